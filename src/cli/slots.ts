@@ -1,0 +1,152 @@
+/**
+ * `ally slots PROBLEM.json [--all] [--explain]`: reads a slot problem and its calendar files,
+ * asks the engine, prints JSON (see ../shared/spec/slots.md). Thin: parse, call, render.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { Temporal } from "temporal-polyfill";
+import { busyIntervals, parseICalendar } from "../calendar/index.js";
+import { explainProblem } from "../engine/explain.js";
+import { allFeasibleStarts, bestOptions } from "../engine/index.js";
+import { instantText } from "../engine/local-time.js";
+import {
+  type MsInterval,
+  parseSlotProblem,
+  type SlotProblemInput,
+  toEngineProblem,
+} from "../engine/slot-problem.js";
+import type { SlotOption } from "../engine/types.js";
+
+export interface SlotsIo {
+  readText(path: string): Promise<string>;
+  stdout(text: string): void;
+  stderr(line: string): void;
+  nowEpochMs(): number;
+}
+
+export const nodeIo: SlotsIo = {
+  readText: (path) => readFile(path, "utf8"),
+  stdout: (text) => process.stdout.write(text),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+  nowEpochMs: () => Temporal.Now.instant().epochMilliseconds,
+};
+
+/** A failure that ends the command with one line on stderr. */
+export class CliError extends Error {}
+
+const DAY_MS = 86_400_000;
+
+function fieldName(field: string): string {
+  return field === "" ? "the problem" : field;
+}
+
+/** Reads every participant's calendar files into busy time over the problem's horizon. */
+async function readCalendars(
+  input: SlotProblemInput,
+  baseDir: string,
+  io: SlotsIo,
+): Promise<Map<string, MsInterval[]>> {
+  const margin = input.bufferMinutes * 60_000 + DAY_MS;
+  const window = {
+    startEpochMs: input.range.startEpochMs - margin,
+    endEpochMs: input.range.endEpochMs + margin,
+  };
+  const busyById = new Map<string, MsInterval[]>();
+  for (const [i, participant] of input.participants.entries()) {
+    const busy: MsInterval[] = [];
+    for (const [k, file] of participant.calendars.entries()) {
+      const field = `participants[${i}].calendars[${k}]`;
+      const path = resolve(baseDir, file);
+      let text: string;
+      try {
+        text = await io.readText(path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const why =
+          code === "ENOENT"
+            ? "no such file"
+            : code === "EISDIR"
+              ? "is a directory"
+              : "cannot be read";
+        throw new CliError(`${field}: calendar file ${file}: ${why}`);
+      }
+      const parsed = parseICalendar(text, file);
+      if (!parsed.ok) throw new CliError(`${field}: ${file}: ${parsed.error.message}`);
+      const read = busyIntervals(parsed.calendar, window, { zone: participant.timeZone });
+      for (const problem of [...parsed.problems, ...read.problems]) {
+        const where = [
+          problem.source,
+          problem.line === undefined ? undefined : `line ${problem.line}`,
+          problem.uid === undefined ? undefined : `UID ${problem.uid}`,
+        ]
+          .filter((part) => part !== undefined)
+          .join(", ");
+        io.stderr(`ally slots: warning: ${where}: ${problem.message} (event skipped)`);
+      }
+      busy.push(...read.busy);
+    }
+    busyById.set(participant.id, busy);
+  }
+  return busyById;
+}
+
+export interface SlotsFlags {
+  all: boolean;
+  explain: boolean;
+}
+
+function renderOption(option: SlotOption) {
+  return {
+    start: instantText(option.start),
+    end: instantText(option.end),
+    score: option.score,
+    sessions: option.sessions.map((s) => ({
+      id: s.id,
+      start: instantText(s.start),
+      end: instantText(s.end),
+      interviewers: s.interviewers,
+    })),
+  };
+}
+
+/** Runs `ally slots`; returns the exit code. */
+export async function runSlots(
+  problemPath: string,
+  flags: SlotsFlags,
+  io: SlotsIo,
+): Promise<number> {
+  try {
+    let text: string;
+    try {
+      text = await io.readText(problemPath);
+    } catch {
+      throw new CliError(`${problemPath}: problem file cannot be read`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new CliError(`${problemPath}: not valid JSON (${(error as Error).message})`);
+    }
+    const parsed = parseSlotProblem(json);
+    if (!parsed.ok) {
+      throw new CliError(
+        `${problemPath}: ${fieldName(parsed.error.field)}: ${parsed.error.message}`,
+      );
+    }
+    const busy = await readCalendars(parsed.value, dirname(resolve(problemPath)), io);
+    const problem = toEngineProblem(parsed.value, busy, io.nowEpochMs());
+    const output: Record<string, unknown> = flags.all
+      ? { starts: allFeasibleStarts(problem).map(instantText) }
+      : { options: bestOptions(problem).map(renderOption) };
+    if (flags.explain) output.explanation = explainProblem(problem);
+    io.stdout(`${JSON.stringify(output, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr(`ally slots: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}

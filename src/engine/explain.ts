@@ -1,0 +1,262 @@
+/**
+ * "Why no time fits": which constraints bind, and what to relax.
+ *
+ * Two views, both computed by the same solver:
+ * - blockers: for every session and pool member, at how many of the candidate starts they are
+ *   outside working hours, busy (with buffers), or over a load limit; plus how many starts the
+ *   minimum notice and the candidate's windows rule out;
+ * - relaxations: the solver run again with one constraint dropped (the notice, the candidate's
+ *   windows, the buffer, the order, the gap, one person's hours, calendar or limits); those
+ *   that yield times are the coordinator's choices, most starts first.
+ */
+import {
+  type ParticipantCalendar,
+  startsBlockedByBusy,
+  startsWithinHours,
+} from "./availability.js";
+import { lowerBound } from "./grid.js";
+import { containing, overlapsAny } from "./intervals.js";
+import { instantText } from "./local-time.js";
+import {
+  allFeasibleStarts,
+  feasibleStartIndices,
+  type PreparedSession,
+  prepare,
+  type Relaxation,
+} from "./solve.js";
+import type { EngineProblem } from "./types.js";
+
+export type ConstraintKind =
+  | "notice"
+  | "candidateWindow"
+  | "workingHours"
+  | "busy"
+  | "limits"
+  | "buffer"
+  | "order"
+  | "maxGap"
+  | "pool";
+
+export interface Blocker {
+  constraint: ConstraintKind;
+  session?: string;
+  participant?: string;
+  /** Candidate starts this constraint rules out (out of `candidateStarts`). */
+  startsRuledOut: number;
+  message: string;
+}
+
+export interface RelaxationOutcome {
+  constraint: ConstraintKind;
+  participant?: string;
+  change: string;
+  feasibleStarts: number;
+  firstStart?: string;
+}
+
+export interface Explanation {
+  /** Grid starts inside the range, before any other rule. */
+  candidateStarts: number;
+  feasibleStarts: number;
+  summary: string;
+  blockers: Blocker[];
+  relaxations: RelaxationOutcome[];
+}
+
+/** Explains a problem's answer, whether or not any time fits. */
+export function explainProblem(problem: EngineProblem): Explanation {
+  const prepared = prepare(problem);
+  const { grid } = prepared;
+  const candidateStarts = grid.length;
+  const feasible = feasibleStartIndices(prepared).length;
+  const blockers: Blocker[] = [];
+
+  const beforeNotice = lowerBound(grid, prepared.earliestStart);
+  if (beforeNotice > 0) {
+    blockers.push({
+      constraint: "notice",
+      startsRuledOut: beforeNotice,
+      message: `The minimum notice (${problem.minNoticeMinutes} minutes) rules out ${beforeNotice} of ${candidateStarts} starts, everything before ${instantText(prepared.earliestStart)}.`,
+    });
+  }
+  if (prepared.candidateWindows !== undefined) {
+    const windows = prepared.candidateWindows;
+    const outside = grid.filter((t) => containing(windows, t, t + 1) === undefined).length;
+    if (outside > 0) {
+      blockers.push({
+        constraint: "candidateWindow",
+        startsRuledOut: outside,
+        message: `The candidate's available times rule out ${outside} of ${candidateStarts} starts.`,
+      });
+    }
+  }
+
+  for (const session of prepared.sessions) {
+    blockers.push(...sessionBlockers(problem, session, prepared.calendars, grid));
+  }
+
+  const relaxations = feasible === 0 ? relax(problem) : [];
+  return {
+    candidateStarts,
+    feasibleStarts: feasible,
+    summary: summarise(feasible, relaxations, blockers),
+    blockers: blockers.sort((a, b) => b.startsRuledOut - a.startsRuledOut),
+    relaxations,
+  };
+}
+
+function sessionBlockers(
+  problem: EngineProblem,
+  session: PreparedSession,
+  calendars: ParticipantCalendar[],
+  grid: readonly number[],
+): Blocker[] {
+  const blockers: Blocker[] = [];
+  const lastStart = problem.range.end - session.durationMinutes;
+  const starts = grid.filter((t) => t <= lastStart);
+  if (session.pool.length < session.count) {
+    blockers.push({
+      constraint: "pool",
+      session: session.id,
+      startsRuledOut: starts.length,
+      message: `Session "${session.id}" needs ${session.count} interviewers but its pool has ${session.pool.length}.`,
+    });
+  }
+  for (const participantIndex of session.pool) {
+    const calendar = calendars[participantIndex] as ParticipantCalendar;
+    const id = calendar.participant.id;
+    const hours = startsWithinHours(calendar, session.durationMinutes);
+    const busy = startsBlockedByBusy(calendar, session.durationMinutes, problem.bufferMinutes);
+    let offHours = 0;
+    let busyCount = 0;
+    let overLimit = 0;
+    for (const t of starts) {
+      if (!overlapsAny(hours, t, t + 1)) offHours++;
+      else if (overlapsAny(busy, t, t + 1)) busyCount++;
+      else if (overlapsAny(calendar.overLimit, t, t + 1)) overLimit++;
+    }
+    const total = starts.length;
+    const label = `${id} (session "${session.id}")`;
+    if (offHours > 0) {
+      blockers.push({
+        constraint: "workingHours",
+        session: session.id,
+        participant: id,
+        startsRuledOut: offHours,
+        message: `${label} is outside working hours at ${offHours} of ${total} starts.`,
+      });
+    }
+    if (busyCount > 0) {
+      blockers.push({
+        constraint: "busy",
+        session: session.id,
+        participant: id,
+        startsRuledOut: busyCount,
+        message: `${label} is busy${problem.bufferMinutes > 0 ? ` (with the ${problem.bufferMinutes}-minute buffer)` : ""} at ${busyCount} of the other ${total - offHours} starts.`,
+      });
+    }
+    if (overLimit > 0) {
+      blockers.push({
+        constraint: "limits",
+        session: session.id,
+        participant: id,
+        startsRuledOut: overLimit,
+        message: `${label} has reached their interview limit on the days of ${overLimit} of the remaining starts.`,
+      });
+    }
+  }
+  return blockers;
+}
+
+function relax(problem: EngineProblem): RelaxationOutcome[] {
+  const outcomes: RelaxationOutcome[] = [];
+  const attempt = (
+    constraint: ConstraintKind,
+    change: string,
+    variant: EngineProblem,
+    relaxation: Relaxation,
+    participant?: string,
+  ): void => {
+    const starts = allFeasibleStarts(variant, relaxation);
+    if (starts.length === 0) return;
+    const outcome: RelaxationOutcome = { constraint, change, feasibleStarts: starts.length };
+    if (participant !== undefined) outcome.participant = participant;
+    outcome.firstStart = instantText(starts[0] as number);
+    outcomes.push(outcome);
+  };
+  if (problem.minNoticeMinutes > 0) {
+    attempt("notice", "drop the minimum notice", problem, { ignoreNotice: true });
+  }
+  if (problem.candidate?.available !== undefined) {
+    attempt("candidateWindow", "ask the candidate for other times", problem, {
+      ignoreCandidate: true,
+    });
+  }
+  if (problem.bufferMinutes > 0) {
+    attempt("buffer", "drop the buffer between meetings", problem, { ignoreBufferMinutes: true });
+  }
+  if (problem.sessions.length > 1) {
+    if (problem.order === "fixed") {
+      attempt("order", "let the sessions run in any order", { ...problem, order: "any" }, {});
+    }
+    attempt(
+      "maxGap",
+      `allow gaps of up to ${problem.maxGapMinutes + 60} minutes between sessions`,
+      { ...problem, maxGapMinutes: problem.maxGapMinutes + 60 },
+      {},
+    );
+  }
+  const inPools = new Set(problem.sessions.flatMap((s) => s.interviewers));
+  for (const participant of problem.participants) {
+    if (!inPools.has(participant.id)) continue;
+    const only = new Set([participant.id]);
+    if (participant.workingHours !== undefined) {
+      attempt(
+        "workingHours",
+        `ask ${participant.id} to work outside their hours`,
+        problem,
+        { ignoreHoursOf: only },
+        participant.id,
+      );
+    }
+    if (participant.busy.length > 0 || participant.interviews.length > 0) {
+      attempt(
+        "busy",
+        `ask ${participant.id} to move other meetings`,
+        problem,
+        { ignoreBusyOf: only },
+        participant.id,
+      );
+    }
+    if (participant.limits !== undefined) {
+      attempt(
+        "limits",
+        `raise ${participant.id}'s interview limits`,
+        problem,
+        { ignoreLimitsOf: only },
+        participant.id,
+      );
+    }
+  }
+  return outcomes.sort((a, b) => b.feasibleStarts - a.feasibleStarts);
+}
+
+function summarise(
+  feasible: number,
+  relaxations: RelaxationOutcome[],
+  blockers: Blocker[],
+): string {
+  if (feasible > 0) return `${feasible} start${feasible === 1 ? "" : "s"} fit every constraint.`;
+  const best = relaxations[0];
+  if (best !== undefined) {
+    const others = relaxations.length - 1;
+    return `No time fits. To find one, ${best.change} (${best.feasibleStarts} starts, the first at ${best.firstStart})${others > 0 ? `, or see ${others} other change${others === 1 ? "" : "s"}` : ""}.`;
+  }
+  const top = blockers
+    .slice()
+    .sort((a, b) => b.startsRuledOut - a.startsRuledOut)
+    .slice(0, 3)
+    .map((b) => b.message)
+    .join(" ");
+  return `No time fits, and no single change is enough. The tightest constraints: ${top}`;
+}

@@ -15,11 +15,12 @@ import {
   startsWithinHours,
 } from "./availability.js";
 import { lowerBound } from "./grid.js";
-import { containing, overlapsAny } from "./intervals.js";
+import { overlapsAny } from "./intervals.js";
 import { instantText } from "./local-time.js";
 import {
   allFeasibleStarts,
   feasibleStartIndices,
+  latestWindowEnd,
   type PreparedSession,
   prepare,
   type Relaxation,
@@ -81,7 +82,7 @@ export function explainProblem(problem: EngineProblem): Explanation {
   }
   if (prepared.candidateWindows !== undefined) {
     const windows = prepared.candidateWindows;
-    const outside = grid.filter((t) => containing(windows, t, t + 1) === undefined).length;
+    const outside = grid.filter((t) => latestWindowEnd(windows, t) <= t).length;
     if (outside > 0) {
       blockers.push({
         constraint: "candidateWindow",

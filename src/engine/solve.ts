@@ -10,7 +10,6 @@
  */
 import { allowedStarts, type ParticipantCalendar, prepareParticipant } from "./availability.js";
 import { lowerBound, startGrid } from "./grid.js";
-import { containing, normalise } from "./intervals.js";
 import type { EngineProblem, EpochMinutes, MinuteInterval } from "./types.js";
 import { zoneRules } from "./zone.js";
 
@@ -34,7 +33,10 @@ export interface PreparedProblem {
   earliestStart: EpochMinutes;
   sessions: PreparedSession[];
   calendars: ParticipantCalendar[];
-  /** Normalised candidate windows, or undefined for "any time". */
+  /**
+   * Candidate windows sorted by start, not merged: the block must lie inside one window as
+   * given, so two touching windows do not make one longer window. Undefined for "any time".
+   */
   candidateWindows: MinuteInterval[] | undefined;
 }
 
@@ -121,7 +123,9 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
   const candidateWindows =
     relaxation.ignoreCandidate || problem.candidate?.available === undefined
       ? undefined
-      : normalise(problem.candidate.available);
+      : problem.candidate.available
+          .filter((w) => w.end > w.start)
+          .sort((a, b) => a.start - b.start);
   const earliestStart = relaxation.ignoreNotice
     ? Math.max(problem.range.start, problem.now)
     : problem.now + problem.minNoticeMinutes;
@@ -215,10 +219,10 @@ export function walkPlacements(
   if (t === undefined || t < prepared.earliestStart) return false;
   let windowEnd = Number.MAX_SAFE_INTEGER;
   if (prepared.candidateWindows !== undefined) {
-    const window = containing(prepared.candidateWindows, t, t + 1);
-    if (window === undefined) return false;
-    windowEnd = window.end;
+    windowEnd = latestWindowEnd(prepared.candidateWindows, t);
+    if (windowEnd <= t) return false;
   }
+  windowEnd = Math.min(windowEnd, problem.range.end);
   const n = sessions.length;
   const used = new Uint8Array(n);
   const order: number[] = [];
@@ -257,6 +261,19 @@ export function walkPlacements(
   };
   if (n === 0) return false;
   return step(first);
+}
+
+/**
+ * The latest end among the windows that contain instant `t` (`t` itself when none does): a
+ * block starting at `t` fits some window exactly when it ends by then.
+ */
+export function latestWindowEnd(windows: readonly MinuteInterval[], t: number): number {
+  let latest = t;
+  for (const window of windows) {
+    if (window.start > t) break;
+    if (window.end > latest) latest = window.end;
+  }
+  return latest;
 }
 
 /** The first staffed placement of a block starting at grid index `first`, if any. */

@@ -156,8 +156,9 @@ export function parseRecurrenceRule(text: string): RuleParseResult {
         }
         case "COUNT": {
           const n = Number(value);
-          if (!Number.isInteger(n) || n < 0) throw new Error(`bad COUNT ${value}`);
-          rule.count = n;
+          if (!Number.isInteger(n)) throw new Error(`bad COUNT ${value}`);
+          // Seen in the wild: COUNT=-1 next to UNTIL, meaning "no count".
+          if (n >= 0) rule.count = n;
           break;
         }
         case "UNTIL": {

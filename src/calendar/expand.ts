@@ -209,7 +209,11 @@ function expandSeries(master: CalendarEvent, overrides: CalendarEvent[], ctx: Se
     const rid = ov.recurrenceId as TimeValue;
     const info: OverrideInfo = {
       event: ov,
-      ridLocal: toFrameLocal(rid, frame, participant),
+      // An all-day series is matched on the RECURRENCE-ID's own calendar date (Outlook writes
+      // it as a date-time in its zone).
+      ridLocal: dateOnly
+        ? Math.floor(rid.local / SECONDS_PER_DAY) * SECONDS_PER_DAY
+        : toFrameLocal(rid, frame, participant),
       ridDateOnly: rid.kind === "date",
     };
     const existing = byRid.get(info.ridLocal);
@@ -255,8 +259,14 @@ function expandSeries(master: CalendarEvent, overrides: CalendarEvent[], ctx: Se
       let until = defaultUntilLocalSeconds(rule, dateOnly);
       if (rule.until?.utc && frame !== ctx.utc) {
         const ms = rule.until.localSeconds * 1000;
-        until = Math.floor((ms + frame.offsetMsAt(ms)) / 1000);
-        if (dateOnly) until = Math.floor(until / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+        if (dateOnly) {
+          // Outlook ends an all-day series at the organizer's local midnight written in UTC:
+          // keep the day that UNTIL falls on anywhere on Earth.
+          const day = Math.floor((rule.until.localSeconds + MAX_OFFSET_SECONDS) / SECONDS_PER_DAY);
+          until = day * SECONDS_PER_DAY;
+        } else {
+          until = Math.floor((ms + frame.offsetMsAt(ms)) / 1000);
+        }
       }
       for (const s of ruleStarts(rule, dtLocal, dateOnly, until, from, to)) starts.push(s);
     }
@@ -367,10 +377,20 @@ function group(calendar: ICalendar): Grouped {
   const cached = groupCache.get(calendar);
   if (cached !== undefined && cached.events === calendar.events) return cached.grouped;
   const masters: CalendarEvent[] = [];
+  const masterIndex = new Map<string, number>();
   const overrides = new Map<string, CalendarEvent[]>();
   for (const event of calendar.events) {
     if (event.recurrenceId === undefined) {
-      masters.push(event);
+      // The same event written twice (same UID and start): the highest SEQUENCE, then the
+      // later one, wins.
+      const key = `${event.uid}\u0000${event.start.kind}\u0000${event.start.local}`;
+      const at = masterIndex.get(key);
+      if (at === undefined) {
+        masterIndex.set(key, masters.length);
+        masters.push(event);
+      } else if ((masters[at] as CalendarEvent).sequence <= event.sequence) {
+        masters[at] = event;
+      }
     } else {
       let list = overrides.get(event.uid);
       if (list === undefined) {
@@ -409,12 +429,8 @@ export function expandOccurrences(
   const claimed = new Set<string>();
   for (const master of masters) {
     const own = overrides.get(master.uid);
-    if (own !== undefined && !claimed.has(master.uid)) {
-      claimed.add(master.uid);
-      expandSeries(master, own, ctx);
-    } else {
-      expandSeries(master, [], ctx);
-    }
+    if (own !== undefined) claimed.add(master.uid);
+    expandSeries(master, own ?? [], ctx);
   }
   // Overrides whose series is not in this calendar stand on their own.
   for (const [uid, list] of overrides) {

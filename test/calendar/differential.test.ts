@@ -1,0 +1,352 @@
+/**
+ * Differential test: Ally's recurrence expansion against an independent implementation,
+ * Debian's python3-recurring-ical-events 2.0.1 (run by `differential/expand.py` with
+ * /usr/bin/python3), over the real-world calendars in ../shared/corpora/recurring-ical-events.
+ *
+ * For every calendar the windows are derived from the file (see `windowsFor`): consecutive
+ * three-year windows from the year before its earliest DTSTART/RDATE/RECURRENCE-ID to the year
+ * after its latest one (at most six, the first three and last three when the span is longer),
+ * a 40-day window that starts at 12:30 UTC on the day of the earliest start (it cuts through
+ * events), and 2030 for open-ended series. Floating times and dates are read in `ZONE`, a zone
+ * far from UTC and from the zones the corpus was written in, so a floating value read in the
+ * wrong zone shows up as a difference.
+ *
+ * What is compared, per window, is a multiset of (UID, start epoch ms, end epoch ms, blocks):
+ * - Cancelled occurrences (Ally's `cancelled`; STATUS:CANCELLED on the python side, which
+ *   reports them like any other event) are left out on both sides: a cancelled occurrence does
+ *   not take time, whether an implementation reports it with a flag or drops it.
+ * - `blocks` is false for transparent occurrences (Ally's `transparent`; TRANSP:TRANSPARENT on
+ *   the python side; RFC 5545 3.8.2.7: the default is OPAQUE), so a transparent occurrence is
+ *   compared with its times but must agree on not blocking time.
+ * - Both sides use the same window rule: an occurrence is in the window when it overlaps it, or
+ *   when it is zero-length and starts in it (half-open).
+ *
+ * A file that differs must be on `differential-expected-failures.txt` with the reason; a file
+ * on that list that agrees fails the test too, so the list only shrinks.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { expandOccurrences, parseICalendar } from "../../src/calendar/index.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, "../..");
+const CORPUS = resolve(REPO, "../shared/corpora/recurring-ical-events");
+const SCRIPT = join(HERE, "differential", "expand.py");
+const EXPECTED_FAILURES = join(HERE, "differential-expected-failures.txt");
+const PYTHON = "/usr/bin/python3";
+const ZONE = "America/New_York";
+const CI = process.env.CI === "true";
+
+/** Half-open window of UTC instants, as RFC 3339 text. */
+interface Window {
+  start: string;
+  end: string;
+}
+
+interface PythonOccurrence {
+  uid: string | null;
+  summary: string | null;
+  start: number;
+  end: number;
+  allDay: boolean;
+  status: string | null;
+  transp: string | null;
+  recurrenceId: number | null;
+}
+
+interface PythonWindow {
+  start: string;
+  end: string;
+  error: string | null;
+  occurrences: PythonOccurrence[];
+}
+
+interface PythonResult {
+  library: string;
+  error: string | null;
+  windows: PythonWindow[];
+}
+
+/** One occurrence as compared: what matters for busy time. */
+interface Compared {
+  uid: string;
+  startEpochMs: number;
+  endEpochMs: number;
+  blocks: boolean;
+  summary?: string;
+}
+
+interface Side {
+  /** Why this side produced nothing for the window (unreadable calendar, crash). */
+  error?: string;
+  occurrences: Compared[];
+}
+
+interface WindowDiff {
+  window: Window;
+  ally: Side;
+  python: Side;
+  onlyAlly: Compared[];
+  onlyPython: Compared[];
+}
+
+function pythonProblem(): string | undefined {
+  if (!existsSync(PYTHON)) return `${PYTHON} is missing`;
+  const probe = spawnSync(PYTHON, ["-c", "import recurring_ical_events"], {
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  if (probe.status !== 0) {
+    return `${PYTHON} cannot import recurring_ical_events (apt-get install -y python3-recurring-ical-events): ${probe.stderr.trim()}`;
+  }
+  return undefined;
+}
+
+function corpusFiles(): string[] {
+  if (!existsSync(CORPUS)) return [];
+  return readdirSync(CORPUS)
+    .filter((name) => name.endsWith(".ics"))
+    .sort();
+}
+
+/** `file reason…` per line; `#` starts a comment line. */
+function readExpectedFailures(): Map<string, string> {
+  const entries = new Map<string, string>();
+  if (!existsSync(EXPECTED_FAILURES)) return entries;
+  for (const raw of readFileSync(EXPECTED_FAILURES, "utf8").split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const match = /^(\S+)\s+(.*)$/.exec(line);
+    if (!match?.[1] || !match[2]) throw new Error(`expected failure without a reason: ${line}`);
+    entries.set(match[1], match[2]);
+  }
+  return entries;
+}
+
+/** Unfolded content lines of the file. */
+function contentLines(text: string): string[] {
+  return text
+    .replace(/\r\n|\r/g, "\n")
+    .replace(/\n[ \t]/g, "")
+    .split("\n");
+}
+
+/** Dates (YYYYMMDD) in the DTSTART, RDATE and RECURRENCE-ID values of the calendar's VEVENTs. */
+function eventDates(text: string): { all: string[]; starts: string[] } {
+  const all: string[] = [];
+  const starts: string[] = [];
+  const stack: string[] = [];
+  for (const line of contentLines(text)) {
+    const begin = /^BEGIN:(.+)$/i.exec(line);
+    if (begin?.[1]) {
+      stack.push(begin[1].trim().toUpperCase());
+      continue;
+    }
+    if (/^END:/i.test(line)) {
+      stack.pop();
+      continue;
+    }
+    if (stack[stack.length - 1] !== "VEVENT") continue;
+    const property = /^(DTSTART|RDATE|RECURRENCE-ID)((?:;[^:]*)?):(.*)$/i.exec(line);
+    if (!property?.[1] || property[3] === undefined) continue;
+    for (const date of property[3].matchAll(/\d{8}/g)) {
+      const year = Number(date[0].slice(0, 4));
+      if (year < 1900 || year > 2200) continue;
+      all.push(date[0]);
+      if (property[1].toUpperCase() === "DTSTART") starts.push(date[0]);
+    }
+  }
+  return { all, starts };
+}
+
+const yearStart = (year: number): string => `${String(year).padStart(4, "0")}-01-01T00:00:00Z`;
+
+/** Bounded windows that cover the calendar's events; see the header. */
+function windowsFor(text: string): Window[] {
+  const windows: Window[] = [];
+  const { all, starts } = eventDates(text);
+  const years = all.map((date) => Number(date.slice(0, 4)));
+  if (years.length > 0) {
+    const first = Math.min(...years) - 1;
+    const last = Math.max(...years) + 1;
+    const chunks: number[] = [];
+    for (let year = first; year <= last; year += 3) chunks.push(year);
+    const kept = chunks.length > 6 ? [...chunks.slice(0, 3), ...chunks.slice(-3)] : chunks;
+    for (const year of kept) windows.push({ start: yearStart(year), end: yearStart(year + 3) });
+  }
+  const earliest = starts.sort()[0];
+  if (earliest) {
+    const day = `${earliest.slice(0, 4)}-${earliest.slice(4, 6)}-${earliest.slice(6, 8)}`;
+    const start = Date.parse(`${day}T12:30:00Z`);
+    windows.push({
+      start: new Date(start).toISOString(),
+      end: new Date(start + 40 * 86_400_000).toISOString(),
+    });
+  }
+  if (!windows.some((w) => w.start <= yearStart(2030) && w.end >= yearStart(2031))) {
+    windows.push({ start: yearStart(2030), end: yearStart(2031) });
+  }
+  return windows;
+}
+
+function runPython(path: string, windows: Window[]): PythonResult {
+  const run = spawnSync(
+    PYTHON,
+    [SCRIPT, path, ZONE, ...windows.map((w) => `${w.start}/${w.end}`)],
+    { encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024 },
+  );
+  if (run.error) throw run.error;
+  if (run.status !== 0) throw new Error(`expand.py exited ${run.status}: ${run.stderr}`);
+  return JSON.parse(run.stdout) as PythonResult;
+}
+
+function pythonSide(result: PythonResult, index: number): Side {
+  const window = result.windows[index];
+  const error = result.error ?? window?.error ?? (window ? undefined : "no result");
+  if (error || !window) return { error: error ?? "no result", occurrences: [] };
+  return {
+    occurrences: window.occurrences
+      .filter((o) => o.status !== "CANCELLED")
+      .map((o) => ({
+        uid: o.uid ?? "",
+        startEpochMs: o.start,
+        endEpochMs: o.end,
+        blocks: o.transp !== "TRANSPARENT",
+        ...(o.summary !== null ? { summary: o.summary } : {}),
+      })),
+  };
+}
+
+function allySides(text: string, source: string, windows: Window[]): Side[] {
+  const parsed = parseICalendar(text, source);
+  if (!parsed.ok) {
+    const error = `parse failed: ${parsed.error.message}`;
+    return windows.map(() => ({ error, occurrences: [] }));
+  }
+  return windows.map((w) => {
+    try {
+      const { occurrences } = expandOccurrences(
+        parsed.calendar,
+        { startEpochMs: Date.parse(w.start), endEpochMs: Date.parse(w.end) },
+        { zone: ZONE },
+      );
+      return {
+        occurrences: occurrences
+          .filter((o) => !o.cancelled)
+          .map((o) => ({
+            uid: o.uid,
+            startEpochMs: o.startEpochMs,
+            endEpochMs: o.endEpochMs,
+            blocks: !o.transparent,
+            ...(o.summary !== undefined ? { summary: o.summary } : {}),
+          })),
+      };
+    } catch (error) {
+      return { error: `expandOccurrences threw: ${String(error)}`, occurrences: [] };
+    }
+  });
+}
+
+const keyOf = (o: Compared): string =>
+  `${o.uid}|${o.startEpochMs}|${o.endEpochMs}|${o.blocks ? "busy" : "free"}`;
+
+/** Elements of `a` not matched by one of `b` (multiset difference). */
+function minus(a: Compared[], b: Compared[]): Compared[] {
+  const counts = new Map<string, number>();
+  for (const o of b) counts.set(keyOf(o), (counts.get(keyOf(o)) ?? 0) + 1);
+  const rest: Compared[] = [];
+  for (const o of a) {
+    const n = counts.get(keyOf(o)) ?? 0;
+    if (n > 0) counts.set(keyOf(o), n - 1);
+    else rest.push(o);
+  }
+  return rest;
+}
+
+function compareFile(name: string): WindowDiff[] {
+  const path = join(CORPUS, name);
+  const text = readFileSync(path, "utf8");
+  const windows = windowsFor(text);
+  const python = runPython(path, windows);
+  const ally = allySides(text, name, windows);
+  const diffs: WindowDiff[] = [];
+  windows.forEach((window, index) => {
+    const allySide = ally[index] ?? { error: "no result", occurrences: [] };
+    const pySide = pythonSide(python, index);
+    const onlyAlly = minus(allySide.occurrences, pySide.occurrences);
+    const onlyPython = minus(pySide.occurrences, allySide.occurrences);
+    if (allySide.error || pySide.error || onlyAlly.length > 0 || onlyPython.length > 0) {
+      diffs.push({ window, ally: allySide, python: pySide, onlyAlly, onlyPython });
+    }
+  });
+  return diffs;
+}
+
+function show(o: Compared): string {
+  const start = new Date(o.startEpochMs).toISOString();
+  const end = new Date(o.endEpochMs).toISOString();
+  const summary = o.summary ? ` "${o.summary.slice(0, 40)}"` : "";
+  return `${o.uid} ${start} – ${end}${o.blocks ? "" : " (transparent)"}${summary}`;
+}
+
+function report(name: string, diffs: WindowDiff[]): string {
+  const lines = [`${name} differs from python-recurring-ical-events:`];
+  for (const d of diffs) {
+    lines.push(`  window ${d.window.start} – ${d.window.end}`);
+    if (d.ally.error) lines.push(`    Ally error: ${d.ally.error}`);
+    if (d.python.error) lines.push(`    python error: ${d.python.error}`);
+    for (const [label, list] of [
+      ["only Ally", d.onlyAlly],
+      ["only python", d.onlyPython],
+    ] as const) {
+      for (const o of list.slice(0, 12)) lines.push(`    ${label}: ${show(o)}`);
+      if (list.length > 12) lines.push(`    ${label}: … ${list.length - 12} more`);
+    }
+  }
+  return lines.join("\n");
+}
+
+const files = corpusFiles();
+const missing = !existsSync(CORPUS)
+  ? `corpus folder ${CORPUS} is absent`
+  : files.length === 0
+    ? `corpus folder ${CORPUS} has no .ics files`
+    : pythonProblem();
+
+describe("recurrence expansion agrees with python-recurring-ical-events", () => {
+  if (missing) {
+    if (CI) {
+      it("has the corpus and the reference implementation (required when CI=true)", () => {
+        expect.fail(missing);
+      });
+    } else {
+      console.warn(`differential recurrence test skipped: ${missing}`);
+      it.skip(`skipped: ${missing}`, () => {});
+    }
+    return;
+  }
+
+  const expectedFailures = readExpectedFailures();
+
+  it("lists only corpus files as expected failures", () => {
+    const stale = [...expectedFailures.keys()].filter((name) => !files.includes(name));
+    expect(stale, "entries of differential-expected-failures.txt without a corpus file").toEqual(
+      [],
+    );
+  });
+
+  it.each(files)("%s", (name) => {
+    const diffs = compareFile(name);
+    const reason = expectedFailures.get(name);
+    if (reason === undefined) {
+      if (diffs.length > 0) expect.fail(report(name, diffs));
+    } else if (diffs.length === 0) {
+      expect.fail(
+        `${name} now agrees with python-recurring-ical-events: remove it from differential-expected-failures.txt (listed because: ${reason})`,
+      );
+    }
+  });
+});

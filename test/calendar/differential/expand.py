@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""Expand the VEVENTs of an iCalendar file with python-recurring-ical-events.
+
+This is the reference side of Ally's differential recurrence test
+(test/calendar/differential.test.ts). Run it with Debian's interpreter
+(/usr/bin/python3) and Debian's python3-recurring-ical-events (2.0.1).
+
+Usage:
+    expand.py FILE ZONE START/END [START/END ...]
+
+FILE is an .ics file; ZONE an IANA zone used to read floating date-times and
+dates; each START/END a window as two UTC RFC 3339 instants (half-open).
+
+Prints one JSON object:
+    {"library": "2.0.1", "error": null | "...",
+     "windows": [{"start": "...", "end": "...", "error": null | "...",
+                  "occurrences": [{"uid", "summary", "start", "end",
+                                   "allDay", "status", "transp", "recurrenceId"}]}]}
+start/end are UTC epoch milliseconds. A date value is local midnight in ZONE,
+a floating date-time is read in ZONE (after the library's own X-WR-TIMEZONE
+handling, which turns floating and UTC values into that zone).
+
+The window is handed to the library as aware date-times in ZONE: the library
+compares floating and date values by wall time against the window (it strips
+the window's zone for them), so this reads them in ZONE as well.
+"""
+
+import datetime
+import json
+import sys
+import traceback
+import zoneinfo
+
+import icalendar
+import recurring_ical_events
+
+
+def parse_instant(text):
+    """Parse a UTC RFC 3339 instant."""
+    if text.endswith("Z") or text.endswith("z"):
+        text = text[:-1] + "+00:00"
+    value = datetime.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError("window bound needs an offset: " + text)
+    return value
+
+
+def epoch_ms(value, zone):
+    """UTC epoch milliseconds of a date, floating or aware date-time."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            value = value.replace(tzinfo=zone)
+    elif isinstance(value, datetime.date):
+        value = datetime.datetime(value.year, value.month, value.day, tzinfo=zone)
+    else:
+        raise TypeError("not a date or date-time: %r" % (value,))
+    return round(value.timestamp() * 1000)
+
+
+def text_of(event, name):
+    value = event.get(name)
+    if value is None:
+        return None
+    if isinstance(value, list):
+        value = value[0]
+    return str(value)
+
+
+def occurrence(event, zone):
+    start = event["DTSTART"].dt
+    end_prop = event.get("DTEND")
+    end = end_prop.dt if end_prop is not None else start
+    status = text_of(event, "STATUS")
+    transp = text_of(event, "TRANSP")
+    recurrence_id = event.get("RECURRENCE-ID")
+    return {
+        "uid": text_of(event, "UID"),
+        "summary": text_of(event, "SUMMARY"),
+        "start": epoch_ms(start, zone),
+        "end": epoch_ms(end, zone),
+        "allDay": not isinstance(start, datetime.datetime),
+        "status": status.upper() if status is not None else None,
+        "transp": transp.upper() if transp is not None else None,
+        "recurrenceId": epoch_ms(recurrence_id.dt, zone) if recurrence_id is not None else None,
+    }
+
+
+def describe(error):
+    frame = traceback.extract_tb(error.__traceback__)[-1]
+    return "%s: %s (%s:%s)" % (
+        type(error).__name__,
+        error,
+        frame.filename.rsplit("/", 1)[-1],
+        frame.lineno,
+    )
+
+
+def main(argv):
+    if len(argv) < 4:
+        sys.stderr.write(__doc__)
+        return 2
+    path, zone_name = argv[1], argv[2]
+    zone = zoneinfo.ZoneInfo(zone_name)
+    windows = []
+    for arg in argv[3:]:
+        start_text, end_text = arg.split("/", 1)
+        windows.append((start_text, end_text, parse_instant(start_text), parse_instant(end_text)))
+    result = {"library": "2.0.1", "error": None, "windows": []}
+    try:
+        with open(path, "rb") as handle:
+            calendar = icalendar.Calendar.from_ical(handle.read())
+        unfoldable = recurring_ical_events.of(calendar)
+    except Exception as error:  # the whole calendar is unreadable for the library
+        result["error"] = describe(error)
+        unfoldable = None
+    for start_text, end_text, start, end in windows:
+        window = {"start": start_text, "end": end_text, "error": None, "occurrences": []}
+        if unfoldable is not None:
+            try:
+                events = unfoldable.between(start.astimezone(zone), end.astimezone(zone))
+                window["occurrences"] = [occurrence(event, zone) for event in events]
+            except Exception as error:
+                window["error"] = describe(error)
+        result["windows"].append(window)
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -75,9 +75,16 @@ const offsetArb = (minMinutes: number, maxMinutes: number): fc.Arbitrary<number>
     { arbitrary: fc.integer({ min: minMinutes, max: maxMinutes }), weight: 1 },
   );
 
-const intervalArb = (maxLength: number): fc.Arbitrary<MinuteInterval> =>
+const intervalArb = (
+  maxLength: number,
+  minStart = -1440,
+  maxStart = 4 * 1440,
+): fc.Arbitrary<MinuteInterval> =>
   fc
-    .record({ start: offsetArb(-1440, 4 * 1440), length: fc.integer({ min: 0, max: maxLength }) })
+    .record({
+      start: offsetArb(minStart, maxStart),
+      length: fc.integer({ min: 0, max: maxLength }),
+    })
     .map(({ start, length }) => ({ start, end: start + length }));
 
 const interviewArb: fc.Arbitrary<MinuteInterval> = fc
@@ -119,9 +126,38 @@ const sessionArb = fc.record({
   ),
 });
 
+/** Windows one after another, each starting up to 30 minutes before or after the last ends. */
+const windowChainArb: fc.Arbitrary<MinuteInterval[]> = fc
+  .record({
+    start: offsetArb(-120, 1440),
+    links: fc.array(
+      fc.record({
+        shift: fc.oneof(fc.constant(0), fc.integer({ min: -30, max: 30 })),
+        length: fc.integer({ min: 30, max: 600 }),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
+  })
+  .map(({ start, links }) => {
+    const windows: MinuteInterval[] = [];
+    let end = start;
+    for (const { shift, length } of links) {
+      windows.push({ start: end + shift, end: end + shift + length });
+      end += shift + length;
+    }
+    return windows;
+  });
+
 const candidateArb = fc.record({
   timeZone: fc.option(fc.constantFrom(...ZONES), { nil: undefined }),
-  available: sometimes(fc.array(intervalArb(2880), { maxLength: 3 }), 3, 1),
+  available: sometimes(
+    fc.oneof(
+      { arbitrary: fc.array(intervalArb(1440, -240, 2880), { maxLength: 3 }), weight: 1 },
+      { arbitrary: windowChainArb, weight: 2 },
+    ),
+    3,
+    1,
+  ),
 });
 
 const rawProblemArb = fc.record({
@@ -144,7 +180,7 @@ const rawProblemArb = fc.record({
   ),
   limit: fc.integer({ min: 1, max: 10 }),
   participants: fc.array(participantArb, { minLength: 2, maxLength: 6 }),
-  candidate: sometimes(candidateArb, 1, 2),
+  candidate: sometimes(candidateArb, 1, 1),
   sessions: fc.array(sessionArb, { minLength: 1, maxLength: 3 }),
 });
 
@@ -191,7 +227,8 @@ export const problemArb: fc.Arbitrary<EngineProblem> = rawProblemArb.map((raw) =
     const candidate: NonNullable<EngineProblem["candidate"]> = {};
     if (raw.candidate.timeZone !== undefined) candidate.timeZone = raw.candidate.timeZone;
     if (raw.candidate.available !== undefined) {
-      candidate.available = raw.candidate.available.map((w) => shift(w, raw.base));
+      // Windows are drawn relative to the range start, so that they usually meet the range.
+      candidate.available = raw.candidate.available.map((w) => shift(w, rangeStart));
     }
     problem.candidate = candidate;
   }

@@ -54,6 +54,33 @@ interface Length {
   exactMs: number;
 }
 
+const DAY_MS = 86_400_000;
+const offsetCaches = new WeakMap<ZoneRules, Map<number, number>>();
+
+/**
+ * `zone.localToEpochMs` with a per-zone memo of local days that have no offset change within
+ * two days either side (nearly all of them): those convert with one map lookup.
+ */
+function localConverter(zone: ZoneRules): (localMs: number) => number {
+  let cache = offsetCaches.get(zone);
+  if (cache === undefined) {
+    cache = new Map();
+    offsetCaches.set(zone, cache);
+  }
+  const days = cache;
+  return (localMs) => {
+    const day = Math.floor(localMs / DAY_MS);
+    let offset = days.get(day);
+    if (offset === undefined) {
+      const before = zone.offsetMsAt((day - 2) * DAY_MS);
+      const after = zone.offsetMsAt((day + 3) * DAY_MS);
+      offset = before === after ? before : Number.NaN;
+      days.set(day, offset);
+    }
+    return Number.isNaN(offset) ? zone.localToEpochMs(localMs) : localMs - offset;
+  };
+}
+
 function frameOf(start: TimeValue, participant: ZoneRules, utc: ZoneRules): ZoneRules {
   if (start.kind === "zoned") return start.zone;
   if (start.kind === "utc") return utc;
@@ -86,9 +113,15 @@ function durationLength(d: NominalDuration): Length {
   return { days: d.days, exactMs: d.seconds * 1000 };
 }
 
-function endOf(startLocal: number, startMs: number, length: Length, frame: ZoneRules): number {
+function endOf(
+  startLocal: number,
+  startMs: number,
+  length: Length,
+  frame: ZoneRules,
+  toEpochMs: (localMs: number) => number = (l) => frame.localToEpochMs(l),
+): number {
   if (length.days === 0) return startMs + length.exactMs;
-  return frame.localToEpochMs((startLocal + length.days * SECONDS_PER_DAY) * 1000) + length.exactMs;
+  return toEpochMs((startLocal + length.days * SECONDS_PER_DAY) * 1000) + length.exactMs;
 }
 
 function lengthBoundMs(length: Length): number {
@@ -199,6 +232,7 @@ function expandSeries(master: CalendarEvent, overrides: CalendarEvent[], ctx: Se
   const dtLocal = master.start.local;
   const length = lengthOf(master, participant);
   const recurring = master.rrules.length > 0 || master.rdates.length > 0;
+  const toEpochMs = localConverter(frame);
 
   // Overrides keyed by their RECURRENCE-ID in this series' local time; on duplicates the
   // highest SEQUENCE (then the later one in the file) wins.
@@ -316,12 +350,12 @@ function expandSeries(master: CalendarEvent, overrides: CalendarEvent[], ctx: Se
       const dayOverride = ridDays.get(Math.floor(s / SECONDS_PER_DAY));
       if (dayOverride !== undefined) continue;
     }
-    const originalMs = frame.localToEpochMs(s * 1000);
+    const originalMs = toEpochMs(s * 1000);
     let event = master;
     let startMs = originalMs;
     let endMs: number;
     let future: OverrideInfo | undefined;
-    for (let i = futures.length - 1; i >= 0; i--) {
+    for (let i = futures.length - 1; i >= 0 && hasOverrides; i--) {
       const f = futures[i] as OverrideInfo;
       if (f.ridLocal < s) {
         future = f;
@@ -348,7 +382,9 @@ function expandSeries(master: CalendarEvent, overrides: CalendarEvent[], ctx: Se
     } else {
       const periodLength = periodEnds?.get(s);
       endMs =
-        periodLength !== undefined ? startMs + periodLength : endOf(s, startMs, length, frame);
+        periodLength !== undefined
+          ? startMs + periodLength
+          : endOf(s, startMs, length, frame, toEpochMs);
     }
     if (!overlaps(startMs, endMs, window)) continue;
     out.push(makeOccurrence(event, startMs, endMs, recurring ? originalMs : undefined, dateOnly));
@@ -358,12 +394,37 @@ function expandSeries(master: CalendarEvent, overrides: CalendarEvent[], ctx: Se
   }
 }
 
-function compareOccurrences(a: Occurrence, b: Occurrence): number {
-  return (
-    a.startEpochMs - b.startEpochMs ||
-    a.endEpochMs - b.endEpochMs ||
-    (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0)
-  );
+function byStart(a: Occurrence, b: Occurrence): number {
+  return a.startEpochMs - b.startEpochMs;
+}
+
+/**
+ * Sorts by start; equal starts keep the order of the events in the file (stable). A comparator
+ * sort of many objects is slow, so starts are packed with their index into one float key and
+ * sorted natively when that is exact.
+ */
+function sortOccurrences(list: Occurrence[]): void {
+  const n = list.length;
+  if (n < 64) {
+    list.sort(byStart);
+    return;
+  }
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const o of list) {
+    if (o.startEpochMs < min) min = o.startEpochMs;
+    if (o.startEpochMs > max) max = o.startEpochMs;
+  }
+  const scale = 2 ** Math.ceil(Math.log2(n + 1));
+  if ((max - min + 1) * scale >= Number.MAX_SAFE_INTEGER) {
+    list.sort(byStart);
+    return;
+  }
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = ((list[i] as Occurrence).startEpochMs - min) * scale + i;
+  keys.sort();
+  const copy = list.slice();
+  for (let i = 0; i < n; i++) list[i] = copy[(keys[i] as number) % scale] as Occurrence;
 }
 
 interface Grouped {
@@ -439,7 +500,7 @@ export function expandOccurrences(
       emitSingle(ov, timeValueToEpochMs(ov.recurrenceId as TimeValue, participant), ctx);
     }
   }
-  ctx.out.sort(compareOccurrences);
+  sortOccurrences(ctx.out);
   return { occurrences: ctx.out, problems };
 }
 

@@ -643,8 +643,8 @@ class CompiledRule {
    * Writes the candidates of period k into `out` (ascending), BYSETPOS applied. Returns the
    * index of the next period to look at (more than k + 1 when whole days can be skipped).
    */
-  candidates(k: number, out: number[]): number {
-    out.length = 0;
+  candidates(k: number, out: Candidates): number {
+    out.size = 0;
     let next = k + 1;
     const freq = this.freq;
     if (freq >= F_DAILY) {
@@ -702,7 +702,7 @@ class CompiledRule {
         for (const h of hours) {
           for (const m of minutes) {
             const hm = dayStart + h * 3600 + m * 60;
-            for (const s of seconds) out.push(hm + s);
+            for (const s of seconds) out.values[out.size++] = hm + s;
           }
         }
       }
@@ -720,7 +720,9 @@ class CompiledRule {
         return Math.max(next, Math.ceil((nextHour - this.base) / this.stepSeconds));
       }
       if (freq === F_HOURLY) {
-        for (const m of this.minutes) for (const s of this.seconds) out.push(start + m * 60 + s);
+        for (const m of this.minutes) {
+          for (const s of this.seconds) out.values[out.size++] = start + m * 60 + s;
+        }
       } else {
         const minute = Math.floor((sod % 3600) / 60);
         if (this.minuteFlags !== undefined && this.minuteFlags[minute] !== 1) {
@@ -728,28 +730,34 @@ class CompiledRule {
           return Math.max(next, Math.ceil((nextMinute - this.base) / this.stepSeconds));
         }
         if (freq === F_MINUTELY) {
-          for (const s of this.seconds) out.push(start + s);
+          for (const s of this.seconds) out.values[out.size++] = start + s;
         } else {
           if (this.secondFlags !== undefined && this.secondFlags[sod % 60] !== 1) return next;
-          out.push(start);
+          out.values[out.size++] = start;
         }
       }
     }
-    if (this.setPos !== undefined && out.length > 0) applySetPos(out, this.setPos);
+    if (this.setPos !== undefined && out.size > 0) applySetPos(out, this.setPos);
     return next;
   }
 }
 
-function applySetPos(values: number[], setPos: readonly number[]): void {
-  const n = values.length;
+/** A reusable list of candidate instants: `values[0..size)`. */
+interface Candidates {
+  values: number[];
+  size: number;
+}
+
+function applySetPos(c: Candidates, setPos: readonly number[]): void {
+  const n = c.size;
   const picked: number[] = [];
   for (const p of setPos) {
     const i = p > 0 ? p - 1 : n + p;
-    if (i >= 0 && i < n) picked.push(values[i] as number);
+    if (i >= 0 && i < n) picked.push(c.values[i] as number);
   }
   const unique = sortedUnique(picked);
-  values.length = 0;
-  for (const v of unique) values.push(v);
+  c.size = unique.length;
+  for (let i = 0; i < unique.length; i++) c.values[i] = unique[i] as number;
 }
 
 export interface ExpandRecurrenceOptions {
@@ -792,7 +800,7 @@ export function needsFullCount(rule: RecurrenceRule, dtstart: number, dateOnly =
   return rule.count !== undefined && compile(rule, dtstart, dateOnly).perPeriod < 0;
 }
 
-const scratch: number[] = [];
+const scratch: Candidates = { values: [], size: 0 };
 const MAX_PERIODS = 5_000_000;
 
 /**
@@ -830,7 +838,7 @@ export function expandRecurrence(
     if (kWindow >= 1) {
       c.candidates(0, scratch);
       let first = 0;
-      for (const v of scratch) if (v >= dtstart) first++;
+      for (let i = 0; i < scratch.size; i++) if ((scratch.values[i] as number) >= dtstart) first++;
       emitted = first + (kWindow - 1) * c.perPeriod;
       if (emitted >= count) return out;
       k = kWindow;
@@ -842,7 +850,9 @@ export function expandRecurrence(
     const periodStart = c.periodStart(k);
     if (periodStart >= to || periodStart > until) break;
     const next = c.candidates(k, buffer);
-    for (const v of buffer) {
+    const values = buffer.values;
+    for (let i = 0; i < buffer.size; i++) {
+      const v = values[i] as number;
       if (v < dtstart) continue;
       if (v > until || v >= to) return out;
       if (count !== undefined) {

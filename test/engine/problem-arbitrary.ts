@@ -98,9 +98,10 @@ const interviewArb: fc.Arbitrary<MinuteInterval> = fc
   })
   .map(({ start, length }) => ({ start, end: start + length }));
 
+/** A limit of 0 means no interviews at all, not "no limit". */
 const limitsArb: fc.Arbitrary<LoadLimits> = fc.record({
-  perDay: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
-  perWeek: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+  perDay: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+  perWeek: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
 });
 
 const participantArb = fc.record({

@@ -129,6 +129,24 @@ describe("feasible starts", () => {
     ]);
   });
 
+  it("skips the wall-clock hour that Lord Howe's half-hour spring-forward removes", () => {
+    const problem = buildProblem({
+      timeZone: "Australia/Lord_Howe",
+      granularityMinutes: 60,
+      // Sun 4 Oct 2026, 00:00–04:30 Lord Howe; 02:00 (+10:30) jumps to 02:30 (+11) at 15:30 UTC
+      range: between("2026-10-03T13:30Z", "2026-10-03T17:30Z"),
+      now: at("2026-10-01T00:00Z"),
+      sessions: [buildSession({ id: "tech", durationMinutes: 15, interviewers: ["alice"] })],
+    });
+    // 00:00 and 01:00 at +10:30; 02:00 never happens; 03:00 and 04:00 at +11.
+    expectStarts(problem, [
+      "2026-10-03T13:30Z",
+      "2026-10-03T14:30Z",
+      "2026-10-03T16:00Z",
+      "2026-10-03T17:00Z",
+    ]);
+  });
+
   it("restarts a grid that does not divide the day at each local midnight", () => {
     const problem = buildProblem({
       timeZone: "Asia/Kolkata",
@@ -277,6 +295,13 @@ describe("load limits", () => {
     });
     // Monday 00:00 Berlin (23:00 UTC, still Sunday in UTC) opens ISO week 2027-W01.
     expectStarts(problem, every(30, "2027-01-03T23:00Z", "2027-01-04T01:30Z"));
+  });
+
+  it("treats a per-day limit of 0 as no interviews at all", () => {
+    const problem = buildProblem({
+      participants: [buildParticipant({ id: "alice", limits: { perDay: 0 } })],
+    });
+    expectStarts(problem, []);
   });
 
   it("counts a per-day limit by the local day the session starts in", () => {

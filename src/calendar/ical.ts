@@ -314,7 +314,21 @@ function readEvent(component: Component, ctx: ReadContext, fallbackUid: string):
  * const result = parseICalendar("BEGIN:VCALENDAR\r\n…END:VCALENDAR\r\n", "alice.ics");
  * if (result.ok) expandOccurrences(result.calendar, window, { zone: "Europe/Berlin" });
  */
-export function parseICalendar(text: string, source: string): ParseResult {
+export interface ParseOptions {
+  /**
+   * Apply the calendar's X-WR-TIMEZONE as Google and Apple clients (and python's
+   * x-wr-timezone) do: floating times are read in it and UTC series expand in its wall-clock
+   * time. Off by default: RFC 5545 and Ally's slot contract read floating times in the
+   * participant's zone and expand UTC series in UTC.
+   */
+  applyXWrTimeZone?: boolean;
+}
+
+export function parseICalendar(
+  text: string,
+  source: string,
+  options: ParseOptions = {},
+): ParseResult {
   const { roots, problems: lineProblems } = parseComponents(text);
   const calendars = roots.filter((c) => c.name === "VCALENDAR");
   if (calendars.length === 0) {
@@ -341,7 +355,7 @@ export function parseICalendar(text: string, source: string): ParseResult {
     const resolve = makeZoneResolver(custom);
     let xWrZone: ZoneRules | undefined;
     const xwr = property(vcalendar, "X-WR-TIMEZONE");
-    if (xwr !== undefined && xwr.value.trim() !== "") {
+    if (options.applyXWrTimeZone === true && xwr !== undefined && xwr.value.trim() !== "") {
       xWrZone = resolve(xwr.value);
       if (xWrZone === undefined) {
         problems.push({

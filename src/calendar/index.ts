@@ -14,6 +14,7 @@ export {
   type EpochMsInterval,
   type ICalendar,
   type NominalDuration,
+  type ParseOptions,
   type ParseResult,
   parseDuration,
   parseICalendar,

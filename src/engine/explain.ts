@@ -109,7 +109,7 @@ export function explainProblem(problem: EngineProblem): Explanation {
 function sessionBlockers(
   problem: EngineProblem,
   session: PreparedSession,
-  calendars: ParticipantCalendar[],
+  calendars: ReadonlyArray<ParticipantCalendar | undefined>,
   grid: readonly number[],
 ): Blocker[] {
   const blockers: Blocker[] = [];

@@ -14,9 +14,11 @@
  * apart, then any remaining start; the picked options are listed best first.
  */
 import { MINUTES_PER_DAY } from "./civil.js";
+import { lowerBound } from "./grid.js";
 import { isoWeekKey, localDayOf, localMinuteOf } from "./local-time.js";
 import {
-  feasibleStartIndices,
+  canStaff,
+  type Placement,
   type PreparedProblem,
   type PreparedSession,
   prepare,
@@ -33,8 +35,17 @@ const PLACEMENTS_PER_START = 16;
 const CANDIDATE_DAY_START = 9 * 60;
 const CANDIDATE_DAY_END = 18 * 60;
 
+interface Candidate {
+  placement: Placement;
+  start: EpochMinutes;
+  end: EpochMinutes;
+  /** Score without the spread part; the full score is at most `partial + WEIGHTS.spread`. */
+  partial: number;
+}
+
 interface Scored {
-  placement: StaffedPlacement;
+  /** Staffed when scoring needed the staffing; otherwise staffed when rendered. */
+  placement: Placement | StaffedPlacement;
   start: EpochMinutes;
   end: EpochMinutes;
   score: number;
@@ -42,35 +53,97 @@ interface Scored {
 
 /**
  * The best options, at most `problem.limit`, best first, each feasible.
+ *
+ * Staffing with the least-loaded people is the costly part, so it is done lazily: candidates
+ * are ordered by an upper bound of their score, and one is staffed only when its bound could
+ * still beat the best exactly scored one. The result is the same as scoring every start.
  * @example bestOptions(problem)[0] // { start, end, score: 0.91, sessions: [...] }
  */
 export function bestOptions(problem: EngineProblem): SlotOption[] {
   const prepared = prepare(problem);
   const candidateRules = zoneRules(problem.candidate?.timeZone ?? problem.timeZone);
   const organiserRules = zoneRules(problem.timeZone);
-  const load = (participantIndex: number, _session: number, g: number): number =>
-    loadAt(prepared, participantIndex, prepared.grid[g] as number);
-  const scored: Scored[] = [];
-  for (const g of feasibleStartIndices(prepared)) {
-    let best: Scored | undefined;
+  const candidates: Candidate[] = [];
+  for (let g = lowerBound(prepared.grid, prepared.earliestStart); g < prepared.grid.length; g++) {
+    let best: Candidate | undefined;
     let tried = 0;
     walkPlacements(prepared, g, (placement) => {
       tried++;
-      const interviewers = staff(prepared, placement, load);
-      if (interviewers !== undefined) {
-        const candidate = score(prepared, { ...placement, interviewers }, candidateRules);
-        if (best === undefined || candidate.score > best.score) best = candidate;
+      if (canStaff(prepared, placement)) {
+        const candidate = partialScore(prepared, placement, candidateRules);
+        if (best === undefined || candidate.partial > best.partial) best = candidate;
       }
       return tried >= PLACEMENTS_PER_START && best !== undefined;
     });
-    if (best !== undefined) scored.push(best);
+    if (best !== undefined) candidates.push(best);
   }
-  return pickVaried(scored, problem.limit, organiserRules).map((s) => toOption(prepared, s));
+  const ordered = new ExactOrder(prepared, candidates);
+  return pickVaried(ordered, problem.limit, organiserRules).map((s) => toOption(prepared, s));
+}
+
+/**
+ * Candidates in exact score order (score descending, then start ascending), staffed on demand.
+ * `at(i)` staffs only as many candidates as needed to know the i-th.
+ */
+class ExactOrder {
+  readonly #prepared: PreparedProblem;
+  /** By upper bound, best first. */
+  readonly #pending: Candidate[];
+  #next = 0;
+  /** Exactly scored, not yet released; kept sorted best first. */
+  readonly #scored: Scored[] = [];
+  readonly #released: Scored[] = [];
+  /** Nobody in any pool has other interviews: every staffing spreads load perfectly. */
+  readonly #loadFree: boolean;
+
+  constructor(prepared: PreparedProblem, candidates: Candidate[]) {
+    this.#prepared = prepared;
+    this.#loadFree = prepared.calendars.every(
+      (calendar) => calendar === undefined || calendar.participant.interviews.length === 0,
+    );
+    this.#pending = candidates.sort((a, b) => b.partial - a.partial || a.start - b.start);
+  }
+
+  at(index: number): Scored | undefined {
+    while (this.#released.length <= index) {
+      const released = this.#release();
+      if (released === undefined) return undefined;
+      this.#released.push(released);
+    }
+    return this.#released[index];
+  }
+
+  #release(): Scored | undefined {
+    for (;;) {
+      const top = this.#scored[0];
+      const pending = this.#pending[this.#next];
+      if (pending === undefined) return this.#scored.shift();
+      const bound = round(pending.partial + WEIGHTS.spread);
+      if (
+        top !== undefined &&
+        (top.score > bound || (top.score === bound && top.start < pending.start))
+      ) {
+        return this.#scored.shift();
+      }
+      this.#next++;
+      const scored = this.#loadFree
+        ? { ...pending, score: bound }
+        : staffAndScore(this.#prepared, pending);
+      if (scored === undefined) continue;
+      let i = this.#scored.length;
+      while (i > 0 && isBetter(scored, this.#scored[i - 1] as Scored)) i--;
+      this.#scored.splice(i, 0, scored);
+    }
+  }
+}
+
+function isBetter(a: Scored, b: Scored): boolean {
+  return a.score > b.score || (a.score === b.score && a.start < b.start);
 }
 
 function loadAt(prepared: PreparedProblem, participantIndex: number, instant: number): number {
   const calendar = prepared.calendars[participantIndex];
-  if (calendar === undefined) return 0;
+  if (calendar === undefined || calendar.participant.interviews.length === 0) return 0;
   const day = localDayOf(calendar.rules, instant);
   return (
     (calendar.interviewsPerDay.get(day) ?? 0) +
@@ -78,11 +151,11 @@ function loadAt(prepared: PreparedProblem, participantIndex: number, instant: nu
   );
 }
 
-function score(
+function partialScore(
   prepared: PreparedProblem,
-  placement: StaffedPlacement,
+  placement: Placement,
   candidateRules: ZoneRules,
-): Scored {
+): Candidate {
   const { problem, grid } = prepared;
   const sessions = placement.order.map((s) => prepared.sessions[s] as PreparedSession);
   const starts = placement.starts.map((g) => grid[g] as number);
@@ -91,13 +164,9 @@ function score(
   const end =
     (starts[lastIndex] as number) + (sessions[lastIndex] as PreparedSession).durationMinutes;
 
-  const horizon = Math.max(
-    1,
-    problem.range.end - Math.max(prepared.earliestStart, problem.range.start),
-  );
-  const earliness = clamp01(
-    1 - (start - Math.max(prepared.earliestStart, problem.range.start)) / horizon,
-  );
+  const earliest = Math.max(prepared.earliestStart, problem.range.start);
+  const horizon = Math.max(1, problem.range.end - earliest);
+  const earliness = clamp01(1 - (start - earliest) / horizon);
 
   let gapMinutes = 0;
   for (let i = 1; i < starts.length; i++) {
@@ -108,58 +177,94 @@ function score(
   }
   const worstGap = problem.maxGapMinutes * (starts.length - 1);
   const compactness = worstGap === 0 ? 1 : clamp01(1 - gapMinutes / worstGap);
+  const candidate = shareInsideDaytime(candidateRules, start, end);
+  const partial =
+    WEIGHTS.earliness * earliness +
+    WEIGHTS.candidate * candidate +
+    WEIGHTS.compactness * compactness;
+  return {
+    placement: { order: [...placement.order], starts: [...placement.starts] },
+    start,
+    end,
+    partial,
+  };
+}
 
+function staffAndScore(prepared: PreparedProblem, candidate: Candidate): Scored | undefined {
+  const { placement } = candidate;
+  const startOf = (position: number): number =>
+    prepared.grid[placement.starts[position] as number] as number;
+  const interviewers = staff(prepared, placement, (participantIndex, _session, g) =>
+    loadAt(prepared, participantIndex, prepared.grid[g] as number),
+  );
+  if (interviewers === undefined) return undefined;
   let spreadTotal = 0;
   let people = 0;
-  placement.interviewers.forEach((ids, position) => {
+  interviewers.forEach((ids, position) => {
     for (const id of ids) {
-      spreadTotal += 1 / (1 + loadAt(prepared, id, starts[position] as number));
+      spreadTotal += 1 / (1 + loadAt(prepared, id, startOf(position)));
       people++;
     }
   });
   const spread = people === 0 ? 1 : spreadTotal / people;
+  return {
+    placement: { ...placement, interviewers },
+    start: candidate.start,
+    end: candidate.end,
+    score: round(candidate.partial + WEIGHTS.spread * spread),
+  };
+}
 
-  const candidate = shareInsideDaytime(candidateRules, start, end);
-
-  const total =
-    WEIGHTS.earliness * earliness +
-    WEIGHTS.candidate * candidate +
-    WEIGHTS.compactness * compactness +
-    WEIGHTS.spread * spread;
-  return { placement, start, end, score: Math.round(total * 10_000) / 10_000 };
+function round(score: number): number {
+  return Math.round(score * 10_000) / 10_000;
 }
 
 /** Share of `[start, end)` that falls between 09:00 and 18:00 local time. */
 function shareInsideDaytime(rules: ZoneRules, start: number, end: number): number {
   if (end <= start) return 1;
+  const offset = localMinuteOf(rules, start) - start;
+  if (localMinuteOf(rules, end - 1) - (end - 1) !== offset) {
+    // The offset changes inside the block (a DST night): count minute by minute.
+    let inside = 0;
+    for (let t = start; t < end; t++) {
+      const ofDay = mod(localMinuteOf(rules, t), MINUTES_PER_DAY);
+      if (ofDay >= CANDIDATE_DAY_START && ofDay < CANDIDATE_DAY_END) inside++;
+    }
+    return inside / (end - start);
+  }
+  const localStart = start + offset;
+  const localEnd = end + offset;
   let inside = 0;
-  // Walk minute blocks by local day; blocks are short, so a per-minute offset read is not needed.
-  for (let t = start; t < end; ) {
-    const local = localMinuteOf(rules, t);
-    const ofDay = ((local % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
-    const step = Math.min(end - t, 15 - (ofDay % 15) || 15);
-    if (ofDay >= CANDIDATE_DAY_START && ofDay < CANDIDATE_DAY_END) inside += step;
-    t += step;
+  for (
+    let day = Math.floor(localStart / MINUTES_PER_DAY);
+    day * MINUTES_PER_DAY < localEnd;
+    day++
+  ) {
+    const from = Math.max(localStart, day * MINUTES_PER_DAY + CANDIDATE_DAY_START);
+    const to = Math.min(localEnd, day * MINUTES_PER_DAY + CANDIDATE_DAY_END);
+    if (to > from) inside += to - from;
   }
   return inside / (end - start);
 }
 
-function pickVaried(scored: Scored[], limit: number, organiserRules: ZoneRules): Scored[] {
-  const byScore = [...scored].sort((a, b) => b.score - a.score || a.start - b.start);
+function mod(x: number, m: number): number {
+  return ((x % m) + m) % m;
+}
+
+function pickVaried(ordered: ExactOrder, limit: number, organiserRules: ZoneRules): Scored[] {
   const picked: Scored[] = [];
   const taken = new Set<Scored>();
-  const halfDay = (s: Scored): number => {
-    const local = localMinuteOf(organiserRules, s.start);
-    return Math.floor(local / (MINUTES_PER_DAY / 2));
-  };
+  const halfDay = (s: Scored): number =>
+    Math.floor(localMinuteOf(organiserRules, s.start) / (MINUTES_PER_DAY / 2));
   const passes: Array<(s: Scored) => boolean> = [
     (s) => picked.every((p) => halfDay(p) !== halfDay(s)),
     (s) => picked.every((p) => Math.abs(p.start - s.start) >= 60),
     () => true,
   ];
   for (const accept of passes) {
-    for (const s of byScore) {
-      if (picked.length >= limit) break;
+    for (let i = 0; picked.length < limit; i++) {
+      const s = ordered.at(i);
+      if (s === undefined) break;
       if (taken.has(s) || !accept(s)) continue;
       picked.push(s);
       taken.add(s);
@@ -170,6 +275,9 @@ function pickVaried(scored: Scored[], limit: number, organiserRules: ZoneRules):
 
 function toOption(prepared: PreparedProblem, scored: Scored): SlotOption {
   const { placement } = scored;
+  const interviewers =
+    "interviewers" in placement ? placement.interviewers : staff(prepared, placement);
+  if (interviewers === undefined) throw new Error("a feasible placement could not be staffed");
   return {
     start: scored.start,
     end: scored.end,
@@ -181,7 +289,7 @@ function toOption(prepared: PreparedProblem, scored: Scored): SlotOption {
         id: session.id,
         start,
         end: start + session.durationMinutes,
-        interviewers: (placement.interviewers[position] as number[]).map(
+        interviewers: (interviewers[position] as number[]).map(
           (p) => prepared.problem.participants[p]?.id as string,
         ),
       };

@@ -10,7 +10,7 @@
  */
 import { allowedStarts, type ParticipantCalendar, prepareParticipant } from "./availability.js";
 import { lowerBound, startGrid } from "./grid.js";
-import type { EngineProblem, EpochMinutes, MinuteInterval } from "./types.js";
+import type { EngineParticipant, EngineProblem, EpochMinutes, MinuteInterval } from "./types.js";
 import { zoneRules } from "./zone.js";
 
 export interface PreparedSession {
@@ -32,7 +32,12 @@ export interface PreparedProblem {
   /** Earliest allowed first start: now + notice. */
   earliestStart: EpochMinutes;
   sessions: PreparedSession[];
-  calendars: ParticipantCalendar[];
+  /** Per participant index; undefined for people in no pool. */
+  calendars: Array<ParticipantCalendar | undefined>;
+  /** Interviewers a block needs in all (sum of the sessions' counts). */
+  totalSeats: number;
+  /** Reusable arrays for staffing, indexed by participant. */
+  scratch: { seatOf: Int32Array; visited: Int32Array; stamp: number };
   /**
    * Candidate windows sorted by start, not merged: the block must lie inside one window as
    * given, so two touching windows do not make one longer window. Undefined for "any time".
@@ -64,11 +69,46 @@ export interface Relaxation {
   ignoreLimitsOf?: ReadonlySet<string>;
 }
 
+/**
+ * Derived data per participant object (prepared calendar, allowed-start bits), so that repeated
+ * questions about the same materialised people do not redo the interval work. Inputs are
+ * treated as immutable: a participant whose busy time changes must be a new object.
+ */
+const memo = new WeakMap<EngineParticipant, Map<string, unknown>>();
+const MEMO_ENTRIES_PER_PARTICIPANT = 64;
+
+function memoised<T>(participant: EngineParticipant, key: string, compute: () => T): T {
+  let entries = memo.get(participant);
+  if (entries === undefined) {
+    entries = new Map();
+    memo.set(participant, entries);
+  }
+  if (entries.has(key)) return entries.get(key) as T;
+  if (entries.size >= MEMO_ENTRIES_PER_PARTICIPANT) entries.clear();
+  const value = compute();
+  entries.set(key, value);
+  return value;
+}
+
 export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): PreparedProblem {
   const rules = zoneRules(problem.timeZone);
   const grid = startGrid(rules, problem.range, problem.granularityMinutes);
   const indexById = new Map(problem.participants.map((p, i) => [p.id, i]));
+  const inPools = new Set(problem.sessions.flatMap((s) => s.interviewers));
+  // Only people in some pool matter; the others are never prepared.
+  const relaxes = (id: string): boolean =>
+    relaxation.ignoreHoursOf?.has(id) === true ||
+    relaxation.ignoreBusyOf?.has(id) === true ||
+    relaxation.ignoreLimitsOf?.has(id) === true;
+  const horizonKey = `${problem.range.start}/${problem.range.end}`;
+  // Only people in some pool matter; the others are never prepared.
   const calendars = problem.participants.map((participant) => {
+    if (!inPools.has(participant.id)) return undefined;
+    if (!relaxes(participant.id)) {
+      return memoised(participant, `calendar/${horizonKey}`, () =>
+        prepareParticipant(participant, problem.range),
+      );
+    }
     const effective = {
       ...participant,
       workingHours: relaxation.ignoreHoursOf?.has(participant.id)
@@ -81,18 +121,19 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
     return prepareParticipant(effective, problem.range);
   });
   const bufferMinutes = relaxation.ignoreBufferMinutes ? 0 : problem.bufferMinutes;
-  const startsCache = new Map<string, Uint8Array>();
+  const gridKey = `${problem.timeZone}/${problem.granularityMinutes}/${horizonKey}`;
   const sessions = problem.sessions.map((session, index): PreparedSession => {
     const pool = [...new Set(session.interviewers)].map((id) => {
       const participantIndex = indexById.get(id);
       if (participantIndex === undefined) throw new RangeError(`unknown interviewer: ${id}`);
       return participantIndex;
     });
+    const startsKey = `starts/${gridKey}/${session.durationMinutes}/${bufferMinutes}`;
     const availableCount = new Uint16Array(grid.length);
+    const difference = new Int32Array(grid.length + 1);
     const available = pool.map((participantIndex) => {
-      const key = `${participantIndex}/${session.durationMinutes}`;
-      let bits = startsCache.get(key);
-      if (bits === undefined) {
+      const participant = problem.participants[participantIndex] as EngineParticipant;
+      const compute = (): GridStarts => {
         const inRange = [
           { start: problem.range.start, end: problem.range.end - session.durationMinutes + 1 },
         ];
@@ -102,14 +143,26 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
           bufferMinutes,
           inRange,
         );
-        bits = toGridBits(grid, starts);
-        startsCache.set(key, bits);
+        return toGridBits(grid, starts);
+      };
+      const starts = relaxes(participant.id)
+        ? compute()
+        : memoised(participant, startsKey, compute);
+      // Difference array: +1 where a run of allowed starts begins, -1 after it ends.
+      const runs = starts.runs;
+      for (let r = 0; r < runs.length; r += 2) {
+        const from = runs[r] as number;
+        const to = runs[r + 1] as number;
+        difference[from] = (difference[from] as number) + 1;
+        difference[to] = (difference[to] as number) - 1;
       }
-      for (let g = 0; g < grid.length; g++) {
-        availableCount[g] = (availableCount[g] as number) + (bits[g] as number);
-      }
-      return bits;
+      return starts.bits;
     });
+    let running = 0;
+    for (let g = 0; g < grid.length; g++) {
+      running += difference[g] as number;
+      availableCount[g] = running;
+    }
     return {
       index,
       id: session.id,
@@ -129,24 +182,52 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
   const earliestStart = relaxation.ignoreNotice
     ? Math.max(problem.range.start, problem.now)
     : problem.now + problem.minNoticeMinutes;
-  return { problem, grid, earliestStart, sessions, calendars, candidateWindows };
+  const scratch = {
+    seatOf: new Int32Array(problem.participants.length).fill(-1),
+    visited: new Int32Array(problem.participants.length),
+    stamp: 0,
+  };
+  const totalSeats = problem.sessions.reduce((sum, session) => sum + session.count, 0);
+  return {
+    problem,
+    grid,
+    earliestStart,
+    sessions,
+    calendars,
+    candidateWindows,
+    totalSeats,
+    scratch,
+  };
 }
 
-function toGridBits(grid: readonly number[], starts: readonly MinuteInterval[]): Uint8Array {
+/** Allowed starts of one person for one session, on the grid. */
+interface GridStarts {
+  /** 1 at grid indices where the person can start the session. */
+  bits: Uint8Array;
+  /** The same as runs of grid indices: [from0, to0, from1, to1, …], half-open. */
+  runs: Int32Array;
+}
+
+function toGridBits(grid: readonly number[], starts: readonly MinuteInterval[]): GridStarts {
   const bits = new Uint8Array(grid.length);
+  const runs: number[] = [];
   for (const interval of starts) {
-    for (let g = lowerBound(grid, interval.start); g < grid.length; g++) {
+    const from = lowerBound(grid, interval.start);
+    let g = from;
+    for (; g < grid.length; g++) {
       if ((grid[g] as number) >= interval.end) break;
       bits[g] = 1;
     }
+    if (g > from) runs.push(from, g);
   }
-  return bits;
+  return { bits, runs: Int32Array.from(runs) };
 }
 
 /**
- * Staffs a placement: `count` distinct people per session, nobody twice. Tries people in the
- * order `preference` gives (lower first), so that a staffing exists whenever one exists, and
- * it leans towards preferred people. Returns undefined when no staffing exists.
+ * Staffs a placement: `count` distinct people per session, nobody twice, by augmenting paths
+ * (Kuhn's algorithm on session seats × people), so a staffing is found whenever one exists.
+ * With `preference`, people are tried lowest value first, so the staffing leans towards them.
+ * Returns participant indices per placed session, or undefined when no staffing exists.
  */
 export function staff(
   prepared: PreparedProblem,
@@ -154,54 +235,69 @@ export function staff(
   preference?: (participantIndex: number, sessionIndex: number, gridIndex: number) => number,
 ): number[][] | undefined {
   const { order, starts } = placement;
-  // Seats: one per required interviewer, holding the position in `order`.
-  const seats: number[] = [];
-  const candidates: number[][] = [];
+  const scratch = prepared.scratch;
+  // Seat s belongs to the session placed at position seatPosition[s].
+  const seatPosition: number[] = [];
   for (let position = 0; position < order.length; position++) {
     const session = prepared.sessions[order[position] as number] as PreparedSession;
+    for (let c = 0; c < session.count; c++) seatPosition.push(position);
+  }
+  // People who may take each position's seats, in the order to try them.
+  const people: number[][] = order.map((s, position) => {
+    const session = prepared.sessions[s] as PreparedSession;
     const g = starts[position] as number;
-    const people: number[] = [];
+    const list: number[] = [];
     for (let k = 0; k < session.pool.length; k++) {
-      if ((session.available[k] as Uint8Array)[g] === 1) people.push(session.pool[k] as number);
+      if ((session.available[k] as Uint8Array)[g] === 1) list.push(session.pool[k] as number);
     }
     if (preference !== undefined) {
-      people.sort((a, b) => preference(a, session.index, g) - preference(b, session.index, g));
+      const keys = new Map(list.map((p) => [p, preference(p, s, g)]));
+      list.sort((a, b) => (keys.get(a) as number) - (keys.get(b) as number));
     }
-    candidates.push(people);
-    for (let c = 0; c < session.count; c++) seats.push(position);
+    return list;
+  });
+  const occupant: number[] = new Array(seatPosition.length).fill(-1);
+  const augment = (seat: number): boolean => {
+    for (const person of people[seatPosition[seat] as number] as number[]) {
+      if (scratch.visited[person] === scratch.stamp) continue;
+      scratch.visited[person] = scratch.stamp;
+      const held = scratch.seatOf[person] as number;
+      if (held === -1 || augment(held)) {
+        scratch.seatOf[person] = seat;
+        occupant[seat] = person;
+        return true;
+      }
+    }
+    return false;
+  };
+  let complete = true;
+  for (let seat = 0; seat < seatPosition.length && complete; seat++) {
+    scratch.stamp++;
+    complete = augment(seat);
   }
-  const seatOf = new Map<number, number>();
-  const occupant: number[] = new Array(seats.length).fill(-1);
-  for (let seat = 0; seat < seats.length; seat++) {
-    const visited = new Set<number>();
-    if (!augment(seat, seats, candidates, seatOf, occupant, visited)) return undefined;
-  }
+  for (const person of occupant) if (person !== -1) scratch.seatOf[person] = -1;
+  if (!complete) return undefined;
   const interviewers: number[][] = order.map(() => []);
-  for (let seat = 0; seat < seats.length; seat++) {
-    (interviewers[seats[seat] as number] as number[]).push(occupant[seat] as number);
+  for (let seat = 0; seat < seatPosition.length; seat++) {
+    (interviewers[seatPosition[seat] as number] as number[]).push(occupant[seat] as number);
   }
   return interviewers;
 }
 
-function augment(
-  seat: number,
-  seats: readonly number[],
-  candidates: readonly number[][],
-  seatOf: Map<number, number>,
-  occupant: number[],
-  visited: Set<number>,
-): boolean {
-  for (const person of candidates[seats[seat] as number] as number[]) {
-    if (visited.has(person)) continue;
-    visited.add(person);
-    const held = seatOf.get(person);
-    if (held === undefined || augment(held, seats, candidates, seatOf, occupant, visited)) {
-      seatOf.set(person, seat);
-      occupant[seat] = person;
-      return true;
-    }
+/**
+ * Whether a placement can be staffed. When every placed session has at least as many free
+ * people as the block has seats in all, seats can be filled one by one and someone is always
+ * left, so no matching is needed.
+ */
+export function canStaff(prepared: PreparedProblem, placement: Placement): boolean {
+  let plenty = true;
+  for (let position = 0; position < placement.order.length && plenty; position++) {
+    const session = prepared.sessions[placement.order[position] as number] as PreparedSession;
+    plenty =
+      (session.availableCount[placement.starts[position] as number] as number) >=
+      prepared.totalSeats;
   }
-  return false;
+  return plenty || staff(prepared, placement) !== undefined;
 }
 
 /**
@@ -228,8 +324,10 @@ export function walkPlacements(
   const order: number[] = [];
   const starts: number[] = [];
   const step = (g: number): boolean => {
-    const choices = problem.order === "fixed" ? [order.length] : sessions.map((s) => s.index);
-    for (const s of choices) {
+    // Fixed order: only the next session in the list; any order: every session not yet placed.
+    const from = problem.order === "fixed" ? order.length : 0;
+    const to = problem.order === "fixed" ? order.length + 1 : n;
+    for (let s = from; s < to; s++) {
       if (used[s] === 1) continue;
       const session = sessions[s] as PreparedSession;
       if ((session.availableCount[g] as number) < session.count) continue;
@@ -276,19 +374,9 @@ export function latestWindowEnd(windows: readonly MinuteInterval[], t: number): 
   return latest;
 }
 
-/** The first staffed placement of a block starting at grid index `first`, if any. */
-export function firstStaffedPlacement(
-  prepared: PreparedProblem,
-  first: number,
-): StaffedPlacement | undefined {
-  let found: StaffedPlacement | undefined;
-  walkPlacements(prepared, first, (placement) => {
-    const interviewers = staff(prepared, placement);
-    if (interviewers === undefined) return false;
-    found = { ...placement, interviewers };
-    return true;
-  });
-  return found;
+/** Whether some placement of a block starting at grid index `first` can be staffed. */
+export function isFeasibleStart(prepared: PreparedProblem, first: number): boolean {
+  return walkPlacements(prepared, first, (placement) => canStaff(prepared, placement));
 }
 
 /**
@@ -304,7 +392,7 @@ export function feasibleStartIndices(prepared: PreparedProblem): number[] {
   const result: number[] = [];
   const from = lowerBound(prepared.grid, prepared.earliestStart);
   for (let g = from; g < prepared.grid.length; g++) {
-    if (firstStaffedPlacement(prepared, g) !== undefined) result.push(g);
+    if (isFeasibleStart(prepared, g)) result.push(g);
   }
   return result;
 }

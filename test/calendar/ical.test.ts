@@ -249,20 +249,38 @@ describe("time zones", () => {
     ]);
   });
 
-  it("reads floating times in X-WR-TIMEZONE when the calendar names one", () => {
+  it("reads floating times in the participant's zone even when the calendar names an X-WR-TIMEZONE", () => {
     const cal = parse(
       ics(
         "X-WR-TIMEZONE:America/Los_Angeles",
         "BEGIN:VEVENT",
         "UID:xwr-1",
         "DTSTART:20260706T090000",
+        "DTEND:20260706T100000",
         "END:VEVENT",
       ),
     );
-    // 09:00 Los Angeles (PDT, -07:00) = 16:00 UTC, whatever the participant's zone
+    // Slot contract: a floating time is read in the participant's zone.
+    // 09:00 Berlin (CEST, +02:00) = 07:00 UTC
     expect(starts(cal, window("2026-07-06T00:00Z", "2026-07-07T00:00Z"), "Europe/Berlin")).toEqual([
-      "2026-07-06T16:00:00.000Z",
+      "2026-07-06T07:00:00.000Z",
     ]);
+  });
+
+  it("reads floating times in X-WR-TIMEZONE when asked to, as Google and Apple clients do", () => {
+    const text = ics(
+      "X-WR-TIMEZONE:America/Los_Angeles",
+      "BEGIN:VEVENT",
+      "UID:xwr-1",
+      "DTSTART:20260706T090000",
+      "END:VEVENT",
+    );
+    const result = parseICalendar(text, "xwr.ics", { applyXWrTimeZone: true });
+    if (!result.ok) throw new Error(result.error.message);
+    // 09:00 Los Angeles (PDT, -07:00) = 16:00 UTC, whatever the participant's zone
+    expect(
+      starts(result.calendar, window("2026-07-06T00:00Z", "2026-07-07T00:00Z"), "Europe/Berlin"),
+    ).toEqual(["2026-07-06T16:00:00.000Z"]);
   });
 });
 

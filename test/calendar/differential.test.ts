@@ -18,6 +18,8 @@
  * - `blocks` is false for transparent occurrences (Ally's `transparent`; TRANSP:TRANSPARENT on
  *   the python side; RFC 5545 3.8.2.7: the default is OPAQUE), so a transparent occurrence is
  *   compared with its times but must agree on not blocking time.
+ * - An event without a UID has none on the python side; Ally makes one up (from the source and
+ *   line). Both become NO_UID: on Ally's side, every UID that no UID property of the file has.
  * - Both sides use the same window rule: an occurrence is in the window when it overlaps it, or
  *   when it is zero-length and starts in it (half-open).
  *
@@ -39,6 +41,8 @@ const EXPECTED_FAILURES = join(HERE, "differential-expected-failures.txt");
 const PYTHON = "/usr/bin/python3";
 const ZONE = "America/New_York";
 const CI = process.env.CI === "true";
+/** Stands for "the event has no UID" on both sides. */
+const NO_UID = "(no UID)";
 
 /** Half-open window of UTC instants, as RFC 3339 text. */
 interface Window {
@@ -211,7 +215,7 @@ function pythonSide(result: PythonResult, index: number): Side {
     occurrences: window.occurrences
       .filter((o) => o.status !== "CANCELLED")
       .map((o) => ({
-        uid: o.uid ?? "",
+        uid: o.uid ?? NO_UID,
         startEpochMs: o.start,
         endEpochMs: o.end,
         blocks: o.transp !== "TRANSPARENT",
@@ -220,7 +224,18 @@ function pythonSide(result: PythonResult, index: number): Side {
   };
 }
 
+/** The values of the file's UID properties. */
+function uidsOf(text: string): Set<string> {
+  const uids = new Set<string>();
+  for (const line of contentLines(text)) {
+    const match = /^UID(?:;[^:]*)?:(.*)$/i.exec(line);
+    if (match?.[1] !== undefined) uids.add(match[1].trim());
+  }
+  return uids;
+}
+
 function allySides(text: string, source: string, windows: Window[]): Side[] {
+  const uids = uidsOf(text);
   const parsed = parseICalendar(text, source);
   if (!parsed.ok) {
     const error = `parse failed: ${parsed.error.message}`;
@@ -237,7 +252,7 @@ function allySides(text: string, source: string, windows: Window[]): Side[] {
         occurrences: occurrences
           .filter((o) => !o.cancelled)
           .map((o) => ({
-            uid: o.uid,
+            uid: uids.has(o.uid) ? o.uid : NO_UID,
             startEpochMs: o.startEpochMs,
             endEpochMs: o.endEpochMs,
             blocks: !o.transparent,

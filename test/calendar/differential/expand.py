@@ -109,14 +109,17 @@ def main(argv):
     try:
         with open(path, "rb") as handle:
             calendar = icalendar.Calendar.from_ical(handle.read())
-        unfoldable = recurring_ical_events.of(calendar)
+        recurring_ical_events.of(calendar)
     except Exception as error:  # the whole calendar is unreadable for the library
         result["error"] = describe(error)
-        unfoldable = None
+        calendar = None
     for start_text, end_text, start, end in windows:
         window = {"start": start_text, "end": end_text, "error": None, "occurrences": []}
-        if unfoldable is not None:
+        if calendar is not None:
             try:
+                # A fresh expansion per window: the library's rule cache (dateutil's
+                # rruleset(cache=True)) stays locked after an exception and would hang.
+                unfoldable = recurring_ical_events.of(calendar)
                 events = unfoldable.between(start.astimezone(zone), end.astimezone(zone))
                 window["occurrences"] = [occurrence(event, zone) for event in events]
             except Exception as error:

@@ -206,6 +206,14 @@ export function isFeasibleOption(problem: EngineProblem, option: SlotOption): st
     return "sessions not in the listed order";
   }
 
+  // Rule 1: every session starts on the grid.
+  for (const scheduled of sessions) {
+    if (!Number.isInteger(scheduled.start) || !Number.isInteger(scheduled.end)) {
+      return `${scheduled.id}: not whole minutes`;
+    }
+    if (!onGrid(problem, scheduled.start)) return `${scheduled.id}: off the grid`;
+  }
+
   // Rule 2: notice applies to the first start.
   if (first.start < problem.now + problem.minNoticeMinutes) return "starts before notice";
 
@@ -237,16 +245,14 @@ export function isFeasibleOption(problem: EngineProblem, option: SlotOption): st
   return null;
 }
 
-/** Rules that concern one session alone: grid, range, duration and its interviewers. */
+/** Rules that concern one session alone: range, duration and its interviewers. */
 function scheduledProblem(
   problem: EngineProblem,
   spec: EngineSession,
   scheduled: ScheduledSession,
 ): string | null {
   const { id, start, end, interviewers } = scheduled;
-  if (!Number.isInteger(start) || !Number.isInteger(end)) return `${id}: not whole minutes`;
   if (end - start !== spec.durationMinutes) return `${id}: wrong duration`;
-  if (!onGrid(problem, start)) return `${id}: off the grid`;
   if (start < problem.range.start || end > problem.range.end) return `${id}: outside range`;
   if (interviewers.length !== spec.count) return `${id}: needs ${spec.count} interviewers`;
   if (new Set(interviewers).size !== interviewers.length) return `${id}: repeated interviewer`;

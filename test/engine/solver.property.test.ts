@@ -68,6 +68,25 @@ describe("slot engine against the brute-force oracle", () => {
     );
   });
 
+  it("has an oracle that rejects ranked options moved one minute off the grid", () => {
+    // A one-minute shift moves local time by 1, 61, -59, 31 or -29 minutes: never a multiple
+    // of 5, 7, 15, 30, 45 or 60, so every shifted option breaks the grid rule.
+    fc.assert(
+      fc.property(problemArb, (problem) => {
+        for (const option of bestOptions(problem)) {
+          const shifted: SlotOption = {
+            ...option,
+            start: option.start + 1,
+            end: option.end + 1,
+            sessions: option.sessions.map((s) => ({ ...s, start: s.start + 1, end: s.end + 1 })),
+          };
+          expect(isFeasibleOption(problem, shifted)).toMatch(/off the grid/);
+        }
+      }),
+      settings,
+    );
+  });
+
   it("only ranks options that begin at a listed feasible start", () => {
     fc.assert(
       fc.property(problemArb, (problem) => {

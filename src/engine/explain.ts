@@ -92,8 +92,22 @@ export function explainProblem(problem: EngineProblem): Explanation {
     }
   }
 
+  // People are judged on the starts the global rules leave open (notice, the candidate's
+  // windows), so that their counts say what binds there; on every start when none are left.
+  const windows = prepared.candidateWindows;
+  const open = grid.filter(
+    (t) =>
+      t >= prepared.earliestStart && (windows === undefined || latestWindowEnd(windows, t) > t),
+  );
+  const scope = open.length > 0 ? open : grid;
+  const scopeLabel =
+    open.length === grid.length || open.length === 0
+      ? "starts"
+      : windows === undefined
+        ? "starts after the notice"
+        : "starts the candidate can do";
   for (const session of prepared.sessions) {
-    blockers.push(...sessionBlockers(problem, session, prepared.calendars, grid));
+    blockers.push(...sessionBlockers(problem, session, prepared.calendars, scope, scopeLabel));
   }
 
   const relaxations = feasible === 0 ? relax(problem) : [];
@@ -110,11 +124,12 @@ function sessionBlockers(
   problem: EngineProblem,
   session: PreparedSession,
   calendars: ReadonlyArray<ParticipantCalendar | undefined>,
-  grid: readonly number[],
+  scope: readonly number[],
+  scopeLabel: string,
 ): Blocker[] {
   const blockers: Blocker[] = [];
   const lastStart = problem.range.end - session.durationMinutes;
-  const starts = grid.filter((t) => t <= lastStart);
+  const starts = scope.filter((t) => t <= lastStart);
   if (session.pool.length < session.count) {
     blockers.push({
       constraint: "pool",
@@ -144,7 +159,7 @@ function sessionBlockers(
         session: session.id,
         participant: id,
         startsRuledOut: offHours,
-        message: `${label} is outside working hours at ${offHours} of ${total} starts.`,
+        message: `${label} is outside working hours at ${offHours} of ${total} ${scopeLabel}.`,
       });
     }
     if (busyCount > 0) {
@@ -153,7 +168,7 @@ function sessionBlockers(
         session: session.id,
         participant: id,
         startsRuledOut: busyCount,
-        message: `${label} is busy${problem.bufferMinutes > 0 ? ` (with the ${problem.bufferMinutes}-minute buffer)` : ""} at ${busyCount} of the other ${total - offHours} starts.`,
+        message: `${label} is busy${problem.bufferMinutes > 0 ? ` (with the ${problem.bufferMinutes}-minute buffer)` : ""} at ${busyCount} of the other ${total - offHours} ${scopeLabel}.`,
       });
     }
     if (overLimit > 0) {
@@ -162,7 +177,7 @@ function sessionBlockers(
         session: session.id,
         participant: id,
         startsRuledOut: overLimit,
-        message: `${label} has reached their interview limit on the days of ${overLimit} of the remaining starts.`,
+        message: `${label} has reached their interview limit on the days of ${overLimit} of the remaining ${scopeLabel}.`,
       });
     }
   }

@@ -23,6 +23,14 @@
  * - Both sides use the same window rule: an occurrence is in the window when it overlaps it, or
  *   when it is zero-length and starts in it (half-open).
  *
+ * X-WR-TIMEZONE: the library always applies it (x_wr_timezone.to_standard: floating times are
+ * read in that zone and UTC times become wall-clock times in it before expansion); Ally applies
+ * it only when asked (`parseICalendar(…, { applyXWrTimeZone: true })`) and by default reads
+ * floating times in the participant's zone, as ../shared/spec/slots.md says. A calendar with
+ * X-WR-TIMEZONE is therefore compared twice: Ally's default against the library with the
+ * property removed (`--ignore-x-wr-timezone`), and Ally with the option against the library as
+ * it is.
+ *
  * A file that differs must be on `differential-expected-failures.txt` with the reason; a file
  * on that list that agrees fails the test too, so the list only shrinks.
  */
@@ -89,7 +97,11 @@ interface Side {
   occurrences: Compared[];
 }
 
+/** How X-WR-TIMEZONE is treated on both sides (see the header). */
+type Mode = "default" | "x-wr-timezone";
+
 interface WindowDiff {
+  mode: Mode;
   window: Window;
   ally: Side;
   python: Side;
@@ -196,10 +208,11 @@ function windowsFor(text: string): Window[] {
   return windows;
 }
 
-function runPython(path: string, windows: Window[]): PythonResult {
+function runPython(path: string, mode: Mode, windows: Window[]): PythonResult {
+  const flags = mode === "default" ? ["--ignore-x-wr-timezone"] : [];
   const run = spawnSync(
     PYTHON,
-    [SCRIPT, path, ZONE, ...windows.map((w) => `${w.start}/${w.end}`)],
+    [SCRIPT, ...flags, path, ZONE, ...windows.map((w) => `${w.start}/${w.end}`)],
     { encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024 },
   );
   if (run.error) throw run.error;
@@ -234,9 +247,9 @@ function uidsOf(text: string): Set<string> {
   return uids;
 }
 
-function allySides(text: string, source: string, windows: Window[]): Side[] {
+function allySides(text: string, source: string, mode: Mode, windows: Window[]): Side[] {
   const uids = uidsOf(text);
-  const parsed = parseICalendar(text, source);
+  const parsed = parseICalendar(text, source, { applyXWrTimeZone: mode === "x-wr-timezone" });
   if (!parsed.ok) {
     const error = `parse failed: ${parsed.error.message}`;
     return windows.map(() => ({ error, occurrences: [] }));
@@ -285,18 +298,23 @@ function compareFile(name: string): WindowDiff[] {
   const path = join(CORPUS, name);
   const text = readFileSync(path, "utf8");
   const windows = windowsFor(text);
-  const python = runPython(path, windows);
-  const ally = allySides(text, name, windows);
+  const modes: Mode[] = /^X-WR-TIMEZONE[;:]/im.test(text)
+    ? ["default", "x-wr-timezone"]
+    : ["default"];
   const diffs: WindowDiff[] = [];
-  windows.forEach((window, index) => {
-    const allySide = ally[index] ?? { error: "no result", occurrences: [] };
-    const pySide = pythonSide(python, index);
-    const onlyAlly = minus(allySide.occurrences, pySide.occurrences);
-    const onlyPython = minus(pySide.occurrences, allySide.occurrences);
-    if (allySide.error || pySide.error || onlyAlly.length > 0 || onlyPython.length > 0) {
-      diffs.push({ window, ally: allySide, python: pySide, onlyAlly, onlyPython });
-    }
-  });
+  for (const mode of modes) {
+    const python = runPython(path, mode, windows);
+    const ally = allySides(text, name, mode, windows);
+    windows.forEach((window, index) => {
+      const allySide = ally[index] ?? { error: "no result", occurrences: [] };
+      const pySide = pythonSide(python, index);
+      const onlyAlly = minus(allySide.occurrences, pySide.occurrences);
+      const onlyPython = minus(pySide.occurrences, allySide.occurrences);
+      if (allySide.error || pySide.error || onlyAlly.length > 0 || onlyPython.length > 0) {
+        diffs.push({ mode, window, ally: allySide, python: pySide, onlyAlly, onlyPython });
+      }
+    });
+  }
   return diffs;
 }
 
@@ -310,7 +328,8 @@ function show(o: Compared): string {
 function report(name: string, diffs: WindowDiff[]): string {
   const lines = [`${name} differs from python-recurring-ical-events:`];
   for (const d of diffs) {
-    lines.push(`  window ${d.window.start} – ${d.window.end}`);
+    const mode = d.mode === "default" ? "" : " (X-WR-TIMEZONE applied)";
+    lines.push(`  window ${d.window.start} – ${d.window.end}${mode}`);
     if (d.ally.error) lines.push(`    Ally error: ${d.ally.error}`);
     if (d.python.error) lines.push(`    python error: ${d.python.error}`);
     for (const [label, list] of [

@@ -6,10 +6,12 @@ This is the reference side of Ally's differential recurrence test
 (/usr/bin/python3) and Debian's python3-recurring-ical-events (2.0.1).
 
 Usage:
-    expand.py FILE ZONE START/END [START/END ...]
+    expand.py [--ignore-x-wr-timezone] FILE ZONE START/END [START/END ...]
 
 FILE is an .ics file; ZONE an IANA zone used to read floating date-times and
 dates; each START/END a window as two UTC RFC 3339 instants (half-open).
+With --ignore-x-wr-timezone the calendar's X-WR-TIMEZONE is removed before
+expansion (the library otherwise always applies it, see x_wr_timezone.py).
 
 Prints one JSON object:
     {"library": "2.0.1", "error": null | "...",
@@ -96,6 +98,9 @@ def describe(error):
 
 
 def main(argv):
+    ignore_x_wr_timezone = len(argv) > 1 and argv[1] == "--ignore-x-wr-timezone"
+    if ignore_x_wr_timezone:
+        argv = argv[:1] + argv[2:]
     if len(argv) < 4:
         sys.stderr.write(__doc__)
         return 2
@@ -109,6 +114,8 @@ def main(argv):
     try:
         with open(path, "rb") as handle:
             calendar = icalendar.Calendar.from_ical(handle.read())
+        if ignore_x_wr_timezone and "X-WR-TIMEZONE" in calendar:
+            del calendar["X-WR-TIMEZONE"]
         recurring_ical_events.of(calendar)
     except Exception as error:  # the whole calendar is unreadable for the library
         result["error"] = describe(error)

@@ -7,9 +7,9 @@
  * three-year windows from the year before its earliest DTSTART/RDATE/RECURRENCE-ID to the year
  * after its latest one (at most six, the first three and last three when the span is longer),
  * a 40-day window that starts at 12:30 UTC on the day of the earliest start (it cuts through
- * events), and 2030 for open-ended series. Floating times and dates are read in `ZONE`, a zone
- * far from UTC and from the zones the corpus was written in, so a floating value read in the
- * wrong zone shows up as a difference.
+ * events), and 2030 for open-ended series. Each window is expanded twice, with floating times and
+ * dates read in each of `ZONES` (far from UTC and from the zones the corpus was written in, one
+ * per hemisphere), so a floating value read in the wrong zone shows up as a difference.
  *
  * What is compared, per window, is a multiset of (UID, start epoch ms, end epoch ms, blocks):
  * - Cancelled occurrences (Ally's `cancelled`; STATUS:CANCELLED on the python side, which
@@ -47,15 +47,17 @@ const CORPUS = resolve(REPO, "../shared/corpora/recurring-ical-events");
 const SCRIPT = join(HERE, "differential", "expand.py");
 const EXPECTED_FAILURES = join(HERE, "differential-expected-failures.txt");
 const PYTHON = "/usr/bin/python3";
-const ZONE = "America/New_York";
+/** Zones for floating times and dates: far from UTC and from the corpus' own zones, one per hemisphere. */
+const ZONES = ["America/New_York", "Pacific/Auckland"] as const;
 const CI = process.env.CI === "true";
 /** Stands for "the event has no UID" on both sides. */
 const NO_UID = "(no UID)";
 
-/** Half-open window of UTC instants, as RFC 3339 text. */
+/** Half-open window of UTC instants, as RFC 3339 text, and the zone for floating times and dates. */
 interface Window {
   start: string;
   end: string;
+  zone: string;
 }
 
 interface PythonOccurrence {
@@ -180,9 +182,9 @@ function eventDates(text: string): { all: string[]; starts: string[] } {
 
 const yearStart = (year: number): string => `${String(year).padStart(4, "0")}-01-01T00:00:00Z`;
 
-/** Bounded windows that cover the calendar's events; see the header. */
+/** Bounded windows that cover the calendar's events, in each of `ZONES`; see the header. */
 function windowsFor(text: string): Window[] {
-  const windows: Window[] = [];
+  const windows: Omit<Window, "zone">[] = [];
   const { all, starts } = eventDates(text);
   const years = all.map((date) => Number(date.slice(0, 4)));
   if (years.length > 0) {
@@ -205,14 +207,14 @@ function windowsFor(text: string): Window[] {
   if (!windows.some((w) => w.start <= yearStart(2030) && w.end >= yearStart(2031))) {
     windows.push({ start: yearStart(2030), end: yearStart(2031) });
   }
-  return windows;
+  return ZONES.flatMap((zone) => windows.map((w) => ({ ...w, zone })));
 }
 
 function runPython(path: string, mode: Mode, windows: Window[]): PythonResult {
   const flags = mode === "default" ? ["--ignore-x-wr-timezone"] : [];
   const run = spawnSync(
     PYTHON,
-    [SCRIPT, ...flags, path, ZONE, ...windows.map((w) => `${w.start}/${w.end}`)],
+    [SCRIPT, ...flags, path, ZONES[0], ...windows.map((w) => `${w.start}/${w.end}@${w.zone}`)],
     { encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024 },
   );
   if (run.error) throw run.error;
@@ -259,7 +261,7 @@ function allySides(text: string, source: string, mode: Mode, windows: Window[]):
       const { occurrences } = expandOccurrences(
         parsed.calendar,
         { startEpochMs: Date.parse(w.start), endEpochMs: Date.parse(w.end) },
-        { zone: ZONE },
+        { zone: w.zone },
       );
       return {
         occurrences: occurrences
@@ -329,7 +331,7 @@ function report(name: string, diffs: WindowDiff[]): string {
   const lines = [`${name} differs from python-recurring-ical-events:`];
   for (const d of diffs) {
     const mode = d.mode === "default" ? "" : " (X-WR-TIMEZONE applied)";
-    lines.push(`  window ${d.window.start} – ${d.window.end}${mode}`);
+    lines.push(`  window ${d.window.start} – ${d.window.end} in ${d.window.zone}${mode}`);
     if (d.ally.error) lines.push(`    Ally error: ${d.ally.error}`);
     if (d.python.error) lines.push(`    python error: ${d.python.error}`);
     for (const [label, list] of [

@@ -6,16 +6,17 @@ This is the reference side of Ally's differential recurrence test
 (/usr/bin/python3) and Debian's python3-recurring-ical-events (2.0.1).
 
 Usage:
-    expand.py [--ignore-x-wr-timezone] FILE ZONE START/END [START/END ...]
+    expand.py [--ignore-x-wr-timezone] FILE ZONE START/END[@ZONE] [START/END[@ZONE] ...]
 
 FILE is an .ics file; ZONE an IANA zone used to read floating date-times and
-dates; each START/END a window as two UTC RFC 3339 instants (half-open).
+dates; each START/END a window as two UTC RFC 3339 instants (half-open),
+optionally with its own zone after "@".
 With --ignore-x-wr-timezone the calendar's X-WR-TIMEZONE is removed before
 expansion (the library otherwise always applies it, see x_wr_timezone.py).
 
 Prints one JSON object:
     {"library": "2.0.1", "error": null | "...",
-     "windows": [{"start": "...", "end": "...", "error": null | "...",
+     "windows": [{"start": "...", "end": "...", "zone": "...", "error": null | "...",
                   "occurrences": [{"uid", "summary", "start", "end",
                                    "allDay", "status", "transp", "recurrenceId"}]}]}
 start/end are UTC epoch milliseconds. A date value is local midnight in ZONE,
@@ -104,12 +105,15 @@ def main(argv):
     if len(argv) < 4:
         sys.stderr.write(__doc__)
         return 2
-    path, zone_name = argv[1], argv[2]
-    zone = zoneinfo.ZoneInfo(zone_name)
+    path, default_zone = argv[1], argv[2]
     windows = []
     for arg in argv[3:]:
-        start_text, end_text = arg.split("/", 1)
-        windows.append((start_text, end_text, parse_instant(start_text), parse_instant(end_text)))
+        span, _, zone_name = arg.partition("@")
+        start_text, end_text = span.split("/", 1)
+        zone_name = zone_name or default_zone
+        windows.append(
+            (start_text, end_text, zone_name, parse_instant(start_text), parse_instant(end_text))
+        )
     result = {"library": "2.0.1", "error": None, "windows": []}
     try:
         with open(path, "rb") as handle:
@@ -120,8 +124,15 @@ def main(argv):
     except Exception as error:  # the whole calendar is unreadable for the library
         result["error"] = describe(error)
         calendar = None
-    for start_text, end_text, start, end in windows:
-        window = {"start": start_text, "end": end_text, "error": None, "occurrences": []}
+    for start_text, end_text, zone_name, start, end in windows:
+        zone = zoneinfo.ZoneInfo(zone_name)
+        window = {
+            "start": start_text,
+            "end": end_text,
+            "zone": zone_name,
+            "error": None,
+            "occurrences": [],
+        }
         if calendar is not None:
             try:
                 # A fresh expansion per window: the library's rule cache (dateutil's

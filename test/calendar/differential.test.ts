@@ -295,7 +295,12 @@ function allySides(text: string, source: string, mode: Mode, windows: Window[]):
         { startEpochMs: Date.parse(w.start), endEpochMs: Date.parse(w.end) },
         { zone: w.zone },
       );
+      const unsorted = occurrences.findIndex(
+        (o, i) => i > 0 && o.startEpochMs < (occurrences[i - 1]?.startEpochMs ?? -Infinity),
+      );
       return {
+        // expandOccurrences promises occurrences sorted by start.
+        ...(unsorted > 0 ? { error: `occurrences not sorted by start at index ${unsorted}` } : {}),
         occurrences: occurrences
           .filter((o) => !o.cancelled)
           .map((o) => ({

@@ -1,0 +1,187 @@
+/** Tables owned by the accounts module, and what each column holds. */
+import type { Generated } from "kysely";
+import { notPersonal, personal, type TableNotes } from "../privacy/data-map.js";
+
+export type Role = "owner" | "admin" | "recruiter" | "interviewer";
+export const ROLES: readonly Role[] = ["owner", "admin", "recruiter", "interviewer"];
+
+export interface OrganisationsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  phone: string;
+  postal_address: string;
+  password_hash: string;
+  email_verified_at: number | null;
+  /** TOTP secret, sealed with the data key (see accounts/secrets.ts); null when off. */
+  totp_secret: string | null;
+  created_at: number;
+}
+
+export interface MembershipsTable {
+  organisation_id: string;
+  user_id: string;
+  role: Role;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie value; the value itself is never stored. */
+  id_hash: string;
+  user_id: string;
+  organisation_id: string;
+  csrf_token: string;
+  /** Signed in with password but second factor still due. */
+  pending_second_factor: number;
+  created_at: number;
+  expires_at: number;
+  ip: string;
+  user_agent: string;
+}
+
+export type EmailTokenPurpose = "verify-email" | "reset-password";
+
+export interface EmailTokensTable {
+  token_hash: string;
+  user_id: string;
+  purpose: EmailTokenPurpose;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface InvitationsTable {
+  id: string;
+  organisation_id: string;
+  email: string;
+  role: Role;
+  token_hash: string;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  organisation_id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  organisation_id: string | null;
+  actor_user_id: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  at: number;
+}
+
+export interface AccountsTables {
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  email_tokens: EmailTokensTable;
+  invitations: InvitationsTable;
+  api_tokens: ApiTokensTable;
+  rate_limits: RateLimitsTable;
+  audit_log: AuditLogTable;
+}
+
+const security = "keep accounts secure and detect abuse";
+
+export const accountsDataMap: TableNotes<AccountsTables> = {
+  organisations: {
+    id: notPersonal,
+    name: notPersonal,
+    created_at: notPersonal,
+  },
+  users: {
+    id: notPersonal,
+    email: personal("contact", "sign-in and account email", "account"),
+    name: personal("identity", "address the user and show them to colleagues", "account"),
+    phone: personal("contact", "registration: reach the customer about their account", "account"),
+    postal_address: personal("address", "registration: invoicing and contracts", "account"),
+    password_hash: personal("credential", "sign-in", "account"),
+    email_verified_at: notPersonal,
+    totp_secret: personal("credential", "second factor at sign-in", "account"),
+    created_at: notPersonal,
+  },
+  memberships: {
+    organisation_id: notPersonal,
+    user_id: notPersonal,
+    role: personal("employment", "decide what a member may do", "membership"),
+    created_at: notPersonal,
+  },
+  sessions: {
+    id_hash: personal("credential", "keep the user signed in", "session"),
+    user_id: notPersonal,
+    organisation_id: notPersonal,
+    csrf_token: personal("credential", "protect forms against cross-site requests", "session"),
+    pending_second_factor: notPersonal,
+    created_at: personal("usage", security, "session"),
+    expires_at: notPersonal,
+    ip: personal("usage", security, "session"),
+    user_agent: personal("usage", security, "session"),
+  },
+  email_tokens: {
+    token_hash: personal("credential", "prove control of an email address", "token"),
+    user_id: notPersonal,
+    purpose: notPersonal,
+    expires_at: notPersonal,
+    used_at: notPersonal,
+  },
+  invitations: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    email: personal("contact", "invite a colleague to the organisation", "token"),
+    role: notPersonal,
+    token_hash: personal("credential", "accept an invitation", "token"),
+    invited_by: notPersonal,
+    created_at: notPersonal,
+    expires_at: notPersonal,
+    accepted_at: notPersonal,
+  },
+  api_tokens: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    user_id: notPersonal,
+    name: notPersonal,
+    token_hash: personal("credential", "authenticate API calls", "account"),
+    created_at: notPersonal,
+    last_used_at: personal("usage", security, "account"),
+    revoked_at: notPersonal,
+  },
+  rate_limits: {
+    key: personal("usage", "limit sign-in and reset attempts", "rate-limit-1d"),
+    window_start: notPersonal,
+    count: notPersonal,
+  },
+  audit_log: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    actor_user_id: notPersonal,
+    action: notPersonal,
+    target: notPersonal,
+    ip: personal("usage", "accountability for sensitive actions", "audit-2y"),
+    at: personal("usage", "accountability for sensitive actions", "audit-2y"),
+  },
+};

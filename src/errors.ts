@@ -1,0 +1,43 @@
+/**
+ * Errors: a closed set of codes. Domain code returns or throws `AppError` with a code and, for
+ * bad input, the field at fault; the web edge maps codes to HTTP statuses in one table
+ * (src/web/errors.ts). Bugs and broken infrastructure are plain exceptions.
+ */
+
+export type ErrorCode =
+  | "VALIDATION_FAILED"
+  | "NOT_FOUND"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "CONFLICT"
+  | "RATE_LIMITED"
+  | "CSRF_FAILED"
+  | "EMAIL_NOT_VERIFIED"
+  | "INVALID_CREDENTIALS"
+  | "SECOND_FACTOR_REQUIRED"
+  | "TOKEN_INVALID";
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** The input field at fault (`email`, `sessions[1].durationMinutes`), when there is one. */
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.field = options.field;
+  }
+}
+
+export function invalid(field: string, message: string): AppError {
+  return new AppError("VALIDATION_FAILED", message, { field });
+}
+
+export function notFound(what: string): AppError {
+  return new AppError("NOT_FOUND", `${what} not found`);
+}
+
+export function forbidden(message = "you do not have permission to do that"): AppError {
+  return new AppError("FORBIDDEN", message);
+}

@@ -1,0 +1,50 @@
+/**
+ * The data map: every column of every table says, in code, whether it holds personal data and,
+ * if so, its category, why Ally keeps it, and for how long. A test checks the live schema
+ * against this map, so a new column cannot arrive without an answer. Privacy features
+ * (exports, erasure, retention purges) are built on it.
+ */
+
+export type DataCategory =
+  | "identity" // names
+  | "contact" // email, telephone
+  | "address" // postal address
+  | "credential" // password hashes, token hashes, second-factor secrets
+  | "usage" // IP addresses, user agents, access times
+  | "recruiting" // what a customer records about candidates and interviewers
+  | "employment"; // job titles, roles, working hours
+
+export type Retention =
+  | "account" // until the account is closed
+  | "membership" // until the person leaves the organisation
+  | "session" // until the session ends or expires
+  | "token" // until the token is used or expires
+  | "customer" // decided by the customer (controller); deleted with the organisation
+  | "audit-2y" // two years, for security and accountability
+  | "rate-limit-1d" // one day
+  | "mail-90d"; // sent mail, ninety days after sending
+
+export interface PersonalColumn {
+  personal: true;
+  category: DataCategory;
+  purpose: string;
+  retention: Retention;
+}
+
+export interface OtherColumn {
+  personal: false;
+}
+
+export type ColumnNote = PersonalColumn | OtherColumn;
+
+/** A column that holds no personal data (ids, flags, counters, timestamps of records). */
+export const notPersonal: OtherColumn = { personal: false };
+
+export function personal(category: DataCategory, purpose: string, retention: Retention): PersonalColumn {
+  return { personal: true, category, purpose, retention };
+}
+
+/** Notes for every column of a module's tables, checked against the table types. */
+export type TableNotes<Tables> = {
+  [Table in keyof Tables]: { [Column in keyof Tables[Table]]-?: ColumnNote };
+};

@@ -1,0 +1,230 @@
+/**
+ * Migrations, one list for SQLite and PostgreSQL. Applied by `ally migrate` and at the start of
+ * `ally serve`. A migration, once released, never changes; add a new one instead.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import type { Dialect } from "./database.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations see the schema as it was, not as typed now.
+type AnyDb = Kysely<any>;
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  /** An auto-increment integer primary key on either dialect. */
+  const serial = (table: ReturnType<AnyDb["schema"]["createTable"]>, column: string) =>
+    dialect === "postgres"
+      ? table.addColumn(column, "bigserial", (c) => c.primaryKey())
+      : table.addColumn(column, "integer", (c) => c.primaryKey().autoIncrement());
+
+  return {
+    "0001-accounts-hiring-mail": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("organisations")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("users")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("email", "text", (c) => c.notNull().unique())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("phone", "text", (c) => c.notNull())
+          .addColumn("postal_address", "text", (c) => c.notNull())
+          .addColumn("password_hash", "text", (c) => c.notNull())
+          .addColumn("email_verified_at", "bigint")
+          .addColumn("totp_secret", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("memberships")
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addColumn("role", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addPrimaryKeyConstraint("memberships_pk", ["organisation_id", "user_id"])
+          .execute();
+        await db.schema
+          .createTable("sessions")
+          .addColumn("id_hash", "text", (c) => c.primaryKey())
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("csrf_token", "text", (c) => c.notNull())
+          .addColumn("pending_second_factor", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("ip", "text", (c) => c.notNull())
+          .addColumn("user_agent", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("email_tokens")
+          .addColumn("token_hash", "text", (c) => c.primaryKey())
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addColumn("purpose", "text", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("used_at", "bigint")
+          .execute();
+        await db.schema
+          .createTable("invitations")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("email", "text", (c) => c.notNull())
+          .addColumn("role", "text", (c) => c.notNull())
+          .addColumn("token_hash", "text", (c) => c.notNull().unique())
+          .addColumn("invited_by", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("accepted_at", "bigint")
+          .execute();
+        await db.schema
+          .createTable("api_tokens")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("token_hash", "text", (c) => c.notNull().unique())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("last_used_at", "bigint")
+          .addColumn("revoked_at", "bigint")
+          .execute();
+        await db.schema
+          .createTable("rate_limits")
+          .addColumn("key", "text", (c) => c.notNull())
+          .addColumn("window_start", "bigint", (c) => c.notNull())
+          .addColumn("count", "integer", (c) => c.notNull())
+          .addPrimaryKeyConstraint("rate_limits_pk", ["key", "window_start"])
+          .execute();
+        await serial(db.schema.createTable("audit_log"), "id")
+          .addColumn("organisation_id", "text")
+          .addColumn("actor_user_id", "text")
+          .addColumn("action", "text", (c) => c.notNull())
+          .addColumn("target", "text")
+          .addColumn("ip", "text")
+          .addColumn("at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("audit_log_by_organisation")
+          .on("audit_log")
+          .columns(["organisation_id", "at"])
+          .execute();
+
+        await db.schema
+          .createTable("interviewer_profiles")
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addColumn("time_zone", "text", (c) => c.notNull())
+          .addColumn("working_hours", "text", (c) => c.notNull())
+          .addColumn("per_day_limit", "integer")
+          .addColumn("per_week_limit", "integer")
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .addPrimaryKeyConstraint("interviewer_profiles_pk", ["organisation_id", "user_id"])
+          .execute();
+        for (const table of ["candidates", "jobs", "pools", "loop_templates"]) {
+          let builder = db.schema
+            .createTable(table)
+            .addColumn("id", "text", (c) => c.primaryKey())
+            .addColumn("organisation_id", "text", (c) =>
+              c.notNull().references("organisations.id").onDelete("cascade"),
+            );
+          if (table === "candidates") {
+            builder = builder
+              .addColumn("name", "text", (c) => c.notNull())
+              .addColumn("email", "text", (c) => c.notNull())
+              .addColumn("phone", "text")
+              .addColumn("time_zone", "text")
+              .addColumn("notes", "text");
+          } else if (table === "jobs") {
+            builder = builder
+              .addColumn("title", "text", (c) => c.notNull())
+              .addColumn("department", "text")
+              .addColumn("location", "text")
+              .addColumn("description", "text");
+          } else if (table === "pools") {
+            builder = builder.addColumn("name", "text", (c) => c.notNull());
+          } else {
+            builder = builder
+              .addColumn("name", "text", (c) => c.notNull())
+              .addColumn("job_id", "text", (c) => c.references("jobs.id").onDelete("set null"))
+              .addColumn("session_order", "text", (c) => c.notNull())
+              .addColumn("max_gap_minutes", "integer", (c) => c.notNull())
+              .addColumn("sessions", "text", (c) => c.notNull());
+          }
+          await builder
+            .addColumn("created_at", "bigint", (c) => c.notNull())
+            .addColumn("updated_at", "bigint", (c) => c.notNull())
+            .execute();
+          await db.schema
+            .createIndex(`${table}_by_organisation`)
+            .on(table)
+            .columns(["organisation_id", "created_at"])
+            .execute();
+        }
+        await db.schema
+          .createTable("pool_members")
+          .addColumn("pool_id", "text", (c) => c.notNull().references("pools.id").onDelete("cascade"))
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addPrimaryKeyConstraint("pool_members_pk", ["pool_id", "user_id"])
+          .execute();
+
+        await serial(db.schema.createTable("outbox"), "id")
+          .addColumn("organisation_id", "text")
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("to_address", "text", (c) => c.notNull())
+          .addColumn("subject", "text", (c) => c.notNull())
+          .addColumn("text_body", "text", (c) => c.notNull())
+          .addColumn("html_body", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("claimed_until", "bigint")
+          .addColumn("sent_at", "bigint")
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("last_error", "text")
+          .addColumn("message_id", "text", (c) => c.notNull().unique())
+          .addColumn("file_path", "text")
+          .execute();
+        await db.schema.createIndex("outbox_unsent").on("outbox").columns(["sent_at", "id"]).execute();
+      },
+    },
+  };
+}
+
+class InlineProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.dialect);
+  }
+}
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+/**
+ * Applies every pending migration. Safe to run from several processes at once: Kysely takes a
+ * lock (an advisory lock on PostgreSQL) around the run.
+ */
+export async function migrateToLatest(db: AnyDb, dialect: Dialect): Promise<MigrationReport> {
+  const migrator = new Migrator({ db, provider: new InlineProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === "Error");
+    throw new Error(
+      `migration ${failed?.migrationName ?? "(unknown)"} failed: ${(error as Error).message ?? error}`,
+    );
+  }
+  return { applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+}
+
+export { sql };

@@ -1,0 +1,9 @@
+/** The whole schema: each module owns its tables; this only puts them together. */
+import { type AccountsTables, accountsDataMap } from "../accounts/tables.js";
+import { type HiringTables, hiringDataMap } from "../hiring/tables.js";
+import { type MailTables, mailDataMap } from "../mail/tables.js";
+
+export type Database = AccountsTables & HiringTables & MailTables;
+
+/** Every table's column notes (personal data category, purpose, retention). */
+export const dataMap = { ...accountsDataMap, ...hiringDataMap, ...mailDataMap };

@@ -40,7 +40,11 @@ export type ColumnNote = PersonalColumn | OtherColumn;
 /** A column that holds no personal data (ids, flags, counters, timestamps of records). */
 export const notPersonal: OtherColumn = { personal: false };
 
-export function personal(category: DataCategory, purpose: string, retention: Retention): PersonalColumn {
+export function personal(
+  category: DataCategory,
+  purpose: string,
+  retention: Retention,
+): PersonalColumn {
   return { personal: true, category, purpose, retention };
 }
 

@@ -1,0 +1,47 @@
+/**
+ * Fixed-window rate limits kept in the database, so every process shares them.
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "../store/schema.js";
+
+export interface RateRule {
+  windowMs: number;
+  max: number;
+}
+
+export const SIGN_IN_RATE: RateRule = { windowMs: 15 * 60_000, max: 10 };
+export const RESET_RATE: RateRule = { windowMs: 60 * 60_000, max: 5 };
+
+/** Counts one attempt under `key`; false when the limit for the window is already used. */
+export async function takeRate(
+  db: Kysely<Database>,
+  key: string,
+  rule: RateRule,
+  now: number,
+): Promise<boolean> {
+  const windowStart = now - (now % rule.windowMs);
+  await db
+    .insertInto("rate_limits")
+    .values({ key, window_start: windowStart, count: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(["key", "window_start"])
+        .doUpdateSet((eb) => ({ count: eb("rate_limits.count", "+", 1) })),
+    )
+    .execute();
+  const row = await db
+    .selectFrom("rate_limits")
+    .select("count")
+    .where("key", "=", key)
+    .where("window_start", "=", windowStart)
+    .executeTakeFirst();
+  return (row?.count ?? 0) <= rule.max;
+}
+
+/** Forgets windows older than a day (called by the purge job). */
+export async function purgeRates(db: Kysely<Database>, now: number): Promise<void> {
+  await db
+    .deleteFrom("rate_limits")
+    .where("window_start", "<", now - 86_400_000)
+    .execute();
+}

@@ -1,0 +1,71 @@
+/**
+ * Input schemas for accounts, shared by the JSON API (and its OpenAPI document) and the pages.
+ * Messages are written for people: they appear next to the field.
+ */
+import { z } from "zod";
+import { ROLES } from "./tables.js";
+
+const trimmed = (label: string, max: number) =>
+  z
+    .string({ error: `${label} is required` })
+    .trim()
+    .min(1, `${label} is required`)
+    .max(max, `${label} must be at most ${max} characters`);
+
+export const emailField = z
+  .string({ error: "Email is required" })
+  .trim()
+  .toLowerCase()
+  .pipe(z.email("Enter an email address like name@example.com"));
+
+export const passwordField = z
+  .string({ error: "Password is required" })
+  .min(12, "Use at least 12 characters")
+  .max(200, "Use at most 200 characters");
+
+export const signUpInput = z.object({
+  name: trimmed("Name", 200),
+  email: emailField,
+  phone: z
+    .string({ error: "Telephone is required" })
+    .trim()
+    .regex(/^\+?[0-9 ()./-]{6,30}$/, "Enter a telephone number, e.g. +44 20 7946 0958"),
+  postalAddress: trimmed("Postal address", 500),
+  company: trimmed("Company name", 200),
+  password: passwordField,
+});
+export type SignUpInput = z.infer<typeof signUpInput>;
+
+export const signInInput = z.object({
+  email: emailField,
+  password: z.string({ error: "Password is required" }).min(1, "Password is required"),
+});
+
+export const secondFactorInput = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, "Enter the six-digit code from your authenticator app"),
+});
+
+export const resetRequestInput = z.object({ email: emailField });
+export const resetInput = z.object({ token: z.string().min(1), password: passwordField });
+
+export const roleField = z.enum(ROLES, { error: `Role must be one of ${ROLES.join(", ")}` });
+
+export const inviteInput = z.object({ email: emailField, role: roleField });
+
+export const acceptInvitationInput = z.object({
+  token: z.string().min(1),
+  name: trimmed("Name", 200).optional(),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 ()./-]{6,30}$/, "Enter a telephone number, e.g. +44 20 7946 0958")
+    .optional(),
+  postalAddress: trimmed("Postal address", 500).optional(),
+  password: passwordField.optional(),
+});
+
+export const roleChangeInput = z.object({ role: roleField });
+export const apiTokenInput = z.object({ name: trimmed("Name", 100) });

@@ -31,6 +31,11 @@ const schema = z.object({
     .int()
     .min(1)
     .default(24 * 14),
+  /** 32 random bytes, base64: seals secrets at rest. Unset on SQLite: kept in DATA_DIR/master.key. */
+  ALLY_MASTER_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
+    .optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
@@ -39,6 +44,8 @@ export interface Config {
   database: { url: string };
   mail: { smtpUrl: string | undefined; from: string; outboxDir: string; pollMs: number };
   dataDir: string;
+  /** Base64 master key from the environment, if given. */
+  masterKey: string | undefined;
   sessionTtlHours: number;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
@@ -76,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         pollMs: e.OUTBOX_POLL_MS,
       },
       dataDir: e.DATA_DIR,
+      masterKey: e.ALLY_MASTER_KEY,
       sessionTtlHours: e.SESSION_TTL_HOURS,
       logLevel: e.LOG_LEVEL,
     },

@@ -3,11 +3,16 @@
  * code; errors are one line on stderr.
  */
 import { fileURLToPath } from "node:url";
+import { loadConfig } from "../config.js";
+import { openStore } from "../store/database.js";
+import { migrateToLatest } from "../store/migrations.js";
 import { nodeIo, runSlots, type SlotsIo } from "./slots.js";
 
 const HELP = `Ally: an open-source assistant that schedules job interviews.
 
 Usage:
+  ally serve                         run the web app and API (port 3000; see README for settings)
+  ally migrate                       apply pending database migrations and exit
   ally slots PROBLEM.json            the best options for an interview or loop, as JSON
   ally slots --all PROBLEM.json      every feasible start, sorted
   ally slots --explain PROBLEM.json  options plus why no (other) time fits and what to relax
@@ -27,6 +32,10 @@ export async function main(argv: readonly string[], io: SlotsIo = nodeIo): Promi
   switch (command) {
     case "slots":
       return slotsCommand(rest, io);
+    case "serve":
+      return serveCommand(io);
+    case "migrate":
+      return migrateCommand(io);
     case "demo":
       io.stdout(HELP);
       io.stdout(`\n$ ally slots --explain ${EXAMPLE_PROBLEM}\n`);
@@ -62,4 +71,53 @@ function slotsCommand(args: readonly string[], io: SlotsIo): Promise<number> | n
   }
   const file = files[0] as string;
   return runSlots(file === "-" ? "/dev/stdin" : file, flags, io);
+}
+
+function configOrExit(io: SlotsIo) {
+  const result = loadConfig(process.env);
+  if (!result.ok) {
+    io.stderr(`ally: invalid configuration: ${result.errors.join("; ")}`);
+    return undefined;
+  }
+  return result.config;
+}
+
+async function migrateCommand(io: SlotsIo): Promise<number> {
+  const config = configOrExit(io);
+  if (config === undefined) return 2;
+  const store = openStore(config.database.url);
+  try {
+    const { applied } = await migrateToLatest(store.db, store.dialect);
+    io.stdout(
+      applied.length > 0 ? `applied: ${applied.join(", ")}\n` : "the database is up to date\n",
+    );
+    return 0;
+  } catch (error) {
+    io.stderr(`ally migrate: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await store.close();
+  }
+}
+
+async function serveCommand(io: SlotsIo): Promise<number> {
+  const config = configOrExit(io);
+  if (config === undefined) return 2;
+  const { startServer } = await import("../web/server.js");
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config);
+  } catch (error) {
+    io.stderr(`ally serve: ${(error as Error).message}`);
+    return 1;
+  }
+  await new Promise<void>((stop) => {
+    const shutdown = (signal: string) => {
+      io.stderr(`ally: ${signal} received, finishing requests in flight`);
+      server.close().then(stop, stop);
+    };
+    process.once("SIGINT", () => shutdown("SIGINT"));
+    process.once("SIGTERM", () => shutdown("SIGTERM"));
+  });
+  return 0;
 }

@@ -1,0 +1,255 @@
+/**
+ * The HTTP application: JSON API under /api/v1 (described at /api/openapi.json) and
+ * server-rendered pages. Thin: parse, call a service, render. Cross-cutting rules live here:
+ * security headers, who is calling (session cookie or API token), CSRF, and errors.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { HTTPException } from "hono/http-exception";
+import type { IssuedSession } from "../accounts/service.js";
+import { constantTimeEqual, newSecretToken } from "../accounts/tokens.js";
+import { AppError } from "../errors.js";
+import { registerAccountsApi } from "./api/accounts-api.js";
+import { registerHiringApi } from "./api/hiring-api.js";
+import { STYLESHEET } from "./assets.js";
+import type { AppEnv, WebDeps } from "./env.js";
+import { type ErrorBody, HTTP_STATUS } from "./errors.js";
+import { Page } from "./layout.js";
+import { registerAccountPages } from "./pages/account-pages.js";
+import { registerAppPages } from "./pages/app-pages.js";
+import { registerDevPages } from "./pages/dev-pages.js";
+import { registerHiringPages } from "./pages/hiring-pages.js";
+import { registerPublicPages } from "./pages/public-pages.js";
+import { RouteTable } from "./route-table.js";
+
+export const SESSION_COOKIE = "ally_session";
+export const ANON_CSRF_COOKIE = "ally_csrf";
+
+export function setSessionCookie(c: Context<AppEnv>, session: IssuedSession): void {
+  const { config } = c.get("deps");
+  setCookie(c, SESSION_COOKIE, session.token, {
+    httpOnly: true,
+    secure: config.http.secureCookies,
+    sameSite: "Lax",
+    path: "/",
+    expires: new Date(session.expiresAt),
+  });
+}
+
+export function clearSessionCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, SESSION_COOKIE, { path: "/" });
+}
+
+function clientIp(c: Context<AppEnv>): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
+    ?.incoming;
+  return incoming?.socket?.remoteAddress ?? "127.0.0.1";
+}
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export interface AllyApp {
+  app: OpenAPIHono<AppEnv>;
+  routes: RouteTable;
+}
+
+export function createApp(deps: WebDeps): AllyApp {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new AppError("VALIDATION_FAILED", issue?.message ?? "invalid input", {
+          field: issue?.path.join(".") || undefined,
+        });
+      }
+    },
+  });
+  const routes = new RouteTable();
+
+  // Security headers on every response; no scripts at all, so the policy can forbid them.
+  app.use("*", async (c, next) => {
+    await next();
+    c.header(
+      "Content-Security-Policy",
+      "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "same-origin");
+    c.header("X-Frame-Options", "DENY");
+  });
+
+  // Who is calling: a bearer API token, or a session cookie.
+  app.use("*", async (c, next) => {
+    c.set("deps", deps);
+    c.set("meta", { ip: clientIp(c), userAgent: c.req.header("user-agent") ?? "" });
+    c.set("actor", undefined);
+    c.set("session", undefined);
+    const authorization = c.req.header("authorization");
+    if (authorization !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      const actor = match
+        ? await deps.accounts.authenticateApiToken(match[1] as string)
+        : undefined;
+      if (actor === undefined)
+        throw new AppError("UNAUTHENTICATED", "The API token is missing, malformed or revoked.");
+      c.set("actor", actor);
+      c.set("csrfToken", "");
+      return next();
+    }
+    const cookie = getCookie(c, SESSION_COOKIE);
+    const session = cookie === undefined ? undefined : await deps.accounts.session(cookie);
+    if (session !== undefined) {
+      c.set("session", session);
+      if (!session.pendingSecondFactor) c.set("actor", session.actor);
+      c.set("csrfToken", session.csrfToken);
+    } else {
+      // Anonymous forms: a double-submit token in a strict cookie.
+      let anonymous = getCookie(c, ANON_CSRF_COOKIE);
+      if (anonymous === undefined || anonymous.length < 32) {
+        anonymous = newSecretToken();
+        setCookie(c, ANON_CSRF_COOKIE, anonymous, {
+          httpOnly: true,
+          secure: deps.config.http.secureCookies,
+          sameSite: "Lax",
+          path: "/",
+        });
+      }
+      c.set("csrfToken", anonymous);
+    }
+    return next();
+  });
+
+  // CSRF: state-changing requests carried by a cookie must echo the token (form field or
+  // X-CSRF-Token header) and, when the browser says where they come from, be same-origin.
+  app.use("*", async (c, next) => {
+    if (!UNSAFE.has(c.req.method) || c.get("actor")?.via === "api-token") return next();
+    const site = c.req.header("sec-fetch-site");
+    if (site !== undefined && site !== "same-origin" && site !== "none") {
+      throw new AppError("CSRF_FAILED", "Cross-site request refused.");
+    }
+    let sent = c.req.header("x-csrf-token");
+    if (sent === undefined) {
+      const type = c.req.header("content-type") ?? "";
+      if (
+        type.includes("application/x-www-form-urlencoded") ||
+        type.includes("multipart/form-data")
+      ) {
+        const body = await c.req.parseBody();
+        const field = body._csrf;
+        sent = typeof field === "string" ? field : undefined;
+      }
+    }
+    if (sent === undefined || !constantTimeEqual(sent, c.get("csrfToken"))) {
+      throw new AppError(
+        "CSRF_FAILED",
+        "The form has expired. Go back, reload the page and try again.",
+      );
+    }
+    return next();
+  });
+
+  app.get("/assets/app.css", (c) => {
+    c.header("Cache-Control", "public, max-age=3600");
+    return c.body(STYLESHEET, 200, { "Content-Type": "text/css; charset=utf-8" });
+  });
+  app.get("/health", async (c) => {
+    try {
+      await deps.store.db.selectFrom("organisations").select("id").limit(1).execute();
+      return c.json({ status: "ok" });
+    } catch {
+      return c.json({ status: "unavailable" }, 503);
+    }
+  });
+
+  registerPublicPages(app, routes);
+  registerAccountPages(app, routes);
+  registerAppPages(app, routes);
+  registerHiringPages(app, routes);
+  registerDevPages(app, routes);
+  registerAccountsApi(app, routes);
+  registerHiringApi(app, routes);
+
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Ally API",
+      version: "1",
+      description:
+        "Ally's JSON API. Authenticate with `Authorization: Bearer <API token>` (create one under Account → API tokens). Errors are `{ error: { code, message, field? } }`.",
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+  });
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith("/api/")) {
+      return c.json<ErrorBody>({ error: { code: "NOT_FOUND", message: "No such endpoint." } }, 404);
+    }
+    return c.html(
+      <Page title="Not found" session={c.get("session")} csrfToken={c.get("csrfToken")} narrow>
+        <h1>Page not found</h1>
+        <p>
+          There is nothing at this address. <a href="/">Go to the start page</a>.
+        </p>
+      </Page>,
+      404,
+    );
+  });
+
+  app.onError((error, c) => {
+    const api = c.req.path.startsWith("/api/");
+    if (error instanceof AppError) {
+      const status = HTTP_STATUS[error.code];
+      if (api) {
+        const body: ErrorBody = { error: { code: error.code, message: error.message } };
+        if (error.field !== undefined) body.error.field = error.field;
+        return c.json(body, status);
+      }
+      if (error.code === "UNAUTHENTICATED") {
+        return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303);
+      }
+      return c.html(
+        <Page
+          title="Something is not right"
+          session={c.get("session")}
+          csrfToken={c.get("csrfToken")}
+          narrow
+        >
+          <h1>
+            {error.code === "NOT_FOUND"
+              ? "Not found"
+              : error.code === "FORBIDDEN"
+                ? "Not allowed"
+                : "Something is not right"}
+          </h1>
+          <p>{error.message}</p>
+          <p>
+            <a href={c.get("actor") ? "/app" : "/"}>Back to the start</a>
+          </p>
+        </Page>,
+        status,
+      );
+    }
+    if (error instanceof HTTPException) return error.getResponse();
+    // A bug or broken infrastructure: log it, never show its details.
+    console.error(`ally: ${c.req.method} ${c.req.path} failed:`, error);
+    if (api) {
+      return c.json<ErrorBody>(
+        { error: { code: "INTERNAL", message: "Something went wrong on our side." } },
+        500,
+      );
+    }
+    return c.html(
+      <Page title="Error" narrow>
+        <h1>Something went wrong on our side</h1>
+        <p>Please try again in a moment.</p>
+      </Page>,
+      500,
+    );
+  });
+
+  return { app, routes };
+}

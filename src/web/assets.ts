@@ -1,0 +1,58 @@
+/**
+ * The stylesheet: system fonts, readable measure, visible focus, large touch targets, works at
+ * phone width; sizes fixed up front so nothing shifts as a page loads. No scripts are needed.
+ */
+export const STYLESHEET = `
+:root { --ink:#1d2433; --muted:#5b6475; --line:#d5dae3; --bg:#f6f7f9; --card:#fff; --accent:#2453c7; --accent-ink:#fff; --bad:#b3261e; --good:#1e7b3a; --focus:#f2b705; color-scheme: light; }
+* { box-sizing: border-box; }
+html { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); }
+body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; }
+a { color: var(--accent); }
+:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+.skip { position: absolute; left: -999px; top: 0; background: var(--card); padding: .5rem 1rem; }
+.skip:focus { left: .5rem; z-index: 10; }
+header.top { background: var(--ink); color: #fff; }
+header.top .bar { max-width: 72rem; margin: 0 auto; padding: .75rem 1rem; display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: center; min-height: 3.5rem; }
+header.top a { color: #fff; text-decoration: none; }
+header.top a:hover, header.top a[aria-current="page"] { text-decoration: underline; }
+header.top .brand { font-weight: 700; font-size: 1.2rem; margin-right: auto; }
+header.top nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin: 0; padding: 0; }
+header.top form { margin: 0; }
+header.top button { background: transparent; color: #fff; border: 1px solid #fff6; padding: .25rem .75rem; }
+main { flex: 1; width: 100%; max-width: 72rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+main.narrow { max-width: 34rem; }
+footer { color: var(--muted); font-size: .875rem; text-align: center; padding: 1rem; }
+h1 { font-size: 1.75rem; line-height: 1.2; margin: 0 0 1rem; }
+h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1.25rem; margin-bottom: 1rem; }
+form.stack { display: grid; gap: 1rem; }
+.field { display: grid; gap: .25rem; }
+label { font-weight: 600; }
+.hint { color: var(--muted); font-size: .875rem; }
+input, select, textarea { font: inherit; padding: .6rem .7rem; border: 1px solid #8a93a5; border-radius: .375rem; background: #fff; color: var(--ink); width: 100%; min-height: 2.75rem; }
+textarea { min-height: 6rem; }
+input[aria-invalid="true"], select[aria-invalid="true"], textarea[aria-invalid="true"] { border-color: var(--bad); border-width: 2px; }
+.error-text { color: var(--bad); font-size: .9rem; font-weight: 600; }
+button, .button { font: inherit; font-weight: 600; display: inline-flex; align-items: center; justify-content: center; min-height: 2.75rem; padding: .5rem 1.1rem; border-radius: .375rem; border: 1px solid var(--accent); background: var(--accent); color: var(--accent-ink); cursor: pointer; text-decoration: none; }
+button.secondary, .button.secondary { background: #fff; color: var(--accent); }
+button.danger { background: var(--bad); border-color: var(--bad); }
+.actions { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; }
+.notice { border-left: 4px solid var(--accent); background: #eef3ff; padding: .75rem 1rem; margin-bottom: 1rem; }
+.notice.good { border-color: var(--good); background: #edf7ef; }
+.error-summary { border: 2px solid var(--bad); background: #fdf1f0; padding: .75rem 1rem; margin-bottom: 1rem; border-radius: .375rem; }
+.error-summary h2 { margin: 0 0 .5rem; font-size: 1.05rem; color: var(--bad); }
+table { width: 100%; border-collapse: collapse; background: var(--card); }
+th, td { text-align: left; padding: .6rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-size: .875rem; color: var(--muted); }
+.table-wrap { overflow-x: auto; }
+.grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); }
+.stat { font-size: 2rem; font-weight: 700; }
+code.secret { display: block; word-break: break-all; background: #fff8db; padding: .75rem; border-radius: .375rem; font-size: 1rem; }
+fieldset { border: 1px solid var(--line); border-radius: .375rem; padding: .75rem 1rem; }
+legend { font-weight: 600; padding: 0 .25rem; }
+.inline { display: flex; gap: .5rem; flex-wrap: wrap; align-items: end; }
+.inline .field { flex: 1 1 10rem; }
+.mail-body { white-space: pre-wrap; word-break: break-word; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+@media (max-width: 40rem) { h1 { font-size: 1.4rem; } th, td { padding: .5rem .25rem; } }
+`;

@@ -1,0 +1,28 @@
+/** What the web layer keeps per request, and what it is built from. */
+import type { AccountsService, Actor, RequestMeta, SessionContext } from "../accounts/service.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { HiringService } from "../hiring/service.js";
+import type { Store } from "../store/database.js";
+
+export interface WebDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  accounts: AccountsService;
+  hiring: HiringService;
+  /** Development mail: lists what the outbox wrote when no relay is set. */
+  outboxDirectory: string | undefined;
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: WebDeps;
+    meta: RequestMeta;
+    /** Set when a session cookie or API token proved who is calling. */
+    actor: Actor | undefined;
+    session: SessionContext | undefined;
+    /** The token forms must echo (session's, or the anonymous double-submit cookie's). */
+    csrfToken: string;
+  };
+}

@@ -1,0 +1,54 @@
+/** Small helpers shared by pages: who is signed in, and reading a form through a schema. */
+import type { Context } from "hono";
+import type { z } from "zod";
+import type { Actor } from "../accounts/service.js";
+import { AppError } from "../errors.js";
+import type { AppEnv } from "./env.js";
+import type { FieldErrors } from "./layout.js";
+
+/** The signed-in member, or an UNAUTHENTICATED error (pages redirect to sign-in). */
+export function requireActor(c: Context<AppEnv>): Actor {
+  const actor = c.get("actor");
+  if (actor === undefined) throw new AppError("UNAUTHENTICATED", "Sign in to continue.");
+  return actor;
+}
+
+export type FormValues = Record<string, string>;
+
+export async function formValues(c: Context<AppEnv>): Promise<FormValues> {
+  const body = await c.req.parseBody({ all: false });
+  const values: FormValues = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value === "string" && key !== "_csrf") values[key] = value;
+  }
+  return values;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+
+/** Validates form values; on failure, one message per field, keyed by the field's name. */
+export function parseForm<S extends z.ZodType>(schema: S, values: unknown): Parsed<z.infer<S>> {
+  const result = schema.safeParse(values);
+  if (result.success) return { ok: true, value: result.data };
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field = issue.path.join(".") || "form";
+    errors[field] ??= issue.message;
+  }
+  return { ok: false, errors };
+}
+
+/** Turns an expected service error about a field into form errors; rethrows the rest. */
+export function fieldErrorsFrom(error: unknown, fallbackField = "form"): FieldErrors {
+  if (error instanceof AppError && error.code !== "NOT_FOUND" && error.code !== "FORBIDDEN") {
+    return { [error.field ?? fallbackField]: error.message };
+  }
+  throw error;
+}
+
+/** A same-site path to go to after signing in; anything else becomes /app. */
+export function safeNext(next: string | undefined): string {
+  return next !== undefined && /^\/[A-Za-z0-9/_\-?=&.%]*$/.test(next) && !next.startsWith("//")
+    ? next
+    : "/app";
+}

@@ -1,0 +1,176 @@
+/**
+ * Page frame and form pieces. Server-rendered, no scripts: every form posts and works from
+ * the keyboard; errors are listed at the top (linked to their fields) and beside each field.
+ */
+import type { Child, FC } from "hono/jsx";
+import type { SessionContext } from "../accounts/service.js";
+
+export interface PageProps {
+  title: string;
+  session?: SessionContext | undefined;
+  csrfToken?: string;
+  narrow?: boolean;
+  current?: string;
+  children?: Child;
+}
+
+const appNav: Array<[string, string]> = [
+  ["/app", "Home"],
+  ["/app/jobs", "Jobs"],
+  ["/app/candidates", "Candidates"],
+  ["/app/pools", "Pools"],
+  ["/app/templates", "Loop templates"],
+  ["/app/members", "Team"],
+  ["/app/account", "Account"],
+];
+
+export const Page: FC<PageProps> = ({ title, session, csrfToken, narrow, current, children }) => (
+  <html lang="en">
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <title>{`${title} · Ally`}</title>
+      <link rel="stylesheet" href="/assets/app.css" />
+    </head>
+    <body>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <div class="bar">
+          <a class="brand" href={session ? "/app" : "/"}>
+            Ally
+          </a>
+          {session && !session.pendingSecondFactor ? (
+            <>
+              <nav aria-label="Main">
+                <ul>
+                  {appNav.map(([href, label]) => (
+                    <li>
+                      <a href={href} aria-current={current === href ? "page" : undefined}>
+                        {label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+              <form method="post" action="/logout">
+                <input type="hidden" name="_csrf" value={csrfToken} />
+                <button type="submit">Sign out</button>
+              </form>
+            </>
+          ) : (
+            <nav aria-label="Account">
+              <ul>
+                <li>
+                  <a href="/login">Sign in</a>
+                </li>
+                <li>
+                  <a href="/signup">Sign up</a>
+                </li>
+              </ul>
+            </nav>
+          )}
+        </div>
+      </header>
+      <main id="main" class={narrow ? "narrow" : undefined} tabindex={-1}>
+        {children}
+      </main>
+      <footer>Ally schedules interviews. Open source.</footer>
+    </body>
+  </html>
+);
+
+export type FieldErrors = Record<string, string>;
+
+/** Lists every error at the top of a form, each linking to its field. */
+export const ErrorSummary: FC<{
+  errors: FieldErrors | undefined;
+  message?: string | undefined;
+}> = ({ errors, message }) => {
+  const entries = Object.entries(errors ?? {});
+  if (entries.length === 0 && message === undefined) return null;
+  return (
+    <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex={-1}>
+      <h2 id="error-summary-title">{message ?? "Please correct the following"}</h2>
+      {entries.length > 0 ? (
+        <ul>
+          {entries.map(([field, text]) => (
+            <li>
+              <a href={`#field-${field}`}>{text}</a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+};
+
+export interface FieldProps {
+  name: string;
+  label: string;
+  type?: string;
+  value?: string | number | null | undefined;
+  errors?: FieldErrors | undefined;
+  hint?: string;
+  required?: boolean;
+  autocomplete?: string;
+  inputmode?: "url" | "email" | "search" | "text" | "none" | "decimal" | "numeric" | "tel";
+  multiline?: boolean;
+  options?: Array<{ value: string; label: string }>;
+}
+
+export const Field: FC<FieldProps> = (props) => {
+  const id = `field-${props.name}`;
+  const error = props.errors?.[props.name];
+  const describedBy = [props.hint ? `${id}-hint` : "", error ? `${id}-error` : ""]
+    .filter(Boolean)
+    .join(" ");
+  const common = {
+    id,
+    name: props.name,
+    required: props.required,
+    "aria-invalid": error ? "true" : undefined,
+    "aria-describedby": describedBy || undefined,
+    autocomplete: props.autocomplete,
+  };
+  const value = props.value === null || props.value === undefined ? "" : String(props.value);
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      {props.hint ? (
+        <span class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </span>
+      ) : null}
+      {error ? (
+        <span class="error-text" id={`${id}-error`}>
+          {error}
+        </span>
+      ) : null}
+      {props.options ? (
+        <select {...common}>
+          {props.options.map((option) => (
+            <option value={option.value} selected={option.value === value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      ) : props.multiline ? (
+        <textarea {...common}>{value}</textarea>
+      ) : (
+        <input {...common} type={props.type ?? "text"} value={value} inputmode={props.inputmode} />
+      )}
+    </div>
+  );
+};
+
+export const Csrf: FC<{ token: string }> = ({ token }) => (
+  <input type="hidden" name="_csrf" value={token} />
+);
+
+export const Notice: FC<{ children?: Child; tone?: "good" }> = ({ children, tone }) => (
+  <div class={tone === "good" ? "notice good" : "notice"} role="status">
+    {children}
+  </div>
+);

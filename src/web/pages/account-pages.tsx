@@ -1,0 +1,226 @@
+/** The member's own account: second factor and API tokens. */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { apiTokenInput, secondFactorInput } from "../../accounts/schemas.js";
+import type { AppEnv } from "../env.js";
+import { fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
+import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
+import type { RouteTable } from "../route-table.js";
+
+type C = Context<AppEnv>;
+
+async function AccountPage({
+  c,
+  errors,
+  newToken,
+  enrolment,
+  message,
+}: {
+  c: C;
+  errors?: FieldErrors;
+  newToken?: string;
+  enrolment?: { secret: string; uri: string };
+  message?: string;
+}) {
+  const actor = requireActor(c);
+  const { accounts } = c.get("deps");
+  const session = c.get("session");
+  const tokens = await accounts.listApiTokens(actor);
+  const secondFactor = await accounts.hasSecondFactor(actor);
+  return (
+    <Page title="Account" session={session} csrfToken={c.get("csrfToken")} current="/app/account">
+      <h1>Your account</h1>
+      {message ? <Notice tone="good">{message}</Notice> : null}
+      <ErrorSummary errors={errors} />
+      <p>
+        {session?.userName} · {session?.userEmail}
+      </p>
+
+      <h2 id="second-factor">Two-step sign-in</h2>
+      <div class="card">
+        {secondFactor ? (
+          <form method="post" action="/app/account/second-factor/disable" class="stack" novalidate>
+            <p>
+              Two-step sign-in is on: after your password, Ally asks for a code from your
+              authenticator app.
+            </p>
+            <Csrf token={c.get("csrfToken")} />
+            <Field
+              name="password"
+              label="Your password, to turn it off"
+              type="password"
+              autocomplete="current-password"
+              errors={errors}
+              required
+            />
+            <div class="actions">
+              <button type="submit" class="danger">
+                Turn off two-step sign-in
+              </button>
+            </div>
+          </form>
+        ) : enrolment ? (
+          <form method="post" action="/app/account/second-factor/enable" class="stack" novalidate>
+            <p>
+              Add this key to your authenticator app (as a time-based key), then enter the code it
+              shows.
+            </p>
+            <code class="secret" aria-label="Setup key">
+              {enrolment.secret}
+            </code>
+            <p class="hint">
+              Or open this address on your phone: <span>{enrolment.uri}</span>
+            </p>
+            <Csrf token={c.get("csrfToken")} />
+            <input type="hidden" name="secret" value={enrolment.secret} />
+            <Field
+              name="code"
+              label="Six-digit code"
+              inputmode="numeric"
+              autocomplete="one-time-code"
+              errors={errors}
+              required
+            />
+            <button type="submit">Turn on two-step sign-in</button>
+          </form>
+        ) : (
+          <form method="post" action="/app/account/second-factor/begin" class="actions">
+            <p>Protect your account with a code from an authenticator app.</p>
+            <Csrf token={c.get("csrfToken")} />
+            <button type="submit">Set up two-step sign-in</button>
+          </form>
+        )}
+      </div>
+
+      <h2 id="api-tokens">API tokens</h2>
+      <p>Tokens let programs use Ally's API as you. Treat them like passwords.</p>
+      {newToken ? (
+        <div class="notice good" role="status">
+          <p>Your new token. Copy it now: Ally will not show it again.</p>
+          <code class="secret">{newToken}</code>
+        </div>
+      ) : null}
+      {tokens.length > 0 ? (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Created (UTC)</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.map((t) => (
+                <tr>
+                  <td>{t.name}</td>
+                  <td>{new Date(t.createdAt).toISOString().slice(0, 16).replace("T", " ")}</td>
+                  <td>
+                    {t.lastUsedAt
+                      ? new Date(t.lastUsedAt).toISOString().slice(0, 16).replace("T", " ")
+                      : "never"}
+                  </td>
+                  <td>
+                    <form method="post" action={`/app/account/tokens/${t.id}/revoke`}>
+                      <Csrf token={c.get("csrfToken")} />
+                      <button type="submit" class="secondary" aria-label={`Revoke ${t.name}`}>
+                        Revoke
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <form method="post" action="/app/account/tokens" class="stack card" novalidate>
+        <Csrf token={c.get("csrfToken")} />
+        <Field
+          name="name"
+          label="Token name"
+          hint="What will use it, e.g. “ATS sync”."
+          errors={errors}
+          required
+        />
+        <button type="submit">Create token</button>
+      </form>
+    </Page>
+  );
+}
+
+export function registerAccountPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const member = (method: "GET" | "POST", path: string, summary: string, objectParam?: string) =>
+    routes.add({
+      method,
+      path,
+      kind: "page",
+      access: "member",
+      summary,
+      ...(objectParam ? { objectParam, objectKind: "api-token" as const } : {}),
+    });
+
+  member("GET", "/app/account", "Own account: second factor, API tokens");
+  app.get("/app/account", async (c) => c.html(await AccountPage({ c })));
+
+  member("POST", "/app/account/second-factor/begin", "Starts setting up TOTP");
+  app.post("/app/account/second-factor/begin", async (c) => {
+    requireActor(c);
+    const enrolment = c.get("deps").accounts.beginSecondFactor(c.get("session")?.userEmail ?? "");
+    return c.html(await AccountPage({ c, enrolment }));
+  });
+
+  member("POST", "/app/account/second-factor/enable", "Turns TOTP on after a correct code");
+  app.post("/app/account/second-factor/enable", async (c) => {
+    const actor = requireActor(c);
+    const values = await formValues(c);
+    const secret = values.secret ?? "";
+    const parsed = parseForm(secondFactorInput, values);
+    const enrolment = { secret, uri: "" };
+    if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors, enrolment }), 422);
+    try {
+      await c
+        .get("deps")
+        .accounts.enableSecondFactor(actor, secret, parsed.value.code, c.get("meta"));
+    } catch (error) {
+      return c.html(
+        await AccountPage({ c, errors: fieldErrorsFrom(error, "code"), enrolment }),
+        422,
+      );
+    }
+    return c.html(await AccountPage({ c, message: "Two-step sign-in is on." }));
+  });
+
+  member("POST", "/app/account/second-factor/disable", "Turns TOTP off (needs the password)");
+  app.post("/app/account/second-factor/disable", async (c) => {
+    const actor = requireActor(c);
+    const values = await formValues(c);
+    try {
+      await c.get("deps").accounts.disableSecondFactor(actor, values.password ?? "", c.get("meta"));
+    } catch (error) {
+      return c.html(await AccountPage({ c, errors: fieldErrorsFrom(error, "password") }), 401);
+    }
+    return c.html(await AccountPage({ c, message: "Two-step sign-in is off." }));
+  });
+
+  member("POST", "/app/account/tokens", "Creates an API token (shown once)");
+  app.post("/app/account/tokens", async (c) => {
+    const actor = requireActor(c);
+    const parsed = parseForm(apiTokenInput, await formValues(c));
+    if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors }), 422);
+    const { token } = await c
+      .get("deps")
+      .accounts.createApiToken(actor, parsed.value.name, c.get("meta"));
+    return c.html(await AccountPage({ c, newToken: token }));
+  });
+
+  member("POST", "/app/account/tokens/:tokenId/revoke", "Revokes one's own API token", "tokenId");
+  app.post("/app/account/tokens/:tokenId/revoke", async (c) => {
+    const actor = requireActor(c);
+    await c.get("deps").accounts.revokeApiToken(actor, c.req.param("tokenId"), c.get("meta"));
+    return c.html(await AccountPage({ c, message: "Token revoked." }));
+  });
+}

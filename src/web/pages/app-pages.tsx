@@ -1,0 +1,322 @@
+/** The signed-in home, the team (members, roles, invitations) and the audit log. */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { can } from "../../accounts/permissions.js";
+import { inviteInput, roleChangeInput } from "../../accounts/schemas.js";
+import type { Member } from "../../accounts/service.js";
+import { ROLES } from "../../accounts/tables.js";
+import { forbidden } from "../../errors.js";
+import { listAudit } from "../../privacy/audit-log.js";
+import type { AppEnv } from "../env.js";
+import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
+import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
+import type { RouteTable } from "../route-table.js";
+
+type C = Context<AppEnv>;
+
+const when = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 16).replace("T", " ");
+
+export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  routes.add({
+    method: "GET",
+    path: "/app",
+    kind: "page",
+    access: "member",
+    summary: "Signed-in home",
+  });
+  app.get("/app", async (c) => {
+    const actor = requireActor(c);
+    const { hiring, accounts } = c.get("deps");
+    const session = c.get("session");
+    const members = await accounts.listMembers(actor);
+    const jobs = await hiring.listJobs(actor);
+    return c.html(
+      <Page title="Home" session={session} csrfToken={c.get("csrfToken")} current="/app">
+        {c.req.query("welcome") ? (
+          <Notice tone="good">Welcome to Ally. Your email address is confirmed.</Notice>
+        ) : null}
+        <h1>{session?.organisationName ?? "Your organisation"}</h1>
+        <p>
+          Signed in as {session?.userName} ({actor.role}).
+        </p>
+        <div class="grid">
+          <div class="card">
+            <h2>Team</h2>
+            <p class="stat">{members.length}</p>
+            <p>
+              <a href="/app/members">Members and invitations</a>
+            </p>
+          </div>
+          <div class="card">
+            <h2>Jobs</h2>
+            <p class="stat">{jobs.length}</p>
+            <p>
+              <a href="/app/jobs">Open roles</a>
+            </p>
+          </div>
+          <div class="card">
+            <h2>Your interviewer profile</h2>
+            <p>Time zone, working hours and interview limits.</p>
+            <p>
+              <a href={`/app/interviewers/${actor.userId}`}>Edit your profile</a>
+            </p>
+          </div>
+        </div>
+      </Page>,
+    );
+  });
+
+  const TeamPage = async ({
+    c,
+    errors,
+    values,
+    message,
+  }: {
+    c: C;
+    errors?: FieldErrors;
+    values?: FormValues;
+    message?: string;
+  }) => {
+    const actor = requireActor(c);
+    const { accounts } = c.get("deps");
+    const members = await accounts.listMembers(actor);
+    const manage = can(actor.role, "members:manage");
+    const invitations = manage ? await accounts.listInvitations(actor) : [];
+    const roleOptions = ROLES.filter((r) => r !== "owner" || actor.role === "owner").map((r) => ({
+      value: r,
+      label: r,
+    }));
+    return (
+      <Page
+        title="Team"
+        session={c.get("session")}
+        csrfToken={c.get("csrfToken")}
+        current="/app/members"
+      >
+        <h1>Team</h1>
+        {message ? <Notice tone="good">{message}</Notice> : null}
+        <ErrorSummary errors={errors} />
+        <div class="table-wrap">
+          <table>
+            <caption class="visually-hidden">Members</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Profile</th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((m: Member) => (
+                <tr>
+                  <td>{m.name}</td>
+                  <td>{m.email}</td>
+                  <td>
+                    {manage && m.userId !== actor.userId ? (
+                      <form method="post" action={`/app/members/${m.userId}/role`} class="inline">
+                        <Csrf token={c.get("csrfToken")} />
+                        <label class="visually-hidden" for={`role-${m.userId}`}>
+                          Role of {m.name}
+                        </label>
+                        <select id={`role-${m.userId}`} name="role">
+                          {roleOptions
+                            .concat(
+                              m.role === "owner" && actor.role !== "owner"
+                                ? [{ value: "owner", label: "owner" }]
+                                : [],
+                            )
+                            .map((r) => (
+                              <option value={r.value} selected={r.value === m.role}>
+                                {r.label}
+                              </option>
+                            ))}
+                        </select>
+                        <button type="submit" class="secondary">
+                          Change
+                        </button>
+                      </form>
+                    ) : (
+                      m.role
+                    )}
+                  </td>
+                  <td>
+                    <a href={`/app/interviewers/${m.userId}`}>Hours and limits</a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {manage ? (
+          <>
+            <h2>Invite someone</h2>
+            <form method="post" action="/app/members/invite" class="stack card" novalidate>
+              <Csrf token={c.get("csrfToken")} />
+              <Field
+                name="email"
+                label="Their email"
+                type="email"
+                value={values?.email}
+                errors={errors}
+                required
+              />
+              <Field
+                name="role"
+                label="Role"
+                value={values?.role ?? "interviewer"}
+                options={roleOptions}
+                errors={errors}
+              />
+              <button type="submit">Send invitation</button>
+            </form>
+            {invitations.length > 0 ? (
+              <>
+                <h2>Invitations</h2>
+                <div class="table-wrap">
+                  <table>
+                    <thead>
+                      <tr>
+                        <th scope="col">Email</th>
+                        <th scope="col">Role</th>
+                        <th scope="col">Sent</th>
+                        <th scope="col">Status</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {invitations.map((i) => (
+                        <tr>
+                          <td>{i.email}</td>
+                          <td>{i.role}</td>
+                          <td>{when(i.createdAt)}</td>
+                          <td>
+                            {i.acceptedAt
+                              ? "accepted"
+                              : i.expiresAt < c.get("deps").clock.now()
+                                ? "expired"
+                                : "waiting"}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </>
+            ) : null}
+            <p>
+              <a href="/app/audit">Audit log</a>
+            </p>
+          </>
+        ) : null}
+      </Page>
+    );
+  };
+
+  routes.add({
+    method: "GET",
+    path: "/app/members",
+    kind: "page",
+    access: "member",
+    summary: "Team members",
+  });
+  app.get("/app/members", async (c) =>
+    c.html(await TeamPage({ c, message: c.req.query("invited") ? "Invitation sent." : undefined })),
+  );
+
+  routes.add({
+    method: "POST",
+    path: "/app/members/invite",
+    kind: "page",
+    access: { permission: "members:manage" },
+    summary: "Invites a member",
+  });
+  app.post("/app/members/invite", async (c) => {
+    const actor = requireActor(c);
+    if (!can(actor.role, "members:manage")) throw forbidden();
+    const values = await formValues(c);
+    const parsed = parseForm(inviteInput, values);
+    if (!parsed.ok) return c.html(await TeamPage({ c, errors: parsed.errors, values }), 422);
+    try {
+      await c.get("deps").accounts.invite(actor, parsed.value, c.get("meta"));
+    } catch (error) {
+      return c.html(await TeamPage({ c, errors: fieldErrorsFrom(error, "email"), values }), 409);
+    }
+    return c.redirect("/app/members?invited=1", 303);
+  });
+
+  routes.add({
+    method: "POST",
+    path: "/app/members/:userId/role",
+    kind: "page",
+    access: { permission: "members:manage" },
+    objectParam: "userId",
+    objectKind: "member",
+    summary: "Changes a member's role",
+  });
+  app.post("/app/members/:userId/role", async (c) => {
+    const actor = requireActor(c);
+    const values = await formValues(c);
+    const parsed = parseForm(roleChangeInput, values);
+    if (!parsed.ok) return c.html(await TeamPage({ c, errors: parsed.errors }), 422);
+    try {
+      await c
+        .get("deps")
+        .accounts.changeRole(actor, c.req.param("userId"), parsed.value.role, c.get("meta"));
+    } catch (error) {
+      return c.html(await TeamPage({ c, errors: fieldErrorsFrom(error, "role") }), 409);
+    }
+    return c.redirect("/app/members", 303);
+  });
+
+  routes.add({
+    method: "GET",
+    path: "/app/audit",
+    kind: "page",
+    access: { permission: "audit:read" },
+    summary: "Audit log",
+  });
+  app.get("/app/audit", async (c) => {
+    const actor = requireActor(c);
+    if (!can(actor.role, "audit:read")) throw forbidden();
+    const { store, accounts } = c.get("deps");
+    const entries = await listAudit(store.db, actor.orgId);
+    const names = new Map((await accounts.listMembers(actor)).map((m) => [m.userId, m.name]));
+    return c.html(
+      <Page
+        title="Audit log"
+        session={c.get("session")}
+        csrfToken={c.get("csrfToken")}
+        current="/app/members"
+      >
+        <h1>Audit log</h1>
+        <p>
+          Sensitive actions in your organisation. IP addresses are shortened before they are stored.
+        </p>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">When (UTC)</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+                <th scope="col">Detail</th>
+                <th scope="col">From</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr>
+                  <td>{when(e.at)}</td>
+                  <td>{e.actorUserId ? (names.get(e.actorUserId) ?? "former member") : "—"}</td>
+                  <td>{e.action}</td>
+                  <td>{e.target ?? ""}</td>
+                  <td>{e.ip ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Page>,
+    );
+  });
+}

@@ -1,0 +1,241 @@
+/** Pages for the hiring module: jobs (list, create, edit, delete). */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { can } from "../../accounts/permissions.js";
+import { type Job, jobInput } from "../../hiring/schemas.js";
+import type { AppEnv } from "../env.js";
+import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
+import { Csrf, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
+import type { RouteTable } from "../route-table.js";
+
+type C = Context<AppEnv>;
+
+function JobForm({
+  c,
+  job,
+  values,
+  errors,
+}: {
+  c: C;
+  job?: Job;
+  values: FormValues;
+  errors?: FieldErrors;
+}) {
+  const action = job ? `/app/jobs/${job.id}` : "/app/jobs";
+  return (
+    <form method="post" action={action} class="stack card" novalidate>
+      <Csrf token={c.get("csrfToken")} />
+      <Field
+        name="title"
+        label="Title"
+        value={values.title ?? job?.title}
+        errors={errors}
+        required
+      />
+      <Field
+        name="department"
+        label="Department"
+        value={values.department ?? job?.department}
+        errors={errors}
+      />
+      <Field
+        name="location"
+        label="Location"
+        value={values.location ?? job?.location}
+        errors={errors}
+      />
+      <Field
+        name="description"
+        label="Description"
+        value={values.description ?? job?.description}
+        errors={errors}
+        multiline
+      />
+      <div class="actions">
+        <button type="submit">{job ? "Save changes" : "Create job"}</button>
+        <a href="/app/jobs">Cancel</a>
+      </div>
+    </form>
+  );
+}
+
+export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  routes.add({
+    method: "GET",
+    path: "/app/jobs",
+    kind: "page",
+    access: { permission: "hiring:read" },
+    summary: "Jobs",
+  });
+  app.get("/app/jobs", async (c) => {
+    const actor = requireActor(c);
+    const jobs = await c.get("deps").hiring.listJobs(actor);
+    const write = can(actor.role, "hiring:write");
+    return c.html(
+      <Page
+        title="Jobs"
+        session={c.get("session")}
+        csrfToken={c.get("csrfToken")}
+        current="/app/jobs"
+      >
+        <h1>Jobs</h1>
+        {write ? (
+          <p>
+            <a class="button" href="/app/jobs/new">
+              New job
+            </a>
+          </p>
+        ) : null}
+        {jobs.length === 0 ? (
+          <p>No jobs yet.</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Title</th>
+                  <th scope="col">Department</th>
+                  <th scope="col">Location</th>
+                </tr>
+              </thead>
+              <tbody>
+                {jobs.map((job) => (
+                  <tr>
+                    <td>
+                      <a href={`/app/jobs/${job.id}`}>{job.title}</a>
+                    </td>
+                    <td>{job.department ?? ""}</td>
+                    <td>{job.location ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Page>,
+    );
+  });
+
+  const newJobPage = (c: C, values: FormValues, errors?: FieldErrors) => (
+    <Page
+      title="New job"
+      session={c.get("session")}
+      csrfToken={c.get("csrfToken")}
+      current="/app/jobs"
+      narrow
+    >
+      <h1>New job</h1>
+      <ErrorSummary errors={errors} />
+      <JobForm c={c} values={values} errors={errors} />
+    </Page>
+  );
+  routes.add({
+    method: "GET",
+    path: "/app/jobs/new",
+    kind: "page",
+    access: { permission: "hiring:write" },
+    summary: "New job form",
+  });
+  app.get("/app/jobs/new", (c) => {
+    const actor = requireActor(c);
+    if (!can(actor.role, "hiring:write")) return c.redirect("/app/jobs", 303);
+    return c.html(newJobPage(c, {}));
+  });
+  routes.add({
+    method: "POST",
+    path: "/app/jobs",
+    kind: "page",
+    access: { permission: "hiring:write" },
+    summary: "Creates a job",
+  });
+  app.post("/app/jobs", async (c) => {
+    const actor = requireActor(c);
+    const values = await formValues(c);
+    const parsed = parseForm(jobInput, values);
+    if (!parsed.ok) return c.html(newJobPage(c, values, parsed.errors), 422);
+    const job = await c.get("deps").hiring.createJob(actor, parsed.value);
+    return c.redirect(`/app/jobs/${job.id}`, 303);
+  });
+
+  const jobPage = (c: C, job: Job, values: FormValues, errors?: FieldErrors) => {
+    const write = can(requireActor(c).role, "hiring:write");
+    return (
+      <Page
+        title={job.title}
+        session={c.get("session")}
+        csrfToken={c.get("csrfToken")}
+        current="/app/jobs"
+        narrow
+      >
+        <h1>{job.title}</h1>
+        <ErrorSummary errors={errors} />
+        {write ? (
+          <>
+            <JobForm c={c} job={job} values={values} errors={errors} />
+            <form method="post" action={`/app/jobs/${job.id}/delete`}>
+              <Csrf token={c.get("csrfToken")} />
+              <button type="submit" class="danger">
+                Delete this job
+              </button>
+            </form>
+          </>
+        ) : (
+          <div class="card">
+            <p>{job.department ?? ""}</p>
+            <p>{job.location ?? ""}</p>
+            <p>{job.description ?? ""}</p>
+          </div>
+        )}
+      </Page>
+    );
+  };
+  const jobRoute = { objectParam: "jobId", objectKind: "job" as const };
+  routes.add({
+    method: "GET",
+    path: "/app/jobs/:jobId",
+    kind: "page",
+    access: { permission: "hiring:read" },
+    summary: "A job",
+    ...jobRoute,
+  });
+  app.get("/app/jobs/:jobId", async (c) => {
+    const actor = requireActor(c);
+    const job = await c.get("deps").hiring.getJob(actor, c.req.param("jobId"));
+    return c.html(jobPage(c, job, {}));
+  });
+  routes.add({
+    method: "POST",
+    path: "/app/jobs/:jobId",
+    kind: "page",
+    access: { permission: "hiring:write" },
+    summary: "Updates a job",
+    ...jobRoute,
+  });
+  app.post("/app/jobs/:jobId", async (c) => {
+    const actor = requireActor(c);
+    const { hiring } = c.get("deps");
+    const job = await hiring.getJob(actor, c.req.param("jobId"));
+    const values = await formValues(c);
+    const parsed = parseForm(jobInput, values);
+    if (!parsed.ok) return c.html(jobPage(c, job, values, parsed.errors), 422);
+    try {
+      await hiring.updateJob(actor, job.id, parsed.value);
+    } catch (error) {
+      return c.html(jobPage(c, job, values, fieldErrorsFrom(error)), 409);
+    }
+    return c.redirect(`/app/jobs/${job.id}`, 303);
+  });
+  routes.add({
+    method: "POST",
+    path: "/app/jobs/:jobId/delete",
+    kind: "page",
+    access: { permission: "hiring:write" },
+    summary: "Deletes a job",
+    ...jobRoute,
+  });
+  app.post("/app/jobs/:jobId/delete", async (c) => {
+    const actor = requireActor(c);
+    await c.get("deps").hiring.deleteJob(actor, c.req.param("jobId"));
+    return c.redirect("/app/jobs", 303);
+  });
+}

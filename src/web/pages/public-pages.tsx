@@ -1,0 +1,608 @@
+/** Pages anyone can open: the front page, sign-up, sign-in, email links, password reset. */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
+import type { Child } from "hono/jsx";
+import {
+  acceptInvitationInput,
+  resetInput,
+  resetRequestInput,
+  secondFactorInput,
+  signInInput,
+  signUpInput,
+} from "../../accounts/schemas.js";
+import { AppError } from "../../errors.js";
+import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from "../app.js";
+import type { AppEnv } from "../env.js";
+import { type FormValues, fieldErrorsFrom, formValues, parseForm, safeNext } from "../forms.js";
+import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
+import type { RouteTable } from "../route-table.js";
+
+type C = Context<AppEnv>;
+
+function frame(
+  c: C,
+  title: string,
+  body: Child,
+  status: 200 | 400 | 401 | 403 | 409 | 422 | 429 = 200,
+) {
+  return c.html(
+    <Page title={title} session={c.get("session")} csrfToken={c.get("csrfToken")} narrow>
+      {body}
+    </Page>,
+    status,
+  );
+}
+
+function SignUpForm({ c, values, errors }: { c: C; values: FormValues; errors?: FieldErrors }) {
+  return (
+    <>
+      <h1>Create your organisation</h1>
+      <p>Ally schedules your interviews. Sign up for your company; invite your team next.</p>
+      <ErrorSummary errors={errors} />
+      <form method="post" action="/signup" class="stack card" novalidate>
+        <Csrf token={c.get("csrfToken")} />
+        <Field
+          name="name"
+          label="Your name"
+          value={values.name}
+          errors={errors}
+          autocomplete="name"
+          required
+        />
+        <Field
+          name="email"
+          label="Work email"
+          type="email"
+          value={values.email}
+          errors={errors}
+          autocomplete="email"
+          required
+        />
+        <Field
+          name="phone"
+          label="Telephone"
+          type="tel"
+          value={values.phone}
+          errors={errors}
+          autocomplete="tel"
+          required
+        />
+        <Field
+          name="postalAddress"
+          label="Postal address"
+          value={values.postalAddress}
+          errors={errors}
+          autocomplete="street-address"
+          multiline
+          required
+        />
+        <Field
+          name="company"
+          label="Company name"
+          value={values.company}
+          errors={errors}
+          autocomplete="organization"
+          required
+        />
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          errors={errors}
+          autocomplete="new-password"
+          hint="At least 12 characters."
+          required
+        />
+        <p class="hint">
+          We use these details to run your account and invoice you. See what we keep and why in our
+          privacy policy.
+        </p>
+        <div class="actions">
+          <button type="submit">Create account</button>
+          <a href="/login">I already have an account</a>
+        </div>
+      </form>
+    </>
+  );
+}
+
+function SignInForm({
+  c,
+  values,
+  errors,
+  message,
+}: {
+  c: C;
+  values: FormValues;
+  errors?: FieldErrors;
+  message?: string;
+}) {
+  return (
+    <>
+      <h1>Sign in</h1>
+      {message ? <Notice tone="good">{message}</Notice> : null}
+      <ErrorSummary errors={errors} />
+      <form
+        method="post"
+        action={`/login${values.next ? `?next=${encodeURIComponent(values.next)}` : ""}`}
+        class="stack card"
+        novalidate
+      >
+        <Csrf token={c.get("csrfToken")} />
+        <Field
+          name="email"
+          label="Email"
+          type="email"
+          value={values.email}
+          errors={errors}
+          autocomplete="username"
+          required
+        />
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          errors={errors}
+          autocomplete="current-password"
+          required
+        />
+        <div class="actions">
+          <button type="submit">Sign in</button>
+          <a href="/forgot-password">Forgot your password?</a>
+        </div>
+      </form>
+      <p>
+        New to Ally? <a href="/signup">Create an account</a>.
+      </p>
+    </>
+  );
+}
+
+export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const page = (method: "GET" | "POST", path: string, summary: string) =>
+    routes.add({ method, path, kind: "page", access: "public", summary });
+
+  page("GET", "/", "What Ally is");
+  app.get("/", (c) =>
+    c.html(
+      <Page title="Interview scheduling" session={c.get("session")} csrfToken={c.get("csrfToken")}>
+        <h1>Ally schedules your interviews</h1>
+        <p>
+          Hand Ally an interview or a whole loop. It reads everyone's calendars, finds the times
+          that fit — working hours in each interviewer's zone, buffers, daily and weekly limits, the
+          candidate's own windows — offers them to the candidate, books them on every calendar, and
+          never double-books. When nothing fits, it tells you which constraint binds and what to
+          relax.
+        </p>
+        <div class="grid">
+          <div class="card">
+            <h2>For recruiters</h2>
+            <p>Create a request; Ally does the back-and-forth and keeps you informed.</p>
+          </div>
+          <div class="card">
+            <h2>For interviewers</h2>
+            <p>Set your hours and limits once. Invites arrive on your calendar.</p>
+          </div>
+          <div class="card">
+            <h2>Privacy by default</h2>
+            <p>
+              Every right over your data is self-served. We keep only what we need, for as long as
+              we need it.
+            </p>
+          </div>
+        </div>
+        <p class="actions">
+          <a class="button" href="/signup">
+            Create your organisation
+          </a>
+          <a class="button secondary" href="/login">
+            Sign in
+          </a>
+        </p>
+      </Page>,
+    ),
+  );
+
+  page("GET", "/signup", "Sign-up form");
+  app.get("/signup", (c) => frame(c, "Sign up", <SignUpForm c={c} values={{}} />));
+  page("POST", "/signup", "Create an organisation and its owner");
+  app.post("/signup", async (c) => {
+    const values = await formValues(c);
+    const parsed = parseForm(signUpInput, values);
+    if (!parsed.ok)
+      return frame(c, "Sign up", <SignUpForm c={c} values={values} errors={parsed.errors} />, 422);
+    try {
+      await c.get("deps").accounts.signUp(parsed.value, c.get("meta"));
+    } catch (error) {
+      return frame(
+        c,
+        "Sign up",
+        <SignUpForm c={c} values={values} errors={fieldErrorsFrom(error)} />,
+        409,
+      );
+    }
+    return c.redirect(`/signup/check-email?email=${encodeURIComponent(parsed.value.email)}`, 303);
+  });
+
+  page("GET", "/signup/check-email", "Asks the new user to open the verification link");
+  app.get("/signup/check-email", (c) => {
+    const email = c.req.query("email") ?? "your address";
+    return frame(
+      c,
+      "Check your email",
+      <>
+        <h1>Check your email</h1>
+        <p>
+          We sent a link to <strong>{email}</strong>. Open it to confirm your address, then you are
+          in.
+        </p>
+        <form method="post" action="/verify-email/resend" class="actions">
+          <Csrf token={c.get("csrfToken")} />
+          <input type="hidden" name="email" value={email} />
+          <button type="submit" class="secondary">
+            Send the link again
+          </button>
+        </form>
+      </>,
+    );
+  });
+
+  page("POST", "/verify-email/resend", "Sends the verification link again");
+  app.post("/verify-email/resend", async (c) => {
+    const values = await formValues(c);
+    const parsed = parseForm(resetRequestInput, values);
+    if (parsed.ok) await c.get("deps").accounts.resendVerification(parsed.value.email);
+    return frame(
+      c,
+      "Check your email",
+      <Notice tone="good">If that address needs confirming, a new link is on its way.</Notice>,
+    );
+  });
+
+  page(
+    "GET",
+    "/verify-email",
+    "Confirms an email address (asks for a click, so link scanners do not use the token)",
+  );
+  app.get("/verify-email", (c) => {
+    const token = c.req.query("token") ?? "";
+    return frame(
+      c,
+      "Confirm your email",
+      <>
+        <h1>Confirm your email address</h1>
+        <form method="post" action="/verify-email" class="actions">
+          <Csrf token={c.get("csrfToken")} />
+          <input type="hidden" name="token" value={token} />
+          <button type="submit">Confirm and continue</button>
+        </form>
+      </>,
+    );
+  });
+  page("POST", "/verify-email", "Confirms an email address and signs in");
+  app.post("/verify-email", async (c) => {
+    const values = await formValues(c);
+    const session = await c.get("deps").accounts.verifyEmail(values.token ?? "", c.get("meta"));
+    setSessionCookie(c, session);
+    return c.redirect(session.pendingSecondFactor ? "/login/second-factor" : "/app?welcome=1", 303);
+  });
+
+  page("GET", "/login", "Sign-in form");
+  app.get("/login", (c) => {
+    if (c.get("actor")) return c.redirect(safeNext(c.req.query("next")), 303);
+    const message = c.req.query("reset")
+      ? "Your password was changed. Sign in with the new one."
+      : undefined;
+    return frame(
+      c,
+      "Sign in",
+      <SignInForm c={c} values={{ next: c.req.query("next") ?? "" }} message={message} />,
+    );
+  });
+  page("POST", "/login", "Signs in");
+  app.post("/login", async (c) => {
+    const values = { ...(await formValues(c)), next: c.req.query("next") ?? "" };
+    const parsed = parseForm(signInInput, values);
+    if (!parsed.ok)
+      return frame(c, "Sign in", <SignInForm c={c} values={values} errors={parsed.errors} />, 422);
+    try {
+      const session = await c.get("deps").accounts.signIn(parsed.value, c.get("meta"));
+      setSessionCookie(c, session);
+      if (session.pendingSecondFactor) {
+        return c.redirect(`/login/second-factor?next=${encodeURIComponent(values.next)}`, 303);
+      }
+      return c.redirect(safeNext(values.next), 303);
+    } catch (error) {
+      const errors = fieldErrorsFrom(error);
+      const status = error instanceof AppError && error.code === "RATE_LIMITED" ? 429 : 401;
+      return frame(c, "Sign in", <SignInForm c={c} values={values} errors={errors} />, status);
+    }
+  });
+
+  const SecondFactorForm = ({ c, errors }: { c: C; errors?: FieldErrors }) => (
+    <>
+      <h1>Enter your code</h1>
+      <p>Open your authenticator app and enter the six-digit code for Ally.</p>
+      <ErrorSummary errors={errors} />
+      <form
+        method="post"
+        action={`/login/second-factor?next=${encodeURIComponent(c.req.query("next") ?? "")}`}
+        class="stack card"
+        novalidate
+      >
+        <Csrf token={c.get("csrfToken")} />
+        <Field
+          name="code"
+          label="Six-digit code"
+          inputmode="numeric"
+          autocomplete="one-time-code"
+          errors={errors}
+          required
+        />
+        <button type="submit">Continue</button>
+      </form>
+    </>
+  );
+  page("GET", "/login/second-factor", "Second-factor form");
+  app.get("/login/second-factor", (c) => {
+    if (!c.get("session")?.pendingSecondFactor) return c.redirect("/login", 303);
+    return frame(c, "Enter your code", <SecondFactorForm c={c} />);
+  });
+  page("POST", "/login/second-factor", "Completes sign-in with a TOTP code");
+  app.post("/login/second-factor", async (c) => {
+    const cookie = getCookie(c, SESSION_COOKIE);
+    if (cookie === undefined || !c.get("session")?.pendingSecondFactor)
+      return c.redirect("/login", 303);
+    const parsed = parseForm(secondFactorInput, await formValues(c));
+    if (!parsed.ok)
+      return frame(c, "Enter your code", <SecondFactorForm c={c} errors={parsed.errors} />, 422);
+    try {
+      const session = await c
+        .get("deps")
+        .accounts.completeSecondFactor(cookie, parsed.value.code, c.get("meta"));
+      setSessionCookie(c, session);
+      return c.redirect(safeNext(c.req.query("next")), 303);
+    } catch (error) {
+      return frame(
+        c,
+        "Enter your code",
+        <SecondFactorForm c={c} errors={fieldErrorsFrom(error, "code")} />,
+        401,
+      );
+    }
+  });
+
+  page("POST", "/logout", "Signs out");
+  app.post("/logout", async (c) => {
+    const cookie = getCookie(c, SESSION_COOKIE);
+    if (cookie !== undefined) await c.get("deps").accounts.signOut(cookie, c.get("meta"));
+    clearSessionCookie(c);
+    return c.redirect("/login", 303);
+  });
+
+  const ForgotForm = ({
+    c,
+    errors,
+    values,
+  }: {
+    c: C;
+    errors?: FieldErrors;
+    values: FormValues;
+  }) => (
+    <>
+      <h1>Reset your password</h1>
+      <p>Enter your email; we will send a link to choose a new password.</p>
+      <ErrorSummary errors={errors} />
+      <form method="post" action="/forgot-password" class="stack card" novalidate>
+        <Csrf token={c.get("csrfToken")} />
+        <Field
+          name="email"
+          label="Email"
+          type="email"
+          value={values.email}
+          errors={errors}
+          autocomplete="email"
+          required
+        />
+        <button type="submit">Send the link</button>
+      </form>
+    </>
+  );
+  page("GET", "/forgot-password", "Password reset request form");
+  app.get("/forgot-password", (c) =>
+    frame(c, "Reset your password", <ForgotForm c={c} values={{}} />),
+  );
+  page("POST", "/forgot-password", "Sends a password reset link");
+  app.post("/forgot-password", async (c) => {
+    const values = await formValues(c);
+    const parsed = parseForm(resetRequestInput, values);
+    if (!parsed.ok)
+      return frame(
+        c,
+        "Reset your password",
+        <ForgotForm c={c} values={values} errors={parsed.errors} />,
+        422,
+      );
+    try {
+      await c.get("deps").accounts.requestPasswordReset(parsed.value.email, c.get("meta"));
+    } catch (error) {
+      return frame(
+        c,
+        "Reset your password",
+        <ForgotForm c={c} values={values} errors={fieldErrorsFrom(error, "email")} />,
+        429,
+      );
+    }
+    return frame(
+      c,
+      "Check your email",
+      <Notice tone="good">
+        If an account uses that address, a link to reset the password is on its way.
+      </Notice>,
+    );
+  });
+
+  const ResetForm = ({ c, token, errors }: { c: C; token: string; errors?: FieldErrors }) => (
+    <>
+      <h1>Choose a new password</h1>
+      <ErrorSummary errors={errors} />
+      <form method="post" action="/reset-password" class="stack card" novalidate>
+        <Csrf token={c.get("csrfToken")} />
+        <input type="hidden" name="token" value={token} />
+        <Field
+          name="password"
+          label="New password"
+          type="password"
+          autocomplete="new-password"
+          hint="At least 12 characters."
+          errors={errors}
+          required
+        />
+        <button type="submit">Save the new password</button>
+      </form>
+    </>
+  );
+  page("GET", "/reset-password", "New password form");
+  app.get("/reset-password", (c) =>
+    frame(c, "Choose a new password", <ResetForm c={c} token={c.req.query("token") ?? ""} />),
+  );
+  page("POST", "/reset-password", "Sets a new password");
+  app.post("/reset-password", async (c) => {
+    const values = await formValues(c);
+    const parsed = parseForm(resetInput, values);
+    if (!parsed.ok) {
+      return frame(
+        c,
+        "Choose a new password",
+        <ResetForm c={c} token={values.token ?? ""} errors={parsed.errors} />,
+        422,
+      );
+    }
+    try {
+      await c
+        .get("deps")
+        .accounts.resetPassword(parsed.value.token, parsed.value.password, c.get("meta"));
+    } catch (error) {
+      return frame(
+        c,
+        "Choose a new password",
+        <ResetForm c={c} token={values.token ?? ""} errors={fieldErrorsFrom(error, "password")} />,
+        400,
+      );
+    }
+    clearSessionCookie(c);
+    return c.redirect("/login?reset=1", 303);
+  });
+
+  const AcceptForm = async ({
+    c,
+    token,
+    errors,
+    values,
+  }: {
+    c: C;
+    token: string;
+    errors?: FieldErrors;
+    values: FormValues;
+  }) => {
+    const invitation = await c.get("deps").accounts.describeInvitation(token);
+    return (
+      <>
+        <h1>Join {invitation.organisationName}</h1>
+        <p>
+          You are invited as{" "}
+          {invitation.role === "admin" || invitation.role === "interviewer" ? "an" : "a"}{" "}
+          <strong>{invitation.role}</strong>, with the address <strong>{invitation.email}</strong>.
+        </p>
+        <ErrorSummary errors={errors} />
+        <form method="post" action="/invitations/accept" class="stack card" novalidate>
+          <Csrf token={c.get("csrfToken")} />
+          <input type="hidden" name="token" value={token} />
+          {invitation.hasAccount ? (
+            <Field
+              name="password"
+              label="Your Ally password"
+              type="password"
+              autocomplete="current-password"
+              errors={errors}
+              required
+            />
+          ) : (
+            <>
+              <Field
+                name="name"
+                label="Your name"
+                value={values.name}
+                autocomplete="name"
+                errors={errors}
+                required
+              />
+              <Field
+                name="phone"
+                label="Telephone"
+                type="tel"
+                value={values.phone}
+                autocomplete="tel"
+                errors={errors}
+                required
+              />
+              <Field
+                name="postalAddress"
+                label="Postal address"
+                value={values.postalAddress}
+                autocomplete="street-address"
+                multiline
+                errors={errors}
+                required
+              />
+              <Field
+                name="password"
+                label="Choose a password"
+                type="password"
+                autocomplete="new-password"
+                hint="At least 12 characters."
+                errors={errors}
+                required
+              />
+            </>
+          )}
+          <button type="submit">Accept and join</button>
+        </form>
+      </>
+    );
+  };
+  page("GET", "/invitations/accept", "Invitation acceptance form");
+  app.get("/invitations/accept", async (c) => {
+    const token = c.req.query("token") ?? "";
+    return frame(c, "Accept the invitation", await AcceptForm({ c, token, values: {} }));
+  });
+  page("POST", "/invitations/accept", "Accepts an invitation");
+  app.post("/invitations/accept", async (c) => {
+    const values = await formValues(c);
+    const parsed = parseForm(acceptInvitationInput, values);
+    const token = values.token ?? "";
+    if (!parsed.ok)
+      return frame(
+        c,
+        "Accept the invitation",
+        await AcceptForm({ c, token, values, errors: parsed.errors }),
+        422,
+      );
+    try {
+      const session = await c.get("deps").accounts.acceptInvitation(parsed.value, c.get("meta"));
+      setSessionCookie(c, session);
+      return c.redirect(
+        session.pendingSecondFactor ? "/login/second-factor" : "/app?welcome=1",
+        303,
+      );
+    } catch (error) {
+      return frame(
+        c,
+        "Accept the invitation",
+        await AcceptForm({ c, token, values, errors: fieldErrorsFrom(error) }),
+        422,
+      );
+    }
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * Every route Ally serves, with who may call it. The authorisation tests are generated from
+ * this table, so a new route cannot escape them: a route that takes an object id names the
+ * parameter, and the tests check that members of other organisations get a 404.
+ */
+import type { Permission } from "../accounts/permissions.js";
+
+export type Access =
+  | "public" // anyone
+  | "member" // any signed-in member of the organisation
+  | { permission: Permission };
+
+export type ObjectKind = "job" | "candidate" | "pool" | "loop-template" | "member" | "api-token";
+
+export interface RouteSpec {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Hono path, e.g. `/api/v1/jobs/:jobId`. */
+  path: string;
+  kind: "page" | "api";
+  access: Access;
+  /** The path parameter naming an organisation's object, when the route takes one. */
+  objectParam?: string;
+  objectKind?: ObjectKind;
+  summary: string;
+}
+
+export class RouteTable {
+  readonly routes: RouteSpec[] = [];
+  add(spec: RouteSpec): void {
+    this.routes.push(spec);
+  }
+}

@@ -36,7 +36,6 @@ const schema = z.object({
     .string()
     .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
     .optional(),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
 export interface Config {
@@ -47,7 +46,6 @@ export interface Config {
   /** Base64 master key from the environment, if given. */
   masterKey: string | undefined;
   sessionTtlHours: number;
-  logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -85,7 +83,6 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       dataDir: e.DATA_DIR,
       masterKey: e.ALLY_MASTER_KEY,
       sessionTtlHours: e.SESSION_TTL_HOURS,
-      logLevel: e.LOG_LEVEL,
     },
   };
 }

@@ -18,9 +18,10 @@ import type {
 import { timeValueToEpochMs } from "./ical.js";
 import {
   defaultUntilLocalSeconds,
-  expandRecurrence,
-  needsFullCount,
-  type RecurrenceRule,
+  expandCompiled,
+  type PreparedRule,
+  preparedNeedsFullCount,
+  prepareRule,
   SECONDS_PER_DAY,
 } from "./recurrence.js";
 
@@ -55,30 +56,55 @@ interface Length {
 }
 
 const DAY_MS = 86_400_000;
-const offsetCaches = new WeakMap<ZoneRules, Map<number, number>>();
 
 /**
  * `zone.localToEpochMs` with a per-zone memo of local days that have no offset change within
- * two days either side (nearly all of them): those convert with one map lookup.
+ * two days either side (nearly all of them): those convert with one map lookup, and a run of
+ * starts on the same day with none.
  */
-function localConverter(zone: ZoneRules): (localMs: number) => number {
-  let cache = offsetCaches.get(zone);
-  if (cache === undefined) {
-    cache = new Map();
-    offsetCaches.set(zone, cache);
+class LocalConverter {
+  readonly #zone: ZoneRules;
+  readonly #fixedOffsetMs: number | undefined;
+  /** Local day → offset ms, or NaN when an offset change is near. */
+  readonly #offsetByDay = new Map<number, number>();
+  #lastDay = Number.NaN;
+  #lastOffsetMs = Number.NaN;
+
+  constructor(zone: ZoneRules, fixedOffsetMs: number | undefined) {
+    this.#zone = zone;
+    this.#fixedOffsetMs = fixedOffsetMs;
   }
-  const days = cache;
-  return (localMs) => {
+
+  toEpochMs(localMs: number): number {
+    if (this.#fixedOffsetMs !== undefined) return localMs - this.#fixedOffsetMs;
     const day = Math.floor(localMs / DAY_MS);
-    let offset = days.get(day);
-    if (offset === undefined) {
-      const before = zone.offsetMsAt((day - 2) * DAY_MS);
-      const after = zone.offsetMsAt((day + 3) * DAY_MS);
-      offset = before === after ? before : Number.NaN;
-      days.set(day, offset);
+    let offset: number | undefined;
+    if (day === this.#lastDay) {
+      offset = this.#lastOffsetMs;
+    } else {
+      offset = this.#offsetByDay.get(day);
+      if (offset === undefined) {
+        const before = this.#zone.offsetMsAt((day - 2) * DAY_MS);
+        const after = this.#zone.offsetMsAt((day + 3) * DAY_MS);
+        offset = before === after ? before : Number.NaN;
+        this.#offsetByDay.set(day, offset);
+      }
+      this.#lastDay = day;
+      this.#lastOffsetMs = offset;
     }
-    return Number.isNaN(offset) ? zone.localToEpochMs(localMs) : localMs - offset;
-  };
+    return Number.isNaN(offset) ? this.#zone.localToEpochMs(localMs) : localMs - offset;
+  }
+}
+
+const converters = new WeakMap<ZoneRules, LocalConverter>();
+
+function converterFor(zone: ZoneRules, utc: ZoneRules): LocalConverter {
+  let converter = converters.get(zone);
+  if (converter === undefined) {
+    converter = new LocalConverter(zone, zone === utc ? 0 : undefined);
+    converters.set(zone, converter);
+  }
+  return converter;
 }
 
 function frameOf(start: TimeValue, participant: ZoneRules, utc: ZoneRules): ZoneRules {
@@ -113,15 +139,9 @@ function durationLength(d: NominalDuration): Length {
   return { days: d.days, exactMs: d.seconds * 1000 };
 }
 
-function endOf(
-  startLocal: number,
-  startMs: number,
-  length: Length,
-  frame: ZoneRules,
-  toEpochMs: (localMs: number) => number = (l) => frame.localToEpochMs(l),
-): number {
+function endOf(startLocal: number, startMs: number, length: Length, frame: ZoneRules): number {
   if (length.days === 0) return startMs + length.exactMs;
-  return toEpochMs((startLocal + length.days * SECONDS_PER_DAY) * 1000) + length.exactMs;
+  return frame.localToEpochMs((startLocal + length.days * SECONDS_PER_DAY) * 1000) + length.exactMs;
 }
 
 function lengthBoundMs(length: Length): number {
@@ -132,9 +152,6 @@ function overlaps(start: number, end: number, window: EpochMsInterval): boolean 
   if (end > start) return start < window.endEpochMs && end > window.startEpochMs;
   return start >= window.startEpochMs && start < window.endEpochMs;
 }
-
-/** Full instance lists of COUNT rules that cannot be counted arithmetically, per DTSTART. */
-const fullListCache = new WeakMap<RecurrenceRule, Map<string, number[]>>();
 
 function lowerBound(values: readonly number[], x: number): number {
   let lo = 0;
@@ -147,38 +164,16 @@ function lowerBound(values: readonly number[], x: number): number {
   return lo;
 }
 
-function ruleStarts(
-  rule: RecurrenceRule,
-  dtLocal: number,
-  dateOnly: boolean,
-  until: number,
-  from: number,
-  to: number,
-): number[] {
-  if (!needsFullCount(rule, dtLocal, dateOnly)) {
-    return expandRecurrence(rule, dtLocal, {
-      dateOnly,
-      untilLocalSeconds: until,
-      fromLocalSeconds: from,
-      toLocalSeconds: to,
-    });
-  }
-  let perStart = fullListCache.get(rule);
-  if (perStart === undefined) {
-    perStart = new Map();
-    fullListCache.set(rule, perStart);
-  }
-  const key = `${dtLocal}/${dateOnly}/${until}`;
-  let all = perStart.get(key);
-  if (all === undefined) {
-    all = expandRecurrence(rule, dtLocal, {
-      dateOnly,
-      untilLocalSeconds: until,
-      toLocalSeconds: Number.MAX_SAFE_INTEGER,
-    });
-    perStart.set(key, all);
-  }
-  return all.slice(lowerBound(all, from), lowerBound(all, to));
+/** One RRULE of a series, prepared for its DTSTART. */
+interface RulePlan {
+  prepared: PreparedRule;
+  count: number | undefined;
+  /** UNTIL in the series' local seconds (inclusive); +Infinity without UNTIL. */
+  untilLocalSeconds: number;
+  /** COUNT that cannot be counted arithmetically: instances are walked from DTSTART. */
+  walk: boolean;
+  /** For `walk`: every instance from DTSTART up to `horizonLocalSeconds` (exclusive). */
+  walked?: { horizonLocalSeconds: number; starts: number[] };
 }
 
 interface OverrideInfo {
@@ -188,51 +183,81 @@ interface OverrideInfo {
   ridDateOnly: boolean;
 }
 
-interface SeriesContext {
+/** An event emitted as it stands (a single event or an override), with its times worked out. */
+interface Single {
+  event: CalendarEvent;
+  startEpochMs: number;
+  endEpochMs: number;
+  recurrenceId: number | undefined;
+}
+
+/**
+ * Everything about a series that does not depend on the window, worked out on its first
+ * expansion for one participant zone and kept with the event: expanding the same calendar
+ * again (another window, another query) only walks the rules. Events are not changed after
+ * they are read, so the plan stays valid.
+ */
+interface SeriesPlan {
   participant: ZoneRules;
   utc: ZoneRules;
-  window: EpochMsInterval;
-  out: Occurrence[];
+  overrides: readonly CalendarEvent[];
+  master: CalendarEvent;
+  frame: ZoneRules;
+  converter: LocalConverter;
+  dateOnly: boolean;
+  dtLocal: number;
+  length: Length;
+  recurring: boolean;
+  rules: RulePlan[];
+  /** RDATEs in local seconds, with a PERIOD's own length in ms (NaN: the event's length). */
+  rdateLocals: number[];
+  rdatePeriodMs: number[];
+  exact: Set<number> | undefined;
+  exDays: Set<number> | undefined;
+  byRid: Map<number, OverrideInfo>;
+  ridDays: Map<number, OverrideInfo>;
+  /** THISANDFUTURE overrides by RECURRENCE-ID, ascending. */
+  futures: OverrideInfo[];
+  /** Local bounds are widened by these (event lengths, offsets, THISANDFUTURE shifts). */
+  marginBeforeMs: number;
+  marginAfterMs: number;
+  /** Overrides, emitted as they stand after the series' own instances. */
+  singles: Single[];
 }
 
-function makeOccurrence(
+const NO_OVERRIDES: readonly CalendarEvent[] = [];
+const planCache = new WeakMap<CalendarEvent, SeriesPlan>();
+
+function singleOf(
   event: CalendarEvent,
-  startEpochMs: number,
-  endEpochMs: number,
   recurrenceId: number | undefined,
-  allDay: boolean,
-): Occurrence {
-  const o: Occurrence = {
-    uid: event.uid,
-    startEpochMs,
-    endEpochMs,
-    allDay,
-    transparent: event.transparent,
-    cancelled: event.cancelled,
-  };
-  if (event.summary !== undefined) o.summary = event.summary;
-  if (recurrenceId !== undefined) o.recurrenceId = recurrenceId;
-  return o;
+  participant: ZoneRules,
+  utc: ZoneRules,
+): Single {
+  const frame = frameOf(event.start, participant, utc);
+  const startMs = timeValueToEpochMs(event.start, participant);
+  const endMs = endOf(event.start.local, startMs, lengthOf(event, participant), frame);
+  return { event, startEpochMs: startMs, endEpochMs: endMs, recurrenceId };
 }
 
-/** Emits a single (non-recurring) event or an override, if it meets the window. */
-function emitSingle(event: CalendarEvent, recurrenceId: number | undefined, ctx: SeriesContext) {
-  const frame = frameOf(event.start, ctx.participant, ctx.utc);
-  const startMs = timeValueToEpochMs(event.start, ctx.participant);
-  const end = endOf(event.start.local, startMs, lengthOf(event, ctx.participant), frame);
-  if (overlaps(startMs, end, ctx.window)) {
-    ctx.out.push(makeOccurrence(event, startMs, end, recurrenceId, event.start.kind === "date"));
+function planSeries(
+  master: CalendarEvent,
+  overrides: readonly CalendarEvent[],
+  participant: ZoneRules,
+  utc: ZoneRules,
+): SeriesPlan {
+  const cached = planCache.get(master);
+  if (
+    cached !== undefined &&
+    cached.participant === participant &&
+    cached.overrides === overrides
+  ) {
+    return cached;
   }
-}
-
-function expandSeries(master: CalendarEvent, overrides: CalendarEvent[], ctx: SeriesContext) {
-  const { participant, window } = ctx;
-  const frame = frameOf(master.start, participant, ctx.utc);
+  const frame = frameOf(master.start, participant, utc);
   const dateOnly = master.start.kind === "date";
   const dtLocal = master.start.local;
   const length = lengthOf(master, participant);
-  const recurring = master.rrules.length > 0 || master.rdates.length > 0;
-  const toEpochMs = localConverter(frame);
 
   // Overrides keyed by their RECURRENCE-ID in this series' local time; on duplicates the
   // highest SEQUENCE (then the later one in the file) wins.
@@ -260,7 +285,7 @@ function expandSeries(master: CalendarEvent, overrides: CalendarEvent[], ctx: Se
   for (const info of byRid.values()) if (info.event.thisAndFuture) futures.push(info);
   futures.sort((a, b) => a.ridLocal - b.ridLocal);
 
-  // Local bounds wide enough for any offset, the event's length and THISANDFUTURE shifts.
+  // Margins wide enough for any offset, the event's length and THISANDFUTURE shifts.
   let shiftMarginMs = 0;
   for (const f of futures) {
     const shift = Math.abs(
@@ -278,54 +303,45 @@ function expandSeries(master: CalendarEvent, overrides: CalendarEvent[], ctx: Se
       maxLengthMs = Math.max(maxLengthMs, lengthBoundMs(durationLength(rd.duration)));
     }
   }
-  const from =
-    Math.floor((window.startEpochMs - maxLengthMs - shiftMarginMs) / 1000) - MAX_OFFSET_SECONDS;
-  const to = Math.ceil((window.endEpochMs + shiftMarginMs) / 1000) + MAX_OFFSET_SECONDS + 1;
 
-  // Starts in local seconds, and RDATE periods' own lengths.
-  let starts: number[];
-  let periodEnds: Map<number, number> | undefined;
-  if (!recurring) {
-    starts = dtLocal >= from && dtLocal < to ? [dtLocal] : [];
-  } else {
-    starts = dtLocal >= from && dtLocal < to ? [dtLocal] : [];
-    for (const rule of master.rrules) {
-      let until = defaultUntilLocalSeconds(rule, dateOnly);
-      if (rule.until?.utc && frame !== ctx.utc) {
-        const ms = rule.until.localSeconds * 1000;
-        if (dateOnly) {
-          // Outlook ends an all-day series at the organizer's local midnight written in UTC:
-          // keep the day that UNTIL falls on anywhere on Earth.
-          const day = Math.floor((rule.until.localSeconds + MAX_OFFSET_SECONDS) / SECONDS_PER_DAY);
-          until = day * SECONDS_PER_DAY;
-        } else {
-          until = Math.floor((ms + frame.offsetMsAt(ms)) / 1000);
-        }
-      }
-      for (const s of ruleStarts(rule, dtLocal, dateOnly, until, from, to)) starts.push(s);
-    }
-    for (const rd of master.rdates) {
-      const s = toFrameLocal(rd.value, frame, participant);
-      if (s < from || s >= to) continue;
-      starts.push(s);
-      if (rd.end !== undefined || rd.duration !== undefined) {
-        periodEnds ??= new Map();
-        const startMs = frame.localToEpochMs(s * 1000);
-        const endMs =
-          rd.end !== undefined
-            ? timeValueToEpochMs(rd.end, participant)
-            : endOf(s, startMs, durationLength(rd.duration as NominalDuration), frame);
-        periodEnds.set(s, endMs - startMs);
+  const rules: RulePlan[] = [];
+  for (const rule of master.rrules) {
+    let until = defaultUntilLocalSeconds(rule, dateOnly);
+    if (rule.until?.utc && frame !== utc) {
+      const ms = rule.until.localSeconds * 1000;
+      if (dateOnly) {
+        // Outlook ends an all-day series at the organizer's local midnight written in UTC:
+        // keep the day that UNTIL falls on anywhere on Earth.
+        const day = Math.floor((rule.until.localSeconds + MAX_OFFSET_SECONDS) / SECONDS_PER_DAY);
+        until = day * SECONDS_PER_DAY;
+      } else {
+        until = Math.floor((ms + frame.offsetMsAt(ms)) / 1000);
       }
     }
-    if (starts.length > 1) {
-      starts.sort((a, b) => a - b);
-      let w = 1;
-      for (let r = 1; r < starts.length; r++) {
-        if (starts[r] !== starts[w - 1]) starts[w++] = starts[r] as number;
-      }
-      starts.length = w;
+    const prepared = prepareRule(rule, dtLocal, dateOnly);
+    rules.push({
+      prepared,
+      count: rule.count,
+      untilLocalSeconds: until,
+      walk: preparedNeedsFullCount(prepared, rule.count),
+    });
+  }
+
+  const rdateLocals: number[] = [];
+  const rdatePeriodMs: number[] = [];
+  for (const rd of master.rdates) {
+    const s = toFrameLocal(rd.value, frame, participant);
+    let periodMs = Number.NaN;
+    if (rd.end !== undefined || rd.duration !== undefined) {
+      const startMs = frame.localToEpochMs(s * 1000);
+      const endMs =
+        rd.end !== undefined
+          ? timeValueToEpochMs(rd.end, participant)
+          : endOf(s, startMs, durationLength(rd.duration as NominalDuration), frame);
+      periodMs = endMs - startMs;
     }
+    rdateLocals.push(s);
+    rdatePeriodMs.push(periodMs);
   }
 
   let exact: Set<number> | undefined;
@@ -340,25 +356,182 @@ function expandSeries(master: CalendarEvent, overrides: CalendarEvent[], ctx: Se
     }
   }
 
-  const out = ctx.out;
+  const singles: Single[] = [];
+  for (const info of byRid.values()) {
+    const rid = frame.localToEpochMs(info.ridLocal * 1000);
+    singles.push(singleOf(info.event, rid, participant, utc));
+  }
+
+  const plan: SeriesPlan = {
+    participant,
+    utc,
+    overrides,
+    master,
+    frame,
+    converter: converterFor(frame, utc),
+    dateOnly,
+    dtLocal,
+    length,
+    recurring: master.rrules.length > 0 || master.rdates.length > 0,
+    rules,
+    rdateLocals,
+    rdatePeriodMs,
+    exact,
+    exDays,
+    byRid,
+    ridDays,
+    futures,
+    marginBeforeMs: maxLengthMs + shiftMarginMs,
+    marginAfterMs: shiftMarginMs,
+    singles,
+  };
+  planCache.set(master, plan);
+  return plan;
+}
+
+/**
+ * Where a series' instances go: occurrence objects, or (for busy time) the start and end of
+ * each busy one, clipped to the window, in two number lists.
+ */
+interface Sink {
+  window: EpochMsInterval;
+  occurrences: Occurrence[] | undefined;
+  busyStarts: number[];
+  busyEnds: number[];
+}
+
+/** An occurrence with one fixed set of keys per case (no properties added afterwards). */
+function makeOccurrence(
+  event: CalendarEvent,
+  startEpochMs: number,
+  endEpochMs: number,
+  recurrenceId: number | undefined,
+  allDay: boolean,
+): Occurrence {
+  const { uid, summary, transparent, cancelled } = event;
+  if (summary === undefined) {
+    return recurrenceId === undefined
+      ? { uid, startEpochMs, endEpochMs, allDay, transparent, cancelled }
+      : { uid, startEpochMs, endEpochMs, allDay, transparent, cancelled, recurrenceId };
+  }
+  return recurrenceId === undefined
+    ? { uid, startEpochMs, endEpochMs, allDay, transparent, cancelled, summary }
+    : { uid, startEpochMs, endEpochMs, allDay, transparent, cancelled, summary, recurrenceId };
+}
+
+function emit(
+  sink: Sink,
+  event: CalendarEvent,
+  startMs: number,
+  endMs: number,
+  recurrenceId: number | undefined,
+  allDay: boolean,
+): void {
+  const window = sink.window;
+  if (sink.occurrences !== undefined) {
+    if (overlaps(startMs, endMs, window)) {
+      sink.occurrences.push(makeOccurrence(event, startMs, endMs, recurrenceId, allDay));
+    }
+    return;
+  }
+  if (event.transparent || event.cancelled) return;
+  const start = Math.max(startMs, window.startEpochMs);
+  const end = Math.min(endMs, window.endEpochMs);
+  if (end <= start) return;
+  sink.busyStarts.push(start);
+  sink.busyEnds.push(end);
+}
+
+/** Start times (local seconds) of one expansion; reused, never held across calls. */
+const startsScratch: number[] = [];
+
+function ruleStartsInto(rule: RulePlan, dtLocal: number, from: number, to: number, out: number[]) {
+  if (!rule.walk) {
+    expandCompiled(rule.prepared, rule.count, from, to, rule.untilLocalSeconds, 1_000_000, out);
+    return;
+  }
+  let walked = rule.walked;
+  if (walked === undefined || walked.horizonLocalSeconds < to) {
+    const starts: number[] = [];
+    expandCompiled(
+      rule.prepared,
+      rule.count,
+      dtLocal,
+      to,
+      rule.untilLocalSeconds,
+      1_000_000,
+      starts,
+    );
+    walked = { horizonLocalSeconds: to, starts };
+    rule.walked = walked;
+  }
+  const all = walked.starts;
+  for (let i = lowerBound(all, from), end = lowerBound(all, to); i < end; i++) {
+    out.push(all[i] as number);
+  }
+}
+
+function expandSeries(plan: SeriesPlan, sink: Sink): void {
+  const window = sink.window;
+  const from = Math.floor((window.startEpochMs - plan.marginBeforeMs) / 1000) - MAX_OFFSET_SECONDS;
+  const to = Math.ceil((window.endEpochMs + plan.marginAfterMs) / 1000) + MAX_OFFSET_SECONDS + 1;
+  const { master, dtLocal, dateOnly, length, recurring, frame, converter } = plan;
+
+  // Starts in local seconds, ascending and without repeats.
+  const starts = startsScratch;
+  starts.length = 0;
+  if (dtLocal >= from && dtLocal < to) starts.push(dtLocal);
+  let periodEnds: Map<number, number> | undefined;
+  if (recurring) {
+    for (const rule of plan.rules) ruleStartsInto(rule, dtLocal, from, to, starts);
+    const rdates = plan.rdateLocals;
+    for (let i = 0; i < rdates.length; i++) {
+      const s = rdates[i] as number;
+      if (s < from || s >= to) continue;
+      starts.push(s);
+      const periodMs = plan.rdatePeriodMs[i] as number;
+      if (!Number.isNaN(periodMs)) {
+        periodEnds ??= new Map();
+        periodEnds.set(s, periodMs);
+      }
+    }
+    if (starts.length > 1) {
+      let ascending = true;
+      for (let r = 1; r < starts.length; r++) {
+        if ((starts[r] as number) < (starts[r - 1] as number)) {
+          ascending = false;
+          break;
+        }
+      }
+      if (!ascending) starts.sort((a, b) => a - b);
+      let w = 1;
+      for (let r = 1; r < starts.length; r++) {
+        if (starts[r] !== starts[w - 1]) starts[w++] = starts[r] as number;
+      }
+      starts.length = w;
+    }
+  }
+
+  const { exact, exDays, byRid, ridDays, futures } = plan;
   const hasOverrides = byRid.size > 0;
-  for (const s of starts) {
+  const participant = plan.participant;
+  for (let i = 0; i < starts.length; i++) {
+    const s = starts[i] as number;
     if (exact?.has(s)) continue;
     if (exDays?.has(Math.floor(s / SECONDS_PER_DAY))) continue;
     if (hasOverrides) {
       if (byRid.has(s)) continue;
-      const dayOverride = ridDays.get(Math.floor(s / SECONDS_PER_DAY));
-      if (dayOverride !== undefined) continue;
+      if (ridDays.get(Math.floor(s / SECONDS_PER_DAY)) !== undefined) continue;
     }
-    const originalMs = toEpochMs(s * 1000);
+    const originalMs = converter.toEpochMs(s * 1000);
     let event = master;
     let startMs = originalMs;
     let endMs: number;
     let future: OverrideInfo | undefined;
-    for (let i = futures.length - 1; i >= 0 && hasOverrides; i--) {
-      const f = futures[i] as OverrideInfo;
-      if (f.ridLocal < s) {
-        future = f;
+    for (let f = futures.length - 1; f >= 0; f--) {
+      const candidate = futures[f] as OverrideInfo;
+      if (candidate.ridLocal < s) {
+        future = candidate;
         break;
       }
     }
@@ -376,55 +549,102 @@ function expandSeries(master: CalendarEvent, overrides: CalendarEvent[], ctx: Se
               future.event.start.local,
               fStart,
               fLen,
-              frameOf(future.event.start, participant, ctx.utc),
+              frameOf(future.event.start, participant, plan.utc),
             ) -
               fStart);
     } else {
       const periodLength = periodEnds?.get(s);
-      endMs =
-        periodLength !== undefined
-          ? startMs + periodLength
-          : endOf(s, startMs, length, frame, toEpochMs);
+      if (periodLength !== undefined) endMs = startMs + periodLength;
+      else if (length.days === 0) endMs = startMs + length.exactMs;
+      else endMs = converter.toEpochMs((s + length.days * SECONDS_PER_DAY) * 1000) + length.exactMs;
     }
-    if (!overlaps(startMs, endMs, window)) continue;
-    out.push(makeOccurrence(event, startMs, endMs, recurring ? originalMs : undefined, dateOnly));
+    emit(sink, event, startMs, endMs, recurring ? originalMs : undefined, dateOnly);
   }
-  for (const info of byRid.values()) {
-    emitSingle(info.event, frame.localToEpochMs(info.ridLocal * 1000), ctx);
+  for (const single of plan.singles) {
+    emit(
+      sink,
+      single.event,
+      single.startEpochMs,
+      single.endEpochMs,
+      single.recurrenceId,
+      single.event.start.kind === "date",
+    );
   }
+}
+
+/**
+ * Positions 0..n-1 ordered by `starts`; equal starts keep their order (stable). A counting
+ * sort into about n buckets by start, then insertion sort inside each bucket: linear for the
+ * spread-out starts of a calendar, and each series' starts need no comparison sort.
+ */
+function orderByStart(starts: ArrayLike<number>, n: number): Int32Array {
+  const order = new Int32Array(n);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const s = starts[i] as number;
+    if (s < min) min = s;
+    if (s > max) max = s;
+  }
+  if (n < 2 || min === max) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order;
+  }
+  const buckets = n;
+  const perMs = buckets / (max - min + 1);
+  const bucketOf = new Int32Array(n);
+  const first = new Int32Array(buckets + 1);
+  for (let i = 0; i < n; i++) {
+    const b = Math.min(buckets - 1, Math.floor(((starts[i] as number) - min) * perMs));
+    bucketOf[i] = b;
+    first[b + 1] = (first[b + 1] as number) + 1;
+  }
+  for (let b = 0; b < buckets; b++) first[b + 1] = (first[b + 1] as number) + (first[b] as number);
+  const cursor = first.slice(0, buckets);
+  for (let i = 0; i < n; i++) {
+    const b = bucketOf[i] as number;
+    order[cursor[b] as number] = i;
+    cursor[b] = (cursor[b] as number) + 1;
+  }
+  for (let b = 0; b < buckets; b++) {
+    const lo = first[b] as number;
+    const hi = first[b + 1] as number;
+    if (hi - lo < 2) continue;
+    if (hi - lo > 32) {
+      // A crowded bucket (starts far apart elsewhere): a stable comparison sort of its part.
+      const part = Array.from(order.subarray(lo, hi));
+      part.sort((x, y) => (starts[x] as number) - (starts[y] as number));
+      order.set(part, lo);
+      continue;
+    }
+    for (let i = lo + 1; i < hi; i++) {
+      const v = order[i] as number;
+      const key = starts[v] as number;
+      let j = i - 1;
+      while (j >= lo && (starts[order[j] as number] as number) > key) {
+        order[j + 1] = order[j] as number;
+        j--;
+      }
+      order[j + 1] = v;
+    }
+  }
+  return order;
 }
 
 function byStart(a: Occurrence, b: Occurrence): number {
   return a.startEpochMs - b.startEpochMs;
 }
 
-/**
- * Sorts by start; equal starts keep the order of the events in the file (stable). A comparator
- * sort of many objects is slow, so starts are packed with their index into one float key and
- * sorted natively when that is exact.
- */
-function sortOccurrences(list: Occurrence[]): void {
+/** Occurrences sorted by start; equal starts keep the order of the events in the file. */
+function sortOccurrences(list: Occurrence[]): Occurrence[] {
   const n = list.length;
-  if (n < 64) {
-    list.sort(byStart);
-    return;
-  }
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const o of list) {
-    if (o.startEpochMs < min) min = o.startEpochMs;
-    if (o.startEpochMs > max) max = o.startEpochMs;
-  }
-  const scale = 2 ** Math.ceil(Math.log2(n + 1));
-  if ((max - min + 1) * scale >= Number.MAX_SAFE_INTEGER) {
-    list.sort(byStart);
-    return;
-  }
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = ((list[i] as Occurrence).startEpochMs - min) * scale + i;
-  keys.sort();
-  const copy = list.slice();
-  for (let i = 0; i < n; i++) list[i] = copy[(keys[i] as number) % scale] as Occurrence;
+  if (n < 64) return list.sort(byStart);
+  const starts = new Float64Array(n);
+  for (let i = 0; i < n; i++) starts[i] = (list[i] as Occurrence).startEpochMs;
+  const order = orderByStart(starts, n);
+  const sorted: Occurrence[] = new Array(n);
+  for (let i = 0; i < n; i++) sorted[i] = list[order[i] as number] as Occurrence;
+  return sorted;
 }
 
 interface Grouped {
@@ -466,6 +686,28 @@ function group(calendar: ICalendar): Grouped {
   return grouped;
 }
 
+/** Expands every series of the calendar into `sink`, in file order. */
+function expandInto(calendar: ICalendar, participant: ZoneRules, sink: Sink): void {
+  const utc = zoneRules("UTC");
+  const { masters, overrides } = group(calendar);
+  const claimed = new Set<string>();
+  for (const master of masters) {
+    const own = overrides.get(master.uid);
+    if (own !== undefined) claimed.add(master.uid);
+    expandSeries(planSeries(master, own ?? NO_OVERRIDES, participant, utc), sink);
+  }
+  // Overrides whose series is not in this calendar stand on their own.
+  if (claimed.size === overrides.size) return;
+  for (const [uid, list] of overrides) {
+    if (claimed.has(uid)) continue;
+    for (const ov of list) {
+      const rid = timeValueToEpochMs(ov.recurrenceId as TimeValue, participant);
+      const single = singleOf(ov, rid, participant, utc);
+      emit(sink, ov, single.startEpochMs, single.endEpochMs, rid, ov.start.kind === "date");
+    }
+  }
+}
+
 /**
  * Occurrences that overlap `window` (start < window end and end > window start), plus
  * zero-length ones with window start <= start < window end, sorted by start. Date-only and
@@ -483,48 +725,41 @@ export function expandOccurrences(
   options: ExpandOptions,
 ): { occurrences: Occurrence[]; problems: CalendarProblem[] } {
   const participant = zoneRules(options.zone);
-  const ctx: SeriesContext = { participant, utc: zoneRules("UTC"), window, out: [] };
   const problems: CalendarProblem[] = [];
   if (window.endEpochMs <= window.startEpochMs) return { occurrences: [], problems };
-  const { masters, overrides } = group(calendar);
-  const claimed = new Set<string>();
-  for (const master of masters) {
-    const own = overrides.get(master.uid);
-    if (own !== undefined) claimed.add(master.uid);
-    expandSeries(master, own ?? [], ctx);
-  }
-  // Overrides whose series is not in this calendar stand on their own.
-  for (const [uid, list] of overrides) {
-    if (claimed.has(uid)) continue;
-    for (const ov of list) {
-      emitSingle(ov, timeValueToEpochMs(ov.recurrenceId as TimeValue, participant), ctx);
-    }
-  }
-  sortOccurrences(ctx.out);
-  return { occurrences: ctx.out, problems };
+  const occurrences: Occurrence[] = [];
+  expandInto(calendar, participant, { window, occurrences, busyStarts: [], busyEnds: [] });
+  return { occurrences: sortOccurrences(occurrences), problems };
 }
 
 /**
  * Busy time: occurrences that are neither transparent nor cancelled, clipped to the window,
  * merged and sorted. Intervals are half-open; zero-length occurrences are busy for nothing.
+ * Works on start/end numbers, without making occurrence objects.
  */
 export function busyIntervals(
   calendar: ICalendar,
   window: EpochMsInterval,
   options: ExpandOptions,
 ): { busy: EpochMsInterval[]; problems: CalendarProblem[] } {
-  const { occurrences, problems } = expandOccurrences(calendar, window, options);
+  const participant = zoneRules(options.zone);
+  const problems: CalendarProblem[] = [];
   const busy: EpochMsInterval[] = [];
-  for (const o of occurrences) {
-    if (o.transparent || o.cancelled) continue;
-    const start = Math.max(o.startEpochMs, window.startEpochMs);
-    const end = Math.min(o.endEpochMs, window.endEpochMs);
-    if (end <= start) continue;
-    const last = busy[busy.length - 1];
+  if (window.endEpochMs <= window.startEpochMs) return { busy, problems };
+  const sink: Sink = { window, occurrences: undefined, busyStarts: [], busyEnds: [] };
+  expandInto(calendar, participant, sink);
+  const { busyStarts, busyEnds } = sink;
+  const order = orderByStart(busyStarts, busyStarts.length);
+  let last: EpochMsInterval | undefined;
+  for (let i = 0; i < order.length; i++) {
+    const k = order[i] as number;
+    const start = busyStarts[k] as number;
+    const end = busyEnds[k] as number;
     if (last !== undefined && start <= last.endEpochMs) {
       if (end > last.endEpochMs) last.endEpochMs = end;
     } else {
-      busy.push({ startEpochMs: start, endEpochMs: end });
+      last = { startEpochMs: start, endEpochMs: end };
+      busy.push(last);
     }
   }
   return { busy, problems };

@@ -318,6 +318,14 @@ class CompiledRule {
   /** Instances in every period when that number is the same for all periods, else -1. */
   readonly perPeriod: number;
   readonly hasDayFilter: boolean;
+  /**
+   * COUNT without walking: every run of `cyclePeriods` consecutive periods (after period 0)
+   * holds `perCycle` instances; `cyclePeriods` is 0 when that is not known to hold.
+   */
+  readonly cyclePeriods: number;
+  readonly perCycle: number;
+  /** Reused day list of a WEEKLY period. */
+  private readonly dayScratch: number[] = [];
 
   constructor(rule: RecurrenceRule, dtstart: number, dateOnly: boolean) {
     this.freq = FREQ_INDEX[rule.freq];
@@ -387,9 +395,112 @@ class CompiledRule {
         this.base = dtstart - (dtstart % unit);
     }
     this.perPeriod = this.computePerPeriod();
+    const times = this.hours.length * this.minutes.length * this.seconds.length;
+    if (this.perPeriod >= 0) {
+      this.cyclePeriods = 1;
+      this.perCycle = this.perPeriod;
+    } else if (
+      this.freq === F_DAILY &&
+      this.weekdayFlags !== undefined &&
+      !this.byDayHasOrdinals &&
+      this.months === undefined &&
+      this.monthDays === undefined &&
+      this.yearDays === undefined &&
+      this.weekNos === undefined &&
+      this.setPos === undefined
+    ) {
+      // Weekday-filtered days: 7 consecutive periods meet each weekday once (or, when the
+      // interval is a multiple of 7, every period falls on the same weekday).
+      if (this.interval % 7 === 0) {
+        this.cyclePeriods = 1;
+        this.perCycle = this.weekdayFlags[isoWeekday(this.base)] === 1 ? times : 0;
+      } else {
+        let weekdays = 0;
+        for (let i = 1; i <= 7; i++) weekdays += this.weekdayFlags[i] as number;
+        this.cyclePeriods = 7;
+        this.perCycle = weekdays * times;
+      }
+    } else {
+      this.cyclePeriods = 0;
+      this.perCycle = 0;
+    }
+  }
+
+  /**
+   * Days a month of at least `minLength` days yields from BYMONTHDAY / BYDAY (or DTSTART's day):
+   * the fewest, and whether every such month yields exactly that many. Undefined when unknown.
+   */
+  private monthShape(minLength: number): { minDays: number; fixed: boolean } | undefined {
+    const monthDays = this.monthDays;
+    const byDay = this.byDay;
+    if (monthDays !== undefined && byDay !== undefined) return undefined;
+    if (monthDays !== undefined) {
+      // Positions p (from the start) and q (from the end) name different days when p + |q| ≤ L.
+      for (const p of monthDays) {
+        if (Math.abs(p) > minLength) return undefined;
+        if (p > 0) for (const q of monthDays) if (q < 0 && p - q > minLength) return undefined;
+      }
+      return { minDays: monthDays.length, fixed: true };
+    }
+    if (byDay !== undefined) {
+      if (!this.byDayHasOrdinals) {
+        let weekdays = 0;
+        for (let i = 1; i <= 7; i++) weekdays += (this.weekdayFlags as Uint8Array)[i] as number;
+        return { minDays: 4 * weekdays, fixed: false };
+      }
+      // Every month has 4 or 5 of each weekday: nth and -mth of one weekday differ if n + m ≤ 4.
+      for (const a of byDay) {
+        if (a.ordinal === 0 || Math.abs(a.ordinal) > 4) return undefined;
+        for (const b of byDay) {
+          if (a.weekday === b.weekday && a.ordinal > 0 && b.ordinal < 0) {
+            if (a.ordinal - b.ordinal > 4) return undefined;
+          }
+        }
+      }
+      return { minDays: byDay.length, fixed: true };
+    }
+    return this.dtDayOfMonth <= minLength ? { minDays: 1, fixed: true } : undefined;
+  }
+
+  /** Instances per period for MONTHLY and YEARLY rules when all periods hold the same number. */
+  private monthlyOrYearlyPerPeriod(times: number): number {
+    if (this.yearDays !== undefined || this.weekNos !== undefined) return -1;
+    let minCandidates = 0;
+    let fixed = true;
+    if (this.freq === F_MONTHLY) {
+      if (this.months !== undefined) return -1;
+      const shape = this.monthShape(28);
+      if (shape === undefined) return -1;
+      minCandidates = shape.minDays * times;
+      fixed = shape.fixed;
+    } else {
+      if (this.months === undefined && this.monthDays === undefined) {
+        // One day a year (DTSTART's month and day), unless that is 29 February.
+        if (this.byDay !== undefined || (this.dtMonth === 2 && this.dtDayOfMonth === 29)) return -1;
+        minCandidates = times;
+      } else {
+        for (const month of this.monthList ?? [this.dtMonth]) {
+          const shape = this.monthShape(month === 2 ? 28 : (MONTH_LENGTHS[month - 1] as number));
+          if (shape === undefined) return -1;
+          minCandidates += shape.minDays * times;
+          fixed &&= shape.fixed;
+        }
+      }
+    }
+    const setPos = this.setPos;
+    if (setPos === undefined) return fixed ? minCandidates : -1;
+    // BYSETPOS keeps the same number in every period when each position exists in the smallest
+    // period and no position from the start and one from the end can name the same candidate.
+    for (const p of setPos) {
+      if (Math.abs(p) > minCandidates) return -1;
+      if (p > 0) for (const q of setPos) if (q < 0 && p - q - 1 >= minCandidates) return -1;
+    }
+    return setPos.length;
   }
 
   private computePerPeriod(): number {
+    const times = this.hours.length * this.minutes.length * this.seconds.length;
+    if (this.freq >= F_MONTHLY) return this.monthlyOrYearlyPerPeriod(times);
     if (
       this.setPos !== undefined ||
       this.months !== undefined ||
@@ -399,7 +510,6 @@ class CompiledRule {
     ) {
       return -1;
     }
-    const times = this.hours.length * this.minutes.length * this.seconds.length;
     switch (this.freq) {
       case F_SECONDLY:
         return this.hourFlags || this.minuteFlags || this.secondFlags || this.weekdayFlags ? -1 : 1;
@@ -415,12 +525,8 @@ class CompiledRule {
         for (let i = 1; i <= 7; i++) if (this.weekdayFlags?.[i]) weekdays++;
         return (this.weekdayFlags ? weekdays : 1) * times;
       }
-      case F_MONTHLY:
-        return this.byDay !== undefined || this.dtDayOfMonth > 28 ? -1 : times;
       default:
-        return this.byDay !== undefined || (this.dtMonth === 2 && this.dtDayOfMonth === 29)
-          ? -1
-          : times;
+        return this.monthlyOrYearlyPerPeriod(times);
     }
   }
 
@@ -467,6 +573,16 @@ class CompiledRule {
   /** Days in [start, end) that match BYDAY (with ordinals counted inside the range). */
   private byDayInRange(start: number, end: number): number[] {
     const out: number[] = [];
+    if (!this.byDayHasOrdinals) {
+      // Plain weekdays: one ascending walk, so the period needs no sort.
+      const f = this.weekdayFlags as Uint8Array;
+      let wd = isoWeekday(start);
+      for (let d = start; d < end; d++) {
+        if (f[wd] === 1) out.push(d);
+        wd = wd === 7 ? 1 : wd + 1;
+      }
+      return out;
+    }
     for (const { weekday, ordinal } of this.byDay ?? []) {
       const first = start + ((weekday - isoWeekday(start) + 7) % 7);
       if (ordinal === 0) {
@@ -590,6 +706,28 @@ class CompiledRule {
     return days;
   }
 
+  /** Appends the day's times (BYHOUR × BYMINUTE × BYSECOND, or DTSTART's) to `out`. */
+  private writeTimes(day: number, out: Candidates): void {
+    const dayStart = day * SECONDS_PER_DAY;
+    const hours = this.hours;
+    const minutes = this.minutes;
+    const seconds = this.seconds;
+    if (hours.length === 1 && minutes.length === 1 && seconds.length === 1) {
+      out.values[out.size++] =
+        dayStart +
+        (hours[0] as number) * 3600 +
+        (minutes[0] as number) * 60 +
+        (seconds[0] as number);
+      return;
+    }
+    for (const h of hours) {
+      for (const m of minutes) {
+        const hm = dayStart + h * 3600 + m * 60;
+        for (const s of seconds) out.values[out.size++] = hm + s;
+      }
+    }
+  }
+
   /** Local seconds where period k starts (no instance of period k is earlier). */
   periodStart(k: number): number {
     switch (this.freq) {
@@ -664,10 +802,14 @@ class CompiledRule {
           }
           return next;
         }
-        days = [day];
-      } else if (freq === F_WEEKLY) {
+        this.writeTimes(day, out);
+        if (this.setPos !== undefined && out.size > 0) applySetPos(out, this.setPos);
+        return next;
+      }
+      if (freq === F_WEEKLY) {
         const ws = this.base + k * 7 * this.interval;
-        days = [];
+        days = this.dayScratch;
+        days.length = 0;
         for (let d = ws; d < ws + 7; d++) {
           if (this.weekdayFlags === undefined) {
             if (isoWeekday(d) !== this.dtWeekday) continue;
@@ -690,21 +832,13 @@ class CompiledRule {
       } else {
         days = this.yearlyDays(this.base + k * this.interval);
       }
-      if (days.length > 1) days.sort((a, b) => a - b);
-      const hours = this.hours;
-      const minutes = this.minutes;
-      const seconds = this.seconds;
+      // Most BY* expansions come out ascending already (weeks, plain weekdays, one month day).
+      if (days.length > 1) sortAscending(days);
       let prev = Number.NEGATIVE_INFINITY;
       for (const day of days) {
         if (day === prev) continue;
         prev = day;
-        const dayStart = day * SECONDS_PER_DAY;
-        for (const h of hours) {
-          for (const m of minutes) {
-            const hm = dayStart + h * 3600 + m * 60;
-            for (const s of seconds) out.values[out.size++] = hm + s;
-          }
-        }
+        this.writeTimes(day, out);
       }
     } else {
       const start = this.base + k * this.stepSeconds;
@@ -748,6 +882,32 @@ interface Candidates {
   size: number;
 }
 
+/** Sorts a short, mostly ascending list in place (insertion sort; a native sort when long). */
+function sortAscending(values: number[]): void {
+  const n = values.length;
+  let sorted = true;
+  for (let i = 1; i < n; i++) {
+    if ((values[i] as number) < (values[i - 1] as number)) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return;
+  if (n > 48) {
+    values.sort((a, b) => a - b);
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const v = values[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (values[j] as number) > v) {
+      values[j + 1] = values[j] as number;
+      j--;
+    }
+    values[j + 1] = v;
+  }
+}
+
 function applySetPos(c: Candidates, setPos: readonly number[]): void {
   const n = c.size;
   const picked: number[] = [];
@@ -778,14 +938,32 @@ export interface ExpandRecurrenceOptions {
 
 const compiledCache = new WeakMap<RecurrenceRule, CompiledRule>();
 
-function compile(rule: RecurrenceRule, dtstart: number, dateOnly: boolean): CompiledRule {
+/**
+ * A rule prepared for one DTSTART, for callers that expand the same series many times (see
+ * `expand.ts`): pass it to `expandCompiled`. `expandRecurrence` keeps one per rule object.
+ */
+export type PreparedRule = CompiledRule;
+
+export function prepareRule(
+  rule: RecurrenceRule,
+  dtstartLocalSeconds: number,
+  dateOnly: boolean,
+): PreparedRule {
   const cached = compiledCache.get(rule);
-  if (cached !== undefined && cached.dtstart === dtstart && cached.dateOnly === dateOnly) {
+  if (
+    cached !== undefined &&
+    cached.dtstart === dtstartLocalSeconds &&
+    cached.dateOnly === dateOnly
+  ) {
     return cached;
   }
-  const compiled = new CompiledRule(rule, dtstart, dateOnly);
+  const compiled = new CompiledRule(rule, dtstartLocalSeconds, dateOnly);
   compiledCache.set(rule, compiled);
   return compiled;
+}
+
+function compile(rule: RecurrenceRule, dtstart: number, dateOnly: boolean): CompiledRule {
+  return prepareRule(rule, dtstart, dateOnly);
 }
 
 /** UNTIL of a rule read in DTSTART's local time (see ExpandRecurrenceOptions.untilLocalSeconds). */
@@ -797,7 +975,12 @@ export function defaultUntilLocalSeconds(rule: RecurrenceRule, dateOnly: boolean
 
 /** Whether the rule's instances must be counted from DTSTART one period at a time (COUNT). */
 export function needsFullCount(rule: RecurrenceRule, dtstart: number, dateOnly = false): boolean {
-  return rule.count !== undefined && compile(rule, dtstart, dateOnly).perPeriod < 0;
+  return rule.count !== undefined && compile(rule, dtstart, dateOnly).cyclePeriods === 0;
+}
+
+/** Whether a prepared rule with this COUNT must be walked from DTSTART (see needsFullCount). */
+export function preparedNeedsFullCount(prepared: PreparedRule, count: number | undefined): boolean {
+  return count !== undefined && prepared.cyclePeriods === 0;
 }
 
 const scratch: Candidates = { values: [], size: 0 };
@@ -820,27 +1003,58 @@ export function expandRecurrence(
 ): number[] {
   const dateOnly = options.dateOnly ?? false;
   const c = compile(rule, dtstartLocalSeconds, dateOnly);
-  const dtstart = dtstartLocalSeconds;
-  const from = Math.max(dtstart, options.fromLocalSeconds ?? dtstart);
-  const to = options.toLocalSeconds ?? dtstart + 400 * 366 * SECONDS_PER_DAY;
-  const until = options.untilLocalSeconds ?? defaultUntilLocalSeconds(rule, dateOnly);
-  const maxInstances = options.maxInstances ?? 1_000_000;
   const out: number[] = [];
-  const count = rule.count;
-  if (count === 0 || from >= to || from > until) return out;
+  expandCompiled(
+    c,
+    rule.count,
+    Math.max(dtstartLocalSeconds, options.fromLocalSeconds ?? dtstartLocalSeconds),
+    options.toLocalSeconds ?? dtstartLocalSeconds + 400 * 366 * SECONDS_PER_DAY,
+    options.untilLocalSeconds ?? defaultUntilLocalSeconds(rule, dateOnly),
+    options.maxInstances ?? 1_000_000,
+    out,
+  );
+  return out;
+}
+
+/**
+ * Appends the instances of a prepared rule in [fromLocalSeconds, toLocalSeconds) to `out`
+ * (ascending), at most `maxInstances` of them; `untilLocalSeconds` is inclusive.
+ */
+export function expandCompiled(
+  c: PreparedRule,
+  count: number | undefined,
+  fromLocalSeconds: number,
+  toLocalSeconds: number,
+  untilLocalSeconds: number,
+  maxInstances: number,
+  out: number[],
+): void {
+  const dtstart = c.dtstart;
+  const from = Math.max(dtstart, fromLocalSeconds);
+  const to = toLocalSeconds;
+  const until = untilLocalSeconds;
+  if (count === 0 || from >= to || from > until) return;
+  const limit = out.length + maxInstances;
 
   let k = 0;
   let emitted = 0;
   if (count === undefined) {
     k = c.periodIndexAt(from);
-  } else if (c.perPeriod >= 0) {
+  } else if (c.cyclePeriods > 0) {
+    // Count the periods before the window arithmetically: period 0 exactly (DTSTART may be
+    // late in it), then whole cycles, then the few periods left over one by one.
     const kWindow = c.periodIndexAt(from);
     if (kWindow >= 1) {
       c.candidates(0, scratch);
       let first = 0;
       for (let i = 0; i < scratch.size; i++) if ((scratch.values[i] as number) >= dtstart) first++;
-      emitted = first + (kWindow - 1) * c.perPeriod;
-      if (emitted >= count) return out;
+      const cycles = Math.floor((kWindow - 1) / c.cyclePeriods);
+      emitted = first + cycles * c.perCycle;
+      for (let j = 1 + cycles * c.cyclePeriods; j < kWindow && emitted < count; j++) {
+        c.candidates(j, scratch);
+        emitted += scratch.size;
+      }
+      if (emitted >= count) return;
       k = kWindow;
     }
   }
@@ -854,18 +1068,17 @@ export function expandRecurrence(
     for (let i = 0; i < buffer.size; i++) {
       const v = values[i] as number;
       if (v < dtstart) continue;
-      if (v > until || v >= to) return out;
+      if (v > until || v >= to) return;
       if (count !== undefined) {
         emitted++;
-        if (emitted > count) return out;
+        if (emitted > count) return;
       }
       if (v >= from) {
         out.push(v);
-        if (out.length >= maxInstances) return out;
+        if (out.length >= limit) return;
       }
     }
     if (count !== undefined && emitted >= count) break;
     k = next;
   }
-  return out;
 }

@@ -188,6 +188,21 @@ export function createAccountsService(deps: AccountsDeps) {
     return row;
   }
 
+  /** Members of one organisation, with their user details. */
+  function membersQuery(organisationId: OrgId) {
+    return db
+      .selectFrom("memberships")
+      .innerJoin("users", "users.id", "memberships.user_id")
+      .select([
+        "users.id",
+        "users.name",
+        "users.email",
+        "memberships.role",
+        "memberships.created_at",
+      ])
+      .where("memberships.organisation_id", "=", organisationId);
+  }
+
   async function membership(organisationId: string, userId: string) {
     return db
       .selectFrom("memberships")
@@ -658,50 +673,16 @@ export function createAccountsService(deps: AccountsDeps) {
     },
 
     async listMembers(actor: Actor): Promise<Member[]> {
-      const rows = await db
-        .selectFrom("memberships")
-        .innerJoin("users", "users.id", "memberships.user_id")
-        .select([
-          "users.id",
-          "users.name",
-          "users.email",
-          "memberships.role",
-          "memberships.created_at",
-        ])
-        .where("memberships.organisation_id", "=", actor.orgId)
-        .orderBy("users.name")
-        .execute();
-      return rows.map((r) => ({
-        userId: r.id,
-        name: r.name,
-        email: r.email,
-        role: r.role,
-        joinedAt: r.created_at,
-      }));
+      const rows = await membersQuery(actor.orgId).orderBy("users.name").execute();
+      return rows.map(toMember);
     },
 
     async getMember(actor: Actor, userId: string): Promise<Member> {
-      const row = await db
-        .selectFrom("memberships")
-        .innerJoin("users", "users.id", "memberships.user_id")
-        .select([
-          "users.id",
-          "users.name",
-          "users.email",
-          "memberships.role",
-          "memberships.created_at",
-        ])
-        .where("memberships.organisation_id", "=", actor.orgId)
+      const row = await membersQuery(actor.orgId)
         .where("memberships.user_id", "=", userId)
         .executeTakeFirst();
       if (row === undefined) throw notFound("member");
-      return {
-        userId: row.id,
-        name: row.name,
-        email: row.email,
-        role: row.role,
-        joinedAt: row.created_at,
-      };
+      return toMember(row);
     },
 
     async changeRole(actor: Actor, userId: string, role: Role, meta: RequestMeta): Promise<void> {
@@ -1093,6 +1074,22 @@ export function createAccountsService(deps: AccountsDeps) {
         via: "api-token",
       };
     },
+  };
+}
+
+function toMember(row: {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  created_at: number;
+}): Member {
+  return {
+    userId: row.id,
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    joinedAt: row.created_at,
   };
 }
 

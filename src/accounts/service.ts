@@ -212,6 +212,48 @@ export function createAccountsService(deps: AccountsDeps) {
       .executeTakeFirst();
   }
 
+  async function lookupSession(sessionToken: string): Promise<SessionContext | undefined> {
+    const now = clock.now();
+    const row = await db
+      .selectFrom("sessions")
+      .innerJoin("users", "users.id", "sessions.user_id")
+      .innerJoin("organisations", "organisations.id", "sessions.organisation_id")
+      .innerJoin("memberships", (join) =>
+        join
+          .onRef("memberships.user_id", "=", "sessions.user_id")
+          .onRef("memberships.organisation_id", "=", "sessions.organisation_id"),
+      )
+      .select([
+        "sessions.id_hash",
+        "sessions.user_id",
+        "sessions.organisation_id",
+        "sessions.csrf_token",
+        "sessions.pending_second_factor",
+        "memberships.role",
+        "users.name",
+        "users.email",
+        "organisations.name as organisation_name",
+      ])
+      .where("sessions.id_hash", "=", tokenHash(sessionToken))
+      .where("sessions.expires_at", ">", now)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    return {
+      actor: {
+        userId: row.user_id,
+        orgId: mintOrgId(row.organisation_id),
+        role: row.role,
+        via: "session",
+      },
+      sessionIdHash: row.id_hash,
+      csrfToken: row.csrf_token,
+      pendingSecondFactor: row.pending_second_factor === 1,
+      userName: row.name,
+      userEmail: row.email,
+      organisationName: row.organisation_name,
+    };
+  }
+
   return {
     /** Creates the organisation, its owner, and sends the verification email. */
     async signUp(input: SignUpInput, meta: RequestMeta): Promise<{ userId: string; orgId: OrgId }> {
@@ -463,50 +505,10 @@ export function createAccountsService(deps: AccountsDeps) {
     },
 
     /** The session behind a cookie value, or undefined when it is unknown or expired. */
-    async session(sessionToken: string): Promise<SessionContext | undefined> {
-      const now = clock.now();
-      const row = await db
-        .selectFrom("sessions")
-        .innerJoin("users", "users.id", "sessions.user_id")
-        .innerJoin("organisations", "organisations.id", "sessions.organisation_id")
-        .innerJoin("memberships", (join) =>
-          join
-            .onRef("memberships.user_id", "=", "sessions.user_id")
-            .onRef("memberships.organisation_id", "=", "sessions.organisation_id"),
-        )
-        .select([
-          "sessions.id_hash",
-          "sessions.user_id",
-          "sessions.organisation_id",
-          "sessions.csrf_token",
-          "sessions.pending_second_factor",
-          "memberships.role",
-          "users.name",
-          "users.email",
-          "organisations.name as organisation_name",
-        ])
-        .where("sessions.id_hash", "=", tokenHash(sessionToken))
-        .where("sessions.expires_at", ">", now)
-        .executeTakeFirst();
-      if (row === undefined) return undefined;
-      return {
-        actor: {
-          userId: row.user_id,
-          orgId: mintOrgId(row.organisation_id),
-          role: row.role,
-          via: "session",
-        },
-        sessionIdHash: row.id_hash,
-        csrfToken: row.csrf_token,
-        pendingSecondFactor: row.pending_second_factor === 1,
-        userName: row.name,
-        userEmail: row.email,
-        organisationName: row.organisation_name,
-      };
-    },
+    session: lookupSession,
 
     async signOut(sessionToken: string, meta: RequestMeta): Promise<void> {
-      const context = await this.session(sessionToken);
+      const context = await lookupSession(sessionToken);
       await db.deleteFrom("sessions").where("id_hash", "=", tokenHash(sessionToken)).execute();
       if (context !== undefined) {
         await recordAudit(

@@ -124,6 +124,9 @@ export function createApp(deps: WebDeps): AllyApp {
   // X-CSRF-Token header) and, when the browser says where they come from, be same-origin.
   app.use("*", async (c, next) => {
     if (!UNSAFE.has(c.req.method) || c.get("actor")?.via === "api-token") return next();
+    // An API call without a session cookie carries no ambient credential to forge: it is
+    // answered as unauthenticated (401) by the route, not as a failed form (403).
+    if (c.req.path.startsWith("/api/") && c.get("session") === undefined) return next();
     const site = c.req.header("sec-fetch-site");
     if (site !== undefined && site !== "same-origin" && site !== "none") {
       throw new AppError("CSRF_FAILED", "Cross-site request refused.");

@@ -1,0 +1,188 @@
+/**
+ * Valid inputs for every route that takes a body, so generated tests can call each route the
+ * way a real client would. API bodies come from the OpenAPI document's request schemas (with a
+ * few overrides where any valid value is not a harmless one, e.g. roles); page forms are listed
+ * by hand, and a page POST route missing from the list fails the tests that need it.
+ */
+import { newTotpSecret, totpAt } from "../../src/accounts/totp.js";
+import { fixedClock } from "../../src/clock.js";
+import { openStore } from "../../src/store/database.js";
+import { createApp } from "../../src/web/app.js";
+import type { RouteSpec } from "../../src/web/route-table.js";
+import { buildDeps } from "../../src/web/server.js";
+import { MASTER_KEY, type Person, T0, testConfig, unique, type World } from "./web-world.js";
+
+/** The route table and OpenAPI document, read from an app over a throwaway database. */
+export async function listing(): Promise<{
+  routes: RouteSpec[];
+  openapi: OpenApiDocument;
+  /** What Hono actually serves, as `METHOD path`. */
+  served: string[];
+}> {
+  const store = openStore("sqlite::memory:");
+  const ally = createApp(buildDeps(testConfig(), store, fixedClock(T0), MASTER_KEY));
+  const openapi = (await (await ally.app.request("/api/openapi.json")).json()) as OpenApiDocument;
+  await store.close();
+  const served = ally.app.routes
+    .filter((r) => r.method !== "ALL")
+    .map((r) => `${r.method} ${r.path}`);
+  return { routes: ally.routes.routes, openapi, served: [...new Set(served)] };
+}
+
+export interface JsonSchema {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  format?: string;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+}
+
+export interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+        responses?: Record<string, unknown>;
+      }
+    >
+  >;
+  components?: { schemas?: Record<string, JsonSchema> };
+}
+
+/** `/api/v1/jobs/:jobId` → `/api/v1/jobs/{jobId}` */
+export function openApiPath(honoPath: string): string {
+  return honoPath.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+}
+
+export function resolveSchema(doc: OpenApiDocument, schema: JsonSchema): JsonSchema {
+  if (schema.$ref === undefined) return schema;
+  const name = schema.$ref.replace("#/components/schemas/", "");
+  const target = doc.components?.schemas?.[name];
+  if (target === undefined) throw new Error(`unresolved ${schema.$ref}`);
+  return resolveSchema(doc, target);
+}
+
+/** The JSON request body schema of an API route, resolved; undefined when it takes none. */
+export function requestSchema(doc: OpenApiDocument, route: RouteSpec): JsonSchema | undefined {
+  const operation = doc.paths[openApiPath(route.path)]?.[route.method.toLowerCase()];
+  const schema = operation?.requestBody?.content?.["application/json"]?.schema;
+  return schema === undefined ? undefined : resolveSchema(doc, schema);
+}
+
+/** A value the schema accepts (best effort; overrides cover what this cannot guess). */
+export function sampleFromSchema(doc: OpenApiDocument, raw: JsonSchema): unknown {
+  const schema = resolveSchema(doc, raw);
+  if (schema.enum !== undefined) return schema.enum[schema.enum.length - 1];
+  const alternatives = schema.anyOf ?? schema.oneOf;
+  if (alternatives?.[0] !== undefined) return sampleFromSchema(doc, alternatives[0]);
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
+  switch (type) {
+    case "object": {
+      const out: Record<string, unknown> = {};
+      for (const [name, property] of Object.entries(schema.properties ?? {})) {
+        out[name] = sampleFromSchema(doc, property);
+      }
+      return out;
+    }
+    case "array":
+      return schema.items === undefined ? [] : [sampleFromSchema(doc, schema.items)];
+    case "integer":
+    case "number":
+      return Math.max(schema.minimum ?? 1, Math.min(schema.maximum ?? 30, 30));
+    case "boolean":
+      return true;
+    default: {
+      if (schema.format === "email") return `sample-${unique()}@example.com`;
+      const text = `Sample ${unique()}`;
+      return text.padEnd(schema.minLength ?? 0, "x").slice(0, schema.maxLength ?? 200);
+    }
+  }
+}
+
+export interface SampleContext {
+  world: World;
+  caller: Person;
+}
+
+/** Valid JSON bodies that a schema alone does not give (values whose effect must be harmless). */
+const apiOverrides: Record<string, (ctx: SampleContext) => unknown> = {
+  "PATCH /api/v1/members/:userId": () => ({ role: "interviewer" }),
+  "POST /api/v1/invitations": () => ({
+    email: `invitee-${unique()}@example.com`,
+    role: "interviewer",
+  }),
+};
+
+/** Valid form fields for every page POST route, given who is posting. */
+export const pageForms: Record<string, (ctx: SampleContext) => Record<string, string>> = {
+  "POST /app/account/second-factor/begin": () => ({}),
+  "POST /app/account/second-factor/enable": ({ world }) => {
+    const secret = newTotpSecret();
+    return { secret, code: totpAt(secret, world.clock.now()) };
+  },
+  "POST /app/account/second-factor/disable": ({ caller }) => ({ password: caller.password }),
+  "POST /app/account/tokens": () => ({ name: `Token ${unique()}` }),
+  "POST /app/account/tokens/:tokenId/revoke": () => ({}),
+  "POST /app/members/invite": () => ({
+    email: `invitee-${unique()}@example.com`,
+    role: "interviewer",
+  }),
+  "POST /app/members/:userId/role": () => ({ role: "interviewer" }),
+  "POST /app/jobs": () => ({
+    title: `Job ${unique()}`,
+    department: "Engineering",
+    location: "Remote",
+    description: "Builds things.",
+  }),
+  "POST /app/jobs/:jobId": () => ({
+    title: `Job ${unique()}`,
+    department: "Engineering",
+    location: "Remote",
+    description: "Builds things.",
+  }),
+  "POST /app/jobs/:jobId/delete": () => ({}),
+  "POST /logout": () => ({}),
+};
+
+export const routeKey = (route: Pick<RouteSpec, "method" | "path">) =>
+  `${route.method} ${route.path}`;
+
+export type Body = { form: Record<string, string> } | { json: unknown } | Record<string, never>;
+
+/**
+ * A valid body for the route (as `send` options), or an Error saying what is missing.
+ * GET and DELETE take none.
+ */
+export function validBody(
+  doc: OpenApiDocument,
+  route: RouteSpec,
+  ctx: SampleContext,
+): Body | Error {
+  if (route.method === "GET" || route.method === "DELETE") return {};
+  const key = routeKey(route);
+  if (route.kind === "api") {
+    const override = apiOverrides[key];
+    if (override !== undefined) return { json: override(ctx) };
+    const schema = requestSchema(doc, route);
+    return schema === undefined ? {} : { json: sampleFromSchema(doc, schema) };
+  }
+  const form = pageForms[key];
+  if (form === undefined) {
+    return new Error(`${key} has no sample form in test/support/route-samples.ts: add one`);
+  }
+  return { form: form(ctx) };
+}

@@ -194,13 +194,12 @@ interface Single {
 /**
  * Everything about a series that does not depend on the window, worked out on its first
  * expansion for one participant zone and kept with the event: expanding the same calendar
- * again (another window, another query) only walks the rules. Events are not changed after
- * they are read, so the plan stays valid.
+ * again (another window, another query) only walks the rules. Plans are kept with the
+ * calendar's grouping (see `group`); events are not changed after they are read.
  */
 interface SeriesPlan {
   participant: ZoneRules;
   utc: ZoneRules;
-  overrides: readonly CalendarEvent[];
   master: CalendarEvent;
   frame: ZoneRules;
   converter: LocalConverter;
@@ -215,7 +214,7 @@ interface SeriesPlan {
   exact: Set<number> | undefined;
   exDays: Set<number> | undefined;
   byRid: Map<number, OverrideInfo>;
-  ridDays: Map<number, OverrideInfo>;
+  ridDays: Map<number, OverrideInfo> | undefined;
   /** THISANDFUTURE overrides by RECURRENCE-ID, ascending. */
   futures: OverrideInfo[];
   /** Local bounds are widened by these (event lengths, offsets, THISANDFUTURE shifts). */
@@ -226,7 +225,9 @@ interface SeriesPlan {
 }
 
 const NO_OVERRIDES: readonly CalendarEvent[] = [];
-const planCache = new WeakMap<CalendarEvent, SeriesPlan>();
+const NO_NUMBERS: number[] = [];
+const NO_FUTURES: OverrideInfo[] = [];
+const NO_SINGLES: Single[] = [];
 
 function singleOf(
   event: CalendarEvent,
@@ -246,14 +247,6 @@ function planSeries(
   participant: ZoneRules,
   utc: ZoneRules,
 ): SeriesPlan {
-  const cached = planCache.get(master);
-  if (
-    cached !== undefined &&
-    cached.participant === participant &&
-    cached.overrides === overrides
-  ) {
-    return cached;
-  }
   const frame = frameOf(master.start, participant, utc);
   const dateOnly = master.start.kind === "date";
   const dtLocal = master.start.local;
@@ -262,8 +255,8 @@ function planSeries(
   // Overrides keyed by their RECURRENCE-ID in this series' local time; on duplicates the
   // highest SEQUENCE (then the later one in the file) wins.
   const byRid = new Map<number, OverrideInfo>();
-  const ridDays = new Map<number, OverrideInfo>();
-  const futures: OverrideInfo[] = [];
+  let ridDays: Map<number, OverrideInfo> | undefined;
+  const futures: OverrideInfo[] = overrides.length === 0 ? NO_FUTURES : [];
   for (const ov of overrides) {
     const rid = ov.recurrenceId as TimeValue;
     const info: OverrideInfo = {
@@ -279,6 +272,7 @@ function planSeries(
     if (existing !== undefined && existing.event.sequence > ov.sequence) continue;
     byRid.set(info.ridLocal, info);
     if (info.ridDateOnly && !dateOnly) {
+      ridDays ??= new Map();
       ridDays.set(Math.floor(info.ridLocal / SECONDS_PER_DAY), info);
     }
   }
@@ -327,8 +321,8 @@ function planSeries(
     });
   }
 
-  const rdateLocals: number[] = [];
-  const rdatePeriodMs: number[] = [];
+  const rdateLocals: number[] = master.rdates.length === 0 ? NO_NUMBERS : [];
+  const rdatePeriodMs: number[] = master.rdates.length === 0 ? NO_NUMBERS : [];
   for (const rd of master.rdates) {
     const s = toFrameLocal(rd.value, frame, participant);
     let periodMs = Number.NaN;
@@ -356,7 +350,7 @@ function planSeries(
     }
   }
 
-  const singles: Single[] = [];
+  const singles: Single[] = byRid.size === 0 ? NO_SINGLES : [];
   for (const info of byRid.values()) {
     const rid = frame.localToEpochMs(info.ridLocal * 1000);
     singles.push(singleOf(info.event, rid, participant, utc));
@@ -365,7 +359,6 @@ function planSeries(
   const plan: SeriesPlan = {
     participant,
     utc,
-    overrides,
     master,
     frame,
     converter: converterFor(frame, utc),
@@ -385,7 +378,6 @@ function planSeries(
     marginAfterMs: shiftMarginMs,
     singles,
   };
-  planCache.set(master, plan);
   return plan;
 }
 
@@ -521,7 +513,7 @@ function expandSeries(plan: SeriesPlan, sink: Sink): void {
     if (exDays?.has(Math.floor(s / SECONDS_PER_DAY))) continue;
     if (hasOverrides) {
       if (byRid.has(s)) continue;
-      if (ridDays.get(Math.floor(s / SECONDS_PER_DAY)) !== undefined) continue;
+      if (ridDays?.get(Math.floor(s / SECONDS_PER_DAY)) !== undefined) continue;
     }
     const originalMs = converter.toEpochMs(s * 1000);
     let event = master;
@@ -650,6 +642,8 @@ function sortOccurrences(list: Occurrence[]): Occurrence[] {
 interface Grouped {
   masters: CalendarEvent[];
   overrides: Map<string, CalendarEvent[]>;
+  /** Series plans per participant zone, by position in `masters`, made on first use. */
+  plans: Map<ZoneRules, (SeriesPlan | undefined)[]>;
 }
 
 const groupCache = new WeakMap<ICalendar, { events: CalendarEvent[]; grouped: Grouped }>();
@@ -658,16 +652,28 @@ function group(calendar: ICalendar): Grouped {
   const cached = groupCache.get(calendar);
   if (cached !== undefined && cached.events === calendar.events) return cached.grouped;
   const masters: CalendarEvent[] = [];
-  const masterIndex = new Map<string, number>();
+  const firstByUid = new Map<string, number>();
+  // Only for UIDs seen more than once: UID and start → position in `masters`.
+  let byUidAndStart: Map<string, number> | undefined;
+  const keyOf = (e: CalendarEvent) => `${e.uid}\u0000${e.start.kind}\u0000${e.start.local}`;
   const overrides = new Map<string, CalendarEvent[]>();
   for (const event of calendar.events) {
     if (event.recurrenceId === undefined) {
+      const first = firstByUid.get(event.uid);
+      if (first === undefined) {
+        firstByUid.set(event.uid, masters.length);
+        masters.push(event);
+        continue;
+      }
       // The same event written twice (same UID and start): the highest SEQUENCE, then the
       // later one, wins.
-      const key = `${event.uid}\u0000${event.start.kind}\u0000${event.start.local}`;
-      const at = masterIndex.get(key);
+      byUidAndStart ??= new Map();
+      const firstKey = keyOf(masters[first] as CalendarEvent);
+      if (!byUidAndStart.has(firstKey)) byUidAndStart.set(firstKey, first);
+      const key = keyOf(event);
+      const at = byUidAndStart.get(key);
       if (at === undefined) {
-        masterIndex.set(key, masters.length);
+        byUidAndStart.set(key, masters.length);
         masters.push(event);
       } else if ((masters[at] as CalendarEvent).sequence <= event.sequence) {
         masters[at] = event;
@@ -681,7 +687,7 @@ function group(calendar: ICalendar): Grouped {
       list.push(event);
     }
   }
-  const grouped = { masters, overrides };
+  const grouped: Grouped = { masters, overrides, plans: new Map() };
   groupCache.set(calendar, { events: calendar.events, grouped });
   return grouped;
 }
@@ -689,12 +695,23 @@ function group(calendar: ICalendar): Grouped {
 /** Expands every series of the calendar into `sink`, in file order. */
 function expandInto(calendar: ICalendar, participant: ZoneRules, sink: Sink): void {
   const utc = zoneRules("UTC");
-  const { masters, overrides } = group(calendar);
+  const { masters, overrides, plans } = group(calendar);
+  let planList = plans.get(participant);
+  if (planList === undefined) {
+    planList = new Array(masters.length);
+    plans.set(participant, planList);
+  }
   const claimed = new Set<string>();
-  for (const master of masters) {
-    const own = overrides.get(master.uid);
+  for (let i = 0; i < masters.length; i++) {
+    const master = masters[i] as CalendarEvent;
+    const own = overrides.size === 0 ? undefined : overrides.get(master.uid);
     if (own !== undefined) claimed.add(master.uid);
-    expandSeries(planSeries(master, own ?? NO_OVERRIDES, participant, utc), sink);
+    let plan = planList[i];
+    if (plan === undefined) {
+      plan = planSeries(master, own ?? NO_OVERRIDES, participant, utc);
+      planList[i] = plan;
+    }
+    expandSeries(plan, sink);
   }
   // Overrides whose series is not in this calendar stand on their own.
   if (claimed.size === overrides.size) return;

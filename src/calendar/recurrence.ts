@@ -87,6 +87,8 @@ export function localSeconds(
 export function parseDateTimeText(
   text: string,
 ): { localSeconds: number; utc: boolean; dateOnly: boolean } | undefined {
+  const fast = parseDateTimeDigits(text);
+  if (fast !== undefined) return fast;
   const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?(Z)?)?$/i.exec(text.trim());
   if (m === null) return undefined;
   const year = Number(m[1]);
@@ -104,6 +106,53 @@ export function parseDateTimeText(
   return {
     localSeconds: localSeconds(year, month, day, hour, minute, second),
     utc: m[7] !== undefined,
+    dateOnly: false,
+  };
+}
+
+/** Value of `length` ASCII digits at `at`, or -1. */
+function digitsAt(text: string, at: number, length: number): number {
+  let n = 0;
+  for (let i = at; i < at + length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * `parseDateTimeText` for the forms calendar programs write ("20260302", "20260302T090000",
+ * "…Z"), read digit by digit; undefined for anything else (the regular expression decides).
+ */
+function parseDateTimeDigits(
+  text: string,
+): { localSeconds: number; utc: boolean; dateOnly: boolean } | undefined {
+  const n = text.length;
+  if (n !== 8 && n !== 15 && n !== 16) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 4, 2);
+  const day = digitsAt(text, 6, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return undefined;
+  }
+  if (n === 8) return { localSeconds: localSeconds(year, month, day), utc: false, dateOnly: true };
+  const t = text.charCodeAt(8);
+  if (t !== 84 && t !== 116) return undefined; // T or t
+  const hour = digitsAt(text, 9, 2);
+  const minute = digitsAt(text, 11, 2);
+  const second = digitsAt(text, 13, 2);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0) return undefined;
+  let utc = false;
+  if (n === 16) {
+    const z = text.charCodeAt(15);
+    if (z !== 90 && z !== 122) return undefined; // Z or z
+    utc = true;
+  }
+  // RFC 5545 allows a leap second (60); read it as 59.
+  return {
+    localSeconds: localSeconds(year, month, day, hour, minute, Math.min(59, second)),
+    utc,
     dateOnly: false,
   };
 }
@@ -129,6 +178,26 @@ function parseIntList(value: string, min: number, max: number, allowNegative: bo
  * @example parseRecurrenceRule("FREQ=WEEKLY;BYDAY=MO,WE")
  */
 export function parseRecurrenceRule(text: string): RuleParseResult {
+  // Calendars repeat the same few rules; each caller gets its own copy of the parsed one.
+  const known = ruleMemo.get(text);
+  if (known !== undefined) return known.ok ? { ok: true, rule: copyRule(known.rule) } : known;
+  const result = parseRuleText(text);
+  if (ruleMemo.size >= RULE_MEMO_SIZE) ruleMemo.clear();
+  ruleMemo.set(text, result);
+  return result.ok ? { ok: true, rule: copyRule(result.rule) } : result;
+}
+
+const RULE_MEMO_SIZE = 4096;
+const ruleMemo = new Map<string, RuleParseResult>();
+
+/** A copy that shares the (read-only) BY* lists. */
+function copyRule(rule: RecurrenceRule): RecurrenceRule {
+  const copy = { ...rule };
+  if (rule.until !== undefined) copy.until = { ...rule.until };
+  return copy;
+}
+
+function parseRuleText(text: string): RuleParseResult {
   let freq: Frequency | undefined;
   const rule: Omit<RecurrenceRule, "freq"> = { interval: 1, wkst: 1 };
   try {
@@ -940,7 +1009,7 @@ const compiledCache = new WeakMap<RecurrenceRule, CompiledRule>();
 
 /**
  * A rule prepared for one DTSTART, for callers that expand the same series many times (see
- * `expand.ts`): pass it to `expandCompiled`. `expandRecurrence` keeps one per rule object.
+ * `expand.ts`): pass it to `expandCompiled`. (`expandRecurrence` keeps one per rule object.)
  */
 export type PreparedRule = CompiledRule;
 
@@ -949,6 +1018,14 @@ export function prepareRule(
   dtstartLocalSeconds: number,
   dateOnly: boolean,
 ): PreparedRule {
+  return new CompiledRule(rule, dtstartLocalSeconds, dateOnly);
+}
+
+function compile(
+  rule: RecurrenceRule,
+  dtstartLocalSeconds: number,
+  dateOnly: boolean,
+): CompiledRule {
   const cached = compiledCache.get(rule);
   if (
     cached !== undefined &&
@@ -960,10 +1037,6 @@ export function prepareRule(
   const compiled = new CompiledRule(rule, dtstartLocalSeconds, dateOnly);
   compiledCache.set(rule, compiled);
   return compiled;
-}
-
-function compile(rule: RecurrenceRule, dtstart: number, dateOnly: boolean): CompiledRule {
-  return prepareRule(rule, dtstart, dateOnly);
 }
 
 /** UNTIL of a rule read in DTSTART's local time (see ExpandRecurrenceOptions.untilLocalSeconds). */

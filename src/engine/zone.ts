@@ -120,11 +120,21 @@ export function zoneRules(timeZone: string): ZoneRules {
 }
 
 const validity = new Map<string, boolean>();
+/** The runtime's canonical zone names, read once: most names are answered without Temporal. */
+let canonicalZones: Set<string> | undefined;
 
 /** Whether `name` is an IANA zone this runtime knows ("Europe/Berlin", "UTC"). */
 export function isValidTimeZone(name: string): boolean {
   let valid = validity.get(name);
   if (valid === undefined) {
+    canonicalZones ??= new Set(
+      typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [],
+    );
+    if (canonicalZones.has(name)) {
+      validity.set(name, true);
+      return true;
+    }
+    // Aliases ("US/Eastern", "Etc/UTC") and names the list leaves out: ask Temporal.
     try {
       // Offsets such as "+01:00" are accepted by Temporal but are not zone names.
       valid =

@@ -11,6 +11,10 @@ import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
 import { notFound } from "../errors.js";
 import type { Database } from "../store/schema.js";
+import { candidateOperations } from "./candidates.js";
+import { loopTemplateOperations } from "./loop-templates.js";
+import { poolOperations } from "./pools.js";
+import { profileOperations } from "./profiles.js";
 import type { Job, JobInput } from "./schemas.js";
 import type { JobsTable } from "./tables.js";
 
@@ -38,6 +42,11 @@ export type HiringService = ReturnType<typeof createHiringService>;
 export function createHiringService(deps: HiringDeps) {
   const { db, clock } = deps;
   return {
+    ...candidateOperations(deps),
+    ...poolOperations(deps),
+    ...loopTemplateOperations(deps),
+    ...profileOperations(deps),
+
     async listJobs(actor: Actor): Promise<Job[]> {
       requirePermission(actor.role, "hiring:read");
       const rows = await db

@@ -1,12 +1,14 @@
-/** JSON API for the hiring module: jobs. */
+/** JSON API for the hiring module: jobs here; candidates, pools, templates, profiles in hiring-more-api.ts. */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { jobInput, jobOutput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
 import type { RouteTable } from "../route-table.js";
 import { apiActor, errorResponses, security } from "./common.js";
+import { named } from "./hiring-crud-api.js";
+import { registerMoreHiringApi } from "./hiring-more-api.js";
 
-const Job = jobOutput.openapi("Job");
-const JobInput = jobInput.openapi("JobInput");
+const Job = named(jobOutput, "Job");
+const JobInput = named(jobInput, "JobInput");
 const jobId = z.object({
   jobId: z.string().openapi({ param: { name: "jobId", in: "path" }, example: "job_3kqX" }),
 });
@@ -135,4 +137,6 @@ export function registerHiringApi(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       return c.body(null, 204);
     },
   );
+
+  registerMoreHiringApi(app, routes);
 }

@@ -1,0 +1,107 @@
+/** Candidates: the people a customer interviews. Personal data, readable by recruiters only. */
+import type { Kysely } from "kysely";
+import { newId } from "../accounts/ids.js";
+import { requirePermission } from "../accounts/permissions.js";
+import type { Actor } from "../accounts/service.js";
+import type { Clock } from "../clock.js";
+import { notFound } from "../errors.js";
+import type { Database } from "../store/schema.js";
+import { parseInput } from "./parse-input.js";
+import { type Candidate, type CandidateInput, candidateInput } from "./schemas.js";
+import type { CandidatesTable } from "./tables.js";
+
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+
+function toCandidate(row: CandidatesTable): Candidate {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    phone: row.phone,
+    timeZone: row.time_zone,
+    notes: row.notes,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+export function candidateOperations(deps: { db: Kysely<Database>; clock: Clock }) {
+  const { db, clock } = deps;
+
+  async function getCandidate(actor: Actor, id: string): Promise<Candidate> {
+    requirePermission(actor.role, "candidates:read");
+    const row = await db
+      .selectFrom("candidates")
+      .selectAll()
+      .where("organisation_id", "=", actor.orgId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (row === undefined) throw notFound("candidate");
+    return toCandidate(row);
+  }
+
+  return {
+    async listCandidates(actor: Actor): Promise<Candidate[]> {
+      requirePermission(actor.role, "candidates:read");
+      const rows = await db
+        .selectFrom("candidates")
+        .selectAll()
+        .where("organisation_id", "=", actor.orgId)
+        .orderBy("created_at", "desc")
+        .orderBy("id")
+        .execute();
+      return rows.map(toCandidate);
+    },
+
+    getCandidate,
+
+    async createCandidate(actor: Actor, input: CandidateInput): Promise<Candidate> {
+      requirePermission(actor.role, "candidates:write");
+      const value = parseInput(candidateInput, input);
+      const now = clock.now();
+      const row: CandidatesTable = {
+        id: newId("cand"),
+        organisation_id: actor.orgId,
+        name: value.name,
+        email: value.email,
+        phone: value.phone,
+        time_zone: value.timeZone,
+        notes: value.notes,
+        created_at: now,
+        updated_at: now,
+      };
+      await db.insertInto("candidates").values(row).execute();
+      return toCandidate(row);
+    },
+
+    async updateCandidate(actor: Actor, id: string, input: CandidateInput): Promise<Candidate> {
+      requirePermission(actor.role, "candidates:write");
+      const value = parseInput(candidateInput, input);
+      const result = await db
+        .updateTable("candidates")
+        .set({
+          name: value.name,
+          email: value.email,
+          phone: value.phone,
+          time_zone: value.timeZone,
+          notes: value.notes,
+          updated_at: clock.now(),
+        })
+        .where("organisation_id", "=", actor.orgId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) throw notFound("candidate");
+      return getCandidate(actor, id);
+    },
+
+    async deleteCandidate(actor: Actor, id: string): Promise<void> {
+      requirePermission(actor.role, "candidates:write");
+      const result = await db
+        .deleteFrom("candidates")
+        .where("organisation_id", "=", actor.orgId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) !== 1) throw notFound("candidate");
+    },
+  };
+}

@@ -203,15 +203,6 @@ export function createAccountsService(deps: AccountsDeps) {
       .where("memberships.organisation_id", "=", organisationId);
   }
 
-  async function membership(organisationId: string, userId: string) {
-    return db
-      .selectFrom("memberships")
-      .select(["role", "created_at"])
-      .where("organisation_id", "=", organisationId)
-      .where("user_id", "=", userId)
-      .executeTakeFirst();
-  }
-
   async function lookupSession(sessionToken: string): Promise<SessionContext | undefined> {
     const now = clock.now();
     const row = await db
@@ -689,41 +680,62 @@ export function createAccountsService(deps: AccountsDeps) {
 
     async changeRole(actor: Actor, userId: string, role: Role, meta: RequestMeta): Promise<void> {
       requirePermission(actor.role, "members:manage");
-      const current = await membership(actor.orgId, userId);
-      if (current === undefined) throw notFound("member");
-      if ((role === "owner" || current.role === "owner") && actor.role !== "owner") {
-        throw forbidden("Only an owner can make or unmake owners.");
-      }
-      if (current.role === "owner" && role !== "owner") {
-        const owners = await db
-          .selectFrom("memberships")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .where("organisation_id", "=", actor.orgId)
-          .where("role", "=", "owner")
-          .executeTakeFirstOrThrow();
-        if (Number(owners.n) <= 1) {
-          throw new AppError("CONFLICT", "An organisation needs at least one owner.", {
-            field: "role",
-          });
+      await db.transaction().execute(async (trx) => {
+        // One role change per organisation at a time: touching the organisation's row locks it
+        // (PostgreSQL) or takes the write lock (SQLite), so two owners demoting each other at
+        // once cannot both see "another owner remains".
+        await trx
+          .updateTable("organisations")
+          .set((eb) => ({ name: eb.ref("name") }))
+          .where("id", "=", actor.orgId)
+          .execute();
+        const roleOf = (id: string) =>
+          trx
+            .selectFrom("memberships")
+            .select("role")
+            .where("organisation_id", "=", actor.orgId)
+            .where("user_id", "=", id)
+            .executeTakeFirst();
+        // The actor's role as it is now, not as it was when the request began.
+        const acting = await roleOf(actor.userId);
+        if (acting === undefined) throw forbidden();
+        requirePermission(acting.role, "members:manage");
+        const current = await roleOf(userId);
+        if (current === undefined) throw notFound("member");
+        if ((role === "owner" || current.role === "owner") && acting.role !== "owner") {
+          throw forbidden("Only an owner can make or unmake owners.");
         }
-      }
-      await db
-        .updateTable("memberships")
-        .set({ role })
-        .where("organisation_id", "=", actor.orgId)
-        .where("user_id", "=", userId)
-        .execute();
-      await recordAudit(
-        db,
-        {
-          organisationId: actor.orgId,
-          actorUserId: actor.userId,
-          action: "role-changed",
-          target: `${userId}:${current.role}->${role}`,
-          ip: meta.ip,
-        },
-        clock.now(),
-      );
+        if (current.role === "owner" && role !== "owner") {
+          const owners = await trx
+            .selectFrom("memberships")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where("organisation_id", "=", actor.orgId)
+            .where("role", "=", "owner")
+            .executeTakeFirstOrThrow();
+          if (Number(owners.n) <= 1) {
+            throw new AppError("CONFLICT", "An organisation needs at least one owner.", {
+              field: "role",
+            });
+          }
+        }
+        await trx
+          .updateTable("memberships")
+          .set({ role })
+          .where("organisation_id", "=", actor.orgId)
+          .where("user_id", "=", userId)
+          .execute();
+        await recordAudit(
+          trx,
+          {
+            organisationId: actor.orgId,
+            actorUserId: actor.userId,
+            action: "role-changed",
+            target: `${userId}:${current.role}->${role}`,
+            ip: meta.ip,
+          },
+          clock.now(),
+        );
+      });
     },
 
     async invite(

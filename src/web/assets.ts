@@ -8,7 +8,10 @@ export const STYLESHEET = `
 html { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); }
 body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; }
 a { color: var(--accent); }
-:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+/* Focus: a dark ring with a yellow halo, so it stands out (3:1 or more) on light and dark. */
+:focus-visible { outline: 3px solid var(--ink); outline-offset: 2px; box-shadow: 0 0 0 2px var(--focus); }
+header.top :focus-visible { outline-color: var(--focus); box-shadow: none; }
+main:focus { outline: none; }
 .skip { position: absolute; left: -999px; top: 0; background: var(--card); padding: .5rem 1rem; }
 .skip:focus { left: .5rem; z-index: 10; }
 header.top { background: var(--ink); color: #fff; }

@@ -3,6 +3,7 @@
  * the keyboard; errors are listed at the top (linked to their fields) and beside each field.
  */
 import type { Child, FC } from "hono/jsx";
+import { can, type Permission } from "../accounts/permissions.js";
 import type { SessionContext } from "../accounts/service.js";
 
 export interface PageProps {
@@ -14,12 +15,13 @@ export interface PageProps {
   children?: Child;
 }
 
-const appNav: Array<[string, string]> = [
+/** The main menu; an entry with a permission shows only to roles that have it. */
+const appNav: Array<[string, string, Permission?]> = [
   ["/app", "Home"],
-  ["/app/jobs", "Jobs"],
-  ["/app/candidates", "Candidates"],
-  ["/app/pools", "Pools"],
-  ["/app/templates", "Loop templates"],
+  ["/app/jobs", "Jobs", "hiring:read"],
+  ["/app/candidates", "Candidates", "candidates:read"],
+  ["/app/pools", "Pools", "hiring:read"],
+  ["/app/templates", "Loop templates", "hiring:read"],
   ["/app/members", "Team"],
   ["/app/account", "Account"],
 ];
@@ -45,13 +47,15 @@ export const Page: FC<PageProps> = ({ title, session, csrfToken, narrow, current
             <>
               <nav aria-label="Main">
                 <ul>
-                  {appNav.map(([href, label]) => (
-                    <li>
-                      <a href={href} aria-current={current === href ? "page" : undefined}>
-                        {label}
-                      </a>
-                    </li>
-                  ))}
+                  {appNav
+                    .filter(([, , needs]) => needs === undefined || can(session.actor.role, needs))
+                    .map(([href, label]) => (
+                      <li>
+                        <a href={href} aria-current={current === href ? "page" : undefined}>
+                          {label}
+                        </a>
+                      </li>
+                    ))}
                 </ul>
               </nav>
               <form method="post" action="/logout">

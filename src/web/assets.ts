@@ -28,6 +28,7 @@ footer { color: var(--muted); font-size: .875rem; text-align: center; padding: 1
 h1 { font-size: 1.75rem; line-height: 1.2; margin: 0 0 1rem; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1.25rem; margin-bottom: 1rem; }
+.card > :first-child { margin-top: 0; }
 form.stack { display: grid; gap: 1rem; }
 .field { display: grid; gap: .25rem; }
 label { font-weight: 600; }
@@ -57,5 +58,15 @@ legend { font-weight: 600; padding: 0 .25rem; }
 .inline .field { flex: 1 1 10rem; }
 .mail-body { white-space: pre-wrap; word-break: break-word; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-@media (max-width: 40rem) { h1 { font-size: 1.4rem; } th, td { padding: .5rem .25rem; } }
+td { overflow-wrap: anywhere; }
+@media (max-width: 40rem) {
+  h1 { font-size: 1.4rem; }
+  th, td { padding: .5rem .25rem; }
+  /* At phone width a table.stacked shows each row as a block, each cell under its column name. */
+  table.stacked thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.stacked, table.stacked tbody, table.stacked tr, table.stacked td { display: block; width: 100%; }
+  table.stacked tr { border-bottom: 1px solid var(--line); padding: .5rem .75rem; }
+  table.stacked td { border: 0; padding: .15rem 0; }
+  table.stacked td[data-label]::before { content: attr(data-label); display: block; font-size: .8rem; font-weight: 600; color: var(--muted); }
+}
 `;

@@ -102,7 +102,7 @@ async function AccountPage({
       ) : null}
       {tokens.length > 0 ? (
         <div class="table-wrap">
-          <table>
+          <table class="stacked">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -116,9 +116,11 @@ async function AccountPage({
             <tbody>
               {tokens.map((t) => (
                 <tr>
-                  <td>{t.name}</td>
-                  <td>{new Date(t.createdAt).toISOString().slice(0, 16).replace("T", " ")}</td>
-                  <td>
+                  <td data-label="Name">{t.name}</td>
+                  <td data-label="Created (UTC)">
+                    {new Date(t.createdAt).toISOString().slice(0, 16).replace("T", " ")}
+                  </td>
+                  <td data-label="Last used">
                     {t.lastUsedAt
                       ? new Date(t.lastUsedAt).toISOString().slice(0, 16).replace("T", " ")
                       : "never"}

@@ -97,7 +97,7 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
         {message ? <Notice tone="good">{message}</Notice> : null}
         <ErrorSummary errors={errors} />
         <div class="table-wrap">
-          <table>
+          <table class="stacked">
             <caption class="visually-hidden">Members</caption>
             <thead>
               <tr>
@@ -110,9 +110,9 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
             <tbody>
               {members.map((m: Member) => (
                 <tr>
-                  <td>{m.name}</td>
-                  <td>{m.email}</td>
-                  <td>
+                  <td data-label="Name">{m.name}</td>
+                  <td data-label="Email">{m.email}</td>
+                  <td data-label="Role">
                     {manage && m.userId !== actor.userId ? (
                       <form method="post" action={`/app/members/${m.userId}/role`} class="inline">
                         <Csrf token={c.get("csrfToken")} />
@@ -140,7 +140,7 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
                       m.role
                     )}
                   </td>
-                  <td>
+                  <td data-label="Profile">
                     <a href={`/app/interviewers/${m.userId}`}>Hours and limits</a>
                   </td>
                 </tr>
@@ -174,7 +174,7 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
               <>
                 <h2>Invitations</h2>
                 <div class="table-wrap">
-                  <table>
+                  <table class="stacked">
                     <thead>
                       <tr>
                         <th scope="col">Email</th>
@@ -186,10 +186,10 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
                     <tbody>
                       {invitations.map((i) => (
                         <tr>
-                          <td>{i.email}</td>
-                          <td>{i.role}</td>
-                          <td>{when(i.createdAt)}</td>
-                          <td>
+                          <td data-label="Email">{i.email}</td>
+                          <td data-label="Role">{i.role}</td>
+                          <td data-label="Sent">{when(i.createdAt)}</td>
+                          <td data-label="Status">
                             {i.acceptedAt
                               ? "accepted"
                               : i.expiresAt < c.get("deps").clock.now()
@@ -293,7 +293,7 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
           Sensitive actions in your organisation. IP addresses are shortened before they are stored.
         </p>
         <div class="table-wrap">
-          <table>
+          <table class="stacked">
             <thead>
               <tr>
                 <th scope="col">When (UTC)</th>
@@ -306,11 +306,13 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
             <tbody>
               {entries.map((e) => (
                 <tr>
-                  <td>{when(e.at)}</td>
-                  <td>{e.actorUserId ? (names.get(e.actorUserId) ?? "former member") : "—"}</td>
-                  <td>{e.action}</td>
-                  <td>{e.target ?? ""}</td>
-                  <td>{e.ip ?? ""}</td>
+                  <td data-label="When (UTC)">{when(e.at)}</td>
+                  <td data-label="Who">
+                    {e.actorUserId ? (names.get(e.actorUserId) ?? "former member") : "—"}
+                  </td>
+                  <td data-label="What">{e.action}</td>
+                  <td data-label="Detail">{e.target ?? ""}</td>
+                  <td data-label="From">{e.ip ?? ""}</td>
                 </tr>
               ))}
             </tbody>

@@ -51,29 +51,42 @@ async function readCalendars(
     startEpochMs: input.range.startEpochMs - margin,
     endEpochMs: input.range.endEpochMs + margin,
   };
+  // Read every file at once; handle them in order, so the first bad file named is the first listed.
+  type Read = { ok: true; text: string } | { ok: false; code: string | undefined };
+  const reads = new Map<string, Promise<Read>>();
+  for (const participant of input.participants) {
+    for (const file of participant.calendars) {
+      const path = resolve(baseDir, file);
+      if (!reads.has(path)) {
+        reads.set(
+          path,
+          io.readText(path).then(
+            (text): Read => ({ ok: true, text }),
+            (error): Read => ({ ok: false, code: (error as NodeJS.ErrnoException).code }),
+          ),
+        );
+      }
+    }
+  }
   const busyById = new Map<string, MsInterval[]>();
   for (const [i, participant] of input.participants.entries()) {
     const busy: MsInterval[] = [];
     for (const [k, file] of participant.calendars.entries()) {
       const field = `participants[${i}].calendars[${k}]`;
-      const path = resolve(baseDir, file);
-      let text: string;
-      try {
-        text = await io.readText(path);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
+      const read = (await reads.get(resolve(baseDir, file))) as Read;
+      if (!read.ok) {
         const why =
-          code === "ENOENT"
+          read.code === "ENOENT"
             ? "no such file"
-            : code === "EISDIR"
+            : read.code === "EISDIR"
               ? "is a directory"
               : "cannot be read";
         throw new CliError(`${field}: calendar file ${file}: ${why}`);
       }
-      const parsed = parseICalendar(text, file);
+      const parsed = parseICalendar(read.text, file);
       if (!parsed.ok) throw new CliError(`${field}: ${file}: ${parsed.error.message}`);
-      const read = busyIntervals(parsed.calendar, window, { zone: participant.timeZone });
-      for (const problem of [...parsed.problems, ...read.problems]) {
+      const expanded = busyIntervals(parsed.calendar, window, { zone: participant.timeZone });
+      for (const problem of [...parsed.problems, ...expanded.problems]) {
         const where = [
           problem.source,
           problem.line === undefined ? undefined : `line ${problem.line}`,
@@ -81,9 +94,9 @@ async function readCalendars(
         ]
           .filter((part) => part !== undefined)
           .join(", ");
-        io.stderr(`ally slots: warning: ${where}: ${problem.message} (event skipped)`);
+        io.stderr(`ally slots: warning: ${where}: ${problem.message}`);
       }
-      busy.push(...read.busy);
+      busy.push(...expanded.busy);
     }
     busyById.set(participant.id, busy);
   }

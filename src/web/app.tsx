@@ -7,9 +7,10 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
+import { can } from "../accounts/permissions.js";
 import type { IssuedSession } from "../accounts/service.js";
 import { constantTimeEqual, newSecretToken } from "../accounts/tokens.js";
-import { AppError } from "../errors.js";
+import { AppError, forbidden } from "../errors.js";
 import { registerAccountsApi } from "./api/accounts-api.js";
 import { registerHiringApi } from "./api/hiring-api.js";
 import { STYLESHEET } from "./assets.js";
@@ -21,7 +22,7 @@ import { registerAppPages } from "./pages/app-pages.js";
 import { registerDevPages } from "./pages/dev-pages.js";
 import { registerHiringPages } from "./pages/hiring-pages.js";
 import { registerPublicPages } from "./pages/public-pages.js";
-import { RouteTable } from "./route-table.js";
+import { type RouteSpec, RouteTable } from "./route-table.js";
 
 export const SESSION_COOKIE = "ally_session";
 export const ANON_CSRF_COOKIE = "ally_csrf";
@@ -45,6 +46,12 @@ function clientIp(c: Context<AppEnv>): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
     ?.incoming;
   return incoming?.socket?.remoteAddress ?? "127.0.0.1";
+}
+
+/** A Hono path (`/api/v1/jobs/:jobId`) as a regular expression over request paths. */
+function pathPattern(path: string): RegExp {
+  const escaped = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+  return new RegExp(`^${escaped.replace(/:[A-Za-z0-9_]+/g, "[^/]+")}/?$`);
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -116,6 +123,36 @@ export function createApp(deps: WebDeps): AllyApp {
         });
       }
       c.set("csrfToken", anonymous);
+    }
+    return next();
+  });
+
+  // The route table's access rule, enforced before any input is read: callers who may not use
+  // a route learn nothing from its validation. Services check permissions again.
+  let compiled: Array<{ spec: RouteSpec; pattern: RegExp; params: number }> | undefined;
+  app.use("*", async (c, next) => {
+    compiled ??= routes.routes
+      .map((spec) => ({
+        spec,
+        pattern: pathPattern(spec.path),
+        params: (spec.path.match(/:/g) ?? []).length,
+      }))
+      // Static paths win over parameters, as in the router (/app/jobs/new before /app/jobs/:jobId).
+      .sort((x, y) => x.params - y.params);
+    const method = c.req.method === "HEAD" ? "GET" : c.req.method;
+    const spec = compiled.find((r) => r.spec.method === method && r.pattern.test(c.req.path))?.spec;
+    if (spec === undefined || spec.access === "public") return next();
+    const actor = c.get("actor");
+    if (actor === undefined) {
+      throw new AppError(
+        "UNAUTHENTICATED",
+        spec.kind === "api"
+          ? "Send an API token: Authorization: Bearer <token>."
+          : "Sign in to continue.",
+      );
+    }
+    if (typeof spec.access === "object" && !can(actor.role, spec.access.permission)) {
+      throw forbidden();
     }
     return next();
   });

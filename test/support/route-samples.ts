@@ -84,17 +84,17 @@ export function requestSchema(doc: OpenApiDocument, route: RouteSpec): JsonSchem
 }
 
 /** A value the schema accepts (best effort; overrides cover what this cannot guess). */
-export function sampleFromSchema(doc: OpenApiDocument, raw: JsonSchema): unknown {
+export function sampleFromSchema(doc: OpenApiDocument, raw: JsonSchema, name = ""): unknown {
   const schema = resolveSchema(doc, raw);
   if (schema.enum !== undefined) return schema.enum[schema.enum.length - 1];
   const alternatives = schema.anyOf ?? schema.oneOf;
-  if (alternatives?.[0] !== undefined) return sampleFromSchema(doc, alternatives[0]);
+  if (alternatives?.[0] !== undefined) return sampleFromSchema(doc, alternatives[0], name);
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
   switch (type) {
     case "object": {
       const out: Record<string, unknown> = {};
-      for (const [name, property] of Object.entries(schema.properties ?? {})) {
-        out[name] = sampleFromSchema(doc, property);
+      for (const [key, property] of Object.entries(schema.properties ?? {})) {
+        out[key] = sampleFromSchema(doc, property, key);
       }
       return out;
     }
@@ -106,7 +106,9 @@ export function sampleFromSchema(doc: OpenApiDocument, raw: JsonSchema): unknown
     case "boolean":
       return true;
     default: {
-      if (schema.format === "email") return `sample-${unique()}@example.com`;
+      if (schema.format === "email" || name === "email") return `sample-${unique()}@example.com`;
+      if (name === "phone") return "+44 20 7946 0958";
+      if (name === "timeZone") return "Europe/London";
       const text = `Sample ${unique()}`;
       return text.padEnd(schema.minLength ?? 0, "x").slice(0, schema.maxLength ?? 200);
     }
@@ -116,16 +118,44 @@ export function sampleFromSchema(doc: OpenApiDocument, raw: JsonSchema): unknown
 export interface SampleContext {
   world: World;
   caller: Person;
+  /** The owner of the caller's organisation, to make what a body refers to (a pool, a job). */
+  owner: Person;
 }
 
 /** Valid JSON bodies that a schema alone does not give (values whose effect must be harmless). */
-const apiOverrides: Record<string, (ctx: SampleContext) => unknown> = {
+const apiOverrides: Record<string, (ctx: SampleContext) => unknown | Promise<unknown>> = {
+  "POST /api/v1/pools": () => ({ name: `Pool ${unique()}`, memberIds: [] }),
+  "PUT /api/v1/pools/:poolId": ({ owner }) => ({
+    name: `Pool ${unique()}`,
+    memberIds: [owner.userId],
+  }),
+  "POST /api/v1/loop-templates": (ctx) => loopTemplateBody(ctx),
+  "PUT /api/v1/loop-templates/:templateId": (ctx) => loopTemplateBody(ctx),
+  "PUT /api/v1/interviewers/:userId/profile": () => ({
+    timeZone: "Europe/London",
+    workingHours: [{ days: ["MO", "TU", "WE"], start: "09:00", end: "17:00" }],
+    perDayLimit: 3,
+    perWeekLimit: 10,
+  }),
   "PATCH /api/v1/members/:userId": () => ({ role: "interviewer" }),
   "POST /api/v1/invitations": () => ({
     email: `invitee-${unique()}@example.com`,
     role: "interviewer",
   }),
 };
+
+async function loopTemplateBody({ world, owner }: SampleContext) {
+  const pool = await world.deps.hiring.createPool(owner.actor, {
+    name: `Pool for a loop ${unique()}`,
+    memberIds: [owner.userId],
+  });
+  return {
+    name: `Loop ${unique()}`,
+    order: "fixed",
+    maxGapMinutes: 30,
+    sessions: [{ name: "Technical", durationMinutes: 60, poolId: pool.id, count: 1 }],
+  };
+}
 
 /** Valid form fields for every page POST route, given who is posting. */
 export const pageForms: Record<string, (ctx: SampleContext) => Record<string, string>> = {
@@ -167,16 +197,16 @@ export type Body = { form: Record<string, string> } | { json: unknown } | Record
  * A valid body for the route (as `send` options), or an Error saying what is missing.
  * GET and DELETE take none.
  */
-export function validBody(
+export async function validBody(
   doc: OpenApiDocument,
   route: RouteSpec,
   ctx: SampleContext,
-): Body | Error {
+): Promise<Body | Error> {
   if (route.method === "GET" || route.method === "DELETE") return {};
   const key = routeKey(route);
   if (route.kind === "api") {
     const override = apiOverrides[key];
-    if (override !== undefined) return { json: override(ctx) };
+    if (override !== undefined) return { json: await override(ctx) };
     const schema = requestSchema(doc, route);
     return schema === undefined ? {} : { json: sampleFromSchema(doc, schema) };
   }

@@ -69,4 +69,12 @@ td { overflow-wrap: anywhere; }
   table.stacked td { border: 0; padding: .15rem 0; }
   table.stacked td[data-label]::before { content: attr(data-label); display: block; font-size: .8rem; font-weight: 600; color: var(--muted); }
 }
+/* Hiring forms: checkbox and radio groups, repeated rows of sessions and working hours. */
+.checks { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; }
+.check { display: flex; align-items: center; gap: .5rem; min-height: 2.75rem; }
+.check label { font-weight: 400; }
+.check input { width: 1.35rem; height: 1.35rem; min-height: 0; margin: 0; padding: 0; flex: none; accent-color: var(--accent); }
+fieldset.session-row, fieldset.hours-row { display: grid; gap: .75rem; }
+fieldset.session-row { grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); }
+fieldset fieldset { border-style: dashed; }
 `;

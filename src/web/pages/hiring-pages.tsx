@@ -1,4 +1,7 @@
-/** Pages for the hiring module: jobs (list, create, edit, delete). */
+/**
+ * Pages for the hiring module: jobs (list, create, edit, delete) here; candidates, pools, loop
+ * templates and interviewer profiles in the hiring-*-pages.tsx files registered below.
+ */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { can } from "../../accounts/permissions.js";
@@ -7,6 +10,10 @@ import type { AppEnv } from "../env.js";
 import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
+import { registerCandidatePages } from "./hiring-candidate-pages.js";
+import { registerPoolPages } from "./hiring-pool-pages.js";
+import { registerProfilePages } from "./hiring-profile-pages.js";
+import { registerTemplatePages } from "./hiring-template-pages.js";
 
 type C = Context<AppEnv>;
 
@@ -238,4 +245,9 @@ export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     await c.get("deps").hiring.deleteJob(actor, c.req.param("jobId"));
     return c.redirect("/app/jobs", 303);
   });
+
+  registerCandidatePages(app, routes);
+  registerPoolPages(app, routes);
+  registerTemplatePages(app, routes);
+  registerProfilePages(app, routes);
 }

@@ -1,0 +1,291 @@
+/**
+ * Debian's Chromium driven by playwright-core, and the page checks the browser tests share:
+ * keyboard focus, labels, width at phone size, layout shift, console errors, loopback only.
+ */
+import { existsSync } from "node:fs";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+
+// The few browser globals the checks below use inside page.evaluate (they run in the page, not
+// in Node; the project compiles without the DOM library, so they are declared here, locally).
+interface DomElement {
+  tagName: string;
+  id: string;
+  type?: string;
+  name?: string;
+  textContent: string | null;
+  outerHTML: string;
+  scrollWidth: number;
+  clientWidth: number;
+  parentElement: DomElement | null;
+  labels?: ArrayLike<DomElement> | null;
+  getAttribute(name: string): string | null;
+  hasAttribute(name: string): boolean;
+  querySelector(selector: string): DomElement | null;
+}
+interface DomStyle {
+  outlineStyle: string;
+  outlineWidth: string;
+  outlineColor: string;
+  backgroundColor: string;
+}
+interface LayoutShiftEntry {
+  value: number;
+  hadRecentInput: boolean;
+}
+declare const document: {
+  activeElement: DomElement | null;
+  body: DomElement;
+  scrollingElement: { scrollWidth: number } | null;
+  documentElement: { scrollWidth: number };
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+};
+declare const window: { innerWidth: number };
+declare function getComputedStyle(element: DomElement): DomStyle;
+declare class PerformanceObserver {
+  constructor(callback: (list: { getEntries(): LayoutShiftEntry[] }) => void);
+  observe(options: { type: string; buffered: boolean }): void;
+  disconnect(): void;
+}
+
+export const CHROMIUM_PATH = process.env.ALLY_CHROMIUM ?? "/usr/bin/chromium";
+
+/** Why the browser tests cannot run here, or undefined when they can. */
+export function browserUnavailable(): string | undefined {
+  return existsSync(CHROMIUM_PATH)
+    ? undefined
+    : `${CHROMIUM_PATH} is missing (install Debian's chromium, or set ALLY_CHROMIUM)`;
+}
+
+export function launchChromium(): Promise<Browser> {
+  // playwright-core gives every launch a fresh, empty profile directory of its own.
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    timeout: 60_000,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** What went wrong in a context: console errors (CSP violations among them) and stray requests. */
+export interface ContextProblems {
+  consoleErrors: string[];
+  offLoopback: string[];
+}
+
+/** A context whose pages may reach only `origin`'s host on loopback; everything else is refused. */
+export async function newContext(
+  browser: Browser,
+  origin: string,
+  options: Parameters<Browser["newContext"]>[0] = {},
+): Promise<{ context: BrowserContext; problems: ContextProblems }> {
+  const context = await browser.newContext({ ...options, baseURL: origin });
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(30_000);
+  const problems: ContextProblems = { consoleErrors: [], offLoopback: [] };
+  const allowed = new URL(origin).host;
+  await context.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.host === allowed) return route.continue();
+    problems.offLoopback.push(url.toString());
+    return route.abort("blockedbyclient");
+  });
+  // A page answered with 4xx (a form with errors, a refusal) is the flow's business, checked by
+  // the test; Chromium also logs it as a console error, which is dropped here. Anything else
+  // (a CSP violation, a missing stylesheet) is a problem.
+  const refusedPages = new Set<string>();
+  context.on("response", (response) => {
+    if (response.request().resourceType() === "document" && response.status() >= 400) {
+      refusedPages.add(response.url());
+    }
+  });
+  context.on("console", (message) => {
+    if (message.type() !== "error") return;
+    if (
+      message.text().startsWith("Failed to load resource") &&
+      refusedPages.has(message.location().url)
+    ) {
+      return;
+    }
+    problems.consoleErrors.push(`${message.page()?.url() ?? "?"}: ${message.text()}`);
+  });
+  context.on("weberror", (error) => problems.consoleErrors.push(String(error.error())));
+  return { context, problems };
+}
+
+export interface FocusInfo {
+  tag: string;
+  type: string;
+  name: string;
+  /** The accessible name, roughly: label text, aria-label, or the element's own text. */
+  label: string;
+  href: string;
+}
+
+export function focused(page: Page): Promise<FocusInfo> {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (el === null || el === document.body) {
+      return { tag: "body", type: "", name: "", label: "", href: "" };
+    }
+    const labels = el.labels ? Array.from(el.labels).map((l) => l.textContent ?? "") : [];
+    const label =
+      el.getAttribute("aria-label") ??
+      (labels.length > 0 ? labels.join(" ") : (el.textContent ?? ""));
+    return {
+      tag: el.tagName.toLowerCase(),
+      type: el.type ?? "",
+      name: el.name ?? "",
+      label: label.replace(/\s+/g, " ").trim(),
+      href: el.getAttribute("href") ?? "",
+    };
+  });
+}
+
+/** Presses Tab until the focused element matches; fails after `max` presses. */
+export async function tabTo(
+  page: Page,
+  what: string,
+  matches: (info: FocusInfo) => boolean,
+  max = 60,
+): Promise<FocusInfo> {
+  const seen: string[] = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press("Tab");
+    const info = await focused(page);
+    if (matches(info)) return info;
+    seen.push(`${info.tag}:${info.label || info.name}`);
+  }
+  throw new Error(`Tab never reached ${what} on ${page.url()}; focus went: ${seen.join(" → ")}`);
+}
+
+export const byLabel =
+  (label: string | RegExp) =>
+  (info: FocusInfo): boolean =>
+    typeof label === "string" ? info.label === label : label.test(info.label);
+
+/** Types into the focused field after selecting whatever it held. */
+export async function replaceText(page: Page, text: string): Promise<void> {
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.press("Backspace");
+  await page.keyboard.type(text);
+}
+
+/** The focused element's outline, and its contrast against the background behind it. */
+export function focusIndicator(page: Page): Promise<{
+  style: string;
+  width: number;
+  color: string;
+  background: string;
+  contrast: number;
+}> {
+  return page.evaluate(() => {
+    const el = document.activeElement ?? document.body;
+    const style = getComputedStyle(el);
+    const parse = (c: string): [number, number, number, number] => {
+      const m = /rgba?\(([^)]+)\)/.exec(c);
+      if (!m) return [0, 0, 0, 0];
+      const [r = 0, g = 0, b = 0, a = 1] = (m[1] as string)
+        .split(/[\s,/]+/)
+        .filter(Boolean)
+        .map(Number);
+      return [r, g, b, a];
+    };
+    // The colour the outline is drawn over: the nearest opaque background outside the element.
+    let node = el.parentElement;
+    let background = "rgb(255, 255, 255)";
+    while (node) {
+      const bg = getComputedStyle(node).backgroundColor;
+      if (parse(bg)[3] > 0.5) {
+        background = bg;
+        break;
+      }
+      node = node.parentElement;
+    }
+    const luminance = ([r, g, b]: number[]) => {
+      const lin = (v: number) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * lin(r ?? 0) + 0.7152 * lin(g ?? 0) + 0.0722 * lin(b ?? 0);
+    };
+    const a = luminance(parse(style.outlineColor));
+    const b = luminance(parse(background));
+    return {
+      style: style.outlineStyle,
+      width: Number.parseFloat(style.outlineWidth),
+      color: style.outlineColor,
+      background,
+      contrast: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+    };
+  });
+}
+
+/** Form controls a screen reader would announce without a name. */
+export function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = [];
+    for (const el of Array.from(document.querySelectorAll("input, select, textarea"))) {
+      if (el.type === "hidden") continue;
+      const named =
+        (el.labels != null &&
+          Array.from(el.labels).some((l) => (l.textContent ?? "").trim() !== "")) ||
+        (el.getAttribute("aria-label") ?? "").trim() !== "" ||
+        el.hasAttribute("aria-labelledby");
+      if (!named) found.push(`${el.tagName.toLowerCase()}[name=${el.name ?? ""}]#${el.id}`);
+    }
+    for (const el of Array.from(document.querySelectorAll("button, a[href]"))) {
+      const name = (el.getAttribute("aria-label") ?? el.textContent ?? "").trim();
+      if (name === "") found.push(el.outerHTML.slice(0, 80));
+    }
+    return found;
+  });
+}
+
+/** True when the page scrolls sideways at the current viewport width. */
+export function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; width: number }> {
+  return page.evaluate(() => ({
+    scrollWidth: (document.scrollingElement ?? document.documentElement).scrollWidth,
+    width: window.innerWidth,
+  }));
+}
+
+/** Tables that scroll sideways inside their wrapper (usable, but worth a look at phone width). */
+export function scrollingTables(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll(".table-wrap"))
+      .filter((wrap) => wrap.scrollWidth > wrap.clientWidth + 1)
+      .map(
+        (wrap) =>
+          `${wrap.querySelector("caption, th")?.textContent ?? "table"}: ${wrap.scrollWidth}px in ${wrap.clientWidth}px`,
+      ),
+  );
+}
+
+/** Cumulative layout shift recorded since the page started loading. */
+export function layoutShift(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        let total = 0;
+        const observer = new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) {
+            if (!entry.hadRecentInput) total += entry.value;
+          }
+        });
+        observer.observe({ type: "layout-shift", buffered: true });
+        setTimeout(() => {
+          observer.disconnect();
+          resolve(total);
+        }, 100);
+      }),
+  );
+}

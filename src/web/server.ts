@@ -76,11 +76,19 @@ export async function startServer(
   config: Config,
   log: (line: string) => void = console.log,
 ): Promise<RunningServer> {
+  // The key first: refusing to start must not leave a migrated database or open connections.
+  const masterKey = loadMasterKey(
+    config,
+    config.database.url.startsWith("sqlite:") ? "sqlite" : "postgres",
+  );
   const store = openStore(config.database.url);
-  const { applied } = await migrateToLatest(store.db, store.dialect);
+  const { applied } = await migrateToLatest(store.db, store.dialect).catch(async (error) => {
+    await store.close();
+    throw error;
+  });
   if (applied.length > 0) log(`ally: applied migrations: ${applied.join(", ")}`);
   const clock = systemClock;
-  const deps = buildDeps(config, store, clock, loadMasterKey(config, store.dialect));
+  const deps = buildDeps(config, store, clock, masterKey);
   const { app } = createApp(deps);
   const worker = startOutboxWorker({
     db: store.db,

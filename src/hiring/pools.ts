@@ -185,16 +185,17 @@ export function poolOperations(deps: { db: Kysely<Database>; clock: Clock }) {
     async deletePool(actor: Actor, id: string): Promise<void> {
       requirePermission(actor.role, "hiring:write");
       await db.transaction().execute(async (trx) => {
-        const users = await templatesUsingPool(trx, actor.orgId, id);
-        const first = users[0];
+        // Lock the row first, so a template being saved with this pool either commits before
+        // the check below sees it, or waits and then finds the pool gone.
+        const locked = await trx
+          .updateTable("pools")
+          .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+          .where("organisation_id", "=", actor.orgId)
+          .where("id", "=", id)
+          .executeTakeFirst();
+        if (Number(locked.numUpdatedRows) !== 1) throw notFound("pool");
+        const first = (await templatesUsingPool(trx, actor.orgId, id))[0];
         if (first !== undefined) {
-          const exists = await trx
-            .selectFrom("pools")
-            .select("id")
-            .where("organisation_id", "=", actor.orgId)
-            .where("id", "=", id)
-            .executeTakeFirst();
-          if (exists === undefined) throw notFound("pool");
           throw new AppError(
             "CONFLICT",
             `The loop template "${first.name}" uses this pool. Change or delete the template first.`,

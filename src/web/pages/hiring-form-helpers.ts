@@ -36,13 +36,15 @@ export function formNumber(text: string): number | string | undefined {
 
 /**
  * Rewrites `prefix.K.rest` fields, where K indexes the non-empty rows that were submitted, to
- * `prefix.R.rest` with R the row shown on the page (a whole-row error goes to `firstField`).
+ * `prefix.R.rest` with R the row shown on the page (a whole-row error goes to `firstField`),
+ * and starts the message with the row's name, since every row has fields of the same labels.
  */
 export function errorsForRows(
   errors: FieldErrors,
   prefix: string,
   rowOf: number[],
   firstField: string,
+  rowName: (row: number) => string,
 ): FieldErrors {
   const result: FieldErrors = {};
   for (const [field, message] of Object.entries(errors)) {
@@ -50,7 +52,7 @@ export function errorsForRows(
     const row = match ? rowOf[Number(match[1])] : undefined;
     const key =
       match && row !== undefined ? `${prefix}.${row}${match[2] ?? `.${firstField}`}` : field;
-    result[key] ??= message;
+    result[key] ??= match && row !== undefined ? `${rowName(row)}: ${message}` : message;
   }
   return result;
 }

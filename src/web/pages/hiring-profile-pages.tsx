@@ -301,7 +301,8 @@ export function registerProfilePages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
     const values = await readForm(c);
     const { input, rowOf } = toInput(values);
     const parsed = parseForm(interviewerProfileInput, input);
-    const mapErrors = (errors: FieldErrors) => errorsForRows(errors, "workingHours", rowOf, "days");
+    const mapErrors = (errors: FieldErrors) =>
+      errorsForRows(errors, "workingHours", rowOf, "days", (row) => `Working hours ${row + 1}`);
     if (!parsed.ok) {
       return c.html(await profilePage(c, userId, values, mapErrors(parsed.errors)), 422);
     }

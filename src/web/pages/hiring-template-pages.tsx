@@ -108,7 +108,7 @@ function toInput(form: TemplateForm) {
 }
 
 function rowErrors(errors: FieldErrors, rowOf: number[]): FieldErrors {
-  const mapped = errorsForRows(errors, "sessions", rowOf, "name");
+  const mapped = errorsForRows(errors, "sessions", rowOf, "name", (row) => `Session ${row + 1}`);
   const whole = mapped.sessions;
   if (whole !== undefined) {
     delete mapped.sessions;

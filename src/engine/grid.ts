@@ -66,3 +66,28 @@ export function lowerBound(grid: readonly number[], instant: number): number {
   }
   return lo;
 }
+
+/**
+ * `lowerBound` for a caller that walks the grid forwards: the index of the first grid instant
+ * `>= instant`, given that every grid instant before `from` is `< instant`. Gallops from `from`,
+ * so a search costs the logarithm of the distance moved, not of the grid's length.
+ */
+export function lowerBoundFrom(grid: readonly number[], from: number, instant: number): number {
+  const length = grid.length;
+  if (from >= length || (grid[from] as number) >= instant) return from;
+  // grid[below] < instant throughout.
+  let below = from;
+  let step = 1;
+  while (below + step < length && (grid[below + step] as number) < instant) {
+    below += step;
+    step *= 2;
+  }
+  let lo = below + 1;
+  let hi = Math.min(below + step, length);
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((grid[mid] as number) < instant) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

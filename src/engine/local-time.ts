@@ -28,11 +28,23 @@ export function isoWeekKey(localDay: number): number {
 
 /** "HH:MM" → minutes since midnight; "24:00" is 1440. Returns undefined when malformed. */
 export function parseClock(text: string): number | undefined {
-  const match = /^([01]\d|2[0-4]):([0-5]\d)$/.exec(text);
-  if (match === null) return undefined;
-  const minutes = Number(match[1]) * 60 + Number(match[2]);
+  // Same as /^([01]\d|2[0-4]):([0-5]\d)$/, read character by character.
+  if (text.length !== 5 || text.charCodeAt(2) !== COLON) return undefined;
+  const h1 = text.charCodeAt(0) - ZERO;
+  const h2 = text.charCodeAt(1) - ZERO;
+  const m1 = text.charCodeAt(3) - ZERO;
+  const m2 = text.charCodeAt(4) - ZERO;
+  if (!digit(h2) || !digit(m2) || !(h1 >= 0 && h1 <= 2) || !(m1 >= 0 && m1 <= 5)) {
+    return undefined;
+  }
+  if (h1 === 2 && h2 > 4) return undefined;
+  const minutes = (h1 * 10 + h2) * 60 + m1 * 10 + m2;
   return minutes > MINUTES_PER_DAY ? undefined : minutes;
 }
+
+const ZERO = 48;
+const COLON = 58;
+const digit = (d: number): boolean => d >= 0 && d <= 9;
 
 export { civilFromDays };
 

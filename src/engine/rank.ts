@@ -64,17 +64,26 @@ export function bestOptions(problem: EngineProblem): SlotOption[] {
   const candidateRules = zoneRules(problem.candidate?.timeZone ?? problem.timeZone);
   const organiserRules = zoneRules(problem.timeZone);
   const candidates: Candidate[] = [];
-  for (let g = lowerBound(prepared.grid, prepared.earliestStart); g < prepared.grid.length; g++) {
-    let best: Candidate | undefined;
-    let tried = 0;
-    walkPlacements(prepared, g, (placement) => {
-      tried++;
-      if (canStaff(prepared, placement)) {
-        const candidate = partialScore(prepared, placement, candidateRules);
-        if (best === undefined || candidate.partial > best.partial) best = candidate;
+  // The best placement found so far for the current start, and how many were tried; one
+  // visitor serves every start.
+  let best: Candidate | undefined;
+  let tried = 0;
+  const consider = (placement: Placement): boolean => {
+    tried++;
+    if (canStaff(prepared, placement)) {
+      const partial = partialScore(prepared, placement, candidateRules);
+      if (best === undefined || partial > best.partial) {
+        // The walk reuses `placement`: keep a copy.
+        const kept = { order: [...placement.order], starts: [...placement.starts] };
+        best = { placement: kept, ...blockSpan(prepared, kept), partial };
       }
-      return tried >= PLACEMENTS_PER_START && best !== undefined;
-    });
+    }
+    return tried >= PLACEMENTS_PER_START && best !== undefined;
+  };
+  for (let g = lowerBound(prepared.grid, prepared.earliestStart); g < prepared.grid.length; g++) {
+    best = undefined;
+    tried = 0;
+    walkPlacements(prepared, g, consider);
     if (best !== undefined) candidates.push(best);
   }
   const ordered = new ExactOrder(prepared, candidates);
@@ -127,7 +136,7 @@ class ExactOrder {
       }
       this.#next++;
       const scored = this.#loadFree
-        ? { ...pending, score: bound }
+        ? { placement: pending.placement, start: pending.start, end: pending.end, score: bound }
         : staffAndScore(this.#prepared, pending);
       if (scored === undefined) continue;
       let i = this.#scored.length;
@@ -151,43 +160,49 @@ function loadAt(prepared: PreparedProblem, participantIndex: number, instant: nu
   );
 }
 
+/** First start and last end of a placed block, in epoch minutes. */
+function blockSpan(
+  prepared: PreparedProblem,
+  placement: Placement,
+): { start: EpochMinutes; end: EpochMinutes } {
+  const { grid } = prepared;
+  const lastIndex = placement.order.length - 1;
+  const lastSession = prepared.sessions[placement.order[lastIndex] as number] as PreparedSession;
+  return {
+    start: grid[placement.starts[0] as number] as number,
+    end: (grid[placement.starts[lastIndex] as number] as number) + lastSession.durationMinutes,
+  };
+}
+
+/** The score of a placement without its spread part (which needs the staffing). */
 function partialScore(
   prepared: PreparedProblem,
   placement: Placement,
   candidateRules: ZoneRules,
-): Candidate {
+): number {
   const { problem, grid } = prepared;
-  const sessions = placement.order.map((s) => prepared.sessions[s] as PreparedSession);
-  const starts = placement.starts.map((g) => grid[g] as number);
-  const start = starts[0] as number;
-  const lastIndex = starts.length - 1;
-  const end =
-    (starts[lastIndex] as number) + (sessions[lastIndex] as PreparedSession).durationMinutes;
+  const { start, end } = blockSpan(prepared, placement);
 
   const earliest = Math.max(prepared.earliestStart, problem.range.start);
   const horizon = Math.max(1, problem.range.end - earliest);
   const earliness = clamp01(1 - (start - earliest) / horizon);
 
   let gapMinutes = 0;
-  for (let i = 1; i < starts.length; i++) {
+  for (let i = 1; i < placement.starts.length; i++) {
+    const previous = prepared.sessions[placement.order[i - 1] as number] as PreparedSession;
     gapMinutes +=
-      (starts[i] as number) -
-      (starts[i - 1] as number) -
-      (sessions[i - 1] as PreparedSession).durationMinutes;
+      (grid[placement.starts[i] as number] as number) -
+      (grid[placement.starts[i - 1] as number] as number) -
+      previous.durationMinutes;
   }
-  const worstGap = problem.maxGapMinutes * (starts.length - 1);
+  const worstGap = problem.maxGapMinutes * (placement.starts.length - 1);
   const compactness = worstGap === 0 ? 1 : clamp01(1 - gapMinutes / worstGap);
   const candidate = shareInsideDaytime(candidateRules, start, end);
-  const partial =
+  return (
     WEIGHTS.earliness * earliness +
     WEIGHTS.candidate * candidate +
-    WEIGHTS.compactness * compactness;
-  return {
-    placement: { order: [...placement.order], starts: [...placement.starts] },
-    start,
-    end,
-    partial,
-  };
+    WEIGHTS.compactness * compactness
+  );
 }
 
 function staffAndScore(prepared: PreparedProblem, candidate: Candidate): Scored | undefined {
@@ -254,8 +269,16 @@ function mod(x: number, m: number): number {
 function pickVaried(ordered: ExactOrder, limit: number, organiserRules: ZoneRules): Scored[] {
   const picked: Scored[] = [];
   const taken = new Set<Scored>();
-  const halfDay = (s: Scored): number =>
-    Math.floor(localMinuteOf(organiserRules, s.start) / (MINUTES_PER_DAY / 2));
+  // Half-day number of each option, worked out once per option.
+  const halfDays = new Map<Scored, number>();
+  const halfDay = (s: Scored): number => {
+    let half = halfDays.get(s);
+    if (half === undefined) {
+      half = Math.floor(localMinuteOf(organiserRules, s.start) / (MINUTES_PER_DAY / 2));
+      halfDays.set(s, half);
+    }
+    return half;
+  };
   const passes: Array<(s: Scored) => boolean> = [
     (s) => picked.every((p) => halfDay(p) !== halfDay(s)),
     (s) => picked.every((p) => Math.abs(p.start - s.start) >= 60),

@@ -8,8 +8,8 @@
  * The search is exact: `allFeasibleStarts` tries every order and every gap before it gives up on
  * a start, so it lists every feasible start and nothing else.
  */
-import { allowedStarts, type ParticipantCalendar, prepareParticipant } from "./availability.js";
-import { lowerBound, startGrid } from "./grid.js";
+import { allowedGridRuns, type ParticipantCalendar, prepareParticipant } from "./availability.js";
+import { lowerBound, lowerBoundFrom, startGrid } from "./grid.js";
 import type { EngineParticipant, EngineProblem, EpochMinutes, MinuteInterval } from "./types.js";
 import { zoneRules } from "./zone.js";
 
@@ -20,10 +20,21 @@ export interface PreparedSession {
   count: number;
   /** Participant indices of the pool, deduplicated, in pool order. */
   pool: number[];
-  /** `available[k][g]` is 1 when pool member k can take this session starting at grid[g]. */
-  available: Uint8Array[];
+  /**
+   * Per pool member k, the grid indices at which they can start this session, as runs
+   * `[from0, to0, from1, to1, …]` (half-open, ascending, disjoint); see `isAvailable`.
+   */
+  availableRuns: Int32Array[];
+  /** Per pool member, the index in its runs that `isAvailable` reached last (a cursor). */
+  runCursor: Int32Array;
   /** How many pool members can take it at each grid start. */
   availableCount: Uint16Array;
+  /**
+   * Fixed order only: 1 at grid indices where this session can start and every later session
+   * can follow it with an allowed gap, counting free people only (no staffing, no candidate
+   * window). The walk skips the other indices: no placement goes through them.
+   */
+  chainable?: Uint8Array;
 }
 
 export interface PreparedProblem {
@@ -38,11 +49,29 @@ export interface PreparedProblem {
   totalSeats: number;
   /** Reusable arrays for staffing, indexed by participant. */
   scratch: { seatOf: Int32Array; visited: Int32Array; stamp: number };
+  /** Reusable arrays for `matchSeats`, indexed by seat. */
+  seatScratch: SeatScratch;
+  /** A walk state not in use, for `walkPlacements` to reuse. */
+  idleWalk: Walk | undefined;
   /**
    * Candidate windows sorted by start, not merged: the block must lie inside one window as
    * given, so two touching windows do not make one longer window. Undefined for "any time".
    */
   candidateWindows: MinuteInterval[] | undefined;
+}
+
+/** Reusable arrays for the matching of `matchSeats`. */
+interface SeatScratch {
+  /** Position (in the placement) of the session each seat belongs to. */
+  positionOfSeat: Int32Array;
+  /** Participant index holding each seat, -1 when free. */
+  occupant: Int32Array;
+  /** People who may take a position's seats: candidates[candidatesFrom[p] .. candidatesFrom[p+1]). */
+  candidates: Int32Array;
+  candidatesFrom: Int32Array;
+  /** For `canStaff`: free people and seats per placed session, sorted by free people. */
+  freeByPosition: Int32Array;
+  seatsByPosition: Int32Array;
 }
 
 /** One way to place the sessions of a block: grid indices per session, in chronological order. */
@@ -77,17 +106,64 @@ export interface Relaxation {
 const memo = new WeakMap<EngineParticipant, Map<string, unknown>>();
 const MEMO_ENTRIES_PER_PARTICIPANT = 64;
 
-function memoised<T>(participant: EngineParticipant, key: string, compute: () => T): T {
+function memoEntries(participant: EngineParticipant): Map<string, unknown> {
   let entries = memo.get(participant);
   if (entries === undefined) {
     entries = new Map();
     memo.set(participant, entries);
   }
-  if (entries.has(key)) return entries.get(key) as T;
+  return entries;
+}
+
+function memoStore(entries: Map<string, unknown>, key: string, value: unknown): void {
   if (entries.size >= MEMO_ENTRIES_PER_PARTICIPANT) entries.clear();
-  const value = compute();
   entries.set(key, value);
-  return value;
+}
+
+/**
+ * Sets `chainable` of each session, last session first: a session is chainable at g when
+ * enough people are free then and the next session is chainable at some grid start from its
+ * end to `maxGapMinutes` later.
+ */
+function markChainable(
+  sessions: readonly PreparedSession[],
+  grid: readonly number[],
+  maxGapMinutes: number,
+): void {
+  let next: Uint8Array | undefined;
+  for (let s = sessions.length - 1; s >= 0; s--) {
+    const session = sessions[s] as PreparedSession;
+    const chainable = new Uint8Array(grid.length);
+    // First grid index at or after the session's end; ends grow with g, so it only moves on.
+    let following = 0;
+    for (let g = 0; g < grid.length; g++) {
+      if ((session.availableCount[g] as number) < session.count) continue;
+      if (next === undefined) {
+        chainable[g] = 1;
+        continue;
+      }
+      const end = (grid[g] as number) + session.durationMinutes;
+      following = lowerBoundFrom(grid, following, end);
+      const latest = end + maxGapMinutes;
+      for (let k = following; k < grid.length && (grid[k] as number) <= latest; k++) {
+        if (next[k] === 1) {
+          chainable[g] = 1;
+          break;
+        }
+      }
+    }
+    session.chainable = chainable;
+    next = chainable;
+  }
+}
+
+/** Whether a relaxation ignores anything of this participant's. */
+function relaxes(relaxation: Relaxation, id: string): boolean {
+  return (
+    relaxation.ignoreHoursOf?.has(id) === true ||
+    relaxation.ignoreBusyOf?.has(id) === true ||
+    relaxation.ignoreLimitsOf?.has(id) === true
+  );
 }
 
 export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): PreparedProblem {
@@ -95,19 +171,19 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
   const grid = startGrid(rules, problem.range, problem.granularityMinutes);
   const indexById = new Map(problem.participants.map((p, i) => [p.id, i]));
   const inPools = new Set(problem.sessions.flatMap((s) => s.interviewers));
-  // Only people in some pool matter; the others are never prepared.
-  const relaxes = (id: string): boolean =>
-    relaxation.ignoreHoursOf?.has(id) === true ||
-    relaxation.ignoreBusyOf?.has(id) === true ||
-    relaxation.ignoreLimitsOf?.has(id) === true;
   const horizonKey = `${problem.range.start}/${problem.range.end}`;
+  const calendarKey = `calendar/${horizonKey}`;
   // Only people in some pool matter; the others are never prepared.
   const calendars = problem.participants.map((participant) => {
     if (!inPools.has(participant.id)) return undefined;
-    if (!relaxes(participant.id)) {
-      return memoised(participant, `calendar/${horizonKey}`, () =>
-        prepareParticipant(participant, problem.range),
-      );
+    if (!relaxes(relaxation, participant.id)) {
+      const entries = memoEntries(participant);
+      let calendar = entries.get(calendarKey) as ParticipantCalendar | undefined;
+      if (calendar === undefined) {
+        calendar = prepareParticipant(participant, problem.range);
+        memoStore(entries, calendarKey, calendar);
+      }
+      return calendar;
     }
     const effective = {
       ...participant,
@@ -122,6 +198,9 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
   });
   const bufferMinutes = relaxation.ignoreBufferMinutes ? 0 : problem.bufferMinutes;
   const gridKey = `${problem.timeZone}/${problem.granularityMinutes}/${horizonKey}`;
+  // Difference array of the counts, shared by the sessions: +1 where a run of allowed starts
+  // begins, -1 after it ends; the running sum is the count. Left all zero after each session.
+  const difference = new Int32Array(grid.length + 1);
   const sessions = problem.sessions.map((session, index): PreparedSession => {
     const pool = [...new Set(session.interviewers)].map((id) => {
       const participantIndex = indexById.get(id);
@@ -130,49 +209,48 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
     });
     const startsKey = `starts/${gridKey}/${session.durationMinutes}/${bufferMinutes}`;
     const availableCount = new Uint16Array(grid.length);
-    const difference = new Int32Array(grid.length + 1);
-    const available = pool.map((participantIndex) => {
+    const availableRuns = pool.map((participantIndex) => {
       const participant = problem.participants[participantIndex] as EngineParticipant;
-      const compute = (): GridStarts => {
-        const inRange = [
-          { start: problem.range.start, end: problem.range.end - session.durationMinutes + 1 },
-        ];
-        const starts = allowedStarts(
+      const entries = relaxes(relaxation, participant.id) ? undefined : memoEntries(participant);
+      // Runs of grid indices where this person can start: [from0, to0, from1, to1, …].
+      let runs = entries?.get(startsKey) as Int32Array | undefined;
+      if (runs === undefined) {
+        runs = allowedGridRuns(
           calendars[participantIndex] as ParticipantCalendar,
           session.durationMinutes,
           bufferMinutes,
-          inRange,
+          problem.range,
+          grid,
         );
-        return toGridBits(grid, starts);
-      };
-      const starts = relaxes(participant.id)
-        ? compute()
-        : memoised(participant, startsKey, compute);
-      // Difference array: +1 where a run of allowed starts begins, -1 after it ends.
-      const runs = starts.runs;
+        if (entries !== undefined) memoStore(entries, startsKey, runs);
+      }
       for (let r = 0; r < runs.length; r += 2) {
         const from = runs[r] as number;
         const to = runs[r + 1] as number;
         difference[from] = (difference[from] as number) + 1;
         difference[to] = (difference[to] as number) - 1;
       }
-      return starts.bits;
+      return runs;
     });
     let running = 0;
     for (let g = 0; g < grid.length; g++) {
       running += difference[g] as number;
+      difference[g] = 0;
       availableCount[g] = running;
     }
+    difference[grid.length] = 0;
     return {
       index,
       id: session.id,
       durationMinutes: session.durationMinutes,
       count: session.count,
       pool,
-      available,
+      availableRuns,
+      runCursor: new Int32Array(pool.length),
       availableCount,
     };
   });
+  if (problem.order === "fixed") markChainable(sessions, grid, problem.maxGapMinutes);
   const candidateWindows =
     relaxation.ignoreCandidate || problem.candidate?.available === undefined
       ? undefined
@@ -188,6 +266,14 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
     stamp: 0,
   };
   const totalSeats = problem.sessions.reduce((sum, session) => sum + session.count, 0);
+  const seatScratch: SeatScratch = {
+    positionOfSeat: new Int32Array(totalSeats),
+    occupant: new Int32Array(totalSeats),
+    candidates: new Int32Array(sessions.reduce((sum, session) => sum + session.pool.length, 0)),
+    candidatesFrom: new Int32Array(sessions.length + 1),
+    freeByPosition: new Int32Array(sessions.length),
+    seatsByPosition: new Int32Array(sessions.length),
+  };
   return {
     problem,
     grid,
@@ -197,30 +283,33 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
     candidateWindows,
     totalSeats,
     scratch,
+    seatScratch,
+    idleWalk: undefined,
   };
 }
 
-/** Allowed starts of one person for one session, on the grid. */
-interface GridStarts {
-  /** 1 at grid indices where the person can start the session. */
-  bits: Uint8Array;
-  /** The same as runs of grid indices: [from0, to0, from1, to1, …], half-open. */
-  runs: Int32Array;
-}
-
-function toGridBits(grid: readonly number[], starts: readonly MinuteInterval[]): GridStarts {
-  const bits = new Uint8Array(grid.length);
-  const runs: number[] = [];
-  for (const interval of starts) {
-    const from = lowerBound(grid, interval.start);
-    let g = from;
-    for (; g < grid.length; g++) {
-      if ((grid[g] as number) >= interval.end) break;
-      bits[g] = 1;
+/**
+ * Whether pool member `k` of a session can start it at grid index `g`. Questions mostly come
+ * in ascending `g`, so a cursor per member remembers the run reached last time and moves
+ * forwards from it; an earlier `g` restarts it with a binary search.
+ */
+export function isAvailable(session: PreparedSession, k: number, g: number): boolean {
+  const runs = session.availableRuns[k] as Int32Array;
+  let r = session.runCursor[k] as number;
+  if (r > 0 && (runs[r - 1] as number) > g) {
+    // g is before the end of the run behind the cursor: first run that ends after g.
+    let lo = 0;
+    let hi = runs.length >> 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((runs[2 * mid + 1] as number) <= g) lo = mid + 1;
+      else hi = mid;
     }
-    if (g > from) runs.push(from, g);
+    r = 2 * lo;
   }
-  return { bits, runs: Int32Array.from(runs) };
+  while (r < runs.length && (runs[r + 1] as number) <= g) r += 2;
+  session.runCursor[k] = r;
+  return r < runs.length && (runs[r] as number) <= g;
 }
 
 /**
@@ -234,76 +323,134 @@ export function staff(
   placement: Placement,
   preference?: (participantIndex: number, sessionIndex: number, gridIndex: number) => number,
 ): number[][] | undefined {
-  const { order, starts } = placement;
-  const scratch = prepared.scratch;
-  // Seat s belongs to the session placed at position seatPosition[s].
-  const seatPosition: number[] = [];
-  for (let position = 0; position < order.length; position++) {
-    const session = prepared.sessions[order[position] as number] as PreparedSession;
-    for (let c = 0; c < session.count; c++) seatPosition.push(position);
-  }
-  // People who may take each position's seats, in the order to try them.
-  const people: number[][] = order.map((s, position) => {
-    const session = prepared.sessions[s] as PreparedSession;
-    const g = starts[position] as number;
-    const list: number[] = [];
-    for (let k = 0; k < session.pool.length; k++) {
-      if ((session.available[k] as Uint8Array)[g] === 1) list.push(session.pool[k] as number);
-    }
-    if (preference !== undefined) {
-      const keys = new Map(list.map((p) => [p, preference(p, s, g)]));
-      list.sort((a, b) => (keys.get(a) as number) - (keys.get(b) as number));
-    }
-    return list;
-  });
-  const occupant: number[] = new Array(seatPosition.length).fill(-1);
-  const augment = (seat: number): boolean => {
-    for (const person of people[seatPosition[seat] as number] as number[]) {
-      if (scratch.visited[person] === scratch.stamp) continue;
-      scratch.visited[person] = scratch.stamp;
-      const held = scratch.seatOf[person] as number;
-      if (held === -1 || augment(held)) {
-        scratch.seatOf[person] = seat;
-        occupant[seat] = person;
-        return true;
-      }
-    }
-    return false;
-  };
-  let complete = true;
-  for (let seat = 0; seat < seatPosition.length && complete; seat++) {
-    scratch.stamp++;
-    complete = augment(seat);
-  }
-  for (const person of occupant) if (person !== -1) scratch.seatOf[person] = -1;
-  if (!complete) return undefined;
-  const interviewers: number[][] = order.map(() => []);
-  for (let seat = 0; seat < seatPosition.length; seat++) {
-    (interviewers[seatPosition[seat] as number] as number[]).push(occupant[seat] as number);
+  const seatCount = matchSeats(prepared, placement, preference);
+  if (seatCount === -1) return undefined;
+  const seats = prepared.seatScratch;
+  const interviewers: number[][] = placement.order.map(() => []);
+  for (let seat = 0; seat < seatCount; seat++) {
+    (interviewers[seats.positionOfSeat[seat] as number] as number[]).push(
+      seats.occupant[seat] as number,
+    );
   }
   return interviewers;
 }
 
 /**
- * Whether a placement can be staffed. When every placed session has at least as many free
- * people as the block has seats in all, seats can be filled one by one and someone is always
- * left, so no matching is needed.
+ * The matching behind `staff`, on reusable typed arrays: seats are filled in order, each by
+ * an augmenting path over the people free at its session's start (in pool order, or by
+ * `preference`). Returns the number of seats, all held as `seatScratch.occupant` says, or -1
+ * when no staffing exists.
+ *
+ * With `scarceOnly`, sessions with at least as many free people as the block has seats get no
+ * seats: whatever the others take, enough of their people stay free, so the answer (staffing
+ * or not) is the same; only the seats held differ.
+ */
+function matchSeats(
+  prepared: PreparedProblem,
+  placement: Placement,
+  preference?: (participantIndex: number, sessionIndex: number, gridIndex: number) => number,
+  scarceOnly = false,
+): number {
+  const { order, starts } = placement;
+  const seats = prepared.seatScratch;
+  let seatCount = 0;
+  let candidateCount = 0;
+  for (let position = 0; position < order.length; position++) {
+    const sessionIndex = order[position] as number;
+    const session = prepared.sessions[sessionIndex] as PreparedSession;
+    const g = starts[position] as number;
+    const first = candidateCount;
+    seats.candidatesFrom[position] = first;
+    if (scarceOnly && (session.availableCount[g] as number) >= prepared.totalSeats) continue;
+    for (let k = 0; k < session.pool.length; k++) {
+      if (isAvailable(session, k, g)) {
+        seats.candidates[candidateCount++] = session.pool[k] as number;
+      }
+    }
+    if (preference !== undefined) {
+      const list = Array.from(seats.candidates.subarray(first, candidateCount));
+      const keys = new Map(list.map((p) => [p, preference(p, sessionIndex, g)]));
+      list.sort((a, b) => (keys.get(a) as number) - (keys.get(b) as number));
+      seats.candidates.set(list, first);
+    }
+    for (let c = 0; c < session.count; c++) {
+      seats.positionOfSeat[seatCount] = position;
+      seats.occupant[seatCount] = -1;
+      seatCount++;
+    }
+  }
+  seats.candidatesFrom[order.length] = candidateCount;
+  const scratch = prepared.scratch;
+  let complete = true;
+  for (let seat = 0; seat < seatCount && complete; seat++) {
+    scratch.stamp++;
+    complete = augmentSeat(prepared, seat);
+  }
+  for (let seat = 0; seat < seatCount; seat++) {
+    const person = seats.occupant[seat] as number;
+    if (person !== -1) scratch.seatOf[person] = -1;
+  }
+  return complete ? seatCount : -1;
+}
+
+/**
+ * Whether a placement can be staffed. Cheap sufficient test first: take the placed sessions
+ * from the fewest free people to the most; if each has at least as many free people as the
+ * seats of itself and of every session before it, filling seats greedily in that order always
+ * leaves someone free, so no matching is needed. Otherwise the exact matching decides.
  */
 export function canStaff(prepared: PreparedProblem, placement: Placement): boolean {
-  let plenty = true;
-  for (let position = 0; position < placement.order.length && plenty; position++) {
-    const session = prepared.sessions[placement.order[position] as number] as PreparedSession;
-    plenty =
-      (session.availableCount[placement.starts[position] as number] as number) >=
-      prepared.totalSeats;
+  const { order, starts } = placement;
+  const seats = prepared.seatScratch;
+  // Insertion sort of (free people, seats) pairs by free people, ascending.
+  const free = seats.freeByPosition;
+  const needed = seats.seatsByPosition;
+  for (let position = 0; position < order.length; position++) {
+    const session = prepared.sessions[order[position] as number] as PreparedSession;
+    const available = session.availableCount[starts[position] as number] as number;
+    let i = position;
+    while (i > 0 && (free[i - 1] as number) > available) {
+      free[i] = free[i - 1] as number;
+      needed[i] = needed[i - 1] as number;
+      i--;
+    }
+    free[i] = available;
+    needed[i] = session.count;
   }
-  return plenty || staff(prepared, placement) !== undefined;
+  let seatsSoFar = 0;
+  let greedyWorks = true;
+  for (let i = 0; i < order.length && greedyWorks; i++) {
+    seatsSoFar += needed[i] as number;
+    greedyWorks = (free[i] as number) >= seatsSoFar;
+  }
+  return greedyWorks || matchSeats(prepared, placement, undefined, true) !== -1;
+}
+
+/** One augmenting-path step of `matchSeats`: finds `seat` a person, moving others if needed. */
+function augmentSeat(prepared: PreparedProblem, seat: number): boolean {
+  const seats = prepared.seatScratch;
+  const scratch = prepared.scratch;
+  const position = seats.positionOfSeat[seat] as number;
+  const end = seats.candidatesFrom[position + 1] as number;
+  for (let i = seats.candidatesFrom[position] as number; i < end; i++) {
+    const person = seats.candidates[i] as number;
+    if (scratch.visited[person] === scratch.stamp) continue;
+    scratch.visited[person] = scratch.stamp;
+    const held = scratch.seatOf[person] as number;
+    if (held === -1 || augmentSeat(prepared, held)) {
+      scratch.seatOf[person] = seat;
+      seats.occupant[seat] = person;
+      return true;
+    }
+  }
+  return false;
 }
 
 /**
  * Walks every placement of a block that starts at grid index `first`, depth first, trying
  * smaller gaps first. `visit` returns true to stop the walk; `walkPlacements` returns whether it
- * was stopped.
+ * was stopped. The placement passed to `visit` is reused by the walk: it is valid only during
+ * the call, so a visitor that keeps it must copy it.
  */
 export function walkPlacements(
   prepared: PreparedProblem,
@@ -313,52 +460,106 @@ export function walkPlacements(
   const { problem, grid, sessions } = prepared;
   const t = grid[first];
   if (t === undefined || t < prepared.earliestStart) return false;
+  const n = sessions.length;
+  if (n === 0) return false;
+  const fixed = problem.order === "fixed";
+  // Most starts fail here: in fixed order, the sessions cannot follow each other from `first`
+  // on; in any order, no session has enough people at `first`.
+  if (fixed) {
+    if ((sessions[0] as PreparedSession).chainable?.[first] !== 1) return false;
+  } else {
+    let someFirst = false;
+    for (let s = 0; s < n && !someFirst; s++) {
+      const session = sessions[s] as PreparedSession;
+      someFirst = (session.availableCount[first] as number) >= session.count;
+    }
+    if (!someFirst) return false;
+  }
   let windowEnd = Number.MAX_SAFE_INTEGER;
   if (prepared.candidateWindows !== undefined) {
     windowEnd = latestWindowEnd(prepared.candidateWindows, t);
     if (windowEnd <= t) return false;
   }
   windowEnd = Math.min(windowEnd, problem.range.end);
+  // One walk state per prepared problem, reused by walk after walk (a visitor that starts
+  // another walk on the same problem gets a fresh one).
+  let walk = prepared.idleWalk;
+  if (walk === undefined) {
+    walk = {
+      prepared,
+      fixed,
+      windowEnd,
+      used: new Uint8Array(n),
+      placement: { order: [], starts: [] },
+      visit,
+    };
+  } else {
+    prepared.idleWalk = undefined;
+    walk.windowEnd = windowEnd;
+    walk.visit = visit;
+  }
+  const stopped = placeNext(walk, first);
+  // Every placed session was taken back out, so the state is clean for the next walk.
+  prepared.idleWalk = walk;
+  return stopped;
+}
+
+/** The state of one `walkPlacements`. */
+interface Walk {
+  prepared: PreparedProblem;
+  fixed: boolean;
+  /** Every session must end by then (candidate window, range). */
+  windowEnd: number;
+  /** 1 for sessions already placed. */
+  used: Uint8Array;
+  /** The sessions placed so far; passed to `visit` when complete. */
+  placement: Placement;
+  visit: (placement: Placement) => boolean;
+}
+
+/** Places a next session at grid index `g` and walks on from it; true when `visit` stopped. */
+function placeNext(walk: Walk, g: number): boolean {
+  const { prepared, used, placement } = walk;
+  const { problem, grid, sessions } = prepared;
+  const { order, starts } = placement;
   const n = sessions.length;
-  const used = new Uint8Array(n);
-  const order: number[] = [];
-  const starts: number[] = [];
-  const step = (g: number): boolean => {
-    // Fixed order: only the next session in the list; any order: every session not yet placed.
-    const from = problem.order === "fixed" ? order.length : 0;
-    const to = problem.order === "fixed" ? order.length + 1 : n;
-    for (let s = from; s < to; s++) {
-      if (used[s] === 1) continue;
-      const session = sessions[s] as PreparedSession;
-      if ((session.availableCount[g] as number) < session.count) continue;
-      const end = (grid[g] as number) + session.durationMinutes;
-      if (end > windowEnd) continue;
-      used[s] = 1;
-      order.push(s);
-      starts.push(g);
-      let stop: boolean;
-      if (order.length === n) {
-        stop = visit({ order: [...order], starts: [...starts] });
-      } else {
-        stop = false;
-        const latest = end + problem.maxGapMinutes;
-        for (let next = lowerBound(grid, end); next < grid.length; next++) {
-          if ((grid[next] as number) > latest) break;
-          if (step(next)) {
-            stop = true;
-            break;
-          }
+  // Fixed order: only the next session in the list; any order: every session not yet placed.
+  const from = walk.fixed ? order.length : 0;
+  const to = walk.fixed ? order.length + 1 : n;
+  for (let s = from; s < to; s++) {
+    if (used[s] === 1) continue;
+    const session = sessions[s] as PreparedSession;
+    if (
+      walk.fixed
+        ? session.chainable?.[g] !== 1
+        : (session.availableCount[g] as number) < session.count
+    )
+      continue;
+    const end = (grid[g] as number) + session.durationMinutes;
+    if (end > walk.windowEnd) continue;
+    used[s] = 1;
+    order.push(s);
+    starts.push(g);
+    let stop: boolean;
+    if (order.length === n) {
+      stop = walk.visit(placement);
+    } else {
+      stop = false;
+      const latest = end + problem.maxGapMinutes;
+      for (let next = lowerBoundFrom(grid, g, end); next < grid.length; next++) {
+        if ((grid[next] as number) > latest) break;
+        if (placeNext(walk, next)) {
+          stop = true;
+          break;
         }
       }
-      used[s] = 0;
-      order.pop();
-      starts.pop();
-      if (stop) return true;
     }
-    return false;
-  };
-  if (n === 0) return false;
-  return step(first);
+    used[s] = 0;
+    order.pop();
+    starts.pop();
+    if (stop) return true;
+  }
+  return false;
 }
 
 /**
@@ -391,8 +592,10 @@ export function allFeasibleStarts(problem: EngineProblem, relaxation?: Relaxatio
 export function feasibleStartIndices(prepared: PreparedProblem): number[] {
   const result: number[] = [];
   const from = lowerBound(prepared.grid, prepared.earliestStart);
+  // One visitor for every start (not a closure per start).
+  const staffable = (placement: Placement): boolean => canStaff(prepared, placement);
   for (let g = from; g < prepared.grid.length; g++) {
-    if (isFeasibleStart(prepared, g)) result.push(g);
+    if (walkPlacements(prepared, g, staffable)) result.push(g);
   }
   return result;
 }

@@ -21,6 +21,11 @@ export interface ZoneRules {
    * offset before the gap, so it moves forward by the gap's length (Temporal's "compatible").
    */
   localToEpochMs(localMs: number): number;
+  /**
+   * The offset in ms when it is the same at every instant of `[fromMs, toMs]`, else undefined.
+   * Optional: callers without it ask instant by instant.
+   */
+  constantOffsetMs?(fromMs: number, toMs: number): number | undefined;
 }
 
 const BUCKET_MS = 32 * 86_400_000;
@@ -44,17 +49,25 @@ class IanaZoneRules implements ZoneRules {
   }
 
   offsetMsAt(epochMs: number): number {
-    const index = Math.floor(epochMs / BUCKET_MS);
-    let bucket = this.#buckets.get(index);
-    if (bucket === undefined) {
-      bucket = this.#load(index);
-      this.#buckets.set(index, bucket);
-    }
+    const bucket = this.#bucket(Math.floor(epochMs / BUCKET_MS));
     let offset = bucket.firstOffsetMs;
     const transitions = bucket.transitionsEpochMs;
     for (let i = 0; i < transitions.length; i++) {
       if (epochMs >= (transitions[i] as number)) offset = bucket.offsetsMs[i] as number;
       else break;
+    }
+    return offset;
+  }
+
+  constantOffsetMs(fromMs: number, toMs: number): number | undefined {
+    const offset = this.offsetMsAt(fromMs);
+    for (let index = Math.floor(fromMs / BUCKET_MS); index * BUCKET_MS <= toMs; index++) {
+      const bucket = this.#bucket(index);
+      // A later bucket starts with the offset in force at its start.
+      if (index * BUCKET_MS > fromMs && bucket.firstOffsetMs !== offset) return undefined;
+      for (const transition of bucket.transitionsEpochMs) {
+        if (transition > fromMs && transition <= toMs) return undefined;
+      }
     }
     return offset;
   }
@@ -70,6 +83,15 @@ class IanaZoneRules implements ZoneRules {
     if (lateValid) return late;
     // In a gap: read with the offset before the gap.
     return localMs - offsetBefore;
+  }
+
+  #bucket(index: number): Bucket {
+    let bucket = this.#buckets.get(index);
+    if (bucket === undefined) {
+      bucket = this.#load(index);
+      this.#buckets.set(index, bucket);
+    }
+    return bucket;
   }
 
   #load(index: number): Bucket {
@@ -95,6 +117,7 @@ export function fixedOffsetRules(timeZone: string, offsetMs: number): ZoneRules 
   return {
     timeZone,
     offsetMsAt: () => offsetMs,
+    constantOffsetMs: () => offsetMs,
     localToEpochMs: (localMs) => localMs - offsetMs,
   };
 }

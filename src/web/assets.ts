@@ -19,7 +19,8 @@ header.top .bar { max-width: 72rem; margin: 0 auto; padding: .75rem 1rem; displa
 header.top a { color: #fff; text-decoration: none; }
 header.top a:hover, header.top a[aria-current="page"] { text-decoration: underline; }
 header.top .brand { font-weight: 700; font-size: 1.2rem; margin-right: auto; }
-header.top nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin: 0; padding: 0; }
+header.top nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0 1rem; margin: 0; padding: 0; }
+header.top nav a { display: inline-block; padding: .25rem 0; }
 header.top form { margin: 0; }
 header.top button { background: transparent; color: #fff; border: 1px solid #fff6; padding: .25rem .75rem; }
 main { flex: 1; width: 100%; max-width: 72rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }

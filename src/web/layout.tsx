@@ -95,7 +95,15 @@ export const ErrorSummary: FC<{
   const entries = Object.entries(errors ?? {});
   if (entries.length === 0 && message === undefined) return null;
   return (
-    <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex={-1}>
+    // Focus moves here when the page loads (autofocus needs no script), so a keyboard or screen
+    // reader user starts at the list of problems; each links to its field.
+    <div
+      class="error-summary"
+      role="alert"
+      aria-labelledby="error-summary-title"
+      tabindex={-1}
+      autofocus
+    >
       <h2 id="error-summary-title">{message ?? "Please correct the following"}</h2>
       {entries.length > 0 ? (
         <ul>

@@ -31,6 +31,7 @@ import {
   newContext,
   replaceText,
   scrollingTables,
+  smallTargets,
   tabTo,
   unlabelledControls,
 } from "./support/browser.js";
@@ -212,8 +213,10 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
     const skip = await tabTo(page, "the skip link", byLabel("Skip to content"), 1);
     expect(skip.href).toBe("#main");
     await expectVisibleFocus(page, "skip link");
-
-    await tabTo(page, "Create your organisation", byLabel("Create your organisation"));
+    // Enter skips the menu: the next Tab lands on the first control of the page's content.
+    await page.keyboard.press("Enter");
+    expect((await focused(page)).tag).toBe("main");
+    await tabTo(page, "Create your organisation", byLabel("Create your organisation"), 1);
     await expectVisibleFocus(page, "front-page button link");
     await Promise.all([page.waitForURL("**/signup"), page.keyboard.press("Enter")]);
     await audit(page, "sign-up");
@@ -242,10 +245,15 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
     await audit(page, "sign-up with errors");
     await screenshot(page, "02-sign-up-errors");
 
-    // From the summary, Enter on the first error goes to its field.
-    const first = await tabTo(page, "the first error link", (f) => f.href.startsWith("#field-"));
+    // Focus starts on the summary; Tab reaches its first link, Enter goes to that field.
+    expect((await focused(page)).className, "focus starts on the error summary").toBe(
+      "error-summary",
+    );
+    const first = await tabTo(page, "the first error link", (f) => f.href.startsWith("#field-"), 1);
     await page.keyboard.press("Enter");
     expect(page.url()).toContain(first.href);
+    const target = await focused(page);
+    expect(target.label, "the error link moves focus to its field").toBe("Work email");
 
     // Correct everything, from the keyboard.
     await page.goto("/signup");
@@ -562,6 +570,9 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
         findings.push(`${path} at ${width}px: scrolls sideways (content ${scrollWidth}px wide)`);
       }
       await audit(page, `${path} (phone)`);
+      for (const target of await smallTargets(page)) {
+        findings.push(`${path} at ${width}px: target smaller than 24×24: ${target}`);
+      }
       for (const table of await scrollingTables(page)) {
         notes.push(`${path} at ${width}px: a table scrolls sideways (${table})`);
       }

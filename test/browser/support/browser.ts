@@ -9,6 +9,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 // in Node; the project compiles without the DOM library, so they are declared here, locally).
 interface DomElement {
   tagName: string;
+  className: string;
   id: string;
   type?: string;
   name?: string;
@@ -21,6 +22,8 @@ interface DomElement {
   getAttribute(name: string): string | null;
   hasAttribute(name: string): boolean;
   querySelector(selector: string): DomElement | null;
+  closest(selector: string): DomElement | null;
+  getBoundingClientRect(): { width: number; height: number };
 }
 interface DomStyle {
   outlineStyle: string;
@@ -123,6 +126,7 @@ export async function newContext(
 
 export interface FocusInfo {
   tag: string;
+  className: string;
   type: string;
   name: string;
   /** The accessible name, roughly: label text, aria-label, or the element's own text. */
@@ -134,7 +138,7 @@ export function focused(page: Page): Promise<FocusInfo> {
   return page.evaluate(() => {
     const el = document.activeElement;
     if (el === null || el === document.body) {
-      return { tag: "body", type: "", name: "", label: "", href: "" };
+      return { tag: "body", className: "", type: "", name: "", label: "", href: "" };
     }
     const labels = el.labels ? Array.from(el.labels).map((l) => l.textContent ?? "") : [];
     const label =
@@ -142,6 +146,7 @@ export function focused(page: Page): Promise<FocusInfo> {
       (labels.length > 0 ? labels.join(" ") : (el.textContent ?? ""));
     return {
       tag: el.tagName.toLowerCase(),
+      className: el.className,
       type: el.type ?? "",
       name: el.name ?? "",
       label: label.replace(/\s+/g, " ").trim(),
@@ -248,6 +253,32 @@ export function unlabelledControls(page: Page): Promise<string[]> {
     }
     return found;
   });
+}
+
+/**
+ * Controls smaller than 24×24 CSS pixels (WCAG 2.2 target size), leaving out links inside
+ * running text and checkboxes or radios whose label is part of the target.
+ */
+export function smallTargets(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll("a[href], button, input, select, textarea"))
+      .filter((el) => {
+        if (el.type === "hidden" || el.closest(".skip") !== null) return false;
+        if (el.tagName === "A" && el.closest("p, li, td") !== null && el.closest("nav") === null) {
+          return false;
+        }
+        if ((el.type === "checkbox" || el.type === "radio") && (el.labels?.length ?? 0) > 0) {
+          return false;
+        }
+        const box = el.getBoundingClientRect();
+        return box.width > 0 && (box.width < 24 || box.height < 24);
+      })
+      .map((el) => {
+        const box = el.getBoundingClientRect();
+        const name = (el.getAttribute("aria-label") ?? el.textContent ?? el.name ?? "").trim();
+        return `${el.tagName.toLowerCase()} "${name}" ${Math.round(box.width)}×${Math.round(box.height)}`;
+      }),
+  );
 }
 
 /** True when the page scrolls sideways at the current viewport width. */

@@ -48,6 +48,11 @@ export const secondFactorInput = z.object({
     .regex(/^\d{6}$/, "Enter the six-digit code from your authenticator app"),
 });
 
+/** Turning two-step sign-in off asks for the password again. */
+export const disableSecondFactorInput = z.object({
+  password: z.string({ error: "Password is required" }).min(1, "Password is required"),
+});
+
 export const resetRequestInput = z.object({ email: emailField });
 export const resetInput = z.object({ token: z.string().min(1), password: passwordField });
 

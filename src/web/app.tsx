@@ -66,8 +66,15 @@ export function createApp(deps: WebDeps): AllyApp {
     defaultHook: (result) => {
       if (!result.success) {
         const issue = result.error.issues[0];
+        const field = issue?.path.join(".") ?? "";
+        if (field === "" && result.target === "json") {
+          // The body as a whole is wrong (an array, null, a string): say so, naming it.
+          throw new AppError("VALIDATION_FAILED", "The request body must be a JSON object.", {
+            field: "body",
+          });
+        }
         throw new AppError("VALIDATION_FAILED", issue?.message ?? "invalid input", {
-          field: issue?.path.join(".") || undefined,
+          field: field || undefined,
         });
       }
     },
@@ -273,7 +280,20 @@ export function createApp(deps: WebDeps): AllyApp {
         status,
       );
     }
-    if (error instanceof HTTPException) return error.getResponse();
+    if (error instanceof HTTPException) {
+      // Hono's own refusals: malformed JSON (400) or a body that is not JSON (415).
+      if (api && (error.status === 400 || error.status === 415)) {
+        const message =
+          error.status === 415
+            ? "Send the request body as JSON, with Content-Type: application/json."
+            : "The request body is not valid JSON.";
+        return c.json<ErrorBody>(
+          { error: { code: "VALIDATION_FAILED", message, field: "body" } },
+          HTTP_STATUS.VALIDATION_FAILED,
+        );
+      }
+      return error.getResponse();
+    }
     // A bug or broken infrastructure: log it, never show its details.
     console.error(`ally: ${c.req.method} ${c.req.path} failed:`, error);
     if (api) {

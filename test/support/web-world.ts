@@ -250,7 +250,7 @@ export async function send(
     headers["content-type"] = "application/x-www-form-urlencoded";
     body = fields.toString();
   } else if (options.json !== undefined) {
-    headers["content-type"] = "application/json";
+    headers["content-type"] ??= "application/json";
     body = typeof options.json === "string" ? options.json : JSON.stringify(options.json);
     if (csrf !== undefined && caller.kind === "session") headers["x-csrf-token"] = csrf;
   } else if (method !== "GET" && csrf !== undefined && caller.kind !== "token") {

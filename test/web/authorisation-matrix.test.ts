@@ -10,13 +10,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { can } from "../../src/accounts/permissions.js";
 import { ROLES, type Role } from "../../src/accounts/tables.js";
-import { fixedClock } from "../../src/clock.js";
-import { createHiringService } from "../../src/hiring/service.js";
 import type { ObjectKind, RouteSpec } from "../../src/web/route-table.js";
 import { testDatabases } from "../support/databases.js";
+import {
+  ALL_KINDS,
+  factories,
+  hiringMethods,
+  type MadeObject,
+  serviceOf,
+} from "../support/object-factories.js";
 import { listing, routeKey, validBody } from "../support/route-samples.js";
 import {
-  addMember,
   anonymous,
   apiTokenFor,
   type Caller,
@@ -28,7 +32,6 @@ import {
   type Person,
   send,
   snapshot,
-  unique,
   viaSession,
   viaToken,
   type World,
@@ -37,96 +40,6 @@ import {
 const databases = await testDatabases();
 const listed = await listing();
 const { routes, openapi } = listed;
-
-/** An object of one kind in an organisation, and the text that would betray it. */
-interface MadeObject {
-  id: string;
-  secrets: string[];
-}
-type ObjectFactory = (world: World, org: Organisation, caller: Person) => Promise<MadeObject>;
-
-/** The hiring service's methods as they are today (the module is growing). */
-const hiringMethods = new Set(
-  Object.keys(createHiringService({ db: undefined as never, clock: fixedClock(0) })),
-);
-
-/** How to make each kind of object through the services; null while there is none yet. */
-const factories: Record<ObjectKind, ObjectFactory | null> = {
-  job: async (world, org) => {
-    const n = unique();
-    const job = await world.deps.hiring.createJob(org.owner.actor, {
-      title: `Secret job title ${n}`,
-      department: `Secret department ${n}`,
-      location: `Secret location ${n}`,
-      description: `Secret description ${n}`,
-    });
-    return { id: job.id, secrets: [job.id, job.title, `Secret department ${n}`] };
-  },
-  member: async (world, org) => {
-    const person = await addMember(world, org.owner, "recruiter");
-    return { id: person.userId, secrets: [person.userId, person.name, person.email] };
-  },
-  "api-token": async (world, _org, caller) => {
-    const name = `Secret token name ${unique()}`;
-    const { token, info } = await apiTokenFor(world, caller, name);
-    return { id: info.id, secrets: [info.id, name, token] };
-  },
-  candidate: async (world, org) => {
-    const n = unique();
-    const candidate = await world.deps.hiring.createCandidate(org.owner.actor, {
-      name: `Secret Candidate ${n}`,
-      email: `secret-candidate-${n}@example.com`,
-      phone: "+44 20 7946 0000",
-      timeZone: "Europe/Paris",
-      notes: `Secret notes ${n}`,
-    });
-    return {
-      id: candidate.id,
-      secrets: [candidate.id, candidate.name, candidate.email, `Secret notes ${n}`],
-    };
-  },
-  pool: async (world, org) => {
-    const name = `Secret pool ${unique()}`;
-    const pool = await world.deps.hiring.createPool(org.owner.actor, {
-      name,
-      memberIds: [org.owner.userId],
-    });
-    return { id: pool.id, secrets: [pool.id, name] };
-  },
-  "loop-template": async (world, org) => {
-    const n = unique();
-    const pool = await world.deps.hiring.createPool(org.owner.actor, {
-      name: `Secret loop pool ${n}`,
-      memberIds: [org.owner.userId],
-    });
-    const template = await world.deps.hiring.createLoopTemplate(org.owner.actor, {
-      name: `Secret loop ${n}`,
-      order: "fixed",
-      maxGapMinutes: 30,
-      sessions: [{ name: `Secret session ${n}`, durationMinutes: 45, poolId: pool.id, count: 1 }],
-    });
-    return { id: template.id, secrets: [template.id, template.name, pool.id] };
-  },
-};
-
-/** The service method whose existence means a kind's factory is due. */
-const serviceOf: Record<ObjectKind, string> = {
-  job: "createJob",
-  candidate: "createCandidate",
-  pool: "createPool",
-  "loop-template": "createLoopTemplate",
-  member: "invite",
-  "api-token": "createApiToken",
-};
-
-const ALL_KINDS: ObjectKind[] = [
-  "job",
-  "candidate",
-  "pool",
-  "loop-template",
-  "member",
-  "api-token",
-];
 
 const permissionOf = (route: RouteSpec) =>
   typeof route.access === "object" ? route.access.permission : undefined;

@@ -1,7 +1,11 @@
 /** The member's own account: second factor and API tokens. */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { apiTokenInput, secondFactorInput } from "../../accounts/schemas.js";
+import {
+  apiTokenInput,
+  disableSecondFactorInput,
+  secondFactorInput,
+} from "../../accounts/schemas.js";
 import type { AppEnv } from "../env.js";
 import { fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
@@ -65,9 +69,9 @@ async function AccountPage({
               Add this key to your authenticator app (as a time-based key), then enter the code it
               shows.
             </p>
-            <code class="secret" aria-label="Setup key">
-              {enrolment.secret}
-            </code>
+            <p>
+              Setup key: <code class="secret">{enrolment.secret}</code>
+            </p>
             <p class="hint">
               Or open this address on your phone: <span>{enrolment.uri}</span>
             </p>
@@ -199,9 +203,10 @@ export function registerAccountPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
   member("POST", "/app/account/second-factor/disable", "Turns TOTP off (needs the password)");
   app.post("/app/account/second-factor/disable", async (c) => {
     const actor = requireActor(c);
-    const values = await formValues(c);
+    const parsed = parseForm(disableSecondFactorInput, await formValues(c));
+    if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors }), 422);
     try {
-      await c.get("deps").accounts.disableSecondFactor(actor, values.password ?? "", c.get("meta"));
+      await c.get("deps").accounts.disableSecondFactor(actor, parsed.value.password, c.get("meta"));
     } catch (error) {
       return c.html(await AccountPage({ c, errors: fieldErrorsFrom(error, "password") }), 401);
     }

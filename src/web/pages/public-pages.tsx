@@ -252,7 +252,31 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
   app.post("/verify-email/resend", async (c) => {
     const values = await formValues(c);
     const parsed = parseForm(resetRequestInput, values);
-    if (parsed.ok) await c.get("deps").accounts.resendVerification(parsed.value.email);
+    if (!parsed.ok) {
+      return frame(
+        c,
+        "Send the link again",
+        <>
+          <h1>Send the link again</h1>
+          <ErrorSummary errors={parsed.errors} />
+          <form method="post" action="/verify-email/resend" class="stack card" novalidate>
+            <Csrf token={c.get("csrfToken")} />
+            <Field
+              name="email"
+              label="Email"
+              type="email"
+              value={values.email}
+              errors={parsed.errors}
+              autocomplete="email"
+              required
+            />
+            <button type="submit">Send the link again</button>
+          </form>
+        </>,
+        422,
+      );
+    }
+    await c.get("deps").accounts.resendVerification(parsed.value.email);
     return frame(
       c,
       "Check your email",

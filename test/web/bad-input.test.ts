@@ -1,0 +1,552 @@
+/**
+ * Bad input everywhere: every API body (generated from the route table and the OpenAPI
+ * document) and every page form gets missing fields, wrong types, overlong text, bad emails,
+ * short passwords, unknown roles and, for the API, malformed JSON. Each answer is a 422 that
+ * names the field (API: `{ error: { code: "VALIDATION_FAILED", field, message } }`; pages: the
+ * error summary links `#field-<name>` and the field is `aria-invalid`), shows no internals, and
+ * leaves the database as it was.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newTotpSecret, totpAt } from "../../src/accounts/totp.js";
+import { testDatabases } from "../support/databases.js";
+import { factories } from "../support/object-factories.js";
+import {
+  type JsonSchema,
+  listing,
+  requestSchema,
+  resolveSchema,
+  routeKey,
+  validBody,
+} from "../support/route-samples.js";
+import {
+  addMember,
+  apiTokenFor,
+  buildSignUp,
+  type Caller,
+  createOrganisation,
+  createWorld,
+  fillPath,
+  leaksInternals,
+  linkTokenFromMail,
+  META,
+  type Organisation,
+  type Person,
+  send,
+  snapshot,
+  unique,
+  viaSession,
+  viaToken,
+  type World,
+} from "../support/web-world.js";
+
+const databases = await testDatabases();
+const { routes, openapi } = await listing();
+
+// ---------------------------------------------------------------------------------------------
+// API cases, from the request schemas
+
+interface ApiCase {
+  name: string;
+  /** Makes the raw body from a valid one. */
+  body: (valid: Record<string, unknown>) => string;
+  field: string;
+  contentType?: string;
+}
+
+const typeOf = (schema: JsonSchema) =>
+  Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
+
+function without(object: Record<string, unknown>, key: string) {
+  const copy = { ...object };
+  delete copy[key];
+  return copy;
+}
+
+/** Bad values for one property, each with the field path the answer must name. */
+function badValues(
+  raw: JsonSchema,
+  name: string,
+  path: string,
+): Array<{ name: string; value: unknown; field: string }> {
+  const schema = resolveSchema(openapi, raw);
+  const type = typeOf(schema);
+  const out: Array<{ name: string; value: unknown; field: string }> = [];
+  if (schema.enum !== undefined) {
+    out.push({ name: `an unknown ${name}`, value: "superuser-unknown", field: path });
+    return out;
+  }
+  if (type === "string") {
+    out.push({ name: `a number as ${name}`, value: 12345, field: path });
+    if (schema.maxLength !== undefined) {
+      out.push({
+        name: `an overlong ${name}`,
+        value: "x".repeat(schema.maxLength + 1),
+        field: path,
+      });
+    }
+    if (name === "email" || schema.format === "email") {
+      out.push({ name: `a malformed ${name}`, value: "not-an-email", field: path });
+    }
+    if (name === "timeZone") {
+      out.push({ name: `an unknown ${name}`, value: "Mars/Olympus_Mons", field: path });
+    }
+  } else if (type === "integer" || type === "number") {
+    out.push({ name: `text as ${name}`, value: "ten", field: path });
+    if (schema.minimum !== undefined) {
+      out.push({ name: `${name} below its minimum`, value: schema.minimum - 1, field: path });
+    }
+    if (type === "integer") out.push({ name: `a fraction as ${name}`, value: 1.5, field: path });
+  } else if (type === "array") {
+    out.push({ name: `text as ${name}`, value: "not a list", field: path });
+  } else if (type === "object") {
+    out.push({ name: `a list as ${name}`, value: ["x"], field: path });
+  } else if (type === "boolean") {
+    out.push({ name: `text as ${name}`, value: "yes", field: path });
+  }
+  return out;
+}
+
+function apiCases(schema: JsonSchema, valid: Record<string, unknown>): ApiCase[] {
+  const cases: ApiCase[] = [
+    { name: "malformed JSON", body: () => '{"title": "unfinished', field: "body" },
+    { name: "an empty body", body: () => "", field: "body" },
+    { name: "a list instead of an object", body: () => "[]", field: "body" },
+    { name: "null instead of an object", body: () => "null", field: "body" },
+    {
+      name: "JSON sent as text/plain",
+      body: (v) => JSON.stringify(v),
+      field: "body",
+      contentType: "text/plain",
+    },
+  ];
+  for (const key of schema.required ?? []) {
+    cases.push({
+      name: `no ${key}`,
+      body: (v) => JSON.stringify(without(v, key)),
+      field: key,
+    });
+  }
+  for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    for (const bad of badValues(property, key, key)) {
+      cases.push({
+        name: bad.name,
+        body: (v) => JSON.stringify({ ...v, [key]: bad.value }),
+        field: bad.field,
+      });
+    }
+    // One level down: the first item of a list of objects.
+    const resolved = resolveSchema(openapi, property);
+    const items = resolved.items === undefined ? undefined : resolveSchema(openapi, resolved.items);
+    if (typeOf(resolved) === "array" && items !== undefined && typeOf(items) === "object") {
+      const first = (valid[key] as Array<Record<string, unknown>> | undefined)?.[0];
+      if (first === undefined) continue;
+      const replaceFirst = (v: Record<string, unknown>, item: Record<string, unknown>) =>
+        JSON.stringify({ ...v, [key]: [item, ...((v[key] as unknown[]) ?? []).slice(1)] });
+      for (const inner of items.required ?? []) {
+        cases.push({
+          name: `no ${key}[0].${inner}`,
+          body: (v) => replaceFirst(v, without(first, inner)),
+          field: `${key}.0.${inner}`,
+        });
+      }
+      for (const [inner, innerSchema] of Object.entries(items.properties ?? {})) {
+        for (const bad of badValues(innerSchema, `${key}[0].${inner}`, `${key}.0.${inner}`)) {
+          cases.push({
+            name: bad.name,
+            body: (v) => replaceFirst(v, { ...first, [inner]: bad.value }),
+            field: bad.field,
+          });
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+const apiRoutes = routes.filter((r) => r.kind === "api" && requestSchema(openapi, r) !== undefined);
+
+// ---------------------------------------------------------------------------------------------
+// Page form cases
+
+type FieldKind =
+  | { kind: "text"; max: number; required: boolean }
+  | { kind: "email" }
+  | { kind: "new-password" }
+  | { kind: "password" }
+  | { kind: "phone" }
+  | { kind: "role" }
+  | { kind: "code" };
+
+const text = (max: number, required = true): FieldKind => ({ kind: "text", max, required });
+
+function formCases(fields: Record<string, FieldKind>) {
+  const out: Array<{ name: string; field: string; change: (f: Record<string, string>) => void }> =
+    [];
+  for (const [field, spec] of Object.entries(fields)) {
+    const set = (value: string) => (f: Record<string, string>) => {
+      f[field] = value;
+    };
+    const drop = (f: Record<string, string>) => {
+      delete f[field];
+    };
+    switch (spec.kind) {
+      case "text":
+        if (spec.required) {
+          out.push({ name: `no ${field}`, field, change: drop });
+          out.push({ name: `a blank ${field}`, field, change: set("   ") });
+        }
+        out.push({ name: `an overlong ${field}`, field, change: set("x".repeat(spec.max + 1)) });
+        break;
+      case "email":
+        out.push({ name: `no ${field}`, field, change: drop });
+        out.push({ name: `a malformed ${field}`, field, change: set("not-an-email") });
+        out.push({ name: `an overlong ${field}`, field, change: set(`${"x".repeat(400)}@`) });
+        break;
+      case "new-password":
+        out.push({ name: `a short ${field}`, field, change: set("short") });
+        out.push({ name: `no ${field}`, field, change: drop });
+        out.push({ name: `an overlong ${field}`, field, change: set("p".repeat(201)) });
+        break;
+      case "password":
+        out.push({ name: `no ${field}`, field, change: drop });
+        break;
+      case "phone":
+        out.push({ name: `a ${field} that is not a number`, field, change: set("call me maybe") });
+        break;
+      case "role":
+        out.push({ name: `an unknown ${field}`, field, change: set("superuser") });
+        break;
+      case "code":
+        out.push({ name: `a ${field} with letters`, field, change: set("12ab56") });
+        out.push({ name: `no ${field}`, field, change: drop });
+        break;
+    }
+  }
+  return out;
+}
+
+interface FormContext {
+  world: World;
+  org: Organisation;
+  /** A member with two-step sign-in on, its secret, and a session waiting for the code. */
+  guarded: Person;
+  secret: string;
+  pending: Caller;
+}
+
+interface PageForm {
+  /** Who posts the form, and where (the path filled in). */
+  prepare(
+    ctx: FormContext,
+  ): Promise<{ caller: Caller; path: string; valid: Record<string, string> }>;
+  fields: Record<string, FieldKind>;
+}
+
+const jobFields = {
+  title: text(200),
+  department: text(200, false),
+  location: text(200, false),
+  description: text(5000, false),
+};
+const validJob = () => ({
+  title: `Job ${unique()}`,
+  department: "Engineering",
+  location: "Remote",
+  description: "Builds things.",
+});
+
+/** Every page POST route with fields, what posts it validly, and its fields' rules. */
+const pageForms: Record<string, PageForm> = {
+  "POST /signup": {
+    prepare: async () => {
+      const s = buildSignUp();
+      return {
+        caller: { kind: "anonymous" },
+        path: "/signup",
+        valid: {
+          name: s.name,
+          email: s.email,
+          phone: s.phone,
+          postalAddress: s.postalAddress,
+          company: s.company,
+          password: s.password,
+        },
+      };
+    },
+    fields: {
+      name: text(200),
+      email: { kind: "email" },
+      phone: { kind: "phone" },
+      postalAddress: text(500),
+      company: text(200),
+      password: { kind: "new-password" },
+    },
+  },
+  "POST /login": {
+    prepare: async ({ org }) => ({
+      caller: { kind: "anonymous" },
+      path: "/login",
+      valid: { email: org.owner.email, password: org.owner.password },
+    }),
+    fields: { email: { kind: "email" }, password: { kind: "password" } },
+  },
+  "POST /verify-email/resend": {
+    prepare: async () => ({
+      caller: { kind: "anonymous" },
+      path: "/verify-email/resend",
+      valid: { email: `someone-${unique()}@example.com` },
+    }),
+    fields: { email: { kind: "email" } },
+  },
+  "POST /forgot-password": {
+    prepare: async () => ({
+      caller: { kind: "anonymous" },
+      path: "/forgot-password",
+      valid: { email: `someone-${unique()}@example.com` },
+    }),
+    fields: { email: { kind: "email" } },
+  },
+  "POST /reset-password": {
+    prepare: async ({ world, org }) => {
+      await world.deps.accounts.requestPasswordReset(org.recruiter.email, META);
+      const token = await linkTokenFromMail(world, org.recruiter.email, "reset-password");
+      return {
+        caller: { kind: "anonymous" },
+        path: "/reset-password",
+        valid: { token, password: "a perfectly long password" },
+      };
+    },
+    fields: { password: { kind: "new-password" } },
+  },
+  "POST /invitations/accept": {
+    prepare: async ({ world, org }) => {
+      const email = `invitee-${unique()}@example.com`;
+      await world.deps.accounts.invite(org.owner.actor, { email, role: "interviewer" }, META);
+      const token = await linkTokenFromMail(world, email, "invitation");
+      return {
+        caller: { kind: "anonymous" },
+        path: "/invitations/accept",
+        valid: {
+          token,
+          name: "New Person",
+          phone: "+44 20 7946 0958",
+          postalAddress: "1 New Street",
+          password: "a perfectly long password",
+        },
+      };
+    },
+    fields: {
+      name: text(200),
+      phone: { kind: "phone" },
+      postalAddress: text(500),
+      password: { kind: "new-password" },
+    },
+  },
+  "POST /login/second-factor": {
+    prepare: async ({ world, secret, pending }) => ({
+      caller: pending,
+      path: "/login/second-factor",
+      valid: { code: totpAt(secret, world.clock.now()) },
+    }),
+    fields: { code: { kind: "code" } },
+  },
+  "POST /app/account/tokens": {
+    prepare: async ({ org }) => ({
+      caller: viaSession(org.owner),
+      path: "/app/account/tokens",
+      valid: { name: "CI" },
+    }),
+    fields: { name: text(100) },
+  },
+  "POST /app/account/second-factor/enable": {
+    prepare: async ({ world, org }) => {
+      const secret = newTotpSecret();
+      return {
+        caller: viaSession(org.admin),
+        path: "/app/account/second-factor/enable",
+        valid: { secret, code: totpAt(secret, world.clock.now()) },
+      };
+    },
+    fields: { code: { kind: "code" } },
+  },
+  "POST /app/account/second-factor/disable": {
+    prepare: async ({ guarded }) => ({
+      caller: viaSession(guarded),
+      path: "/app/account/second-factor/disable",
+      valid: { password: guarded.password },
+    }),
+    fields: { password: { kind: "password" } },
+  },
+  "POST /app/members/invite": {
+    prepare: async ({ org }) => ({
+      caller: viaSession(org.owner),
+      path: "/app/members/invite",
+      valid: { email: `invitee-${unique()}@example.com`, role: "interviewer" },
+    }),
+    fields: { email: { kind: "email" }, role: { kind: "role" } },
+  },
+  "POST /app/members/:userId/role": {
+    prepare: async ({ org }) => ({
+      caller: viaSession(org.owner),
+      path: `/app/members/${org.recruiter.userId}/role`,
+      valid: { role: "interviewer" },
+    }),
+    fields: { role: { kind: "role" } },
+  },
+  "POST /app/jobs": {
+    prepare: async ({ org }) => ({
+      caller: viaSession(org.owner),
+      path: "/app/jobs",
+      valid: validJob(),
+    }),
+    fields: jobFields,
+  },
+  "POST /app/jobs/:jobId": {
+    prepare: async ({ world, org }) => {
+      const job = await (factories.job as NonNullable<typeof factories.job>)(world, org, org.owner);
+      return { caller: viaSession(org.owner), path: `/app/jobs/${job.id}`, valid: validJob() };
+    },
+    fields: jobFields,
+  },
+};
+
+/** Page POST routes that take no fields a person types, and why. */
+const formsWithoutFields: Record<string, string> = {
+  "POST /logout": "a button",
+  "POST /verify-email": "the token from the email link; a bad one is an invalid link (400)",
+  "POST /app/account/second-factor/begin": "a button",
+  "POST /app/account/tokens/:tokenId/revoke": "a button",
+  "POST /app/jobs/:jobId/delete": "a button",
+};
+
+const pagePosts = routes.filter((r) => r.kind === "page" && r.method === "POST");
+
+function fieldMarkedInvalid(html: string, field: string): boolean {
+  const tag = new RegExp(`<(?:input|select|textarea)\\b[^>]*\\bid="field-${field}"[^>]*>`).exec(
+    html,
+  );
+  return tag !== null && /\baria-invalid="true"/.test(tag[0]);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe("the bad-input lists", () => {
+  it("cover every page form in the route table", () => {
+    const uncovered = pagePosts
+      .map(routeKey)
+      .filter((key) => pageForms[key] === undefined && formsWithoutFields[key] === undefined);
+    expect(uncovered, "add them to pageForms or formsWithoutFields in this file").toEqual([]);
+  });
+
+  it("find a request schema for every API route that changes something", () => {
+    const missing = routes
+      .filter(
+        (r) =>
+          r.kind === "api" && (r.method === "POST" || r.method === "PUT" || r.method === "PATCH"),
+      )
+      .filter((r) => requestSchema(openapi, r) === undefined)
+      .map(routeKey);
+    expect(missing).toEqual([]);
+  });
+});
+
+describe.each(databases)("bad input on $dialect", (database) => {
+  let world: World;
+  let org: Organisation;
+  let token: string;
+  let ctx: FormContext;
+
+  beforeAll(async () => {
+    world = await createWorld(database);
+    org = await createOrganisation(world);
+    token = (await apiTokenFor(world, org.owner)).token;
+    // A member with two-step sign-in on, and a sign-in of theirs waiting for the code.
+    const guarded = await addMember(world, org.owner, "admin");
+    const secret = newTotpSecret();
+    await world.deps.accounts.enableSecondFactor(
+      guarded.actor,
+      secret,
+      totpAt(secret, world.clock.now()),
+      META,
+    );
+    const waiting = await world.deps.accounts.signIn(
+      { email: guarded.email, password: guarded.password },
+      META,
+    );
+    ctx = { world, org, guarded, secret, pending: { kind: "session", session: waiting } };
+  });
+  afterAll(async () => {
+    await world?.drop();
+  });
+
+  describe("the API", () => {
+    for (const route of apiRoutes) {
+      const schema = requestSchema(openapi, route) as JsonSchema;
+      // Case names are fixed before the world exists; bodies are made per test.
+      const sample = apiCases(schema, {});
+      const listed = sample.map((c) => c.name);
+      it(`lists the bad inputs for ${routeKey(route)}`, () => {
+        expect(listed.length).toBeGreaterThan(4);
+      });
+      for (const name of new Set(listed)) {
+        it(`answers ${routeKey(route)} with 422 naming the field for ${name}`, async () => {
+          const make = route.objectKind === undefined ? null : factories[route.objectKind];
+          const objectId = make === null ? "none" : (await make(world, org, org.owner)).id;
+          const body = await validBody(openapi, route, {
+            world,
+            caller: org.owner,
+            owner: org.owner,
+          });
+          if (body instanceof Error || !("json" in body)) throw new Error("no valid body");
+          const valid = body.json as Record<string, unknown>;
+          const cases = apiCases(schema, valid).filter((c) => c.name === name);
+          expect(cases.length).toBeGreaterThan(0);
+          for (const bad of cases) {
+            const before = await snapshot(world);
+            const answer = await send(
+              world.ally,
+              route.method,
+              fillPath(route.path, route.objectParam, objectId),
+              {
+                as: viaToken(token),
+                json: bad.body(valid),
+                headers: bad.contentType ? { "content-type": bad.contentType } : {},
+              },
+            );
+            expect(answer.status, answer.text).toBe(422);
+            expect(answer.headers.get("content-type")).toContain("application/json");
+            const error = (answer.json() as { error: Record<string, unknown> }).error;
+            expect(error.code).toBe("VALIDATION_FAILED");
+            expect(error.field).toBe(bad.field);
+            expect(typeof error.message).toBe("string");
+            expect((error.message as string).length).toBeGreaterThan(5);
+            expect(leaksInternals(answer.text)).toBe(false);
+            expect(await snapshot(world)).toEqual(before);
+          }
+        });
+      }
+    }
+  });
+
+  describe("the pages", () => {
+    for (const [key, form] of Object.entries(pageForms)) {
+      for (const bad of formCases(form.fields)) {
+        it(`answers ${key} with 422 naming ${bad.field} for ${bad.name}`, async () => {
+          const { caller, path, valid } = await (pageForms[key] as PageForm).prepare(ctx);
+          const fields = { ...valid };
+          bad.change(fields);
+          const before = await snapshot(world);
+          const answer = await send(world.ally, "POST", path, { as: caller, form: fields });
+          expect(answer.status, answer.text.slice(0, 800)).toBe(422);
+          expect(answer.text).toContain(`href="#field-${bad.field}"`);
+          expect(
+            fieldMarkedInvalid(answer.text, bad.field),
+            `field-${bad.field} aria-invalid`,
+          ).toBe(true);
+          expect(leaksInternals(answer.text)).toBe(false);
+          expect(await snapshot(world)).toEqual(before);
+        });
+      }
+    }
+  });
+});

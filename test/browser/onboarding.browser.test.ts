@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vit
 import { loadConfig } from "../../src/config.js";
 import { type RunningServer, startServer } from "../../src/web/server.js";
 import {
+  brokenErrorLinks,
   browserUnavailable,
   byLabel,
   type ContextProblems,
@@ -81,8 +82,11 @@ async function followMailLink(
 
 /** Presses a key that submits a form or follows a link, and waits for the next page. */
 async function pressAndWait(page: Page, key: string): Promise<void> {
-  const before = page.url();
-  await Promise.all([page.waitForURL((url) => url.href !== before), page.keyboard.press(key)]);
+  await Promise.all([
+    page.waitForEvent("framenavigated", (frame) => frame === page.mainFrame()),
+    page.keyboard.press(key),
+  ]);
+  await page.waitForLoadState("load");
 }
 
 async function expectVisibleFocus(page: Page, what: string): Promise<void> {
@@ -165,6 +169,9 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
     }
     const shift = await layoutShift(page);
     if (shift > 0.02) findings.push(`${name}: layout shift ${shift.toFixed(3)}`);
+    for (const href of await brokenErrorLinks(page)) {
+      findings.push(`${name}: error summary link ${href} leads to no form control`);
+    }
     const headings = await page.getByRole("heading", { level: 1 }).count();
     if (headings !== 1) findings.push(`${name}: ${headings} level-one headings, not one`);
     if ((await page.title()).trim() === "") findings.push(`${name}: no page title`);
@@ -246,9 +253,11 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
     await screenshot(page, "02-sign-up-errors");
 
     // Focus starts on the summary; Tab reaches its first link, Enter goes to that field.
-    expect((await focused(page)).className, "focus starts on the error summary").toBe(
-      "error-summary",
-    );
+    await expect
+      .poll(async () => (await focused(page)).className, {
+        message: "focus starts on the error summary",
+      })
+      .toBe("error-summary");
     const first = await tabTo(page, "the first error link", (f) => f.href.startsWith("#field-"), 1);
     await page.keyboard.press("Enter");
     expect(page.url()).toContain(first.href);
@@ -378,6 +387,64 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
       await open(page, "/app/templates");
       await expect.poll(() => page.getByRole("link", { name: "Backend onsite" }).count()).toBe(1);
       await screenshot(page, "05-templates");
+    },
+    { leaf: true },
+  );
+
+  step(
+    "shows errors on the hiring forms, each linked to its field",
+    async () => {
+      const { page } = owner;
+      /** Submits from the keyboard; expects the error summary focused and its links sound. */
+      const submitWithErrors = async (what: string, button: string) => {
+        await page.getByRole("button", { name: button, exact: true }).focus();
+        await pressAndWait(page, "Enter");
+        // autofocus applies once the page has rendered, just after it loads.
+        await expect
+          .poll(async () => (await focused(page)).className, {
+            message: `${what}: focus on the error summary`,
+          })
+          .toBe("error-summary");
+        const links = page.locator(".error-summary a");
+        expect(await links.count(), `${what}: errors listed`).toBeGreaterThan(0);
+        await audit(page, `${what} with errors`);
+        for (const href of await links.evaluateAll((all) =>
+          all.map((a) => a.getAttribute("href") ?? ""),
+        )) {
+          const field = page.locator(`[id="${decodeURIComponent(href.slice(1))}"]`);
+          if ((await field.count()) === 1) {
+            expect(await field.getAttribute("aria-invalid"), `${what}: ${href} marked`).toBe(
+              "true",
+            );
+          }
+        }
+      };
+
+      await open(page, "/app/jobs/new");
+      await submitWithErrors("new job", "Create job");
+
+      await open(page, "/app/pools/new");
+      await submitWithErrors("new pool", "Create pool");
+
+      await open(page, "/app/templates/new");
+      await page.getByLabel("Name", { exact: true }).first().fill("Half-filled loop");
+      const session = page.getByRole("group", { name: "Session 2" });
+      await session.getByLabel("Name", { exact: true }).fill("Coding");
+      await session.getByLabel(/duration/i).fill("500");
+      await submitWithErrors("new loop template", "Create template");
+      await screenshot(page, "05-template-form-errors");
+
+      await open(page, "/app");
+      const own =
+        (await page.getByRole("link", { name: "Edit your profile" }).getAttribute("href")) ?? "";
+      await open(page, own);
+      await page.getByLabel("Time zone").fill("Mars/Olympus");
+      await page
+        .getByRole("group", { name: "Working hours 1" })
+        .getByLabel("From", { exact: true })
+        .fill("9am");
+      await page.getByLabel("Most interviews per day").fill("-1");
+      await submitWithErrors("interviewer profile", "Save profile");
     },
     { leaf: true },
   );

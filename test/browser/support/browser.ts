@@ -41,6 +41,7 @@ declare const document: {
   scrollingElement: { scrollWidth: number } | null;
   documentElement: { scrollWidth: number };
   querySelectorAll(selector: string): ArrayLike<DomElement>;
+  getElementById(id: string): DomElement | null;
 };
 declare const window: { innerWidth: number };
 declare function getComputedStyle(element: DomElement): DomStyle;
@@ -277,6 +278,20 @@ export function smallTargets(page: Page): Promise<string[]> {
         const box = el.getBoundingClientRect();
         const name = (el.getAttribute("aria-label") ?? el.textContent ?? el.name ?? "").trim();
         return `${el.tagName.toLowerCase()} "${name}" ${Math.round(box.width)}×${Math.round(box.height)}`;
+      }),
+  );
+}
+
+/** Links in an error summary whose target is missing, or is not a form control. */
+export function brokenErrorLinks(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll(".error-summary a[href]"))
+      .map((a) => a.getAttribute("href") ?? "")
+      .filter((href) => {
+        const target = href.startsWith("#")
+          ? document.getElementById(decodeURIComponent(href.slice(1)))
+          : null;
+        return target === null || !["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName);
       }),
   );
 }

@@ -10,7 +10,15 @@ import { openStore } from "../../src/store/database.js";
 import { createApp } from "../../src/web/app.js";
 import type { RouteSpec } from "../../src/web/route-table.js";
 import { buildDeps } from "../../src/web/server.js";
-import { MASTER_KEY, type Person, T0, testConfig, unique, type World } from "./web-world.js";
+import {
+  type FormFields,
+  MASTER_KEY,
+  type Person,
+  T0,
+  testConfig,
+  unique,
+  type World,
+} from "./web-world.js";
 
 /** The route table and OpenAPI document, read from an app over a throwaway database. */
 export async function listing(): Promise<{
@@ -144,6 +152,32 @@ const apiOverrides: Record<string, (ctx: SampleContext) => unknown | Promise<unk
   }),
 };
 
+function candidateForm(): FormFields {
+  const n = unique();
+  return {
+    name: `Candidate ${n}`,
+    email: `candidate-${n}@example.com`,
+    phone: "+44 20 7946 0958",
+    timeZone: "Europe/Paris",
+    notes: "Prefers mornings.",
+  };
+}
+
+async function templateForm(ctx: SampleContext): Promise<FormFields> {
+  const body = await loopTemplateBody(ctx);
+  const session = body.sessions[0] as (typeof body.sessions)[number];
+  return {
+    name: body.name,
+    jobId: "",
+    order: body.order,
+    maxGapMinutes: String(body.maxGapMinutes),
+    "sessions.0.name": session.name,
+    "sessions.0.durationMinutes": String(session.durationMinutes),
+    "sessions.0.poolId": session.poolId,
+    "sessions.0.count": String(session.count),
+  };
+}
+
 async function loopTemplateBody({ world, owner }: SampleContext) {
   const pool = await world.deps.hiring.createPool(owner.actor, {
     name: `Pool for a loop ${unique()}`,
@@ -158,7 +192,7 @@ async function loopTemplateBody({ world, owner }: SampleContext) {
 }
 
 /** Valid form fields for every page POST route, given who is posting. */
-export const pageForms: Record<string, (ctx: SampleContext) => Record<string, string>> = {
+export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Promise<FormFields>> = {
   "POST /app/account/second-factor/begin": () => ({}),
   "POST /app/account/second-factor/enable": ({ world }) => {
     const secret = newTotpSecret();
@@ -185,13 +219,33 @@ export const pageForms: Record<string, (ctx: SampleContext) => Record<string, st
     description: "Builds things.",
   }),
   "POST /app/jobs/:jobId/delete": () => ({}),
+  "POST /app/candidates": () => candidateForm(),
+  "POST /app/candidates/:candidateId": () => candidateForm(),
+  "POST /app/candidates/:candidateId/delete": () => ({}),
+  "POST /app/pools": ({ owner }) => ({ name: `Pool ${unique()}`, memberIds: [owner.userId] }),
+  "POST /app/pools/:poolId": ({ owner }) => ({
+    name: `Pool ${unique()}`,
+    memberIds: [owner.userId],
+  }),
+  "POST /app/pools/:poolId/delete": () => ({}),
+  "POST /app/templates": (ctx) => templateForm(ctx),
+  "POST /app/templates/:templateId": (ctx) => templateForm(ctx),
+  "POST /app/templates/:templateId/delete": () => ({}),
+  "POST /app/interviewers/:userId": () => ({
+    timeZone: "Europe/London",
+    "workingHours.0.days": ["MO", "TU", "WE"],
+    "workingHours.0.start": "09:00",
+    "workingHours.0.end": "17:00",
+    perDayLimit: "3",
+    perWeekLimit: "10",
+  }),
   "POST /logout": () => ({}),
 };
 
 export const routeKey = (route: Pick<RouteSpec, "method" | "path">) =>
   `${route.method} ${route.path}`;
 
-export type Body = { form: Record<string, string> } | { json: unknown } | Record<string, never>;
+export type Body = { form: FormFields } | { json: unknown } | Record<string, never>;
 
 /**
  * A valid body for the route (as `send` options), or an Error saying what is missing.
@@ -214,5 +268,5 @@ export async function validBody(
   if (form === undefined) {
     return new Error(`${key} has no sample form in test/support/route-samples.ts: add one`);
   }
-  return { form: form(ctx) };
+  return { form: await form(ctx) };
 }

@@ -203,10 +203,15 @@ export const viaToken = (token: string): Caller => ({ kind: "token", token });
 /** A fixed anonymous double-submit token (the cookie and the form field must agree). */
 const ANON_CSRF = "anonymous-csrf-token-for-tests-0123456789";
 
+export type FormFields = Record<string, string | string[]>;
+
 export interface SendOptions {
   as?: Caller;
-  /** Form fields (urlencoded); `_csrf` is added for the caller unless `csrf` says otherwise. */
-  form?: Record<string, string>;
+  /**
+   * Form fields (urlencoded; a list repeats the field, like checkboxes); `_csrf` is added for
+   * the caller unless `csrf` says otherwise.
+   */
+  form?: FormFields;
   /** A JSON body; a string is sent as is (for malformed JSON). */
   json?: unknown;
   /** `false` leaves the CSRF token out; a string sends that one instead. */
@@ -245,7 +250,10 @@ export async function send(
   if (cookies.length > 0) headers.cookie = cookies.join("; ");
   let body: string | undefined;
   if (options.form !== undefined) {
-    const fields = new URLSearchParams(options.form);
+    const fields = new URLSearchParams();
+    for (const [name, value] of Object.entries(options.form)) {
+      for (const one of Array.isArray(value) ? value : [value]) fields.append(name, one);
+    }
     if (csrf !== undefined && caller.kind !== "token") fields.set("_csrf", csrf);
     headers["content-type"] = "application/x-www-form-urlencoded";
     body = fields.toString();

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newTotpSecret, totpAt } from "../../src/accounts/totp.js";
+import type { ObjectKind } from "../../src/web/route-table.js";
 import { testDatabases } from "../support/databases.js";
 import { factories } from "../support/object-factories.js";
 import {
@@ -16,6 +17,7 @@ import {
   requestSchema,
   resolveSchema,
   routeKey,
+  pageForms as sampleForms,
   validBody,
 } from "../support/route-samples.js";
 import {
@@ -25,6 +27,7 @@ import {
   type Caller,
   createOrganisation,
   createWorld,
+  type FormFields,
   fillPath,
   leaksInternals,
   linkTokenFromMail,
@@ -175,18 +178,19 @@ type FieldKind =
   | { kind: "password" }
   | { kind: "phone" }
   | { kind: "role" }
-  | { kind: "code" };
+  | { kind: "code" }
+  | { kind: "time-zone" }
+  | { kind: "whole-number"; min: number };
 
 const text = (max: number, required = true): FieldKind => ({ kind: "text", max, required });
 
 function formCases(fields: Record<string, FieldKind>) {
-  const out: Array<{ name: string; field: string; change: (f: Record<string, string>) => void }> =
-    [];
+  const out: Array<{ name: string; field: string; change: (f: FormFields) => void }> = [];
   for (const [field, spec] of Object.entries(fields)) {
-    const set = (value: string) => (f: Record<string, string>) => {
+    const set = (value: string) => (f: FormFields) => {
       f[field] = value;
     };
-    const drop = (f: Record<string, string>) => {
+    const drop = (f: FormFields) => {
       delete f[field];
     };
     switch (spec.kind) {
@@ -220,6 +224,14 @@ function formCases(fields: Record<string, FieldKind>) {
         out.push({ name: `a ${field} with letters`, field, change: set("12ab56") });
         out.push({ name: `no ${field}`, field, change: drop });
         break;
+      case "time-zone":
+        out.push({ name: `an unknown ${field}`, field, change: set("Mars/Olympus_Mons") });
+        break;
+      case "whole-number":
+        out.push({ name: `text as ${field}`, field, change: set("ten") });
+        out.push({ name: `a fraction as ${field}`, field, change: set("1.5") });
+        out.push({ name: `${field} below its minimum`, field, change: set(String(spec.min - 1)) });
+        break;
     }
   }
   return out;
@@ -236,9 +248,7 @@ interface FormContext {
 
 interface PageForm {
   /** Who posts the form, and where (the path filled in). */
-  prepare(
-    ctx: FormContext,
-  ): Promise<{ caller: Caller; path: string; valid: Record<string, string> }>;
+  prepare(ctx: FormContext): Promise<{ caller: Caller; path: string; valid: FormFields }>;
   fields: Record<string, FieldKind>;
 }
 
@@ -248,6 +258,33 @@ const jobFields = {
   location: text(200, false),
   description: text(5000, false),
 };
+const candidateFields: Record<string, FieldKind> = {
+  name: text(200),
+  email: { kind: "email" },
+  phone: { kind: "phone" },
+  timeZone: { kind: "time-zone" },
+  notes: text(5000, false),
+};
+const templateFields: Record<string, FieldKind> = {
+  name: text(200),
+  maxGapMinutes: { kind: "whole-number", min: 0 },
+  "sessions.0.durationMinutes": { kind: "whole-number", min: 5 },
+  "sessions.0.count": { kind: "whole-number", min: 1 },
+};
+
+/** The valid form the route table's samples give, posted by the organisation's owner. */
+async function pageForm(key: string, world: World, org: Organisation): Promise<FormFields> {
+  const form = sampleForms[key];
+  if (form === undefined) throw new Error(`no sample form for ${key}`);
+  return form({ world, caller: org.owner, owner: org.owner });
+}
+
+async function make(kind: ObjectKind, world: World, org: Organisation) {
+  const factory = factories[kind];
+  if (factory === null) throw new Error(`no factory for ${kind}`);
+  return factory(world, org, org.owner);
+}
+
 const validJob = () => ({
   title: `Job ${unique()}`,
   department: "Engineering",
@@ -408,6 +445,66 @@ const pageForms: Record<string, PageForm> = {
     },
     fields: jobFields,
   },
+  "POST /app/candidates": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.recruiter),
+      path: "/app/candidates",
+      valid: await pageForm("POST /app/candidates", world, org),
+    }),
+    fields: candidateFields,
+  },
+  "POST /app/candidates/:candidateId": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.recruiter),
+      path: `/app/candidates/${(await make("candidate", world, org)).id}`,
+      valid: await pageForm("POST /app/candidates/:candidateId", world, org),
+    }),
+    fields: candidateFields,
+  },
+  "POST /app/pools": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.recruiter),
+      path: "/app/pools",
+      valid: await pageForm("POST /app/pools", world, org),
+    }),
+    fields: { name: text(200) },
+  },
+  "POST /app/pools/:poolId": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.recruiter),
+      path: `/app/pools/${(await make("pool", world, org)).id}`,
+      valid: await pageForm("POST /app/pools/:poolId", world, org),
+    }),
+    fields: { name: text(200) },
+  },
+  "POST /app/templates": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.recruiter),
+      path: "/app/templates",
+      valid: await pageForm("POST /app/templates", world, org),
+    }),
+    fields: templateFields,
+  },
+  "POST /app/templates/:templateId": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.recruiter),
+      path: `/app/templates/${(await make("loop-template", world, org)).id}`,
+      valid: await pageForm("POST /app/templates/:templateId", world, org),
+    }),
+    fields: templateFields,
+  },
+  "POST /app/interviewers/:userId": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.interviewer),
+      path: `/app/interviewers/${org.interviewer.userId}`,
+      valid: await pageForm("POST /app/interviewers/:userId", world, org),
+    }),
+    fields: {
+      timeZone: { kind: "time-zone" },
+      perDayLimit: { kind: "whole-number", min: 0 },
+      perWeekLimit: { kind: "whole-number", min: 0 },
+    },
+  },
 };
 
 /** Page POST routes that take no fields a person types, and why. */
@@ -417,14 +514,16 @@ const formsWithoutFields: Record<string, string> = {
   "POST /app/account/second-factor/begin": "a button",
   "POST /app/account/tokens/:tokenId/revoke": "a button",
   "POST /app/jobs/:jobId/delete": "a button",
+  "POST /app/candidates/:candidateId/delete": "a button",
+  "POST /app/pools/:poolId/delete": "a button",
+  "POST /app/templates/:templateId/delete": "a button",
 };
 
 const pagePosts = routes.filter((r) => r.kind === "page" && r.method === "POST");
 
 function fieldMarkedInvalid(html: string, field: string): boolean {
-  const tag = new RegExp(`<(?:input|select|textarea)\\b[^>]*\\bid="field-${field}"[^>]*>`).exec(
-    html,
-  );
+  const id = `field-${field}`.replace(/[.*+?^$()|[\]\\{}]/g, "\\$&");
+  const tag = new RegExp(`<(?:input|select|textarea)\\b[^>]*\\bid="${id}"[^>]*>`).exec(html);
   return tag !== null && /\baria-invalid="true"/.test(tag[0]);
 }
 

@@ -17,7 +17,13 @@ import type { SignUpInput } from "./schemas.js";
 import type { SecretBox } from "./secrets.js";
 import type { Role } from "./tables.js";
 import { newSecretToken, tokenHash } from "./tokens.js";
-import { newTotpSecret, otpauthUri, verifyTotp } from "./totp.js";
+import {
+  matchingTotpStep,
+  newTotpSecret,
+  otpauthUri,
+  TOTP_STEP_SECONDS,
+  verifyTotp,
+} from "./totp.js";
 
 const HOUR_MS = 3_600_000;
 const VERIFY_TTL_MS = 48 * HOUR_MS;
@@ -201,6 +207,30 @@ export function createAccountsService(deps: AccountsDeps) {
         "memberships.created_at",
       ])
       .where("memberships.organisation_id", "=", organisationId);
+  }
+
+  /**
+   * Records that a user's one-time code for `step` was used; false when that step, or a later
+   * one, already was (a replayed or older code). Kept with the rate limits, as a window starting
+   * at the step, so the daily purge forgets it.
+   */
+  async function claimTotpStep(userId: string, step: number): Promise<boolean> {
+    const key = `totp-used:${userId}`;
+    const stepStart = step * TOTP_STEP_SECONDS * 1000;
+    const later = await db
+      .selectFrom("rate_limits")
+      .select("window_start")
+      .where("key", "=", key)
+      .where("window_start", ">=", stepStart)
+      .executeTakeFirst();
+    if (later !== undefined) return false;
+    // Two attempts with the same code at once: the primary key lets one of them in.
+    const inserted = await db
+      .insertInto("rate_limits")
+      .values({ key, window_start: stepStart, count: 1 })
+      .onConflict((oc) => oc.columns(["key", "window_start"]).doNothing())
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   async function lookupSession(sessionToken: string): Promise<SessionContext | undefined> {
@@ -476,7 +506,8 @@ export function createAccountsService(deps: AccountsDeps) {
         throw new AppError("RATE_LIMITED", "Too many attempts. Wait a few minutes and try again.");
       }
       const secret = box.open(row.totp_secret, `users.totp_secret:${row.user_id}`);
-      if (!verifyTotp(secret, code, now)) {
+      const step = matchingTotpStep(secret, code, now);
+      if (step === undefined || !(await claimTotpStep(row.user_id, step))) {
         throw new AppError("INVALID_CREDENTIALS", "That code is not right. Try the current one.", {
           field: "code",
         });

@@ -171,7 +171,11 @@ export const accountsDataMap: TableNotes<AccountsTables> = {
     revoked_at: notPersonal,
   },
   rate_limits: {
-    key: personal("usage", "limit sign-in and reset attempts", "rate-limit-1d"),
+    key: personal(
+      "usage",
+      "limit sign-in and reset attempts; refuse a one-time code used before",
+      "rate-limit-1d",
+    ),
     window_start: notPersonal,
     count: notPersonal,
   },

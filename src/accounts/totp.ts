@@ -63,10 +63,23 @@ export function totpAt(secretBase32: string, epochMs: number): string {
 
 /** Whether `code` is valid at `epochMs`, allowing one step of clock drift. */
 export function verifyTotp(secretBase32: string, code: string, epochMs: number): boolean {
-  if (!/^\d{6}$/.test(code.trim())) return false;
+  return matchingTotpStep(secretBase32, code, epochMs) !== undefined;
+}
+
+/**
+ * The time step whose code `code` is (one step of drift allowed), or undefined. Callers that
+ * sign people in record the step, so that a code is accepted once (RFC 6238 section 5.2).
+ * @example matchingTotpStep(secret, totpAt(secret, 59_000), 59_000) // 1
+ */
+export function matchingTotpStep(
+  secretBase32: string,
+  code: string,
+  epochMs: number,
+): number | undefined {
+  if (!/^\d{6}$/.test(code.trim())) return undefined;
   const secret = base32Decode(secretBase32);
   const step = Math.floor(epochMs / 1000 / TOTP_STEP_SECONDS);
-  return [step - 1, step, step + 1].some((s) => hotp(secret, s) === code.trim());
+  return [step - 1, step, step + 1].find((s) => hotp(secret, s) === code.trim());
 }
 
 export function otpauthUri(secretBase32: string, account: string, issuer = "Ally"): string {

@@ -330,6 +330,29 @@ describe.each(databases)("accounts on $dialect", (database) => {
       }
     });
 
+    it("refuses a code that was already used to sign in (RFC 6238 section 5.2)", async () => {
+      const owner = await ownerWithTotp();
+      const code = totpAt(owner.secret, world.clock.now());
+      const first = await accounts.signIn({ email: owner.email, password: owner.password }, META);
+      await accounts.completeSecondFactor(first.token, code, META);
+      // Someone who saw the code over the owner's shoulder, with the password, seconds later.
+      world.clock.advance(10_000);
+      const second = await accounts.signIn({ email: owner.email, password: owner.password }, META);
+      await expectAppError(
+        accounts.completeSecondFactor(second.token, code, META),
+        "INVALID_CREDENTIALS",
+        "code",
+      );
+      // The next code works.
+      world.clock.advance(30_000);
+      const next = await accounts.completeSecondFactor(
+        second.token,
+        totpAt(owner.secret, world.clock.now()),
+        META,
+      );
+      expect(next.pendingSecondFactor).toBe(false);
+    });
+
     it("stores the secret sealed, not as plaintext", async () => {
       const owner = await ownerWithTotp();
       const row = await world.store.db

@@ -607,6 +607,14 @@ export function createAccountsService(deps: AccountsDeps) {
           .where("id", "=", row.user_id)
           .execute();
         await trx.deleteFrom("sessions").where("user_id", "=", row.user_id).execute();
+        // Other reset links for the account, sent earlier, stop working too.
+        await trx
+          .updateTable("email_tokens")
+          .set({ used_at: now })
+          .where("user_id", "=", row.user_id)
+          .where("purpose", "=", "reset-password")
+          .where("used_at", "is", null)
+          .execute();
       });
       const org = await firstOrganisation(row.user_id);
       await recordAudit(

@@ -415,6 +415,21 @@ describe.each(databases)("accounts on $dialect", (database) => {
       );
     });
 
+    it("makes the account's other reset links useless once one is used", async () => {
+      const owner = await signUpOwner(world);
+      await accounts.requestPasswordReset(owner.email, META);
+      const older = await linkTokenFromMail(world, owner.email, "reset-password");
+      await accounts.requestPasswordReset(owner.email, META);
+      const newer = await linkTokenFromMail(world, owner.email, "reset-password");
+      expect(newer).not.toBe(older);
+      await accounts.resetPassword(newer, "a brand new password", META);
+      await expectAppError(
+        accounts.resetPassword(older, "an attacker's password", META),
+        "TOKEN_INVALID",
+      );
+      await accounts.signIn({ email: owner.email, password: "a brand new password" }, META);
+    });
+
     it("refuses the link after an hour, and keeps the old password", async () => {
       const owner = await signUpOwner(world);
       await accounts.requestPasswordReset(owner.email, META);

@@ -4,6 +4,15 @@ import type { AppEnv } from "../env.js";
 import { Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 
+function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === "localhost" ||
+    hostname === "[::1]" ||
+    hostname === "::1" ||
+    /^127\.\d+\.\d+\.\d+$/.test(hostname)
+  );
+}
+
 export function registerDevPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   routes.add({
     method: "GET",
@@ -13,11 +22,16 @@ export function registerDevPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
     summary: "Development outbox (only without SMTP_URL, only from this machine)",
   });
   app.get("/dev/outbox", async (c) => {
-    const { store, outboxDirectory } = c.get("deps");
-    // Links in these emails sign people in: only without a relay, and only to this machine.
+    const { store, outboxDirectory, config } = c.get("deps");
+    // Links in these emails sign people in: only without a relay, only on a machine that is not
+    // published (its public address is loopback), and only to a caller on it. A reverse proxy on
+    // the same machine also connects from loopback, hence the other two conditions.
     const ip = c.get("meta").ip;
     const loopback = ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1";
-    if (outboxDirectory === undefined || !loopback) return c.notFound();
+    const published = !isLoopbackHost(new URL(config.http.publicUrl).hostname);
+    const proxied =
+      c.req.header("x-forwarded-for") !== undefined || c.req.header("forwarded") !== undefined;
+    if (outboxDirectory === undefined || !loopback || published || proxied) return c.notFound();
     const messages = await store.db
       .selectFrom("outbox")
       .select(["id", "to_address", "subject", "text_body", "created_at", "sent_at", "file_path"])

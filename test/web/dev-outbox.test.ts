@@ -1,0 +1,72 @@
+/**
+ * The development outbox lists emails whose links sign people in, so it must only ever be
+ * reachable by a developer on their own machine: no relay configured, a loopback public
+ * address, a loopback caller, and no reverse proxy in between.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixedClock } from "../../src/clock.js";
+import { openStore, type Store } from "../../src/store/database.js";
+import { migrateToLatest } from "../../src/store/migrations.js";
+import { createApp } from "../../src/web/app.js";
+import { buildDeps } from "../../src/web/server.js";
+import { buildSignUp, MASTER_KEY, META, T0, testConfig } from "../support/web-world.js";
+
+describe("the development outbox", () => {
+  let dir: string;
+  let store: Store;
+  const signUp = buildSignUp({ email: "dev-owner@example.com" });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "ally-dev-outbox-"));
+    store = openStore("sqlite::memory:");
+    await migrateToLatest(store.db, store.dialect);
+  });
+  afterAll(async () => {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function appWith(env: Record<string, string>) {
+    const config = testConfig({ DATA_DIR: dir, ...env });
+    return createApp(buildDeps(config, store, fixedClock(T0), MASTER_KEY));
+  }
+
+  it("lists the emails for a developer on a machine served at localhost", async () => {
+    const ally = appWith({ PUBLIC_URL: "http://localhost:3000" });
+    const { accounts } = buildDeps(testConfig(), store, fixedClock(T0), MASTER_KEY);
+    await accounts.signUp(signUp, META);
+    const answer = await ally.app.request("/dev/outbox");
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain("dev-owner@example.com");
+  });
+
+  it("is not there when Ally is published at a public address", async () => {
+    const ally = appWith({ PUBLIC_URL: "https://ally.example.com" });
+    const answer = await ally.app.request("/dev/outbox");
+    expect(answer.status).toBe(404);
+    expect(await answer.text()).not.toContain("dev-owner@example.com");
+  });
+
+  it("is not there behind a reverse proxy, even one on the same machine", async () => {
+    const ally = appWith({ PUBLIC_URL: "http://localhost:3000" });
+    for (const header of [
+      ["x-forwarded-for", "198.51.100.7"],
+      ["forwarded", "for=198.51.100.7"],
+    ] as Array<[string, string]>) {
+      const answer = await ally.app.request("/dev/outbox", { headers: [header] });
+      expect(answer.status).toBe(404);
+    }
+  });
+
+  it("is not there when mail goes to an SMTP relay", async () => {
+    const ally = appWith({
+      PUBLIC_URL: "http://localhost:3000",
+      SMTP_URL: "smtp://127.0.0.1:2525",
+    });
+    const answer = await ally.app.request("/dev/outbox");
+    expect(answer.status).toBe(404);
+  });
+});

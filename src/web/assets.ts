@@ -31,10 +31,13 @@ h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1.25rem; margin-bottom: 1rem; }
 .card > :first-child { margin-top: 0; }
 form.stack { display: grid; gap: 1rem; }
+form.stack > p { margin: 0; }
 /* In a row of fields, extra height goes above the label, so the inputs line up unstretched. */
 .field { display: grid; gap: .25rem; align-content: end; }
 label { font-weight: 600; }
 .hint { color: var(--muted); font-size: .875rem; }
+/* Paths, addresses and keys have no spaces: let them break rather than widen a phone's page. */
+.hint, code { overflow-wrap: anywhere; }
 input, select, textarea { font: inherit; padding: .6rem .7rem; border: 1px solid #8a93a5; border-radius: .375rem; background: #fff; color: var(--ink); width: 100%; min-height: 2.75rem; }
 textarea { min-height: 6rem; }
 input[aria-invalid="true"], select[aria-invalid="true"], textarea[aria-invalid="true"] { border-color: var(--bad); border-width: 2px; }

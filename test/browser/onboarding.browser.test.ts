@@ -212,7 +212,9 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
   step("signs a company up from the keyboard, showing errors first", async () => {
     owner = await context();
     const { page } = owner;
-    await page.goto("/");
+    const front = await page.goto("/");
+    // The console check below means something only while the policy forbids scripts.
+    expect(front?.headers()["content-security-policy"]).toContain("script-src 'none'");
     await audit(page, "front page");
     await screenshot(page, "01-front-page");
 
@@ -644,6 +646,16 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
         notes.push(`${path} at ${width}px: a table scrolls sideways (${table})`);
       }
     }
+    // Setting up two-step sign-in shows a long key and address: they must wrap, not widen.
+    await open(page, "/app/account");
+    await page.getByRole("button", { name: "Set up two-step sign-in" }).focus();
+    await pressAndWait(page, "Enter");
+    const enrolment = await horizontalOverflow(page);
+    if (enrolment.scrollWidth > enrolment.width) {
+      findings.push(`two-step set-up at ${enrolment.width}px: ${enrolment.scrollWidth}px wide`);
+    }
+    await audit(page, "two-step set-up (phone)");
+    await screenshot(page, "12-phone-two-step-set-up");
     await page.goto("/app/members");
     await screenshot(page, "08-phone-team");
     await page.goto("/signup");

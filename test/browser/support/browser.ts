@@ -39,7 +39,7 @@ declare const document: {
   activeElement: DomElement | null;
   body: DomElement;
   scrollingElement: { scrollWidth: number } | null;
-  documentElement: { scrollWidth: number };
+  documentElement: { scrollWidth: number; clientWidth: number };
   querySelectorAll(selector: string): ArrayLike<DomElement>;
   getElementById(id: string): DomElement | null;
 };
@@ -296,11 +296,15 @@ export function brokenErrorLinks(page: Page): Promise<string[]> {
   );
 }
 
-/** True when the page scrolls sideways at the current viewport width. */
+/**
+ * How wide the page's content is against the viewport. On a phone, content that is too wide
+ * makes the browser zoom out and widen innerWidth to match, so the width compared against is
+ * the smaller of innerWidth and the layout viewport (documentElement.clientWidth).
+ */
 export function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; width: number }> {
   return page.evaluate(() => ({
     scrollWidth: (document.scrollingElement ?? document.documentElement).scrollWidth,
-    width: window.innerWidth,
+    width: Math.min(window.innerWidth, document.documentElement.clientWidth),
   }));
 }
 

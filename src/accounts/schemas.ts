@@ -5,21 +5,29 @@
 import { z } from "zod";
 import { ROLES } from "./tables.js";
 
+/** "X is required" when the field is missing; "X must be text" when it is something else. */
+export const textError =
+  (label: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined || issue.input === null
+      ? `${label} is required`
+      : `${label} must be text`;
+
 const trimmed = (label: string, max: number) =>
   z
-    .string({ error: `${label} is required` })
+    .string({ error: textError(label) })
     .trim()
     .min(1, `${label} is required`)
     .max(max, `${label} must be at most ${max} characters`);
 
 export const emailField = z
-  .string({ error: "Email is required" })
+  .string({ error: textError("Email") })
   .trim()
   .toLowerCase()
   .pipe(z.email("Enter an email address like name@example.com"));
 
 export const passwordField = z
-  .string({ error: "Password is required" })
+  .string({ error: textError("Password") })
   .min(12, "Use at least 12 characters")
   .max(200, "Use at most 200 characters");
 
@@ -27,7 +35,7 @@ export const signUpInput = z.object({
   name: trimmed("Name", 200),
   email: emailField,
   phone: z
-    .string({ error: "Telephone is required" })
+    .string({ error: textError("Telephone") })
     .trim()
     .regex(/^\+?[0-9 ()./-]{6,30}$/, "Enter a telephone number, e.g. +44 20 7946 0958"),
   postalAddress: trimmed("Postal address", 500),
@@ -38,7 +46,7 @@ export type SignUpInput = z.infer<typeof signUpInput>;
 
 export const signInInput = z.object({
   email: emailField,
-  password: z.string({ error: "Password is required" }).min(1, "Password is required"),
+  password: z.string({ error: textError("Password") }).min(1, "Password is required"),
 });
 
 export const secondFactorInput = z.object({
@@ -50,7 +58,7 @@ export const secondFactorInput = z.object({
 
 /** Turning two-step sign-in off asks for the password again. */
 export const disableSecondFactorInput = z.object({
-  password: z.string({ error: "Password is required" }).min(1, "Password is required"),
+  password: z.string({ error: textError("Password") }).min(1, "Password is required"),
 });
 
 export const resetRequestInput = z.object({ email: emailField });

@@ -627,6 +627,17 @@ describe.each(databases)("bad input on $dialect", (database) => {
     }
   });
 
+  it("tells a client that sent a number for the email that it must be text, not missing", async () => {
+    const answer = await send(world.ally, "POST", "/api/v1/invitations", {
+      as: viaToken(token),
+      json: { email: 12345, role: "interviewer" },
+    });
+    expect(answer.status).toBe(422);
+    expect(answer.json()).toEqual({
+      error: { code: "VALIDATION_FAILED", field: "email", message: "Email must be text" },
+    });
+  });
+
   describe("the pages", () => {
     for (const [key, form] of Object.entries(pageForms)) {
       for (const bad of formCases(form.fields)) {

@@ -26,6 +26,7 @@ import {
   type ContextProblems,
   focused,
   focusIndicator,
+  focusProblems,
   horizontalOverflow,
   launchChromium,
   layoutShift,
@@ -664,6 +665,26 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
     await screenshot(page, "10-phone-template-form");
     await page.goto(`/app/interviewers/${guestUserId}`);
     await screenshot(page, "11-phone-interviewer-profile");
+  });
+
+  step("shows a visible focus ring on every stop of the main pages", async () => {
+    const { page } = owner;
+    const paths = [
+      "/",
+      "/signup",
+      "/app",
+      "/app/jobs/new",
+      "/app/members",
+      "/app/pools/new",
+      "/app/templates/new",
+      "/app/candidates/new",
+      `/app/interviewers/${guestUserId}`,
+      "/app/account",
+    ];
+    for (const path of paths) {
+      await open(page, path);
+      for (const problem of await focusProblems(page)) findings.push(`${path}: focus: ${problem}`);
+    }
   });
 
   it("saw no page problems, console errors or requests off loopback", () => {

@@ -235,6 +235,31 @@ export function focusIndicator(page: Page): Promise<{
   });
 }
 
+/**
+ * Tabs through the whole page once (until focus comes back round) and returns every stop whose
+ * focus indicator is missing, thinner than 2px or under 3:1 against what surrounds it.
+ */
+export async function focusProblems(page: Page, maxStops = 120): Promise<string[]> {
+  const problems: string[] = [];
+  let first: string | undefined;
+  for (let i = 0; i < maxStops; i++) {
+    await page.keyboard.press("Tab");
+    const info = await focused(page);
+    if (info.tag === "body") continue;
+    const key = `${info.tag}|${info.name}|${info.label}|${info.href}`;
+    if (key === first) return problems;
+    first ??= key;
+    const ring = await focusIndicator(page);
+    if (ring.style === "none" || ring.width < 2 || ring.contrast < 3) {
+      problems.push(
+        `${info.tag} "${info.label || info.name}": outline ${ring.style} ${ring.width}px ${ring.color} on ${ring.background} (${ring.contrast.toFixed(1)}:1)`,
+      );
+    }
+  }
+  problems.push(`focus did not come round after ${maxStops} Tab presses`);
+  return problems;
+}
+
 /** Form controls a screen reader would announce without a name. */
 export function unlabelledControls(page: Page): Promise<string[]> {
   return page.evaluate(() => {

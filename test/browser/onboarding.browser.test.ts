@@ -647,6 +647,30 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
         notes.push(`${path} at ${width}px: a table scrolls sideways (${table})`);
       }
     }
+    // Long values people really type: an address with a long domain, notes with a link.
+    await open(page, "/app/candidates/new");
+    await page.getByLabel("Name", { exact: true }).fill("Maximiliana Wolfeschlegelsteinhausen");
+    await page
+      .getByLabel("Email", { exact: true })
+      .fill("maximiliana.wolfeschlegelsteinhausen@engineering.example-company.co.uk");
+    await page
+      .getByLabel("Notes (optional)")
+      .fill("Portfolio: https://example.test/portfolio/maximiliana-wolfeschlegelsteinhausen/2026");
+    await page.getByRole("button", { name: "Add candidate" }).focus();
+    await pressAndWait(page, "Enter");
+    expect(await page.getByRole("alert").count(), "candidate saved").toBe(0);
+    for (const path of [page.url(), `${origin}/app/candidates`]) {
+      await open(page, path);
+      const { scrollWidth, width } = await horizontalOverflow(page);
+      if (scrollWidth > width) {
+        findings.push(`${path} with long values at ${width}px: ${scrollWidth}px wide`);
+      }
+      for (const table of await scrollingTables(page)) {
+        notes.push(`${path} with long values at ${width}px: a table scrolls sideways (${table})`);
+      }
+    }
+    await screenshot(page, "13-phone-candidates");
+
     // Setting up two-step sign-in shows a long key and address: they must wrap, not widen.
     await open(page, "/app/account");
     await page.getByRole("button", { name: "Set up two-step sign-in" }).focus();

@@ -2,12 +2,19 @@
  * Issue 3 end to end, in Debian's Chromium: a company signs up from the keyboard, confirms its
  * address from the email Ally wrote to the outbox folder, creates a job, a pool and a loop
  * template, invites an interviewer; the interviewer accepts in a fresh browser, sees only what
- * the role allows, edits their own profile, signs out and in again. Along the way every main
- * page is checked for labels, visible focus, width at phone size, layout shift and console
- * errors (the Content-Security-Policy forbids scripts, so a violation shows up there).
+ * the role allows, edits their own profile, signs out and in again. Sign-up, sign-in, the email
+ * links and most forms are driven from the keyboard only (Tab, Enter, Space).
  *
- * Without /usr/bin/chromium a developer's run skips with one message; with CI=true it fails.
- * Screenshots go to test-artifacts/screenshots/ (git-ignored).
+ * Along the way every main page is checked for: a name on every control, one h1 and a title,
+ * a focus ring of 2px or more at 3:1 contrast on every Tab stop, error summaries that take focus
+ * and link to marked fields, no sideways scrolling and 24px targets at 390×844, layout shift,
+ * and console errors (the Content-Security-Policy forbids scripts, so a violation shows there).
+ * Findings are gathered and asserted together at the end, so one run reports all of them.
+ *
+ * Ally runs in-process on a free loopback port with SQLite in a temporary folder and no SMTP
+ * relay; the browser may reach nothing else. Every step has 60 s; the whole file takes ~35 s.
+ * Without /usr/bin/chromium (or ALLY_CHROMIUM) a developer's run skips with one message; with
+ * CI=true it fails. Screenshots go to test-artifacts/screenshots/ (git-ignored).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";

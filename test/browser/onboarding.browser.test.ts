@@ -383,7 +383,7 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
       await form.getByLabel("Name", { exact: true }).first().fill("Backend onsite");
       await form.getByLabel("Job", { exact: true }).selectOption({ label: "Backend engineer" });
       const first = page.getByRole("group", { name: "Session 1" });
-      await first.getByLabel("Name", { exact: true }).fill("System design");
+      await first.getByLabel("Session 1 name", { exact: true }).fill("System design");
       await first.getByLabel(/duration/i).fill("60");
       await first.getByLabel(/pool/i).selectOption({ label: "Backend interviewers (1 member)" });
       await first.getByLabel(/number of interviewers/i).fill("1");
@@ -439,7 +439,7 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
       await open(page, "/app/templates/new");
       await page.getByLabel("Name", { exact: true }).first().fill("Half-filled loop");
       const session = page.getByRole("group", { name: "Session 2" });
-      await session.getByLabel("Name", { exact: true }).fill("Coding");
+      await session.getByLabel("Session 2 name", { exact: true }).fill("Coding");
       await session.getByLabel(/duration/i).fill("500");
       await submitWithErrors("new loop template", "Create template");
       await screenshot(page, "05-template-form-errors");
@@ -451,7 +451,7 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
       await page.getByLabel("Time zone").fill("Mars/Olympus");
       await page
         .getByRole("group", { name: "Working hours 1" })
-        .getByLabel("From", { exact: true })
+        .getByLabel("Working hours 1 from", { exact: true })
         .fill("9am");
       await page.getByLabel("Most interviews per day").fill("-1");
       await submitWithErrors("interviewer profile", "Save profile");
@@ -547,7 +547,7 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
       const second = page.getByRole("group", { name: "Working hours 2" });
       await second.getByRole("checkbox", { name: "Saturday" }).focus();
       await page.keyboard.press("Space");
-      await second.getByLabel("From", { exact: true }).focus();
+      await second.getByLabel("Working hours 2 from", { exact: true }).focus();
       await replaceText(page, "09:00");
       await page.keyboard.press("Tab");
       await replaceText(page, "12:00");

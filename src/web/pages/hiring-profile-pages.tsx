@@ -100,7 +100,7 @@ function HoursFieldset(props: { row: HoursRow; index: number; errors?: FieldErro
     <fieldset class="hours-row">
       <legend>Working hours {index + 1}</legend>
       <fieldset aria-describedby={daysError ? `field-${prefix}.days-error` : undefined}>
-        <legend>Days</legend>
+        <legend>Days of working hours {index + 1}</legend>
         {daysError ? (
           <span class="error-text" id={`field-${prefix}.days-error`}>
             {daysError}
@@ -127,14 +127,14 @@ function HoursFieldset(props: { row: HoursRow; index: number; errors?: FieldErro
       <div class="inline">
         <Field
           name={`${prefix}.start`}
-          label="From"
+          label={`Working hours ${index + 1} from`}
           hint="HH:MM, 24-hour clock"
           value={row.start}
           errors={errors}
         />
         <Field
           name={`${prefix}.end`}
-          label="Until"
+          label={`Working hours ${index + 1} until`}
           hint="HH:MM; 24:00 is midnight"
           value={row.end}
           errors={errors}

@@ -200,10 +200,10 @@ function TemplateFormView(props: {
       {rows.map((row, i) => (
         <fieldset class="session-row">
           <legend>Session {i + 1}</legend>
-          <Field name={`sessions.${i}.name`} label="Name" value={row.name} errors={errors} />
+          <Field name={`sessions.${i}.name`} label={`Session ${i + 1} name`} value={row.name} errors={errors} />
           <Field
             name={`sessions.${i}.durationMinutes`}
-            label="Duration in minutes"
+            label={`Session ${i + 1} duration in minutes`}
             hint="From 5 to 480."
             type="number"
             inputmode="numeric"
@@ -212,14 +212,14 @@ function TemplateFormView(props: {
           />
           <Field
             name={`sessions.${i}.poolId`}
-            label="Interviewers from pool"
+            label={`Session ${i + 1} interviewers from pool`}
             value={row.poolId}
             errors={errors}
             options={poolOptions}
           />
           <Field
             name={`sessions.${i}.count`}
-            label="Number of interviewers"
+            label={`Session ${i + 1} number of interviewers`}
             type="number"
             inputmode="numeric"
             value={row.count}

@@ -6,7 +6,9 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /** A clock that stands still until moved; for tests. */
-export function fixedClock(epochMs: number): Clock & { advance(ms: number): void; set(ms: number): void } {
+export function fixedClock(
+  epochMs: number,
+): Clock & { advance(ms: number): void; set(ms: number): void } {
   let now = epochMs;
   return {
     now: () => now,

@@ -42,7 +42,9 @@ export function openStore(url: string): Store {
     types: {
       getTypeParser: (oid: number, format?: string) =>
         // int8 (bigint) holds epoch milliseconds, well inside Number's safe range.
-        oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as "text"),
+        oid === 20
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format as "text"),
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -41,7 +41,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn("organisation_id", "text", (c) =>
             c.notNull().references("organisations.id").onDelete("cascade"),
           )
-          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
           .addColumn("role", "text", (c) => c.notNull())
           .addColumn("created_at", "bigint", (c) => c.notNull())
           .addPrimaryKeyConstraint("memberships_pk", ["organisation_id", "user_id"])
@@ -49,7 +51,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema
           .createTable("sessions")
           .addColumn("id_hash", "text", (c) => c.primaryKey())
-          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
           .addColumn("organisation_id", "text", (c) =>
             c.notNull().references("organisations.id").onDelete("cascade"),
           )
@@ -63,7 +67,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema
           .createTable("email_tokens")
           .addColumn("token_hash", "text", (c) => c.primaryKey())
-          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
           .addColumn("purpose", "text", (c) => c.notNull())
           .addColumn("expires_at", "bigint", (c) => c.notNull())
           .addColumn("used_at", "bigint")
@@ -88,7 +94,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn("organisation_id", "text", (c) =>
             c.notNull().references("organisations.id").onDelete("cascade"),
           )
-          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
           .addColumn("name", "text", (c) => c.notNull())
           .addColumn("token_hash", "text", (c) => c.notNull().unique())
           .addColumn("created_at", "bigint", (c) => c.notNull())
@@ -121,7 +129,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn("organisation_id", "text", (c) =>
             c.notNull().references("organisations.id").onDelete("cascade"),
           )
-          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
           .addColumn("time_zone", "text", (c) => c.notNull())
           .addColumn("working_hours", "text", (c) => c.notNull())
           .addColumn("per_day_limit", "integer")
@@ -171,11 +181,15 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         }
         await db.schema
           .createTable("pool_members")
-          .addColumn("pool_id", "text", (c) => c.notNull().references("pools.id").onDelete("cascade"))
+          .addColumn("pool_id", "text", (c) =>
+            c.notNull().references("pools.id").onDelete("cascade"),
+          )
           .addColumn("organisation_id", "text", (c) =>
             c.notNull().references("organisations.id").onDelete("cascade"),
           )
-          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
           .addPrimaryKeyConstraint("pool_members_pk", ["pool_id", "user_id"])
           .execute();
 
@@ -194,7 +208,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn("message_id", "text", (c) => c.notNull().unique())
           .addColumn("file_path", "text")
           .execute();
-        await db.schema.createIndex("outbox_unsent").on("outbox").columns(["sent_at", "id"]).execute();
+        await db.schema
+          .createIndex("outbox_unsent")
+          .on("outbox")
+          .columns(["sent_at", "id"])
+          .execute();
       },
     },
   };
@@ -224,7 +242,9 @@ export async function migrateToLatest(db: AnyDb, dialect: Dialect): Promise<Migr
       `migration ${failed?.migrationName ?? "(unknown)"} failed: ${(error as Error).message ?? error}`,
     );
   }
-  return { applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+  return {
+    applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName),
+  };
 }
 
 export { sql };

@@ -15,7 +15,10 @@ let reachable: Promise<boolean> | undefined;
 
 export function postgresReachable(): Promise<boolean> {
   reachable ??= (async () => {
-    const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 2000 });
+    const client = new pg.Client({
+      connectionString: POSTGRES_ADMIN_URL,
+      connectionTimeoutMillis: 2000,
+    });
     try {
       await client.connect();
       await client.end();
@@ -76,7 +79,9 @@ const postgres: TestDatabase = {
 export async function testDatabases(): Promise<TestDatabase[]> {
   if (await postgresReachable()) return [sqlite, postgres];
   if (process.env.CI === "true") {
-    throw new Error(`PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL}, and CI=true requires it`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL}, and CI=true requires it`,
+    );
   }
   console.warn(`PostgreSQL not reachable at ${POSTGRES_ADMIN_URL}: PostgreSQL cases skipped`);
   return [sqlite];

@@ -5,7 +5,7 @@
  * Messages are written for people: they appear next to the field.
  */
 import { z } from "zod";
-import { emailField } from "../accounts/schemas.js";
+import { emailField, textError } from "../accounts/schemas.js";
 import { isValidTimeZone } from "../engine/zone.js";
 
 /** Optional text: absent, null and "" (an empty form field) all become null. */
@@ -19,7 +19,7 @@ export const optionalText = (label: string, max: number) =>
 
 export const requiredText = (label: string, max: number) =>
   z
-    .string({ error: `${label} is required` })
+    .string({ error: textError(label) })
     .trim()
     .min(1, `${label} is required`)
     .max(max, `${label} must be at most ${max} characters`);
@@ -33,7 +33,7 @@ const wholeNumber = (label: string, min: number, max: number, unit = "") => {
 /** An IANA time zone name this runtime knows, e.g. "Europe/Berlin" or "UTC". */
 export const timeZoneField = (label = "Time zone") =>
   z
-    .string({ error: `${label} is required` })
+    .string({ error: textError(label) })
     .trim()
     .min(1, `${label} is required`)
     .refine(isValidTimeZone, {
@@ -134,7 +134,10 @@ export const MAX_TEMPLATE_SESSIONS = 12;
 export const loopSessionInput = z.object({
   name: requiredText("Session name", 200),
   durationMinutes: wholeNumber("Duration", 5, 480, " of minutes"),
-  poolId: z.string({ error: "Pool is required" }).trim().min(1, "Pool is required"),
+  poolId: z
+    .string({ error: textError("Pool") })
+    .trim()
+    .min(1, "Pool is required"),
   count: wholeNumber("Number of interviewers", 1, 50),
 });
 
@@ -182,7 +185,7 @@ export const WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"] as const
 /** "HH:MM", 00:00–23:59; an end may also be "24:00" (midnight at the end of the day). */
 const clockField = (label: string, allowMidnightEnd: boolean) =>
   z
-    .string({ error: `${label} is required` })
+    .string({ error: textError(label) })
     .trim()
     .refine((v) => /^([01]\d|2[0-3]):[0-5]\d$/.test(v) || (allowMidnightEnd && v === "24:00"), {
       message: `${label} must be a time "HH:MM" such as 09:00${allowMidnightEnd ? " (or 24:00)" : ""}`,

@@ -23,6 +23,7 @@ import { openStore, type Store } from "../store/database.js";
 import { migrateToLatest } from "../store/migrations.js";
 import { createApp } from "./app.js";
 import type { WebDeps } from "./env.js";
+import { isLoopbackHost } from "./pages/dev-pages.js";
 
 /** The master key: from the environment, else (SQLite only) a file created on first start. */
 export function loadMasterKey(config: Config, dialect: Store["dialect"]): Buffer {
@@ -106,15 +107,21 @@ export async function startServer(
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.http.port;
   const url = `http://${config.http.host}:${port}`;
-  log(
-    `ally: serving on ${url} (${store.dialect}${deps.outboxDirectory ? `; emails are written to ${deps.outboxDirectory}, listed at ${url}/dev/outbox` : ""})`,
-  );
+  const outboxNote =
+    deps.outboxDirectory === undefined
+      ? ""
+      : `; emails are written to ${deps.outboxDirectory}${isLoopbackHost(new URL(config.http.publicUrl).hostname) ? `, listed at ${config.http.publicUrl}/dev/outbox` : ""}`;
+  log(`ally: serving on ${url} (${store.dialect}${outboxNote})`);
   let closing: Promise<void> | undefined;
   return {
     url,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((done) => server.close(() => done()));
+        // Stop accepting; finish requests in flight; drop idle keep-alive connections now
+        // rather than waiting for their timeout.
+        const closed = new Promise<void>((done) => server.close(() => done()));
+        if ("closeIdleConnections" in server) server.closeIdleConnections();
+        await closed;
         await worker.stop();
         await store.close();
       })();

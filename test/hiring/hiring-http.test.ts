@@ -407,7 +407,7 @@ for (const database of await testDatabases()) {
         expect(html).toContain("suggested");
         expect(html).toContain('value="UTC"');
         expect(html).toMatch(/id="field-workingHours\.0\.days"[^>]*checked/);
-        expect(html).toContain("<legend>Days</legend>");
+        expect(html).toContain("<legend>Days of working hours 1</legend>");
       });
     });
   });

@@ -4,7 +4,7 @@ import type { AppEnv } from "../env.js";
 import { Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 
-function isLoopbackHost(hostname: string): boolean {
+export function isLoopbackHost(hostname: string): boolean {
   return (
     hostname === "localhost" ||
     hostname === "[::1]" ||

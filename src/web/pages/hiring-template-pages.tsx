@@ -200,7 +200,12 @@ function TemplateFormView(props: {
       {rows.map((row, i) => (
         <fieldset class="session-row">
           <legend>Session {i + 1}</legend>
-          <Field name={`sessions.${i}.name`} label={`Session ${i + 1} name`} value={row.name} errors={errors} />
+          <Field
+            name={`sessions.${i}.name`}
+            label={`Session ${i + 1} name`}
+            value={row.name}
+            errors={errors}
+          />
           <Field
             name={`sessions.${i}.durationMinutes`}
             label={`Session ${i + 1} duration in minutes`}

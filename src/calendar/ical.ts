@@ -268,6 +268,12 @@ function readEvent(component: Component, ctx: ReadContext, fallbackUid: string):
     }
     const parsed = parseRecurrenceRule(rr.value);
     if (!parsed.ok) throw new EventError(`RRULE cannot be read: ${parsed.error}`);
+    for (const part of parsed.unknownParts ?? []) {
+      ctx.warn(
+        rr.line,
+        `unknown RRULE part "${part}" in event ${uid} (not in RFC 5545); ignored, the rest of the rule is used`,
+      );
+    }
     event.rrules.push(parsed.rule);
   }
   for (const rd of properties(component, "RDATE")) {

@@ -53,7 +53,13 @@ export interface RecurrenceRule {
   wkst: number;
 }
 
-export type RuleParseResult = { ok: true; rule: RecurrenceRule } | { ok: false; error: string };
+/**
+ * A parsed rule, with the parts that were left out because RFC 5545 does not know them (a typo
+ * such as "UNTL=20191023"), as written; x-name parts and RFC 7529's RSCALE/SKIP are not listed.
+ */
+export type RuleParseResult =
+  | { ok: true; rule: RecurrenceRule; unknownParts?: readonly string[] }
+  | { ok: false; error: string };
 
 const FREQUENCIES: readonly Frequency[] = [
   "SECONDLY",
@@ -180,11 +186,15 @@ function parseIntList(value: string, min: number, max: number, allowNegative: bo
 export function parseRecurrenceRule(text: string): RuleParseResult {
   // Calendars repeat the same few rules; each caller gets its own copy of the parsed one.
   const known = ruleMemo.get(text);
-  if (known !== undefined) return known.ok ? { ok: true, rule: copyRule(known.rule) } : known;
-  const result = parseRuleText(text);
-  if (ruleMemo.size >= RULE_MEMO_SIZE) ruleMemo.clear();
-  ruleMemo.set(text, result);
-  return result.ok ? { ok: true, rule: copyRule(result.rule) } : result;
+  const result = known ?? parseRuleText(text);
+  if (known === undefined) {
+    if (ruleMemo.size >= RULE_MEMO_SIZE) ruleMemo.clear();
+    ruleMemo.set(text, result);
+  }
+  if (!result.ok) return result;
+  return result.unknownParts === undefined
+    ? { ok: true, rule: copyRule(result.rule) }
+    : { ok: true, rule: copyRule(result.rule), unknownParts: result.unknownParts };
 }
 
 const RULE_MEMO_SIZE = 4096;
@@ -200,6 +210,7 @@ function copyRule(rule: RecurrenceRule): RecurrenceRule {
 function parseRuleText(text: string): RuleParseResult {
   let freq: Frequency | undefined;
   const rule: Omit<RecurrenceRule, "freq"> = { interval: 1, wkst: 1 };
+  let unknownParts: string[] | undefined;
   try {
     for (const part of text.trim().split(";")) {
       if (part.trim() === "") continue;
@@ -284,9 +295,16 @@ function parseRuleText(text: string): RuleParseResult {
           rule.byDay = days;
           break;
         }
+        case "RSCALE":
+        case "SKIP":
+          // RFC 7529: read as the Gregorian default.
+          break;
         default:
-          // RFC 5545 3.3.10: x-name rule parts are allowed; RSCALE/SKIP (RFC 7529) are read as
-          // the Gregorian default.
+          // RFC 5545 3.3.10 allows x-name rule parts; anything else is left out and reported.
+          if (!name.startsWith("X-")) {
+            unknownParts ??= [];
+            unknownParts.push(part.trim());
+          }
           break;
       }
     }
@@ -294,7 +312,9 @@ function parseRuleText(text: string): RuleParseResult {
     return { ok: false, error: (error as Error).message };
   }
   if (freq === undefined) return { ok: false, error: "RRULE without FREQ" };
-  return { ok: true, rule: { freq, ...rule } };
+  return unknownParts === undefined
+    ? { ok: true, rule: { freq, ...rule } }
+    : { ok: true, rule: { freq, ...rule }, unknownParts };
 }
 
 export function isLeapYear(year: number): boolean {

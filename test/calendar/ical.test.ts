@@ -503,3 +503,246 @@ describe("overrides, EXDATE and RDATE", () => {
     ).toEqual([window("2026-03-02T09:15Z", "2026-03-02T11:00Z")].map(toInterval));
   });
 });
+
+describe("overrides of an older revision of a series", () => {
+  // A newer revision of a series (higher SEQUENCE, RFC 5545 3.8.7.4) replaces the whole
+  // master; an override written for the old revision whose instance the new one no longer has
+  // is out of date. Calendars from python-recurring-ical-events' issues 148, 163 and 253.
+  // July–August 2024 in New York (EDT, -04:00): all-day events run from 04:00Z to 04:00Z.
+  const julyAugust = window("2024-07-01T04:00Z", "2024-09-01T04:00Z");
+  const zone = "America/New_York";
+
+  function occurrences(...lines: string[]): string[] {
+    return expandOccurrences(parse(ics(...lines)), julyAugust, { zone }).occurrences.map(
+      (o) =>
+        `${new Date(o.startEpochMs).toISOString().slice(0, 10)}/${new Date(o.endEpochMs)
+          .toISOString()
+          .slice(0, 10)} ${o.summary ?? ""}`,
+    );
+  }
+
+  const weeklyEvery3 = (sequence: number, ...extra: string[]) => [
+    "BEGIN:VEVENT",
+    "UID:111",
+    "SUMMARY:series",
+    "DTSTART;VALUE=DATE:20240729",
+    "DTEND;VALUE=DATE:20240805",
+    "RRULE:FREQ=WEEKLY;INTERVAL=3;BYDAY=MO",
+    ...extra,
+    `SEQUENCE:${sequence}`,
+    "END:VEVENT",
+  ];
+  const modification19Aug = (sequence: number) => [
+    "BEGIN:VEVENT",
+    "UID:111",
+    "SUMMARY:moved",
+    "RECURRENCE-ID;VALUE=DATE:20240819",
+    "DTSTART;VALUE=DATE:20240819",
+    "DTEND;VALUE=DATE:20240822",
+    `SEQUENCE:${sequence}`,
+    "END:VEVENT",
+  ];
+
+  it("drops a modification that a newer series excludes with EXDATE (issue 163)", () => {
+    // Mon 29 Jul and Mon 19 Aug 2024 are instances; SEQUENCE 2 excludes 19 Aug, and the
+    // SEQUENCE 1 modification of 19 Aug (19–22 Aug) goes with it.
+    expect(
+      occurrences(
+        ...weeklyEvery3(1),
+        ...modification19Aug(1),
+        ...weeklyEvery3(2, "EXDATE;VALUE=DATE:20240819"),
+      ),
+    ).toEqual(["2024-07-29/2024-08-05 series"]);
+  });
+
+  it("drops an excluded modification written before the series, however it moved (issue 148, edge case 1)", () => {
+    const series = (sequence: number, ...extra: string[]) => [
+      "BEGIN:VEVENT",
+      "UID:111",
+      "SUMMARY:series",
+      "DTSTART;VALUE=DATE:20240701",
+      "DTEND;VALUE=DATE:20240708",
+      "RRULE:FREQ=WEEKLY;UNTIL=20240801;INTERVAL=2;BYDAY=MO",
+      ...extra,
+      `SEQUENCE:${sequence}`,
+      "END:VEVENT",
+    ];
+    const edit = [
+      "BEGIN:VEVENT",
+      "UID:111",
+      "SUMMARY:edited",
+      "RECURRENCE-ID;VALUE=DATE:20240715",
+      "DTSTART;VALUE=DATE:20240702",
+      "DTEND;VALUE=DATE:20240709",
+      "SEQUENCE:2",
+      "END:VEVENT",
+    ];
+    // Mondays 1, 15 and 29 Jul 2024; SEQUENCE 3 excludes 15 Jul, moved by SEQUENCE 2 to 2–9 Jul.
+    expect(occurrences(...series(1), ...edit, ...series(3, "EXDATE;VALUE=DATE:20240715"))).toEqual([
+      "2024-07-01/2024-07-08 series",
+      "2024-07-29/2024-08-05 series",
+    ]);
+    // Without the EXDATE (issue 148, edge case 2) the modification stays.
+    expect(occurrences(...series(1), ...edit, ...series(3))).toEqual([
+      "2024-07-01/2024-07-08 series",
+      "2024-07-02/2024-07-09 edited",
+      "2024-07-29/2024-08-05 series",
+    ]);
+  });
+
+  it("keeps an excluded modification whose SEQUENCE is not lower than the series' (a deliberate re-add)", () => {
+    expect(
+      occurrences(...modification19Aug(2), ...weeklyEvery3(2, "EXDATE;VALUE=DATE:20240819")),
+    ).toEqual(["2024-07-29/2024-08-05 series", "2024-08-19/2024-08-22 moved"]);
+  });
+
+  it("drops an older modification of a date the newer series no longer has (issue 253)", () => {
+    const old = (recurrenceId: string) => [
+      "BEGIN:VEVENT",
+      "UID:111",
+      "SUMMARY:old",
+      "DTSTART;VALUE=DATE:20240729",
+      "DTEND;VALUE=DATE:20240804",
+      `RECURRENCE-ID;VALUE=DATE:${recurrenceId}`,
+      "SEQUENCE:1",
+      "END:VEVENT",
+    ];
+    const current = [
+      "BEGIN:VEVENT",
+      "UID:111",
+      "SUMMARY:current",
+      "DTSTART;VALUE=DATE:20240701",
+      "DTEND;VALUE=DATE:20240708",
+      "RRULE:FREQ=WEEKLY;UNTIL=20240720;INTERVAL=2;BYDAY=MO",
+      "SEQUENCE:2",
+      "END:VEVENT",
+    ];
+    // The SEQUENCE 2 series has Mon 1 and 15 Jul 2024 only; 29 Jul is after its UNTIL.
+    expect(occurrences(...old("20240729"), ...current)).toEqual([
+      "2024-07-01/2024-07-08 current",
+      "2024-07-15/2024-07-22 current",
+    ]);
+    // 15 Jul is still an instance: its older modification (moved to 29 Jul–4 Aug) stays.
+    expect(occurrences(...old("20240715"), ...current)).toEqual([
+      "2024-07-01/2024-07-08 current",
+      "2024-07-29/2024-08-04 old",
+    ]);
+  });
+
+  it("keeps modifications of dates outside the series when neither has a SEQUENCE", () => {
+    const lines = [
+      "BEGIN:VEVENT",
+      "UID:111",
+      "SUMMARY:series",
+      "DTSTART;VALUE=DATE:20240701",
+      "DTEND;VALUE=DATE:20240702",
+      "RRULE:FREQ=WEEKLY;COUNT=2",
+      "EXDATE;VALUE=DATE:20240708",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:111",
+      "SUMMARY:extra",
+      "RECURRENCE-ID;VALUE=DATE:20240710",
+      "DTSTART;VALUE=DATE:20240710",
+      "DTEND;VALUE=DATE:20240711",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:111",
+      "SUMMARY:re-added",
+      "RECURRENCE-ID;VALUE=DATE:20240708",
+      "DTSTART;VALUE=DATE:20240709",
+      "DTEND;VALUE=DATE:20240710",
+      "END:VEVENT",
+    ];
+    // Mon 1 Jul 2024 remains; 8 Jul is excluded but re-added (moved to 9 Jul), 10 Jul is no
+    // instance at all: with SEQUENCE 0 on both sides nothing says the overrides are old.
+    expect(occurrences(...lines)).toEqual([
+      "2024-07-01/2024-07-02 series",
+      "2024-07-09/2024-07-10 re-added",
+      "2024-07-10/2024-07-11 extra",
+    ]);
+  });
+
+  it("checks a date-time override against the series' own instants, and keeps a moved one of a real instance", () => {
+    const lines = [
+      "BEGIN:VEVENT",
+      "UID:dt-1",
+      "SUMMARY:series",
+      "DTSTART;TZID=America/New_York:20240701T090000",
+      "DTEND;TZID=America/New_York:20240701T100000",
+      "RRULE:FREQ=WEEKLY;COUNT=3",
+      "RDATE;TZID=America/New_York:20240703T090000",
+      "SEQUENCE:4",
+      "END:VEVENT",
+      // 8 Jul 09:00 New York = 13:00 UTC: an instance, moved to 11:00.
+      "BEGIN:VEVENT",
+      "UID:dt-1",
+      "SUMMARY:moved",
+      "RECURRENCE-ID:20240708T130000Z",
+      "DTSTART;TZID=America/New_York:20240708T110000",
+      "DTEND;TZID=America/New_York:20240708T120000",
+      "SEQUENCE:1",
+      "END:VEVENT",
+      // 3 Jul 09:00: the RDATE instance, moved to 14:00.
+      "BEGIN:VEVENT",
+      "UID:dt-1",
+      "SUMMARY:rdate moved",
+      "RECURRENCE-ID;TZID=America/New_York:20240703T090000",
+      "DTSTART;TZID=America/New_York:20240703T140000",
+      "DTEND;TZID=America/New_York:20240703T150000",
+      "SEQUENCE:1",
+      "END:VEVENT",
+      // 22 Jul 09:00: after COUNT=3 (1, 8, 15 Jul), so out of date.
+      "BEGIN:VEVENT",
+      "UID:dt-1",
+      "SUMMARY:gone",
+      "RECURRENCE-ID;TZID=America/New_York:20240722T090000",
+      "DTSTART;TZID=America/New_York:20240722T090000",
+      "DTEND;TZID=America/New_York:20240722T100000",
+      "SEQUENCE:3",
+      "END:VEVENT",
+    ];
+    const { occurrences: found } = expandOccurrences(parse(ics(...lines)), julyAugust, { zone });
+    // New York is -04:00 in July.
+    expect(found.map((o) => `${new Date(o.startEpochMs).toISOString()} ${o.summary}`)).toEqual([
+      "2024-07-01T13:00:00.000Z series",
+      "2024-07-03T18:00:00.000Z rdate moved",
+      "2024-07-08T15:00:00.000Z moved",
+      "2024-07-15T13:00:00.000Z series",
+    ]);
+  });
+});
+
+describe("unknown RRULE parts", () => {
+  it("reports an unknown RRULE part with file, line and UID and expands with the parts it knows", () => {
+    const result = parseICalendar(
+      ics(
+        "BEGIN:VEVENT",
+        "UID:typo-1",
+        "DTSTART:20191002T090000Z",
+        "DTEND:20191002T100000Z",
+        "RRULE:FREQ=WEEKLY;UNTL=20191023;X-ALLY-NOTE=1",
+        "END:VEVENT",
+      ),
+      "typo.ics",
+    );
+    if (!result.ok) throw new Error(result.error.message);
+    // Line 8: three header lines, BEGIN:VEVENT, UID, DTSTART, DTEND, then the RRULE.
+    expect(result.problems).toEqual([
+      {
+        source: "typo.ics",
+        line: 8,
+        uid: "typo-1",
+        message: expect.stringContaining('"UNTL=20191023"'),
+      },
+    ]);
+    // Weekly from Wed 2 Oct 2019 09:00 UTC without end (UNTL is not UNTIL); X- parts are allowed.
+    expect(starts(result.calendar, window("2019-10-01T00:00Z", "2019-11-01T00:00Z"))).toEqual([
+      "2019-10-02T09:00:00.000Z",
+      "2019-10-09T09:00:00.000Z",
+      "2019-10-16T09:00:00.000Z",
+      "2019-10-23T09:00:00.000Z",
+      "2019-10-30T09:00:00.000Z",
+    ]);
+  });
+});

@@ -117,6 +117,18 @@ function naive(
   return out;
 }
 
+describe("rule parts", () => {
+  it("lists unknown rule parts as written, every time the same rule is read, but not x-name, RSCALE or SKIP parts", () => {
+    const text = "FREQ=WEEKLY;UNTL=20191023;X-NAME=1;RSCALE=GREGORIAN;SKIP=OMIT;Foo=bar";
+    for (let i = 0; i < 2; i++) {
+      const parsed = parseRecurrenceRule(text);
+      expect(parsed).toMatchObject({ ok: true, unknownParts: ["UNTL=20191023", "Foo=bar"] });
+      if (parsed.ok) expect(parsed.rule.until).toBeUndefined();
+    }
+    expect(parseRecurrenceRule("FREQ=DAILY;X-NAME=1")).not.toHaveProperty("unknownParts");
+  });
+});
+
 describe("expansion against a day-by-day oracle", () => {
   const codes = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
   it("agrees for DAILY, WEEKLY and MONTHLY rules with COUNT or UNTIL, in any window", () => {

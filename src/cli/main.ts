@@ -3,9 +3,7 @@
  * code; errors are one line on stderr.
  */
 import { fileURLToPath } from "node:url";
-import { loadConfig } from "../config.js";
-import { openStore } from "../store/database.js";
-import { migrateToLatest } from "../store/migrations.js";
+import type { Config } from "../config.js";
 import { nodeIo, runSlots, type SlotsIo } from "./slots.js";
 
 const HELP = `Ally: an open-source assistant that schedules job interviews.
@@ -73,7 +71,9 @@ function slotsCommand(args: readonly string[], io: SlotsIo): Promise<number> | n
   return runSlots(file === "-" ? "/dev/stdin" : file, flags, io);
 }
 
-function configOrExit(io: SlotsIo) {
+/** Server-side modules load only for the commands that need them, so `ally slots` starts fast. */
+async function configOrExit(io: SlotsIo): Promise<Config | undefined> {
+  const { loadConfig } = await import("../config.js");
   const result = loadConfig(process.env);
   if (!result.ok) {
     io.stderr(`ally: invalid configuration: ${result.errors.join("; ")}`);
@@ -83,8 +83,10 @@ function configOrExit(io: SlotsIo) {
 }
 
 async function migrateCommand(io: SlotsIo): Promise<number> {
-  const config = configOrExit(io);
+  const config = await configOrExit(io);
   if (config === undefined) return 2;
+  const { openStore } = await import("../store/database.js");
+  const { migrateToLatest } = await import("../store/migrations.js");
   const store = openStore(config.database.url);
   try {
     const { applied } = await migrateToLatest(store.db, store.dialect);
@@ -101,7 +103,7 @@ async function migrateCommand(io: SlotsIo): Promise<number> {
 }
 
 async function serveCommand(io: SlotsIo): Promise<number> {
-  const config = configOrExit(io);
+  const config = await configOrExit(io);
   if (config === undefined) return 2;
   const { startServer } = await import("../web/server.js");
   let server: Awaited<ReturnType<typeof startServer>>;

@@ -1,0 +1,152 @@
+/**
+ * A CalDAV calendar collection (RFC 4791: iCloud with an app-specific password, Fastmail,
+ * Nextcloud, Radicale, ...) read with `tsdav` and Basic authentication. One calendar-query
+ * REPORT with a time-range filter (RFC 4791 7.8) returns every object with an instance near the
+ * range; recurrences are expanded here with the pure reader rather than by the server
+ * (`CALDAV:expand` support and results differ between servers).
+ */
+import { calendarQuery, getBasicAuthHeaders } from "tsdav";
+import type { CalendarEvent, EpochMsInterval } from "../ical.js";
+import { busyOf, parseOrThrow } from "./busy-from-text.js";
+import { networkFailure, statusFailure } from "./http-failure.js";
+import { type BusyRead, type CalendarSource, ConnectorError } from "./types.js";
+
+export interface CalDavCredentials {
+  username: string;
+  password: string;
+}
+
+export interface CalDavOptions {
+  /** Per request, body included. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** The query asks for a day more on each side, so all-day and floating events in any zone come. */
+const QUERY_MARGIN_MS = 86_400_000;
+
+/** `20260302T000000Z`, the form of RFC 4791 9.9 time-range attributes. */
+function caldavUtc(epochMs: number): string {
+  return `${new Date(epochMs).toISOString().slice(0, 19).replace(/[-:]/g, "")}Z`;
+}
+
+export class CalDavSource implements CalendarSource {
+  readonly label: string;
+  readonly #url: string;
+  readonly #where: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+
+  /**
+   * @example new CalDavSource(new URL("https://caldav.fastmail.com/dav/calendars/user/dana@example.com/Default/"), { username, password })
+   */
+  constructor(collectionUrl: URL, credentials: CalDavCredentials, options: CalDavOptions = {}) {
+    const bare = new URL(collectionUrl);
+    bare.username = "";
+    bare.password = "";
+    bare.hash = "";
+    if (!bare.pathname.endsWith("/")) bare.pathname = `${bare.pathname}/`;
+    this.#url = bare.href;
+    this.label = `caldav+${bare.href}`;
+    this.#where = `CalDAV server ${bare.host}`;
+    this.#headers = getBasicAuthHeaders({
+      username: credentials.username,
+      password: credentials.password,
+    });
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  async busy(range: EpochMsInterval, options: { zone: string }): Promise<BusyRead> {
+    const responses = await calendarQuery({
+      url: this.#url,
+      props: { "d:getetag": {}, "c:calendar-data": {} },
+      filters: {
+        "comp-filter": {
+          _attributes: { name: "VCALENDAR" },
+          "comp-filter": {
+            _attributes: { name: "VEVENT" },
+            "time-range": {
+              _attributes: {
+                start: caldavUtc(range.startEpochMs - QUERY_MARGIN_MS),
+                end: caldavUtc(range.endEpochMs + QUERY_MARGIN_MS),
+              },
+            },
+          },
+        },
+      },
+      depth: "1",
+      headers: this.#headers,
+      fetch: this.#checkedFetch,
+    });
+    const events: CalendarEvent[] = [];
+    const warnings: string[] = [];
+    for (const response of responses) {
+      const name = objectName(response.href);
+      const data = calendarData(response.props?.calendarData);
+      if (data === undefined) {
+        warnings.push(`${name}: the server sent no calendar data (HTTP ${response.status})`);
+        continue;
+      }
+      try {
+        const parsed = parseOrThrow(data, name, `${name}: not iCalendar data, left out`);
+        events.push(...parsed.calendar.events);
+        warnings.push(...parsed.warnings);
+      } catch (error) {
+        if (!(error instanceof ConnectorError)) throw error;
+        warnings.push(error.message);
+      }
+    }
+    return busyOf(this.label, events, range, options.zone, warnings);
+  }
+
+  /**
+   * tsdav turns failed requests into response objects; this fetch turns them into connector
+   * errors first, and bounds every request in time. A calendar-query answers 207 Multi-Status
+   * (RFC 4918 9.1), so anything else is not a calendar collection.
+   */
+  readonly #checkedFetch: typeof fetch = async (input, init) => {
+    let response: Response;
+    try {
+      response = await this.#fetch(input, {
+        ...init,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (error) {
+      throw networkFailure(this.#where, error, this.#timeoutMs);
+    }
+    if (response.status === 207) return response;
+    await response.body?.cancel();
+    if (response.ok || response.status === 405 || response.status === 400) {
+      throw new ConnectorError(
+        "CALENDAR_INVALID",
+        `${this.#where}: the address is not a CalDAV calendar collection (HTTP ${response.status})`,
+      );
+    }
+    throw statusFailure(this.#where, response);
+  };
+}
+
+/** The last path segment of an object's href, e.g. `interview-1.ics`. */
+function objectName(href: string | undefined): string {
+  if (href === undefined || href === "") return "calendar object";
+  const segments = href.split("/").filter((s) => s !== "");
+  const last = segments[segments.length - 1] ?? href;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
+/** tsdav gives calendar-data as text, or as `{ _cdata }` when the server wrapped it in CDATA. */
+function calendarData(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "object" && value !== null) {
+    const cdata = (value as { _cdata?: unknown })._cdata;
+    if (typeof cdata === "string") return cdata;
+  }
+  return undefined;
+}

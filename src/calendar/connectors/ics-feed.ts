@@ -1,0 +1,105 @@
+/**
+ * A calendar's secret iCal address (Google's "secret address in iCal format", Outlook's published
+ * ICS, Apple's public calendar link), fetched over http(s) with conditional requests: the last
+ * ETag / Last-Modified and body are kept per URL for the life of the source, and a 304 reuses the
+ * body. The URL's path is the secret: messages and the label show the host only.
+ */
+import type { EpochMsInterval, ICalendar } from "../ical.js";
+import { busyOf, parseOrThrow } from "./busy-from-text.js";
+import { networkFailure, statusFailure } from "./http-failure.js";
+import { type BusyRead, type CalendarSource, ConnectorError } from "./types.js";
+
+export interface IcsFeedOptions {
+  /** Whole request, body included. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+interface Cached {
+  etag: string | null;
+  lastModified: string | null;
+  calendar: ICalendar;
+  warnings: string[];
+}
+
+const DEFAULT_TIMEOUT_MS = 20_000;
+
+export class IcsFeedSource implements CalendarSource {
+  readonly label: string;
+  readonly #url: string;
+  readonly #authorization: string | undefined;
+  readonly #where: string;
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+  readonly #cache = new Map<string, Cached>();
+
+  /**
+   * @example new IcsFeedSource(new URL("https://calendar.google.com/calendar/ical/…/basic.ics"))
+   * A user name and password in the URL are sent as Basic authentication.
+   */
+  constructor(url: URL, options: IcsFeedOptions = {}) {
+    const bare = new URL(url);
+    bare.username = "";
+    bare.password = "";
+    bare.hash = "";
+    this.#authorization =
+      url.username === "" && url.password === ""
+        ? undefined
+        : `Basic ${Buffer.from(
+            `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`,
+          ).toString("base64")}`;
+    this.#url = bare.href;
+    this.label = `${bare.origin}/…`;
+    this.#where = `ICS feed at ${bare.host}`;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  async busy(range: EpochMsInterval, options: { zone: string }): Promise<BusyRead> {
+    const read = await this.#read();
+    return busyOf(this.label, read.calendar.events, range, options.zone, read.warnings);
+  }
+
+  async #read(): Promise<Cached> {
+    const cached = this.#cache.get(this.#url);
+    const headers: Record<string, string> = { accept: "text/calendar, */*;q=0.5" };
+    if (this.#authorization !== undefined) headers.authorization = this.#authorization;
+    if (cached?.etag) headers["if-none-match"] = cached.etag;
+    if (cached?.lastModified) headers["if-modified-since"] = cached.lastModified;
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.#fetch(this.#url, {
+        headers,
+        redirect: "follow",
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      // RFC 9110 15.4.5: 304 has no body; the cached one still holds.
+      if (response.status === 304 && cached !== undefined) {
+        await response.body?.cancel();
+        return cached;
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw statusFailure(this.#where, response);
+      }
+      text = await response.text();
+    } catch (error) {
+      if (error instanceof ConnectorError) throw error;
+      throw networkFailure(this.#where, error, this.#timeoutMs);
+    }
+    const parsed = parseOrThrow(
+      text,
+      this.label,
+      `${this.#where}: the answer is not an iCalendar feed (no BEGIN:VCALENDAR)`,
+    );
+    const fresh: Cached = {
+      etag: response.headers.get("etag"),
+      lastModified: response.headers.get("last-modified"),
+      calendar: parsed.calendar,
+      warnings: parsed.warnings,
+    };
+    this.#cache.set(this.#url, fresh);
+    return fresh;
+  }
+}

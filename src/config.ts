@@ -3,6 +3,7 @@
  * Ally reads `process.env`. Every setting is documented in the README.
  */
 import { z } from "zod";
+import { keyringFrom } from "./secrets/keyring.js";
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -31,11 +32,20 @@ const schema = z.object({
     .int()
     .min(1)
     .default(24 * 14),
-  /** 32 random bytes, base64: seals secrets at rest. Unset on SQLite: kept in DATA_DIR/master.key. */
+  /**
+   * Master keys that wrap the data keys sealing secrets at rest: one base64 key of 32 bytes
+   * (version 1), or `v2:BASE64,v1:BASE64`. The newest version wraps; any listed one unwraps.
+   * Unset on SQLite: kept in DATA_DIR/master.key.
+   */
   ALLY_MASTER_KEY: z
     .string()
-    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
+    .superRefine((v, ctx) => {
+      const result = keyringFrom(v);
+      if (!result.ok) ctx.addIssue({ code: "custom", message: result.error });
+    })
     .optional(),
+  /** Older master keys, still accepted for unwrapping while `ally keys rotate` runs. */
+  ALLY_MASTER_KEY_PREVIOUS: z.string().optional(),
 });
 
 export interface Config {
@@ -43,8 +53,10 @@ export interface Config {
   database: { url: string };
   mail: { smtpUrl: string | undefined; from: string; outboxDir: string; pollMs: number };
   dataDir: string;
-  /** Base64 master key from the environment, if given. */
+  /** Master keys from the environment, if given (format in secrets/keyring.ts). */
   masterKey: string | undefined;
+  /** Older master keys that still unwrap, if given. */
+  masterKeyPrevious: string | undefined;
   sessionTtlHours: number;
 }
 
@@ -63,6 +75,13 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     };
   }
   const e = parsed.data;
+  if (e.ALLY_MASTER_KEY_PREVIOUS !== undefined) {
+    if (e.ALLY_MASTER_KEY === undefined) {
+      return { ok: false, errors: ["ALLY_MASTER_KEY_PREVIOUS: needs ALLY_MASTER_KEY"] };
+    }
+    const keys = keyringFrom(e.ALLY_MASTER_KEY, e.ALLY_MASTER_KEY_PREVIOUS);
+    if (!keys.ok) return { ok: false, errors: [`ALLY_MASTER_KEY_PREVIOUS: ${keys.error}`] };
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   return {
     ok: true,
@@ -82,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       },
       dataDir: e.DATA_DIR,
       masterKey: e.ALLY_MASTER_KEY,
+      masterKeyPrevious: e.ALLY_MASTER_KEY_PREVIOUS,
       sessionTtlHours: e.SESSION_TTL_HOURS,
     },
   };

@@ -8,13 +8,13 @@ import type { Clock } from "../clock.js";
 import { AppError, forbidden, invalid, notFound } from "../errors.js";
 import { enqueueMail } from "../mail/outbox.js";
 import { recordAudit } from "../privacy/audit-log.js";
+import { type SecretStore, totpSecretBinding } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";
 import { mintOrgId, newId, type OrgId } from "./ids.js";
 import { decoyHash, hashPassword, verifyPassword } from "./passwords.js";
 import { requirePermission } from "./permissions.js";
 import { RESET_RATE, SIGN_IN_RATE, takeRate } from "./rate-limit.js";
 import type { SignUpInput } from "./schemas.js";
-import type { SecretBox } from "./secrets.js";
 import type { Role } from "./tables.js";
 import { newSecretToken, tokenHash } from "./tokens.js";
 import {
@@ -57,7 +57,8 @@ export interface RequestMeta {
 export interface AccountsDeps {
   db: Kysely<Database>;
   clock: Clock;
-  box: SecretBox;
+  /** Seals second-factor keys at rest (envelope encryption, secrets/secret-store.ts). */
+  box: SecretStore;
   publicUrl: string;
   mailFrom: string;
   sessionTtlMs: number;
@@ -505,7 +506,7 @@ export function createAccountsService(deps: AccountsDeps) {
       if (!(await takeRate(db, `second-factor:${row.user_id}`, SIGN_IN_RATE, now))) {
         throw new AppError("RATE_LIMITED", "Too many attempts. Wait a few minutes and try again.");
       }
-      const secret = box.open(row.totp_secret, `users.totp_secret:${row.user_id}`);
+      const secret = await box.open(row.totp_secret, totpSecretBinding(row.user_id));
       const step = matchingTotpStep(secret, code, now);
       if (step === undefined || !(await claimTotpStep(row.user_id, step))) {
         throw new AppError("INVALID_CREDENTIALS", "That code is not right. Try the current one.", {
@@ -652,7 +653,7 @@ export function createAccountsService(deps: AccountsDeps) {
       }
       await db
         .updateTable("users")
-        .set({ totp_secret: box.seal(secret, `users.totp_secret:${actor.userId}`) })
+        .set({ totp_secret: await box.seal(secret, totpSecretBinding(actor.userId)) })
         .where("id", "=", actor.userId)
         .execute();
       await recordAudit(

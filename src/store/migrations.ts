@@ -215,6 +215,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0002-data-keys": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("data_keys")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("scope", "text", (c) => c.notNull())
+          .addColumn("organisation_id", "text", (c) =>
+            c.references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("generation", "integer", (c) => c.notNull())
+          .addColumn("wrapped_key", "text", (c) => c.notNull())
+          .addColumn("master_version", "integer", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("retired_at", "bigint")
+          .addUniqueConstraint("data_keys_scope_generation", ["scope", "generation"])
+          .execute();
+      },
+    },
   };
 }
 

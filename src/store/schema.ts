@@ -2,8 +2,14 @@
 import { type AccountsTables, accountsDataMap } from "../accounts/tables.js";
 import { type HiringTables, hiringDataMap } from "../hiring/tables.js";
 import { type MailTables, mailDataMap } from "../mail/tables.js";
+import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
 
-export type Database = AccountsTables & HiringTables & MailTables;
+export type Database = AccountsTables & HiringTables & MailTables & SecretsTables;
 
 /** Every table's column notes (personal data category, purpose, retention). */
-export const dataMap = { ...accountsDataMap, ...hiringDataMap, ...mailDataMap };
+export const dataMap = {
+  ...accountsDataMap,
+  ...hiringDataMap,
+  ...mailDataMap,
+  ...secretsDataMap,
+};

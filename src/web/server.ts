@@ -8,7 +8,6 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
-import { secretBox } from "../accounts/secrets.js";
 import { createAccountsService } from "../accounts/service.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { Config } from "../config.js";
@@ -19,15 +18,25 @@ import {
   smtpTransport,
   startOutboxWorker,
 } from "../mail/outbox-worker.js";
+import { type Keyring, keyringFrom, singleKeyring } from "../secrets/keyring.js";
+import { checkDataKeys } from "../secrets/rotate.js";
+import { createSecretStore } from "../secrets/secret-store.js";
 import { openStore, type Store } from "../store/database.js";
 import { migrateToLatest } from "../store/migrations.js";
 import { createApp } from "./app.js";
 import type { WebDeps } from "./env.js";
 import { isLoopbackHost } from "./pages/dev-pages.js";
 
-/** The master key: from the environment, else (SQLite only) a file created on first start. */
-export function loadMasterKey(config: Config, dialect: Store["dialect"]): Buffer {
-  if (config.masterKey !== undefined) return Buffer.from(config.masterKey, "base64");
+/**
+ * The master keys: from the environment, else (SQLite only) a file created on first start.
+ * Both hold one base64 key (version 1) or a list `v2:BASE64,v1:BASE64` (secrets/keyring.ts).
+ */
+export function loadKeyring(config: Config, dialect: Store["dialect"]): Keyring {
+  if (config.masterKey !== undefined) {
+    const result = keyringFrom(config.masterKey, config.masterKeyPrevious);
+    if (!result.ok) throw new Error(`ALLY_MASTER_KEY: ${result.error}`);
+    return result.keyring;
+  }
   if (dialect === "postgres") {
     throw new Error(
       "ALLY_MASTER_KEY is required with PostgreSQL, so that every process opens the same secrets (generate one with: openssl rand -base64 32)",
@@ -38,13 +47,20 @@ export function loadMasterKey(config: Config, dialect: Store["dialect"]): Buffer
     mkdirSync(resolve(config.dataDir), { recursive: true });
     writeFileSync(path, randomBytes(32).toString("base64"), { mode: 0o600, flag: "wx" });
   }
-  const key = Buffer.from(readFileSync(path, "utf8").trim(), "base64");
-  if (key.length !== 32) throw new Error(`${path} does not hold a 32-byte base64 key`);
-  return key;
+  const result = keyringFrom(readFileSync(path, "utf8").trim(), config.masterKeyPrevious);
+  if (!result.ok) throw new Error(`${path}: ${result.error}`);
+  return result.keyring;
 }
 
-export function buildDeps(config: Config, store: Store, clock: Clock, masterKey: Buffer): WebDeps {
-  const box = secretBox(masterKey);
+/** `keys`: the keyring, or one key as master key version 1 (as tests pass it). */
+export function buildDeps(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  keys: Keyring | Buffer,
+): WebDeps {
+  const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
+  const box = createSecretStore({ db: store.db, keyring, clock });
   return {
     config,
     store,
@@ -78,7 +94,7 @@ export async function startServer(
   log: (line: string) => void = console.log,
 ): Promise<RunningServer> {
   // The key first: refusing to start must not leave a migrated database or open connections.
-  const masterKey = loadMasterKey(
+  const keyring = loadKeyring(
     config,
     config.database.url.startsWith("sqlite:") ? "sqlite" : "postgres",
   );
@@ -88,8 +104,11 @@ export async function startServer(
     throw error;
   });
   if (applied.length > 0) log(`ally: applied migrations: ${applied.join(", ")}`);
+  // Fail closed, loudly: secrets whose data key does not unwrap stay sealed, and their
+  // features refuse to work, while everything else serves.
+  for (const problem of await checkDataKeys(store.db, keyring)) log(`ally: warning: ${problem}`);
   const clock = systemClock;
-  const deps = buildDeps(config, store, clock, masterKey);
+  const deps = buildDeps(config, store, clock, keyring);
   const { app } = createApp(deps);
   const worker = startOutboxWorker({
     db: store.db,

@@ -13,12 +13,13 @@ import {
   type UnknownRow,
 } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { secretBox } from "../../src/accounts/secrets.js";
 import { type AccountsService, createAccountsService } from "../../src/accounts/service.js";
 import { tokenHash } from "../../src/accounts/tokens.js";
 import { totpAt } from "../../src/accounts/totp.js";
 import type { ErrorCode } from "../../src/errors.js";
 import { listAudit, truncateIp } from "../../src/privacy/audit-log.js";
+import { singleKeyring } from "../../src/secrets/keyring.js";
+import { createSecretStore, totpSecretBinding } from "../../src/secrets/secret-store.js";
 import { testDatabases } from "../support/databases.js";
 import {
   addMember,
@@ -122,7 +123,7 @@ describe.each(databases)("accounts on $dialect", (database) => {
       const failing = createAccountsService({
         db: world.store.db.withPlugin(failingInsertsInto("outbox")),
         clock: world.clock,
-        box: secretBox(MASTER_KEY),
+        box: createSecretStore({ db: world.store.db, keyring: singleKeyring(MASTER_KEY) }),
         publicUrl: "http://ally.test",
         mailFrom: "Ally <ally@ally.test>",
         sessionTtlMs: HOUR,
@@ -362,7 +363,7 @@ describe.each(databases)("accounts on $dialect", (database) => {
         .executeTakeFirstOrThrow();
       expect(row.totp_secret).not.toBeNull();
       expect(row.totp_secret).not.toContain(owner.secret);
-      expect(row.totp_secret).toMatch(/^v1\./);
+      expect(row.totp_secret).toMatch(/^v2\.dk_/);
       expect(JSON.stringify(await snapshot(world))).not.toContain(owner.secret);
     });
 
@@ -379,13 +380,13 @@ describe.each(databases)("accounts on $dialect", (database) => {
         .set({ totp_secret: row.totp_secret })
         .where("id", "=", other.userId)
         .execute();
-      const box = secretBox(MASTER_KEY);
-      expect(box.open(row.totp_secret as string, `users.totp_secret:${owner.userId}`)).toBe(
+      const box = createSecretStore({ db: world.store.db, keyring: singleKeyring(MASTER_KEY) });
+      expect(await box.open(row.totp_secret as string, totpSecretBinding(owner.userId))).toBe(
         owner.secret,
       );
-      expect(() =>
-        box.open(row.totp_secret as string, `users.totp_secret:${other.userId}`),
-      ).toThrow();
+      await expect(
+        box.open(row.totp_secret as string, totpSecretBinding(other.userId)),
+      ).rejects.toThrow();
       // Whoever copied it cannot sign in as the other user with the owner's codes.
       const pending = await accounts.signIn({ email: other.email, password: other.password }, META);
       await expect(

@@ -3,7 +3,6 @@
  * the accounts service, as real sign-ups and invitations), and inputs with overrides.
  */
 
-import { secretBox } from "../../src/accounts/secrets.js";
 import {
   type AccountsService,
   type Actor,
@@ -19,6 +18,8 @@ import type {
   PoolInput,
 } from "../../src/hiring/schemas.js";
 import { createHiringService, type HiringService } from "../../src/hiring/service.js";
+import { singleKeyring } from "../../src/secrets/keyring.js";
+import { createSecretStore } from "../../src/secrets/secret-store.js";
 import type { Store } from "../../src/store/database.js";
 import type { WebDeps } from "../../src/web/env.js";
 import { buildDeps } from "../../src/web/server.js";
@@ -55,7 +56,7 @@ export function accountsService(store: Store, clock: Clock): AccountsService {
   return createAccountsService({
     db: store.db,
     clock,
-    box: secretBox(MASTER_KEY),
+    box: createSecretStore({ db: store.db, keyring: singleKeyring(MASTER_KEY), clock }),
     publicUrl: "http://localhost:3000",
     mailFrom: "Ally <ally@localhost>",
     sessionTtlMs: 3_600_000,

@@ -14,6 +14,7 @@ Usage:
   ally slots PROBLEM.json            the best options for an interview or loop, as JSON
   ally slots --all PROBLEM.json      every feasible start, sorted
   ally slots --explain PROBLEM.json  options plus why no (other) time fits and what to relax
+  ally keys rotate [--data-keys]     re-wrap data keys under the newest master key (and renew them)
   ally demo                          run \`ally slots --explain\` on the bundled example
   ally help                          this text
 
@@ -30,6 +31,8 @@ export async function main(argv: readonly string[], io: SlotsIo = nodeIo): Promi
   switch (command) {
     case "slots":
       return slotsCommand(rest, io);
+    case "keys":
+      return import("./keys-command.js").then((m) => m.keysCommand(rest, io, process.env));
     case "serve":
       return serveCommand(io);
     case "migrate":

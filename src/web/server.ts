@@ -4,9 +4,7 @@
  * the worker, closes the database) on SIGINT or SIGTERM. Nothing is kept only in memory, so any
  * number of processes can share one PostgreSQL database.
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createAccountsService } from "../accounts/service.js";
 import { type Clock, systemClock } from "../clock.js";
@@ -18,7 +16,8 @@ import {
   smtpTransport,
   startOutboxWorker,
 } from "../mail/outbox-worker.js";
-import { type Keyring, keyringFrom, singleKeyring } from "../secrets/keyring.js";
+import { type Keyring, singleKeyring } from "../secrets/keyring.js";
+import { loadKeyring } from "../secrets/load-keyring.js";
 import { checkDataKeys } from "../secrets/rotate.js";
 import { createSecretStore } from "../secrets/secret-store.js";
 import { openStore, type Store } from "../store/database.js";
@@ -26,31 +25,6 @@ import { migrateToLatest } from "../store/migrations.js";
 import { createApp } from "./app.js";
 import type { WebDeps } from "./env.js";
 import { isLoopbackHost } from "./pages/dev-pages.js";
-
-/**
- * The master keys: from the environment, else (SQLite only) a file created on first start.
- * Both hold one base64 key (version 1) or a list `v2:BASE64,v1:BASE64` (secrets/keyring.ts).
- */
-export function loadKeyring(config: Config, dialect: Store["dialect"]): Keyring {
-  if (config.masterKey !== undefined) {
-    const result = keyringFrom(config.masterKey, config.masterKeyPrevious);
-    if (!result.ok) throw new Error(`ALLY_MASTER_KEY: ${result.error}`);
-    return result.keyring;
-  }
-  if (dialect === "postgres") {
-    throw new Error(
-      "ALLY_MASTER_KEY is required with PostgreSQL, so that every process opens the same secrets (generate one with: openssl rand -base64 32)",
-    );
-  }
-  const path = resolve(join(config.dataDir, "master.key"));
-  if (!existsSync(path)) {
-    mkdirSync(resolve(config.dataDir), { recursive: true });
-    writeFileSync(path, randomBytes(32).toString("base64"), { mode: 0o600, flag: "wx" });
-  }
-  const result = keyringFrom(readFileSync(path, "utf8").trim(), config.masterKeyPrevious);
-  if (!result.ok) throw new Error(`${path}: ${result.error}`);
-  return result.keyring;
-}
 
 /** `keys`: the keyring, or one key as master key version 1 (as tests pass it). */
 export function buildDeps(

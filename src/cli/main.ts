@@ -14,6 +14,8 @@ Usage:
   ally slots PROBLEM.json            the best options for an interview or loop, as JSON
   ally slots --all PROBLEM.json      every feasible start, sorted
   ally slots --explain PROBLEM.json  options plus why no (other) time fits and what to relax
+  ally calendar busy SOURCE --from INSTANT --to INSTANT [--zone IANA]
+                                     busy time read from an .ics file, ICS feed or CalDAV URL
   ally keys rotate [--data-keys]     re-wrap data keys under the newest master key (and renew them)
   ally demo                          run \`ally slots --explain\` on the bundled example
   ally help                          this text
@@ -31,6 +33,8 @@ export async function main(argv: readonly string[], io: SlotsIo = nodeIo): Promi
   switch (command) {
     case "slots":
       return slotsCommand(rest, io);
+    case "calendar":
+      return import("./calendar-command.js").then((m) => m.calendarCommand(rest, io, process.env));
     case "keys":
       return import("./keys-command.js").then((m) => m.keysCommand(rest, io, process.env));
     case "serve":

@@ -52,3 +52,13 @@ export function safeNext(next: string | undefined): string {
     ? next
     : "/app";
 }
+
+/** The error a delete form shows when its confirmation box was not ticked. */
+export const UNCONFIRMED_DELETE: FieldErrors = {
+  confirm: "Tick the box to confirm that you want to delete this.",
+};
+
+/** Whether a delete form came with its confirmation box ticked. */
+export async function deleteConfirmed(c: Context<AppEnv>): Promise<boolean> {
+  return (await formValues(c)).confirm === "yes";
+}

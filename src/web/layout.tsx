@@ -186,3 +186,42 @@ export const Notice: FC<{ children?: Child; tone?: "good" }> = ({ children, tone
     {children}
   </div>
 );
+
+/**
+ * Deleting takes a deliberate second step that works without scripts: a box to tick, then the
+ * button. The handler deletes only when the box came ticked (see `deleteConfirmed`).
+ */
+export const DeleteForm: FC<{
+  action: string;
+  what: string;
+  csrfToken: string;
+  errors?: FieldErrors | undefined;
+}> = ({ action, what, csrfToken, errors }) => {
+  const error = errors?.confirm;
+  return (
+    <form method="post" action={action} class="stack card danger-zone">
+      <Csrf token={csrfToken} />
+      {error ? (
+        <span class="error-text" id="field-confirm-error">
+          {error}
+        </span>
+      ) : null}
+      <div class="check">
+        <input
+          type="checkbox"
+          id="field-confirm"
+          name="confirm"
+          value="yes"
+          aria-invalid={error ? "true" : undefined}
+          aria-describedby={error ? "field-confirm-error" : undefined}
+        />
+        <label for="field-confirm">Yes, delete {what}. This cannot be undone.</label>
+      </div>
+      <div class="actions">
+        <button type="submit" class="danger">
+          Delete {what}
+        </button>
+      </div>
+    </form>
+  );
+};

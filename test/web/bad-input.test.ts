@@ -180,7 +180,8 @@ type FieldKind =
   | { kind: "role" }
   | { kind: "code" }
   | { kind: "time-zone" }
-  | { kind: "whole-number"; min: number };
+  | { kind: "whole-number"; min: number }
+  | { kind: "confirm" };
 
 const text = (max: number, required = true): FieldKind => ({ kind: "text", max, required });
 
@@ -226,6 +227,10 @@ function formCases(fields: Record<string, FieldKind>) {
         break;
       case "time-zone":
         out.push({ name: `an unknown ${field}`, field, change: set("Mars/Olympus_Mons") });
+        break;
+      case "confirm":
+        out.push({ name: `the ${field} box left unticked`, field, change: drop });
+        out.push({ name: `a ${field} other than yes`, field, change: set("no") });
         break;
       case "whole-number":
         out.push({ name: `text as ${field}`, field, change: set("ten") });
@@ -493,6 +498,38 @@ const pageForms: Record<string, PageForm> = {
     }),
     fields: templateFields,
   },
+  "POST /app/jobs/:jobId/delete": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.recruiter),
+      path: `/app/jobs/${(await make("job", world, org)).id}/delete`,
+      valid: { confirm: "yes" },
+    }),
+    fields: { confirm: { kind: "confirm" } },
+  },
+  "POST /app/candidates/:candidateId/delete": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.recruiter),
+      path: `/app/candidates/${(await make("candidate", world, org)).id}/delete`,
+      valid: { confirm: "yes" },
+    }),
+    fields: { confirm: { kind: "confirm" } },
+  },
+  "POST /app/pools/:poolId/delete": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.recruiter),
+      path: `/app/pools/${(await make("pool", world, org)).id}/delete`,
+      valid: { confirm: "yes" },
+    }),
+    fields: { confirm: { kind: "confirm" } },
+  },
+  "POST /app/templates/:templateId/delete": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.recruiter),
+      path: `/app/templates/${(await make("loop-template", world, org)).id}/delete`,
+      valid: { confirm: "yes" },
+    }),
+    fields: { confirm: { kind: "confirm" } },
+  },
   "POST /app/interviewers/:userId": {
     prepare: async ({ world, org }) => ({
       caller: viaSession(org.interviewer),
@@ -513,10 +550,6 @@ const formsWithoutFields: Record<string, string> = {
   "POST /verify-email": "the token from the email link; a bad one is an invalid link (400)",
   "POST /app/account/second-factor/begin": "a button",
   "POST /app/account/tokens/:tokenId/revoke": "a button",
-  "POST /app/jobs/:jobId/delete": "a button",
-  "POST /app/candidates/:candidateId/delete": "a button",
-  "POST /app/pools/:poolId/delete": "a button",
-  "POST /app/templates/:templateId/delete": "a button",
 };
 
 const pagePosts = routes.filter((r) => r.kind === "page" && r.method === "POST");

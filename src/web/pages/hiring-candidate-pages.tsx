@@ -5,8 +5,16 @@ import type { Child } from "hono/jsx";
 import { requirePermission } from "../../accounts/permissions.js";
 import { type Candidate, candidateInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
-import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
-import { Csrf, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
+import {
+  deleteConfirmed,
+  type FormValues,
+  fieldErrorsFrom,
+  formValues,
+  parseForm,
+  requireActor,
+  UNCONFIRMED_DELETE,
+} from "../forms.js";
+import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 
 type C = Context<AppEnv>;
@@ -192,12 +200,12 @@ export function registerCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTa
         <h1>{candidate.name}</h1>
         <ErrorSummary errors={errors} />
         <CandidateForm c={c} candidate={candidate} values={values} errors={errors} />
-        <form method="post" action={`/app/candidates/${candidate.id}/delete`}>
-          <Csrf token={c.get("csrfToken")} />
-          <button type="submit" class="danger">
-            Delete this candidate
-          </button>
-        </form>
+        <DeleteForm
+          action={`/app/candidates/${candidate.id}/delete`}
+          what="this candidate"
+          csrfToken={c.get("csrfToken")}
+          errors={errors}
+        />
       </>,
     );
   const one = { objectParam: "candidateId", objectKind: "candidate" as const };
@@ -246,7 +254,13 @@ export function registerCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTa
     ...one,
   });
   app.post("/app/candidates/:candidateId/delete", async (c) => {
-    await c.get("deps").hiring.deleteCandidate(requireActor(c), c.req.param("candidateId"));
+    const actor = requireActor(c);
+    const { hiring } = c.get("deps");
+    if (!(await deleteConfirmed(c))) {
+      const candidate = await hiring.getCandidate(actor, c.req.param("candidateId"));
+      return c.html(candidatePage(c, candidate, {}, UNCONFIRMED_DELETE), 422);
+    }
+    await hiring.deleteCandidate(actor, c.req.param("candidateId"));
     return c.redirect("/app/candidates", 303);
   });
 }

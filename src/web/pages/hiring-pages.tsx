@@ -7,8 +7,16 @@ import type { Context } from "hono";
 import { can } from "../../accounts/permissions.js";
 import { type Job, jobInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
-import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
-import { Csrf, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
+import {
+  deleteConfirmed,
+  type FormValues,
+  fieldErrorsFrom,
+  formValues,
+  parseForm,
+  requireActor,
+  UNCONFIRMED_DELETE,
+} from "../forms.js";
+import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 import { registerCandidatePages } from "./hiring-candidate-pages.js";
 import { registerPoolPages } from "./hiring-pool-pages.js";
@@ -178,12 +186,12 @@ export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
         {write ? (
           <>
             <JobForm c={c} job={job} values={values} errors={errors} />
-            <form method="post" action={`/app/jobs/${job.id}/delete`}>
-              <Csrf token={c.get("csrfToken")} />
-              <button type="submit" class="danger">
-                Delete this job
-              </button>
-            </form>
+            <DeleteForm
+              action={`/app/jobs/${job.id}/delete`}
+              what="this job"
+              csrfToken={c.get("csrfToken")}
+              errors={errors}
+            />
           </>
         ) : (
           <div class="card">
@@ -241,7 +249,12 @@ export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
   });
   app.post("/app/jobs/:jobId/delete", async (c) => {
     const actor = requireActor(c);
-    await c.get("deps").hiring.deleteJob(actor, c.req.param("jobId"));
+    const { hiring } = c.get("deps");
+    if (!(await deleteConfirmed(c))) {
+      const job = await hiring.getJob(actor, c.req.param("jobId"));
+      return c.html(jobPage(c, job, {}, UNCONFIRMED_DELETE), 422);
+    }
+    await hiring.deleteJob(actor, c.req.param("jobId"));
     return c.redirect("/app/jobs", 303);
   });
 

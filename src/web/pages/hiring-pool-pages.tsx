@@ -10,8 +10,14 @@ import type { Member } from "../../accounts/service.js";
 import { AppError } from "../../errors.js";
 import { type Pool, poolInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
-import { fieldErrorsFrom, parseForm, requireActor } from "../forms.js";
-import { Csrf, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
+import {
+  deleteConfirmed,
+  fieldErrorsFrom,
+  parseForm,
+  requireActor,
+  UNCONFIRMED_DELETE,
+} from "../forms.js";
+import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 import { allFormValues, one } from "./hiring-form-helpers.js";
 
@@ -229,12 +235,12 @@ export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
         {can(actor.role, "hiring:write") ? (
           <>
             <PoolFormView c={c} pool={pool} members={members} values={values} errors={errors} />
-            <form method="post" action={`/app/pools/${pool.id}/delete`}>
-              <Csrf token={c.get("csrfToken")} />
-              <button type="submit" class="danger">
-                Delete this pool
-              </button>
-            </form>
+            <DeleteForm
+              action={`/app/pools/${pool.id}/delete`}
+              what="this pool"
+              csrfToken={c.get("csrfToken")}
+              errors={errors}
+            />
           </>
         ) : (
           <div class="card">
@@ -298,6 +304,11 @@ export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
   app.post("/app/pools/:poolId/delete", async (c) => {
     const actor = requireActor(c);
     const { hiring } = c.get("deps");
+    if (!(await deleteConfirmed(c))) {
+      const pool = await hiring.getPool(actor, c.req.param("poolId"));
+      const values = { name: pool.name, memberIds: pool.memberIds };
+      return c.html(await poolPage(c, pool, values, UNCONFIRMED_DELETE), 422);
+    }
     try {
       await hiring.deletePool(actor, c.req.param("poolId"));
     } catch (error) {

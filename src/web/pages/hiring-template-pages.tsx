@@ -15,8 +15,14 @@ import {
   type Pool,
 } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
-import { fieldErrorsFrom, parseForm, requireActor } from "../forms.js";
-import { Csrf, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
+import {
+  deleteConfirmed,
+  fieldErrorsFrom,
+  parseForm,
+  requireActor,
+  UNCONFIRMED_DELETE,
+} from "../forms.js";
+import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 import { allFormValues, errorsForRows, formNumber, one } from "./hiring-form-helpers.js";
 
@@ -394,12 +400,12 @@ export function registerTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTab
               values={values}
               errors={errors}
             />
-            <form method="post" action={`/app/templates/${template.id}/delete`}>
-              <Csrf token={c.get("csrfToken")} />
-              <button type="submit" class="danger">
-                Delete this template
-              </button>
-            </form>
+            <DeleteForm
+              action={`/app/templates/${template.id}/delete`}
+              what="this template"
+              csrfToken={c.get("csrfToken")}
+              errors={errors}
+            />
           </>
         ) : (
           <div class="card">
@@ -472,7 +478,16 @@ export function registerTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTab
     ...oneTemplate,
   });
   app.post("/app/templates/:templateId/delete", async (c) => {
-    await c.get("deps").hiring.deleteLoopTemplate(requireActor(c), c.req.param("templateId"));
+    const actor = requireActor(c);
+    const { hiring } = c.get("deps");
+    if (!(await deleteConfirmed(c))) {
+      const template = await hiring.getLoopTemplate(actor, c.req.param("templateId"));
+      return c.html(
+        await templatePage(c, template, formFromTemplate(template), UNCONFIRMED_DELETE),
+        422,
+      );
+    }
+    await hiring.deleteLoopTemplate(actor, c.req.param("templateId"));
     return c.redirect("/app/templates", 303);
   });
 }

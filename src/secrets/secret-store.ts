@@ -5,8 +5,9 @@
  * owner's newest data key, with the row it belongs to bound as associated data.
  *
  * Format: `v2.<dataKeyId>.<iv>.<ciphertext>.<tag>` (base64url parts). The associated data is
- * `v2.<dataKeyId>|<table>.<column>|<rowId>`, so a ciphertext copied to another row or column,
- * or relabelled with another data key, does not open.
+ * the JSON array `["v2.<dataKeyId>", table, column, rowId]`, so a ciphertext copied to another
+ * row or column, or relabelled with another data key, does not open; the data key must also
+ * belong to the binding's owner.
  *
  * Older format still read: `v1.<iv>.<ciphertext>.<tag>`, sealed directly under master key v1
  * with `<table>.<column>:<rowId>` as associated data. `ally keys rotate` re-encrypts it.
@@ -76,27 +77,28 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
   const now = () => deps.clock?.now() ?? Date.now();
   // Unwrapped data keys by id. Re-wrapping under a new master key changes the stored row,
   // not the key, so an entry never goes stale; a deleted data key just stops being asked for.
-  const unwrapped = new Map<string, Buffer>();
+  const unwrapped = new Map<string, { scope: string; key: Buffer }>();
 
   async function dataKey(id: string, binding: SecretBinding): Promise<Buffer> {
-    const cached = unwrapped.get(id);
-    if (cached !== undefined) return cached;
-    const row = await findDataKey(db, id);
-    if (row === undefined) {
-      throw new SecretsError(
-        "DATA_KEY_MISSING",
-        `${where(binding)} is sealed with data key ${id}, which does not exist`,
-      );
+    let entry = unwrapped.get(id);
+    if (entry === undefined) {
+      const row = await findDataKey(db, id);
+      if (row === undefined) {
+        throw new SecretsError(
+          "DATA_KEY_MISSING",
+          `${where(binding)} is sealed with data key ${id}, which does not exist`,
+        );
+      }
+      entry = { scope: row.scope, key: unwrapDataKey(keyring, row) };
+      unwrapped.set(id, entry);
     }
-    if (row.scope !== binding.owner) {
+    if (entry.scope !== binding.owner) {
       throw new SecretsError(
         "SECRET_UNREADABLE",
         `${where(binding)} is sealed with another owner's data key ${id}`,
       );
     }
-    const key = unwrapDataKey(keyring, row);
-    unwrapped.set(id, key);
-    return key;
+    return entry.key;
   }
 
   return {
@@ -105,8 +107,8 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
       const row =
         (await newestDataKey(db, binding.owner)) ??
         (await addDataKey(db, keyring, binding.owner, now(), 0));
-      const key = unwrapped.get(row.id) ?? unwrapDataKey(keyring, row);
-      unwrapped.set(row.id, key);
+      const key = unwrapped.get(row.id)?.key ?? unwrapDataKey(keyring, row);
+      unwrapped.set(row.id, { scope: row.scope, key });
       const header = `v2.${row.id}`;
       const { iv, body, tag } = encrypt(
         key,
@@ -156,5 +158,5 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
 }
 
 function aadV2(header: string, binding: SecretBinding): string {
-  return `${header}|${binding.table}.${binding.column}|${binding.rowId}`;
+  return JSON.stringify([header, binding.table, binding.column, binding.rowId]);
 }

@@ -11,8 +11,10 @@ import { HttpClient, type HttpClientOptions } from "../../../src/calendar/connec
 
 export interface RecordedRequest {
   method: string;
-  /** Path without the query. */
+  /** Path without the query, percent-decoded (as the providers route it). */
   path: string;
+  /** Path as sent, still percent-encoded. */
+  rawPath: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: string;
@@ -74,7 +76,8 @@ export class FakeProvider {
         const url = new URL(incoming.url ?? "/", "http://127.0.0.1");
         const request: RecordedRequest = {
           method: incoming.method ?? "GET",
-          path: url.pathname,
+          path: decodeURIComponent(url.pathname),
+          rawPath: url.pathname,
           query: url.searchParams,
           headers: incoming.headers,
           body: Buffer.concat(chunks).toString("utf8"),

@@ -5,7 +5,7 @@
  * range; recurrences are expanded here with the pure reader rather than by the server
  * (`CALDAV:expand` support and results differ between servers).
  */
-import { calendarQuery, getBasicAuthHeaders } from "tsdav";
+import { calendarQuery, getBasicAuthHeaders, propfind } from "tsdav";
 import type { CalendarEvent, EpochMsInterval } from "../ical.js";
 import { busyOf, parseOrThrow } from "./busy-from-text.js";
 import { networkFailure, statusFailure } from "./http-failure.js";
@@ -38,6 +38,8 @@ export class CalDavSource implements CalendarSource {
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
+  /** Set once the URL has been seen to be a calendar collection. */
+  #checked = false;
 
   /**
    * @example new CalDavSource(new URL("https://caldav.fastmail.com/dav/calendars/user/dana@example.com/Default/"), { username, password })
@@ -60,6 +62,7 @@ export class CalDavSource implements CalendarSource {
   }
 
   async busy(range: EpochMsInterval, options: { zone: string }): Promise<BusyRead> {
+    if (!this.#checked) await this.#checkCollection();
     const responses = await calendarQuery({
       url: this.#url,
       props: { "d:getetag": {}, "c:calendar-data": {} },
@@ -103,9 +106,34 @@ export class CalDavSource implements CalendarSource {
   }
 
   /**
+   * A calendar-query on an event's own URL or on a folder of calendars answers "nothing", which
+   * would read as a free calendar: so the first read checks that the URL is a calendar
+   * collection (RFC 4791 4.2: its resourcetype holds CALDAV:calendar).
+   */
+  async #checkCollection(): Promise<void> {
+    const [response] = await propfind({
+      url: this.#url,
+      props: { "d:resourcetype": {} },
+      depth: "0",
+      headers: this.#headers,
+      fetch: this.#checkedFetch,
+    });
+    const types = response?.props?.resourcetype;
+    const isCalendar =
+      typeof types === "object" && types !== null && Object.keys(types).includes("calendar");
+    if (!isCalendar) {
+      throw new ConnectorError(
+        "CALENDAR_INVALID",
+        `${this.#where}: the address is not a calendar collection (give the URL of one calendar)`,
+      );
+    }
+    this.#checked = true;
+  }
+
+  /**
    * tsdav turns failed requests into response objects; this fetch turns them into connector
-   * errors first, and bounds every request in time. A calendar-query answers 207 Multi-Status
-   * (RFC 4918 9.1), so anything else is not a calendar collection.
+   * errors first, and bounds every request in time. PROPFIND and calendar-query answer 207
+   * Multi-Status (RFC 4918 9.1), so anything else is not a CalDAV collection.
    */
   readonly #checkedFetch: typeof fetch = async (input, init) => {
     let response: Response;

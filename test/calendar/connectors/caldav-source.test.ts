@@ -146,6 +146,13 @@ describe.skipIf(!command.ok)("CalDAV source against Radicale", () => {
     expect(await codeOf(source.busy(MARCH, { zone: "UTC" }))).toBe("CALENDAR_NOT_FOUND");
   });
 
+  it("refuses an event's address or the user's home as not a calendar collection", async () => {
+    for (const url of [`${collection}weekly-sync.ics`, `${radicale.baseUrl}${RADICALE_USER}/`]) {
+      const source = new CalDavSource(new URL(url), credentials);
+      expect(await codeOf(source.busy(MARCH, { zone: "UTC" }))).toBe("CALENDAR_INVALID");
+    }
+  });
+
   it("prints the busy time with ally calendar busy, credentials from the environment", async () => {
     vi.stubEnv("ALLY_CALDAV_USER", RADICALE_USER);
     vi.stubEnv("ALLY_CALDAV_PASSWORD", RADICALE_PASSWORD);

@@ -19,6 +19,7 @@
  */
 
 import { errorForResponse, type HttpClient, type HttpResponse, parseJsonBody } from "./http.js";
+import type { AccessTokenSource } from "./oauth.js";
 import {
   type BusyRead,
   type CalendarSource,
@@ -35,7 +36,8 @@ export type SendUpdates = "all" | "externalOnly" | "none";
 
 export interface GoogleCalendarOptions {
   http: HttpClient;
-  accessToken: () => Promise<string>;
+  /** Usually `accessTokenProvider(...)`; asked again with `rejected` after a 401. */
+  accessToken: AccessTokenSource;
   /** The calendars that count as busy (the user's choice); "primary" is the user's own. */
   calendarIds: readonly string[];
   /** Default https://www.googleapis.com/calendar/v3 */
@@ -102,7 +104,7 @@ export interface WrittenEvent {
 export class GoogleCalendar implements CalendarSource {
   readonly label: string;
   private readonly http: HttpClient;
-  private readonly accessToken: () => Promise<string>;
+  private readonly accessToken: AccessTokenSource;
   private readonly calendarIds: readonly string[];
   private readonly baseUrl: string;
 
@@ -262,20 +264,21 @@ export class GoogleCalendar implements CalendarSource {
     path: string,
     options: { body?: unknown; idempotent: boolean },
   ): Promise<HttpResponse> {
-    const token = await this.accessToken();
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
-      accept: "application/json",
+    const attempt = (token: string) => {
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token}`,
+        accept: "application/json",
+      };
+      if (options.body !== undefined) headers["content-type"] = "application/json";
+      return this.http.send({
+        method,
+        url: this.url(path),
+        headers,
+        idempotent: options.idempotent,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      });
     };
-    const request = {
-      method,
-      url: this.url(path),
-      headers,
-      idempotent: options.idempotent,
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    };
-    if (options.body !== undefined) headers["content-type"] = "application/json";
-    return this.http.send(request);
+    return withOneTokenRetry(this.accessToken, attempt);
   }
 
   private parse(method: string, path: string, response: HttpResponse): unknown {
@@ -293,6 +296,22 @@ export class GoogleCalendar implements CalendarSource {
   ): Promise<unknown> {
     return this.parse(method, path, await this.send(method, path, options));
   }
+}
+
+/**
+ * Sends with the current token; after a 401 (the request was not acted on), asks for a token
+ * again with the refused one as `rejected` and, if it is a different token, sends once more.
+ * Shared with the Microsoft connector.
+ */
+export async function withOneTokenRetry(
+  accessToken: AccessTokenSource,
+  attempt: (token: string) => Promise<HttpResponse>,
+): Promise<HttpResponse> {
+  const token = await accessToken();
+  const response = await attempt(token);
+  if (response.status !== 401) return response;
+  const renewed = await accessToken({ rejected: token });
+  return renewed === token ? response : attempt(renewed);
 }
 
 /**

@@ -25,8 +25,9 @@
 
 import { Temporal } from "temporal-polyfill";
 import { ianaFromWindowsZone } from "../windows-zones.js";
-import { clipMergeSort } from "./google.js";
+import { clipMergeSort, withOneTokenRetry } from "./google.js";
 import { errorForResponse, type HttpClient, type HttpResponse, parseJsonBody } from "./http.js";
+import type { AccessTokenSource } from "./oauth.js";
 import {
   type BusyRead,
   type CalendarSource,
@@ -51,7 +52,8 @@ export const BLOCKING_STATUSES: ReadonlySet<string> = new Set<ScheduleStatus>([
 
 export interface MicrosoftCalendarOptions {
   http: HttpClient;
-  accessToken: () => Promise<string>;
+  /** Usually `accessTokenProvider(...)`; asked again with `rejected` after a 401. */
+  accessToken: AccessTokenSource;
   /** The user's SMTP address: getSchedule asks by address, even for oneself. */
   scheduleId: string;
   /** Calendar that receives Ally's events; default the user's primary calendar. */
@@ -166,7 +168,7 @@ function utcDateTime(epochMs: number): GraphDateTime {
 export class MicrosoftCalendar implements CalendarSource {
   readonly label: string;
   private readonly http: HttpClient;
-  private readonly accessToken: () => Promise<string>;
+  private readonly accessToken: AccessTokenSource;
   private readonly scheduleId: string;
   private readonly calendarId: string | undefined;
   private readonly baseUrl: string;
@@ -347,21 +349,23 @@ export class MicrosoftCalendar implements CalendarSource {
     url: string,
     options: { body?: unknown; idempotent: boolean; headers?: Record<string, string> },
   ): Promise<HttpResponse> {
-    const token = await this.accessToken();
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
-      accept: "application/json",
-      prefer: `outlook.timezone="UTC"`,
-      ...options.headers,
+    const attempt = (token: string) => {
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token}`,
+        accept: "application/json",
+        prefer: `outlook.timezone="UTC"`,
+        ...options.headers,
+      };
+      if (options.body !== undefined) headers["content-type"] = "application/json";
+      return this.http.send({
+        method,
+        url,
+        headers,
+        idempotent: options.idempotent,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      });
     };
-    if (options.body !== undefined) headers["content-type"] = "application/json";
-    return this.http.send({
-      method,
-      url,
-      headers,
-      idempotent: options.idempotent,
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    });
+    return withOneTokenRetry(this.accessToken, attempt);
   }
 
   private parse(method: "GET" | "POST" | "PATCH", url: string, response: HttpResponse): unknown {

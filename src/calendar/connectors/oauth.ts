@@ -356,6 +356,13 @@ function tokenError(config: OAuthClientConfig, response: HttpResponse): Connecto
   );
 }
 
+/**
+ * What connectors call for a bearer token. `rejected` is a token the provider just answered 401
+ * to: the function then refreshes even if the token looked unexpired (revoked early, clock
+ * skew), unless the stored token has already changed.
+ */
+export type AccessTokenSource = (options?: { rejected?: string }) => Promise<string>;
+
 export interface TokenStore {
   /** The stored tokens, or undefined when the calendar is not connected. */
   load(): Promise<TokenSet | undefined>;
@@ -367,7 +374,7 @@ export interface TokenStore {
  * The access-token function connectors take. Returns the stored access token while it has more
  * than `skewMs` left, otherwise refreshes once (concurrent callers share one refresh), saves
  * the new tokens (keeping the old refresh token when the provider sent none), and returns the
- * new access token. `invalid_grant` surfaces as CALENDAR_AUTH_FAILED for the health check.
+ * new access token; a `rejected` token forces the refresh. `invalid_grant` surfaces as CALENDAR_AUTH_FAILED for the health check.
  */
 export function accessTokenProvider(params: {
   config: OAuthClientConfig;
@@ -375,12 +382,12 @@ export function accessTokenProvider(params: {
   store: TokenStore;
   now?: () => number;
   skewMs?: number;
-}): () => Promise<string> {
+}): AccessTokenSource {
   const now = params.now ?? Date.now;
   const skewMs = params.skewMs ?? 60_000;
   let inFlight: Promise<string> | undefined;
 
-  async function refresh(): Promise<string> {
+  async function refresh(rejected: string | undefined): Promise<string> {
     const stored = await params.store.load();
     if (stored === undefined) {
       throw new ConnectorError(
@@ -388,25 +395,26 @@ export function accessTokenProvider(params: {
         `no ${params.config.provider} calendar is connected`,
       );
     }
-    if (stored.expiresAtEpochMs - skewMs > now()) return stored.accessToken;
+    const fresh = stored.expiresAtEpochMs - skewMs > now();
+    if (fresh && stored.accessToken !== rejected) return stored.accessToken;
     if (stored.refreshToken === undefined) {
       throw new ConnectorError(
         "CALENDAR_AUTH_FAILED",
         `the ${params.config.provider} access token expired and there is no refresh token; the calendar must be connected again`,
       );
     }
-    const fresh = await refreshTokens(params.config, params.http, {
+    const issued = await refreshTokens(params.config, params.http, {
       refreshToken: stored.refreshToken,
       now,
     });
-    const next: TokenSet = { ...fresh, refreshToken: fresh.refreshToken ?? stored.refreshToken };
-    if (fresh.scopes.length === 0) next.scopes = stored.scopes;
+    const next: TokenSet = { ...issued, refreshToken: issued.refreshToken ?? stored.refreshToken };
+    if (issued.scopes.length === 0) next.scopes = stored.scopes;
     await params.store.save(next);
     return next.accessToken;
   }
 
-  return () => {
-    inFlight ??= refresh().finally(() => {
+  return (options) => {
+    inFlight ??= refresh(options?.rejected).finally(() => {
       inFlight = undefined;
     });
     return inFlight;

@@ -272,6 +272,27 @@ describe("Google Calendar connector against a local server", () => {
     expect(error.message).not.toContain("ya29");
   });
 
+  it("asks for a new token once after a 401 and repeats the request with it", async () => {
+    fake.on("POST", "/calendar/v3/freeBusy", (request) =>
+      request.headers.authorization === "Bearer ya29.second"
+        ? { body: { calendars: { primary: { busy: [] } } } }
+        : { status: 401, body: { error: { code: 401, message: "Invalid Credentials" } } },
+    );
+    const asked: (string | undefined)[] = [];
+    const calendar = new GoogleCalendar({
+      http: testHttpClient("Google Calendar").http,
+      accessToken: async (options) => {
+        asked.push(options?.rejected);
+        return options?.rejected === undefined ? "ya29.first" : "ya29.second";
+      },
+      calendarIds: ["primary"],
+      baseUrl: `${fake.baseUrl}/calendar/v3`,
+    });
+    expect((await calendar.busy(DAY)).busy).toEqual([]);
+    expect(asked).toEqual([undefined, "ya29.first"]);
+    expect(fake.requests).toHaveLength(2);
+  });
+
   it("creates, patches and deletes an event with attendees and sendUpdates", async () => {
     const path = "/calendar/v3/calendars/recruiting%40example.com/events";
     fake.on("POST", "/calendar/v3/calendars/recruiting@example.com/events", {

@@ -286,6 +286,35 @@ describe("token endpoint against a local server", () => {
     expect(fake.calls("POST", "/token")).toHaveLength(1);
   });
 
+  it("refreshes an unexpired token the provider refused, but not one already replaced", async () => {
+    fake.on("POST", "/token", {
+      body: { access_token: "ya29.after-401", expires_in: 3600, token_type: "Bearer" },
+    });
+    const { http } = testHttpClient("Google OAuth");
+    let stored: TokenSet = {
+      accessToken: "ya29.revoked-early",
+      refreshToken: "1//r",
+      expiresAtEpochMs: NOW + 3_000_000,
+      scopes: [],
+    };
+    const token = accessTokenProvider({
+      config: google,
+      http,
+      now: () => NOW,
+      store: {
+        load: async () => stored,
+        save: async (tokens) => {
+          stored = tokens;
+        },
+      },
+    });
+    expect(await token()).toBe("ya29.revoked-early");
+    expect(await token({ rejected: "ya29.revoked-early" })).toBe("ya29.after-401");
+    // A second caller that saw the old token refused gets the new one without a refresh.
+    expect(await token({ rejected: "ya29.revoked-early" })).toBe("ya29.after-401");
+    expect(fake.calls("POST", "/token")).toHaveLength(1);
+  });
+
   it("saves the rotated Microsoft refresh token", async () => {
     fake.on("POST", "/organizations/oauth2/v2.0/token", {
       body: {

@@ -12,6 +12,8 @@ import { type BusyRead, type CalendarSource, ConnectorError } from "./types.js";
 export interface IcsFeedOptions {
   /** Whole request, body included. */
   timeoutMs?: number;
+  /** Larger bodies are refused (CALENDAR_INVALID) rather than read into memory. */
+  maxBytes?: number;
   fetch?: typeof fetch;
 }
 
@@ -23,6 +25,8 @@ interface Cached {
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
+/** Years of a busy person's calendar are a few megabytes. */
+const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 
 export class IcsFeedSource implements CalendarSource {
   readonly label: string;
@@ -30,6 +34,7 @@ export class IcsFeedSource implements CalendarSource {
   readonly #authorization: string | undefined;
   readonly #where: string;
   readonly #timeoutMs: number;
+  readonly #maxBytes: number;
   readonly #fetch: typeof fetch;
   readonly #cache = new Map<string, Cached>();
 
@@ -52,6 +57,7 @@ export class IcsFeedSource implements CalendarSource {
     this.label = `${bare.origin}/…`;
     this.#where = `ICS feed at ${bare.host}`;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.#fetch = options.fetch ?? fetch;
   }
 
@@ -83,7 +89,7 @@ export class IcsFeedSource implements CalendarSource {
         await response.body?.cancel();
         throw statusFailure(this.#where, response);
       }
-      text = await response.text();
+      text = await this.#readBody(response);
     } catch (error) {
       if (error instanceof ConnectorError) throw error;
       throw networkFailure(this.#where, error, this.#timeoutMs);
@@ -101,5 +107,29 @@ export class IcsFeedSource implements CalendarSource {
     };
     this.#cache.set(this.#url, fresh);
     return fresh;
+  }
+
+  /** The body as UTF-8, read up to `maxBytes`. */
+  async #readBody(response: Response): Promise<string> {
+    const tooLarge = () =>
+      new ConnectorError(
+        "CALENDAR_INVALID",
+        `${this.#where}: the feed is larger than ${Math.round(this.#maxBytes / 1024 / 1024)} MB`,
+      );
+    const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+    if (declared > this.#maxBytes) {
+      await response.body?.cancel();
+      throw tooLarge();
+    }
+    if (response.body === null) return "";
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for await (const chunk of response.body) {
+      total += chunk.byteLength;
+      if (total > this.#maxBytes) throw tooLarge();
+      chunks.push(chunk);
+    }
+    // TextDecoder drops a leading byte order mark, as Response.text() does.
+    return new TextDecoder().decode(Buffer.concat(chunks));
   }
 }

@@ -135,6 +135,34 @@ describe("ICS feed source", () => {
     expect(error.code).toBe("CALENDAR_INVALID");
   });
 
+  it("refuses a feed larger than the limit, declared or streamed", async () => {
+    server.route(`/${SECRET}/large.ics`, (_request, response) => {
+      const body = SERIES_ICS + SERIES_ICS;
+      response.writeHead(200, { "content-length": Buffer.byteLength(body) }).end(body);
+    });
+    server.route(`/${SECRET}/large-chunked.ics`, (_request, response) => {
+      response.writeHead(200, { "transfer-encoding": "chunked" });
+      response.write(SERIES_ICS);
+      response.end(SERIES_ICS);
+    });
+    for (const name of ["large.ics", "large-chunked.ics"]) {
+      const source = new IcsFeedSource(new URL(`${server.baseUrl}/${SECRET}/${name}`), {
+        maxBytes: SERIES_ICS.length + 10,
+      });
+      const error = await failure(source);
+      expect(error.code).toBe("CALENDAR_INVALID");
+      expect(error.message).toContain("larger than");
+    }
+  });
+
+  it("reads a feed that starts with a byte order mark", async () => {
+    server.route(`/${SECRET}/bom.ics`, (_request, response) => {
+      response.writeHead(200).end(`\uFEFF${SERIES_ICS}`);
+    });
+    const source = new IcsFeedSource(new URL(`${server.baseUrl}/${SECRET}/bom.ics`));
+    expect((await source.busy(MARCH, { zone: "UTC" })).busy).toEqual(SERIES_BUSY);
+  });
+
   it("reports a server that does not answer in time as CALENDAR_UNREACHABLE", async () => {
     const path = `/${SECRET}/slow.ics`;
     server.route(path, () => {

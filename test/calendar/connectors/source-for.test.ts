@@ -6,9 +6,9 @@ import { describe, expect, it } from "vitest";
 import { CalDavSource } from "../../../src/calendar/connectors/caldav.js";
 import { IcsFeedSource } from "../../../src/calendar/connectors/ics-feed.js";
 import { IcsFileSource } from "../../../src/calendar/connectors/ics-file.js";
-import { sourceFor } from "../../../src/calendar/connectors/source-for.js";
+import { type SourceEnv, sourceFor } from "../../../src/calendar/connectors/source-for.js";
 
-const env = { ALLY_CALDAV_USER: "dana", ALLY_CALDAV_PASSWORD: "hunter2" };
+const env: SourceEnv = { ALLY_CALDAV_USER: "dana", ALLY_CALDAV_PASSWORD: "hunter2" };
 
 function picked(spec: string) {
   const result = sourceFor(spec, env);
@@ -16,7 +16,7 @@ function picked(spec: string) {
   return result.source;
 }
 
-function refusal(spec: string, given = env): string {
+function refusal(spec: string, given: SourceEnv = env): string {
   const result = sourceFor(spec, given);
   if (result.ok) throw new Error(`expected ${spec} to be refused`);
   return result.message;

@@ -1,6 +1,7 @@
 /**
  * Microsoft 365 / Exchange Online connector over Microsoft Graph v1.0: busy time through
- * `POST /me/calendar/getSchedule`, incremental changes through `calendarView/delta`, and events
+ * `POST /me/calendar/getSchedule` (or `calendarView` for personal accounts, which getSchedule
+ * does not support, and for calendars other than the default one), incremental changes through `calendarView/delta`, and events
  * created, updated, cancelled and deleted on the user's calendar (Exchange mails the attendees
  * itself; Graph has no `sendUpdates`).
  *
@@ -62,6 +63,18 @@ export interface MicrosoftCalendarOptions {
   baseUrl?: string;
   /** Shown in messages; never a secret. Default "Microsoft 365 calendar". */
   label?: string;
+  /**
+   * Where busy time comes from. `getSchedule` (default) covers the mailbox's default calendar
+   * and works for work and school accounts only; `calendarView` reads the events of
+   * `busyCalendarIds` (default: the primary calendar) and works for personal Microsoft
+   * accounts too, which getSchedule does not support.
+   */
+  busyFrom?: "getSchedule" | "calendarView";
+  /**
+   * Calendar ids (from `GET /me/calendars`) that count as busy when `busyFrom` is
+   * `calendarView`; default the user's default calendar alone.
+   */
+  busyCalendarIds?: readonly string[];
 }
 
 /** Graph's `dateTimeTimeZone`. */
@@ -170,6 +183,8 @@ export class MicrosoftCalendar implements CalendarSource {
   private readonly http: HttpClient;
   private readonly accessToken: AccessTokenSource;
   private readonly scheduleId: string;
+  private readonly busyFrom: "getSchedule" | "calendarView";
+  private readonly busyCalendarIds: readonly (string | undefined)[];
   private readonly calendarId: string | undefined;
   private readonly baseUrl: string;
 
@@ -180,13 +195,23 @@ export class MicrosoftCalendar implements CalendarSource {
     this.calendarId = options.calendarId;
     this.baseUrl = (options.baseUrl ?? MICROSOFT_GRAPH_API).replace(/\/+$/, "");
     this.label = options.label ?? "Microsoft 365 calendar";
+    this.busyFrom = options.busyFrom ?? "getSchedule";
+    this.busyCalendarIds = options.busyCalendarIds ?? [undefined];
   }
 
   /**
-   * Busy time in `range`: merged, sorted, clipped, from getSchedule (asked in UTC). Items whose
-   * time cannot be read (an unknown zone) are left out with a warning naming them.
+   * Busy time in `range`: merged, sorted, clipped, from getSchedule or calendarView (see
+   * `busyFrom`), asked in UTC. Items whose time cannot be read (an unknown zone) are left out
+   * with a warning naming them.
    */
   async busy(range: EpochMsInterval, _options?: { zone: string }): Promise<BusyRead> {
+    if (range.endEpochMs <= range.startEpochMs) return { busy: [], warnings: [] };
+    return this.busyFrom === "calendarView"
+      ? this.busyFromCalendarView(range)
+      : this.busyFromSchedule(range);
+  }
+
+  private async busyFromSchedule(range: EpochMsInterval): Promise<BusyRead> {
     const intervals: EpochMsInterval[] = [];
     const warnings: string[] = [];
     for (let from = range.startEpochMs; from < range.endEpochMs; from += SCHEDULE_CHUNK_MS) {
@@ -225,6 +250,48 @@ export class MicrosoftCalendar implements CalendarSource {
           continue;
         }
         intervals.push({ startEpochMs: start, endEpochMs: end });
+      }
+    }
+    return { busy: clipMergeSort(intervals, range), warnings };
+  }
+
+  /**
+   * Busy time from the events of each chosen calendar in `range` (occurrences of series
+   * expanded by Graph), following `@odata.nextLink`. Cancelled events and events shown as free
+   * or working elsewhere do not block.
+   */
+  private async busyFromCalendarView(range: EpochMsInterval): Promise<BusyRead> {
+    const intervals: EpochMsInterval[] = [];
+    const warnings: string[] = [];
+    for (const calendarId of this.busyCalendarIds) {
+      const query = new URLSearchParams({
+        startDateTime: new Date(range.startEpochMs).toISOString(),
+        endDateTime: new Date(range.endEpochMs).toISOString(),
+        $select: "showAs,isCancelled,start,end",
+        $top: "100",
+      });
+      let url: string | undefined = this.url(
+        `${this.calendarPath(calendarId)}/calendarView?${query}`,
+      );
+      while (url !== undefined) {
+        const body = await this.call("GET", url, { idempotent: true });
+        const items = field(body, "value") ?? [];
+        if (!Array.isArray(items)) throw invalid("calendarView value is not a list");
+        for (const item of items) {
+          const showAs = String(field(item, "showAs") ?? "unknown");
+          if (field(item, "isCancelled") === true || !BLOCKING_STATUSES.has(showAs)) continue;
+          const start = readTime(field(item, "start"));
+          const end = readTime(field(item, "end"));
+          if (start === undefined || end === undefined) {
+            warnings.push(
+              `${this.label}: an event has a time Ally cannot read (${describeTime(field(item, "start"))}); left out`,
+            );
+            continue;
+          }
+          intervals.push({ startEpochMs: start, endEpochMs: end });
+        }
+        const next = field(body, "@odata.nextLink");
+        url = typeof next === "string" ? this.checkedLink(next) : undefined;
       }
     }
     return { busy: clipMergeSort(intervals, range), warnings };
@@ -317,10 +384,10 @@ export class MicrosoftCalendar implements CalendarSource {
     throw errorForResponse(this.http.service, { method: "DELETE", url }, response);
   }
 
-  private calendarPath(): string {
-    return this.calendarId === undefined
+  private calendarPath(calendarId = this.calendarId): string {
+    return calendarId === undefined
       ? "/me/calendar"
-      : `/me/calendars/${encodeURIComponent(this.calendarId)}`;
+      : `/me/calendars/${encodeURIComponent(calendarId)}`;
   }
 
   private url(path: string): string {

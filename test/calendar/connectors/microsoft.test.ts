@@ -249,6 +249,74 @@ describe("Microsoft 365 connector against a local server", () => {
     expect((await failure(calendar.busy(DAY))).code).toBe("CALENDAR_AUTH_FAILED");
   });
 
+  it("reads busy time from calendarView of chosen calendars, for accounts without getSchedule", async () => {
+    const base = fake.baseUrl;
+    const event = (showAs: string, start: string, end: string, extra = {}) => ({
+      showAs,
+      isCancelled: false,
+      start: { dateTime: start, timeZone: "UTC" },
+      end: { dateTime: end, timeZone: "UTC" },
+      ...extra,
+    });
+    fake.on("GET", "/v1.0/me/calendar/calendarView", (request) =>
+      request.query.has("$skiptoken")
+        ? {
+            body: {
+              value: [event("oof", "2026-12-01T16:00:00.0000000", "2026-12-01T17:00:00.0000000")],
+            },
+          }
+        : {
+            body: {
+              "@odata.nextLink": `${base}/v1.0/me/calendar/calendarView?$skiptoken=p2`,
+              value: [
+                event("busy", "2026-12-01T09:00:00.0000000", "2026-12-01T10:00:00.0000000"),
+                event("free", "2026-12-01T11:00:00.0000000", "2026-12-01T12:00:00.0000000"),
+                event("busy", "2026-12-01T13:00:00.0000000", "2026-12-01T14:00:00.0000000", {
+                  isCancelled: true,
+                }),
+              ],
+            },
+          },
+    );
+    fake.on("GET", "/v1.0/me/calendars/AAMkFamily=/calendarView", {
+      body: {
+        value: [event("tentative", "2026-12-01T09:30:00.0000000", "2026-12-01T10:30:00.0000000")],
+      },
+    });
+    const calendar = new MicrosoftCalendar({
+      http: testHttpClient("Microsoft Graph").http,
+      accessToken: async () => "token",
+      scheduleId: "dana@outlook.com",
+      baseUrl: `${base}/v1.0`,
+      busyFrom: "calendarView",
+      busyCalendarIds: ["AAMkFamily="],
+    });
+    expect((await calendar.busy(DAY)).busy).toEqual([
+      { startEpochMs: utc(9, 30), endEpochMs: utc(10, 30) },
+    ]);
+
+    const primary = new MicrosoftCalendar({
+      http: testHttpClient("Microsoft Graph").http,
+      accessToken: async () => "token",
+      scheduleId: "dana@outlook.com",
+      baseUrl: `${base}/v1.0`,
+      busyFrom: "calendarView",
+    });
+    expect((await primary.busy(DAY)).busy).toEqual([
+      { startEpochMs: utc(9), endEpochMs: utc(10) },
+      { startEpochMs: utc(16), endEpochMs: utc(17) },
+    ]);
+    const [first] = fake.calls("GET", "/v1.0/me/calendar/calendarView");
+    expect(Object.fromEntries(first?.query ?? [])).toEqual({
+      startDateTime: "2026-12-01T00:00:00.000Z",
+      endDateTime: "2026-12-02T00:00:00.000Z",
+      $select: "showAs,isCancelled,start,end",
+      $top: "100",
+    });
+    expect(first?.headers.prefer).toBe('outlook.timezone="UTC"');
+    expect(fake.unexpected).toEqual([]);
+  });
+
   it("follows nextLink to a deltaLink, then syncs from it; 410 asks for a full resync", async () => {
     const base = fake.baseUrl;
     fake.on("GET", "/v1.0/me/calendar/calendarView/delta", (request) => {

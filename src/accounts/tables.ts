@@ -19,7 +19,7 @@ export interface UsersTable {
   postal_address: string;
   password_hash: string;
   email_verified_at: number | null;
-  /** TOTP secret, sealed with the data key (see accounts/secrets.ts); null when off. */
+  /** TOTP secret, sealed with the system data key (see src/secrets/); null when off. */
   totp_secret: string | null;
   created_at: number;
 }

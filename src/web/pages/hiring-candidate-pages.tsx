@@ -1,7 +1,6 @@
 /** Pages for candidates: list, create, view and edit, delete. Recruiters and up only. */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { Child } from "hono/jsx";
 import { requirePermission } from "../../accounts/permissions.js";
 import { type Candidate, candidateInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
@@ -14,7 +13,8 @@ import {
   requireActor,
   UNCONFIRMED_DELETE,
 } from "../forms.js";
-import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
+import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors } from "../layout.js";
+import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
 
 type C = Context<AppEnv>;
@@ -84,17 +84,7 @@ function CandidateForm(props: {
 }
 
 export function registerCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const frame = (c: C, title: string, body: Child, narrow = true) => (
-    <Page
-      title={title}
-      session={c.get("session")}
-      csrfToken={c.get("csrfToken")}
-      current="/app/candidates"
-      narrow={narrow}
-    >
-      {body}
-    </Page>
-  );
+  const frame = sectionFrame("/app/candidates");
 
   routes.add({
     method: "GET",

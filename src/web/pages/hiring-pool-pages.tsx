@@ -4,7 +4,6 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { Child } from "hono/jsx";
 import { can, requirePermission } from "../../accounts/permissions.js";
 import type { Member } from "../../accounts/service.js";
 import { AppError } from "../../errors.js";
@@ -17,7 +16,8 @@ import {
   requireActor,
   UNCONFIRMED_DELETE,
 } from "../forms.js";
-import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
+import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors } from "../layout.js";
+import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
 import { allFormValues, one } from "./hiring-form-helpers.js";
 
@@ -96,17 +96,7 @@ function PoolFormView(props: {
 }
 
 export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const frame = (c: C, title: string, body: Child, narrow = true) => (
-    <Page
-      title={title}
-      session={c.get("session")}
-      csrfToken={c.get("csrfToken")}
-      current="/app/pools"
-      narrow={narrow}
-    >
-      {body}
-    </Page>
-  );
+  const frame = sectionFrame("/app/pools");
   const readForm = async (c: C): Promise<PoolForm> => {
     const values = await allFormValues(c);
     return { name: one(values, "name"), memberIds: values.get("memberIds") ?? [] };

@@ -5,7 +5,6 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { Child } from "hono/jsx";
 import { can, requirePermission } from "../../accounts/permissions.js";
 import {
   type Job,
@@ -22,7 +21,8 @@ import {
   requireActor,
   UNCONFIRMED_DELETE,
 } from "../forms.js";
-import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
+import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors } from "../layout.js";
+import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
 import { allFormValues, errorsForRows, formNumber, one } from "./hiring-form-helpers.js";
 
@@ -247,17 +247,7 @@ function TemplateFormView(props: {
 }
 
 export function registerTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const frame = (c: C, title: string, body: Child, narrow = true) => (
-    <Page
-      title={title}
-      session={c.get("session")}
-      csrfToken={c.get("csrfToken")}
-      current="/app/templates"
-      narrow={narrow}
-    >
-      {body}
-    </Page>
-  );
+  const frame = sectionFrame("/app/templates");
   const choices = async (c: C) => {
     const actor = requireActor(c);
     const { hiring } = c.get("deps");

@@ -27,6 +27,13 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default("./data"),
   /** How often the outbox worker looks for mail to send. */
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  /** How often each calendar connection's busy time is read again. */
+  CALENDAR_SYNC_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .int()
@@ -58,6 +65,7 @@ export interface Config {
   /** Older master keys that still unwrap, if given. */
   masterKeyPrevious: string | undefined;
   sessionTtlHours: number;
+  calendar: { syncMinutes: number };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -103,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       masterKey: e.ALLY_MASTER_KEY,
       masterKeyPrevious: e.ALLY_MASTER_KEY_PREVIOUS,
       sessionTtlHours: e.SESSION_TTL_HOURS,
+      calendar: { syncMinutes: e.CALENDAR_SYNC_MINUTES },
     },
   };
 }

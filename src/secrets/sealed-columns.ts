@@ -1,6 +1,6 @@
 /**
  * Every column that holds sealed secrets, so that `ally keys rotate` can find and re-encrypt
- * them. A module that seals a new column adds it here (calendar credentials, next).
+ * them. A module that seals a new column adds it here .
  */
 import { SYSTEM_SCOPE } from "./data-keys.js";
 
@@ -15,6 +15,12 @@ export interface SealedColumn {
 
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: "users", column: "totp_secret", idColumn: "id", owner: { system: true } },
+  {
+    table: "calendar_connections",
+    column: "credentials",
+    idColumn: "id",
+    owner: { organisationColumn: "organisation_id" },
+  },
 ];
 
 export function ownerOf(column: SealedColumn, row: Record<string, unknown>): string {

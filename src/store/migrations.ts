@@ -233,6 +233,53 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0003-calendar-connections": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("calendar_connections")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
+          .addColumn("provider", "text", (c) => c.notNull())
+          .addColumn("label", "text", (c) => c.notNull())
+          .addColumn("credentials", "text", (c) => c.notNull())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("last_synced_at", "bigint")
+          .addColumn("last_attempt_at", "bigint")
+          .addColumn("last_error", "text")
+          .addColumn("alerted_at", "bigint")
+          .addColumn("claimed_until", "bigint")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("calendar_connections_owner")
+          .on("calendar_connections")
+          .columns(["organisation_id", "user_id"])
+          .execute();
+        await serial(db.schema.createTable("busy_blocks"), "id")
+          .addColumn("connection_id", "text", (c) =>
+            c.notNull().references("calendar_connections.id").onDelete("cascade"),
+          )
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
+          .addColumn("start_at", "bigint", (c) => c.notNull())
+          .addColumn("end_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("busy_blocks_person")
+          .on("busy_blocks")
+          .columns(["organisation_id", "user_id", "start_at"])
+          .execute();
+      },
+    },
   };
 }
 

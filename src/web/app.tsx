@@ -12,6 +12,7 @@ import type { IssuedSession } from "../accounts/service.js";
 import { constantTimeEqual, newSecretToken } from "../accounts/tokens.js";
 import { AppError, forbidden } from "../errors.js";
 import { registerAccountsApi } from "./api/accounts-api.js";
+import { registerCalendarApi } from "./api/calendar-api.js";
 import { registerHiringApi } from "./api/hiring-api.js";
 import { STYLESHEET } from "./assets.js";
 import type { AppEnv, WebDeps } from "./env.js";
@@ -19,6 +20,7 @@ import { type ErrorBody, HTTP_STATUS } from "./errors.js";
 import { Page } from "./layout.js";
 import { registerAccountPages } from "./pages/account-pages.js";
 import { registerAppPages } from "./pages/app-pages.js";
+import { registerCalendarPages } from "./pages/calendar-pages.js";
 import { registerDevPages } from "./pages/dev-pages.js";
 import { registerHiringPages } from "./pages/hiring-pages.js";
 import { registerPublicPages } from "./pages/public-pages.js";
@@ -213,9 +215,11 @@ export function createApp(deps: WebDeps): AllyApp {
   registerAccountPages(app, routes);
   registerAppPages(app, routes);
   registerHiringPages(app, routes);
+  registerCalendarPages(app, routes);
   registerDevPages(app, routes);
   registerAccountsApi(app, routes);
   registerHiringApi(app, routes);
+  registerCalendarApi(app, routes);
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

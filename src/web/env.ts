@@ -1,5 +1,6 @@
 /** What the web layer keeps per request, and what it is built from. */
 import type { AccountsService, Actor, RequestMeta, SessionContext } from "../accounts/service.js";
+import type { CalendarService } from "../calendar/connections.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { HiringService } from "../hiring/service.js";
@@ -11,6 +12,7 @@ export interface WebDeps {
   clock: Clock;
   accounts: AccountsService;
   hiring: HiringService;
+  calendars: CalendarService;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
 }

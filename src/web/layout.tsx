@@ -22,6 +22,7 @@ const appNav: Array<[string, string, Permission?]> = [
   ["/app/candidates", "Candidates", "candidates:read"],
   ["/app/pools", "Pools", "hiring:read"],
   ["/app/templates", "Loop templates", "hiring:read"],
+  ["/app/calendars", "Calendars"],
   ["/app/members", "Team"],
   ["/app/account", "Account"],
 ];

@@ -10,7 +10,14 @@ export type Access =
   | "member" // any signed-in member of the organisation
   | { permission: Permission };
 
-export type ObjectKind = "job" | "candidate" | "pool" | "loop-template" | "member" | "api-token";
+export type ObjectKind =
+  | "job"
+  | "candidate"
+  | "pool"
+  | "loop-template"
+  | "member"
+  | "api-token"
+  | "calendar-connection";
 
 export interface RouteSpec {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

@@ -1,12 +1,14 @@
 /**
- * `ally serve`: opens the database, applies pending migrations, starts the HTTP server and the
- * outbox worker, and shuts down gracefully (stops accepting, finishes requests in flight, stops
- * the worker, closes the database) on SIGINT or SIGTERM. Nothing is kept only in memory, so any
+ * `ally serve`: opens the database, applies pending migrations, starts the HTTP server, the
+ * outbox worker and the calendar sync worker, and shuts down gracefully (stops accepting,
+ * finishes requests in flight, stops the workers, closes the database) on SIGINT or SIGTERM. Nothing is kept only in memory, so any
  * number of processes can share one PostgreSQL database.
  */
 import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createAccountsService } from "../accounts/service.js";
+import { createCalendarService } from "../calendar/connections.js";
+import { startSyncWorker } from "../calendar/sync-worker.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { Config } from "../config.js";
 import { createHiringService } from "../hiring/service.js";
@@ -48,6 +50,14 @@ export function buildDeps(
       sessionTtlMs: config.sessionTtlHours * 3_600_000,
     }),
     hiring: createHiringService({ db: store.db, clock }),
+    calendars: createCalendarService({
+      db: store.db,
+      clock,
+      box,
+      syncIntervalMs: config.calendar.syncMinutes * 60_000,
+      mailFrom: config.mail.from,
+      publicUrl: config.http.publicUrl,
+    }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
   };
 }
@@ -92,6 +102,11 @@ export async function startServer(
     pollMs: config.mail.pollMs,
     log: (line) => console.error(line),
   });
+  const syncWorker = startSyncWorker({
+    calendars: deps.calendars,
+    pollMs: 60_000,
+    log: (line) => console.error(line),
+  });
   const server = await new Promise<ReturnType<typeof serve>>((ready) => {
     const s = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () =>
       ready(s),
@@ -115,6 +130,7 @@ export async function startServer(
         const closed = new Promise<void>((done) => server.close(() => done()));
         if ("closeIdleConnections" in server) server.closeIdleConnections();
         await closed;
+        await syncWorker.stop();
         await worker.stop();
         await store.close();
       })();

@@ -5,6 +5,7 @@
 import { fixedClock } from "../../src/clock.js";
 import { createHiringService } from "../../src/hiring/service.js";
 import type { ObjectKind } from "../../src/web/route-table.js";
+import { sharedFeedUrl } from "./calendar-feed.js";
 import {
   addMember,
   apiTokenFor,
@@ -87,6 +88,15 @@ export const factories: Record<ObjectKind, ObjectFactory | null> = {
     });
     return { id: template.id, secrets: [template.id, template.name, pool.id] };
   },
+  // Connections are one's own: made by the caller, from an ICS feed on loopback.
+  "calendar-connection": async (world, _org, caller) => {
+    const url = await sharedFeedUrl();
+    const connection = await world.deps.calendars.connect(caller.actor, {
+      provider: "ics-feed",
+      url,
+    });
+    return { id: connection.id, secrets: [connection.id, url] };
+  },
 };
 
 /** The service method whose existence means a kind's factory is due. */
@@ -97,6 +107,7 @@ export const serviceOf: Record<ObjectKind, string> = {
   "loop-template": "createLoopTemplate",
   member: "invite",
   "api-token": "createApiToken",
+  "calendar-connection": "connect",
 };
 
 export const ALL_KINDS: ObjectKind[] = [
@@ -106,4 +117,5 @@ export const ALL_KINDS: ObjectKind[] = [
   "loop-template",
   "member",
   "api-token",
+  "calendar-connection",
 ];

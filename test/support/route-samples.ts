@@ -10,6 +10,7 @@ import { openStore } from "../../src/store/database.js";
 import { createApp } from "../../src/web/app.js";
 import type { RouteSpec } from "../../src/web/route-table.js";
 import { buildDeps } from "../../src/web/server.js";
+import { sharedFeedUrl } from "./calendar-feed.js";
 import {
   type FormFields,
   MASTER_KEY,
@@ -228,6 +229,15 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
     memberIds: [owner.userId],
   }),
   "POST /app/pools/:poolId/delete": () => ({ confirm: "yes" }),
+  "POST /app/calendars/ics-feed": async () => ({ feedUrl: await sharedFeedUrl() }),
+  // The shared feed is no CalDAV server: the connect is refused on its url field (422), which
+  // is what the generated tests need (a form that is served, and bad fields named).
+  "POST /app/calendars/caldav": async () => ({
+    url: await sharedFeedUrl(),
+    username: "dana",
+    password: "app-specific password",
+  }),
+  "POST /app/calendars/:connectionId/delete": () => ({ confirm: "yes" }),
   "POST /app/templates": (ctx) => templateForm(ctx),
   "POST /app/templates/:templateId": (ctx) => templateForm(ctx),
   "POST /app/templates/:templateId/delete": () => ({ confirm: "yes" }),

@@ -530,6 +530,30 @@ const pageForms: Record<string, PageForm> = {
     }),
     fields: { confirm: { kind: "confirm" } },
   },
+  "POST /app/calendars/caldav": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.interviewer),
+      path: "/app/calendars/caldav",
+      valid: await pageForm("POST /app/calendars/caldav", world, org),
+    }),
+    fields: { url: text(2000), username: text(200), password: { kind: "password" } },
+  },
+  "POST /app/calendars/ics-feed": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.interviewer),
+      path: "/app/calendars/ics-feed",
+      valid: await pageForm("POST /app/calendars/ics-feed", world, org),
+    }),
+    fields: { feedUrl: text(2000) },
+  },
+  "POST /app/calendars/:connectionId/delete": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.owner),
+      path: `/app/calendars/${(await make("calendar-connection", world, org)).id}/delete`,
+      valid: { confirm: "yes" },
+    }),
+    fields: { confirm: { kind: "confirm" } },
+  },
   "POST /app/interviewers/:userId": {
     prepare: async ({ world, org }) => ({
       caller: viaSession(org.interviewer),

@@ -1,0 +1,477 @@
+/**
+ * Calendar connections: a person connects a CalDAV collection or an ICS feed; a background sync
+ * (sync-worker.ts) materialises its busy time into `busy_blocks`, so slot answers never wait on
+ * a provider; `busyFor` reads it back with warnings naming connections that cannot be trusted.
+ * Credentials (and an ICS feed's secret address) are sealed, bound to the connection's row.
+ * Every read and write is scoped by the actor's organisation; a member manages only their own
+ * connections, and `members:manage` may view anyone's.
+ */
+import type { Kysely } from "kysely";
+import { newId } from "../accounts/ids.js";
+import { can, requirePermission } from "../accounts/permissions.js";
+import type { Actor } from "../accounts/service.js";
+import type { Clock } from "../clock.js";
+import { forbidden, invalid, notFound } from "../errors.js";
+import { enqueueMail } from "../mail/outbox.js";
+import type { SecretBinding, SecretStore } from "../secrets/secret-store.js";
+import type { Database } from "../store/schema.js";
+import { CalDavSource } from "./connectors/caldav.js";
+import { IcsFeedSource } from "./connectors/ics-feed.js";
+import { type CalendarSource, ConnectorError, type EpochMsInterval } from "./connectors/types.js";
+
+/** Epoch milliseconds, half-open. */
+export interface Interval {
+  start: number;
+  end: number;
+}
+
+import type { CalendarConnectionsTable, CalendarProvider, ConnectionStatus } from "./tables.js";
+
+const DAY_MS = 86_400_000;
+/** What a sync reads: from a day ago to sixty days ahead. */
+export const SYNC_BEHIND_MS = DAY_MS;
+export const SYNC_AHEAD_MS = 60 * DAY_MS;
+
+export type ConnectInput =
+  | { provider: "ics-feed"; url: string }
+  | { provider: "caldav"; url: string; username: string; password: string };
+
+export interface CalendarConnection {
+  id: string;
+  userId: string;
+  provider: CalendarProvider;
+  label: string;
+  status: ConnectionStatus;
+  lastSyncedAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+}
+
+export interface BusyAnswer {
+  busy: { start: string; end: string }[];
+  warnings: string[];
+}
+
+interface Credentials {
+  url: string;
+  username?: string;
+  password?: string;
+}
+
+export interface CalendarDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  box: SecretStore;
+  /** How often each connection is synced; a sync older than two intervals is stale. */
+  syncIntervalMs: number;
+  mailFrom?: string;
+  publicUrl?: string;
+  /** Per-request timeout for reading a provider. */
+  timeoutMs?: number;
+}
+
+export function credentialsBinding(id: string, orgId: string): SecretBinding {
+  return { table: "calendar_connections", column: "credentials", rowId: id, owner: orgId };
+}
+
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+
+function toConnection(row: CalendarConnectionsTable): CalendarConnection {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    provider: row.provider,
+    label: row.label,
+    status: row.status,
+    lastSyncedAt: row.last_synced_at === null ? null : iso(row.last_synced_at),
+    lastError: row.last_error,
+    createdAt: iso(row.created_at),
+  };
+}
+
+function parseHttpUrl(text: string, field: string): URL {
+  if (text.length > 2000) throw invalid(field, "the address is too long (at most 2000 characters)");
+  let url: URL;
+  try {
+    url = new URL(text.trim().replace(/^webcal:/i, "https:"));
+  } catch {
+    throw invalid(field, "enter the calendar's full address, starting with https://");
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.hostname === "") {
+    throw invalid(field, "the address must start with https:// (or http://)");
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw invalid(field, "put the user name and password in their own fields, not in the address");
+  }
+  return url;
+}
+
+/** "3 hours", "1 day", "20 minutes". */
+export function duration(ms: number): string {
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  if (ms >= 2 * DAY_MS) return unit(Math.floor(ms / DAY_MS), "day");
+  if (ms >= 3_600_000) return unit(Math.floor(ms / 3_600_000), "hour");
+  return unit(Math.max(1, Math.floor(ms / 60_000)), "minute");
+}
+
+function mergeIntervals(intervals: Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => a.start - b.start);
+  const merged: Interval[] = [];
+  for (const next of sorted) {
+    const last = merged.at(-1);
+    if (last !== undefined && next.start <= last.end) last.end = Math.max(last.end, next.end);
+    else merged.push({ start: next.start, end: next.end });
+  }
+  return merged;
+}
+
+export type CalendarService = ReturnType<typeof createCalendarService>;
+
+export function createCalendarService(deps: CalendarDeps) {
+  const { db, clock, box } = deps;
+  const options = { timeoutMs: deps.timeoutMs ?? 20_000 };
+
+  function sourceOf(provider: CalendarProvider, credentials: Credentials): CalendarSource {
+    const url = new URL(credentials.url);
+    return provider === "caldav"
+      ? new CalDavSource(
+          url,
+          { username: credentials.username ?? "", password: credentials.password ?? "" },
+          options,
+        )
+      : new IcsFeedSource(url, options);
+  }
+
+  async function zoneOf(orgId: string, userId: string): Promise<string> {
+    const row = await db
+      .selectFrom("interviewer_profiles")
+      .select("time_zone")
+      .where("organisation_id", "=", orgId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    return row?.time_zone ?? "UTC";
+  }
+
+  async function requireMember(orgId: string, userId: string): Promise<void> {
+    const row = await db
+      .selectFrom("memberships")
+      .select("user_id")
+      .where("organisation_id", "=", orgId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    if (row === undefined) throw notFound("member");
+  }
+
+  async function ownConnection(actor: Actor, id: string): Promise<CalendarConnectionsTable> {
+    const row = await db
+      .selectFrom("calendar_connections")
+      .selectAll()
+      .where("organisation_id", "=", actor.orgId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (row === undefined) throw notFound("calendar connection");
+    if (row.user_id !== actor.userId) {
+      if (can(actor.role, "members:manage")) throw forbidden("only its owner may change it");
+      throw notFound("calendar connection");
+    }
+    return row;
+  }
+
+  /** Reads busy time once; a failure here is the person's to fix, so it names the field. */
+  async function probe(provider: CalendarProvider, credentials: Credentials, zone: string) {
+    const now = clock.now();
+    try {
+      return await sourceOf(provider, credentials).busy(
+        { startEpochMs: now - SYNC_BEHIND_MS, endEpochMs: now + SYNC_AHEAD_MS },
+        { zone },
+      );
+    } catch (error) {
+      if (!(error instanceof ConnectorError)) throw error;
+      if (error.code === "CALENDAR_AUTH_FAILED" && provider === "caldav") {
+        throw invalid(
+          "password",
+          `the server refused this user name and password: ${error.message}`,
+        );
+      }
+      throw invalid("url", `Ally could not read this calendar: ${error.message}`);
+    }
+  }
+
+  async function syncRow(row: CalendarConnectionsTable): Promise<CalendarConnectionsTable> {
+    const now = clock.now();
+    let read: { busy: EpochMsInterval[] } | undefined;
+    let failure: string | undefined;
+    try {
+      const credentials = JSON.parse(
+        await box.open(row.credentials, credentialsBinding(row.id, row.organisation_id)),
+      ) as Credentials;
+      read = await sourceOf(row.provider, credentials).busy(
+        { startEpochMs: now - SYNC_BEHIND_MS, endEpochMs: now + SYNC_AHEAD_MS },
+        { zone: await zoneOf(row.organisation_id, row.user_id) },
+      );
+    } catch (error) {
+      failure =
+        error instanceof ConnectorError
+          ? error.message
+          : `the credentials could not be read: ${(error as Error).message}`;
+    }
+    await db.transaction().execute(async (trx) => {
+      if (read !== undefined) {
+        await trx.deleteFrom("busy_blocks").where("connection_id", "=", row.id).execute();
+        if (read.busy.length > 0) {
+          await trx
+            .insertInto("busy_blocks")
+            .values(
+              read.busy.map((b) => ({
+                connection_id: row.id,
+                organisation_id: row.organisation_id,
+                user_id: row.user_id,
+                start_at: b.startEpochMs,
+                end_at: b.endEpochMs,
+              })),
+            )
+            .execute();
+        }
+        await trx
+          .updateTable("calendar_connections")
+          .set({
+            status: "healthy",
+            last_synced_at: clock.now(),
+            last_attempt_at: now,
+            last_error: null,
+            alerted_at: null,
+            claimed_until: null,
+          })
+          .where("id", "=", row.id)
+          .execute();
+        return;
+      }
+      const alert = row.alerted_at === null;
+      await trx
+        .updateTable("calendar_connections")
+        .set({
+          status: "unhealthy",
+          last_attempt_at: now,
+          last_error: (failure ?? "unknown failure").slice(0, 500),
+          alerted_at: alert ? now : row.alerted_at,
+          claimed_until: null,
+        })
+        .where("id", "=", row.id)
+        .execute();
+      if (alert) {
+        const owner = await trx
+          .selectFrom("users")
+          .select(["email", "name"])
+          .where("id", "=", row.user_id)
+          .executeTakeFirst();
+        if (owner !== undefined) {
+          const page = deps.publicUrl === undefined ? "" : `\n\n${deps.publicUrl}/app/calendars`;
+          await enqueueMail(
+            trx,
+            {
+              organisationId: row.organisation_id as Actor["orgId"],
+              kind: "calendar-unhealthy",
+              to: owner.email,
+              subject: `Ally cannot read your calendar (${row.label})`,
+              text: `Hello ${owner.name},\n\nAlly could not read your calendar (${row.label}): ${failure}\n\nUntil it is fixed, Ally's view of your busy time may be out of date. Reconnect it on your calendars page.${page}\n`,
+            },
+            now,
+            deps.mailFrom,
+          );
+        }
+      }
+    });
+    return db
+      .selectFrom("calendar_connections")
+      .selectAll()
+      .where("id", "=", row.id)
+      .executeTakeFirstOrThrow();
+  }
+
+  return {
+    /** Validates by reading once, then saves with sealed credentials and the busy time read. */
+    async connect(actor: Actor, input: ConnectInput): Promise<CalendarConnection> {
+      const provider = input.provider;
+      if (provider !== "caldav" && provider !== "ics-feed") {
+        throw invalid("provider", "choose CalDAV or an ICS feed");
+      }
+      const url = parseHttpUrl(typeof input.url === "string" ? input.url : "", "url");
+      const credentials: Credentials = { url: url.toString() };
+      if (input.provider === "caldav") {
+        const username = typeof input.username === "string" ? input.username.trim() : "";
+        const password = typeof input.password === "string" ? input.password : "";
+        if (username === "") throw invalid("username", "enter the calendar's user name");
+        if (username.length > 200) throw invalid("username", "the user name is too long");
+        if (password.trim() === "") throw invalid("password", "enter the (app-specific) password");
+        if (password.length > 500) throw invalid("password", "the password is too long");
+        credentials.username = username;
+        credentials.password = password;
+      }
+      await probe(provider, credentials, await zoneOf(actor.orgId, actor.userId));
+      const id = newId("cal");
+      const now = clock.now();
+      const row: CalendarConnectionsTable = {
+        id,
+        organisation_id: actor.orgId,
+        user_id: actor.userId,
+        provider,
+        label: `${provider === "caldav" ? "CalDAV" : "ICS feed"} at ${url.host}`,
+        credentials: await box.seal(
+          JSON.stringify(credentials),
+          credentialsBinding(id, actor.orgId),
+        ),
+        status: "pending",
+        last_synced_at: null,
+        last_attempt_at: null,
+        last_error: null,
+        alerted_at: null,
+        claimed_until: null,
+        created_at: now,
+      };
+      await db.insertInto("calendar_connections").values(row).execute();
+      return toConnection(await syncRow(row));
+    },
+
+    /** The actor's own connections, or (with `members:manage`) another member's. */
+    async listConnections(
+      actor: Actor,
+      userId: string = actor.userId,
+    ): Promise<CalendarConnection[]> {
+      if (userId !== actor.userId) {
+        requirePermission(actor.role, "members:manage");
+        await requireMember(actor.orgId, userId);
+      }
+      const rows = await db
+        .selectFrom("calendar_connections")
+        .selectAll()
+        .where("organisation_id", "=", actor.orgId)
+        .where("user_id", "=", userId)
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute();
+      return rows.map(toConnection);
+    },
+
+    async getConnection(actor: Actor, id: string): Promise<CalendarConnection> {
+      const row = await db
+        .selectFrom("calendar_connections")
+        .selectAll()
+        .where("organisation_id", "=", actor.orgId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (row === undefined) throw notFound("calendar connection");
+      if (row.user_id !== actor.userId && !can(actor.role, "members:manage")) {
+        throw notFound("calendar connection");
+      }
+      return toConnection(row);
+    },
+
+    /** Deletes the connection and the busy time it brought. */
+    async disconnect(actor: Actor, id: string): Promise<void> {
+      await ownConnection(actor, id);
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom("busy_blocks").where("connection_id", "=", id).execute();
+        await trx
+          .deleteFrom("calendar_connections")
+          .where("organisation_id", "=", actor.orgId)
+          .where("id", "=", id)
+          .execute();
+      });
+    },
+
+    /** Reads one connection now and replaces its busy time (the worker's unit of work). */
+    async syncConnection(id: string): Promise<CalendarConnection> {
+      const row = await db
+        .selectFrom("calendar_connections")
+        .selectAll()
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (row === undefined) throw notFound("calendar connection");
+      return toConnection(await syncRow(row));
+    },
+
+    /**
+     * Claims one connection due for a sync (a lease, like the outbox): its id; `""` when another
+     * worker won the race (look again); undefined when nothing is due.
+     */
+    async claimDue(leaseMs: number): Promise<string | undefined> {
+      const now = clock.now();
+      const dueBefore = now - deps.syncIntervalMs;
+      const candidate = await db
+        .selectFrom("calendar_connections")
+        .select(["id", "last_attempt_at"])
+        .where((eb) =>
+          eb.or([eb("last_attempt_at", "is", null), eb("last_attempt_at", "<=", dueBefore)]),
+        )
+        .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
+        .orderBy("last_attempt_at")
+        .orderBy("id")
+        .limit(1)
+        .executeTakeFirst();
+      if (candidate === undefined) return undefined;
+      const claimed = await db
+        .updateTable("calendar_connections")
+        .set({ claimed_until: now + leaseMs })
+        .where("id", "=", candidate.id)
+        .where((eb) =>
+          candidate.last_attempt_at === null
+            ? eb("last_attempt_at", "is", null)
+            : eb("last_attempt_at", "=", candidate.last_attempt_at),
+        )
+        .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
+        .executeTakeFirst();
+      return Number(claimed.numUpdatedRows) === 1 ? candidate.id : "";
+    },
+
+    /** Materialised busy time of a member, merged, clipped to `range`, with trust warnings. */
+    async busyFor(actor: Actor, userId: string, range: Interval): Promise<BusyAnswer> {
+      requirePermission(actor.role, "hiring:read");
+      await requireMember(actor.orgId, userId);
+      const blocks = await db
+        .selectFrom("busy_blocks")
+        .select(["start_at", "end_at"])
+        .where("organisation_id", "=", actor.orgId)
+        .where("user_id", "=", userId)
+        .where("start_at", "<", range.end)
+        .where("end_at", ">", range.start)
+        .execute();
+      const busy = mergeIntervals(
+        blocks.map((b) => ({
+          start: Math.max(Number(b.start_at), range.start),
+          end: Math.min(Number(b.end_at), range.end),
+        })),
+      );
+      const connections = await db
+        .selectFrom("calendar_connections")
+        .innerJoin("users", "users.id", "calendar_connections.user_id")
+        .select([
+          "calendar_connections.label",
+          "calendar_connections.status",
+          "calendar_connections.last_synced_at",
+          "calendar_connections.last_error",
+          "users.name",
+        ])
+        .where("calendar_connections.organisation_id", "=", actor.orgId)
+        .where("calendar_connections.user_id", "=", userId)
+        .orderBy("calendar_connections.created_at")
+        .execute();
+      const now = clock.now();
+      const warnings: string[] = [];
+      for (const c of connections) {
+        const whose = `${c.name}'s calendar (${c.label})`;
+        const stale = c.last_synced_at === null || now - c.last_synced_at > 2 * deps.syncIntervalMs;
+        const since =
+          c.last_synced_at === null
+            ? "has never synced"
+            : `has not synced for ${duration(now - c.last_synced_at)}`;
+        if (c.status === "unhealthy") {
+          warnings.push(`${whose} ${since}: ${c.last_error ?? "it cannot be read"}`);
+        } else if (stale) {
+          warnings.push(`${whose} ${since}`);
+        }
+      }
+      if (connections.length === 0) warnings.push("no calendar is connected for this person");
+      return { busy: busy.map((b) => ({ start: iso(b.start), end: iso(b.end) })), warnings };
+    },
+  };
+}

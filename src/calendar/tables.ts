@@ -1,0 +1,74 @@
+/** Tables owned by the calendar module: people's calendar connections and their busy time. */
+import type { Generated } from "kysely";
+import { notPersonal, personal, type TableNotes } from "../privacy/data-map.js";
+
+export type CalendarProvider = "caldav" | "ics-feed";
+export type ConnectionStatus = "pending" | "healthy" | "unhealthy";
+
+export interface CalendarConnectionsTable {
+  /** `cal_…`, bound into the sealed credentials. */
+  id: string;
+  organisation_id: string;
+  user_id: string;
+  provider: CalendarProvider;
+  /** What to call it on pages and in warnings: the provider and host, never a secret path. */
+  label: string;
+  /**
+   * Sealed JSON `{url, username?, password?}` (secrets/secret-store.ts), bound to
+   * `calendar_connections.credentials:<id>`: an ICS feed's address is itself a secret.
+   */
+  credentials: string;
+  status: ConnectionStatus;
+  last_synced_at: number | null;
+  last_attempt_at: number | null;
+  /** Why the last sync failed, for a person; never a password or secret path. */
+  last_error: string | null;
+  /** When its owner was told it is unhealthy; cleared when it recovers. */
+  alerted_at: number | null;
+  /** Set by the sync worker that claimed it; another may take it over after. */
+  claimed_until: number | null;
+  created_at: number;
+}
+
+/** Busy time read by the last successful sync of a connection (epoch ms, half-open). */
+export interface BusyBlocksTable {
+  id: Generated<number>;
+  connection_id: string;
+  organisation_id: string;
+  user_id: string;
+  start_at: number;
+  end_at: number;
+}
+
+export interface CalendarTables {
+  calendar_connections: CalendarConnectionsTable;
+  busy_blocks: BusyBlocksTable;
+}
+
+const busyPurpose = "schedule interviews around the person's busy time";
+
+export const calendarDataMap: TableNotes<CalendarTables> = {
+  calendar_connections: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    user_id: notPersonal,
+    provider: notPersonal,
+    label: notPersonal,
+    credentials: personal("credential", busyPurpose, "membership"),
+    status: notPersonal,
+    last_synced_at: notPersonal,
+    last_attempt_at: notPersonal,
+    last_error: notPersonal,
+    alerted_at: notPersonal,
+    claimed_until: notPersonal,
+    created_at: notPersonal,
+  },
+  busy_blocks: {
+    id: notPersonal,
+    connection_id: notPersonal,
+    organisation_id: notPersonal,
+    user_id: notPersonal,
+    start_at: personal("employment", busyPurpose, "membership"),
+    end_at: personal("employment", busyPurpose, "membership"),
+  },
+};

@@ -1,0 +1,261 @@
+/**
+ * Calendar connections end to end, on every database: an ICS feed from a local HTTP server and a
+ * CalDAV collection on a real Radicale are connected (a wrong password is refused), the sync
+ * worker materialises their busy time, the busy API returns it, a feed that starts failing turns
+ * unhealthy with one email to its owner and a warning in busy answers, and the database never
+ * holds a password or a feed's secret address.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { syncNext } from "../../src/calendar/sync-worker.js";
+import { AppError } from "../../src/errors.js";
+import type { Store } from "../../src/store/database.js";
+import { createApp } from "../../src/web/app.js";
+import {
+  buildOrganisation,
+  buildWorld,
+  META,
+  NOW,
+  type SignedIn,
+  type World,
+} from "../hiring/factories.js";
+import { testDatabases } from "../support/databases.js";
+import { type FeedServer, startFeedServer } from "./connectors/feed-server.js";
+import {
+  makeCalendar,
+  putObject,
+  RADICALE_PASSWORD,
+  RADICALE_USER,
+  type Radicale,
+  radicaleCommand,
+  startRadicale,
+} from "./connectors/radicale.js";
+
+const command = radicaleCommand();
+if (!command.ok && process.env.CI === "true") {
+  throw new Error(`${command.why} (CI=true, so this is a failure, not a skip)`);
+}
+if (!command.ok) console.warn(`skipping the CalDAV connection tests: ${command.why}`);
+
+const FEED_PATH = "/feeds/s3cr3t-feed-token.ics";
+const HOUR = 3_600_000;
+
+function event(uid: string, start: string, end: string): string {
+  return [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//Ally tests//EN",
+    "BEGIN:VEVENT",
+    `UID:${uid}`,
+    "DTSTAMP:20261101T000000Z",
+    `DTSTART:${start}`,
+    `DTEND:${end}`,
+    "SUMMARY:Busy",
+    "END:VEVENT",
+    "END:VCALENDAR",
+    "",
+  ].join("\r\n");
+}
+
+// Wed 2 Dec 2026 10:00–11:00 UTC (feed) and 10:30–12:00 (CalDAV): merged to 10:00–12:00.
+const FEED_ICS = event("feed-1@example.com", "20261202T100000Z", "20261202T110000Z");
+const CALDAV_ICS = event("caldav-1@example.com", "20261202T103000Z", "20261202T120000Z");
+const FROM = "2026-12-02T00:00:00.000Z";
+const TO = "2026-12-03T00:00:00.000Z";
+
+async function appError(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+for (const database of await testDatabases()) {
+  describe.skipIf(!command.ok)(`calendar connections on ${database.dialect}`, () => {
+    let store: Store;
+    let drop: () => Promise<void>;
+    let world: World;
+    let app: ReturnType<typeof createApp>["app"];
+    let feeds: FeedServer;
+    let radicale: Radicale;
+    let collection: string;
+    let feedFails = false;
+    let owner: SignedIn;
+    let dana: SignedIn;
+    let outsider: SignedIn;
+    let token: string;
+    let outsiderToken: string;
+
+    beforeAll(async () => {
+      if (!command.ok) return;
+      const created = await database.create();
+      store = created.store;
+      drop = created.drop;
+      world = buildWorld(store);
+      ({ app } = createApp(world.deps));
+      feeds = await startFeedServer();
+      feeds.route(FEED_PATH, (_request, response) => {
+        if (feedFails) response.writeHead(503).end("down for maintenance");
+        else response.writeHead(200, { "content-type": "text/calendar" }).end(FEED_ICS);
+      });
+      radicale = await startRadicale(command.argv);
+      collection = `${radicale.baseUrl}${RADICALE_USER}/work/`;
+      await makeCalendar(collection);
+      await putObject(`${collection}busy.ics`, CALDAV_ICS);
+      const org = await buildOrganisation(world, store, { company: "Acme" });
+      owner = org.owner;
+      dana = await org.add("interviewer", "Dana");
+      outsider = (await buildOrganisation(world, store, { company: "Globex" })).owner;
+      token = (await world.accounts.createApiToken(owner.actor, "tests", META)).token;
+      outsiderToken = (await world.accounts.createApiToken(outsider.actor, "tests", META)).token;
+    }, 60_000);
+
+    afterAll(async () => {
+      await feeds?.close();
+      await radicale?.stop();
+      await drop?.();
+    });
+
+    const busyApi = (userId: string, bearer = token) =>
+      app.request(`/api/v1/interviewers/${userId}/busy?from=${FROM}&to=${TO}`, {
+        headers: { authorization: `Bearer ${bearer}` },
+      });
+
+    it("refuses a wrong CalDAV password at connect, naming the password field", async () => {
+      const error = await appError(
+        world.deps.calendars.connect(dana.actor, {
+          provider: "caldav",
+          url: collection,
+          username: RADICALE_USER,
+          password: "wrong password",
+        }),
+      );
+      expect({ code: error.code, field: error.field }).toEqual({
+        code: "VALIDATION_FAILED",
+        field: "password",
+      });
+      expect(await world.deps.calendars.listConnections(dana.actor)).toEqual([]);
+    });
+
+    it("refuses a feed that cannot be read, naming the url field", async () => {
+      const error = await appError(
+        world.deps.calendars.connect(dana.actor, {
+          provider: "ics-feed",
+          url: `${feeds.baseUrl}/feeds/missing.ics`,
+        }),
+      );
+      expect(error.field).toBe("url");
+    });
+
+    it("connects an ICS feed and a CalDAV calendar and materialises their busy time", async () => {
+      const feed = await world.deps.calendars.connect(dana.actor, {
+        provider: "ics-feed",
+        url: `${feeds.baseUrl}${FEED_PATH}`,
+      });
+      world.clock.advance(1000);
+      const caldav = await world.deps.calendars.connect(dana.actor, {
+        provider: "caldav",
+        url: collection,
+        username: RADICALE_USER,
+        password: RADICALE_PASSWORD,
+      });
+      expect(feed).toMatchObject({ status: "healthy", provider: "ics-feed", lastError: null });
+      expect(caldav).toMatchObject({ status: "healthy", provider: "caldav" });
+      expect(feed.label).not.toContain("s3cr3t");
+      const listed = await world.deps.calendars.listConnections(dana.actor);
+      expect(listed.map((c) => c.id)).toEqual([feed.id, caldav.id]);
+
+      const response = await busyApi(dana.actor.userId);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({
+        busy: [{ start: "2026-12-02T10:00:00.000Z", end: "2026-12-02T12:00:00.000Z" }],
+        warnings: [],
+      });
+    });
+
+    it("keeps credentials and the feed's secret address sealed", async () => {
+      const rows = await store.db.selectFrom("calendar_connections").selectAll().execute();
+      expect(rows).toHaveLength(2);
+      const text = JSON.stringify(rows);
+      expect(text).not.toContain(RADICALE_PASSWORD);
+      expect(text).not.toContain("s3cr3t");
+      for (const row of rows) expect(row.credentials).toMatch(/^v2\./);
+    });
+
+    it("keeps other organisations and other members out", async () => {
+      expect((await busyApi(dana.actor.userId, outsiderToken)).status).toBe(404);
+      const [first] = await world.deps.calendars.listConnections(dana.actor);
+      const error = await appError(
+        world.deps.calendars.disconnect(outsider.actor, first?.id ?? ""),
+      );
+      expect(error.code).toBe("NOT_FOUND");
+      const viewed = await world.deps.calendars.listConnections(owner.actor, dana.actor.userId);
+      expect(viewed).toHaveLength(2);
+    });
+
+    it("marks a failing feed unhealthy, emails its owner once, and warns in busy answers", async () => {
+      feedFails = true;
+      world.clock.advance(16 * 60_000);
+      while (await syncNext({ calendars: world.deps.calendars, pollMs: 0 })) {
+        // sync everything due
+      }
+      const [feed, caldav] = await world.deps.calendars.listConnections(dana.actor);
+      expect(feed?.status).toBe("unhealthy");
+      expect(feed?.lastError).toMatch(/503|unreachable|server/i);
+      expect(feed?.lastError).not.toContain("s3cr3t");
+      expect(caldav?.status).toBe("healthy");
+
+      // Later syncs fail again but do not email again.
+      world.clock.advance(3 * HOUR);
+      while (await syncNext({ calendars: world.deps.calendars, pollMs: 0 })) {
+        // sync everything due
+      }
+      const mails = await store.db
+        .selectFrom("outbox")
+        .selectAll()
+        .where("kind", "=", "calendar-unhealthy")
+        .execute();
+      expect(mails).toHaveLength(1);
+      expect(mails[0]?.to_address).toBe(dana.email);
+      expect(mails[0]?.text_body).not.toContain("s3cr3t");
+
+      const body = (await (await busyApi(dana.actor.userId)).json()) as {
+        busy: unknown[];
+        warnings: string[];
+      };
+      // The last good busy time is still there, with a warning that it may be stale.
+      expect(body.busy).toEqual([
+        { start: "2026-12-02T10:00:00.000Z", end: "2026-12-02T12:00:00.000Z" },
+      ]);
+      expect(body.warnings).toHaveLength(1);
+      expect(body.warnings[0]).toMatch(
+        /^Dana's calendar \(ICS feed at .*\) has not synced for 3 hours/,
+      );
+    });
+
+    it("recovers, and a later failure emails again", async () => {
+      feedFails = false;
+      world.clock.advance(16 * 60_000);
+      while (await syncNext({ calendars: world.deps.calendars, pollMs: 0 })) {
+        // sync everything due
+      }
+      const [feed] = await world.deps.calendars.listConnections(dana.actor);
+      expect(feed?.status).toBe("healthy");
+      const body = (await (await busyApi(dana.actor.userId)).json()) as { warnings: string[] };
+      expect(body.warnings).toEqual([]);
+    });
+
+    it("disconnecting deletes the connection and its busy time", async () => {
+      for (const c of await world.deps.calendars.listConnections(dana.actor)) {
+        await world.deps.calendars.disconnect(dana.actor, c.id);
+      }
+      expect(await store.db.selectFrom("busy_blocks").selectAll().execute()).toEqual([]);
+      const body = (await (await busyApi(dana.actor.userId)).json()) as { busy: unknown[] };
+      expect(body.busy).toEqual([]);
+    });
+  });
+}
+
+void NOW;

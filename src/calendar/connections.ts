@@ -197,23 +197,29 @@ export function createCalendarService(deps: CalendarDeps) {
     }
   }
 
-  async function syncRow(row: CalendarConnectionsTable): Promise<CalendarConnectionsTable> {
+  /** Replaces the row's busy time with a fresh read (or `alreadyRead`, taken just now). */
+  async function syncRow(
+    row: CalendarConnectionsTable,
+    alreadyRead?: { busy: EpochMsInterval[] },
+  ): Promise<CalendarConnectionsTable> {
     const now = clock.now();
-    let read: { busy: EpochMsInterval[] } | undefined;
+    let read: { busy: EpochMsInterval[] } | undefined = alreadyRead;
     let failure: string | undefined;
-    try {
-      const credentials = JSON.parse(
-        await box.open(row.credentials, credentialsBinding(row.id, row.organisation_id)),
-      ) as Credentials;
-      read = await sourceOf(row.provider, credentials).busy(
-        { startEpochMs: now - SYNC_BEHIND_MS, endEpochMs: now + SYNC_AHEAD_MS },
-        { zone: await zoneOf(row.organisation_id, row.user_id) },
-      );
-    } catch (error) {
-      failure =
-        error instanceof ConnectorError
-          ? error.message
-          : `the credentials could not be read: ${(error as Error).message}`;
+    if (read === undefined) {
+      try {
+        const credentials = JSON.parse(
+          await box.open(row.credentials, credentialsBinding(row.id, row.organisation_id)),
+        ) as Credentials;
+        read = await sourceOf(row.provider, credentials).busy(
+          { startEpochMs: now - SYNC_BEHIND_MS, endEpochMs: now + SYNC_AHEAD_MS },
+          { zone: await zoneOf(row.organisation_id, row.user_id) },
+        );
+      } catch (error) {
+        failure =
+          error instanceof ConnectorError
+            ? error.message
+            : `the credentials could not be read: ${(error as Error).message}`;
+      }
     }
     await db.transaction().execute(async (trx) => {
       if (read !== undefined) {
@@ -307,7 +313,7 @@ export function createCalendarService(deps: CalendarDeps) {
         credentials.username = username;
         credentials.password = password;
       }
-      await probe(provider, credentials, await zoneOf(actor.orgId, actor.userId));
+      const read = await probe(provider, credentials, await zoneOf(actor.orgId, actor.userId));
       const id = newId("cal");
       const now = clock.now();
       const row: CalendarConnectionsTable = {
@@ -329,7 +335,7 @@ export function createCalendarService(deps: CalendarDeps) {
         created_at: now,
       };
       await db.insertInto("calendar_connections").values(row).execute();
-      return toConnection(await syncRow(row));
+      return toConnection(await syncRow(row, read));
     },
 
     /** The actor's own connections, or (with `members:manage`) another member's. */

@@ -14,7 +14,6 @@ import {
   buildOrganisation,
   buildWorld,
   META,
-  NOW,
   type SignedIn,
   type World,
 } from "../hiring/factories.js";
@@ -117,6 +116,26 @@ for (const database of await testDatabases()) {
       await radicale?.stop();
       await drop?.();
     });
+
+    const syncAll = async () => {
+      while (await syncNext({ calendars: world.deps.calendars, pollMs: 0 })) {
+        // sync everything due
+      }
+    };
+
+    const page = (who: SignedIn, path: string) =>
+      app.request(path, { headers: { cookie: `ally_session=${who.sessionToken}` } });
+
+    const post = (who: SignedIn, path: string, fields: Array<[string, string]>) =>
+      app.request(path, {
+        method: "POST",
+        headers: {
+          cookie: `ally_session=${who.sessionToken}`,
+          "content-type": "application/x-www-form-urlencoded",
+          "sec-fetch-site": "same-origin",
+        },
+        body: new URLSearchParams([["_csrf", who.csrfToken], ...fields]),
+      });
 
     const busyApi = (userId: string, bearer = token) =>
       app.request(`/api/v1/interviewers/${userId}/busy?from=${FROM}&to=${TO}`, {
@@ -235,16 +254,63 @@ for (const database of await testDatabases()) {
       );
     });
 
+    it("shows a broken connection on the calendars page", async () => {
+      const html = await (await page(dana, "/app/calendars")).text();
+      expect(html).toContain("Not working");
+      expect(html).toContain("Connect a CalDAV calendar");
+      expect(html).not.toContain("s3cr3t");
+    });
+
     it("recovers, and a later failure emails again", async () => {
       feedFails = false;
       world.clock.advance(16 * 60_000);
-      while (await syncNext({ calendars: world.deps.calendars, pollMs: 0 })) {
-        // sync everything due
-      }
+      await syncAll();
       const [feed] = await world.deps.calendars.listConnections(dana.actor);
       expect(feed?.status).toBe("healthy");
       const body = (await (await busyApi(dana.actor.userId)).json()) as { warnings: string[] };
       expect(body.warnings).toEqual([]);
+
+      feedFails = true;
+      world.clock.advance(16 * 60_000);
+      await syncAll();
+      feedFails = false;
+      const mails = await store.db
+        .selectFrom("outbox")
+        .select("id")
+        .where("kind", "=", "calendar-unhealthy")
+        .execute();
+      expect(mails).toHaveLength(2);
+    });
+
+    it("connects from the page, refusing a wrong password on its field", async () => {
+      const wrong = await post(dana, "/app/calendars/caldav", [
+        ["url", collection],
+        ["username", RADICALE_USER],
+        ["password", "not the password"],
+      ]);
+      expect(wrong.status).toBe(422);
+      const html = await wrong.text();
+      expect(html).toContain('href="#field-password"');
+      expect(html).not.toContain("not the password");
+
+      const right = await post(dana, "/app/calendars/caldav", [
+        ["url", collection],
+        ["username", RADICALE_USER],
+        ["password", RADICALE_PASSWORD],
+      ]);
+      expect(right.status).toBe(303);
+      expect(right.headers.get("location")).toBe("/app/calendars");
+      const feed = await post(dana, "/app/calendars/ics-feed", [
+        ["feedUrl", `${feeds.baseUrl}/feeds/missing.ics`],
+      ]);
+      expect(feed.status).toBe(422);
+      expect(await feed.text()).toContain('href="#field-feedUrl"');
+      const connections = await world.deps.calendars.listConnections(dana.actor);
+      expect(connections.map((c) => c.provider)).toEqual(["ics-feed", "caldav", "caldav"]);
+      const latest = connections.at(-1);
+      const removed = await post(dana, `/app/calendars/${latest?.id}/delete`, [["confirm", "yes"]]);
+      expect(removed.status).toBe(303);
+      expect(await world.deps.calendars.listConnections(dana.actor)).toHaveLength(2);
     });
 
     it("disconnecting deletes the connection and its busy time", async () => {
@@ -257,5 +323,3 @@ for (const database of await testDatabases()) {
     });
   });
 }
-
-void NOW;

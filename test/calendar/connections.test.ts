@@ -8,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncNext } from "../../src/calendar/sync-worker.js";
 import { AppError } from "../../src/errors.js";
+import { singleKeyring } from "../../src/secrets/keyring.js";
+import { rotateKeys } from "../../src/secrets/rotate.js";
 import type { Store } from "../../src/store/database.js";
 import { createApp } from "../../src/web/app.js";
 import {
@@ -201,6 +203,29 @@ for (const database of await testDatabases()) {
       expect(text).not.toContain(RADICALE_PASSWORD);
       expect(text).not.toContain("s3cr3t");
       for (const row of rows) expect(row.credentials).toMatch(/^v2\./);
+    });
+
+    it("survives `ally keys rotate`: credentials re-encrypted under new data keys still sync", async () => {
+      const before = await store.db
+        .selectFrom("calendar_connections")
+        .select(["id", "credentials"])
+        .orderBy("id")
+        .execute();
+      const report = await rotateKeys(store.db, singleKeyring(Buffer.alloc(32, 7)), {
+        dataKeys: true,
+        now: world.clock.now(),
+      });
+      expect(report.failures).toEqual([]);
+      const after = await store.db
+        .selectFrom("calendar_connections")
+        .select(["id", "credentials"])
+        .orderBy("id")
+        .execute();
+      expect(after.map((r) => r.id)).toEqual(before.map((r) => r.id));
+      for (const [i, row] of after.entries()) {
+        expect(row.credentials).not.toBe(before[i]?.credentials);
+        expect((await world.deps.calendars.syncConnection(row.id)).status).toBe("healthy");
+      }
     });
 
     it("keeps other organisations and other members out", async () => {

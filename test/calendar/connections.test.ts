@@ -6,7 +6,7 @@
  * holds a password or a feed's secret address.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syncNext } from "../../src/calendar/sync-worker.js";
+import { startSyncWorker, syncNext } from "../../src/calendar/sync-worker.js";
 import { AppError } from "../../src/errors.js";
 import { singleKeyring } from "../../src/secrets/keyring.js";
 import { rotateKeys } from "../../src/secrets/rotate.js";
@@ -305,6 +305,17 @@ for (const database of await testDatabases()) {
         .where("kind", "=", "calendar-unhealthy")
         .execute();
       expect(mails).toHaveLength(2);
+    });
+
+    it("runs as a worker that syncs what is due and stops cleanly", async () => {
+      world.clock.advance(16 * 60_000);
+      const worker = startSyncWorker({ calendars: world.deps.calendars, pollMs: 60_000 });
+      await worker.drain();
+      await worker.stop();
+      for (const c of await world.deps.calendars.listConnections(dana.actor)) {
+        expect(c.lastSyncedAt).toBe(new Date(world.clock.now()).toISOString());
+      }
+      expect(await syncNext({ calendars: world.deps.calendars, pollMs: 0 })).toBe(false);
     });
 
     it("connects from the page, refusing a wrong password on its field", async () => {

@@ -74,32 +74,3 @@ export function overlapsAny(list: readonly MinuteInterval[], start: number, end:
   const candidate = list[lo];
   return candidate !== undefined && candidate.start < end && start < candidate.end;
 }
-
-/** The member of a normalised list that contains `[start, end)` whole, if any. */
-export function containing(
-  list: readonly MinuteInterval[],
-  start: number,
-  end: number,
-): MinuteInterval | undefined {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((list[mid] as MinuteInterval).end <= start) lo = mid + 1;
-    else hi = mid;
-  }
-  const candidate = list[lo];
-  return candidate !== undefined && candidate.start <= start && end <= candidate.end
-    ? candidate
-    : undefined;
-}
-
-/** Whether a list is already normalised: sorted, no empty, overlapping or touching members. */
-export function isNormalised(intervals: readonly MinuteInterval[]): boolean {
-  let previousEnd = Number.NEGATIVE_INFINITY;
-  for (const interval of intervals) {
-    if (interval.end <= interval.start || interval.start <= previousEnd) return false;
-    previousEnd = interval.end;
-  }
-  return true;
-}

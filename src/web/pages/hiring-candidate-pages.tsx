@@ -4,18 +4,11 @@ import type { Context } from "hono";
 import { requirePermission } from "../../accounts/permissions.js";
 import { type Candidate, candidateInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
-import {
-  deleteConfirmed,
-  type FormValues,
-  fieldErrorsFrom,
-  formValues,
-  parseForm,
-  requireActor,
-  UNCONFIRMED_DELETE,
-} from "../forms.js";
+import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
 import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors } from "../layout.js";
 import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
+import { registerDeleteRoute } from "./delete-route.js";
 
 type C = Context<AppEnv>;
 
@@ -235,22 +228,14 @@ export function registerCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTa
     }
     return c.redirect(`/app/candidates/${candidate.id}`, 303);
   });
-  routes.add({
-    method: "POST",
-    path: "/app/candidates/:candidateId/delete",
-    kind: "page",
-    access: { permission: "candidates:write" },
+  registerDeleteRoute(app, routes, {
+    listPath: "/app/candidates",
+    param: "candidateId",
+    objectKind: "candidate",
+    permission: "candidates:write",
     summary: "Deletes a candidate",
-    ...one,
-  });
-  app.post("/app/candidates/:candidateId/delete", async (c) => {
-    const actor = requireActor(c);
-    const { hiring } = c.get("deps");
-    if (!(await deleteConfirmed(c))) {
-      const candidate = await hiring.getCandidate(actor, c.req.param("candidateId"));
-      return c.html(candidatePage(c, candidate, {}, UNCONFIRMED_DELETE), 422);
-    }
-    await hiring.deleteCandidate(actor, c.req.param("candidateId"));
-    return c.redirect("/app/candidates", 303);
+    remove: (c, actor, id) => c.get("deps").hiring.deleteCandidate(actor, id),
+    page: async (c, actor, id, errors) =>
+      candidatePage(c, await c.get("deps").hiring.getCandidate(actor, id), {}, errors),
   });
 }

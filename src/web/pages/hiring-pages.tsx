@@ -7,17 +7,10 @@ import type { Context } from "hono";
 import { can } from "../../accounts/permissions.js";
 import { type Job, jobInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
-import {
-  deleteConfirmed,
-  type FormValues,
-  fieldErrorsFrom,
-  formValues,
-  parseForm,
-  requireActor,
-  UNCONFIRMED_DELETE,
-} from "../forms.js";
+import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
 import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
+import { registerDeleteRoute } from "./delete-route.js";
 import { registerCandidatePages } from "./hiring-candidate-pages.js";
 import { registerPoolPages } from "./hiring-pool-pages.js";
 import { registerProfilePages } from "./hiring-profile-pages.js";
@@ -239,23 +232,15 @@ export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     }
     return c.redirect(`/app/jobs/${job.id}`, 303);
   });
-  routes.add({
-    method: "POST",
-    path: "/app/jobs/:jobId/delete",
-    kind: "page",
-    access: { permission: "hiring:write" },
+  registerDeleteRoute(app, routes, {
+    listPath: "/app/jobs",
+    param: "jobId",
+    objectKind: "job",
+    permission: "hiring:write",
     summary: "Deletes a job",
-    ...jobRoute,
-  });
-  app.post("/app/jobs/:jobId/delete", async (c) => {
-    const actor = requireActor(c);
-    const { hiring } = c.get("deps");
-    if (!(await deleteConfirmed(c))) {
-      const job = await hiring.getJob(actor, c.req.param("jobId"));
-      return c.html(jobPage(c, job, {}, UNCONFIRMED_DELETE), 422);
-    }
-    await hiring.deleteJob(actor, c.req.param("jobId"));
-    return c.redirect("/app/jobs", 303);
+    remove: (c, actor, id) => c.get("deps").hiring.deleteJob(actor, id),
+    page: async (c, actor, id, errors) =>
+      jobPage(c, await c.get("deps").hiring.getJob(actor, id), {}, errors),
   });
 
   registerCandidatePages(app, routes);

@@ -5,20 +5,15 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { can, requirePermission } from "../../accounts/permissions.js";
-import type { Member } from "../../accounts/service.js";
+import type { Actor, Member } from "../../accounts/service.js";
 import { AppError } from "../../errors.js";
 import { type Pool, poolInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
-import {
-  deleteConfirmed,
-  fieldErrorsFrom,
-  parseForm,
-  requireActor,
-  UNCONFIRMED_DELETE,
-} from "../forms.js";
+import { fieldErrorsFrom, parseForm, requireActor } from "../forms.js";
 import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors } from "../layout.js";
 import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
+import { registerDeleteRoute } from "./delete-route.js";
 import { allFormValues, one } from "./hiring-form-helpers.js";
 
 type C = Context<AppEnv>;
@@ -283,31 +278,29 @@ export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
     }
     return c.redirect(`/app/pools/${pool.id}`, 303);
   });
-  routes.add({
-    method: "POST",
-    path: "/app/pools/:poolId/delete",
-    kind: "page",
-    access: { permission: "hiring:write" },
+  const poolPageFor = async (
+    c: C,
+    actor: Actor,
+    id: string,
+    errors?: FieldErrors,
+    message?: string,
+  ) => {
+    const pool = await c.get("deps").hiring.getPool(actor, id);
+    const values = { name: pool.name, memberIds: pool.memberIds };
+    return poolPage(c, pool, values, errors, message);
+  };
+  registerDeleteRoute(app, routes, {
+    listPath: "/app/pools",
+    param: "poolId",
+    objectKind: "pool",
+    permission: "hiring:write",
     summary: "Deletes a pool",
-    ...onePool,
-  });
-  app.post("/app/pools/:poolId/delete", async (c) => {
-    const actor = requireActor(c);
-    const { hiring } = c.get("deps");
-    if (!(await deleteConfirmed(c))) {
-      const pool = await hiring.getPool(actor, c.req.param("poolId"));
-      const values = { name: pool.name, memberIds: pool.memberIds };
-      return c.html(await poolPage(c, pool, values, UNCONFIRMED_DELETE), 422);
-    }
-    try {
-      await hiring.deletePool(actor, c.req.param("poolId"));
-    } catch (error) {
-      // A loop template still draws from the pool: say so on the pool's page.
+    remove: (c, actor, id) => c.get("deps").hiring.deletePool(actor, id),
+    page: (c, actor, id, errors) => poolPageFor(c, actor, id, errors),
+    // A loop template still draws from the pool: say so on the pool's page.
+    onError: async (c, actor, id, error) => {
       if (!(error instanceof AppError) || error.code !== "CONFLICT") throw error;
-      const pool = await hiring.getPool(actor, c.req.param("poolId"));
-      const values = { name: pool.name, memberIds: pool.memberIds };
-      return c.html(await poolPage(c, pool, values, undefined, error.message), 409);
-    }
-    return c.redirect("/app/pools", 303);
+      return c.html(await poolPageFor(c, actor, id, undefined, error.message), 409);
+    },
   });
 }

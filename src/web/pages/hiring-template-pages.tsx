@@ -14,16 +14,11 @@ import {
   type Pool,
 } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
-import {
-  deleteConfirmed,
-  fieldErrorsFrom,
-  parseForm,
-  requireActor,
-  UNCONFIRMED_DELETE,
-} from "../forms.js";
+import { fieldErrorsFrom, parseForm, requireActor } from "../forms.js";
 import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors } from "../layout.js";
 import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
+import { registerDeleteRoute } from "./delete-route.js";
 import { allFormValues, errorsForRows, formNumber, one } from "./hiring-form-helpers.js";
 
 type C = Context<AppEnv>;
@@ -459,25 +454,16 @@ export function registerTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTab
     }
     return c.redirect(`/app/templates/${template.id}`, 303);
   });
-  routes.add({
-    method: "POST",
-    path: "/app/templates/:templateId/delete",
-    kind: "page",
-    access: { permission: "hiring:write" },
+  registerDeleteRoute(app, routes, {
+    listPath: "/app/templates",
+    param: "templateId",
+    objectKind: "loop-template",
+    permission: "hiring:write",
     summary: "Deletes a loop template",
-    ...oneTemplate,
-  });
-  app.post("/app/templates/:templateId/delete", async (c) => {
-    const actor = requireActor(c);
-    const { hiring } = c.get("deps");
-    if (!(await deleteConfirmed(c))) {
-      const template = await hiring.getLoopTemplate(actor, c.req.param("templateId"));
-      return c.html(
-        await templatePage(c, template, formFromTemplate(template), UNCONFIRMED_DELETE),
-        422,
-      );
-    }
-    await hiring.deleteLoopTemplate(actor, c.req.param("templateId"));
-    return c.redirect("/app/templates", 303);
+    remove: (c, actor, id) => c.get("deps").hiring.deleteLoopTemplate(actor, id),
+    page: async (c, actor, id, errors) => {
+      const template = await c.get("deps").hiring.getLoopTemplate(actor, id);
+      return templatePage(c, template, formFromTemplate(template), errors);
+    },
   });
 }

@@ -74,3 +74,13 @@ export function overlapsAny(list: readonly MinuteInterval[], start: number, end:
   const candidate = list[lo];
   return candidate !== undefined && candidate.start < end && start < candidate.end;
 }
+
+/** Whether a list is already normalised: sorted, no empty, overlapping or touching members. */
+export function isNormalised(intervals: readonly MinuteInterval[]): boolean {
+  let previousEnd = Number.NEGATIVE_INFINITY;
+  for (const interval of intervals) {
+    if (interval.end <= interval.start || interval.start <= previousEnd) return false;
+    previousEnd = interval.end;
+  }
+  return true;
+}

@@ -333,6 +333,11 @@ export function createCalendarService(deps: CalendarDeps) {
         alerted_at: null,
         claimed_until: null,
         created_at: now,
+        sync_state: null,
+        failure_count: 0,
+        next_attempt_at: null,
+        calendars: null,
+        account: null,
       };
       await db.insertInto("calendar_connections").values(row).execute();
       return toConnection(await syncRow(row, read));

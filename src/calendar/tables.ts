@@ -28,6 +28,23 @@ export interface CalendarConnectionsTable {
   /** Set by the sync worker that claimed it; another may take it over after. */
   claimed_until: number | null;
   created_at: number;
+  /**
+   * What the provider needs to read only what changed since the last sync, as JSON: an ICS
+   * feed's `{etag, lastModified}`, Google's per-calendar sync tokens, Graph's delta links.
+   * Not secret; never credentials.
+   */
+  sync_state: string | null;
+  /** Failed syncs in a row; reset by a successful one. Drives backoff and the unhealthy mark. */
+  failure_count: number;
+  /** Not before this instant does the worker try again (backoff after failures); null = due by interval. */
+  next_attempt_at: number | null;
+  /**
+   * For providers with several calendars per account (Google, Microsoft), JSON
+   * `[{id, name, busy, receivesEvents}]`: which count as busy and the one that receives Ally's events.
+   */
+  calendars: string | null;
+  /** The provider account, as the person knows it (an email address), for pages. */
+  account: string | null;
 }
 
 /** Busy time read by the last successful sync of a connection (epoch ms, half-open). */
@@ -62,6 +79,11 @@ export const calendarDataMap: TableNotes<CalendarTables> = {
     alerted_at: notPersonal,
     claimed_until: notPersonal,
     created_at: notPersonal,
+    sync_state: notPersonal,
+    failure_count: notPersonal,
+    next_attempt_at: notPersonal,
+    calendars: personal("employment", busyPurpose, "membership"),
+    account: personal("contact", busyPurpose, "membership"),
   },
   busy_blocks: {
     id: notPersonal,

@@ -280,6 +280,21 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0004-calendar-sync-state": {
+      async up(db: AnyDb) {
+        // One column per statement: SQLite's ALTER TABLE adds one column at a time.
+        const add = (column: string, type: "text" | "bigint" | "integer", notNull = false) =>
+          db.schema
+            .alterTable("calendar_connections")
+            .addColumn(column, type, (c) => (notNull ? c.notNull().defaultTo(0) : c))
+            .execute();
+        await add("sync_state", "text");
+        await add("failure_count", "integer", true);
+        await add("next_attempt_at", "bigint");
+        await add("calendars", "text");
+        await add("account", "text");
+      },
+    },
   };
 }
 

@@ -34,6 +34,14 @@ const schema = z.object({
     .min(1)
     .max(24 * 60)
     .default(15),
+  /**
+   * Let members connect calendar servers on loopback and private networks (a Nextcloud on the
+   * office network). Off by default: addresses typed into Ally must not reach its own network.
+   */
+  ALLY_ALLOW_PRIVATE_CALENDAR_HOSTS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .int()
@@ -65,7 +73,7 @@ export interface Config {
   /** Older master keys that still unwrap, if given. */
   masterKeyPrevious: string | undefined;
   sessionTtlHours: number;
-  calendar: { syncMinutes: number };
+  calendar: { syncMinutes: number; allowPrivateHosts: boolean };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -111,7 +119,10 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       masterKey: e.ALLY_MASTER_KEY,
       masterKeyPrevious: e.ALLY_MASTER_KEY_PREVIOUS,
       sessionTtlHours: e.SESSION_TTL_HOURS,
-      calendar: { syncMinutes: e.CALENDAR_SYNC_MINUTES },
+      calendar: {
+        syncMinutes: e.CALENDAR_SYNC_MINUTES,
+        allowPrivateHosts: e.ALLY_ALLOW_PRIVATE_CALENDAR_HOSTS,
+      },
     },
   };
 }

@@ -55,6 +55,7 @@ export function buildDeps(
       clock,
       box,
       syncIntervalMs: config.calendar.syncMinutes * 60_000,
+      allowPrivateHosts: config.calendar.allowPrivateHosts,
       mailFrom: config.mail.from,
       publicUrl: config.http.publicUrl,
     }),

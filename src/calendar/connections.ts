@@ -582,6 +582,37 @@ export function createCalendarService(deps: CalendarDeps) {
       return Number(claimed.numUpdatedRows) === 1 ? candidate.id : "";
     },
 
+    /**
+     * Per member of the organisation, how far Ally can trust their calendars: how many are
+     * connected, how many are not working, how many have not synced for two intervals. For the
+     * team page; no labels, addresses or errors (those are their owner's).
+     */
+    async healthByMember(
+      actor: Actor,
+    ): Promise<Map<string, { connected: number; unhealthy: number; stale: number }>> {
+      requirePermission(actor.role, "hiring:read");
+      const rows = await db
+        .selectFrom("calendar_connections")
+        .select(["user_id", "status", "last_synced_at"])
+        .where("organisation_id", "=", actor.orgId)
+        .execute();
+      const now = clock.now();
+      const health = new Map<string, { connected: number; unhealthy: number; stale: number }>();
+      for (const row of rows) {
+        const entry = health.get(row.user_id) ?? { connected: 0, unhealthy: 0, stale: 0 };
+        entry.connected += 1;
+        if (row.status === "unhealthy") entry.unhealthy += 1;
+        else if (
+          row.last_synced_at === null ||
+          now - row.last_synced_at > 2 * deps.syncIntervalMs
+        ) {
+          entry.stale += 1;
+        }
+        health.set(row.user_id, entry);
+      }
+      return health;
+    },
+
     /** Materialised busy time of a member, merged, clipped to `range`, with trust warnings. */
     async busyFor(actor: Actor, userId: string, range: Interval): Promise<BusyAnswer> {
       requirePermission(actor.role, "hiring:read");

@@ -299,6 +299,21 @@ for (const database of await testDatabases()) {
       expect(html).not.toContain("s3cr3t");
     });
 
+    it("tells the team page which members' calendars are not working, without their details", async () => {
+      const html = await (await page(owner, "/app/members")).text();
+      const danaRow = html.slice(
+        html.indexOf(">Dana<"),
+        html.indexOf("</tr>", html.indexOf(">Dana<")),
+      );
+      expect(danaRow).toContain("1 of 2 not working");
+      expect(html).not.toContain("503");
+      const ownerRow = html.slice(
+        html.indexOf(owner.email),
+        html.indexOf("</tr>", html.indexOf(owner.email)),
+      );
+      expect(ownerRow).toContain("none connected");
+    });
+
     it("recovers, and a later failure emails again", async () => {
       feedFails = false;
       // The third failure in a row backs off for up to twice the interval.

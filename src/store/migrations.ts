@@ -295,6 +295,31 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await add("account", "text");
       },
     },
+    "0009-inbound-mail": {
+      async up(db: AnyDb) {
+        await serial(db.schema.createTable("inbound_mail"), "id")
+          .addColumn("message_id", "text", (c) => c.notNull().unique())
+          .addColumn("envelope_from", "text", (c) => c.notNull())
+          .addColumn("envelope_to", "text", (c) => c.notNull())
+          .addColumn("from_address", "text", (c) => c.notNull())
+          .addColumn("subject", "text", (c) => c.notNull())
+          .addColumn("text_body", "text", (c) => c.notNull())
+          .addColumn("calendar_ics", "text")
+          .addColumn("calendar_method", "text")
+          .addColumn("in_reply_to", "text")
+          .addColumn("received_at", "bigint", (c) => c.notNull())
+          .addColumn("claimed_until", "bigint")
+          .addColumn("handled_at", "bigint")
+          .addColumn("outcome", "text")
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createIndex("inbound_mail_unhandled")
+          .on("inbound_mail")
+          .columns(["handled_at", "id"])
+          .execute();
+      },
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import type { CalendarService } from "../calendar/connections.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { HiringService } from "../hiring/service.js";
+import type { InboundHandler } from "../mail/inbound.js";
 import type { Store } from "../store/database.js";
 
 export interface WebDeps {
@@ -15,6 +16,8 @@ export interface WebDeps {
   calendars: CalendarService;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
+  /** What received mail is offered to, in order (mail/inbound.ts). */
+  inboundHandlers: InboundHandler[];
 }
 
 export interface AppEnv {

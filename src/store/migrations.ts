@@ -320,6 +320,35 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0010-calendar-push-channels": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("calendar_push_channels")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("connection_id", "text", (c) =>
+            c.notNull().references("calendar_connections.id").onDelete("cascade"),
+          )
+          .addColumn("provider", "text", (c) => c.notNull())
+          .addColumn("resource_id", "text", (c) => c.notNull())
+          .addColumn("token_hash", "text", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("calendar_push_channels_by_connection")
+          .on("calendar_push_channels")
+          .columns(["connection_id", "expires_at"])
+          .execute();
+        await db.schema
+          .createIndex("calendar_push_channels_by_resource")
+          .on("calendar_push_channels")
+          .columns(["provider", "resource_id"])
+          .execute();
+      },
+    },
   };
 }
 

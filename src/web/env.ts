@@ -1,6 +1,7 @@
 /** What the web layer keeps per request, and what it is built from. */
 import type { AccountsService, Actor, RequestMeta, SessionContext } from "../accounts/service.js";
 import type { CalendarService } from "../calendar/connections.js";
+import type { PushChannels } from "../calendar/push.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { HiringService } from "../hiring/service.js";
@@ -14,6 +15,8 @@ export interface WebDeps {
   accounts: AccountsService;
   hiring: HiringService;
   calendars: CalendarService;
+  /** Provider push channels that make a connection's sync due now. */
+  push: PushChannels;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
   /** What received mail is offered to, in order (mail/inbound.ts). */

@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createAccountsService } from "../accounts/service.js";
 import { createCalendarService } from "../calendar/connections.js";
+import { createPushChannels } from "../calendar/push.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { Config } from "../config.js";
@@ -61,6 +62,7 @@ export function buildDeps(
       mailFrom: config.mail.from,
       publicUrl: config.http.publicUrl,
     }),
+    push: createPushChannels({ db: store.db, clock }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
     inboundHandlers: [],
   };

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
 import type { Clock } from "../clock.js";
+import { type RunningWorker, startPolling } from "../jobs/polling.js";
 import type { Database } from "../store/schema.js";
 import type { InboundMailTable } from "./tables.js";
 
@@ -180,40 +181,10 @@ export async function handleNextInbound(deps: InboundWorkerDeps): Promise<boolea
   return true;
 }
 
-export interface RunningInboundWorker {
-  drain(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export function startInboundWorker(
-  deps: InboundWorkerDeps & { pollMs: number },
-): RunningInboundWorker {
-  let stopped = false;
-  let running: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  const drain = async () => {
-    while (!stopped && (await handleNextInbound(deps))) {
-      // keep going while mail is waiting
-    }
-  };
-  const tick = () => {
-    running = running
-      .then(drain)
-      .catch((error) => deps.log?.(`ally: inbound mail worker: ${(error as Error).message}`))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, deps.pollMs);
-      });
-  };
-  tick();
-  return {
-    drain: () => {
-      running = running.then(drain);
-      return running;
-    },
-    async stop() {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await running;
-    },
-  };
+export function startInboundWorker(deps: InboundWorkerDeps & { pollMs: number }): RunningWorker {
+  return startPolling(() => handleNextInbound(deps), {
+    pollMs: deps.pollMs,
+    name: "inbound mail worker",
+    ...(deps.log === undefined ? {} : { log: deps.log }),
+  });
 }

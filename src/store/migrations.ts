@@ -349,6 +349,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0011-scheduled-jobs": {
+      async up(db: AnyDb) {
+        await serial(db.schema.createTable("scheduled_jobs"), "id")
+          .addColumn("organisation_id", "text", (c) =>
+            c.references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("key", "text", (c) => c.notNull().unique())
+          .addColumn("payload", "text", (c) => c.notNull())
+          .addColumn("run_at", "bigint", (c) => c.notNull())
+          .addColumn("claimed_until", "bigint")
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("done_at", "bigint")
+          .addColumn("last_error", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("scheduled_jobs_due")
+          .on("scheduled_jobs")
+          .columns(["done_at", "run_at"])
+          .execute();
+      },
+    },
   };
 }
 

@@ -2,16 +2,23 @@
 import { type AccountsTables, accountsDataMap } from "../accounts/tables.js";
 import { type CalendarTables, calendarDataMap } from "../calendar/tables.js";
 import { type HiringTables, hiringDataMap } from "../hiring/tables.js";
+import { type JobsTables, jobsDataMap } from "../jobs/tables.js";
 import { type MailTables, mailDataMap } from "../mail/tables.js";
 import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
 
-export type Database = AccountsTables & CalendarTables & HiringTables & MailTables & SecretsTables;
+export type Database = AccountsTables &
+  CalendarTables &
+  HiringTables &
+  JobsTables &
+  MailTables &
+  SecretsTables;
 
 /** Every table's column notes (personal data category, purpose, retention). */
 export const dataMap = {
   ...accountsDataMap,
   ...calendarDataMap,
   ...hiringDataMap,
+  ...jobsDataMap,
   ...mailDataMap,
   ...secretsDataMap,
 };

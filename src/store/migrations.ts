@@ -295,6 +295,30 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await add("account", "text");
       },
     },
+    "0005-oauth-states": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("oauth_states")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("state_hash", "text", (c) => c.notNull().unique())
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
+          .addColumn("provider", "text", (c) => c.notNull())
+          .addColumn("code_verifier", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("oauth_states_expiry")
+          .on("oauth_states")
+          .column("expires_at")
+          .execute();
+      },
+    },
     "0009-inbound-mail": {
       async up(db: AnyDb) {
         await serial(db.schema.createTable("inbound_mail"), "id")

@@ -1,6 +1,7 @@
 /** What the web layer keeps per request, and what it is built from. */
 import type { AccountsService, Actor, RequestMeta, SessionContext } from "../accounts/service.js";
 import type { CalendarService } from "../calendar/connections.js";
+import type { OAuthConnections } from "../calendar/oauth-connections.js";
 import type { PushChannels } from "../calendar/push.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
@@ -17,6 +18,8 @@ export interface WebDeps {
   calendars: CalendarService;
   /** Provider push channels that make a connection's sync due now. */
   push: PushChannels;
+  /** Connecting Google and Microsoft calendars, and choosing among an account's calendars. */
+  calendarAccounts: OAuthConnections;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
   /** What received mail is offered to, in order (mail/inbound.ts). */

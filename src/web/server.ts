@@ -8,6 +8,13 @@ import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createAccountsService } from "../accounts/service.js";
 import { createCalendarService } from "../calendar/connections.js";
+import type { HttpClientOptions } from "../calendar/connectors/http.js";
+import {
+  createOAuthConnections,
+  createOAuthSources,
+  type OAuthDeps,
+  type ProviderEndpoints,
+} from "../calendar/oauth-connections.js";
 import { createPushChannels } from "../calendar/push.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import { type Clock, systemClock } from "../clock.js";
@@ -31,15 +38,45 @@ import { createApp } from "./app.js";
 import type { WebDeps } from "./env.js";
 import { isLoopbackHost } from "./pages/dev-pages.js";
 
+/** What tests replace: where Google and Microsoft answer, and how their HTTP clients wait. */
+export interface DepsOverrides {
+  providerEndpoints?: ProviderEndpoints;
+  providerHttp?: Partial<HttpClientOptions>;
+  log?: (line: string) => void;
+}
+
 /** `keys`: the keyring, or one key as master key version 1 (as tests pass it). */
 export function buildDeps(
   config: Config,
   store: Store,
   clock: Clock,
   keys: Keyring | Buffer,
+  overrides: DepsOverrides = {},
 ): WebDeps {
   const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
   const box = createSecretStore({ db: store.db, keyring, clock });
+  const oauthDeps: OAuthDeps = {
+    db: store.db,
+    clock,
+    box,
+    clients: config.calendar,
+    publicUrl: config.http.publicUrl,
+    ...(overrides.providerEndpoints === undefined
+      ? {}
+      : { endpoints: overrides.providerEndpoints }),
+    ...(overrides.providerHttp === undefined ? {} : { http: overrides.providerHttp }),
+    ...(overrides.log === undefined ? {} : { log: overrides.log }),
+  };
+  const calendars = createCalendarService({
+    db: store.db,
+    clock,
+    box,
+    syncIntervalMs: config.calendar.syncMinutes * 60_000,
+    allowPrivateHosts: config.calendar.allowPrivateHosts,
+    mailFrom: config.mail.from,
+    publicUrl: config.http.publicUrl,
+    oauth: createOAuthSources(oauthDeps),
+  });
   return {
     config,
     store,
@@ -53,14 +90,10 @@ export function buildDeps(
       sessionTtlMs: config.sessionTtlHours * 3_600_000,
     }),
     hiring: createHiringService({ db: store.db, clock }),
-    calendars: createCalendarService({
-      db: store.db,
-      clock,
-      box,
-      syncIntervalMs: config.calendar.syncMinutes * 60_000,
-      allowPrivateHosts: config.calendar.allowPrivateHosts,
-      mailFrom: config.mail.from,
-      publicUrl: config.http.publicUrl,
+    calendars,
+    calendarAccounts: createOAuthConnections({
+      ...oauthDeps,
+      syncConnection: (id) => calendars.syncConnection(id),
     }),
     push: createPushChannels({ db: store.db, clock }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,

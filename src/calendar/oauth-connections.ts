@@ -370,6 +370,7 @@ export function createOAuthConnections(
 ) {
   const { db, box, clock } = deps;
   const kit = providerKit(deps);
+  const log = deps.log ?? ((line: string) => console.error(line));
 
   async function readAccount(provider: OAuthProvider, accessToken: string) {
     return provider === "google"
@@ -496,29 +497,55 @@ export function createOAuthConnections(
       if (code === "" || code.length > 4000) {
         return { ok: false, message: `${name} sent no authorisation code. ${again}` };
       }
-      let credentials: OAuthCredentials;
-      let account: ProviderAccount;
+      let tokens: TokenSet;
       try {
         const verifier = await box.open(
           row.code_verifier,
           stateBinding(row.id, row.organisation_id),
         );
-        const tokens = await exchangeCode(config, kit.http[provider], {
+        tokens = await exchangeCode(config, kit.http[provider], {
           code,
           codeVerifier: verifier,
           now: () => clock.now(),
         });
-        if (tokens.refreshToken === undefined) {
-          return {
-            ok: false,
-            message: `${name} did not grant Ally lasting access (no refresh token). ${again}`,
-          };
-        }
-        credentials = credentialsFrom(tokens);
-        account = await readAccount(provider, tokens.accessToken);
       } catch (error) {
         if (!(error instanceof ConnectorError)) throw error;
         return { ok: false, message: `Ally could not connect ${name}: ${error.message}. ${again}` };
+      }
+      /** Nothing is kept after all: end the grant just issued, where the provider can. */
+      const refuse = async (message: string): Promise<CompleteResult> => {
+        if (provider === "google") {
+          await revokeToken(
+            config,
+            kit.http.google,
+            tokens.refreshToken ?? tokens.accessToken,
+          ).catch((error: Error) =>
+            log(`ally: could not revoke a Google grant that was not kept: ${error.message}`),
+          );
+        }
+        return { ok: false, message };
+      };
+      if (tokens.refreshToken === undefined) {
+        return refuse(`${name} did not grant Ally lasting access (no refresh token). ${again}`);
+      }
+      // Google lets a person untick scopes on its consent page; without free/busy and events
+      // the connection could only fail later.
+      const missing =
+        provider === "google" && tokens.scopes.length > 0
+          ? GOOGLE_CALENDAR_SCOPES.filter((scope) => !tokens.scopes.includes(scope))
+          : [];
+      if (missing.length > 0) {
+        return refuse(
+          `Ally needs to see when you are busy and to add interviews to your calendar: allow both on ${name}'s consent page. ${again}`,
+        );
+      }
+      const credentials = credentialsFrom(tokens);
+      let account: ProviderAccount;
+      try {
+        account = await readAccount(provider, tokens.accessToken);
+      } catch (error) {
+        if (!(error instanceof ConnectorError)) throw error;
+        return refuse(`Ally could not connect ${name}: ${error.message}. ${again}`);
       }
       const id = newId("cal");
       const calendars: ChosenCalendar[] = account.calendars.map((calendar) => ({

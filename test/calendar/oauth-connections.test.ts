@@ -70,6 +70,8 @@ class FakeGrants {
   readonly codes = new Map<string, { challenge: string; redirectUri: string }>();
   readonly liveAccess = new Set<string>();
   readonly revokedRefresh = new Set<string>();
+  /** The scopes granted with the next code exchange (Google lets people untick some). */
+  grantedScope: string | undefined;
   private issued = 0;
 
   constructor(
@@ -112,6 +114,7 @@ class FakeGrants {
           refresh_token: `${this.prefix}-refresh-${n}`,
           expires_in: 3600,
           token_type: "Bearer",
+          ...(this.grantedScope === undefined ? {} : { scope: this.grantedScope }),
         },
       };
     }
@@ -475,6 +478,25 @@ for (const database of await testDatabases()) {
       expect(answer.text).toContain("revoked or has expired");
       expect(answer.text).not.toContain("a-code-google-never-issued");
       expect(await connectionCount()).toBe(before);
+    });
+
+    it("refuses a grant without free/busy or events, storing nothing and revoking it", async () => {
+      const authorise = await connect(dana, "google");
+      const state = consent(authorise, googleGrants, "code-with-unticked-scopes");
+      googleGrants.grantedScope = "openid email https://www.googleapis.com/auth/calendar.events";
+      const revocations = google.calls("POST", "/revoke").length;
+      const before = await connectionCount();
+      try {
+        const answer = await callback(dana, "google", { code: "code-with-unticked-scopes", state });
+        expect(answer.status).toBe(400);
+        expect(answer.text).toContain("Ally needs to see when you are busy");
+      } finally {
+        googleGrants.grantedScope = undefined;
+      }
+      expect(await connectionCount()).toBe(before);
+      const revoked = google.calls("POST", "/revoke");
+      expect(revoked.length).toBe(revocations + 1);
+      expect(formBody(revoked.at(-1)).get("token")).toMatch(/^g-refresh-\d+$/);
     });
 
     it("connects Google: a healthy connection with busy time from the primary calendar", async () => {

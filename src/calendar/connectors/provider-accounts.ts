@@ -77,12 +77,20 @@ export async function readGoogleAccount(
   for (let page = 0; page < MAX_PAGES; page += 1) {
     const query = new URLSearchParams({ maxResults: "250" });
     if (pageToken !== undefined) query.set("pageToken", pageToken);
-    const body = await getJson(
-      http,
-      `${endpoints.apiBaseUrl.replace(/\/+$/, "")}/users/me/calendarList?${query}`,
-      accessToken,
-      service,
-    );
+    let body: Record<string, unknown>;
+    try {
+      body = await getJson(
+        http,
+        `${endpoints.apiBaseUrl.replace(/\/+$/, "")}/users/me/calendarList?${query}`,
+        accessToken,
+        service,
+      );
+    } catch (error) {
+      // The person unticked the calendar list on the consent page: the primary calendar,
+      // which every account has, is still there to use.
+      if (error instanceof ConnectorError && error.code === "CALENDAR_AUTH_FAILED") break;
+      throw error;
+    }
     const items = Array.isArray(body.items) ? body.items : [];
     for (const item of items as Array<Record<string, unknown>>) {
       const id = text(item?.id);
@@ -135,10 +143,18 @@ export async function readMicrosoftAccount(
     }
     const next = text(body["@odata.nextLink"]);
     // The bearer token goes only to the configured Graph origin.
-    url = next !== undefined && new URL(next).origin === new URL(base).origin ? next : undefined;
+    url = next !== undefined && sameOrigin(next, base) ? next : undefined;
   }
   if (calendars.length > 0 && !calendars.some((calendar) => calendar.primary)) {
     (calendars[0] as ProviderCalendar).primary = true;
   }
   return { email, calendars };
+}
+
+function sameOrigin(link: string, base: string): boolean {
+  try {
+    return new URL(link).origin === new URL(base).origin;
+  } catch {
+    return false;
+  }
 }

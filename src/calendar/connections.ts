@@ -297,6 +297,10 @@ export function createCalendarService(deps: CalendarDeps) {
   ): Promise<Read | "unchanged"> {
     const range = { startEpochMs: now - SYNC_BEHIND_MS, endEpochMs: now + SYNC_AHEAD_MS };
     const source = sourceOf(provider, credentials, row);
+    // Google: free/busy only when events.list says something changed (oauth-connections.ts).
+    const incremental =
+      row === undefined ? undefined : await deps.oauth?.readIfChanged(row, source, range, now);
+    if (incremental !== undefined) return incremental;
     if (!(source instanceof IcsFeedSource)) {
       return { busy: (await source.busy(range, { zone })).busy, syncState };
     }

@@ -22,7 +22,7 @@ import type { Config } from "../config.js";
 import { AppError, forbidden, invalid, notFound } from "../errors.js";
 import type { SecretBinding, SecretStore } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";
-import { credentialsBinding } from "./connections.js";
+import { credentialsBinding, FULL_READ_EVERY_MS } from "./connections.js";
 import { GoogleCalendar, isGoogleRateLimited } from "./connectors/google.js";
 import { HttpClient, type HttpClientOptions } from "./connectors/http.js";
 import { MicrosoftCalendar } from "./connectors/microsoft.js";
@@ -45,7 +45,7 @@ import {
   readGoogleAccount,
   readMicrosoftAccount,
 } from "./connectors/provider-accounts.js";
-import { type CalendarSource, ConnectorError } from "./connectors/types.js";
+import { type CalendarSource, ConnectorError, type EpochMsInterval } from "./connectors/types.js";
 import type { CalendarConnectionsTable, OAuthProvider } from "./tables.js";
 
 /** How long a person has between "Connect" and coming back from the provider. */
@@ -183,6 +183,31 @@ function parseCalendars(text: string | null): ChosenCalendar[] {
     );
   } catch {
     return [];
+  }
+}
+
+/**
+ * What `sync_state` holds for a Google connection: the events.list sync token of each busy
+ * calendar, for the set of calendars they were taken for, and when busy time was last read in
+ * full. Not secret (a sync token is useless without an access token).
+ */
+interface GoogleSyncState {
+  google: { calendars: string[]; tokens: Record<string, string>; fullReadAt: number };
+}
+
+function googleSyncState(text: string | null): GoogleSyncState["google"] | undefined {
+  if (text === null) return undefined;
+  try {
+    const state = (JSON.parse(text) as Partial<GoogleSyncState>).google;
+    return state !== undefined &&
+      Array.isArray(state.calendars) &&
+      typeof state.tokens === "object" &&
+      state.tokens !== null &&
+      typeof state.fullReadAt === "number"
+      ? state
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -334,6 +359,70 @@ export function createOAuthSources(deps: OAuthDeps) {
         busyFrom: "calendarView",
         busyCalendarIds: busyIds,
       });
+    },
+
+    /**
+     * Google's incremental sync: while the chosen calendars are the same and the last full read
+     * is recent (FULL_READ_EVERY_MS, so the synced horizon moves on), asks events.list for
+     * what changed since each calendar's sync token and answers "unchanged" (saving the new
+     * tokens) when nothing did, sparing the free/busy read. Otherwise takes fresh tokens first
+     * and then reads free/busy, so a change between the two is seen next time. A 410 (token
+     * expired) means a full read. Undefined for sources it does not handle.
+     */
+    async readIfChanged(
+      row: CalendarConnectionsTable,
+      source: CalendarSource,
+      range: EpochMsInterval,
+      now: number,
+    ): Promise<{ busy: EpochMsInterval[]; syncState: string } | "unchanged" | undefined> {
+      if (row.provider !== "google" || !(source instanceof GoogleCalendar)) return undefined;
+      const ids = parseCalendars(row.calendars)
+        .filter((calendar) => calendar.busy)
+        .map((calendar) => calendar.id);
+      const state = googleSyncState(row.sync_state);
+      const sameCalendars =
+        state !== undefined &&
+        state.calendars.length === ids.length &&
+        ids.every((id) => state.calendars.includes(id) && typeof state.tokens[id] === "string");
+      if (state !== undefined && sameCalendars && now - state.fullReadAt < FULL_READ_EVERY_MS) {
+        const tokens: Record<string, string> = {};
+        let changed = false;
+        for (const id of ids) {
+          const answer = await source.listChanges(id, { syncToken: state.tokens[id] as string });
+          if (answer.kind === "full-resync-needed" || answer.events.length > 0) {
+            changed = true;
+            break;
+          }
+          tokens[id] = answer.nextSyncToken;
+        }
+        if (!changed) {
+          await db
+            .updateTable("calendar_connections")
+            .set({ sync_state: JSON.stringify({ google: { ...state, tokens } }) })
+            .where("id", "=", row.id)
+            .where("organisation_id", "=", row.organisation_id)
+            .execute();
+          return "unchanged";
+        }
+      }
+      const tokens: Record<string, string> = {};
+      for (const id of ids) {
+        try {
+          const answer = await source.listChanges(id, {
+            fullSyncFromEpochMs: range.startEpochMs,
+            pageSize: 2500,
+          });
+          if (answer.kind === "changes") tokens[id] = answer.nextSyncToken;
+        } catch (error) {
+          // Without a token this calendar is simply read in full next time too; free/busy
+          // below still decides whether the read succeeds.
+          if (!(error instanceof ConnectorError)) throw error;
+          if (error.code !== "CALENDAR_NOT_FOUND" && error.code !== "CALENDAR_INVALID") throw error;
+        }
+      }
+      const read = await source.busy(range);
+      const next: GoogleSyncState = { google: { calendars: ids, tokens, fullReadAt: now } };
+      return { busy: read.busy, syncState: JSON.stringify(next) };
     },
 
     /**

@@ -144,6 +144,42 @@ class FakeGrants {
   }
 }
 
+/**
+ * Google's events.list, reduced to what incremental sync needs: each calendar has a version
+ * that a test bumps when an event changes; a sync token names the version it was issued at,
+ * and one the test expired answers 410 as Google does.
+ */
+const eventVersions: Record<string, number> = { [PRIMARY]: 1, [TEAM]: 1, [HOLIDAYS]: 1 };
+const expiredSyncTokens = new Set<string>();
+
+function eventsList(calendarId: string, query: URLSearchParams) {
+  const version = eventVersions[calendarId] ?? 1;
+  const nextSyncToken = `sync-${calendarId}-v${version}-${Math.random().toString(36).slice(2)}`;
+  const syncToken = query.get("syncToken");
+  if (syncToken === null) return { body: { kind: "calendar#events", items: [], nextSyncToken } };
+  if (expiredSyncTokens.has(syncToken)) {
+    return {
+      status: 410,
+      body: {
+        error: { code: 410, message: "Sync token is no longer valid, a full sync is required." },
+      },
+    };
+  }
+  const since = Number(/-v(\d+)-/.exec(syncToken)?.[1] ?? 0);
+  const items =
+    since < version
+      ? [
+          {
+            id: `changed-${version}`,
+            status: "confirmed",
+            start: { dateTime: "2026-12-03T15:00:00Z" },
+            end: { dateTime: "2026-12-03T17:00:00Z" },
+          },
+        ]
+      : [];
+  return { body: { kind: "calendar#events", items, nextSyncToken } };
+}
+
 const unauthorised = {
   status: 401,
   body: { error: { code: 401, message: "Invalid Credentials" } },
@@ -164,6 +200,10 @@ for (const database of await testDatabases()) {
     let connectionId = "";
 
     beforeAll(async () => {
+      // The Google account as it was before any test changed it (each database starts over).
+      Object.assign(eventVersions, { [PRIMARY]: 1, [TEAM]: 1, [HOLIDAYS]: 1 });
+      expiredSyncTokens.clear();
+      BUSY_AT_GOOGLE[TEAM] = [{ start: "2026-12-03T15:00:00Z", end: "2026-12-03T16:00:00Z" }];
       google = await FakeProvider.start();
       microsoft = await FakeProvider.start();
       googleGrants = new FakeGrants("g", "ally-google-client", "google-client-secret", false);
@@ -217,6 +257,11 @@ for (const database of await testDatabases()) {
             },
           };
         });
+      for (const id of [PRIMARY, TEAM, HOLIDAYS]) {
+        google.on("GET", `/calendar/v3/calendars/${id}/events`, (request) =>
+          googleGrants.authorised(request) ? eventsList(id, request.query) : unauthorised,
+        );
+      }
       microsoft
         .on("POST", "/common/oauth2/v2.0/token", microsoftGrants.token)
         .on("GET", "/v1.0/me", (request) =>
@@ -726,9 +771,8 @@ for (const database of await testDatabases()) {
       expect(refresh.get("refresh_token")).toMatch(/^g-refresh-\d+$/);
       const fresh = [...googleGrants.liveAccess][0] as string;
       expect(fresh).toMatch(/^g-access-refreshed-/);
-      expect(google.calls("POST", "/calendar/v3/freeBusy").at(-1)?.headers.authorization).toBe(
-        `Bearer ${fresh}`,
-      );
+      // The calendar read after the refresh carries the new token.
+      expect(google.requests.at(-1)?.headers.authorization).toBe(`Bearer ${fresh}`);
       const after = await rowOf(connectionId);
       expect(after.credentials).not.toBe(before.credentials);
       const text = await allText();
@@ -738,6 +782,47 @@ for (const database of await testDatabases()) {
       await world.deps.calendars.syncConnection(connectionId);
       expect(refreshes().length).toBe(refreshCount + 1);
       expect(await busyOf(connectionId)).toHaveLength(2);
+    });
+
+    it("skips free/busy while Google's sync tokens report no change, and reads it when one does", async () => {
+      const freeBusyCalls = () => google.calls("POST", "/calendar/v3/freeBusy").length;
+      const listed = (id: string) => google.calls("GET", `/calendar/v3/calendars/${id}/events`);
+      // The choice above was read in full, with a sync token taken for each busy calendar.
+      const state = JSON.parse((await rowOf(connectionId)).sync_state ?? "{}");
+      expect(state.google.calendars).toEqual([PRIMARY, TEAM]);
+      expect(Object.keys(state.google.tokens)).toEqual([PRIMARY, TEAM]);
+
+      world.clock.advance(15 * 60_000);
+      let before = freeBusyCalls();
+      const quiet = await world.deps.calendars.syncConnection(connectionId);
+      expect(quiet.status).toBe("healthy");
+      expect(freeBusyCalls()).toBe(before);
+      expect(listed(TEAM).at(-1)?.query.get("syncToken")).toBe(state.google.tokens[TEAM]);
+      expect(await busyOf(connectionId)).toHaveLength(2);
+      const saved = JSON.parse((await rowOf(connectionId)).sync_state ?? "{}");
+      expect(saved.google.tokens[TEAM]).not.toBe(state.google.tokens[TEAM]);
+
+      // An event in Team moves: the next sync reads free/busy again.
+      eventVersions[TEAM] = 2;
+      BUSY_AT_GOOGLE[TEAM] = [{ start: "2026-12-03T15:00:00Z", end: "2026-12-03T17:00:00Z" }];
+      world.clock.advance(15 * 60_000);
+      before = freeBusyCalls();
+      await world.deps.calendars.syncConnection(connectionId);
+      expect(freeBusyCalls()).toBe(before + 1);
+      expect(await busyOf(connectionId)).toContainEqual({
+        start: "2026-12-03T15:00:00.000Z",
+        end: "2026-12-03T17:00:00.000Z",
+      });
+
+      // An expired token (410) means a full read, not a failure.
+      const current = JSON.parse((await rowOf(connectionId)).sync_state ?? "{}");
+      expiredSyncTokens.add(current.google.tokens[PRIMARY]);
+      world.clock.advance(15 * 60_000);
+      before = freeBusyCalls();
+      const resynced = await world.deps.calendars.syncConnection(connectionId);
+      expect(resynced.status).toBe("healthy");
+      expect(freeBusyCalls()).toBe(before + 1);
+      expect(listed(PRIMARY).at(-1)?.query.get("syncToken")).toBeNull();
     });
 
     it("turns a connection whose grant was revoked unhealthy at the second failure and emails its owner once", async () => {

@@ -125,6 +125,7 @@ export function backoffMs(
 function transient(error: unknown): boolean {
   return (
     error instanceof ConnectorError &&
+    !error.permanent &&
     (error.code === "CALENDAR_UNREACHABLE" ||
       error.code === "CALENDAR_AUTH_FAILED" ||
       error.code === "CALENDAR_RATE_LIMITED")

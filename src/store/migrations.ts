@@ -415,7 +415,13 @@ export interface MigrationReport {
  * lock (an advisory lock on PostgreSQL) around the run.
  */
 export async function migrateToLatest(db: AnyDb, dialect: Dialect): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider: new InlineProvider(dialect) });
+  const migrator = new Migrator({
+    db,
+    provider: new InlineProvider(dialect),
+    // Modules add migrations side by side; each touches only its own tables, so one whose name
+    // sorts before an applied one is still applied rather than refused.
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error");

@@ -573,7 +573,10 @@ export function createCalendarService(deps: CalendarDeps) {
         .where("id", "=", id)
         .executeTakeFirst();
       if (row === undefined) throw notFound("calendar connection");
-      return toConnection(await syncRow(row));
+      const synced = await syncRow(row);
+      // Providers that can tell Ally about changes are asked to, once the grant is known to work.
+      if (synced.status === "healthy") await deps.oauth?.keepPush(synced);
+      return toConnection(synced);
     },
 
     /**

@@ -55,7 +55,9 @@ export function buildDeps(
 ): WebDeps {
   const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
   const box = createSecretStore({ db: store.db, keyring, clock });
+  const push = createPushChannels({ db: store.db, clock });
   const oauthDeps: OAuthDeps = {
+    push,
     db: store.db,
     clock,
     box,
@@ -95,7 +97,7 @@ export function buildDeps(
       ...oauthDeps,
       syncConnection: (id) => calendars.syncConnection(id),
     }),
-    push: createPushChannels({ db: store.db, clock }),
+    push,
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
     inboundHandlers: [],
   };

@@ -1,6 +1,6 @@
 /**
  * `ally serve`: opens the database, applies pending migrations, starts the HTTP server, the
- * outbox worker and the calendar sync worker, and shuts down gracefully (stops accepting,
+ * outbox worker, the calendar sync worker and the calendar event writer, and shuts down gracefully (stops accepting,
  * finishes requests in flight, stops the workers, closes the database) on SIGINT or SIGTERM. Nothing is kept only in memory, so any
  * number of processes can share one PostgreSQL database.
  */
@@ -9,6 +9,7 @@ import { serve } from "@hono/node-server";
 import { createAccountsService } from "../accounts/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import type { HttpClientOptions } from "../calendar/connectors/http.js";
+import { startEventWriteWorker } from "../calendar/event-writes.js";
 import {
   createOAuthConnections,
   createOAuthSources,
@@ -165,6 +166,13 @@ export async function startServer(
     pollMs: config.mail.pollMs,
     log: (line) => console.error(line),
   });
+  const eventWriter = startEventWriteWorker({
+    db: store.db,
+    clock,
+    box: createSecretStore({ db: store.db, keyring, clock }),
+    pollMs: 5_000,
+    log: (line) => console.error(line),
+  });
   const server = await new Promise<ReturnType<typeof serve>>((ready) => {
     const s = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () =>
       ready(s),
@@ -193,6 +201,7 @@ export async function startServer(
         await closed;
         await smtpListener?.close();
         await inboundWorker.stop();
+        await eventWriter.stop();
         await syncWorker.stop();
         await worker.stop();
         await store.close();

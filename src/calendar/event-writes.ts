@@ -228,6 +228,16 @@ async function perform(deps: EventWriteWorkerDeps, row: WriteRow): Promise<strin
           .where("id", "=", link.connection_id)
           .executeTakeFirst();
 
+  if (link !== undefined && linked === undefined) {
+    // Its connection was removed (and the event with it, as far as Ally can reach).
+    await db
+      .deleteFrom("calendar_event_links")
+      .where("organisation_id", "=", row.organisation_id)
+      .where("booking_uid", "=", row.booking_uid)
+      .where("connection_id", "=", link.connection_id)
+      .execute();
+  }
+
   if (row.action === "cancel") {
     if (link === undefined || linked === undefined) {
       return "nothing to remove: Ally had written no event for it";

@@ -220,6 +220,30 @@ for (const database of await testDatabases()) {
       });
     });
 
+    it("forgets the event of a disconnected calendar and writes a reschedule nowhere", async () => {
+      const org = await buildOrganisation(world, store, { company: "Hooli" });
+      const person = await org.add("interviewer", "Gavin Belson");
+      const own = `${radicale.baseUrl}${RADICALE_USER}/hooli/`;
+      await makeCalendar(own);
+      const connection = await world.deps.calendars.connect(person.actor, {
+        provider: "caldav",
+        url: own,
+        ...credentials,
+      });
+      const event = buildEvent();
+      await enqueue(input(person, event));
+      await drain();
+      expect(await linkOf(event.uid)).toBeDefined();
+      await world.deps.calendars.disconnect(person.actor, connection.id);
+      expect(await linkOf(event.uid)).toBeUndefined();
+      await enqueue(input(person, { ...event, sequence: 1 }));
+      await drain();
+      expect((await writes()).at(-1)).toMatchObject({
+        status: "done",
+        outcome: "not written: no connected calendar receives events",
+      });
+    });
+
     it("writes nothing when the booking's transaction rolls back", async () => {
       await expect(
         store.db.transaction().execute(async (trx) => {

@@ -19,6 +19,7 @@
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { OrgId } from "../accounts/ids.js";
 import type { Clock } from "../clock.js";
+import { type RunningWorker, startPolling } from "../jobs/polling.js";
 import type { SecretStore } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";
 import { credentialsBinding } from "./connections.js";
@@ -375,42 +376,13 @@ export function oauthEventWriter(row: CalendarConnectionsTable): EventWriter {
   );
 }
 
-export interface RunningEventWriteWorker {
-  /** Performs every write due now; resolves when nothing more is due. */
-  drain(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 /** Polls for due writes every `pollMs` until stopped. */
 export function startEventWriteWorker(
   deps: EventWriteWorkerDeps & { pollMs: number },
-): RunningEventWriteWorker {
-  let stopped = false;
-  let running: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  const drain = async () => {
-    while (!stopped && (await writeNext(deps))) {
-      // keep going while writes are due
-    }
-  };
-  const tick = () => {
-    running = running
-      .then(drain)
-      .catch((error) => deps.log?.(`ally: calendar event writer: ${(error as Error).message}`))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, deps.pollMs);
-      });
-  };
-  tick();
-  return {
-    drain: () => {
-      running = running.then(drain);
-      return running;
-    },
-    async stop() {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await running;
-    },
-  };
+): RunningWorker {
+  return startPolling(() => writeNext(deps), {
+    pollMs: deps.pollMs,
+    name: "calendar event writer",
+    ...(deps.log === undefined ? {} : { log: deps.log }),
+  });
 }

@@ -226,7 +226,8 @@ export const calendarDataMap: TableNotes<CalendarTables> = {
     user_id: notPersonal,
     booking_uid: notPersonal,
     connection_id: notPersonal,
-    provider_ref: notPersonal,
+    // A CalDAV object URL often holds the person's address (…/calendars/user/dana@…/).
+    provider_ref: personal("contact", eventsPurpose, "membership"),
     etag: notPersonal,
     updated_at: notPersonal,
   },

@@ -314,6 +314,41 @@ for (const database of await testDatabases()) {
       expect(await writeNext(limited)).toBe(false);
     }, 30_000);
 
+    it("keeps a Google calendar's write as failed, saying its credentials are not wired yet", async () => {
+      const org = await buildOrganisation(world, store, { company: "Pied Piper" });
+      const person = await org.add("interviewer", "Richard Hendricks");
+      await store.db
+        .insertInto("calendar_connections")
+        .values({
+          id: `cal_google_${database.dialect}`,
+          organisation_id: person.actor.orgId,
+          user_id: person.actor.userId,
+          provider: "google" as "caldav",
+          label: "Google Calendar (richard@example.com)",
+          credentials: "sealed elsewhere",
+          status: "healthy",
+          last_synced_at: null,
+          last_attempt_at: null,
+          last_error: null,
+          alerted_at: null,
+          claimed_until: null,
+          created_at: world.clock.now(),
+          sync_state: null,
+          failure_count: 0,
+          next_attempt_at: null,
+          calendars: JSON.stringify([{ id: "primary", busy: true, receivesEvents: true }]),
+          account: "richard@example.com",
+        })
+        .execute();
+      await enqueue(input(person, buildEvent()));
+      await drain({ ...deps, maxAttempts: 1 });
+      const [write] = await writes();
+      expect(write?.status).toBe("failed");
+      expect(write?.last_error).toBe(
+        "Google Calendar (richard@example.com): writing events to Google calendars is not wired to their stored credentials yet",
+      );
+    });
+
     it("writes each event once, in order, with two workers racing on two connections", async () => {
       const second = database.dialect === "sqlite" ? undefined : openStore(url);
       try {

@@ -95,7 +95,10 @@ export function buildInvitation(
  * organizer and attendees marked `SCHEDULE-AGENT=CLIENT` so that the server does not send its
  * own invitations on top of Ally's (RFC 6638 7.1).
  */
-export function buildCalendarObject(event: InterviewEvent, options: { dtstampEpochMs: number }) {
+export function buildCalendarObject(
+  event: InterviewEvent,
+  options: { dtstampEpochMs: number },
+): string {
   return calendarText(undefined, event, options.dtstampEpochMs);
 }
 
@@ -116,7 +119,7 @@ function calendarText(
   if (method !== undefined) lines.push(`METHOD:${method}`);
   lines.push(
     "BEGIN:VEVENT",
-    `UID:${escapeText(event.uid)}`,
+    `UID:${event.uid}`,
     `SEQUENCE:${event.sequence}`,
     `DTSTAMP:${utc(dtstampEpochMs)}`,
     `DTSTART:${utc(event.time.startEpochMs)}`,
@@ -144,7 +147,13 @@ function calendarText(
 }
 
 function checkEvent(event: InterviewEvent): void {
-  if (event.uid.trim() === "") throw new RangeError("the event needs a UID");
+  // Readers disagree on escapes in UIDs (ical.js unescapes them, others compare raw text), so
+  // a UID is kept to characters that need none.
+  if (!/^[\x21-\x7e]+$/.test(event.uid) || /[\\;,]/.test(event.uid)) {
+    throw new RangeError(
+      "the UID must be printable ASCII without spaces, commas, semicolons or backslashes",
+    );
+  }
   if (!Number.isSafeInteger(event.sequence) || event.sequence < 0) {
     throw new RangeError(`SEQUENCE must be a whole number, not ${event.sequence}`);
   }

@@ -233,7 +233,7 @@ describe("building an invitation", () => {
     ]);
   });
 
-  it("refuses to write an event that ends before it starts, or an address with a line break", () => {
+  it("refuses an event that ends before it starts, an address with a line break, a UID that needs escaping or a script URL", () => {
     const options = { dtstampEpochMs: DTSTAMP };
     expect(() =>
       buildInvitation(
@@ -249,6 +249,9 @@ describe("building an invitation", () => {
         options,
       ),
     ).toThrow(/not an email address/);
+    expect(() => buildInvitation("REQUEST", buildEvent({ uid: "a,b@host" }), options)).toThrow(
+      /UID/,
+    );
     expect(() =>
       buildInvitation("REQUEST", buildEvent({ url: "javascript:alert(1)" }), options),
     ).toThrow(/http/);

@@ -26,6 +26,7 @@ import { credentialsBinding } from "./connections.js";
 import { CalDavEventWriter } from "./connectors/caldav-event-writer.js";
 import { ConnectorError, type EventWriter } from "./connectors/types.js";
 import { buildCalendarObject, type InterviewEvent } from "./imip.js";
+import type { OAuthCredentials, OAuthSources } from "./oauth-connections.js";
 import type {
   CalendarConnectionsTable,
   CalendarEventWritesTable,
@@ -104,6 +105,8 @@ export interface EventWriteWorkerDeps {
   /** Per-request timeout for a provider. */
   timeoutMs?: number;
   log?: (line: string) => void;
+  /** Writers for Google and Microsoft connections (oauth-connections.ts); absent = not offered. */
+  oauth?: Pick<OAuthSources, "eventWriter">;
 }
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
@@ -356,23 +359,21 @@ async function writerFor(
       { timeoutMs: deps.timeoutMs ?? 20_000 },
     );
   }
-  if (isOAuthProvider(row.provider)) return oauthEventWriter(row);
+  if (isOAuthProvider(row.provider)) {
+    if (deps.oauth === undefined) {
+      throw new ConnectorError(
+        "CALENDAR_AUTH_FAILED",
+        `${row.label}: Google and Microsoft calendars are not set up on this Ally server`,
+      );
+    }
+    const credentials = JSON.parse(
+      await deps.box.open(row.credentials, credentialsBinding(row.id, row.organisation_id)),
+    ) as OAuthCredentials;
+    return deps.oauth.eventWriter(row, credentials);
+  }
   throw new ConnectorError(
     "CALENDAR_INVALID",
     `${row.label} is read-only: Ally cannot write events to it`,
-  );
-}
-
-/**
- * Google and Microsoft connections: `GoogleEventWriter` and `MicrosoftEventWriter`
- * (connectors/provider-event-writers.ts) over the connection's OAuth credentials, once their
- * stored format is settled in connections.ts. Until then this refuses, and the write is
- * retried and then kept as failed with this message.
- */
-export function oauthEventWriter(row: CalendarConnectionsTable): EventWriter {
-  throw new ConnectorError(
-    "CALENDAR_INVALID",
-    `${row.label}: writing events to ${(row.provider as string) === "google" ? "Google" : "Microsoft"} calendars is not wired to their stored credentials yet`,
   );
 }
 

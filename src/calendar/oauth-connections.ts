@@ -45,7 +45,13 @@ import {
   readGoogleAccount,
   readMicrosoftAccount,
 } from "./connectors/provider-accounts.js";
-import { type CalendarSource, ConnectorError, type EpochMsInterval } from "./connectors/types.js";
+import { GoogleEventWriter, MicrosoftEventWriter } from "./connectors/provider-event-writers.js";
+import {
+  type CalendarSource,
+  ConnectorError,
+  type EpochMsInterval,
+  type EventWriter,
+} from "./connectors/types.js";
 import type { CalendarConnectionsTable, OAuthProvider } from "./tables.js";
 
 /** How long a person has between "Connect" and coming back from the provider. */
@@ -298,6 +304,45 @@ export function createOAuthSources(deps: OAuthDeps) {
     ) as OAuthCredentials;
   }
 
+  /**
+   * The row's provider and an access-token source for it: refreshed when it has expired (or
+   * the provider refused it), the new tokens resealed in the row before the call goes on.
+   */
+  function tokensFor(row: CalendarConnectionsTable, credentials: OAuthCredentials) {
+    const provider = row.provider;
+    if (!isOAuthProvider(provider)) throw new RangeError(`${provider} is not an OAuth provider`);
+    const config = kit.config(provider);
+    if (config === undefined) {
+      throw new ConnectorError(
+        "CALENDAR_AUTH_FAILED",
+        `${PROVIDER_NAMES[provider]} is no longer set up on this Ally server`,
+      );
+    }
+    let current = credentials;
+    const accessToken = accessTokenProvider({
+      config,
+      http: kit.http[provider],
+      now: () => clock.now(),
+      store: {
+        load: async () => tokensFrom(current),
+        save: async (tokens) => {
+          current = credentialsFrom(tokens, current.refreshToken);
+          const sealed = await box.seal(
+            JSON.stringify(current),
+            credentialsBinding(row.id, row.organisation_id),
+          );
+          await db
+            .updateTable("calendar_connections")
+            .set({ credentials: sealed })
+            .where("id", "=", row.id)
+            .where("organisation_id", "=", row.organisation_id)
+            .execute();
+        },
+      },
+    });
+    return { provider, accessToken };
+  }
+
   return {
     /**
      * A source over the row's calendars chosen as busy. The access token is refreshed when it
@@ -305,37 +350,7 @@ export function createOAuthSources(deps: OAuthDeps) {
      * before the read goes on; a revoked grant fails with CALENDAR_AUTH_FAILED.
      */
     source(row: CalendarConnectionsTable, credentials: OAuthCredentials): CalendarSource {
-      const provider = row.provider;
-      if (!isOAuthProvider(provider)) throw new RangeError(`${provider} is not an OAuth provider`);
-      const config = kit.config(provider);
-      if (config === undefined) {
-        throw new ConnectorError(
-          "CALENDAR_AUTH_FAILED",
-          `${PROVIDER_NAMES[provider]} is no longer set up on this Ally server`,
-        );
-      }
-      let current = credentials;
-      const accessToken = accessTokenProvider({
-        config,
-        http: kit.http[provider],
-        now: () => clock.now(),
-        store: {
-          load: async () => tokensFrom(current),
-          save: async (tokens) => {
-            current = credentialsFrom(tokens, current.refreshToken);
-            const sealed = await box.seal(
-              JSON.stringify(current),
-              credentialsBinding(row.id, row.organisation_id),
-            );
-            await db
-              .updateTable("calendar_connections")
-              .set({ credentials: sealed })
-              .where("id", "=", row.id)
-              .where("organisation_id", "=", row.organisation_id)
-              .execute();
-          },
-        },
-      });
+      const { provider, accessToken } = tokensFor(row, credentials);
       const busyIds = parseCalendars(row.calendars)
         .filter((calendar) => calendar.busy)
         .map((calendar) => calendar.id);
@@ -359,6 +374,42 @@ export function createOAuthSources(deps: OAuthDeps) {
         busyFrom: "calendarView",
         busyCalendarIds: busyIds,
       });
+    },
+
+    /**
+     * Writes Ally's events to the row's calendar marked `receivesEvents`, with the same token
+     * handling as `source` (provider-event-writers.ts: no attendees for the provider to mail).
+     * @throws ConnectorError when no calendar of the account is chosen to receive events.
+     */
+    eventWriter(row: CalendarConnectionsTable, credentials: OAuthCredentials): EventWriter {
+      const receiving = parseCalendars(row.calendars).find((calendar) => calendar.receivesEvents);
+      if (receiving === undefined) {
+        throw new ConnectorError(
+          "CALENDAR_INVALID",
+          `${row.label}: no calendar is chosen to receive Ally's events (choose one on the calendars page)`,
+        );
+      }
+      const { provider, accessToken } = tokensFor(row, credentials);
+      if (provider === "google") {
+        const google = new GoogleCalendar({
+          http: kit.http.google,
+          accessToken,
+          calendarIds: [receiving.id],
+          baseUrl: kit.endpoints.google.apiBaseUrl,
+          label: row.label,
+        });
+        return new GoogleEventWriter(google, receiving.id);
+      }
+      return new MicrosoftEventWriter(
+        new MicrosoftCalendar({
+          http: kit.http.microsoft,
+          accessToken,
+          scheduleId: row.account ?? "",
+          calendarId: receiving.id,
+          baseUrl: kit.endpoints.microsoft.graphBaseUrl,
+          label: row.label,
+        }),
+      );
     },
 
     /**

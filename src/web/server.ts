@@ -32,7 +32,7 @@ import { startSmtpListener } from "../mail/smtp-listener.js";
 import { type Keyring, singleKeyring } from "../secrets/keyring.js";
 import { loadKeyring } from "../secrets/load-keyring.js";
 import { checkDataKeys } from "../secrets/rotate.js";
-import { createSecretStore } from "../secrets/secret-store.js";
+import { createSecretStore, type SecretStore } from "../secrets/secret-store.js";
 import { openStore, type Store } from "../store/database.js";
 import { migrateToLatest } from "../store/migrations.js";
 import { createApp } from "./app.js";
@@ -46,17 +46,15 @@ export interface DepsOverrides {
   log?: (line: string) => void;
 }
 
-/** `keys`: the keyring, or one key as master key version 1 (as tests pass it). */
-export function buildDeps(
+/** What the Google and Microsoft connections need; shared by the web app and the workers. */
+export function oauthDepsFor(
   config: Config,
   store: Store,
   clock: Clock,
-  keys: Keyring | Buffer,
+  box: SecretStore,
   overrides: DepsOverrides = {},
-): WebDeps {
-  const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
-  const box = createSecretStore({ db: store.db, keyring, clock });
-  const oauthDeps: OAuthDeps = {
+): OAuthDeps {
+  return {
     db: store.db,
     clock,
     box,
@@ -68,6 +66,19 @@ export function buildDeps(
     ...(overrides.providerHttp === undefined ? {} : { http: overrides.providerHttp }),
     ...(overrides.log === undefined ? {} : { log: overrides.log }),
   };
+}
+
+/** `keys`: the keyring, or one key as master key version 1 (as tests pass it). */
+export function buildDeps(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  keys: Keyring | Buffer,
+  overrides: DepsOverrides = {},
+): WebDeps {
+  const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
+  const box = createSecretStore({ db: store.db, keyring, clock });
+  const oauthDeps = oauthDepsFor(config, store, clock, box, overrides);
   const calendars = createCalendarService({
     db: store.db,
     clock,
@@ -166,10 +177,12 @@ export async function startServer(
     pollMs: config.mail.pollMs,
     log: (line) => console.error(line),
   });
+  const workerBox = createSecretStore({ db: store.db, keyring, clock });
   const eventWriter = startEventWriteWorker({
     db: store.db,
     clock,
-    box: createSecretStore({ db: store.db, keyring, clock }),
+    box: workerBox,
+    oauth: createOAuthSources(oauthDepsFor(config, store, clock, workerBox)),
     pollMs: 5_000,
     log: (line) => console.error(line),
   });

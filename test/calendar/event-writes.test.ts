@@ -4,10 +4,13 @@
  * the same object with a higher SEQUENCE; a cancellation removes it; a person with no calendar
  * gets nothing written and the write is done with that reason; a rolled-back booking writes
  * nothing; a failing server is retried with backoff and given up after the last attempt; two
- * workers racing write each event once, in order.
+ * workers racing write each event once, in order; a Google connection gets the event on the
+ * calendar marked to receive events (a local server speaking Google's shapes).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { credentialsBinding } from "../../src/calendar/connections.js";
 import { CalDavSource } from "../../src/calendar/connectors/caldav.js";
+import { googleEventId } from "../../src/calendar/connectors/provider-event-writers.js";
 import {
   type EventWriteInput,
   type EventWriteWorkerDeps,
@@ -18,6 +21,7 @@ import {
 } from "../../src/calendar/event-writes.js";
 import { parseICalendar } from "../../src/calendar/ical.js";
 import { type InterviewEvent, sessionUid } from "../../src/calendar/imip.js";
+import { createOAuthSources, PROVIDER_ENDPOINTS } from "../../src/calendar/oauth-connections.js";
 import { singleKeyring } from "../../src/secrets/keyring.js";
 import { createSecretStore } from "../../src/secrets/secret-store.js";
 import { openStore, type Store } from "../../src/store/database.js";
@@ -29,6 +33,7 @@ import {
   type World,
 } from "../hiring/factories.js";
 import { testDatabases } from "../support/databases.js";
+import { FakeProvider, jsonBody } from "./connectors/fake-providers.js";
 import {
   makeCalendar,
   RADICALE_PASSWORD,
@@ -314,17 +319,109 @@ for (const database of await testDatabases()) {
       expect(await writeNext(limited)).toBe(false);
     }, 30_000);
 
-    it("keeps a Google calendar's write as failed, saying its credentials are not wired yet", async () => {
-      const org = await buildOrganisation(world, store, { company: "Pied Piper" });
-      const person = await org.add("interviewer", "Richard Hendricks");
+    it("writes to the Google calendar marked to receive events, and removes it on cancel", async () => {
+      const fake = await FakeProvider.start();
+      try {
+        const org = await buildOrganisation(world, store, { company: "Pied Piper" });
+        const person = await org.add("interviewer", "Richard Hendricks");
+        const id = `cal_google_${database.dialect}`;
+        await store.db
+          .insertInto("calendar_connections")
+          .values({
+            id,
+            organisation_id: person.actor.orgId,
+            user_id: person.actor.userId,
+            provider: "google",
+            label: "Google Calendar (richard@example.com)",
+            credentials: await deps.box.seal(
+              JSON.stringify({
+                accessToken: "ya29.test-access",
+                refreshToken: "1//refresh",
+                // Long after the test's clock: no refresh needed.
+                expiresAt: "2030-01-01T00:00:00Z",
+              }),
+              credentialsBinding(id, person.actor.orgId),
+            ),
+            status: "healthy",
+            last_synced_at: null,
+            last_attempt_at: null,
+            last_error: null,
+            alerted_at: null,
+            claimed_until: null,
+            created_at: world.clock.now(),
+            sync_state: null,
+            failure_count: 0,
+            next_attempt_at: null,
+            calendars: JSON.stringify([
+              { id: "primary", name: "Richard", busy: true, receivesEvents: false },
+              { id: "interviews@group", name: "Interviews", busy: true, receivesEvents: true },
+            ]),
+            account: "richard@example.com",
+          })
+          .execute();
+        const event = buildEvent();
+        const googleId = googleEventId(event.uid);
+        fake.on("POST", "/calendar/v3/calendars/interviews@group/events", {
+          body: { id: googleId, etag: '"1"' },
+        });
+        fake.on("DELETE", `/calendar/v3/calendars/interviews@group/events/${googleId}`, {
+          status: 204,
+        });
+        const oauth = createOAuthSources({
+          db: store.db,
+          clock: world.clock,
+          box: deps.box,
+          clients: {
+            google: { clientId: "ally-test", clientSecret: "s3cret" },
+            microsoft: undefined,
+          },
+          publicUrl: "http://localhost:3000",
+          endpoints: {
+            ...PROVIDER_ENDPOINTS,
+            google: { ...PROVIDER_ENDPOINTS.google, apiBaseUrl: `${fake.baseUrl}/calendar/v3` },
+          },
+          http: { sleep: async () => {} },
+        });
+
+        await enqueue(input(person, event));
+        await drain({ ...deps, oauth });
+        expect(await linkOf(event.uid)).toMatchObject({
+          connection_id: id,
+          provider_ref: googleId,
+          etag: '"1"',
+        });
+        expect((await writes())[0]?.outcome).toBe(
+          "written to Google Calendar (richard@example.com)",
+        );
+        const [created] = fake.requests;
+        expect(created?.headers.authorization).toBe("Bearer ya29.test-access");
+        expect(created?.query.get("sendUpdates")).toBe("none");
+        expect(jsonBody(created)).toMatchObject({ id: googleId, attendees: [] });
+
+        await enqueue(input(person, { ...event, sequence: 1 }, "cancel"));
+        await drain({ ...deps, oauth });
+        expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+          "POST /calendar/v3/calendars/interviews@group/events",
+          `DELETE /calendar/v3/calendars/interviews@group/events/${googleId}`,
+        ]);
+        expect(await linkOf(event.uid)).toBeUndefined();
+        expect(fake.unexpected).toEqual([]);
+      } finally {
+        await fake.close();
+      }
+    });
+
+    it("keeps a Google calendar's write as failed when Google is not set up on this server", async () => {
+      const org = await buildOrganisation(world, store, { company: "Hooli XYZ" });
+      const person = await org.add("interviewer", "Nelson Bighetti");
       await store.db
         .insertInto("calendar_connections")
         .values({
-          id: `cal_google_${database.dialect}`,
+          id: `cal_google_unset_${database.dialect}`,
           organisation_id: person.actor.orgId,
           user_id: person.actor.userId,
-          provider: "google" as "caldav",
-          label: "Google Calendar (richard@example.com)",
+          provider: "google",
+          label: "Google Calendar (bighead@example.com)",
           credentials: "sealed elsewhere",
           status: "healthy",
           last_synced_at: null,
@@ -337,7 +434,7 @@ for (const database of await testDatabases()) {
           failure_count: 0,
           next_attempt_at: null,
           calendars: JSON.stringify([{ id: "primary", busy: true, receivesEvents: true }]),
-          account: "richard@example.com",
+          account: "bighead@example.com",
         })
         .execute();
       await enqueue(input(person, buildEvent()));
@@ -345,7 +442,7 @@ for (const database of await testDatabases()) {
       const [write] = await writes();
       expect(write?.status).toBe("failed");
       expect(write?.last_error).toBe(
-        "Google Calendar (richard@example.com): writing events to Google calendars is not wired to their stored credentials yet",
+        "Google Calendar (bighead@example.com): Google and Microsoft calendars are not set up on this Ally server",
       );
     });
 

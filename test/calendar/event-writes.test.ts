@@ -411,6 +411,91 @@ for (const database of await testDatabases()) {
       }
     });
 
+    it("writes to the Microsoft calendar marked to receive events, and moves it on a reschedule", async () => {
+      const fake = await FakeProvider.start();
+      try {
+        const org = await buildOrganisation(world, store, { company: "Contoso" });
+        const person = await org.add("interviewer", "Megan Bowen");
+        const id = `cal_ms_${database.dialect}`;
+        await store.db
+          .insertInto("calendar_connections")
+          .values({
+            id,
+            organisation_id: person.actor.orgId,
+            user_id: person.actor.userId,
+            provider: "microsoft",
+            label: "Microsoft 365 (megan@contoso.com)",
+            credentials: await deps.box.seal(
+              JSON.stringify({
+                accessToken: "eyJ0eXAi.graph-access.sig",
+                refreshToken: "M.refresh",
+                expiresAt: "2030-01-01T00:00:00Z",
+              }),
+              credentialsBinding(id, person.actor.orgId),
+            ),
+            status: "healthy",
+            last_synced_at: null,
+            last_attempt_at: null,
+            last_error: null,
+            alerted_at: null,
+            claimed_until: null,
+            created_at: world.clock.now(),
+            sync_state: null,
+            failure_count: 0,
+            next_attempt_at: null,
+            calendars: JSON.stringify([
+              { id: "AAMkDefault=", name: "Calendar", busy: true, receivesEvents: false },
+              { id: "AAMkInterviews=", name: "Interviews", busy: false, receivesEvents: true },
+            ]),
+            account: "megan@contoso.com",
+          })
+          .execute();
+        fake.on("POST", "/v1.0/me/calendars/AAMkInterviews=/events", {
+          status: 201,
+          body: { id: "AAMkNEW=", changeKey: "ck1" },
+        });
+        fake.on("PATCH", "/v1.0/me/events/AAMkNEW=", {
+          body: { id: "AAMkNEW=", changeKey: "ck2" },
+        });
+        const oauth = createOAuthSources({
+          db: store.db,
+          clock: world.clock,
+          box: deps.box,
+          clients: {
+            google: undefined,
+            microsoft: { clientId: "ally-test", clientSecret: "s3cret", tenant: "common" },
+          },
+          publicUrl: "http://localhost:3000",
+          endpoints: {
+            ...PROVIDER_ENDPOINTS,
+            microsoft: { ...PROVIDER_ENDPOINTS.microsoft, graphBaseUrl: `${fake.baseUrl}/v1.0` },
+          },
+          http: { sleep: async () => {} },
+        });
+        const event = buildEvent();
+        await enqueue(input(person, event));
+        await drain({ ...deps, oauth });
+        await enqueue(input(person, { ...event, sequence: 1 }));
+        await drain({ ...deps, oauth });
+        expect(await linkOf(event.uid)).toMatchObject({
+          connection_id: id,
+          provider_ref: "AAMkNEW=",
+          etag: "ck2",
+        });
+        expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+          "POST /v1.0/me/calendars/AAMkInterviews=/events",
+          "PATCH /v1.0/me/events/AAMkNEW=",
+        ]);
+        expect(jsonBody(fake.requests[0])).toMatchObject({
+          attendees: [],
+          transactionId: event.uid,
+        });
+        expect(fake.unexpected).toEqual([]);
+      } finally {
+        await fake.close();
+      }
+    });
+
     it("keeps a Google calendar's write as failed when Google is not set up on this server", async () => {
       const org = await buildOrganisation(world, store, { company: "Hooli XYZ" });
       const person = await org.add("interviewer", "Nelson Bighetti");

@@ -1,6 +1,6 @@
 /**
  * `ally serve`: opens the database, applies pending migrations, starts the HTTP server, the
- * outbox worker and the calendar sync worker, and shuts down gracefully (stops accepting,
+ * outbox worker, the calendar sync worker and the calendar event writer, and shuts down gracefully (stops accepting,
  * finishes requests in flight, stops the workers, closes the database) on SIGINT or SIGTERM. Nothing is kept only in memory, so any
  * number of processes can share one PostgreSQL database.
  */
@@ -9,6 +9,7 @@ import { serve } from "@hono/node-server";
 import { createAccountsService } from "../accounts/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import type { HttpClientOptions } from "../calendar/connectors/http.js";
+import { startEventWriteWorker } from "../calendar/event-writes.js";
 import {
   createOAuthConnections,
   createOAuthSources,
@@ -31,7 +32,7 @@ import { startSmtpListener } from "../mail/smtp-listener.js";
 import { type Keyring, singleKeyring } from "../secrets/keyring.js";
 import { loadKeyring } from "../secrets/load-keyring.js";
 import { checkDataKeys } from "../secrets/rotate.js";
-import { createSecretStore } from "../secrets/secret-store.js";
+import { createSecretStore, type SecretStore } from "../secrets/secret-store.js";
 import { openStore, type Store } from "../store/database.js";
 import { migrateToLatest } from "../store/migrations.js";
 import { createApp } from "./app.js";
@@ -45,6 +46,29 @@ export interface DepsOverrides {
   log?: (line: string) => void;
 }
 
+/** What the Google and Microsoft connections need; shared by the web app and the workers. */
+export function oauthDepsFor(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  box: SecretStore,
+  overrides: DepsOverrides = {},
+): OAuthDeps {
+  return {
+    db: store.db,
+    clock,
+    box,
+    push: createPushChannels({ db: store.db, clock }),
+    clients: config.calendar,
+    publicUrl: config.http.publicUrl,
+    ...(overrides.providerEndpoints === undefined
+      ? {}
+      : { endpoints: overrides.providerEndpoints }),
+    ...(overrides.providerHttp === undefined ? {} : { http: overrides.providerHttp }),
+    ...(overrides.log === undefined ? {} : { log: overrides.log }),
+  };
+}
+
 /** `keys`: the keyring, or one key as master key version 1 (as tests pass it). */
 export function buildDeps(
   config: Config,
@@ -55,20 +79,7 @@ export function buildDeps(
 ): WebDeps {
   const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
   const box = createSecretStore({ db: store.db, keyring, clock });
-  const push = createPushChannels({ db: store.db, clock });
-  const oauthDeps: OAuthDeps = {
-    push,
-    db: store.db,
-    clock,
-    box,
-    clients: config.calendar,
-    publicUrl: config.http.publicUrl,
-    ...(overrides.providerEndpoints === undefined
-      ? {}
-      : { endpoints: overrides.providerEndpoints }),
-    ...(overrides.providerHttp === undefined ? {} : { http: overrides.providerHttp }),
-    ...(overrides.log === undefined ? {} : { log: overrides.log }),
-  };
+  const oauthDeps = oauthDepsFor(config, store, clock, box, overrides);
   const calendars = createCalendarService({
     db: store.db,
     clock,
@@ -97,7 +108,7 @@ export function buildDeps(
       ...oauthDeps,
       syncConnection: (id) => calendars.syncConnection(id),
     }),
-    push,
+    push: oauthDeps.push ?? createPushChannels({ db: store.db, clock }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
     inboundHandlers: [],
   };
@@ -167,6 +178,15 @@ export async function startServer(
     pollMs: config.mail.pollMs,
     log: (line) => console.error(line),
   });
+  const workerBox = createSecretStore({ db: store.db, keyring, clock });
+  const eventWriter = startEventWriteWorker({
+    db: store.db,
+    clock,
+    box: workerBox,
+    oauth: createOAuthSources(oauthDepsFor(config, store, clock, workerBox)),
+    pollMs: 5_000,
+    log: (line) => console.error(line),
+  });
   const server = await new Promise<ReturnType<typeof serve>>((ready) => {
     const s = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () =>
       ready(s),
@@ -195,6 +215,7 @@ export async function startServer(
         await closed;
         await smtpListener?.close();
         await inboundWorker.stop();
+        await eventWriter.stop();
         await syncWorker.stop();
         await worker.stop();
         await store.close();

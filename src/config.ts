@@ -62,6 +62,12 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9.-]{1,100}$/, "must be common, organizations, consumers or a tenant id")
     .default("common"),
+  /** When interview reminders go out, in minutes before the first session; empty = none. */
+  REMINDER_MINUTES_BEFORE: z
+    .string()
+    .regex(/^(\d{1,5}(,\d{1,5})*)?$/, "must be minutes before, comma-separated, e.g. 1440,60")
+    .default("1440,60")
+    .transform((v) => (v === "" ? [] : v.split(",").map(Number))),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .int()
@@ -100,6 +106,7 @@ export interface Config {
   /** Older master keys that still unwrap, if given. */
   masterKeyPrevious: string | undefined;
   sessionTtlHours: number;
+  booking: { reminderMinutesBefore: number[] };
   calendar: {
     syncMinutes: number;
     allowPrivateHosts: boolean;
@@ -174,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       masterKey: e.ALLY_MASTER_KEY,
       masterKeyPrevious: e.ALLY_MASTER_KEY_PREVIOUS,
       sessionTtlHours: e.SESSION_TTL_HOURS,
+      booking: { reminderMinutesBefore: e.REMINDER_MINUTES_BEFORE },
       calendar: {
         syncMinutes: e.CALENDAR_SYNC_MINUTES,
         allowPrivateHosts: e.ALLY_ALLOW_PRIVATE_CALENDAR_HOSTS,

@@ -6,6 +6,7 @@
 import type { Kysely } from "kysely";
 import type { Clock } from "../clock.js";
 import { AppError, forbidden, invalid, notFound } from "../errors.js";
+import { escapeHtml } from "../mail/html.js";
 import { enqueueMail } from "../mail/outbox.js";
 import { recordAudit } from "../privacy/audit-log.js";
 import { type SecretStore, totpSecretBinding } from "../secrets/secret-store.js";
@@ -1149,13 +1150,4 @@ function toMember(row: {
 
 function article(word: string): string {
   return /^[aeiou]/.test(word) ? "an" : "a";
-}
-
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
 }

@@ -16,6 +16,7 @@ import {
   type Person,
 } from "../calendar/imip.js";
 import type { Database } from "../store/schema.js";
+import { escapeHtml } from "./html.js";
 import { enqueueMail, type OutgoingMessage } from "./outbox.js";
 
 export interface InvitationInput {
@@ -28,6 +29,11 @@ export interface InvitationInput {
   zones?: Readonly<Record<string, string>>;
   /** Default "interview-invitation" / "interview-cancellation". */
   kind?: string;
+  /**
+   * Who is sent the message (emails, any case): attendees whose calendar Ally writes to
+   * directly are left out. Default: every attendee.
+   */
+  recipients?: readonly string[];
 }
 
 /**
@@ -39,7 +45,14 @@ export function invitationMessages(input: InvitationInput): OutgoingMessage[] {
   const cancelled = input.method === "CANCEL";
   const rescheduled = !cancelled && input.event.sequence > 0;
   const kind = input.kind ?? (cancelled ? "interview-cancellation" : "interview-invitation");
-  return input.event.attendees.map((attendee) => {
+  const wanted =
+    input.recipients === undefined
+      ? undefined
+      : new Set(input.recipients.map((email) => email.toLowerCase()));
+  const recipients = input.event.attendees.filter(
+    (attendee) => wanted === undefined || wanted.has(attendee.email.toLowerCase()),
+  );
+  return recipients.map((attendee) => {
     const zone = input.zones?.[attendee.email.toLowerCase()] ?? "UTC";
     const when = formatWhen(input.event.time.startEpochMs, input.event.time.endEpochMs, zone);
     const subject = `${cancelled ? "Cancelled" : rescheduled ? "Moved" : "Invitation"}: ${input.event.summary} (${when})`;
@@ -129,13 +142,4 @@ export function formatWhen(startEpochMs: number, endEpochMs: number, zone: strin
 
 function personText(person: Person): string {
   return person.name === undefined ? person.email : `${person.name} <${person.email}>`;
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
 }

@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createAccountsService } from "../accounts/service.js";
+import { createBookingEffects, REMINDER_JOB, reminderHandler } from "../booking/effects.js";
 import { createBookingService } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import type { HttpClientOptions } from "../calendar/connectors/http.js";
@@ -22,6 +23,7 @@ import { startSyncWorker } from "../calendar/sync-worker.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { Config } from "../config.js";
 import { createHiringService } from "../hiring/service.js";
+import { startJobWorker } from "../jobs/scheduled-jobs.js";
 import { startInboundWorker } from "../mail/inbound.js";
 import {
   folderTransport,
@@ -110,7 +112,18 @@ export function buildDeps(
       syncConnection: (id) => calendars.syncConnection(id),
     }),
     push: oauthDeps.push ?? createPushChannels({ db: store.db, clock }),
-    booking: createBookingService({ db: store.db, dialect: store.dialect, clock, calendars }),
+    booking: createBookingService({
+      db: store.db,
+      dialect: store.dialect,
+      clock,
+      calendars,
+      effects: createBookingEffects({
+        clock,
+        mailFrom: config.mail.from,
+        publicUrl: config.http.publicUrl,
+        reminderMinutesBefore: config.booking.reminderMinutesBefore,
+      }),
+    }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
     inboundHandlers: [],
   };
@@ -189,6 +202,19 @@ export async function startServer(
     pollMs: 5_000,
     log: (line) => console.error(line),
   });
+  const jobs = startJobWorker({
+    db: store.db,
+    clock,
+    handlers: {
+      [REMINDER_JOB]: reminderHandler({
+        db: store.db,
+        mailFrom: config.mail.from,
+        now: () => clock.now(),
+      }),
+    },
+    pollMs: 30_000,
+    log: (line) => console.error(line),
+  });
   const server = await new Promise<ReturnType<typeof serve>>((ready) => {
     const s = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () =>
       ready(s),
@@ -216,6 +242,7 @@ export async function startServer(
         if ("closeIdleConnections" in server) server.closeIdleConnections();
         await closed;
         await smtpListener?.close();
+        await jobs.stop();
         await inboundWorker.stop();
         await eventWriter.stop();
         await syncWorker.stop();

@@ -1,0 +1,431 @@
+/**
+ * What a booking change does outside the booking tables, inside the change's transaction (so it
+ * happens exactly when the change commits):
+ *
+ * - one calendar event per session, UID `sessionUid(booking uid, index of the session in the
+ *   request, host)`, SEQUENCE the booking's: written to each interviewer's connected calendar
+ *   (event-writes.ts) or, for an interviewer without one, sent as an iMIP invitation; the
+ *   candidate always gets the iMIP invitation (REQUEST; CANCEL when cancelled), in their zone,
+ *   with the booking page's reschedule and cancel link when one is given;
+ * - interviewers taken off a session by a reschedule get a CANCEL (or their event removed);
+ * - reminders before the interview (scheduled jobs, keyed by booking, so a reschedule moves
+ *   them and a cancellation removes them).
+ */
+import type { Kysely } from "kysely";
+import { Temporal } from "temporal-polyfill";
+import { mintOrgId } from "../accounts/ids.js";
+import { enqueueEventWrite } from "../calendar/event-writes.js";
+import { type Attendee, type InterviewEvent, type Person, sessionUid } from "../calendar/imip.js";
+import type { Clock } from "../clock.js";
+import { cancelJobs, type Job, type JobHandler, scheduleJob } from "../jobs/scheduled-jobs.js";
+import { escapeHtml } from "../mail/html.js";
+import { enqueueInvitations, formatWhen } from "../mail/invitations.js";
+import { enqueueMail } from "../mail/outbox.js";
+import type { Database } from "../store/schema.js";
+import type { BookingChange, BookingEffects } from "./service.js";
+
+export interface EffectsDeps {
+  clock: Clock;
+  /** The sender, e.g. `Ally <ally@acme.example>`: the organiser of the events, so replies come back. */
+  mailFrom: string;
+  /** Ally's address; its host names the events' UIDs. */
+  publicUrl: string;
+  /** When reminders go out, in minutes before the first session (default 24 hours and 1 hour). */
+  reminderMinutesBefore?: readonly number[];
+  /**
+   * The candidate's page for this request (reschedule, cancel), when the caller can give one;
+   * called inside the transaction.
+   */
+  candidateLink?: (
+    trx: Kysely<Database>,
+    orgId: string,
+    requestId: string,
+  ) => Promise<string | undefined>;
+}
+
+export const DEFAULT_REMINDER_MINUTES = [24 * 60, 60] as const;
+export const REMINDER_JOB = "interview-reminder";
+
+type Session = BookingChange["sessions"][number];
+
+interface PersonRow {
+  id: string;
+  name: string;
+  email: string;
+  zone: string;
+}
+
+/** The address inside `Name <address>`, or the text itself. */
+export function addressOf(from: string): string {
+  return (/<([^>]+)>/.exec(from)?.[1] ?? from).trim();
+}
+
+/**
+ * Each booked session's index in the request's session list: the k-th session named X (in
+ * time) is the k-th request session named X, so a UID follows its session across reschedules
+ * even when an "any order" loop changes order.
+ */
+export function sessionIndexes(
+  requestSessionNames: readonly string[],
+  sessions: readonly Session[],
+): number[] {
+  const used = new Set<number>();
+  return sessions.map((session) => {
+    const index = requestSessionNames.findIndex((name, i) => name === session.name && !used.has(i));
+    const chosen = index === -1 ? requestSessionNames.length + used.size : index;
+    used.add(chosen);
+    return chosen;
+  });
+}
+
+const epoch = (iso: string) => Temporal.Instant.from(iso).epochMilliseconds;
+
+export function createBookingEffects(deps: EffectsDeps): BookingEffects {
+  const organizerEmail = addressOf(deps.mailFrom);
+  const host = new URL(deps.publicUrl).hostname;
+  const reminders = deps.reminderMinutesBefore ?? DEFAULT_REMINDER_MINUTES;
+
+  return async (trx, change) => {
+    const orgId = mintOrgId(await orgOf(trx, change));
+    const now = deps.clock.now();
+    const facts = await factsOf(trx, orgId, change);
+    const names = change.request.sessions.map((s) => s.name);
+    const link = await deps.candidateLink?.(trx, orgId, change.request.id);
+    const organizer: Person = { email: organizerEmail, name: `${facts.organisation} via Ally` };
+    const where = change.request.location ?? change.request.videoLink ?? undefined;
+
+    const eventFor = (session: Session, index: number): InterviewEvent => {
+      const interviewers = session.interviewerIds
+        .map((id) => facts.people.get(id))
+        .filter((p): p is PersonRow => p !== undefined);
+      const attendees: Attendee[] = [
+        { email: facts.candidate.email, name: facts.candidate.name },
+        ...interviewers.map((p) => ({ email: p.email, name: p.name })),
+      ];
+      const description = [
+        `${session.name} for ${facts.job} with ${facts.candidate.name}.`,
+        `Interviewers: ${interviewers.map((p) => p.name).join(", ") || "to be confirmed"}.`,
+        ...(change.request.videoLink ? [`Video link: ${change.request.videoLink}`] : []),
+        ...(link ? [`To reschedule or cancel: ${link}`] : []),
+      ].join("\n");
+      return {
+        uid: sessionUid(change.booking.uid, index, host),
+        sequence: change.booking.sequence,
+        time: { startEpochMs: epoch(session.startsAt), endEpochMs: epoch(session.endsAt) },
+        summary: `${session.name}: ${facts.job} interview with ${facts.candidate.name}`,
+        description,
+        ...(where === undefined ? {} : { location: where }),
+        ...(link === undefined ? {} : { url: link }),
+        organizer,
+        attendees,
+      };
+    };
+
+    const zones: Record<string, string> = {
+      [facts.candidate.email.toLowerCase()]: facts.candidate.zone,
+    };
+    for (const p of facts.people.values()) zones[p.email.toLowerCase()] = p.zone;
+
+    const indexes = sessionIndexes(names, change.sessions);
+    const previous = change.previousSessions ?? [];
+    const previousIndexes = sessionIndexes(names, previous);
+    const cancelled = change.kind === "cancelled";
+
+    for (const [position, session] of change.sessions.entries()) {
+      const index = indexes[position] ?? position;
+      const event = eventFor(session, index);
+      const method = cancelled ? "CANCEL" : "REQUEST";
+      // The candidate, and interviewers whose calendars Ally cannot write to, by email.
+      const byMail = new Set<string>([facts.candidate.email.toLowerCase()]);
+      for (const id of session.interviewerIds) {
+        const person = facts.people.get(id);
+        if (person === undefined) continue;
+        if (facts.writable.has(id)) {
+          await enqueueEventWrite(
+            trx,
+            {
+              organisationId: orgId,
+              userId: id,
+              action: cancelled ? "cancel" : "upsert",
+              event,
+              dtstampEpochMs: now,
+            },
+            now,
+          );
+        } else {
+          byMail.add(person.email.toLowerCase());
+        }
+      }
+      await enqueueInvitations(
+        trx,
+        {
+          organisationId: orgId,
+          method,
+          event,
+          dtstampEpochMs: now,
+          zones,
+          recipients: [...byMail],
+        },
+        now,
+        deps.mailFrom,
+      );
+
+      // Interviewers on this session before a reschedule but not now: their event goes.
+      const before = previous[previousIndexes.indexOf(index)];
+      const gone = (before?.interviewerIds ?? []).filter(
+        (id) => !session.interviewerIds.includes(id),
+      );
+      for (const id of gone) {
+        const person = facts.people.get(id);
+        if (person === undefined || before === undefined) continue;
+        const old = { ...eventFor(before, index), sequence: change.booking.sequence };
+        if (facts.writable.has(id)) {
+          await enqueueEventWrite(
+            trx,
+            {
+              organisationId: orgId,
+              userId: id,
+              action: "cancel",
+              event: old,
+              dtstampEpochMs: now,
+            },
+            now,
+          );
+        } else {
+          await enqueueInvitations(
+            trx,
+            {
+              organisationId: orgId,
+              method: "CANCEL",
+              event: old,
+              dtstampEpochMs: now,
+              zones,
+              recipients: [person.email.toLowerCase()],
+            },
+            now,
+            deps.mailFrom,
+          );
+        }
+      }
+    }
+
+    // Reminders: moved with the interview, removed with it.
+    const prefix = `${REMINDER_JOB}:${change.booking.id}:`;
+    // A reminder whose new time has passed must not go out at its old one.
+    await cancelJobs(trx, prefix);
+    if (cancelled) return;
+    const first = Math.min(...change.sessions.map((s) => epoch(s.startsAt)));
+    for (const minutes of reminders) {
+      const runAt = first - minutes * 60_000;
+      if (runAt <= now) continue;
+      await scheduleJob(
+        trx,
+        {
+          organisationId: orgId,
+          kind: REMINDER_JOB,
+          key: `${prefix}${minutes}`,
+          runAt,
+          payload: { bookingId: change.booking.id, minutesBefore: minutes },
+        },
+        now,
+      );
+    }
+  };
+}
+
+async function orgOf(trx: Kysely<Database>, change: BookingChange): Promise<string> {
+  const row = await trx
+    .selectFrom("bookings")
+    .select("organisation_id")
+    .where("id", "=", change.booking.id)
+    .executeTakeFirstOrThrow();
+  return row.organisation_id;
+}
+
+interface Facts {
+  organisation: string;
+  job: string;
+  candidate: { name: string; email: string; zone: string };
+  /** Interviewers of the change, before and after, by user id. */
+  people: Map<string, PersonRow>;
+  /** Interviewers with a calendar Ally writes events to. */
+  writable: Set<string>;
+}
+
+async function factsOf(
+  trx: Kysely<Database>,
+  orgId: string,
+  change: BookingChange,
+): Promise<Facts> {
+  const organisation = await trx
+    .selectFrom("organisations")
+    .select("name")
+    .where("id", "=", orgId)
+    .executeTakeFirstOrThrow();
+  const job = await trx
+    .selectFrom("jobs")
+    .select("title")
+    .where("organisation_id", "=", orgId)
+    .where("id", "=", change.request.jobId)
+    .executeTakeFirst();
+  const candidate = await trx
+    .selectFrom("candidates")
+    .select(["name", "email", "time_zone"])
+    .where("organisation_id", "=", orgId)
+    .where("id", "=", change.request.candidateId)
+    .executeTakeFirstOrThrow();
+  const ids = [
+    ...new Set(
+      [...change.sessions, ...(change.previousSessions ?? [])].flatMap((s) => s.interviewerIds),
+    ),
+  ];
+  const people = new Map<string, PersonRow>();
+  const writable = new Set<string>();
+  if (ids.length > 0) {
+    const rows = await trx
+      .selectFrom("users")
+      .innerJoin("memberships", "memberships.user_id", "users.id")
+      .leftJoin("interviewer_profiles", (join) =>
+        join
+          .onRef("interviewer_profiles.user_id", "=", "users.id")
+          .on("interviewer_profiles.organisation_id", "=", orgId),
+      )
+      .select(["users.id", "users.name", "users.email", "interviewer_profiles.time_zone"])
+      .where("memberships.organisation_id", "=", orgId)
+      .where("users.id", "in", ids)
+      .execute();
+    for (const row of rows) {
+      people.set(row.id, {
+        id: row.id,
+        name: row.name,
+        email: row.email,
+        zone: row.time_zone ?? change.request.timeZone,
+      });
+    }
+    const connections = await trx
+      .selectFrom("calendar_connections")
+      .select(["user_id", "provider", "calendars"])
+      .where("organisation_id", "=", orgId)
+      .where("user_id", "in", ids)
+      .execute();
+    for (const c of connections) {
+      if (c.provider === "caldav") writable.add(c.user_id);
+      else if (c.provider === "google" || c.provider === "microsoft") {
+        const chosen = JSON.parse(c.calendars ?? "[]") as { receivesEvents?: boolean }[];
+        if (chosen.some((calendar) => calendar.receivesEvents)) writable.add(c.user_id);
+      }
+    }
+  }
+  return {
+    organisation: organisation.name,
+    job: job?.title ?? "the job",
+    candidate: {
+      name: candidate.name,
+      email: candidate.email,
+      zone: candidate.time_zone ?? change.request.timeZone,
+    },
+    people,
+    writable,
+  };
+}
+
+/**
+ * Sends a booking's reminder to the candidate and its interviewers, each in their own zone;
+ * nothing when the booking was cancelled since (its job would have been removed, but a
+ * reminder must never announce a cancelled interview).
+ */
+export function reminderHandler(deps: {
+  db: Kysely<Database>;
+  mailFrom: string;
+  now: () => number;
+}): JobHandler {
+  return async (job: Job) => {
+    const bookingId = String(job.payload.bookingId ?? "");
+    const booking = await deps.db
+      .selectFrom("bookings")
+      .innerJoin("interview_requests", "interview_requests.id", "bookings.request_id")
+      .select([
+        "bookings.id",
+        "bookings.status",
+        "bookings.organisation_id",
+        "interview_requests.candidate_id",
+        "interview_requests.job_id",
+        "interview_requests.time_zone",
+        "interview_requests.location",
+        "interview_requests.video_link",
+      ])
+      .where("bookings.id", "=", bookingId)
+      .executeTakeFirst();
+    if (booking === undefined || booking.status !== "active") return;
+    const orgId = mintOrgId(booking.organisation_id);
+    const slots = await deps.db
+      .selectFrom("booked_slots")
+      .select(["resource", "session_name", "starts_at", "ends_at"])
+      .where("booking_id", "=", bookingId)
+      .where("active", "=", 1)
+      .orderBy("starts_at")
+      .execute();
+    if (slots.length === 0) return;
+    const candidate = await deps.db
+      .selectFrom("candidates")
+      .select(["name", "email", "time_zone"])
+      .where("organisation_id", "=", orgId)
+      .where("id", "=", booking.candidate_id)
+      .executeTakeFirstOrThrow();
+    const job_ = await deps.db
+      .selectFrom("jobs")
+      .select("title")
+      .where("organisation_id", "=", orgId)
+      .where("id", "=", booking.job_id)
+      .executeTakeFirst();
+    const userIds = [...new Set(slots.map((s) => s.resource.replace(/^user:/, "")))];
+    const interviewers = await deps.db
+      .selectFrom("users")
+      .leftJoin("interviewer_profiles", (join) =>
+        join
+          .onRef("interviewer_profiles.user_id", "=", "users.id")
+          .on("interviewer_profiles.organisation_id", "=", orgId),
+      )
+      .select(["users.id", "users.name", "users.email", "interviewer_profiles.time_zone"])
+      .where("users.id", "in", userIds)
+      .execute();
+    const title = job_?.title ?? "your interview";
+    const where = booking.location ?? booking.video_link;
+    const lines = (zone: string, onlyFor?: string) =>
+      slots
+        .filter((s) => onlyFor === undefined || s.resource === `user:${onlyFor}`)
+        .map(
+          (s) => `- ${s.session_name}: ${formatWhen(Number(s.starts_at), Number(s.ends_at), zone)}`,
+        )
+        .join("\n");
+    const when = Number(job.payload.minutesBefore) >= 24 * 60 ? "tomorrow" : "soon";
+    const recipients = [
+      {
+        email: candidate.email,
+        name: candidate.name,
+        text: lines(candidate.time_zone ?? booking.time_zone),
+      },
+      ...interviewers.map((p) => ({
+        email: p.email,
+        name: p.name,
+        text: lines(p.time_zone ?? booking.time_zone, p.id),
+      })),
+    ];
+    for (const r of recipients) {
+      const text = `Hello ${r.name},\n\nA reminder: the ${title} interview is ${when}.\n\n${r.text}\n${where ? `\nWhere: ${where}\n` : ""}`;
+      await enqueueMail(
+        deps.db,
+        {
+          organisationId: orgId,
+          kind: "interview-reminder",
+          to: r.email,
+          subject: `Reminder: ${title} interview ${when}`,
+          text,
+          html: `<p>${escapeHtml(`Hello ${r.name},`)}</p><p>${escapeHtml(`A reminder: the ${title} interview is ${when}.`)}</p><pre>${escapeHtml(r.text)}</pre>${where ? `<p>Where: ${escapeHtml(where)}</p>` : ""}`,
+        },
+        deps.now(),
+        deps.mailFrom,
+      );
+    }
+  };
+}

@@ -295,6 +295,27 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await add("account", "text");
       },
     },
+    "0008-booking-links": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("booking_links")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("request_id", "text", (c) => c.notNull())
+          .addColumn("token_hash", "text", (c) => c.notNull().unique())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("revoked_at", "bigint")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("booking_links_request")
+          .on("booking_links")
+          .columns(["organisation_id", "request_id"])
+          .execute();
+      },
+    },
   };
 }
 

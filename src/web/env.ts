@@ -1,10 +1,12 @@
 /** What the web layer keeps per request, and what it is built from. */
 import type { AccountsService, Actor, RequestMeta, SessionContext } from "../accounts/service.js";
+import type { BookingLinks } from "../booking/links.js";
 import type { CalendarService } from "../calendar/connections.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { HiringService } from "../hiring/service.js";
 import type { Store } from "../store/database.js";
+import type { CandidateBooking } from "./booking-view.js";
 
 export interface WebDeps {
   config: Config;
@@ -13,6 +15,10 @@ export interface WebDeps {
   accounts: AccountsService;
   hiring: HiringService;
   calendars: CalendarService;
+  /** Candidates' signed links to their booking pages. */
+  bookingLinks: BookingLinks;
+  /** The booking service as the candidate's pages see it, through a live link. */
+  candidateBooking?: CandidateBooking;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
 }

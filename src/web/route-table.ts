@@ -17,7 +17,9 @@ export type ObjectKind =
   | "loop-template"
   | "member"
   | "api-token"
-  | "calendar-connection";
+  | "calendar-connection"
+  /** A candidate's signed link (public routes: the link itself is the credential). */
+  | "booking-link";
 
 export interface RouteSpec {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createAccountsService } from "../accounts/service.js";
+import { createBookingLinks } from "../booking/links.js";
 import { createCalendarService } from "../calendar/connections.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import { type Clock, systemClock } from "../clock.js";
@@ -58,6 +59,7 @@ export function buildDeps(
       mailFrom: config.mail.from,
       publicUrl: config.http.publicUrl,
     }),
+    bookingLinks: createBookingLinks({ db: store.db, clock }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
   };
 }

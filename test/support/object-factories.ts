@@ -97,6 +97,8 @@ export const factories: Record<ObjectKind, ObjectFactory | null> = {
     });
     return { id: connection.id, secrets: [connection.id, url] };
   },
+  // A candidate's link is made by sending an interview request (the booking service).
+  "booking-link": null,
 };
 
 /** The service method whose existence means a kind's factory is due. */
@@ -108,6 +110,7 @@ export const serviceOf: Record<ObjectKind, string> = {
   member: "invite",
   "api-token": "createApiToken",
   "calendar-connection": "connect",
+  "booking-link": "offer",
 };
 
 export const ALL_KINDS: ObjectKind[] = [
@@ -118,4 +121,5 @@ export const ALL_KINDS: ObjectKind[] = [
   "member",
   "api-token",
   "calendar-connection",
+  "booking-link",
 ];

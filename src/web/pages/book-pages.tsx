@@ -618,6 +618,8 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
                         id={id}
                         value={part.value}
                         checked={ticked.has(part.value)}
+                        aria-invalid={errors?.ticked ? "true" : undefined}
+                        aria-describedby={errors?.ticked ? "field-ticked-error" : undefined}
                       />
                       <label for={id}>
                         {part.label} <span class="hint">{part.hours}</span>

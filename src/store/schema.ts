@@ -1,15 +1,22 @@
 /** The whole schema: each module owns its tables; this only puts them together. */
 import { type AccountsTables, accountsDataMap } from "../accounts/tables.js";
+import { type BookingTables, bookingDataMap } from "../booking/tables.js";
 import { type CalendarTables, calendarDataMap } from "../calendar/tables.js";
 import { type HiringTables, hiringDataMap } from "../hiring/tables.js";
 import { type MailTables, mailDataMap } from "../mail/tables.js";
 import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
 
-export type Database = AccountsTables & CalendarTables & HiringTables & MailTables & SecretsTables;
+export type Database = AccountsTables &
+  BookingTables &
+  CalendarTables &
+  HiringTables &
+  MailTables &
+  SecretsTables;
 
 /** Every table's column notes (personal data category, purpose, retention). */
 export const dataMap = {
   ...accountsDataMap,
+  ...bookingDataMap,
   ...calendarDataMap,
   ...hiringDataMap,
   ...mailDataMap,

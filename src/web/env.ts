@@ -1,5 +1,6 @@
 /** What the web layer keeps per request, and what it is built from. */
 import type { AccountsService, Actor, RequestMeta, SessionContext } from "../accounts/service.js";
+import type { BookingService } from "../booking/service.js";
 import type { CalendarService } from "../calendar/connections.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
@@ -13,6 +14,7 @@ export interface WebDeps {
   accounts: AccountsService;
   hiring: HiringService;
   calendars: CalendarService;
+  booking: BookingService;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
 }

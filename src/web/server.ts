@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createAccountsService } from "../accounts/service.js";
+import { createBookingService } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import { type Clock, systemClock } from "../clock.js";
@@ -37,6 +38,14 @@ export function buildDeps(
 ): WebDeps {
   const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
   const box = createSecretStore({ db: store.db, keyring, clock });
+  const calendars = createCalendarService({
+    db: store.db,
+    clock,
+    box,
+    syncIntervalMs: config.calendar.syncMinutes * 60_000,
+    mailFrom: config.mail.from,
+    publicUrl: config.http.publicUrl,
+  });
   return {
     config,
     store,
@@ -50,14 +59,8 @@ export function buildDeps(
       sessionTtlMs: config.sessionTtlHours * 3_600_000,
     }),
     hiring: createHiringService({ db: store.db, clock }),
-    calendars: createCalendarService({
-      db: store.db,
-      clock,
-      box,
-      syncIntervalMs: config.calendar.syncMinutes * 60_000,
-      mailFrom: config.mail.from,
-      publicUrl: config.http.publicUrl,
-    }),
+    calendars,
+    booking: createBookingService({ db: store.db, dialect: store.dialect, clock, calendars }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
   };
 }

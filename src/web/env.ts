@@ -1,6 +1,7 @@
 /** What the web layer keeps per request, and what it is built from. */
 import type { AccountsService, Actor, RequestMeta, SessionContext } from "../accounts/service.js";
 import type { BookingLinks } from "../booking/links.js";
+import type { BookingService } from "../booking/service.js";
 import type { CalendarService } from "../calendar/connections.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
@@ -19,6 +20,7 @@ export interface WebDeps {
   bookingLinks: BookingLinks;
   /** The booking service as the candidate's pages see it, through a live link. */
   candidateBooking?: CandidateBooking;
+  booking: BookingService;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
 }

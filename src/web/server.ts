@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createAccountsService } from "../accounts/service.js";
 import { createBookingLinks } from "../booking/links.js";
+import { createBookingService } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import { type Clock, systemClock } from "../clock.js";
@@ -38,6 +39,14 @@ export function buildDeps(
 ): WebDeps {
   const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
   const box = createSecretStore({ db: store.db, keyring, clock });
+  const calendars = createCalendarService({
+    db: store.db,
+    clock,
+    box,
+    syncIntervalMs: config.calendar.syncMinutes * 60_000,
+    mailFrom: config.mail.from,
+    publicUrl: config.http.publicUrl,
+  });
   return {
     config,
     store,
@@ -51,14 +60,8 @@ export function buildDeps(
       sessionTtlMs: config.sessionTtlHours * 3_600_000,
     }),
     hiring: createHiringService({ db: store.db, clock }),
-    calendars: createCalendarService({
-      db: store.db,
-      clock,
-      box,
-      syncIntervalMs: config.calendar.syncMinutes * 60_000,
-      mailFrom: config.mail.from,
-      publicUrl: config.http.publicUrl,
-    }),
+    calendars,
+    booking: createBookingService({ db: store.db, dialect: store.dialect, clock, calendars }),
     bookingLinks: createBookingLinks({ db: store.db, clock }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
   };

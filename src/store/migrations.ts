@@ -420,6 +420,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .columns(["organisation_id", "request_id"])
           .execute();
       },
+    },
   };
 }
 
@@ -449,7 +450,6 @@ export async function migrateToLatest(db: AnyDb, dialect: Dialect): Promise<Migr
   }
   return {
     applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName),
-    },
   };
 }
 

@@ -33,7 +33,7 @@ export interface SessionView {
   format: string;
 }
 
-export type CandidateStatus = "choosing" | "scheduled" | "waiting" | "cancelled" | "closed";
+export type CandidateStatus = "choosing" | "scheduled" | "cancelled" | "closed";
 
 export interface CandidatePageView {
   organisationName: string;
@@ -51,7 +51,12 @@ export interface CandidatePageView {
   grid: { firstDate: string; days: number };
 }
 
-export type BookAnswer = { ok: true } | { ok: false; taken: true; options: OptionView[] };
+export type BookAnswer =
+  | { ok: true }
+  /** Someone took the time first: the options open now. */
+  | { ok: false; taken: true; options: OptionView[] }
+  /** Not bookable as asked (no such option, already booked): a message for the candidate. */
+  | { ok: false; taken: false; message: string };
 
 /** What the candidate's pages need from the booking service, given a live link. */
 export interface CandidateBooking {

@@ -19,7 +19,7 @@ export interface WebDeps {
   /** Candidates' signed links to their booking pages. */
   bookingLinks: BookingLinks;
   /** The booking service as the candidate's pages see it, through a live link. */
-  candidateBooking?: CandidateBooking;
+  candidateBooking: CandidateBooking;
   booking: BookingService;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;

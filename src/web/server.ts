@@ -27,6 +27,7 @@ import { createSecretStore } from "../secrets/secret-store.js";
 import { openStore, type Store } from "../store/database.js";
 import { migrateToLatest } from "../store/migrations.js";
 import { createApp } from "./app.js";
+import { candidateBookingFor } from "./booking-adapter.js";
 import type { WebDeps } from "./env.js";
 import { isLoopbackHost } from "./pages/dev-pages.js";
 
@@ -47,6 +48,8 @@ export function buildDeps(
     mailFrom: config.mail.from,
     publicUrl: config.http.publicUrl,
   });
+  const booking = createBookingService({ db: store.db, dialect: store.dialect, clock, calendars });
+  const bookingLinks = createBookingLinks({ db: store.db, clock });
   return {
     config,
     store,
@@ -61,8 +64,9 @@ export function buildDeps(
     }),
     hiring: createHiringService({ db: store.db, clock }),
     calendars,
-    booking: createBookingService({ db: store.db, dialect: store.dialect, clock, calendars }),
-    bookingLinks: createBookingLinks({ db: store.db, clock }),
+    booking,
+    bookingLinks,
+    candidateBooking: candidateBookingFor({ store, clock, booking, bookingLinks }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
   };
 }

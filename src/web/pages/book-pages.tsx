@@ -97,9 +97,7 @@ async function openLink(c: C): Promise<{ token: string; link: BookingLink } | Re
 }
 
 function port(c: C): CandidateBooking {
-  const booking = c.get("deps").candidateBooking;
-  if (booking === undefined) throw new Error("the booking service is not wired into the web app");
-  return booking;
+  return c.get("deps").candidateBooking;
 }
 
 /** The zone to show: chosen now (and remembered for this link), remembered, or the default. */
@@ -411,15 +409,7 @@ function ScheduledPage({
 }
 
 function closedBody(view: CandidatePageView) {
-  return view.status === "waiting" ? (
-    <>
-      <h1>Thank you</h1>
-      <p>
-        We have your times and will write to you with options that fit them. You do not need to do
-        anything now.
-      </p>
-    </>
-  ) : (
+  return (
     <>
       <h1>
         {view.status === "cancelled" ? "This interview was cancelled" : "Nothing to choose here"}
@@ -529,6 +519,22 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       const answer = reschedule
         ? await booking.reschedule(link, optionId, key)
         : await booking.book(link, optionId, key);
+      if (!answer.ok && !answer.taken) {
+        return frame(
+          c,
+          "Choose a time",
+          <ChoosingPage
+            c={c}
+            token={token}
+            view={await booking.view(link)}
+            options={await shown()}
+            zone={zone}
+            errors={{ option: answer.message }}
+            reschedule={reschedule}
+          />,
+          answer.message === "Choose one of the times." ? 422 : 409,
+        );
+      }
       if (!answer.ok) {
         return frame(
           c,

@@ -25,6 +25,7 @@ import { registerCalendarPages } from "./pages/calendar-pages.js";
 import { registerDevPages } from "./pages/dev-pages.js";
 import { registerHiringPages } from "./pages/hiring-pages.js";
 import { registerPublicPages } from "./pages/public-pages.js";
+import { registerRequestPages } from "./pages/request-pages.js";
 import { type RouteSpec, RouteTable } from "./route-table.js";
 
 export const SESSION_COOKIE = "ally_session";
@@ -229,6 +230,7 @@ export function createApp(deps: WebDeps): AllyApp {
   registerHiringPages(app, routes);
   registerCalendarPages(app, routes);
   registerBookPages(app, routes);
+  registerRequestPages(app, routes);
   registerDevPages(app, routes);
   registerAccountsApi(app, routes);
   registerHiringApi(app, routes);

@@ -91,6 +91,11 @@ fieldset.day { display: grid; gap: .25rem; margin: 0; }
 .zone-picker { margin-bottom: 1rem; }
 .progress:empty { display: none; }
 .danger-zone { border-color: var(--bad); }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+dl.facts dt { font-weight: 600; }
+dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+ol.timeline { padding-left: 1.25rem; }
+ol.timeline li { margin-bottom: .5rem; }
 `;
 
 /**

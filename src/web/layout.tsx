@@ -23,6 +23,7 @@ export interface PageProps {
 const appNav: Array<[string, string, Permission?]> = [
   ["/app", "Home"],
   ["/app/jobs", "Jobs", "hiring:read"],
+  ["/app/requests", "Requests", "candidates:read"],
   ["/app/candidates", "Candidates", "candidates:read"],
   ["/app/pools", "Pools", "hiring:read"],
   ["/app/templates", "Loop templates", "hiring:read"],

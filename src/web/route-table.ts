@@ -19,7 +19,8 @@ export type ObjectKind =
   | "api-token"
   | "calendar-connection"
   /** A candidate's signed link (public routes: the link itself is the credential). */
-  | "booking-link";
+  | "booking-link"
+  | "interview-request";
 
 export interface RouteSpec {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

@@ -136,7 +136,12 @@ describe.each(databases)("authorisation on $dialect", (database) => {
   async function prepare(route: RouteSpec, person: Person | undefined, objectId: string) {
     const caller = person === undefined ? anonymous : callerFor(route, person);
     const owner = person === undefined || person.orgId === a.owner.orgId ? a.owner : b.owner;
-    const body = await validBody(openapi, route, { world, caller: person ?? a.owner, owner });
+    const body = await validBody(openapi, route, {
+      world,
+      caller: person ?? a.owner,
+      owner,
+      objectId,
+    });
     if (body instanceof Error) throw body;
     const path = fillPath(route.path, route.objectParam, objectId);
     return () => send(world.ally, route.method, path, { as: caller, ...body });

@@ -297,10 +297,12 @@ function OptionsList({
   options,
   zone,
   selected,
+  error,
 }: {
   options: OptionView[];
   zone: string;
   selected?: string;
+  error?: string | undefined;
 }) {
   let first = true;
   return (
@@ -319,6 +321,8 @@ function OptionsList({
                   id={id}
                   value={option.id}
                   checked={option.id === selected}
+                  aria-invalid={error ? "true" : undefined}
+                  aria-describedby={error ? "field-option-error" : undefined}
                 />
                 <label for={id}>
                   <span class="option-time">{times}</span>
@@ -522,7 +526,7 @@ async function requestPage(
                     {errors.option}
                   </span>
                 ) : null}
-                <OptionsList options={options} zone={zone} />
+                <OptionsList options={options} zone={zone} error={errors?.option} />
                 <div class="actions">
                   <button type="submit" class="secondary">
                     Book on the candidate's behalf

@@ -256,7 +256,10 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
   "POST /app/requests": (ctx) => requestForm(ctx),
   "POST /app/requests/:requestId/offer": () => ({}),
   // An option id no request has: answered as taken (409), which books nothing.
-  "POST /app/requests/:requestId/book": () => ({ option: UNKNOWN_OPTION, key: `idempotency-key-${unique()}` }),
+  "POST /app/requests/:requestId/book": () => ({
+    option: UNKNOWN_OPTION,
+    key: `idempotency-key-${unique()}`,
+  }),
   "POST /app/requests/:requestId/cancel": () => ({ confirm: "yes", reason: "Role filled." }),
   "POST /book/:token/book": ({ objectId }) => ({
     _form: linkFormToken(objectId ?? ""),

@@ -1,5 +1,6 @@
 /** What the web layer keeps per request, and what it is built from. */
 import type { AccountsService, Actor, RequestMeta, SessionContext } from "../accounts/service.js";
+import type { BookingService } from "../booking/service.js";
 import type { CalendarService } from "../calendar/connections.js";
 import type { PushChannels } from "../calendar/push.js";
 import type { Clock } from "../clock.js";
@@ -17,6 +18,7 @@ export interface WebDeps {
   calendars: CalendarService;
   /** Provider push channels that make a connection's sync due now. */
   push: PushChannels;
+  booking: BookingService;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
   /** What received mail is offered to, in order (mail/inbound.ts). */

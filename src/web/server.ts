@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createAccountsService } from "../accounts/service.js";
+import { createBookingService } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import { createPushChannels } from "../calendar/push.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
@@ -40,6 +41,15 @@ export function buildDeps(
 ): WebDeps {
   const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
   const box = createSecretStore({ db: store.db, keyring, clock });
+  const calendars = createCalendarService({
+    db: store.db,
+    clock,
+    box,
+    syncIntervalMs: config.calendar.syncMinutes * 60_000,
+    allowPrivateHosts: config.calendar.allowPrivateHosts,
+    mailFrom: config.mail.from,
+    publicUrl: config.http.publicUrl,
+  });
   return {
     config,
     store,
@@ -53,16 +63,9 @@ export function buildDeps(
       sessionTtlMs: config.sessionTtlHours * 3_600_000,
     }),
     hiring: createHiringService({ db: store.db, clock }),
-    calendars: createCalendarService({
-      db: store.db,
-      clock,
-      box,
-      syncIntervalMs: config.calendar.syncMinutes * 60_000,
-      allowPrivateHosts: config.calendar.allowPrivateHosts,
-      mailFrom: config.mail.from,
-      publicUrl: config.http.publicUrl,
-    }),
+    calendars,
     push: createPushChannels({ db: store.db, clock }),
+    booking: createBookingService({ db: store.db, dialect: store.dialect, clock, calendars }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
     inboundHandlers: [],
   };

@@ -24,6 +24,15 @@ const schema = z.object({
     .regex(/^smtps?:\/\//, "must start with smtp:// or smtps://")
     .optional(),
   MAIL_FROM: z.string().min(3).default("Ally <ally@localhost>"),
+  /** Port of Ally's SMTP listener for replies (calendar REPLYs, candidates' answers); unset = off. */
+  INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Address the SMTP listener binds to. */
+  INBOUND_SMTP_HOST: z.string().min(1).default("127.0.0.1"),
+  /** The domain Ally receives mail for; default: MAIL_FROM's domain. Others are refused. */
+  INBOUND_MAIL_DOMAIN: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, "must be a domain name, e.g. ally.example.com")
+    .optional(),
   DATA_DIR: z.string().min(1).default("./data"),
   /** How often the outbox worker looks for mail to send. */
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
@@ -34,6 +43,14 @@ const schema = z.object({
     .min(1)
     .max(24 * 60)
     .default(15),
+  /**
+   * Let members connect calendar servers on loopback and private networks (a Nextcloud on the
+   * office network). Off by default: addresses typed into Ally must not reach its own network.
+   */
+  ALLY_ALLOW_PRIVATE_CALENDAR_HOSTS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .int()
@@ -58,14 +75,21 @@ const schema = z.object({
 export interface Config {
   http: { port: number; host: string; publicUrl: string; secureCookies: boolean };
   database: { url: string };
-  mail: { smtpUrl: string | undefined; from: string; outboxDir: string; pollMs: number };
+  mail: {
+    smtpUrl: string | undefined;
+    from: string;
+    outboxDir: string;
+    pollMs: number;
+    /** The SMTP listener, when INBOUND_SMTP_PORT is set. */
+    inbound: { host: string; port: number; domain: string } | undefined;
+  };
   dataDir: string;
   /** Master keys from the environment, if given (format in secrets/keyring.ts). */
   masterKey: string | undefined;
   /** Older master keys that still unwrap, if given. */
   masterKeyPrevious: string | undefined;
   sessionTtlHours: number;
-  calendar: { syncMinutes: number };
+  calendar: { syncMinutes: number; allowPrivateHosts: boolean };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -106,12 +130,27 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         from: e.MAIL_FROM,
         outboxDir: `${e.DATA_DIR.replace(/\/+$/, "")}/outbox`,
         pollMs: e.OUTBOX_POLL_MS,
+        inbound:
+          e.INBOUND_SMTP_PORT === undefined
+            ? undefined
+            : {
+                host: e.INBOUND_SMTP_HOST,
+                port: e.INBOUND_SMTP_PORT,
+                domain: (
+                  e.INBOUND_MAIL_DOMAIN ??
+                  /@([^>\s]+)/.exec(e.MAIL_FROM)?.[1] ??
+                  "localhost"
+                ).toLowerCase(),
+              },
       },
       dataDir: e.DATA_DIR,
       masterKey: e.ALLY_MASTER_KEY,
       masterKeyPrevious: e.ALLY_MASTER_KEY_PREVIOUS,
       sessionTtlHours: e.SESSION_TTL_HOURS,
-      calendar: { syncMinutes: e.CALENDAR_SYNC_MINUTES },
+      calendar: {
+        syncMinutes: e.CALENDAR_SYNC_MINUTES,
+        allowPrivateHosts: e.ALLY_ALLOW_PRIVATE_CALENDAR_HOSTS,
+      },
     },
   };
 }

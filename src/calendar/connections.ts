@@ -16,6 +16,7 @@ import { enqueueMail } from "../mail/outbox.js";
 import type { SecretBinding, SecretStore } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";
 import { CalDavSource } from "./connectors/caldav.js";
+import { guardedFetch, type Lookup } from "./connectors/guarded-fetch.js";
 import { IcsFeedSource } from "./connectors/ics-feed.js";
 import { type CalendarSource, ConnectorError, type EpochMsInterval } from "./connectors/types.js";
 
@@ -68,6 +69,75 @@ export interface CalendarDeps {
   publicUrl?: string;
   /** Per-request timeout for reading a provider. */
   timeoutMs?: number;
+  /**
+   * Let members connect calendars on loopback and private networks (a self-hosted server);
+   * off by default, so a typed-in address cannot reach Ally's own network (guarded-fetch.ts).
+   */
+  allowPrivateHosts?: boolean;
+  /** Resolves host names for that check; the system resolver by default. */
+  lookup?: Lookup;
+  /** For backoff jitter; Math.random by default. */
+  random?: () => number;
+}
+
+/** Failed syncs in a row after which a connection that may recover by itself is unhealthy. */
+export const UNHEALTHY_AFTER_FAILURES = 2;
+/** The longest wait between attempts of a failing connection. */
+export const MAX_BACKOFF_MS = 6 * 3_600_000;
+/** An ICS feed answering "not modified" is still downloaded in full this often, so the synced horizon moves on. */
+export const FULL_READ_EVERY_MS = 6 * 3_600_000;
+
+/**
+ * How long to wait after the `failures`-th failure in a row: a quick second look (one blip
+ * should not alarm anyone), then the sync interval doubling up to MAX_BACKOFF_MS, with "equal
+ * jitter" (half fixed, half random) so processes do not retry in step; never sooner than a
+ * server's Retry-After.
+ * @example backoffMs(1, 15 * 60_000, () => 1) // 120000
+ * @example backoffMs(3, 15 * 60_000, () => 0) // 900000 (half of 30 minutes)
+ */
+export function backoffMs(
+  failures: number,
+  syncIntervalMs: number,
+  random: () => number,
+  retryAfterMs = 0,
+): number {
+  const quickLook = 2 * 60_000;
+  const ceiling =
+    failures <= 1
+      ? quickLook
+      : Math.max(quickLook, Math.min(MAX_BACKOFF_MS, syncIntervalMs * 2 ** (failures - 2)));
+  return Math.max(retryAfterMs, Math.round(ceiling / 2 + (random() * ceiling) / 2));
+}
+
+/**
+ * Whether a failure can fix itself (a server down, a rate limit, a 401 that a proxy sent once):
+ * those mark a connection unhealthy only when repeated. A missing calendar, an answer that is
+ * not a calendar, or credentials Ally cannot open will not fix themselves.
+ */
+function transient(error: unknown): boolean {
+  return (
+    error instanceof ConnectorError &&
+    (error.code === "CALENDAR_UNREACHABLE" ||
+      error.code === "CALENDAR_AUTH_FAILED" ||
+      error.code === "CALENDAR_RATE_LIMITED")
+  );
+}
+
+interface SyncState {
+  etag?: string | null;
+  lastModified?: string | null;
+  /** When the feed was last downloaded in full. */
+  fullReadAt?: number;
+}
+
+function syncStateOf(text: string | null): SyncState {
+  if (text === null) return {};
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === "object" && value !== null ? (value as SyncState) : {};
+  } catch {
+    return {};
+  }
 }
 
 export function credentialsBinding(id: string, orgId: string): SecretBinding {
@@ -129,7 +199,14 @@ export type CalendarService = ReturnType<typeof createCalendarService>;
 
 export function createCalendarService(deps: CalendarDeps) {
   const { db, clock, box } = deps;
-  const options = { timeoutMs: deps.timeoutMs ?? 20_000 };
+  const options = {
+    timeoutMs: deps.timeoutMs ?? 20_000,
+    fetch: guardedFetch({
+      allowPrivateHosts: deps.allowPrivateHosts ?? false,
+      ...(deps.lookup === undefined ? {} : { lookup: deps.lookup }),
+    }),
+  };
+  const random = deps.random ?? Math.random;
 
   function sourceOf(provider: CalendarProvider, credentials: Credentials): CalendarSource {
     const url = new URL(credentials.url);
@@ -177,14 +254,45 @@ export function createCalendarService(deps: CalendarDeps) {
     return row;
   }
 
+  interface Read {
+    busy: EpochMsInterval[];
+    /** What to keep for the next conditional read (sync_state). */
+    syncState: string | null;
+  }
+
+  /**
+   * Reads a calendar's busy time for the sync range, or "unchanged" when an ICS feed answers 304
+   * to the validators in `syncState` (only while its last full read is recent enough).
+   */
+  async function readCalendar(
+    provider: CalendarProvider,
+    credentials: Credentials,
+    syncState: string | null,
+    zone: string,
+    now: number,
+  ): Promise<Read | "unchanged"> {
+    const range = { startEpochMs: now - SYNC_BEHIND_MS, endEpochMs: now + SYNC_AHEAD_MS };
+    const source = sourceOf(provider, credentials);
+    if (!(source instanceof IcsFeedSource)) {
+      return { busy: (await source.busy(range, { zone })).busy, syncState };
+    }
+    const state = syncStateOf(syncState);
+    const recent = state.fullReadAt !== undefined && now - state.fullReadAt < FULL_READ_EVERY_MS;
+    const validators = recent
+      ? { etag: state.etag ?? null, lastModified: state.lastModified ?? null }
+      : { etag: null, lastModified: null };
+    const answer = await source.busyIfChanged(range, { zone }, validators);
+    if (!answer.changed) return "unchanged";
+    const next: SyncState = { ...answer.validators, fullReadAt: now };
+    return { busy: answer.read.busy, syncState: JSON.stringify(next) };
+  }
+
   /** Reads busy time once; a failure here is the person's to fix, so it names the field. */
   async function probe(provider: CalendarProvider, credentials: Credentials, zone: string) {
-    const now = clock.now();
     try {
-      return await sourceOf(provider, credentials).busy(
-        { startEpochMs: now - SYNC_BEHIND_MS, endEpochMs: now + SYNC_AHEAD_MS },
-        { zone },
-      );
+      const read = await readCalendar(provider, credentials, null, zone, clock.now());
+      if (read === "unchanged") throw new Error("a first read cannot be unchanged");
+      return read;
     } catch (error) {
       if (!(error instanceof ConnectorError)) throw error;
       if (error.code === "CALENDAR_AUTH_FAILED" && provider === "caldav") {
@@ -197,29 +305,54 @@ export function createCalendarService(deps: CalendarDeps) {
     }
   }
 
+  async function readRow(row: CalendarConnectionsTable, now: number): Promise<Read | "unchanged"> {
+    const credentials = JSON.parse(
+      await box.open(row.credentials, credentialsBinding(row.id, row.organisation_id)),
+    ) as Credentials;
+    const zone = await zoneOf(row.organisation_id, row.user_id);
+    return readCalendar(row.provider, credentials, row.sync_state, zone, now);
+  }
+
   /** Replaces the row's busy time with a fresh read (or `alreadyRead`, taken just now). */
   async function syncRow(
     row: CalendarConnectionsTable,
-    alreadyRead?: { busy: EpochMsInterval[] },
+    alreadyRead?: Read,
   ): Promise<CalendarConnectionsTable> {
     const now = clock.now();
-    let read: { busy: EpochMsInterval[] } | undefined = alreadyRead;
+    let read: Read | "unchanged" | undefined = alreadyRead;
     let failure: string | undefined;
+    let error: unknown;
     if (read === undefined) {
       try {
-        const credentials = JSON.parse(
-          await box.open(row.credentials, credentialsBinding(row.id, row.organisation_id)),
-        ) as Credentials;
-        read = await sourceOf(row.provider, credentials).busy(
-          { startEpochMs: now - SYNC_BEHIND_MS, endEpochMs: now + SYNC_AHEAD_MS },
-          { zone: await zoneOf(row.organisation_id, row.user_id) },
-        );
-      } catch (error) {
+        read = await readRow(row, now);
+      } catch (caught) {
+        error = caught;
         failure =
-          error instanceof ConnectorError
-            ? error.message
-            : `the credentials could not be read: ${(error as Error).message}`;
+          caught instanceof ConnectorError
+            ? caught.message
+            : `the credentials could not be read: ${(caught as Error).message}`;
       }
+    }
+    if (read === "unchanged") {
+      await db
+        .updateTable("calendar_connections")
+        .set({
+          status: "healthy",
+          last_synced_at: clock.now(),
+          last_attempt_at: now,
+          last_error: null,
+          alerted_at: null,
+          claimed_until: null,
+          failure_count: 0,
+          next_attempt_at: null,
+        })
+        .where("id", "=", row.id)
+        .execute();
+      return db
+        .selectFrom("calendar_connections")
+        .selectAll()
+        .where("id", "=", row.id)
+        .executeTakeFirstOrThrow();
     }
     await db.transaction().execute(async (trx) => {
       if (read !== undefined) {
@@ -247,20 +380,29 @@ export function createCalendarService(deps: CalendarDeps) {
             last_error: null,
             alerted_at: null,
             claimed_until: null,
+            failure_count: 0,
+            next_attempt_at: null,
+            sync_state: read.syncState,
           })
           .where("id", "=", row.id)
           .execute();
         return;
       }
-      const alert = row.alerted_at === null;
+      const failures = row.failure_count + 1;
+      const unhealthy =
+        row.status === "unhealthy" || !transient(error) || failures >= UNHEALTHY_AFTER_FAILURES;
+      const alert = unhealthy && row.alerted_at === null;
+      const retryAfter = error instanceof ConnectorError ? (error.retryAfterMs ?? 0) : 0;
       await trx
         .updateTable("calendar_connections")
         .set({
-          status: "unhealthy",
+          status: unhealthy ? "unhealthy" : row.status,
           last_attempt_at: now,
           last_error: (failure ?? "unknown failure").slice(0, 500),
           alerted_at: alert ? now : row.alerted_at,
           claimed_until: null,
+          failure_count: failures,
+          next_attempt_at: now + backoffMs(failures, deps.syncIntervalMs, random, retryAfter),
         })
         .where("id", "=", row.id)
         .execute();
@@ -412,7 +554,13 @@ export function createCalendarService(deps: CalendarDeps) {
         .selectFrom("calendar_connections")
         .select(["id", "last_attempt_at"])
         .where((eb) =>
-          eb.or([eb("last_attempt_at", "is", null), eb("last_attempt_at", "<=", dueBefore)]),
+          eb.or([
+            eb("next_attempt_at", "<=", now),
+            eb.and([
+              eb("next_attempt_at", "is", null),
+              eb.or([eb("last_attempt_at", "is", null), eb("last_attempt_at", "<=", dueBefore)]),
+            ]),
+          ]),
         )
         .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
         .orderBy("last_attempt_at")
@@ -432,6 +580,37 @@ export function createCalendarService(deps: CalendarDeps) {
         .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
         .executeTakeFirst();
       return Number(claimed.numUpdatedRows) === 1 ? candidate.id : "";
+    },
+
+    /**
+     * Per member of the organisation, how far Ally can trust their calendars: how many are
+     * connected, how many are not working, how many have not synced for two intervals. For the
+     * team page; no labels, addresses or errors (those are their owner's).
+     */
+    async healthByMember(
+      actor: Actor,
+    ): Promise<Map<string, { connected: number; unhealthy: number; stale: number }>> {
+      requirePermission(actor.role, "hiring:read");
+      const rows = await db
+        .selectFrom("calendar_connections")
+        .select(["user_id", "status", "last_synced_at"])
+        .where("organisation_id", "=", actor.orgId)
+        .execute();
+      const now = clock.now();
+      const health = new Map<string, { connected: number; unhealthy: number; stale: number }>();
+      for (const row of rows) {
+        const entry = health.get(row.user_id) ?? { connected: 0, unhealthy: 0, stale: 0 };
+        entry.connected += 1;
+        if (row.status === "unhealthy") entry.unhealthy += 1;
+        else if (
+          row.last_synced_at === null ||
+          now - row.last_synced_at > 2 * deps.syncIntervalMs
+        ) {
+          entry.stale += 1;
+        }
+        health.set(row.user_id, entry);
+      }
+      return health;
     },
 
     /** Materialised busy time of a member, merged, clipped to `range`, with trust warnings. */

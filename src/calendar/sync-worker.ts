@@ -4,6 +4,7 @@
  * connection twice) and syncs it. A connection that turns unhealthy emails its owner once
  * (connections.ts), until it recovers.
  */
+import { type RunningWorker, startPolling } from "../jobs/polling.js";
 import type { CalendarService } from "./connections.js";
 
 export interface SyncWorkerDeps {
@@ -14,11 +15,7 @@ export interface SyncWorkerDeps {
   log?: (line: string) => void;
 }
 
-export interface RunningSyncWorker {
-  /** Syncs everything due now; resolves when nothing more is due. */
-  drain(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type RunningSyncWorker = RunningWorker;
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
 
@@ -32,32 +29,9 @@ export async function syncNext(deps: SyncWorkerDeps): Promise<boolean> {
 }
 
 export function startSyncWorker(deps: SyncWorkerDeps): RunningSyncWorker {
-  let stopped = false;
-  let running: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  const drain = async () => {
-    while (!stopped && (await syncNext(deps))) {
-      // keep going while connections are due
-    }
-  };
-  const tick = () => {
-    running = running
-      .then(drain)
-      .catch((error) => deps.log?.(`ally: calendar sync worker: ${(error as Error).message}`))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, deps.pollMs);
-      });
-  };
-  tick();
-  return {
-    drain: () => {
-      running = running.then(drain);
-      return running;
-    },
-    async stop() {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await running;
-    },
-  };
+  return startPolling(() => syncNext(deps), {
+    pollMs: deps.pollMs,
+    name: "calendar sync worker",
+    ...(deps.log === undefined ? {} : { log: deps.log }),
+  });
 }

@@ -57,9 +57,29 @@ export interface BusyBlocksTable {
   end_at: number;
 }
 
+/**
+ * A push channel (Google events.watch) or change subscription (Microsoft Graph) through which a
+ * provider tells Ally that a connection's calendar changed, so it is synced now rather than at
+ * the next interval.
+ */
+export interface CalendarPushChannelsTable {
+  /** Ally's id for the channel: Google's channel id; the key notifications are matched on for Graph too. */
+  id: string;
+  organisation_id: string;
+  connection_id: string;
+  provider: "google" | "microsoft";
+  /** The provider's id: Google's resourceId, Graph's subscription id. */
+  resource_id: string;
+  /** SHA-256 of the secret the provider echoes (Google's channel token, Graph's clientState). */
+  token_hash: string;
+  expires_at: number;
+  created_at: number;
+}
+
 export interface CalendarTables {
   calendar_connections: CalendarConnectionsTable;
   busy_blocks: BusyBlocksTable;
+  calendar_push_channels: CalendarPushChannelsTable;
 }
 
 const busyPurpose = "schedule interviews around the person's busy time";
@@ -84,6 +104,16 @@ export const calendarDataMap: TableNotes<CalendarTables> = {
     next_attempt_at: notPersonal,
     calendars: personal("employment", busyPurpose, "membership"),
     account: personal("contact", busyPurpose, "membership"),
+  },
+  calendar_push_channels: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    connection_id: notPersonal,
+    provider: notPersonal,
+    resource_id: notPersonal,
+    token_hash: personal("credential", busyPurpose, "membership"),
+    expires_at: notPersonal,
+    created_at: notPersonal,
   },
   busy_blocks: {
     id: notPersonal,

@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import type { Kysely } from "kysely";
 import nodemailer from "nodemailer";
 import type { Clock } from "../clock.js";
+import { type RunningWorker, startPolling } from "../jobs/polling.js";
 import type { Database } from "../store/schema.js";
 
 export interface MailTransport {
@@ -142,41 +143,14 @@ export async function sendNext(deps: OutboxWorkerDeps): Promise<boolean> {
   return true;
 }
 
-export interface RunningWorker {
-  /** Sends everything due now; resolves when the outbox has nothing more to send. */
-  drain(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type { RunningWorker };
 
 /** Polls the outbox every `pollMs` until stopped. */
 export function startOutboxWorker(deps: OutboxWorkerDeps & { pollMs: number }): RunningWorker {
-  let stopped = false;
-  let running: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  const drain = async () => {
-    while (!stopped && (await sendNext(deps))) {
-      // keep going while there is mail
-    }
-  };
-  const tick = () => {
-    running = running
-      .then(drain)
-      .catch((error) => deps.log?.(`ally: outbox worker: ${(error as Error).message}`))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, deps.pollMs);
-      });
-  };
-  tick();
-  return {
-    drain: () => {
-      running = running.then(drain);
-      return running;
-    },
-    async stop() {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await running;
-      deps.transport.close();
-    },
-  };
+  return startPolling(() => sendNext(deps), {
+    pollMs: deps.pollMs,
+    name: "outbox worker",
+    ...(deps.log === undefined ? {} : { log: deps.log }),
+    onStop: () => deps.transport.close(),
+  });
 }

@@ -23,11 +23,42 @@ export interface OutboxTable {
   file_path: string | null;
 }
 
+/**
+ * Mail Ally received (its SMTP listener, later a mailbox or a provider's webhook), kept until a
+ * handler has dealt with it. One row per Message-ID: the same message delivered twice (two MX
+ * hosts, a retry) is stored once.
+ */
+export interface InboundMailTable {
+  id: Generated<number>;
+  /** The Message-ID header, or `<sha256-of-message@ally.invalid>` for a message without one. */
+  message_id: string;
+  envelope_from: string;
+  /** JSON array of the envelope recipients (RCPT TO). */
+  envelope_to: string;
+  from_address: string;
+  subject: string;
+  text_body: string;
+  /** A `text/calendar` part, if the message has one (iMIP: REPLY, COUNTER, ...). */
+  calendar_ics: string | null;
+  /** Its METHOD (REPLY, REQUEST, CANCEL, ...), upper case. */
+  calendar_method: string | null;
+  in_reply_to: string | null;
+  received_at: number;
+  /** Set by the worker that claimed it for handling. */
+  claimed_until: number | null;
+  handled_at: number | null;
+  /** What was done with it, for a person reading the logs: "attendee status updated", ... */
+  outcome: string | null;
+  attempts: number;
+}
+
 export interface MailTables {
   outbox: OutboxTable;
+  inbound_mail: InboundMailTable;
 }
 
 const delivery = "deliver Ally's emails";
+const received = "act on replies to Ally's emails (answers, calendar replies)";
 
 export const mailDataMap: TableNotes<MailTables> = {
   outbox: {
@@ -45,5 +76,22 @@ export const mailDataMap: TableNotes<MailTables> = {
     last_error: notPersonal,
     message_id: notPersonal,
     file_path: notPersonal,
+  },
+  inbound_mail: {
+    id: notPersonal,
+    message_id: notPersonal,
+    envelope_from: personal("contact", received, "mail-90d"),
+    envelope_to: personal("contact", received, "mail-90d"),
+    from_address: personal("contact", received, "mail-90d"),
+    subject: personal("recruiting", received, "mail-90d"),
+    text_body: personal("recruiting", received, "mail-90d"),
+    calendar_ics: personal("recruiting", received, "mail-90d"),
+    calendar_method: notPersonal,
+    in_reply_to: notPersonal,
+    received_at: notPersonal,
+    claimed_until: notPersonal,
+    handled_at: notPersonal,
+    outcome: notPersonal,
+    attempts: notPersonal,
   },
 };

@@ -47,6 +47,19 @@ export function openStore(url: string): Store {
           : pg.types.getTypeParser(oid, format as "text"),
     },
   });
+  // An idle connection the server ends (a restart, a failover, a dropped database) is reported
+  // on the pool; without a listener it would take the process down. The pool replaces it.
+  let closing = false;
+  pool.on("error", (error) => {
+    if (!closing) console.error(`ally: a database connection was lost: ${error.message}`);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: "postgres", close: () => db.destroy() };
+  return {
+    db,
+    dialect: "postgres",
+    close: () => {
+      closing = true;
+      return db.destroy();
+    },
+  };
 }

@@ -421,6 +421,83 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0009-inbound-mail": {
+      async up(db: AnyDb) {
+        await serial(db.schema.createTable("inbound_mail"), "id")
+          .addColumn("message_id", "text", (c) => c.notNull().unique())
+          .addColumn("envelope_from", "text", (c) => c.notNull())
+          .addColumn("envelope_to", "text", (c) => c.notNull())
+          .addColumn("from_address", "text", (c) => c.notNull())
+          .addColumn("subject", "text", (c) => c.notNull())
+          .addColumn("text_body", "text", (c) => c.notNull())
+          .addColumn("calendar_ics", "text")
+          .addColumn("calendar_method", "text")
+          .addColumn("in_reply_to", "text")
+          .addColumn("received_at", "bigint", (c) => c.notNull())
+          .addColumn("claimed_until", "bigint")
+          .addColumn("handled_at", "bigint")
+          .addColumn("outcome", "text")
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createIndex("inbound_mail_unhandled")
+          .on("inbound_mail")
+          .columns(["handled_at", "id"])
+          .execute();
+      },
+    },
+    "0010-calendar-push-channels": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("calendar_push_channels")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("connection_id", "text", (c) =>
+            c.notNull().references("calendar_connections.id").onDelete("cascade"),
+          )
+          .addColumn("provider", "text", (c) => c.notNull())
+          .addColumn("resource_id", "text", (c) => c.notNull())
+          .addColumn("token_hash", "text", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("calendar_push_channels_by_connection")
+          .on("calendar_push_channels")
+          .columns(["connection_id", "expires_at"])
+          .execute();
+        await db.schema
+          .createIndex("calendar_push_channels_by_resource")
+          .on("calendar_push_channels")
+          .columns(["provider", "resource_id"])
+          .execute();
+      },
+    },
+    "0011-scheduled-jobs": {
+      async up(db: AnyDb) {
+        await serial(db.schema.createTable("scheduled_jobs"), "id")
+          .addColumn("organisation_id", "text", (c) =>
+            c.references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("key", "text", (c) => c.notNull().unique())
+          .addColumn("payload", "text", (c) => c.notNull())
+          .addColumn("run_at", "bigint", (c) => c.notNull())
+          .addColumn("claimed_until", "bigint")
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("done_at", "bigint")
+          .addColumn("last_error", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("scheduled_jobs_due")
+          .on("scheduled_jobs")
+          .columns(["done_at", "run_at"])
+          .execute();
+      },
+    },
   };
 }
 

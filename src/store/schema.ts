@@ -4,6 +4,7 @@ import { type BookingLinkTables, bookingLinkDataMap } from "../booking/link-tabl
 import { type BookingTables, bookingDataMap } from "../booking/tables.js";
 import { type CalendarTables, calendarDataMap } from "../calendar/tables.js";
 import { type HiringTables, hiringDataMap } from "../hiring/tables.js";
+import { type JobsTables, jobsDataMap } from "../jobs/tables.js";
 import { type MailTables, mailDataMap } from "../mail/tables.js";
 import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
 
@@ -12,6 +13,7 @@ export type Database = AccountsTables &
   BookingTables &
   CalendarTables &
   HiringTables &
+  JobsTables &
   MailTables &
   SecretsTables;
 
@@ -22,6 +24,7 @@ export const dataMap = {
   ...bookingDataMap,
   ...calendarDataMap,
   ...hiringDataMap,
+  ...jobsDataMap,
   ...mailDataMap,
   ...secretsDataMap,
 };

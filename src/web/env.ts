@@ -3,9 +3,11 @@ import type { AccountsService, Actor, RequestMeta, SessionContext } from "../acc
 import type { BookingLinks } from "../booking/links.js";
 import type { BookingService } from "../booking/service.js";
 import type { CalendarService } from "../calendar/connections.js";
+import type { PushChannels } from "../calendar/push.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { HiringService } from "../hiring/service.js";
+import type { InboundHandler } from "../mail/inbound.js";
 import type { Store } from "../store/database.js";
 import type { CandidateBooking } from "./booking-view.js";
 
@@ -16,6 +18,8 @@ export interface WebDeps {
   accounts: AccountsService;
   hiring: HiringService;
   calendars: CalendarService;
+  /** Provider push channels that make a connection's sync due now. */
+  push: PushChannels;
   /** Candidates' signed links to their booking pages. */
   bookingLinks: BookingLinks;
   /** The booking service as the candidate's pages see it, through a live link. */
@@ -23,6 +27,8 @@ export interface WebDeps {
   booking: BookingService;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
+  /** What received mail is offered to, in order (mail/inbound.ts). */
+  inboundHandlers: InboundHandler[];
 }
 
 export interface AppEnv {

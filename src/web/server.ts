@@ -10,16 +10,19 @@ import { createAccountsService } from "../accounts/service.js";
 import { createBookingLinks } from "../booking/links.js";
 import { createBookingService } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
+import { createPushChannels } from "../calendar/push.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { Config } from "../config.js";
 import { createHiringService } from "../hiring/service.js";
+import { startInboundWorker } from "../mail/inbound.js";
 import {
   folderTransport,
   type MailTransport,
   smtpTransport,
   startOutboxWorker,
 } from "../mail/outbox-worker.js";
+import { startSmtpListener } from "../mail/smtp-listener.js";
 import { type Keyring, singleKeyring } from "../secrets/keyring.js";
 import { loadKeyring } from "../secrets/load-keyring.js";
 import { checkDataKeys } from "../secrets/rotate.js";
@@ -45,6 +48,7 @@ export function buildDeps(
     clock,
     box,
     syncIntervalMs: config.calendar.syncMinutes * 60_000,
+    allowPrivateHosts: config.calendar.allowPrivateHosts,
     mailFrom: config.mail.from,
     publicUrl: config.http.publicUrl,
   });
@@ -64,10 +68,12 @@ export function buildDeps(
     }),
     hiring: createHiringService({ db: store.db, clock }),
     calendars,
+    push: createPushChannels({ db: store.db, clock }),
     booking,
     bookingLinks,
     candidateBooking: candidateBookingFor({ store, clock, booking, bookingLinks }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
+    inboundHandlers: [],
   };
 }
 
@@ -116,6 +122,25 @@ export async function startServer(
     pollMs: 60_000,
     log: (line) => console.error(line),
   });
+  const inbound = config.mail.inbound;
+  const smtpListener =
+    inbound === undefined
+      ? undefined
+      : await startSmtpListener({
+          db: store.db,
+          clock,
+          host: inbound.host,
+          port: inbound.port,
+          domain: inbound.domain,
+          log: (line) => console.error(line),
+        });
+  const inboundWorker = startInboundWorker({
+    db: store.db,
+    clock,
+    handlers: deps.inboundHandlers,
+    pollMs: config.mail.pollMs,
+    log: (line) => console.error(line),
+  });
   const server = await new Promise<ReturnType<typeof serve>>((ready) => {
     const s = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () =>
       ready(s),
@@ -129,6 +154,9 @@ export async function startServer(
       ? ""
       : `; emails are written to ${deps.outboxDirectory}${isLoopbackHost(new URL(config.http.publicUrl).hostname) ? `, listed at ${config.http.publicUrl}/dev/outbox` : ""}`;
   log(`ally: serving on ${url} (${store.dialect}${outboxNote})`);
+  if (smtpListener !== undefined && inbound !== undefined) {
+    log(`ally: receiving mail for @${inbound.domain} on ${inbound.host}:${smtpListener.port}`);
+  }
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -139,6 +167,8 @@ export async function startServer(
         const closed = new Promise<void>((done) => server.close(() => done()));
         if ("closeIdleConnections" in server) server.closeIdleConnections();
         await closed;
+        await smtpListener?.close();
+        await inboundWorker.stop();
         await syncWorker.stop();
         await worker.stop();
         await store.close();

@@ -239,12 +239,27 @@ for (const database of await testDatabases()) {
       expect(viewed).toHaveLength(2);
     });
 
-    it("marks a failing feed unhealthy, emails its owner once, and warns in busy answers", async () => {
+    it("takes one failure for a blip: the connection stays healthy and is retried within two minutes", async () => {
       feedFails = true;
       world.clock.advance(16 * 60_000);
-      while (await syncNext({ calendars: world.deps.calendars, pollMs: 0 })) {
-        // sync everything due
-      }
+      await syncAll();
+      const [feed] = await world.deps.calendars.listConnections(dana.actor);
+      expect(feed?.status).toBe("healthy");
+      expect(feed?.lastError).toMatch(/503/);
+      const mails = await store.db
+        .selectFrom("outbox")
+        .select("id")
+        .where("kind", "=", "calendar-unhealthy")
+        .execute();
+      expect(mails).toEqual([]);
+      // Not due again for at least a minute (half of the two-minute backoff).
+      world.clock.advance(59_000);
+      expect(await world.deps.calendars.claimDue(60_000)).toBeUndefined();
+    });
+
+    it("marks a feed that fails again unhealthy, emails its owner once, and warns in busy answers", async () => {
+      world.clock.advance(61_000);
+      await syncAll();
       const [feed, caldav] = await world.deps.calendars.listConnections(dana.actor);
       expect(feed?.status).toBe("unhealthy");
       expect(feed?.lastError).toMatch(/503|unreachable|server/i);
@@ -253,9 +268,7 @@ for (const database of await testDatabases()) {
 
       // Later syncs fail again but do not email again.
       world.clock.advance(3 * HOUR);
-      while (await syncNext({ calendars: world.deps.calendars, pollMs: 0 })) {
-        // sync everything due
-      }
+      await syncAll();
       const mails = await store.db
         .selectFrom("outbox")
         .selectAll()
@@ -286,9 +299,25 @@ for (const database of await testDatabases()) {
       expect(html).not.toContain("s3cr3t");
     });
 
+    it("tells the team page which members' calendars are not working, without their details", async () => {
+      const html = await (await page(owner, "/app/members")).text();
+      const danaRow = html.slice(
+        html.indexOf(">Dana<"),
+        html.indexOf("</tr>", html.indexOf(">Dana<")),
+      );
+      expect(danaRow).toContain("1 of 2 not working");
+      expect(html).not.toContain("503");
+      const ownerRow = html.slice(
+        html.indexOf(owner.email),
+        html.indexOf("</tr>", html.indexOf(owner.email)),
+      );
+      expect(ownerRow).toContain("none connected");
+    });
+
     it("recovers, and a later failure emails again", async () => {
       feedFails = false;
-      world.clock.advance(16 * 60_000);
+      // The third failure in a row backs off for up to twice the interval.
+      world.clock.advance(31 * 60_000);
       await syncAll();
       const [feed] = await world.deps.calendars.listConnections(dana.actor);
       expect(feed?.status).toBe("healthy");
@@ -297,6 +326,8 @@ for (const database of await testDatabases()) {
 
       feedFails = true;
       world.clock.advance(16 * 60_000);
+      await syncAll();
+      world.clock.advance(2 * 60_000);
       await syncAll();
       feedFails = false;
       const mails = await store.db

@@ -27,7 +27,7 @@ import { buildDeps } from "../../src/web/server.js";
 // Tue 1 Dec 2026, 14:00 UTC
 export const NOW = Date.UTC(2026, 11, 1, 14, 0);
 export const META = { ip: "127.0.0.1", userAgent: "vitest" };
-const MASTER_KEY = Buffer.alloc(32, 7);
+export const MASTER_KEY = Buffer.alloc(32, 7);
 
 let sequence = 0;
 const next = () => ++sequence;
@@ -41,7 +41,12 @@ export interface World {
 
 export function buildWorld(store: Store): World {
   const clock = fixedClock(NOW);
-  const loaded = loadConfig({ DATABASE_URL: "sqlite::memory:", DATA_DIR: "/tmp/ally-test-data" });
+  const loaded = loadConfig({
+    DATABASE_URL: "sqlite::memory:",
+    DATA_DIR: "/tmp/ally-test-data",
+    // The calendar servers in tests listen on loopback.
+    ALLY_ALLOW_PRIVATE_CALENDAR_HOSTS: "true",
+  });
   if (!loaded.ok) throw new Error(loaded.errors.join("; "));
   const deps = buildDeps(loaded.config, store, clock, MASTER_KEY);
   return { clock, accounts: deps.accounts, hiring: deps.hiring, deps };

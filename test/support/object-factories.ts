@@ -89,6 +89,36 @@ export const factories: Record<ObjectKind, ObjectFactory | null> = {
     });
     return { id: template.id, secrets: [template.id, template.name, pool.id] };
   },
+  // A request for a new candidate and job, with the organisation's owner interviewing.
+  "interview-request": async (world, org) => {
+    const n = unique();
+    const candidate = await world.deps.hiring.createCandidate(org.owner.actor, {
+      name: `Secret Request Candidate ${n}`,
+      email: `secret-request-${n}@example.com`,
+      timeZone: "Europe/Paris",
+    });
+    const job = await world.deps.hiring.createJob(org.owner.actor, {
+      title: `Secret role ${n}`,
+      department: null,
+      location: null,
+      description: null,
+    });
+    const request = await world.deps.booking.createRequest(org.owner.actor, {
+      candidateId: candidate.id,
+      jobId: job.id,
+      sessions: [
+        { name: `Secret session ${n}`, durationMinutes: 45, interviewerIds: [org.owner.userId] },
+      ],
+      // Wed 2 Dec to Fri 4 Dec 2026, after the test clock's "now" (Tue 1 Dec 2026, 14:00 UTC).
+      windowStart: "2026-12-02T00:00:00Z",
+      windowEnd: "2026-12-05T00:00:00Z",
+      notes: `Secret request notes ${n}`,
+    });
+    return {
+      id: request.id,
+      secrets: [request.id, candidate.name, `Secret request notes ${n}`, `Secret session ${n}`],
+    };
+  },
   // Connections are one's own: made by the caller, from an ICS feed on loopback.
   "calendar-connection": async (world, _org, caller) => {
     const url = await sharedFeedUrl();
@@ -97,10 +127,6 @@ export const factories: Record<ObjectKind, ObjectFactory | null> = {
       url,
     });
     return { id: connection.id, secrets: [connection.id, url] };
-  },
-  "interview-request": async (world, org) => {
-    const { request, secrets } = await makeRequest(world, org);
-    return { id: request.id, secrets: [request.id, ...secrets] };
   },
   // A candidate's link, made by sending a request: the link is the id its routes take.
   "booking-link": async (world, org) => {

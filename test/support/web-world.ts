@@ -36,6 +36,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     DATABASE_URL: "sqlite::memory:",
     PUBLIC_URL: "http://ally.test",
     MAIL_FROM: "Ally <ally@ally.test>",
+    // The calendar servers in tests listen on loopback.
+    ALLY_ALLOW_PRIVATE_CALENDAR_HOSTS: "true",
     ...env,
   });
   if (!result.ok) throw new Error(result.errors.join("; "));

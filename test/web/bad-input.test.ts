@@ -700,6 +700,12 @@ function fieldMarkedInvalid(html: string, field: string): boolean {
 
 // ---------------------------------------------------------------------------------------------
 
+/** API routes that take no body at all, and where their input is tested instead. */
+const apiRoutesWithoutBody: Record<string, string> = {
+  "POST /api/v1/hooks/calendar/google":
+    "Google's push notifications carry only headers; test/calendar/push.test.ts sends forged, unknown and expired ones",
+};
+
 describe("the bad-input lists", () => {
   it("cover every page form in the route table", () => {
     const uncovered = pagePosts
@@ -715,6 +721,7 @@ describe("the bad-input lists", () => {
           r.kind === "api" && (r.method === "POST" || r.method === "PUT" || r.method === "PATCH"),
       )
       .filter((r) => requestSchema(openapi, r) === undefined)
+      .filter((r) => apiRoutesWithoutBody[routeKey(r)] === undefined)
       .map(routeKey);
     expect(missing).toEqual([]);
   });

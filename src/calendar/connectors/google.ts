@@ -255,6 +255,48 @@ export class GoogleCalendar implements CalendarSource {
     throw errorForResponse(this.http.service, { method: "DELETE", url: this.url(path) }, response);
   }
 
+  /**
+   * Asks Google to POST to `address` (https, publicly reachable) whenever events of the calendar
+   * change (a push channel, events.watch). `token` comes back in X-Goog-Channel-Token with every
+   * notification, so Ally can tell its own channels from forgeries. Returns when the channel
+   * expires (Google picks at most a week or so) and the resource id needed to stop it.
+   */
+  async watch(
+    calendarId: string,
+    channel: { id: string; address: string; token: string; ttlSeconds: number },
+  ): Promise<{ resourceId: string; expiresAtEpochMs: number }> {
+    const path = `/calendars/${encodeURIComponent(calendarId)}/events/watch`;
+    const answer = (await this.call("POST", path, {
+      body: {
+        id: channel.id,
+        type: "web_hook",
+        address: channel.address,
+        token: channel.token,
+        params: { ttl: String(channel.ttlSeconds) },
+      },
+      idempotent: false,
+    })) as { resourceId?: unknown; expiration?: unknown };
+    const expiresAtEpochMs = Number(answer.expiration);
+    if (typeof answer.resourceId !== "string" || !Number.isFinite(expiresAtEpochMs)) {
+      throw new ConnectorError(
+        "CALENDAR_INVALID",
+        `${this.http.service}: events.watch answered without resourceId or expiration`,
+      );
+    }
+    return { resourceId: answer.resourceId, expiresAtEpochMs };
+  }
+
+  /** Stops a push channel; one that is already gone (404) counts as stopped. */
+  async stopChannel(channel: { id: string; resourceId: string }): Promise<void> {
+    const path = "/channels/stop";
+    const response = await this.send("POST", path, {
+      body: { id: channel.id, resourceId: channel.resourceId },
+      idempotent: true,
+    });
+    if (response.status === 404 || (response.status >= 200 && response.status < 300)) return;
+    throw errorForResponse(this.http.service, { method: "POST", url: this.url(path) }, response);
+  }
+
   private url(path: string): string {
     return `${this.baseUrl}${path}`;
   }

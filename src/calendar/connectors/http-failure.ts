@@ -2,6 +2,7 @@
  * HTTP failures of calendar servers as connector errors. Messages name the host only: a feed's
  * path is its secret, and URLs may carry user names.
  */
+import { retryAfterMs } from "./http.js";
 import { ConnectorError } from "./types.js";
 
 /** A `fetch` that rejected: a timeout, a refused connection, a name that does not resolve. */
@@ -45,9 +46,11 @@ export function statusFailure(where: string, response: Response): ConnectorError
   if (status === 429) {
     const retryAfter = response.headers.get("retry-after");
     const when = retryAfter === null ? "" : `, retry after ${retryAfter}`;
+    const waitMs = retryAfterMs(retryAfter, Date.now());
     return new ConnectorError(
       "CALENDAR_RATE_LIMITED",
       `${where}: too many requests (${http}${when})`,
+      waitMs === undefined ? {} : { retryAfterMs: waitMs },
     );
   }
   if (status >= 500) {

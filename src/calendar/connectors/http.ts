@@ -276,6 +276,7 @@ export class HttpClient {
         throw new ConnectorError(
           "CALENDAR_RATE_LIMITED",
           withAttempts(`${this.service} is rate limiting ${where}${after}`, attempt),
+          told === undefined ? {} : { retryAfterMs: told },
         );
       }
       await this.sleep(

@@ -2,7 +2,8 @@
  * A calendar's secret iCal address (Google's "secret address in iCal format", Outlook's published
  * ICS, Apple's public calendar link), fetched over http(s) with conditional requests: the last
  * ETag / Last-Modified and body are kept per URL for the life of the source, and a 304 reuses the
- * body. The URL's path is the secret: messages and the label show the host only.
+ * body; `busyIfChanged` takes validators kept elsewhere (the sync stores them with the busy time it
+ * read), so a feed that did not change is not downloaded again. The URL's path is the secret: messages and the label show the host only.
  */
 import type { EpochMsInterval, ICalendar } from "../ical.js";
 import { busyOf, parseOrThrow } from "./busy-from-text.js";
@@ -17,9 +18,13 @@ export interface IcsFeedOptions {
   fetch?: typeof fetch;
 }
 
-interface Cached {
+/** What a conditional request sends back: the feed's ETag and Last-Modified, as it gave them. */
+export interface FeedValidators {
   etag: string | null;
   lastModified: string | null;
+}
+
+interface Cached extends FeedValidators {
   calendar: ICalendar;
   warnings: string[];
 }
@@ -62,16 +67,38 @@ export class IcsFeedSource implements CalendarSource {
   }
 
   async busy(range: EpochMsInterval, options: { zone: string }): Promise<BusyRead> {
-    const read = await this.#read();
+    const read = await this.#read(this.#cache.get(this.#url));
+    if (read === "not-modified") throw new Error("unreachable: a 304 without validators");
     return busyOf(this.label, read.calendar.events, range, options.zone, read.warnings);
   }
 
-  async #read(): Promise<Cached> {
-    const cached = this.#cache.get(this.#url);
+  /**
+   * Busy time only if the feed changed since `validators` were taken (a conditional request
+   * with If-None-Match / If-Modified-Since); `{ changed: false }` on 304. The validators to keep
+   * for next time come with a changed read. Lets a caller that stores the busy time it read (the
+   * sync) skip re-reading a feed that did not change, across processes and restarts.
+   */
+  async busyIfChanged(
+    range: EpochMsInterval,
+    options: { zone: string },
+    validators: FeedValidators,
+  ): Promise<{ changed: false } | { changed: true; read: BusyRead; validators: FeedValidators }> {
+    const read = await this.#read(validators);
+    if (read === "not-modified") return { changed: false };
+    this.#cache.set(this.#url, read);
+    return {
+      changed: true,
+      read: busyOf(this.label, read.calendar.events, range, options.zone, read.warnings),
+      validators: { etag: read.etag, lastModified: read.lastModified },
+    };
+  }
+
+  /** A 304 to a request made with validators but no body of ours gives "not-modified". */
+  async #read(previous: FeedValidators | Cached | undefined): Promise<Cached | "not-modified"> {
     const headers: Record<string, string> = { accept: "text/calendar, */*;q=0.5" };
     if (this.#authorization !== undefined) headers.authorization = this.#authorization;
-    if (cached?.etag) headers["if-none-match"] = cached.etag;
-    if (cached?.lastModified) headers["if-modified-since"] = cached.lastModified;
+    if (previous?.etag) headers["if-none-match"] = previous.etag;
+    if (previous?.lastModified) headers["if-modified-since"] = previous.lastModified;
     let response: Response;
     let text: string;
     try {
@@ -81,9 +108,9 @@ export class IcsFeedSource implements CalendarSource {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
       // RFC 9110 15.4.5: 304 has no body; the cached one still holds.
-      if (response.status === 304 && cached !== undefined) {
+      if (response.status === 304 && (previous?.etag || previous?.lastModified)) {
         await response.body?.cancel();
-        return cached;
+        return "calendar" in previous ? previous : "not-modified";
       }
       if (!response.ok) {
         await response.body?.cancel();

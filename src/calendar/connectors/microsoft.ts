@@ -384,6 +384,53 @@ export class MicrosoftCalendar implements CalendarSource {
     throw errorForResponse(this.http.service, { method: "DELETE", url }, response);
   }
 
+  /**
+   * A change notification subscription on the calendar's events (Graph `POST /subscriptions`):
+   * Graph first validates `notificationUrl` (it must answer the `validationToken` within 10 s),
+   * then POSTs a notification whenever an event is created, updated or deleted, carrying
+   * `clientState` so Ally can tell its own subscriptions from forgeries. Event subscriptions
+   * last at most 10,080 minutes (a week): renew before `expiresAtEpochMs`.
+   */
+  async subscribe(subscription: {
+    notificationUrl: string;
+    clientState: string;
+    expiresAtEpochMs: number;
+  }): Promise<{ id: string; expiresAtEpochMs: number }> {
+    const url = this.url("/subscriptions");
+    const answer = (await this.call("POST", url, {
+      body: {
+        changeType: "created,updated,deleted",
+        notificationUrl: subscription.notificationUrl,
+        resource: `${this.calendarPath().slice(1)}/events`,
+        expirationDateTime: new Date(subscription.expiresAtEpochMs).toISOString(),
+        clientState: subscription.clientState,
+      },
+      idempotent: false,
+    })) as { id?: unknown; expirationDateTime?: unknown };
+    return subscriptionOf(this.http.service, answer);
+  }
+
+  /** Moves a subscription's expiry on (Graph `PATCH /subscriptions/{id}`). */
+  async renewSubscription(
+    id: string,
+    expiresAtEpochMs: number,
+  ): Promise<{ id: string; expiresAtEpochMs: number }> {
+    const url = this.url(`/subscriptions/${encodeURIComponent(id)}`);
+    const answer = (await this.call("PATCH", url, {
+      body: { expirationDateTime: new Date(expiresAtEpochMs).toISOString() },
+      idempotent: true,
+    })) as { id?: unknown; expirationDateTime?: unknown };
+    return subscriptionOf(this.http.service, answer);
+  }
+
+  /** Deletes a subscription; one that is already gone (404) counts as deleted. */
+  async deleteSubscription(id: string): Promise<void> {
+    const url = this.url(`/subscriptions/${encodeURIComponent(id)}`);
+    const response = await this.send("DELETE", url, { idempotent: true });
+    if (response.status === 404 || (response.status >= 200 && response.status < 300)) return;
+    throw errorForResponse(this.http.service, { method: "DELETE", url }, response);
+  }
+
   private calendarPath(calendarId = this.calendarId): string {
     return calendarId === undefined
       ? "/me/calendar"
@@ -449,6 +496,23 @@ export class MicrosoftCalendar implements CalendarSource {
   ): Promise<unknown> {
     return this.parse(method, url, await this.send(method, url, options));
   }
+}
+
+function subscriptionOf(
+  service: string,
+  answer: { id?: unknown; expirationDateTime?: unknown },
+): { id: string; expiresAtEpochMs: number } {
+  const expiresAtEpochMs =
+    typeof answer.expirationDateTime === "string"
+      ? Date.parse(answer.expirationDateTime)
+      : Number.NaN;
+  if (typeof answer.id !== "string" || Number.isNaN(expiresAtEpochMs)) {
+    throw new ConnectorError(
+      "CALENDAR_INVALID",
+      `${service}: the subscription answer has no id or expirationDateTime`,
+    );
+  }
+  return { id: answer.id, expiresAtEpochMs };
 }
 
 /** 410 Gone, or Graph's sync-state error codes on another 4xx. */

@@ -47,10 +47,17 @@ export type ConnectorErrorCode =
  */
 export class ConnectorError extends Error {
   readonly code: ConnectorErrorCode;
+  /** How long the server asked us to wait (Retry-After), when it said. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(code: ConnectorErrorCode, message: string, options: { cause?: unknown } = {}) {
+  constructor(
+    code: ConnectorErrorCode,
+    message: string,
+    options: { cause?: unknown; retryAfterMs?: number } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = "ConnectorError";
     this.code = code;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }

@@ -1,5 +1,6 @@
 /** JSON API for materialised busy time: what Ally knows of a member's calendars. */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { GOOGLE_HOOK_PATH, MICROSOFT_HOOK_PATH } from "../../calendar/push.js";
 import { invalid } from "../../errors.js";
 import type { AppEnv } from "../env.js";
 import type { RouteTable } from "../route-table.js";
@@ -80,6 +81,133 @@ export function registerCalendarApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
         await calendars.busyFor(actor, c.req.valid("param").userId, { start, end }),
         200,
       );
+    },
+  );
+
+  registerPushHooks(app, routes);
+}
+
+/**
+ * Where Google and Microsoft tell Ally that a calendar changed. Public (the providers carry no
+ * session), answered fast, and trusted only when the channel's secret matches.
+ */
+const GoogleHeaders = z.object({
+  "x-goog-channel-id": z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ param: { name: "x-goog-channel-id", in: "header" } }),
+  "x-goog-channel-token": z
+    .string()
+    .max(256)
+    .optional()
+    .openapi({ param: { name: "x-goog-channel-token", in: "header" } }),
+  "x-goog-resource-state": z
+    .string()
+    .max(40)
+    .optional()
+    .openapi({ param: { name: "x-goog-resource-state", in: "header" } }),
+  "x-goog-resource-id": z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ param: { name: "x-goog-resource-id", in: "header" } }),
+});
+
+const GraphNotifications = z
+  .object({
+    value: z
+      .array(
+        z
+          .object({
+            subscriptionId: z.string().max(200),
+            clientState: z.string().max(256).optional(),
+            changeType: z.string().max(100).optional(),
+            resource: z.string().max(2000).optional(),
+          })
+          .passthrough(),
+      )
+      .max(1000),
+  })
+  .openapi("GraphNotifications");
+
+function registerPushHooks(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  routes.add({
+    method: "POST",
+    path: GOOGLE_HOOK_PATH,
+    kind: "api",
+    access: "public",
+    summary: "Google Calendar push notifications (a connected calendar changed)",
+  });
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: GOOGLE_HOOK_PATH,
+      summary: "Google Calendar push notifications",
+      description:
+        "Google POSTs here, with no body, when a watched calendar changes. A notification whose channel id and token match a live channel makes that connection's sync due now; anything else is 404.",
+      tags: ["Calendar push"],
+      request: { headers: GoogleHeaders },
+      responses: {
+        204: { description: "Accepted" },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const headers = c.req.valid("header");
+      const result = await c.get("deps").push.google({
+        channelId: headers["x-goog-channel-id"],
+        token: headers["x-goog-channel-token"],
+        resourceState: headers["x-goog-resource-state"],
+        resourceId: headers["x-goog-resource-id"],
+      });
+      // Google stops retrying on any 2xx; an unknown channel gets 404 so it is not kept alive.
+      return c.body(null, result === "unknown" ? 404 : 204);
+    },
+  );
+
+  routes.add({
+    method: "POST",
+    path: MICROSOFT_HOOK_PATH,
+    kind: "api",
+    access: "public",
+    summary: "Microsoft Graph change notifications (a connected calendar changed)",
+  });
+  // Graph validates the address before a subscription starts, with a text/plain POST that
+  // carries `?validationToken=…`: echo it as plain text, before the JSON body is validated.
+  app.use(MICROSOFT_HOOK_PATH, async (c, next) => {
+    const validationToken = c.req.query("validationToken");
+    if (c.req.method !== "POST" || validationToken === undefined) return next();
+    if (validationToken.length > 1024) throw invalid("validationToken", "the token is too long");
+    return c.text(validationToken, 200, { "content-type": "text/plain; charset=utf-8" });
+  });
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: MICROSOFT_HOOK_PATH,
+      summary: "Microsoft Graph change notifications",
+      description:
+        "Graph validates this address with `?validationToken=…` (echoed as text/plain) and then POSTs change notifications. Entries whose subscription id and clientState match make that connection's sync due now; others are ignored.",
+      tags: ["Calendar push"],
+      request: {
+        query: z.object({
+          validationToken: z
+            .string()
+            .max(1024)
+            .optional()
+            .openapi({ param: { name: "validationToken", in: "query" } }),
+        }),
+        body: { content: { "application/json": { schema: GraphNotifications } } },
+      },
+      responses: {
+        200: { description: "The validation token, echoed" },
+        202: { description: "Accepted" },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      await c.get("deps").push.microsoft(c.req.valid("json"));
+      return c.body(null, 202);
     },
   );
 }

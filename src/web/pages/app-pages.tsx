@@ -16,6 +16,17 @@ type C = Context<AppEnv>;
 
 const when = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 16).replace("T", " ");
 
+/** "2 connected", "1 of 2 not working", "none connected": what a recruiter can rely on. */
+export function calendarSummary(
+  health: { connected: number; unhealthy: number; stale: number } | undefined,
+): string {
+  if (health === undefined || health.connected === 0) return "none connected";
+  const of = health.connected === 1 ? "" : ` of ${health.connected}`;
+  if (health.unhealthy > 0) return `${health.unhealthy}${of} not working`;
+  if (health.stale > 0) return `${health.stale}${of} not synced lately`;
+  return `${health.connected} connected`;
+}
+
 export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   routes.add({
     method: "GET",
@@ -82,6 +93,9 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
     const members = await accounts.listMembers(actor);
     const manage = can(actor.role, "members:manage");
     const invitations = manage ? await accounts.listInvitations(actor) : [];
+    const calendarHealth = can(actor.role, "hiring:read")
+      ? await c.get("deps").calendars.healthByMember(actor)
+      : undefined;
     const roleOptions = ROLES.filter((r) => r !== "owner" || actor.role === "owner").map((r) => ({
       value: r,
       label: r,
@@ -105,6 +119,7 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
                 <th scope="col">Email</th>
                 <th scope="col">Role</th>
                 <th scope="col">Profile</th>
+                {calendarHealth ? <th scope="col">Calendars</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -143,6 +158,9 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
                   <td data-label="Profile">
                     <a href={`/app/interviewers/${m.userId}`}>Hours and limits</a>
                   </td>
+                  {calendarHealth ? (
+                    <td data-label="Calendars">{calendarSummary(calendarHealth.get(m.userId))}</td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

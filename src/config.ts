@@ -51,6 +51,17 @@ const schema = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((v) => v === "true"),
+  /** Google Calendar's OAuth web client; both or neither. */
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Microsoft identity platform app registration; both or neither. */
+  MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
+  MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
+  /** `common` (work, school and personal accounts), `organizations`, or a tenant id. */
+  MICROSOFT_TENANT: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]{1,100}$/, "must be common, organizations, consumers or a tenant id")
+    .default("common"),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .int()
@@ -89,7 +100,19 @@ export interface Config {
   /** Older master keys that still unwrap, if given. */
   masterKeyPrevious: string | undefined;
   sessionTtlHours: number;
-  calendar: { syncMinutes: number; allowPrivateHosts: boolean };
+  calendar: {
+    syncMinutes: number;
+    allowPrivateHosts: boolean;
+    /** Set when Google Calendar connections are offered. */
+    google: OAuthClient | undefined;
+    /** Set when Microsoft 365 connections are offered. */
+    microsoft: (OAuthClient & { tenant: string }) | undefined;
+  };
+}
+
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -114,6 +137,10 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     const keys = keyringFrom(e.ALLY_MASTER_KEY, e.ALLY_MASTER_KEY_PREVIOUS);
     if (!keys.ok) return { ok: false, errors: [`ALLY_MASTER_KEY_PREVIOUS: ${keys.error}`] };
   }
+  const google = oauthClient("GOOGLE", e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET);
+  const microsoft = oauthClient("MICROSOFT", e.MICROSOFT_CLIENT_ID, e.MICROSOFT_CLIENT_SECRET);
+  const halfSet = [google, microsoft].find((client) => typeof client === "string");
+  if (typeof halfSet === "string") return { ok: false, errors: [halfSet] };
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   return {
     ok: true,
@@ -150,7 +177,24 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       calendar: {
         syncMinutes: e.CALENDAR_SYNC_MINUTES,
         allowPrivateHosts: e.ALLY_ALLOW_PRIVATE_CALENDAR_HOSTS,
+        google: google as OAuthClient | undefined,
+        microsoft:
+          microsoft === undefined
+            ? undefined
+            : { ...(microsoft as OAuthClient), tenant: e.MICROSOFT_TENANT },
       },
     },
   };
+}
+
+/** Both halves of a client, neither, or the message naming the missing half. */
+function oauthClient(
+  prefix: string,
+  clientId: string | undefined,
+  clientSecret: string | undefined,
+): OAuthClient | undefined | string {
+  if (clientId === undefined && clientSecret === undefined) return undefined;
+  if (clientId === undefined) return `${prefix}_CLIENT_ID: needed with ${prefix}_CLIENT_SECRET`;
+  if (clientSecret === undefined) return `${prefix}_CLIENT_SECRET: needed with ${prefix}_CLIENT_ID`;
+  return { clientId, clientSecret };
 }

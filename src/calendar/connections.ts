@@ -19,6 +19,7 @@ import { CalDavSource } from "./connectors/caldav.js";
 import { guardedFetch, type Lookup } from "./connectors/guarded-fetch.js";
 import { IcsFeedSource } from "./connectors/ics-feed.js";
 import { type CalendarSource, ConnectorError, type EpochMsInterval } from "./connectors/types.js";
+import type { OAuthCredentials, OAuthSources } from "./oauth-connections.js";
 
 /** Epoch milliseconds, half-open. */
 export interface Interval {
@@ -46,6 +47,8 @@ export interface CalendarConnection {
   lastSyncedAt: string | null;
   lastError: string | null;
   createdAt: string;
+  /** The provider account (Google, Microsoft), for pages. */
+  account: string | null;
 }
 
 export interface BusyAnswer {
@@ -53,11 +56,14 @@ export interface BusyAnswer {
   warnings: string[];
 }
 
-interface Credentials {
+interface FeedCredentials {
   url: string;
   username?: string;
   password?: string;
 }
+
+/** What `credentials` holds, opened: CalDAV and feeds, or Google and Microsoft tokens. */
+type Credentials = FeedCredentials | OAuthCredentials;
 
 export interface CalendarDeps {
   db: Kysely<Database>;
@@ -69,6 +75,8 @@ export interface CalendarDeps {
   publicUrl?: string;
   /** Per-request timeout for reading a provider. */
   timeoutMs?: number;
+  /** Google and Microsoft sources and revocation (oauth-connections.ts); absent = not offered. */
+  oauth?: OAuthSources;
   /**
    * Let members connect calendars on loopback and private networks (a self-hosted server);
    * off by default, so a typed-in address cannot reach Ally's own network (guarded-fetch.ts).
@@ -117,6 +125,7 @@ export function backoffMs(
 function transient(error: unknown): boolean {
   return (
     error instanceof ConnectorError &&
+    !error.permanent &&
     (error.code === "CALENDAR_UNREACHABLE" ||
       error.code === "CALENDAR_AUTH_FAILED" ||
       error.code === "CALENDAR_RATE_LIMITED")
@@ -156,6 +165,7 @@ function toConnection(row: CalendarConnectionsTable): CalendarConnection {
     lastSyncedAt: row.last_synced_at === null ? null : iso(row.last_synced_at),
     lastError: row.last_error,
     createdAt: iso(row.created_at),
+    account: row.account,
   };
 }
 
@@ -208,7 +218,21 @@ export function createCalendarService(deps: CalendarDeps) {
   };
   const random = deps.random ?? Math.random;
 
-  function sourceOf(provider: CalendarProvider, credentials: Credentials): CalendarSource {
+  function sourceOf(
+    provider: CalendarProvider,
+    credentials: Credentials,
+    row?: CalendarConnectionsTable,
+  ): CalendarSource {
+    if (provider === "google" || provider === "microsoft") {
+      if (deps.oauth === undefined || row === undefined || !("accessToken" in credentials)) {
+        throw new ConnectorError(
+          "CALENDAR_AUTH_FAILED",
+          `${provider} is not set up on this server`,
+        );
+      }
+      return deps.oauth.source(row, credentials);
+    }
+    if (!("url" in credentials)) throw new ConnectorError("CALENDAR_INVALID", "no address");
     const url = new URL(credentials.url);
     return provider === "caldav"
       ? new CalDavSource(
@@ -270,9 +294,14 @@ export function createCalendarService(deps: CalendarDeps) {
     syncState: string | null,
     zone: string,
     now: number,
+    row?: CalendarConnectionsTable,
   ): Promise<Read | "unchanged"> {
     const range = { startEpochMs: now - SYNC_BEHIND_MS, endEpochMs: now + SYNC_AHEAD_MS };
-    const source = sourceOf(provider, credentials);
+    const source = sourceOf(provider, credentials, row);
+    // Google: free/busy only when events.list says something changed (oauth-connections.ts).
+    const incremental =
+      row === undefined ? undefined : await deps.oauth?.readIfChanged(row, source, range, now);
+    if (incremental !== undefined) return incremental;
     if (!(source instanceof IcsFeedSource)) {
       return { busy: (await source.busy(range, { zone })).busy, syncState };
     }
@@ -288,7 +317,7 @@ export function createCalendarService(deps: CalendarDeps) {
   }
 
   /** Reads busy time once; a failure here is the person's to fix, so it names the field. */
-  async function probe(provider: CalendarProvider, credentials: Credentials, zone: string) {
+  async function probe(provider: CalendarProvider, credentials: FeedCredentials, zone: string) {
     try {
       const read = await readCalendar(provider, credentials, null, zone, clock.now());
       if (read === "unchanged") throw new Error("a first read cannot be unchanged");
@@ -310,7 +339,7 @@ export function createCalendarService(deps: CalendarDeps) {
       await box.open(row.credentials, credentialsBinding(row.id, row.organisation_id)),
     ) as Credentials;
     const zone = await zoneOf(row.organisation_id, row.user_id);
-    return readCalendar(row.provider, credentials, row.sync_state, zone, now);
+    return readCalendar(row.provider, credentials, row.sync_state, zone, now, row);
   }
 
   /** Replaces the row's busy time with a fresh read (or `alreadyRead`, taken just now). */
@@ -444,7 +473,7 @@ export function createCalendarService(deps: CalendarDeps) {
         throw invalid("provider", "choose CalDAV or an ICS feed");
       }
       const url = parseHttpUrl(typeof input.url === "string" ? input.url : "", "url");
-      const credentials: Credentials = { url: url.toString() };
+      const credentials: FeedCredentials = { url: url.toString() };
       if (input.provider === "caldav") {
         const username = typeof input.username === "string" ? input.username.trim() : "";
         const password = typeof input.password === "string" ? input.password : "";
@@ -519,9 +548,13 @@ export function createCalendarService(deps: CalendarDeps) {
       return toConnection(row);
     },
 
-    /** Deletes the connection and the busy time it brought. */
+    /**
+     * Deletes the connection and the busy time it brought; a Google grant is revoked first
+     * (see `OAuthSources.revoke`: Microsoft has no revocation, and a failure does not stop it).
+     */
     async disconnect(actor: Actor, id: string): Promise<void> {
-      await ownConnection(actor, id);
+      const row = await ownConnection(actor, id);
+      await deps.oauth?.revoke(row);
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom("busy_blocks").where("connection_id", "=", id).execute();
         await trx

@@ -1,8 +1,13 @@
-/** Tables owned by the calendar module: people's calendar connections and their busy time. */
+/**
+ * Tables owned by the calendar module: people's calendar connections, their busy time, and the
+ * short-lived state of a Google or Microsoft connection being authorised.
+ */
 import type { Generated } from "kysely";
 import { notPersonal, personal, type TableNotes } from "../privacy/data-map.js";
 
-export type CalendarProvider = "caldav" | "ics-feed";
+export type CalendarProvider = "caldav" | "ics-feed" | "google" | "microsoft";
+/** Providers connected by OAuth 2 (authorization code with PKCE). */
+export type OAuthProvider = "google" | "microsoft";
 export type ConnectionStatus = "pending" | "healthy" | "unhealthy";
 
 export interface CalendarConnectionsTable {
@@ -14,8 +19,9 @@ export interface CalendarConnectionsTable {
   /** What to call it on pages and in warnings: the provider and host, never a secret path. */
   label: string;
   /**
-   * Sealed JSON `{url, username?, password?}` (secrets/secret-store.ts), bound to
-   * `calendar_connections.credentials:<id>`: an ICS feed's address is itself a secret.
+   * Sealed JSON (secrets/secret-store.ts), bound to `calendar_connections.credentials:<id>`:
+   * `{url, username?, password?}` for CalDAV and ICS feeds (a feed's address is itself a
+   * secret), `{accessToken, refreshToken, expiresAt}` for Google and Microsoft.
    */
   credentials: string;
   status: ConnectionStatus;
@@ -76,10 +82,29 @@ export interface CalendarPushChannelsTable {
   created_at: number;
 }
 
+/**
+ * A Google or Microsoft connection between "Connect" and the provider's callback: single use,
+ * ten minutes, bound to the organisation, member and provider that started it.
+ */
+export interface OAuthStatesTable {
+  /** `oas_…`, bound into the sealed verifier. */
+  id: string;
+  /** SHA-256 of the `state` sent to the provider; the state itself is never stored. */
+  state_hash: string;
+  organisation_id: string;
+  user_id: string;
+  provider: OAuthProvider;
+  /** The PKCE code verifier (RFC 7636), sealed, bound to `oauth_states.code_verifier:<id>`. */
+  code_verifier: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface CalendarTables {
   calendar_connections: CalendarConnectionsTable;
   busy_blocks: BusyBlocksTable;
   calendar_push_channels: CalendarPushChannelsTable;
+  oauth_states: OAuthStatesTable;
 }
 
 const busyPurpose = "schedule interviews around the person's busy time";
@@ -122,5 +147,15 @@ export const calendarDataMap: TableNotes<CalendarTables> = {
     user_id: notPersonal,
     start_at: personal("employment", busyPurpose, "membership"),
     end_at: personal("employment", busyPurpose, "membership"),
+  },
+  oauth_states: {
+    id: notPersonal,
+    state_hash: personal("credential", "connect the person's calendar account", "token"),
+    organisation_id: notPersonal,
+    user_id: notPersonal,
+    provider: notPersonal,
+    code_verifier: personal("credential", "connect the person's calendar account", "token"),
+    created_at: notPersonal,
+    expires_at: notPersonal,
   },
 };

@@ -21,6 +21,12 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     idColumn: "id",
     owner: { organisationColumn: "organisation_id" },
   },
+  {
+    table: "oauth_states",
+    column: "code_verifier",
+    idColumn: "id",
+    owner: { organisationColumn: "organisation_id" },
+  },
 ];
 
 export function ownerOf(column: SealedColumn, row: Record<string, unknown>): string {

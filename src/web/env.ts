@@ -3,6 +3,7 @@ import type { AccountsService, Actor, RequestMeta, SessionContext } from "../acc
 import type { BookingLinks } from "../booking/links.js";
 import type { BookingService } from "../booking/service.js";
 import type { CalendarService } from "../calendar/connections.js";
+import type { OAuthConnections } from "../calendar/oauth-connections.js";
 import type { PushChannels } from "../calendar/push.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
@@ -25,6 +26,8 @@ export interface WebDeps {
   /** The booking service as the candidate's pages see it, through a live link. */
   candidateBooking: CandidateBooking;
   booking: BookingService;
+  /** Connecting Google and Microsoft calendars, and choosing among an account's calendars. */
+  calendarAccounts: OAuthConnections;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
   /** What received mail is offered to, in order (mail/inbound.ts). */

@@ -10,6 +10,13 @@ import { createAccountsService } from "../accounts/service.js";
 import { createBookingLinks } from "../booking/links.js";
 import { createBookingService } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
+import type { HttpClientOptions } from "../calendar/connectors/http.js";
+import {
+  createOAuthConnections,
+  createOAuthSources,
+  type OAuthDeps,
+  type ProviderEndpoints,
+} from "../calendar/oauth-connections.js";
 import { createPushChannels } from "../calendar/push.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import { type Clock, systemClock } from "../clock.js";
@@ -34,15 +41,35 @@ import { candidateBookingFor } from "./booking-adapter.js";
 import type { WebDeps } from "./env.js";
 import { isLoopbackHost } from "./pages/dev-pages.js";
 
+/** What tests replace: where Google and Microsoft answer, and how their HTTP clients wait. */
+export interface DepsOverrides {
+  providerEndpoints?: ProviderEndpoints;
+  providerHttp?: Partial<HttpClientOptions>;
+  log?: (line: string) => void;
+}
+
 /** `keys`: the keyring, or one key as master key version 1 (as tests pass it). */
 export function buildDeps(
   config: Config,
   store: Store,
   clock: Clock,
   keys: Keyring | Buffer,
+  overrides: DepsOverrides = {},
 ): WebDeps {
   const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
   const box = createSecretStore({ db: store.db, keyring, clock });
+  const oauthDeps: OAuthDeps = {
+    db: store.db,
+    clock,
+    box,
+    clients: config.calendar,
+    publicUrl: config.http.publicUrl,
+    ...(overrides.providerEndpoints === undefined
+      ? {}
+      : { endpoints: overrides.providerEndpoints }),
+    ...(overrides.providerHttp === undefined ? {} : { http: overrides.providerHttp }),
+    ...(overrides.log === undefined ? {} : { log: overrides.log }),
+  };
   const calendars = createCalendarService({
     db: store.db,
     clock,
@@ -51,6 +78,7 @@ export function buildDeps(
     allowPrivateHosts: config.calendar.allowPrivateHosts,
     mailFrom: config.mail.from,
     publicUrl: config.http.publicUrl,
+    oauth: createOAuthSources(oauthDeps),
   });
   const booking = createBookingService({ db: store.db, dialect: store.dialect, clock, calendars });
   const bookingLinks = createBookingLinks({ db: store.db, clock });
@@ -68,6 +96,10 @@ export function buildDeps(
     }),
     hiring: createHiringService({ db: store.db, clock }),
     calendars,
+    calendarAccounts: createOAuthConnections({
+      ...oauthDeps,
+      syncConnection: (id) => calendars.syncConnection(id),
+    }),
     push: createPushChannels({ db: store.db, clock }),
     booking,
     bookingLinks,

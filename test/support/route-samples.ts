@@ -271,6 +271,16 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
     password: "app-specific password",
   }),
   "POST /app/calendars/:connectionId/delete": () => ({ confirm: "yes" }),
+  // Without GOOGLE_CLIENT_ID and MICROSOFT_CLIENT_ID (as in the generated tests) these answer
+  // that the provider is not set up (409); test/calendar/oauth-connections.test.ts runs them
+  // against local Google and Microsoft servers.
+  "POST /app/calendars/connect/google": () => ({}),
+  "POST /app/calendars/connect/microsoft": () => ({}),
+  // An ICS feed connection has no calendars to choose: refused on its field (422).
+  "POST /app/calendars/:connectionId/calendars": () => ({
+    busy: "primary",
+    receivesEvents: "primary",
+  }),
   "POST /app/templates": (ctx) => templateForm(ctx),
   "POST /app/templates/:templateId": (ctx) => templateForm(ctx),
   "POST /app/templates/:templateId/delete": () => ({ confirm: "yes" }),

@@ -688,6 +688,10 @@ const formsWithoutFields: Record<string, string> = {
   "POST /verify-email": "the token from the email link; a bad one is an invalid link (400)",
   "POST /app/account/second-factor/begin": "a button",
   "POST /app/account/tokens/:tokenId/revoke": "a button",
+  "POST /app/calendars/connect/google": "a button",
+  "POST /app/calendars/connect/microsoft": "a button",
+  "POST /app/calendars/:connectionId/calendars":
+    "checkboxes and radio buttons over the account's own calendars; unknown ids and a missing choice are tested in test/calendar/oauth-connections.test.ts",
 };
 
 const pagePosts = routes.filter((r) => r.kind === "page" && r.method === "POST");

@@ -329,18 +329,21 @@ function tokenError(config: OAuthClientConfig, response: HttpResponse): Connecto
       return new ConnectorError(
         "CALENDAR_AUTH_FAILED",
         `${config.provider} says the calendar grant was revoked or has expired${aadsts}; the calendar must be connected again`,
+        { permanent: true },
       );
     case "interaction_required":
     case "consent_required":
       return new ConnectorError(
         "CALENDAR_AUTH_FAILED",
         `${config.provider} needs the user to sign in and consent again${aadsts}`,
+        { permanent: true },
       );
     case "invalid_client":
     case "unauthorized_client":
       return new ConnectorError(
         "CALENDAR_AUTH_FAILED",
         `${config.provider} refused Ally's OAuth client (${body?.error})${aadsts}; check the client id, secret and redirect URI`,
+        { permanent: true },
       );
     case undefined:
       break;

@@ -49,15 +49,21 @@ export class ConnectorError extends Error {
   readonly code: ConnectorErrorCode;
   /** How long the server asked us to wait (Retry-After), when it said. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * The failure will not go away by trying again (a revoked or expired grant): only the person
+   * can fix it, so it is reported at once rather than after a second try.
+   */
+  readonly permanent: boolean;
 
   constructor(
     code: ConnectorErrorCode,
     message: string,
-    options: { cause?: unknown; retryAfterMs?: number } = {},
+    options: { cause?: unknown; retryAfterMs?: number; permanent?: boolean } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = "ConnectorError";
     this.code = code;
     this.retryAfterMs = options.retryAfterMs;
+    this.permanent = options.permanent ?? false;
   }
 }

@@ -1,4 +1,7 @@
-/** JSON API for materialised busy time: what Ally knows of a member's calendars. */
+/**
+ * JSON API for materialised busy time (what Ally knows of a member's calendars) and for the
+ * choice of calendars of a Google or Microsoft connection.
+ */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { GOOGLE_HOOK_PATH, MICROSOFT_HOOK_PATH } from "../../calendar/push.js";
 import { invalid } from "../../errors.js";
@@ -37,6 +40,48 @@ const query = z.object({
     .string()
     .optional()
     .openapi({ param: { name: "to", in: "query" }, example: "2026-12-09T00:00:00Z" }),
+});
+
+const Calendars = z
+  .object({
+    connectionId: z.string().openapi({ example: "cal_3kqX" }),
+    provider: z.string().openapi({ example: "google" }),
+    label: z.string().openapi({ example: "Google Calendar" }),
+    account: z.string().nullable().openapi({ example: "dana@example.com" }),
+    calendars: z.array(
+      z.object({
+        id: z.string().openapi({ example: "dana@example.com" }),
+        name: z.string().openapi({ example: "Dana (work)" }),
+        busy: z.boolean(),
+        receivesEvents: z.boolean(),
+      }),
+    ),
+  })
+  .openapi("ConnectionCalendars");
+
+const CalendarChoice = z
+  .object({
+    busy: z
+      .array(
+        z
+          .string({ error: "Each busy calendar must be a calendar id (text)" })
+          .max(1000, "A calendar id is at most 1000 characters"),
+        { error: "busy must be a list of calendar ids" },
+      )
+      .max(500, "At most 500 calendars")
+      .openapi({ example: ["dana@example.com", "team@group.calendar.google.com"] }),
+    receivesEvents: z
+      .string({ error: "receivesEvents must be the id of one calendar (text)" })
+      .min(1, "Choose the calendar that receives Ally's events")
+      .max(1000, "A calendar id is at most 1000 characters")
+      .openapi({ example: "dana@example.com" }),
+  })
+  .openapi("CalendarChoice");
+
+const connectionParams = z.object({
+  connectionId: z
+    .string()
+    .openapi({ param: { name: "connectionId", in: "path" }, example: "cal_3kqX" }),
 });
 
 function instant(text: string | undefined, field: string, fallback: number): number {
@@ -82,6 +127,78 @@ export function registerCalendarApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
         200,
       );
     },
+  );
+
+  const oneConnection = {
+    objectParam: "connectionId",
+    objectKind: "calendar-connection" as const,
+  };
+  routes.add({
+    method: "GET",
+    path: "/api/v1/calendar-connections/:connectionId/calendars",
+    kind: "api",
+    access: "member",
+    summary: "The calendars of a connection and what each is used for",
+    ...oneConnection,
+  });
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/calendar-connections/{connectionId}/calendars",
+      summary: "The calendars of a Google or Microsoft connection",
+      description:
+        "Each calendar of the connected account, whether it counts as busy time and whether it receives Ally's events (exactly one does). CalDAV and ICS feed connections are one calendar each and list none.",
+      tags: ["Calendars"],
+      security,
+      request: { params: connectionParams },
+      responses: { 200: json(Calendars, "The connection's calendars"), ...errorResponses },
+    }),
+    async (c) =>
+      c.json(
+        await c
+          .get("deps")
+          .calendarAccounts.calendarChoices(apiActor(c), c.req.valid("param").connectionId),
+        200,
+      ),
+  );
+
+  routes.add({
+    method: "PUT",
+    path: "/api/v1/calendar-connections/:connectionId/calendars",
+    kind: "api",
+    access: "member",
+    summary: "Chooses which calendars count as busy and which receives Ally's events",
+    ...oneConnection,
+  });
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/api/v1/calendar-connections/{connectionId}/calendars",
+      summary: "Choose a connection's busy calendars and the one that receives Ally's events",
+      description:
+        "Only the connection's owner may choose. `busy` lists the calendar ids whose events count as busy (may be empty); `receivesEvents` names the one calendar Ally writes its events to. The connection is synced again at once.",
+      tags: ["Calendars"],
+      security,
+      request: {
+        params: connectionParams,
+        body: { content: { "application/json": { schema: CalendarChoice } }, required: true },
+      },
+      responses: {
+        200: json(Calendars, "The connection's calendars, as saved"),
+        ...errorResponses,
+      },
+    }),
+    async (c) =>
+      c.json(
+        await c
+          .get("deps")
+          .calendarAccounts.chooseCalendars(
+            apiActor(c),
+            c.req.valid("param").connectionId,
+            c.req.valid("json"),
+          ),
+        200,
+      ),
   );
 
   registerPushHooks(app, routes);

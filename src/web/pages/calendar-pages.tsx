@@ -1,12 +1,20 @@
 /**
- * Calendar connections: each member connects their own calendars (CalDAV with an app-specific
- * password, or an ICS feed's secret address), sees whether each is healthy and when it last
- * synced, and disconnects. Ally reads a calendar once before saving it, so a wrong password or
- * an unreadable feed is an error on its field, not a broken connection later.
+ * Calendar connections: each member connects their own calendars (Google or Microsoft 365 by
+ * signing in there, when the server has their OAuth clients; CalDAV with an app-specific
+ * password; or an ICS feed's secret address), chooses which of an account's calendars count as
+ * busy and which receives Ally's events, sees whether each is healthy and when it last synced,
+ * and disconnects. Ally reads a calendar once before saving it, so a wrong password or an
+ * unreadable feed is an error on its field, not a broken connection later.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { CalendarConnection } from "../../calendar/connections.js";
+import {
+  type CalendarChoices,
+  OAUTH_PROVIDERS,
+  PROVIDER_NAMES,
+} from "../../calendar/oauth-connections.js";
+import { AppError } from "../../errors.js";
 import type { AppEnv } from "../env.js";
 import {
   deleteConfirmed,
@@ -18,6 +26,7 @@ import {
 import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors, Notice } from "../layout.js";
 import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
+import { allFormValues, one } from "./hiring-form-helpers.js";
 
 type C = Context<AppEnv>;
 
@@ -41,9 +50,17 @@ const when = (iso: string | null) =>
 export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   const frame = sectionFrame("/app/calendars");
 
-  const listPage = async (c: C, values: ConnectValues, errors?: FieldErrors) => {
+  const listPage = async (
+    c: C,
+    values: ConnectValues,
+    errors?: FieldErrors,
+    /** A problem that belongs to no field (a refused Google or Microsoft sign-in). */
+    problem?: string,
+  ) => {
     const actor = requireActor(c);
-    const connections = await c.get("deps").calendars.listConnections(actor);
+    const { calendars, calendarAccounts } = c.get("deps");
+    const connections = await calendars.listConnections(actor);
+    const providers = calendarAccounts.providers();
     const csrf = c.get("csrfToken");
     return frame(
       c,
@@ -54,7 +71,20 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
           Ally reads busy time from the calendars you connect, in the background, so interviews are
           only offered when you are free.
         </p>
-        <ErrorSummary errors={errors} />
+        {problem === undefined ? (
+          <ErrorSummary errors={errors} />
+        ) : (
+          <div
+            class="error-summary"
+            role="alert"
+            aria-labelledby="error-summary-title"
+            tabindex={-1}
+            autofocus
+          >
+            <h2 id="error-summary-title">The calendar was not connected</h2>
+            <p>{problem}</p>
+          </div>
+        )}
         {connections.length === 0 ? (
           <p>No calendar connected yet.</p>
         ) : (
@@ -74,6 +104,9 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
                   <tr>
                     <td>
                       <a href={`/app/calendars/${connection.id}`}>{connection.label}</a>
+                      {connection.account === null ? null : (
+                        <span class="hint"> ({connection.account})</span>
+                      )}
                     </td>
                     <td>{STATUS[connection.status]}</td>
                     <td>{when(connection.lastSyncedAt)}</td>
@@ -84,6 +117,25 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
             </table>
           </div>
         )}
+        {providers.map((provider) => (
+          <form
+            method="post"
+            action={`/app/calendars/connect/${provider}`}
+            class="stack card"
+            novalidate
+          >
+            <h2>Connect {PROVIDER_NAMES[provider]}</h2>
+            <p class="hint">
+              {provider === "google"
+                ? "You sign in at Google and allow Ally to see when you are busy and to add interviews to your calendar."
+                : "You sign in at Microsoft (work, school or personal account) and allow Ally to see when you are busy and to add interviews to your calendar."}
+            </p>
+            <Csrf token={csrf} />
+            <div class="actions">
+              <button type="submit">Connect {PROVIDER_NAMES[provider]}</button>
+            </div>
+          </form>
+        ))}
         <form method="post" action="/app/calendars/caldav" class="stack card" novalidate>
           <h2>Connect a CalDAV calendar</h2>
           <p class="hint">
@@ -221,6 +273,12 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
           </Notice>
         ) : null}
         <dl class="card">
+          {connection.account === null ? null : (
+            <>
+              <dt>Account</dt>
+              <dd>{connection.account}</dd>
+            </>
+          )}
           <dt>Status</dt>
           <dd>{STATUS[connection.status]}</dd>
           <dt>Last synced</dt>
@@ -228,6 +286,20 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
           <dt>Last error</dt>
           <dd>{connection.lastError ?? "None"}</dd>
         </dl>
+        {connection.provider === "google" || connection.provider === "microsoft" ? (
+          <p>
+            <a href={`/app/calendars/${connection.id}/calendars`}>
+              Choose which calendars count as busy
+            </a>
+          </p>
+        ) : null}
+        {connection.provider === "microsoft" && connection.userId === actor.userId ? (
+          <p class="hint">
+            Microsoft has no way for Ally to withdraw its access: disconnecting deletes Ally's
+            tokens; to remove Ally from your account too, do so under your Microsoft account's app
+            permissions.
+          </p>
+        ) : null}
         {connection.userId === actor.userId ? (
           <DeleteForm
             action={`/app/calendars/${connection.id}/delete`}
@@ -279,5 +351,196 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
     }
     await calendars.disconnect(actor, c.req.param("connectionId"));
     return c.redirect("/app/calendars", 303);
+  });
+
+  for (const provider of OAUTH_PROVIDERS) {
+    routes.add({
+      method: "POST",
+      path: `/app/calendars/connect/${provider}`,
+      kind: "page",
+      access: "member",
+      summary: `Starts connecting ${PROVIDER_NAMES[provider]}: sends the member to sign in there`,
+    });
+    app.post(`/app/calendars/connect/${provider}`, async (c) => {
+      const actor = requireActor(c);
+      try {
+        return c.redirect(await c.get("deps").calendarAccounts.begin(actor, provider), 303);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== "CONFLICT") throw error;
+        return c.html(await listPage(c, EMPTY, undefined, error.message), 409);
+      }
+    });
+
+    routes.add({
+      method: "GET",
+      path: `/app/calendars/oauth/${provider}/callback`,
+      kind: "page",
+      access: "member",
+      summary: `Where ${PROVIDER_NAMES[provider]} sends the member back after signing in`,
+    });
+    app.get(`/app/calendars/oauth/${provider}/callback`, async (c) => {
+      const actor = requireActor(c);
+      const result = await c.get("deps").calendarAccounts.complete(actor, provider, {
+        code: c.req.query("code"),
+        state: c.req.query("state"),
+        error: c.req.query("error"),
+      });
+      if (result.ok) return c.redirect(`/app/calendars/${result.connectionId}/calendars`, 303);
+      return c.html(await listPage(c, EMPTY, undefined, result.message), 400);
+    });
+  }
+
+  const choosePage = async (
+    c: C,
+    choices: CalendarChoices,
+    values?: { busy: string[]; receivesEvents: string },
+    errors?: FieldErrors,
+  ) => {
+    const actor = requireActor(c);
+    const connection = await c.get("deps").calendars.getConnection(actor, choices.connectionId);
+    const busy = new Set(
+      values?.busy ?? choices.calendars.filter((cal) => cal.busy).map((cal) => cal.id),
+    );
+    const receives =
+      values?.receivesEvents ?? choices.calendars.find((cal) => cal.receivesEvents)?.id ?? "";
+    const mine = connection.userId === actor.userId;
+    const busyError = errors?.busy;
+    const receivesError = errors?.receivesEvents;
+    return frame(
+      c,
+      `Calendars of ${choices.label}`,
+      <>
+        <h1>Choose calendars</h1>
+        <p>
+          {choices.label}
+          {choices.account === null ? "" : `, ${choices.account}`}
+        </p>
+        <ErrorSummary errors={errors} />
+        {choices.calendars.length === 0 ? (
+          <p>This connection is a single calendar: there is nothing to choose.</p>
+        ) : (
+          <form
+            method="post"
+            action={`/app/calendars/${choices.connectionId}/calendars`}
+            class="stack card"
+            novalidate
+          >
+            <Csrf token={c.get("csrfToken")} />
+            <fieldset aria-describedby={busyError ? "field-busy-error" : "field-busy-hint"}>
+              <legend>Calendars that count as busy</legend>
+              <span class="hint" id="field-busy-hint">
+                Ally offers interview times only when you are free in every calendar ticked here.
+              </span>
+              {busyError ? (
+                <span class="error-text" id="field-busy-error">
+                  {busyError}
+                </span>
+              ) : null}
+              <div class="checks">
+                {choices.calendars.map((calendar, i) => {
+                  const id = i === 0 ? "field-busy" : `busy-${i}`;
+                  return (
+                    <div class="check">
+                      <input
+                        type="checkbox"
+                        id={id}
+                        name="busy"
+                        value={calendar.id}
+                        checked={busy.has(calendar.id)}
+                        disabled={!mine}
+                        aria-invalid={busyError && i === 0 ? "true" : undefined}
+                      />
+                      <label for={id}>{calendar.name}</label>
+                    </div>
+                  );
+                })}
+              </div>
+            </fieldset>
+            <fieldset
+              aria-describedby={
+                receivesError ? "field-receivesEvents-error" : "field-receivesEvents-hint"
+              }
+            >
+              <legend>Calendar that receives Ally's events</legend>
+              <span class="hint" id="field-receivesEvents-hint">
+                Interviews Ally books for you are added to this calendar.
+              </span>
+              {receivesError ? (
+                <span class="error-text" id="field-receivesEvents-error">
+                  {receivesError}
+                </span>
+              ) : null}
+              <div class="checks">
+                {choices.calendars.map((calendar, i) => {
+                  const id = i === 0 ? "field-receivesEvents" : `receives-${i}`;
+                  return (
+                    <div class="check">
+                      <input
+                        type="radio"
+                        id={id}
+                        name="receivesEvents"
+                        value={calendar.id}
+                        checked={receives === calendar.id}
+                        disabled={!mine}
+                        aria-invalid={receivesError && i === 0 ? "true" : undefined}
+                      />
+                      <label for={id}>{calendar.name}</label>
+                    </div>
+                  );
+                })}
+              </div>
+            </fieldset>
+            {mine ? (
+              <div class="actions">
+                <button type="submit">Save calendars</button>
+                <a href={`/app/calendars/${choices.connectionId}`}>Cancel</a>
+              </div>
+            ) : null}
+          </form>
+        )}
+        <p>
+          <a href={`/app/calendars/${choices.connectionId}`}>Back to {choices.label}</a>
+        </p>
+      </>,
+    );
+  };
+
+  routes.add({
+    method: "GET",
+    path: "/app/calendars/:connectionId/calendars",
+    kind: "page",
+    access: "member",
+    summary: "Which of an account's calendars count as busy and receive Ally's events",
+    ...oneConnection,
+  });
+  app.get("/app/calendars/:connectionId/calendars", async (c) => {
+    const choices = await c
+      .get("deps")
+      .calendarAccounts.calendarChoices(requireActor(c), c.req.param("connectionId"));
+    return c.html(await choosePage(c, choices));
+  });
+
+  routes.add({
+    method: "POST",
+    path: "/app/calendars/:connectionId/calendars",
+    kind: "page",
+    access: "member",
+    summary: "Saves which calendars count as busy and which receives Ally's events",
+    ...oneConnection,
+  });
+  app.post("/app/calendars/:connectionId/calendars", async (c) => {
+    const actor = requireActor(c);
+    const id = c.req.param("connectionId");
+    const form = await allFormValues(c);
+    const values = { busy: form.get("busy") ?? [], receivesEvents: one(form, "receivesEvents") };
+    const { calendarAccounts } = c.get("deps");
+    try {
+      await calendarAccounts.chooseCalendars(actor, id, values);
+    } catch (error) {
+      const errors = fieldErrorsFrom(error, "busy");
+      const choices = await calendarAccounts.calendarChoices(actor, id);
+      return c.html(await choosePage(c, choices, values, errors), 422);
+    }
+    return c.redirect(`/app/calendars/${id}`, 303);
   });
 }

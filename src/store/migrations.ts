@@ -432,7 +432,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn("organisation_id", "text", (c) =>
             c.notNull().references("organisations.id").onDelete("cascade"),
           )
-          .addColumn("request_id", "text", (c) => c.notNull())
+          .addColumn("request_id", "text", (c) =>
+            c.notNull().references("interview_requests.id").onDelete("cascade"),
+          )
           .addColumn("token_hash", "text", (c) => c.notNull().unique())
           .addColumn("expires_at", "bigint", (c) => c.notNull())
           .addColumn("revoked_at", "bigint")

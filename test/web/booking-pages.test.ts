@@ -198,6 +198,14 @@ for (const database of await testDatabases()) {
       const twice = await send(world.ally, "POST", `/book/${token}/book`, { as: anonymous, form });
       expect(twice.status).toBe(303);
       expect(await bookingsOf(request.id)).toHaveLength(1);
+      // The same page in another tab (another key) books nothing more and shows the booking.
+      const otherTab = await send(world.ally, "POST", `/book/${token}/book`, {
+        as: anonymous,
+        form: { ...form, key: "another-tab-key-0001" },
+      });
+      expect(otherTab.status).toBe(303);
+      expect(otherTab.headers.get("location")).toBe(`/book/${token}`);
+      expect(await bookingsOf(request.id)).toHaveLength(1);
       const done = await send(world.ally, "GET", `/book/${token}?done=booked`, { as: anonymous });
       expect(done.text).toContain("Your interview is booked");
       expect(done.text).toContain("Done: your interview is booked.");

@@ -520,13 +520,16 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
         ? await booking.reschedule(link, optionId, key)
         : await booking.book(link, optionId, key);
       if (!answer.ok && !answer.taken) {
+        const now = await booking.view(link);
+        // Booked already (another tab, another key): the confirmation says so.
+        if (!reschedule && now.status === "scheduled") return c.redirect(`/book/${token}`, 303);
         return frame(
           c,
           "Choose a time",
           <ChoosingPage
             c={c}
             token={token}
-            view={await booking.view(link)}
+            view={now}
             options={await shown()}
             zone={zone}
             errors={{ option: answer.message }}

@@ -10,6 +10,7 @@ export type ErrorCode =
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
   | "CONFLICT"
+  | "SLOT_TAKEN"
   | "RATE_LIMITED"
   | "CSRF_FAILED"
   | "EMAIL_NOT_VERIFIED"
@@ -21,12 +22,19 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   /** The input field at fault (`email`, `sessions[1].durationMinutes`), when there is one. */
   readonly field: string | undefined;
+  /** What the caller needs to go on, e.g. fresh options after SLOT_TAKEN; shown in API errors. */
+  readonly detail: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { field?: string; cause?: unknown; detail?: Record<string, unknown> } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = "AppError";
     this.code = code;
     this.field = options.field;
+    this.detail = options.detail;
   }
 }
 
@@ -40,4 +48,8 @@ export function notFound(what: string): AppError {
 
 export function forbidden(message = "you do not have permission to do that"): AppError {
   return new AppError("FORBIDDEN", message);
+}
+
+export function conflict(message: string): AppError {
+  return new AppError("CONFLICT", message);
 }

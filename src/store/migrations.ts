@@ -319,6 +319,111 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0006-interview-requests-bookings": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("interview_requests")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("candidate_id", "text", (c) =>
+            c.notNull().references("candidates.id").onDelete("cascade"),
+          )
+          .addColumn("job_id", "text", (c) => c.notNull().references("jobs.id").onDelete("cascade"))
+          .addColumn("loop_template_id", "text")
+          .addColumn("sessions", "text", (c) => c.notNull())
+          .addColumn("session_order", "text", (c) => c.notNull())
+          .addColumn("max_gap_minutes", "integer", (c) => c.notNull())
+          .addColumn("window_start", "bigint", (c) => c.notNull())
+          .addColumn("window_end", "bigint", (c) => c.notNull())
+          .addColumn("time_zone", "text", (c) => c.notNull())
+          .addColumn("location", "text")
+          .addColumn("video_link", "text")
+          .addColumn("notes", "text")
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("created_by", "text", (c) => c.notNull())
+          .addColumn("offered_options", "text")
+          .addColumn("offered_at", "bigint")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .addColumn("scheduled_at", "bigint")
+          .execute();
+        await db.schema
+          .createIndex("interview_requests_status")
+          .on("interview_requests")
+          .columns(["organisation_id", "status", "created_at"])
+          .execute();
+        await serial(db.schema.createTable("request_events"), "id")
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("request_id", "text", (c) =>
+            c.notNull().references("interview_requests.id").onDelete("cascade"),
+          )
+          .addColumn("at", "bigint", (c) => c.notNull())
+          .addColumn("actor_kind", "text", (c) => c.notNull())
+          .addColumn("actor_id", "text")
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("detail", "text", (c) => c.notNull())
+          .addColumn("idempotency_key", "text")
+          .addUniqueConstraint("request_events_idempotency", ["organisation_id", "idempotency_key"])
+          .execute();
+        await db.schema
+          .createIndex("request_events_request")
+          .on("request_events")
+          .columns(["request_id", "id"])
+          .execute();
+        await db.schema
+          .createTable("bookings")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("request_id", "text", (c) =>
+            c.notNull().references("interview_requests.id").onDelete("cascade"),
+          )
+          .addColumn("ical_uid", "text", (c) => c.notNull().unique())
+          .addColumn("sequence", "integer", (c) => c.notNull())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("idempotency_key", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .addUniqueConstraint("bookings_idempotency", ["organisation_id", "idempotency_key"])
+          .execute();
+        await db.schema
+          .createIndex("bookings_request")
+          .on("bookings")
+          .columns(["request_id"])
+          .execute();
+        await serial(db.schema.createTable("booked_slots"), "id")
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("booking_id", "text", (c) =>
+            c.notNull().references("bookings.id").onDelete("cascade"),
+          )
+          .addColumn("resource", "text", (c) => c.notNull())
+          .addColumn("session_name", "text", (c) => c.notNull())
+          .addColumn("starts_at", "bigint", (c) => c.notNull())
+          .addColumn("ends_at", "bigint", (c) => c.notNull())
+          .addColumn("active", "integer", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("booked_slots_resource")
+          .on("booked_slots")
+          .columns(["organisation_id", "resource", "starts_at"])
+          .execute();
+        if (dialect === "postgres") {
+          // Two active slots of one resource never overlap: half-open ranges of epoch
+          // milliseconds, enforced by the database whatever the application checks.
+          await sql`CREATE EXTENSION IF NOT EXISTS btree_gist`.execute(db);
+          await sql`ALTER TABLE booked_slots ADD CONSTRAINT booked_slots_no_overlap
+            EXCLUDE USING gist (resource WITH =, int8range(starts_at, ends_at, '[)') WITH &&)
+            WHERE (active = 1)`.execute(db);
+        }
+      },
+    },
     "0009-inbound-mail": {
       async up(db: AnyDb) {
         await serial(db.schema.createTable("inbound_mail"), "id")

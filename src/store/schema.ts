@@ -1,5 +1,6 @@
 /** The whole schema: each module owns its tables; this only puts them together. */
 import { type AccountsTables, accountsDataMap } from "../accounts/tables.js";
+import { type BookingTables, bookingDataMap } from "../booking/tables.js";
 import { type CalendarTables, calendarDataMap } from "../calendar/tables.js";
 import { type HiringTables, hiringDataMap } from "../hiring/tables.js";
 import { type JobsTables, jobsDataMap } from "../jobs/tables.js";
@@ -7,6 +8,7 @@ import { type MailTables, mailDataMap } from "../mail/tables.js";
 import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
 
 export type Database = AccountsTables &
+  BookingTables &
   CalendarTables &
   HiringTables &
   JobsTables &
@@ -16,6 +18,7 @@ export type Database = AccountsTables &
 /** Every table's column notes (personal data category, purpose, retention). */
 export const dataMap = {
   ...accountsDataMap,
+  ...bookingDataMap,
   ...calendarDataMap,
   ...hiringDataMap,
   ...jobsDataMap,

@@ -257,6 +257,7 @@ export function createApp(deps: WebDeps): AllyApp {
       if (api) {
         const body: ErrorBody = { error: { code: error.code, message: error.message } };
         if (error.field !== undefined) body.error.field = error.field;
+        if (error.detail !== undefined) body.error.detail = error.detail;
         return c.json(body, status);
       }
       if (error.code === "UNAUTHENTICATED") {

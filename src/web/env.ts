@@ -1,5 +1,6 @@
 /** What the web layer keeps per request, and what it is built from. */
 import type { AccountsService, Actor, RequestMeta, SessionContext } from "../accounts/service.js";
+import type { BookingService } from "../booking/service.js";
 import type { CalendarService } from "../calendar/connections.js";
 import type { OAuthConnections } from "../calendar/oauth-connections.js";
 import type { PushChannels } from "../calendar/push.js";
@@ -20,6 +21,7 @@ export interface WebDeps {
   push: PushChannels;
   /** Connecting Google and Microsoft calendars, and choosing among an account's calendars. */
   calendarAccounts: OAuthConnections;
+  booking: BookingService;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
   /** What received mail is offered to, in order (mail/inbound.ts). */

@@ -8,6 +8,7 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   CONFLICT: 409,
+  SLOT_TAKEN: 409,
   RATE_LIMITED: 429,
   CSRF_FAILED: 403,
   EMAIL_NOT_VERIFIED: 403,
@@ -18,5 +19,10 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
 
 /** The JSON body of every API error. */
 export interface ErrorBody {
-  error: { code: ErrorCode | "INTERNAL"; message: string; field?: string };
+  error: {
+    code: ErrorCode | "INTERNAL";
+    message: string;
+    field?: string;
+    detail?: Record<string, unknown>;
+  };
 }

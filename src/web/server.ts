@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createAccountsService } from "../accounts/service.js";
+import { createBookingService } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import type { HttpClientOptions } from "../calendar/connectors/http.js";
 import {
@@ -98,6 +99,7 @@ export function buildDeps(
       syncConnection: (id) => calendars.syncConnection(id),
     }),
     push,
+    booking: createBookingService({ db: store.db, dialect: store.dialect, clock, calendars }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
     inboundHandlers: [],
   };

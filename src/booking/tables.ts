@@ -1,0 +1,156 @@
+/**
+ * Tables owned by the booking module: interview requests and their timeline, bookings, and the
+ * booked slots that hold interviewers' time. A booked slot is half-open `[starts_at, ends_at)`
+ * in epoch milliseconds; two active slots of one resource never overlap (on PostgreSQL an
+ * exclusion constraint says so too).
+ */
+import type { Generated } from "kysely";
+import { notPersonal, personal, type TableNotes } from "../privacy/data-map.js";
+
+export const REQUEST_STATUSES = [
+  "draft",
+  "awaiting_candidate",
+  "scheduled",
+  "rescheduling",
+  "cancelled",
+  "completed",
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export interface InterviewRequestsTable {
+  id: string;
+  organisation_id: string;
+  candidate_id: string;
+  job_id: string;
+  loop_template_id: string | null;
+  /** JSON: RequestSession[] (see schemas.ts), in order. */
+  sessions: string;
+  session_order: "fixed" | "any";
+  max_gap_minutes: number;
+  window_start: number;
+  window_end: number;
+  /** The candidate's IANA zone: the start grid and "reasonable hours" are read in it. */
+  time_zone: string;
+  location: string | null;
+  video_link: string | null;
+  notes: string | null;
+  status: RequestStatus;
+  created_by: string;
+  /** JSON: Option[] offered to the candidate, or null before `offer`. */
+  offered_options: string | null;
+  offered_at: number | null;
+  created_at: number;
+  updated_at: number;
+  scheduled_at: number | null;
+}
+
+export type EventActorKind = "user" | "candidate" | "system";
+
+export interface RequestEventsTable {
+  id: Generated<number>;
+  organisation_id: string;
+  request_id: string;
+  at: number;
+  actor_kind: EventActorKind;
+  actor_id: string | null;
+  kind: string;
+  /** JSON object; what happened, e.g. the booked times. */
+  detail: string;
+  /** A reschedule's idempotency key, unique per organisation (null otherwise). */
+  idempotency_key: string | null;
+}
+
+export interface BookingsTable {
+  id: string;
+  organisation_id: string;
+  request_id: string;
+  /** RFC 5545 UID of the calendar event; stays the same across reschedules. */
+  ical_uid: string;
+  /** RFC 5545 SEQUENCE: 0 when booked, +1 on each reschedule or cancellation. */
+  sequence: number;
+  status: "active" | "cancelled";
+  idempotency_key: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BookedSlotsTable {
+  id: Generated<number>;
+  organisation_id: string;
+  booking_id: string;
+  /** What the slot holds, e.g. `user:<id>`. */
+  resource: string;
+  session_name: string;
+  starts_at: number;
+  ends_at: number;
+  /** 1 while it holds the time, 0 after a reschedule or cancellation. */
+  active: number;
+}
+
+export interface BookingTables {
+  interview_requests: InterviewRequestsTable;
+  request_events: RequestEventsTable;
+  bookings: BookingsTable;
+  booked_slots: BookedSlotsTable;
+}
+
+const candidacy = "arrange this candidate's interviews for the customer";
+const scheduling = "hold interviewers' time for booked interviews";
+
+export const bookingDataMap: TableNotes<BookingTables> = {
+  interview_requests: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    candidate_id: notPersonal,
+    job_id: notPersonal,
+    loop_template_id: notPersonal,
+    sessions: personal("recruiting", candidacy, "customer"),
+    session_order: notPersonal,
+    max_gap_minutes: notPersonal,
+    window_start: personal("recruiting", candidacy, "customer"),
+    window_end: personal("recruiting", candidacy, "customer"),
+    time_zone: personal("recruiting", candidacy, "customer"),
+    location: personal("recruiting", candidacy, "customer"),
+    video_link: personal("recruiting", candidacy, "customer"),
+    notes: personal("recruiting", candidacy, "customer"),
+    status: personal("recruiting", candidacy, "customer"),
+    created_by: notPersonal,
+    offered_options: personal("recruiting", candidacy, "customer"),
+    offered_at: notPersonal,
+    created_at: notPersonal,
+    updated_at: notPersonal,
+    scheduled_at: personal("recruiting", candidacy, "customer"),
+  },
+  request_events: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    request_id: notPersonal,
+    at: notPersonal,
+    actor_kind: notPersonal,
+    actor_id: notPersonal,
+    kind: notPersonal,
+    detail: personal("recruiting", candidacy, "customer"),
+    idempotency_key: notPersonal,
+  },
+  bookings: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    request_id: notPersonal,
+    ical_uid: notPersonal,
+    sequence: notPersonal,
+    status: notPersonal,
+    idempotency_key: notPersonal,
+    created_at: notPersonal,
+    updated_at: notPersonal,
+  },
+  booked_slots: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    booking_id: notPersonal,
+    resource: personal("employment", scheduling, "customer"),
+    session_name: notPersonal,
+    starts_at: personal("employment", scheduling, "customer"),
+    ends_at: personal("employment", scheduling, "customer"),
+    active: notPersonal,
+  },
+};

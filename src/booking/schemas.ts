@@ -104,6 +104,7 @@ export const interviewRequestInput = z.object({
 });
 export type InterviewRequestInput = z.input<typeof interviewRequestInput>;
 
+export const REQUEST_STATUS_VALUES = REQUEST_STATUSES;
 export const requestStatus = z.enum(REQUEST_STATUSES);
 
 export const requestSessionOutput = z.object({
@@ -219,10 +220,12 @@ const idempotencyKey = z
   .max(200, "Idempotency key must have 8 to 200 characters");
 
 export const bookInput = z.object({
+  /** An option's id; one no longer available is answered with SLOT_TAKEN and fresh options. */
   optionId: z
     .string({ error: textError("Option") })
     .trim()
-    .regex(/^opt_[0-9a-f]{20}$/, "Option must be the id of one of the request's options"),
+    .min(1, "Option is required")
+    .max(100, "Option must be the id of one of the request's options"),
   idempotencyKey,
 });
 export type BookInput = z.input<typeof bookInput>;
@@ -248,6 +251,9 @@ export const proposeTimesInput = z.object({
   message: optionalText("Message", 5000),
 });
 export type ProposeTimesInput = z.input<typeof proposeTimesInput>;
+
+/** Offering takes no input: it snapshots the options of the moment. */
+export const offerInput = z.object({});
 
 export const listRequestsQuery = z.object({
   status: requestStatus.optional(),

@@ -12,6 +12,7 @@ import type { IssuedSession } from "../accounts/service.js";
 import { constantTimeEqual, newSecretToken } from "../accounts/tokens.js";
 import { AppError, forbidden } from "../errors.js";
 import { registerAccountsApi } from "./api/accounts-api.js";
+import { registerBookingApi } from "./api/booking-api.js";
 import { registerCalendarApi } from "./api/calendar-api.js";
 import { registerHiringApi } from "./api/hiring-api.js";
 import { STYLESHEET } from "./assets.js";
@@ -220,6 +221,7 @@ export function createApp(deps: WebDeps): AllyApp {
   registerAccountsApi(app, routes);
   registerHiringApi(app, routes);
   registerCalendarApi(app, routes);
+  registerBookingApi(app, routes);
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

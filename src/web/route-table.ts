@@ -17,7 +17,8 @@ export type ObjectKind =
   | "loop-template"
   | "member"
   | "api-token"
-  | "calendar-connection";
+  | "calendar-connection"
+  | "interview-request";
 
 export interface RouteSpec {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

@@ -88,6 +88,36 @@ export const factories: Record<ObjectKind, ObjectFactory | null> = {
     });
     return { id: template.id, secrets: [template.id, template.name, pool.id] };
   },
+  // A request for a new candidate and job, with the organisation's owner interviewing.
+  "interview-request": async (world, org) => {
+    const n = unique();
+    const candidate = await world.deps.hiring.createCandidate(org.owner.actor, {
+      name: `Secret Request Candidate ${n}`,
+      email: `secret-request-${n}@example.com`,
+      timeZone: "Europe/Paris",
+    });
+    const job = await world.deps.hiring.createJob(org.owner.actor, {
+      title: `Secret role ${n}`,
+      department: null,
+      location: null,
+      description: null,
+    });
+    const request = await world.deps.booking.createRequest(org.owner.actor, {
+      candidateId: candidate.id,
+      jobId: job.id,
+      sessions: [
+        { name: `Secret session ${n}`, durationMinutes: 45, interviewerIds: [org.owner.userId] },
+      ],
+      // Wed 2 Dec to Fri 4 Dec 2026, after the test clock's "now" (Tue 1 Dec 2026, 14:00 UTC).
+      windowStart: "2026-12-02T00:00:00Z",
+      windowEnd: "2026-12-05T00:00:00Z",
+      notes: `Secret request notes ${n}`,
+    });
+    return {
+      id: request.id,
+      secrets: [request.id, candidate.name, `Secret request notes ${n}`, `Secret session ${n}`],
+    };
+  },
   // Connections are one's own: made by the caller, from an ICS feed on loopback.
   "calendar-connection": async (world, _org, caller) => {
     const url = await sharedFeedUrl();
@@ -108,6 +138,7 @@ export const serviceOf: Record<ObjectKind, string> = {
   member: "invite",
   "api-token": "createApiToken",
   "calendar-connection": "connect",
+  "interview-request": "createRequest",
 };
 
 export const ALL_KINDS: ObjectKind[] = [
@@ -118,4 +149,5 @@ export const ALL_KINDS: ObjectKind[] = [
   "member",
   "api-token",
   "calendar-connection",
+  "interview-request",
 ];

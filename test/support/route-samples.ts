@@ -146,6 +146,7 @@ const apiOverrides: Record<string, (ctx: SampleContext) => unknown | Promise<unk
     perDayLimit: 3,
     perWeekLimit: 10,
   }),
+  "POST /api/v1/interview-requests": (ctx) => interviewRequestBody(ctx),
   "PATCH /api/v1/members/:userId": () => ({ role: "interviewer" }),
   "POST /api/v1/invitations": () => ({
     email: `invitee-${unique()}@example.com`,
@@ -189,6 +190,35 @@ async function loopTemplateBody({ world, owner }: SampleContext) {
     order: "fixed",
     maxGapMinutes: 30,
     sessions: [{ name: "Technical", durationMinutes: 60, poolId: pool.id, count: 1 }],
+  };
+}
+
+async function interviewRequestBody({ world, owner }: SampleContext) {
+  const n = unique();
+  const candidate = await world.deps.hiring.createCandidate(owner.actor, {
+    name: `Candidate ${n}`,
+    email: `candidate-${n}@example.com`,
+  });
+  const job = await world.deps.hiring.createJob(owner.actor, {
+    title: `Job ${n}`,
+    department: null,
+    location: null,
+    description: null,
+  });
+  return {
+    candidateId: candidate.id,
+    jobId: job.id,
+    loopTemplateId: null,
+    sessions: [{ name: "Technical", durationMinutes: 60, interviewerIds: [owner.userId] }],
+    order: "fixed",
+    maxGapMinutes: 30,
+    // Wed 2 Dec to Fri 4 Dec 2026, after the test clock's "now".
+    windowStart: "2026-12-02T00:00:00Z",
+    windowEnd: "2026-12-05T00:00:00Z",
+    timeZone: "Europe/London",
+    location: "Head office",
+    videoLink: "https://meet.example.com/abc",
+    notes: "Bring a laptop.",
   };
 }
 

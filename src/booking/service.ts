@@ -80,7 +80,9 @@ export interface BookingChange {
 
 /**
  * Side effects of a change (invitations, calendar writes), run inside its transaction with the
- * transaction's handle, so they commit or roll back with it. A throw aborts the change.
+ * transaction's handle, so they commit or roll back with it. A throw aborts the change. The
+ * handle is already inside the transaction (on SQLite, a connection in BEGIN IMMEDIATE): query
+ * through it, and do not start another transaction on it or use the store's own handle.
  */
 export type BookingEffects = (trx: Kysely<Database>, change: BookingChange) => Promise<void>;
 

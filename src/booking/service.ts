@@ -80,7 +80,9 @@ export interface BookingChange {
 
 /**
  * Side effects of a change (invitations, calendar writes), run inside its transaction with the
- * transaction's handle, so they commit or roll back with it. A throw aborts the change.
+ * transaction's handle, so they commit or roll back with it. A throw aborts the change. The
+ * handle is already inside the transaction (on SQLite, a connection in BEGIN IMMEDIATE): query
+ * through it, and do not start another transaction on it or use the store's own handle.
  */
 export type BookingEffects = (trx: Kysely<Database>, change: BookingChange) => Promise<void>;
 
@@ -610,6 +612,23 @@ export function createBookingService(deps: BookingDeps) {
     return row?.request_id === requestId;
   }
 
+  /** Records on the timeline that a chosen time was gone, and makes the SLOT_TAKEN error. */
+  async function refused(
+    caller: Caller,
+    requestId: string,
+    action: "book" | "reschedule",
+    optionId: string,
+    options: Option[],
+    reason?: string,
+  ): Promise<AppError> {
+    await addEvent(db, caller, requestId, "slot-taken", {
+      action,
+      optionId,
+      ...(reason === undefined ? {} : { reason }),
+    });
+    return slotTaken(options, reason);
+  }
+
   const BOOKABLE: readonly RequestStatus[] = ["draft", "awaiting_candidate"];
   const RESCHEDULABLE: readonly RequestStatus[] = ["scheduled", "rescheduling"];
 
@@ -632,6 +651,8 @@ export function createBookingService(deps: BookingDeps) {
     }
     const row = await requestRow(db, orgId, requestId);
     if (!BOOKABLE.includes(row.status)) {
+      // A double submit whose twin committed since the check above.
+      if (await keyUsed("bookings")) return resultOf(orgId, requestId);
       throw conflict(
         row.status === "scheduled" || row.status === "rescheduling"
           ? "This interview is already booked; reschedule it instead."
@@ -639,7 +660,11 @@ export function createBookingService(deps: BookingDeps) {
       );
     }
     const { option, fresh } = await findOption(row, caller, value.optionId);
-    if (option === undefined) throw slotTaken(fresh.options);
+    if (option === undefined) {
+      // A double submit whose twin committed meanwhile: the time is its own booking's now.
+      if (await keyUsed("bookings")) return resultOf(orgId, requestId);
+      throw await refused(caller, requestId, "book", value.optionId, fresh.options);
+    }
     const claims = claimsOf(option);
     let outcome: { taken: string } | { done: true } | { replay: true };
     try {
@@ -711,7 +736,7 @@ export function createBookingService(deps: BookingDeps) {
         await requestRow(db, orgId, requestId),
         readerFor(caller, row),
       );
-      throw slotTaken(again.options, outcome.taken);
+      throw await refused(caller, requestId, "book", option.id, again.options, outcome.taken);
     }
     return resultOf(orgId, requestId);
   }
@@ -740,10 +765,14 @@ export function createBookingService(deps: BookingDeps) {
     const row = await requestRow(db, orgId, requestId);
     const current = await bookingOf(db, orgId, requestId);
     if (!RESCHEDULABLE.includes(row.status) || current?.status !== "active") {
+      if (await keyUsed("request_events")) return resultOf(orgId, requestId);
       throw conflict(`This request is ${row.status}; only a booked interview can be rescheduled.`);
     }
     const { option, fresh } = await findOption(row, caller, value.optionId, current.id);
-    if (option === undefined) throw slotTaken(fresh.options);
+    if (option === undefined) {
+      if (await keyUsed("request_events")) return resultOf(orgId, requestId);
+      throw await refused(caller, requestId, "reschedule", value.optionId, fresh.options);
+    }
     const claims = claimsOf(option);
     let outcome: { taken: string } | { done: true } | { replay: true };
     try {
@@ -822,7 +851,7 @@ export function createBookingService(deps: BookingDeps) {
         readerFor(caller, row),
         current.id,
       );
-      throw slotTaken(again.options, outcome.taken);
+      throw await refused(caller, requestId, "reschedule", option.id, again.options, outcome.taken);
     }
     return resultOf(orgId, requestId);
   }

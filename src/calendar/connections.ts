@@ -16,6 +16,7 @@ import { enqueueMail } from "../mail/outbox.js";
 import type { SecretBinding, SecretStore } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";
 import { CalDavSource } from "./connectors/caldav.js";
+import { discoverCalendars } from "./connectors/caldav-discovery.js";
 import { guardedFetch, type Lookup } from "./connectors/guarded-fetch.js";
 import { IcsFeedSource } from "./connectors/ics-feed.js";
 import { type CalendarSource, ConnectorError, type EpochMsInterval } from "./connectors/types.js";
@@ -316,22 +317,68 @@ export function createCalendarService(deps: CalendarDeps) {
     return { busy: answer.read.busy, syncState: JSON.stringify(next) };
   }
 
-  /** Reads busy time once; a failure here is the person's to fix, so it names the field. */
+  /** A failure to read at connect is the person's to fix, so it names the field. */
+  function connectFailure(provider: CalendarProvider, error: unknown): unknown {
+    if (!(error instanceof ConnectorError)) return error;
+    if (error.code === "CALENDAR_AUTH_FAILED" && provider === "caldav") {
+      return invalid(
+        "password",
+        `the server refused this user name and password: ${error.message}`,
+      );
+    }
+    return invalid("url", `Ally could not read this calendar: ${error.message}`);
+  }
+
+  /** Reads busy time once, before a connection is saved. */
+  async function firstRead(
+    provider: CalendarProvider,
+    credentials: FeedCredentials,
+    zone: string,
+  ): Promise<Read> {
+    const read = await readCalendar(provider, credentials, null, zone, clock.now());
+    if (read === "unchanged") throw new Error("a first read cannot be unchanged");
+    return read;
+  }
+
   async function probe(provider: CalendarProvider, credentials: FeedCredentials, zone: string) {
     try {
-      const read = await readCalendar(provider, credentials, null, zone, clock.now());
-      if (read === "unchanged") throw new Error("a first read cannot be unchanged");
-      return read;
+      return await firstRead(provider, credentials, zone);
     } catch (error) {
-      if (!(error instanceof ConnectorError)) throw error;
-      if (error.code === "CALENDAR_AUTH_FAILED" && provider === "caldav") {
-        throw invalid(
-          "password",
-          `the server refused this user name and password: ${error.message}`,
-        );
-      }
-      throw invalid("url", `Ally could not read this calendar: ${error.message}`);
+      throw connectFailure(provider, error);
     }
+  }
+
+  /** Saves a connection that was read just now, and materialises that read. */
+  async function saveConnection(
+    actor: Actor,
+    provider: "caldav" | "ics-feed",
+    credentials: FeedCredentials,
+    label: string,
+    read: Read,
+  ): Promise<CalendarConnection> {
+    const id = newId("cal");
+    const row: CalendarConnectionsTable = {
+      id,
+      organisation_id: actor.orgId,
+      user_id: actor.userId,
+      provider,
+      label,
+      credentials: await box.seal(JSON.stringify(credentials), credentialsBinding(id, actor.orgId)),
+      status: "pending",
+      last_synced_at: null,
+      last_attempt_at: null,
+      last_error: null,
+      alerted_at: null,
+      claimed_until: null,
+      created_at: clock.now(),
+      sync_state: null,
+      failure_count: 0,
+      next_attempt_at: null,
+      calendars: null,
+      account: null,
+    };
+    await db.insertInto("calendar_connections").values(row).execute();
+    return toConnection(await syncRow(row, read));
   }
 
   async function readRow(row: CalendarConnectionsTable, now: number): Promise<Read | "unchanged"> {
@@ -484,34 +531,47 @@ export function createCalendarService(deps: CalendarDeps) {
         credentials.username = username;
         credentials.password = password;
       }
-      const read = await probe(provider, credentials, await zoneOf(actor.orgId, actor.userId));
-      const id = newId("cal");
-      const now = clock.now();
-      const row: CalendarConnectionsTable = {
-        id,
-        organisation_id: actor.orgId,
-        user_id: actor.userId,
-        provider,
-        label: `${provider === "caldav" ? "CalDAV" : "ICS feed"} at ${url.host}`,
-        credentials: await box.seal(
-          JSON.stringify(credentials),
-          credentialsBinding(id, actor.orgId),
-        ),
-        status: "pending",
-        last_synced_at: null,
-        last_attempt_at: null,
-        last_error: null,
-        alerted_at: null,
-        claimed_until: null,
-        created_at: now,
-        sync_state: null,
-        failure_count: 0,
-        next_attempt_at: null,
-        calendars: null,
-        account: null,
-      };
-      await db.insertInto("calendar_connections").values(row).execute();
-      return toConnection(await syncRow(row, read));
+      const zone = await zoneOf(actor.orgId, actor.userId);
+      if (provider === "ics-feed") {
+        const read = await probe(provider, credentials, zone);
+        return saveConnection(actor, provider, credentials, `ICS feed at ${url.host}`, read);
+      }
+      let read: Read;
+      try {
+        read = await firstRead(provider, credentials, zone);
+      } catch (error) {
+        if (!(error instanceof ConnectorError) || error.code !== "CALENDAR_INVALID") {
+          throw connectFailure(provider, error);
+        }
+        // Not one calendar: perhaps the server's address (caldav.icloud.com). Every event
+        // calendar found there is connected, each on its own, so one can be removed alone.
+        const found = await discoverCalendars(
+          url,
+          { username: credentials.username ?? "", password: credentials.password ?? "" },
+          options,
+        ).catch((discovery: unknown) => {
+          throw discovery instanceof ConnectorError && discovery.code !== "CALENDAR_INVALID"
+            ? connectFailure(provider, discovery)
+            : connectFailure(provider, error);
+        });
+        if (found.length === 0) throw connectFailure(provider, error);
+        const connected: CalendarConnection[] = [];
+        for (const calendar of found.slice(0, 20)) {
+          const each = { ...credentials, url: calendar.url };
+          const first = await probe(provider, each, zone);
+          connected.push(
+            await saveConnection(
+              actor,
+              provider,
+              each,
+              `CalDAV: ${calendar.name} at ${url.host}`,
+              first,
+            ),
+          );
+        }
+        return connected[0] as CalendarConnection;
+      }
+      return saveConnection(actor, provider, credentials, `CalDAV at ${url.host}`, read);
     },
 
     /** The actor's own connections, or (with `members:manage`) another member's. */
@@ -573,7 +633,10 @@ export function createCalendarService(deps: CalendarDeps) {
         .where("id", "=", id)
         .executeTakeFirst();
       if (row === undefined) throw notFound("calendar connection");
-      return toConnection(await syncRow(row));
+      const synced = await syncRow(row);
+      // Providers that can tell Ally about changes are asked to, once the grant is known to work.
+      if (synced.status === "healthy") await deps.oauth?.keepPush(synced);
+      return toConnection(synced);
     },
 
     /**

@@ -46,6 +46,7 @@ import {
   readMicrosoftAccount,
 } from "./connectors/provider-accounts.js";
 import { type CalendarSource, ConnectorError, type EpochMsInterval } from "./connectors/types.js";
+import type { PushChannels, PushClient } from "./push.js";
 import type { CalendarConnectionsTable, OAuthProvider } from "./tables.js";
 
 /** How long a person has between "Connect" and coming back from the provider. */
@@ -157,6 +158,8 @@ export interface OAuthDeps {
   timeoutMs?: number;
   /** Where operational lines go (a revocation that failed); never given a token. */
   log?: (line: string) => void;
+  /** Push channels, kept for each connection when Ally has a public https address. */
+  push?: PushChannels;
 }
 
 export function isOAuthProvider(value: string): value is OAuthProvider {
@@ -298,67 +301,109 @@ export function createOAuthSources(deps: OAuthDeps) {
     ) as OAuthCredentials;
   }
 
+  /**
+   * A source over the row's calendars chosen as busy. The access token is refreshed when it
+   * has expired (or the provider refused it), and the new tokens are resealed in the row
+   * before the read goes on; a revoked grant fails with CALENDAR_AUTH_FAILED.
+   */
+  function source(
+    row: CalendarConnectionsTable,
+    credentials: OAuthCredentials,
+  ): GoogleCalendar | MicrosoftCalendar {
+    const provider = row.provider;
+    if (!isOAuthProvider(provider)) throw new RangeError(`${provider} is not an OAuth provider`);
+    const config = kit.config(provider);
+    if (config === undefined) {
+      throw new ConnectorError(
+        "CALENDAR_AUTH_FAILED",
+        `${PROVIDER_NAMES[provider]} is no longer set up on this Ally server`,
+      );
+    }
+    let current = credentials;
+    const accessToken = accessTokenProvider({
+      config,
+      http: kit.http[provider],
+      now: () => clock.now(),
+      store: {
+        load: async () => tokensFrom(current),
+        save: async (tokens) => {
+          current = credentialsFrom(tokens, current.refreshToken);
+          const sealed = await box.seal(
+            JSON.stringify(current),
+            credentialsBinding(row.id, row.organisation_id),
+          );
+          await db
+            .updateTable("calendar_connections")
+            .set({ credentials: sealed })
+            .where("id", "=", row.id)
+            .where("organisation_id", "=", row.organisation_id)
+            .execute();
+        },
+      },
+    });
+    const busyIds = parseCalendars(row.calendars)
+      .filter((calendar) => calendar.busy)
+      .map((calendar) => calendar.id);
+    if (provider === "google") {
+      return new GoogleCalendar({
+        http: kit.http.google,
+        accessToken,
+        calendarIds: busyIds,
+        baseUrl: kit.endpoints.google.apiBaseUrl,
+        label: row.label,
+      });
+    }
+    // calendarView, not getSchedule: it reads any chosen calendar, and works for personal
+    // Microsoft accounts too.
+    return new MicrosoftCalendar({
+      http: kit.http.microsoft,
+      accessToken,
+      scheduleId: row.account ?? "",
+      baseUrl: kit.endpoints.microsoft.graphBaseUrl,
+      label: row.label,
+      busyFrom: "calendarView",
+      busyCalendarIds: busyIds,
+    });
+  }
+
+  /** The calendars of a row that count as busy. */
+  const busyCalendarIds = (row: CalendarConnectionsTable) =>
+    parseCalendars(row.calendars)
+      .filter((calendar) => calendar.busy)
+      .map((calendar) => calendar.id);
+
+  /** The row's push client, or undefined for providers without push. */
+  async function pushClient(row: CalendarConnectionsTable): Promise<PushClient | undefined> {
+    if (!isOAuthProvider(row.provider)) return undefined;
+    const client = source(row, await openCredentials(row));
+    if (client instanceof GoogleCalendar) return { provider: "google", client };
+    return { provider: "microsoft", client };
+  }
+
   return {
+    source,
+
     /**
-     * A source over the row's calendars chosen as busy. The access token is refreshed when it
-     * has expired (or the provider refused it), and the new tokens are resealed in the row
-     * before the read goes on; a revoked grant fails with CALENDAR_AUTH_FAILED.
+     * Keeps push channels on the row's busy calendars (push.ts), so a change there syncs at
+     * once. A failure is logged and left for the next sync; it never fails the sync.
      */
-    source(row: CalendarConnectionsTable, credentials: OAuthCredentials): CalendarSource {
-      const provider = row.provider;
-      if (!isOAuthProvider(provider)) throw new RangeError(`${provider} is not an OAuth provider`);
-      const config = kit.config(provider);
-      if (config === undefined) {
-        throw new ConnectorError(
-          "CALENDAR_AUTH_FAILED",
-          `${PROVIDER_NAMES[provider]} is no longer set up on this Ally server`,
+    async keepPush(row: CalendarConnectionsTable): Promise<void> {
+      if (deps.push === undefined || !isOAuthProvider(row.provider)) return;
+      try {
+        const client = await pushClient(row);
+        if (client === undefined) return;
+        await deps.push.keep({
+          ...client,
+          connectionId: row.id,
+          organisationId: row.organisation_id,
+          calendarIds: busyCalendarIds(row),
+          publicUrl: deps.publicUrl,
+        });
+      } catch (error) {
+        log(
+          `ally: could not set up push notifications for calendar connection ${row.id}: ${(error as Error).message}`,
         );
       }
-      let current = credentials;
-      const accessToken = accessTokenProvider({
-        config,
-        http: kit.http[provider],
-        now: () => clock.now(),
-        store: {
-          load: async () => tokensFrom(current),
-          save: async (tokens) => {
-            current = credentialsFrom(tokens, current.refreshToken);
-            const sealed = await box.seal(
-              JSON.stringify(current),
-              credentialsBinding(row.id, row.organisation_id),
-            );
-            await db
-              .updateTable("calendar_connections")
-              .set({ credentials: sealed })
-              .where("id", "=", row.id)
-              .where("organisation_id", "=", row.organisation_id)
-              .execute();
-          },
-        },
-      });
-      const busyIds = parseCalendars(row.calendars)
-        .filter((calendar) => calendar.busy)
-        .map((calendar) => calendar.id);
-      if (provider === "google") {
-        return new GoogleCalendar({
-          http: kit.http.google,
-          accessToken,
-          calendarIds: busyIds,
-          baseUrl: kit.endpoints.google.apiBaseUrl,
-          label: row.label,
-        });
-      }
-      // calendarView, not getSchedule: it reads any chosen calendar, and works for personal
-      // Microsoft accounts too.
-      return new MicrosoftCalendar({
-        http: kit.http.microsoft,
-        accessToken,
-        scheduleId: row.account ?? "",
-        baseUrl: kit.endpoints.microsoft.graphBaseUrl,
-        label: row.label,
-        busyFrom: "calendarView",
-        busyCalendarIds: busyIds,
-      });
     },
 
     /**
@@ -433,6 +478,10 @@ export function createOAuthSources(deps: OAuthDeps) {
      * A failure is logged (without the token) and does not stop the disconnect.
      */
     async revoke(row: CalendarConnectionsTable): Promise<void> {
+      if (deps.push !== undefined && isOAuthProvider(row.provider)) {
+        const client = await pushClient(row).catch(() => undefined);
+        if (client !== undefined) await deps.push.dropAll({ ...client, connectionId: row.id });
+      }
       if (row.provider !== "google") return;
       const config = kit.config("google");
       try {

@@ -12,6 +12,8 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Clock } from "../clock.js";
 import type { Database } from "../store/schema.js";
+import type { GoogleCalendar } from "./connectors/google.js";
+import type { MicrosoftCalendar } from "./connectors/microsoft.js";
 import type { CalendarPushChannelsTable } from "./tables.js";
 
 /** Renew a channel when less than this is left of it. */
@@ -63,10 +65,37 @@ export interface GoogleNotification {
   resourceId: string | undefined;
 }
 
+/** The provider client that creates and ends channels. */
+export type PushClient =
+  | { provider: "google"; client: Pick<GoogleCalendar, "watch" | "stopChannel"> }
+  | {
+      provider: "microsoft";
+      client: Pick<MicrosoftCalendar, "subscribe" | "renewSubscription" | "deleteSubscription">;
+    };
+
+/** A connection whose calendars are to be watched, with the provider client that can. */
+export type PushTarget = {
+  connectionId: string;
+  organisationId: string;
+  /** The calendars that count as busy: a change in any of them changes busy time. */
+  calendarIds: string[];
+  publicUrl: string | undefined;
+} & PushClient;
+
 export type PushChannels = ReturnType<typeof createPushChannels>;
 
 export function createPushChannels(deps: { db: Kysely<Database>; clock: Clock }) {
   const { db, clock } = deps;
+
+  /** Ends a channel at the provider (a gone one counts as ended) and forgets it. */
+  async function stop(target: PushClient, channel: CalendarPushChannelsTable): Promise<void> {
+    if (target.provider === "google") {
+      await target.client.stopChannel({ id: channel.id, resourceId: channel.resource_id });
+    } else {
+      await target.client.deleteSubscription(channel.resource_id);
+    }
+    await db.deleteFrom("calendar_push_channels").where("id", "=", channel.id).execute();
+  }
 
   /** Makes the connection due now, unless it is backing off after failures. */
   async function syncSoon(connectionId: string): Promise<void> {
@@ -85,6 +114,7 @@ export function createPushChannels(deps: { db: Kysely<Database>; clock: Clock })
       organisationId: string;
       connectionId: string;
       provider: CalendarPushChannelsTable["provider"];
+      calendarId: string;
       resourceId: string;
       expiresAt: number;
     }): Promise<void> {
@@ -95,6 +125,7 @@ export function createPushChannels(deps: { db: Kysely<Database>; clock: Clock })
           organisation_id: channel.organisationId,
           connection_id: channel.connectionId,
           provider: channel.provider,
+          calendar_id: channel.calendarId,
           resource_id: channel.resourceId,
           token_hash: hash(channel.secret),
           expires_at: channel.expiresAt,
@@ -113,16 +144,79 @@ export function createPushChannels(deps: { db: Kysely<Database>; clock: Clock })
         .execute();
     },
 
-    async renewed(id: string, expiresAt: number): Promise<void> {
-      await db
-        .updateTable("calendar_push_channels")
-        .set({ expires_at: expiresAt })
-        .where("id", "=", id)
-        .execute();
+    /**
+     * Keeps one live channel per watched calendar of a connection: creates what is missing,
+     * renews (Graph) or replaces (Google, whose channels cannot be renewed) what expires within
+     * RENEW_BEFORE_MS, and stops channels of calendars no longer watched. Without a public https
+     * address there is nothing a provider could call, and nothing is done.
+     */
+    async keep(target: PushTarget): Promise<void> {
+      const address = pushAddress(
+        target.publicUrl,
+        target.provider === "google" ? GOOGLE_HOOK_PATH : MICROSOFT_HOOK_PATH,
+      );
+      if (address === undefined) return;
+      const now = clock.now();
+      const channels = await this.forConnection(target.connectionId);
+      for (const channel of channels) {
+        if (!target.calendarIds.includes(channel.calendar_id)) await stop(target, channel);
+      }
+      for (const calendarId of target.calendarIds) {
+        const mine = channels.filter((c) => c.calendar_id === calendarId);
+        const live = mine.find((c) => c.expires_at - now > RENEW_BEFORE_MS);
+        if (live !== undefined) continue;
+        const expiring = mine.find((c) => c.expires_at > now);
+        if (target.provider === "microsoft" && expiring !== undefined) {
+          const renewed = await target.client
+            .renewSubscription(expiring.resource_id, now + CHANNEL_TTL_MS)
+            .catch(() => undefined);
+          if (renewed !== undefined) {
+            await db
+              .updateTable("calendar_push_channels")
+              .set({ expires_at: renewed.expiresAtEpochMs })
+              .where("id", "=", expiring.id)
+              .execute();
+            continue;
+          }
+        }
+        const { id, secret } = newChannelSecret();
+        const created =
+          target.provider === "google"
+            ? await target.client
+                .watch(calendarId, {
+                  id,
+                  address,
+                  token: secret,
+                  ttlSeconds: Math.floor(CHANNEL_TTL_MS / 1000),
+                })
+                .then((c) => ({ resourceId: c.resourceId, expiresAt: c.expiresAtEpochMs }))
+            : await target.client
+                .subscribe({
+                  notificationUrl: address,
+                  clientState: secret,
+                  expiresAtEpochMs: now + CHANNEL_TTL_MS,
+                  calendarId,
+                })
+                .then((s) => ({ resourceId: s.id, expiresAt: s.expiresAtEpochMs }));
+        await this.register({
+          id,
+          secret,
+          organisationId: target.organisationId,
+          connectionId: target.connectionId,
+          provider: target.provider,
+          calendarId,
+          resourceId: created.resourceId,
+          expiresAt: created.expiresAt,
+        });
+        for (const old of mine) await stop(target, old);
+      }
     },
 
-    async remove(id: string): Promise<void> {
-      await db.deleteFrom("calendar_push_channels").where("id", "=", id).execute();
+    /** Stops every channel of a connection (before it is disconnected); failures are ignored. */
+    async dropAll(target: PushClient & { connectionId: string }): Promise<void> {
+      for (const channel of await this.forConnection(target.connectionId)) {
+        await stop(target, channel).catch(() => undefined);
+      }
     },
 
     /**

@@ -74,6 +74,8 @@ export interface CalendarPushChannelsTable {
   organisation_id: string;
   connection_id: string;
   provider: "google" | "microsoft";
+  /** The provider's id of the watched calendar. */
+  calendar_id: string;
   /** The provider's id: Google's resourceId, Graph's subscription id. */
   resource_id: string;
   /** SHA-256 of the secret the provider echoes (Google's channel token, Graph's clientState). */
@@ -135,6 +137,7 @@ export const calendarDataMap: TableNotes<CalendarTables> = {
     organisation_id: notPersonal,
     connection_id: notPersonal,
     provider: notPersonal,
+    calendar_id: notPersonal,
     resource_id: notPersonal,
     token_hash: personal("credential", busyPurpose, "membership"),
     expires_at: notPersonal,

@@ -484,6 +484,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
             c.notNull().references("calendar_connections.id").onDelete("cascade"),
           )
           .addColumn("provider", "text", (c) => c.notNull())
+          .addColumn("calendar_id", "text", (c) => c.notNull())
           .addColumn("resource_id", "text", (c) => c.notNull())
           .addColumn("token_hash", "text", (c) => c.notNull())
           .addColumn("expires_at", "bigint", (c) => c.notNull())

@@ -25,9 +25,9 @@ export interface WebDeps {
   bookingLinks: BookingLinks;
   /** The booking service as the candidate's pages see it, through a live link. */
   candidateBooking: CandidateBooking;
-  booking: BookingService;
   /** Connecting Google and Microsoft calendars, and choosing among an account's calendars. */
   calendarAccounts: OAuthConnections;
+  booking: BookingService;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
   /** What received mail is offered to, in order (mail/inbound.ts). */

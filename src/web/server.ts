@@ -58,7 +58,9 @@ export function buildDeps(
 ): WebDeps {
   const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
   const box = createSecretStore({ db: store.db, keyring, clock });
+  const push = createPushChannels({ db: store.db, clock });
   const oauthDeps: OAuthDeps = {
+    push,
     db: store.db,
     clock,
     box,
@@ -100,7 +102,7 @@ export function buildDeps(
       ...oauthDeps,
       syncConnection: (id) => calendars.syncConnection(id),
     }),
-    push: createPushChannels({ db: store.db, clock }),
+    push,
     booking,
     bookingLinks,
     candidateBooking: candidateBookingFor({ store, clock, booking, bookingLinks }),

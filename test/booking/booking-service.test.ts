@@ -174,6 +174,22 @@ for (const database of await testDatabases()) {
       expect(second.booking.id).toBe(first.booking.id);
       const again = await booking().book(org.recruiter.actor, request.id, input);
       expect(again.booking.id).toBe(first.booking.id);
+      // Three at once, on other requests for other interviewers: still one booking each.
+      for (const who of [org.eli, org.finn]) {
+        const other = await booking().createRequest(
+          org.recruiter.actor,
+          buildRequest(org, {
+            sessions: [{ name: "Screen", durationMinutes: 60, interviewerIds: [who.actor.userId] }],
+          }),
+        );
+        const [choice] = (await booking().options(org.recruiter.actor, other.id)).options;
+        if (choice === undefined) throw new Error("expected an option");
+        const same = { optionId: choice.id, idempotencyKey: `triple-${who.actor.userId}` };
+        const results = await Promise.all(
+          [0, 1, 2].map(() => booking().book(org.recruiter.actor, other.id, same)),
+        );
+        expect(new Set(results.map((r) => r.booking.id)).size).toBe(1);
+      }
       const rows = await store.db
         .selectFrom("bookings")
         .select("id")
@@ -224,6 +240,12 @@ for (const database of await testDatabases()) {
       expect((await booking().getRequest(org.recruiter.actor, second.id)).status).toBe(
         "awaiting_candidate",
       );
+      // The recruiter sees that the candidate's choice was gone.
+      expect((await booking().timeline(org.recruiter.actor, second.id)).at(-1)).toMatchObject({
+        kind: "slot-taken",
+        actor: { kind: "candidate", id: org.candidateId },
+        detail: { action: "book", optionId: stale.id, reason: "Dana is already booked then" },
+      });
     });
 
     it("re-checks the interviewer's daily limit when booking", async () => {

@@ -380,6 +380,49 @@ for (const database of await testDatabases()) {
       expect(await world.deps.calendars.listConnections(dana.actor)).toHaveLength(2);
     });
 
+    it("finds every event calendar from the server's address, and connects each on its own", async () => {
+      await makeCalendar(`${radicale.baseUrl}${RADICALE_USER}/personal/`);
+      await putObject(
+        `${radicale.baseUrl}${RADICALE_USER}/personal/dentist.ics`,
+        event("personal-1@example.com", "20261202T150000Z", "20261202T160000Z"),
+      );
+      const first = await world.deps.calendars.connect(owner.actor, {
+        provider: "caldav",
+        url: radicale.baseUrl,
+        username: RADICALE_USER,
+        password: RADICALE_PASSWORD,
+      });
+      const connected = await world.deps.calendars.listConnections(owner.actor);
+      // Named as the server names them (Radicale: the collection's path).
+      const host = new URL(radicale.baseUrl).host;
+      expect(connected.map((c) => c.label).sort()).toEqual([
+        `CalDAV: ${RADICALE_USER}/personal at ${host}`,
+        `CalDAV: ${RADICALE_USER}/work at ${host}`,
+      ]);
+      expect(first.label).toBe(`CalDAV: ${RADICALE_USER}/personal at ${host}`);
+      expect(connected.every((c) => c.status === "healthy")).toBe(true);
+      const busy = await world.deps.calendars.busyFor(owner.actor, owner.actor.userId, {
+        start: Date.parse(FROM),
+        end: Date.parse(TO),
+      });
+      expect(busy.busy).toEqual([
+        { start: "2026-12-02T10:30:00.000Z", end: "2026-12-02T12:00:00.000Z" },
+        { start: "2026-12-02T15:00:00.000Z", end: "2026-12-02T16:00:00.000Z" },
+      ]);
+
+      // A wrong password at the server's address is still an error on the password field.
+      const error = await appError(
+        world.deps.calendars.connect(owner.actor, {
+          provider: "caldav",
+          url: radicale.baseUrl,
+          username: RADICALE_USER,
+          password: "wrong",
+        }),
+      );
+      expect(error.field).toBe("password");
+      for (const c of connected) await world.deps.calendars.disconnect(owner.actor, c.id);
+    });
+
     it("disconnecting deletes the connection and its busy time", async () => {
       for (const c of await world.deps.calendars.listConnections(dana.actor)) {
         await world.deps.calendars.disconnect(dana.actor, c.id);

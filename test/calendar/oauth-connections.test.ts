@@ -44,7 +44,7 @@ import {
 } from "./connectors/fake-providers.js";
 
 const HOUR = 3_600_000;
-const PUBLIC_URL = "http://ally.test";
+const PUBLIC_URL = "https://ally.test";
 
 // The account's calendars at Google.
 const PRIMARY = "dana@example.com";
@@ -261,7 +261,31 @@ for (const database of await testDatabases()) {
         google.on("GET", `/calendar/v3/calendars/${id}/events`, (request) =>
           googleGrants.authorised(request) ? eventsList(id, request.query) : unauthorised,
         );
+        google.on("POST", `/calendar/v3/calendars/${id}/events/watch`, (request) => {
+          if (!googleGrants.authorised(request)) return unauthorised;
+          const asked = jsonBody(request) as { id: string };
+          return {
+            body: {
+              kind: "api#channel",
+              id: asked.id,
+              resourceId: `resource-${id}`,
+              expiration: String(world.clock.now() + 7 * 24 * HOUR),
+            },
+          };
+        });
       }
+      google.on("POST", "/calendar/v3/channels/stop", (request) =>
+        googleGrants.authorised(request) ? { status: 204 } : unauthorised,
+      );
+      let subscriptions = 0;
+      microsoft.on("POST", "/v1.0/subscriptions", (request) => {
+        if (!microsoftGrants.authorised(request)) return unauthorised;
+        subscriptions += 1;
+        const id = `sub-${subscriptions}`;
+        microsoft.on("DELETE", `/v1.0/subscriptions/${id}`, { status: 204 });
+        const asked = jsonBody(request) as { expirationDateTime: string };
+        return { status: 201, body: { id, expirationDateTime: asked.expirationDateTime } };
+      });
       microsoft
         .on("POST", "/common/oauth2/v2.0/token", microsoftGrants.token)
         .on("GET", "/v1.0/me", (request) =>
@@ -681,6 +705,44 @@ for (const database of await testDatabases()) {
       expect(back.status).toBe(200);
     });
 
+    it("watches each busy calendar at Ally's public address, and a change there makes it sync at once", async () => {
+      const channels = await world.store.db
+        .selectFrom("calendar_push_channels")
+        .selectAll()
+        .where("connection_id", "=", connectionId)
+        .execute();
+      expect(channels.map((c) => c.calendar_id).sort()).toEqual([PRIMARY, TEAM].sort());
+      const watched = jsonBody(
+        google.calls("POST", `/calendar/v3/calendars/${TEAM}/events/watch`).at(-1),
+      ) as { id: string; type: string; address: string; token: string };
+      expect(watched).toMatchObject({
+        type: "web_hook",
+        address: "https://ally.test/api/v1/hooks/calendar/google",
+      });
+      expect(channels.find((c) => c.calendar_id === TEAM)?.id).toBe(watched.id);
+      expect(JSON.stringify(channels)).not.toContain(watched.token);
+      // The calendars dropped from the choice in the last test had their channels stopped.
+      const stopped = google
+        .calls("POST", "/calendar/v3/channels/stop")
+        .map((r) => (jsonBody(r) as { resourceId: string }).resourceId);
+      expect(new Set(stopped)).toEqual(
+        new Set([`resource-${PRIMARY}`, `resource-${TEAM}`, `resource-${HOLIDAYS}`]),
+      );
+
+      const notified = await world.ally.app.request("/api/v1/hooks/calendar/google", {
+        method: "POST",
+        headers: {
+          "x-goog-channel-id": watched.id,
+          "x-goog-channel-token": watched.token,
+          "x-goog-resource-id": `resource-${TEAM}`,
+          "x-goog-resource-state": "exists",
+        },
+      });
+      expect(notified.status).toBe(204);
+      expect(Number((await rowOf(connectionId)).next_attempt_at)).toBe(world.clock.now());
+      await world.deps.calendars.syncConnection(connectionId);
+    });
+
     it("refuses an unknown calendar or no receiving calendar, naming the field and changing nothing", async () => {
       const before = await snapshot(world);
       const unknown = await send(world.ally, "POST", `/app/calendars/${connectionId}/calendars`, {
@@ -941,14 +1003,29 @@ for (const database of await testDatabases()) {
       expect(after.credentials).not.toBe(before.credentials);
       expect(await allText()).not.toMatch(/m-access-|m-refresh-/);
 
-      // Microsoft has no revocation endpoint: disconnecting deletes the tokens only.
+      // The default calendar is watched for changes through a Graph subscription.
+      const subscribed = jsonBody(microsoft.calls("POST", "/v1.0/subscriptions").at(-1)) as {
+        resource: string;
+        notificationUrl: string;
+        clientState: string;
+      };
+      expect(subscribed).toMatchObject({
+        resource: `me/calendars/${MS_DEFAULT}/events`,
+        notificationUrl: "https://ally.test/api/v1/hooks/calendar/microsoft",
+      });
+      expect(await allText()).not.toContain(subscribed.clientState);
+
+      // Microsoft has no revocation endpoint: disconnecting deletes the tokens, after ending
+      // the subscription.
       const requests = microsoft.requests.length;
       const removed = await send(world.ally, "POST", `/app/calendars/${id}/delete`, {
         as: viaSession(dana),
         form: { confirm: "yes" },
       });
       expect(removed.status).toBe(303);
-      expect(microsoft.requests.length).toBe(requests);
+      expect(microsoft.requests.slice(requests).map((r) => `${r.method} ${r.path}`)).toEqual([
+        expect.stringMatching(/^DELETE \/v1\.0\/subscriptions\/sub-\d+$/),
+      ]);
       expect(await connectionCount()).toBe(0);
       expect(microsoft.unexpected).toEqual([]);
       expect(google.unexpected).toEqual([]);

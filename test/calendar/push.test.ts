@@ -217,6 +217,7 @@ for (const database of await testDatabases()) {
         organisationId,
         connectionId,
         provider: "google",
+        calendarId: "primary",
         resourceId: "res-1",
         expiresAt: world.clock.now() + CHANNEL_TTL_MS,
       });
@@ -277,6 +278,7 @@ for (const database of await testDatabases()) {
         organisationId,
         connectionId,
         provider: "microsoft",
+        calendarId: "primary",
         resourceId: "7f105c7d-2dc5-4530-97cd-4e7ae6534c07",
         expiresAt: world.clock.now() + CHANNEL_TTL_MS,
       });
@@ -318,6 +320,7 @@ for (const database of await testDatabases()) {
         organisationId,
         connectionId,
         provider: "google",
+        calendarId: "primary",
         resourceId: "res-2",
         expiresAt: world.clock.now() + CHANNEL_TTL_MS,
       });

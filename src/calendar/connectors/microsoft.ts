@@ -395,13 +395,19 @@ export class MicrosoftCalendar implements CalendarSource {
     notificationUrl: string;
     clientState: string;
     expiresAtEpochMs: number;
+    /** The calendar to watch; the connector's calendar (default: the primary one) otherwise. */
+    calendarId?: string;
   }): Promise<{ id: string; expiresAtEpochMs: number }> {
     const url = this.url("/subscriptions");
+    // A resource path in a JSON body, not a URL: the calendar id goes in as Graph gave it.
+    const calendarId = subscription.calendarId ?? this.calendarId;
+    const resource =
+      calendarId === undefined ? "me/calendar/events" : `me/calendars/${calendarId}/events`;
     const answer = (await this.call("POST", url, {
       body: {
         changeType: "created,updated,deleted",
         notificationUrl: subscription.notificationUrl,
-        resource: `${this.calendarPath().slice(1)}/events`,
+        resource,
         expirationDateTime: new Date(subscription.expiresAtEpochMs).toISOString(),
         clientState: subscription.clientState,
       },

@@ -146,7 +146,7 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
           <Field
             name="url"
             label="Calendar address"
-            hint="The calendar collection's address, e.g. https://caldav.example.com/dana/work/"
+            hint="Your server's address (https://caldav.icloud.com, https://caldav.fastmail.com) to connect all its calendars, or one calendar's address"
             value={values.url}
             errors={errors}
             type="url"

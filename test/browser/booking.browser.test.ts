@@ -322,6 +322,21 @@ describe.skipIf(unavailable !== undefined)("booking in a browser (issue 5)", () 
     await screenshot(page, "booking-04-candidate-london");
   });
 
+  step("asks for a time when Confirm is pressed without one, pointing at the choices", async () => {
+    const { page } = candidate;
+    await tabTo(page, "Confirm", byLabel("Confirm"), 80);
+    await pressAndWait(page, "Enter");
+    const summary = page.getByRole("alert");
+    await expect.poll(() => summary.isVisible()).toBe(true);
+    expect(await summary.getByRole("link").getAttribute("href")).toBe("#field-option");
+    await expect
+      .poll(async () => (await focused(page)).className, { message: "focus starts on the summary" })
+      .toBe("error-summary");
+    expect(await page.locator("#field-option").getAttribute("aria-invalid")).toBe("true");
+    await audit(page, "booking page with an error");
+    await screenshot(page, "booking-05a-no-choice");
+  });
+
   step("books a time from the keyboard and sees the confirmation", async () => {
     const { page } = candidate;
     const radio = await tabTo(

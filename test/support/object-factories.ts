@@ -141,7 +141,13 @@ export const factories: Record<ObjectKind, ObjectFactory | null> = {
  * A draft interview request in the organisation: one hour with its owner (default working
  * hours), Wed 2 Dec to Fri 4 Dec 2026, for a new candidate and job.
  */
-export async function makeRequest(world: World, org: Organisation, sessions = 1) {
+export async function makeRequest(
+  world: World,
+  org: Organisation,
+  sessions = 1,
+  // Wed 2 Dec 2026 00:00 UTC to Sat 5 Dec 2026 00:00 UTC
+  window = { start: "2026-12-02T00:00:00Z", end: "2026-12-05T00:00:00Z" },
+) {
   const n = unique();
   const candidate = await world.deps.hiring.createCandidate(org.owner.actor, {
     name: `Secret Interviewee ${n}`,
@@ -164,9 +170,8 @@ export async function makeRequest(world: World, org: Organisation, sessions = 1)
       durationMinutes: 60,
       interviewerIds: [org.owner.userId],
     })),
-    // Wed 2 Dec 2026 00:00 UTC to Sat 5 Dec 2026 00:00 UTC
-    windowStart: "2026-12-02T00:00:00Z",
-    windowEnd: "2026-12-05T00:00:00Z",
+    windowStart: window.start,
+    windowEnd: window.end,
     videoLink: "https://meet.example.com/secret",
     notes: `Secret request notes ${n}`,
   });

@@ -396,6 +396,32 @@ for (const database of await testDatabases()) {
       expect((await send(world.ally, "GET", `/book/${newer}`, { as: anonymous })).status).toBe(410);
     });
 
+    it("says on the request page why nothing fits, and offers nothing to send", async () => {
+      world.clock.set(T0);
+      // Sat 5 and Sun 6 Dec 2026: outside the owner's default working week.
+      const { request } = await makeRequest(world, org, 1, {
+        start: "2026-12-05T00:00:00Z",
+        end: "2026-12-07T00:00:00Z",
+      });
+      const explanation = (await world.deps.booking.options(org.owner.actor, request.id))
+        .explanation;
+      expect(explanation).not.toBeNull();
+      const page = await send(world.ally, "GET", `/app/requests/${request.id}`, {
+        as: viaSession(org.recruiter),
+      });
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(explanation?.summary as string);
+      expect(page.text).not.toContain("Send to candidate");
+      expect(optionIds(page.text)).toEqual([]);
+      const before = await snapshot(world);
+      const refused = await send(world.ally, "POST", `/app/requests/${request.id}/offer`, {
+        as: viaSession(org.recruiter),
+      });
+      expect(refused.status).toBe(409);
+      expect(refused.text).toContain("No time fits this request");
+      expect(await snapshot(world)).toEqual(before);
+    });
+
     it("books on the candidate's behalf from the request page", async () => {
       world.clock.set(T0);
       const { request } = await makeRequest(world, org);

@@ -45,7 +45,13 @@ import {
   readGoogleAccount,
   readMicrosoftAccount,
 } from "./connectors/provider-accounts.js";
-import { type CalendarSource, ConnectorError, type EpochMsInterval } from "./connectors/types.js";
+import { GoogleEventWriter, MicrosoftEventWriter } from "./connectors/provider-event-writers.js";
+import {
+  type CalendarSource,
+  ConnectorError,
+  type EpochMsInterval,
+  type EventWriter,
+} from "./connectors/types.js";
 import type { PushChannels, PushClient } from "./push.js";
 import type { CalendarConnectionsTable, OAuthProvider } from "./tables.js";
 
@@ -302,14 +308,10 @@ export function createOAuthSources(deps: OAuthDeps) {
   }
 
   /**
-   * A source over the row's calendars chosen as busy. The access token is refreshed when it
-   * has expired (or the provider refused it), and the new tokens are resealed in the row
-   * before the read goes on; a revoked grant fails with CALENDAR_AUTH_FAILED.
+   * The row's provider and an access-token source for it: refreshed when it has expired (or
+   * the provider refused it), the new tokens resealed in the row before the call goes on.
    */
-  function source(
-    row: CalendarConnectionsTable,
-    credentials: OAuthCredentials,
-  ): GoogleCalendar | MicrosoftCalendar {
+  function tokensFor(row: CalendarConnectionsTable, credentials: OAuthCredentials) {
     const provider = row.provider;
     if (!isOAuthProvider(provider)) throw new RangeError(`${provider} is not an OAuth provider`);
     const config = kit.config(provider);
@@ -341,9 +343,26 @@ export function createOAuthSources(deps: OAuthDeps) {
         },
       },
     });
-    const busyIds = parseCalendars(row.calendars)
+    return { provider, accessToken };
+  }
+
+  /** The calendars of a row that count as busy. */
+  const busyCalendarIds = (row: CalendarConnectionsTable) =>
+    parseCalendars(row.calendars)
       .filter((calendar) => calendar.busy)
       .map((calendar) => calendar.id);
+
+  /**
+   * A source over the row's calendars chosen as busy. The access token is refreshed when it
+   * has expired (or the provider refused it), and the new tokens are resealed in the row
+   * before the read goes on; a revoked grant fails with CALENDAR_AUTH_FAILED.
+   */
+  function source(
+    row: CalendarConnectionsTable,
+    credentials: OAuthCredentials,
+  ): GoogleCalendar | MicrosoftCalendar {
+    const { provider, accessToken } = tokensFor(row, credentials);
+    const busyIds = busyCalendarIds(row);
     if (provider === "google") {
       return new GoogleCalendar({
         http: kit.http.google,
@@ -365,12 +384,6 @@ export function createOAuthSources(deps: OAuthDeps) {
       busyCalendarIds: busyIds,
     });
   }
-
-  /** The calendars of a row that count as busy. */
-  const busyCalendarIds = (row: CalendarConnectionsTable) =>
-    parseCalendars(row.calendars)
-      .filter((calendar) => calendar.busy)
-      .map((calendar) => calendar.id);
 
   /** The row's push client, or undefined for providers without push. */
   async function pushClient(row: CalendarConnectionsTable): Promise<PushClient | undefined> {
@@ -404,6 +417,42 @@ export function createOAuthSources(deps: OAuthDeps) {
           `ally: could not set up push notifications for calendar connection ${row.id}: ${(error as Error).message}`,
         );
       }
+    },
+
+    /**
+     * Writes Ally's events to the row's calendar marked `receivesEvents`, with the same token
+     * handling as `source` (provider-event-writers.ts: no attendees for the provider to mail).
+     * @throws ConnectorError when no calendar of the account is chosen to receive events.
+     */
+    eventWriter(row: CalendarConnectionsTable, credentials: OAuthCredentials): EventWriter {
+      const receiving = parseCalendars(row.calendars).find((calendar) => calendar.receivesEvents);
+      if (receiving === undefined) {
+        throw new ConnectorError(
+          "CALENDAR_INVALID",
+          `${row.label}: no calendar is chosen to receive Ally's events (choose one on the calendars page)`,
+        );
+      }
+      const { provider, accessToken } = tokensFor(row, credentials);
+      if (provider === "google") {
+        const google = new GoogleCalendar({
+          http: kit.http.google,
+          accessToken,
+          calendarIds: [receiving.id],
+          baseUrl: kit.endpoints.google.apiBaseUrl,
+          label: row.label,
+        });
+        return new GoogleEventWriter(google, receiving.id);
+      }
+      return new MicrosoftEventWriter(
+        new MicrosoftCalendar({
+          http: kit.http.microsoft,
+          accessToken,
+          scheduleId: row.account ?? "",
+          calendarId: receiving.id,
+          baseUrl: kit.endpoints.microsoft.graphBaseUrl,
+          label: row.label,
+        }),
+      );
     },
 
     /**

@@ -102,7 +102,53 @@ export interface OAuthStatesTable {
   expires_at: number;
 }
 
+export type EventWriteAction = "upsert" | "cancel";
+export type EventWriteStatus = "pending" | "done" | "failed";
+
+/**
+ * Durable writes of Ally's events to a person's calendar (event-writes.ts), enqueued in the
+ * transaction that books, reschedules or cancels, performed by a worker with leases and retries.
+ */
+export interface CalendarEventWritesTable {
+  id: Generated<number>;
+  organisation_id: string;
+  /** Whose calendar receives the event. */
+  user_id: string;
+  /** The iCalendar UID of the event (one per session of a booking, imip.ts `sessionUid`). */
+  booking_uid: string;
+  action: EventWriteAction;
+  /** The event as JSON (imip.ts `InterviewEvent`), with the DTSTAMP to write. */
+  payload: string;
+  status: EventWriteStatus;
+  attempts: number;
+  /** Not before this instant (backoff after a failure). */
+  next_attempt_at: number;
+  /** Set by the worker that claimed it; another may take it over after. */
+  claimed_until: number | null;
+  /** Why the last attempt failed, for a person; never a password or secret path. */
+  last_error: string | null;
+  /** What happened, for a person: "written to CalDAV at …", "no calendar connected", … */
+  outcome: string | null;
+  created_at: number;
+  done_at: number | null;
+}
+
+/** Where an event Ally wrote lives on a connection, so updates and cancellations hit it. */
+export interface CalendarEventLinksTable {
+  organisation_id: string;
+  user_id: string;
+  booking_uid: string;
+  connection_id: string;
+  /** The provider's reference: a CalDAV object URL, a Google or Microsoft event id. */
+  provider_ref: string;
+  /** The version Ally last wrote (HTTP ETag, Google etag, Graph changeKey), when known. */
+  etag: string | null;
+  updated_at: number;
+}
+
 export interface CalendarTables {
+  calendar_event_writes: CalendarEventWritesTable;
+  calendar_event_links: CalendarEventLinksTable;
   calendar_connections: CalendarConnectionsTable;
   busy_blocks: BusyBlocksTable;
   calendar_push_channels: CalendarPushChannelsTable;
@@ -110,6 +156,7 @@ export interface CalendarTables {
 }
 
 const busyPurpose = "schedule interviews around the person's busy time";
+const eventsPurpose = "put booked interviews on the interviewers' calendars";
 
 export const calendarDataMap: TableNotes<CalendarTables> = {
   calendar_connections: {
@@ -160,5 +207,31 @@ export const calendarDataMap: TableNotes<CalendarTables> = {
     code_verifier: personal("credential", "connect the person's calendar account", "token"),
     created_at: notPersonal,
     expires_at: notPersonal,
+  },
+  calendar_event_writes: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    user_id: notPersonal,
+    booking_uid: notPersonal,
+    action: notPersonal,
+    payload: personal("recruiting", eventsPurpose, "customer"),
+    status: notPersonal,
+    attempts: notPersonal,
+    next_attempt_at: notPersonal,
+    claimed_until: notPersonal,
+    last_error: notPersonal,
+    outcome: notPersonal,
+    created_at: notPersonal,
+    done_at: notPersonal,
+  },
+  calendar_event_links: {
+    organisation_id: notPersonal,
+    user_id: notPersonal,
+    booking_uid: notPersonal,
+    connection_id: notPersonal,
+    // A CalDAV object URL often holds the person's address (…/calendars/user/dana@…/).
+    provider_ref: personal("contact", eventsPurpose, "membership"),
+    etag: notPersonal,
+    updated_at: notPersonal,
   },
 };

@@ -28,13 +28,27 @@ export interface RenderedMessage {
   text: string;
   html: string | undefined;
   messageId: string;
+  /** iMIP: sent as nodemailer's `icalEvent` (a text/calendar alternative and invite.ics). */
+  calendar?: { method: string; ics: string };
+}
+
+/** nodemailer's fields for a rendered message. */
+function mailOptions(message: RenderedMessage) {
+  const { calendar, ...rest } = message;
+  return {
+    ...rest,
+    html: message.html ?? undefined,
+    ...(calendar === undefined
+      ? {}
+      : { icalEvent: { method: calendar.method, filename: "invite.ics", content: calendar.ics } }),
+  };
 }
 
 export function smtpTransport(url: string): MailTransport {
   const transporter = nodemailer.createTransport(url);
   return {
     async send(message) {
-      await transporter.sendMail({ ...message, html: message.html ?? undefined });
+      await transporter.sendMail(mailOptions(message));
       return {};
     },
     close: () => transporter.close(),
@@ -50,7 +64,7 @@ export function folderTransport(directory: string): MailTransport {
   });
   return {
     async send(message) {
-      const info = await builder.sendMail({ ...message, html: message.html ?? undefined });
+      const info = await builder.sendMail(mailOptions(message));
       await mkdir(directory, { recursive: true });
       const safeId = message.messageId.replace(/[^A-Za-z0-9.@-]/g, "");
       const filePath = resolve(join(directory, `${safeId}.eml`));
@@ -114,6 +128,9 @@ export async function sendNext(deps: OutboxWorkerDeps): Promise<boolean> {
       text: row.text_body,
       html: row.html_body ?? undefined,
       messageId: row.message_id,
+      ...(row.calendar_method === null || row.calendar_ics === null
+        ? {}
+        : { calendar: { method: row.calendar_method, ics: row.calendar_ics } }),
     });
     await db
       .updateTable("outbox")

@@ -15,6 +15,22 @@ export interface OutgoingMessage {
   subject: string;
   text: string;
   html?: string;
+  /**
+   * An iMIP calendar part (RFC 6047): sent as a `text/calendar; method=…` alternative and as an
+   * `invite.ics` attachment with the same content. `method` must equal the object's METHOD
+   * line, or Outlook rejects the invitation.
+   */
+  calendar?: CalendarPart;
+}
+
+export interface CalendarPart {
+  method: "REQUEST" | "CANCEL" | "REPLY" | "PUBLISH";
+  ics: string;
+}
+
+/** The METHOD property of an iCalendar object's VCALENDAR, upper case. */
+export function calendarMethodOf(ics: string): string | undefined {
+  return /^METHOD:([A-Za-z-]+)\r?$/m.exec(ics)?.[1]?.toUpperCase();
 }
 
 /** The Message-ID domain; from the configured sender address when it has one. */
@@ -30,6 +46,14 @@ export async function enqueueMail(
   now: number,
   from?: string,
 ): Promise<{ messageId: string }> {
+  if (message.calendar !== undefined) {
+    const inFile = calendarMethodOf(message.calendar.ics);
+    if (inFile !== message.calendar.method) {
+      throw new Error(
+        `the calendar part says method=${message.calendar.method} but its METHOD is ${inFile ?? "missing"}`,
+      );
+    }
+  }
   const messageId = `<${randomBytes(16).toString("hex")}@${messageIdDomain(from)}>`;
   await db
     .insertInto("outbox")
@@ -47,6 +71,8 @@ export async function enqueueMail(
       last_error: null,
       message_id: messageId,
       file_path: null,
+      calendar_method: message.calendar?.method ?? null,
+      calendar_ics: message.calendar?.ics ?? null,
     })
     .execute();
   return { messageId };

@@ -21,6 +21,10 @@ export interface OutboxTable {
   message_id: string;
   /** Where a development copy was written (.eml), when no relay is configured. */
   file_path: string | null;
+  /** iMIP: the METHOD of `calendar_ics` (REQUEST, CANCEL), sent as the part's `method=`. */
+  calendar_method: string | null;
+  /** iMIP: an iCalendar object sent as a text/calendar alternative and as invite.ics. */
+  calendar_ics: string | null;
 }
 
 /**
@@ -76,6 +80,8 @@ export const mailDataMap: TableNotes<MailTables> = {
     last_error: notPersonal,
     message_id: notPersonal,
     file_path: notPersonal,
+    calendar_method: notPersonal,
+    calendar_ics: personal("recruiting", delivery, "mail-90d"),
   },
   inbound_mail: {
     id: notPersonal,

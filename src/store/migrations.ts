@@ -424,6 +424,63 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    "0007-invitations-event-writes": {
+      async up(db: AnyDb) {
+        // iMIP parts of outgoing mail; one column per statement for SQLite.
+        await db.schema.alterTable("outbox").addColumn("calendar_method", "text").execute();
+        await db.schema.alterTable("outbox").addColumn("calendar_ics", "text").execute();
+        await serial(db.schema.createTable("calendar_event_writes"), "id")
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
+          .addColumn("booking_uid", "text", (c) => c.notNull())
+          .addColumn("action", "text", (c) => c.notNull())
+          .addColumn("payload", "text", (c) => c.notNull())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("next_attempt_at", "bigint", (c) => c.notNull())
+          .addColumn("claimed_until", "bigint")
+          .addColumn("last_error", "text")
+          .addColumn("outcome", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("done_at", "bigint")
+          .execute();
+        await db.schema
+          .createIndex("calendar_event_writes_due")
+          .on("calendar_event_writes")
+          .columns(["status", "next_attempt_at"])
+          .execute();
+        await db.schema
+          .createIndex("calendar_event_writes_event")
+          .on("calendar_event_writes")
+          .columns(["organisation_id", "user_id", "booking_uid"])
+          .execute();
+        await db.schema
+          .createTable("calendar_event_links")
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
+          .addColumn("booking_uid", "text", (c) => c.notNull())
+          .addColumn("connection_id", "text", (c) =>
+            c.notNull().references("calendar_connections.id").onDelete("cascade"),
+          )
+          .addColumn("provider_ref", "text", (c) => c.notNull())
+          .addColumn("etag", "text")
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .addPrimaryKeyConstraint("calendar_event_links_pk", [
+            "organisation_id",
+            "booking_uid",
+            "connection_id",
+          ])
+          .execute();
+      },
+    },
     "0008-booking-links": {
       async up(db: AnyDb) {
         await db.schema

@@ -1,6 +1,6 @@
 /**
  * `ally serve`: opens the database, applies pending migrations, starts the HTTP server, the
- * outbox worker and the calendar sync worker, and shuts down gracefully (stops accepting,
+ * outbox worker, the calendar sync worker and the calendar event writer, and shuts down gracefully (stops accepting,
  * finishes requests in flight, stops the workers, closes the database) on SIGINT or SIGTERM. Nothing is kept only in memory, so any
  * number of processes can share one PostgreSQL database.
  */
@@ -11,6 +11,7 @@ import { createBookingLinks } from "../booking/links.js";
 import { createBookingService } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import type { HttpClientOptions } from "../calendar/connectors/http.js";
+import { startEventWriteWorker } from "../calendar/event-writes.js";
 import {
   createOAuthConnections,
   createOAuthSources,
@@ -33,7 +34,7 @@ import { startSmtpListener } from "../mail/smtp-listener.js";
 import { type Keyring, singleKeyring } from "../secrets/keyring.js";
 import { loadKeyring } from "../secrets/load-keyring.js";
 import { checkDataKeys } from "../secrets/rotate.js";
-import { createSecretStore } from "../secrets/secret-store.js";
+import { createSecretStore, type SecretStore } from "../secrets/secret-store.js";
 import { openStore, type Store } from "../store/database.js";
 import { migrateToLatest } from "../store/migrations.js";
 import { createApp } from "./app.js";
@@ -48,6 +49,29 @@ export interface DepsOverrides {
   log?: (line: string) => void;
 }
 
+/** What the Google and Microsoft connections need; shared by the web app and the workers. */
+export function oauthDepsFor(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  box: SecretStore,
+  overrides: DepsOverrides = {},
+): OAuthDeps {
+  return {
+    db: store.db,
+    clock,
+    box,
+    push: createPushChannels({ db: store.db, clock }),
+    clients: config.calendar,
+    publicUrl: config.http.publicUrl,
+    ...(overrides.providerEndpoints === undefined
+      ? {}
+      : { endpoints: overrides.providerEndpoints }),
+    ...(overrides.providerHttp === undefined ? {} : { http: overrides.providerHttp }),
+    ...(overrides.log === undefined ? {} : { log: overrides.log }),
+  };
+}
+
 /** `keys`: the keyring, or one key as master key version 1 (as tests pass it). */
 export function buildDeps(
   config: Config,
@@ -58,20 +82,7 @@ export function buildDeps(
 ): WebDeps {
   const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
   const box = createSecretStore({ db: store.db, keyring, clock });
-  const push = createPushChannels({ db: store.db, clock });
-  const oauthDeps: OAuthDeps = {
-    push,
-    db: store.db,
-    clock,
-    box,
-    clients: config.calendar,
-    publicUrl: config.http.publicUrl,
-    ...(overrides.providerEndpoints === undefined
-      ? {}
-      : { endpoints: overrides.providerEndpoints }),
-    ...(overrides.providerHttp === undefined ? {} : { http: overrides.providerHttp }),
-    ...(overrides.log === undefined ? {} : { log: overrides.log }),
-  };
+  const oauthDeps = oauthDepsFor(config, store, clock, box, overrides);
   const calendars = createCalendarService({
     db: store.db,
     clock,
@@ -102,7 +113,7 @@ export function buildDeps(
       ...oauthDeps,
       syncConnection: (id) => calendars.syncConnection(id),
     }),
-    push,
+    push: oauthDeps.push ?? createPushChannels({ db: store.db, clock }),
     booking,
     bookingLinks,
     candidateBooking: candidateBookingFor({ store, clock, booking, bookingLinks }),
@@ -175,6 +186,15 @@ export async function startServer(
     pollMs: config.mail.pollMs,
     log: (line) => console.error(line),
   });
+  const workerBox = createSecretStore({ db: store.db, keyring, clock });
+  const eventWriter = startEventWriteWorker({
+    db: store.db,
+    clock,
+    box: workerBox,
+    oauth: createOAuthSources(oauthDepsFor(config, store, clock, workerBox)),
+    pollMs: 5_000,
+    log: (line) => console.error(line),
+  });
   const server = await new Promise<ReturnType<typeof serve>>((ready) => {
     const s = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () =>
       ready(s),
@@ -203,6 +223,7 @@ export async function startServer(
         await closed;
         await smtpListener?.close();
         await inboundWorker.stop();
+        await eventWriter.stop();
         await syncWorker.stop();
         await worker.stop();
         await store.close();

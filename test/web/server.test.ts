@@ -1,5 +1,6 @@
 /**
- * `ally serve` end to end on a real port: health, the OpenAPI document, graceful shutdown
+ * `ally serve` end to end on a real port: health, the OpenAPI document, the background calendar
+ * event writer, graceful shutdown
  * (a request in flight is answered before `close()` resolves), and the refusal to start on
  * PostgreSQL without a master key.
  */
@@ -8,6 +9,9 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mintOrgId } from "../../src/accounts/ids.js";
+import { enqueueEventWrite } from "../../src/calendar/event-writes.js";
+import { openStore } from "../../src/store/database.js";
 import { type RunningServer, startServer } from "../../src/web/server.js";
 import { testDatabases } from "../support/databases.js";
 import { listing, type OpenApiDocument, openApiPath } from "../support/route-samples.js";
@@ -43,6 +47,63 @@ describe("a server on SQLite", () => {
     expect(server.url).not.toMatch(/:0$/);
     expect(logged.join("\n")).toContain(server.url);
   });
+
+  it("performs calendar event writes in the background", async () => {
+    const store = openStore(`sqlite:${join(dir, "ally.db")}`);
+    try {
+      const now = Date.now();
+      await store.db
+        .insertInto("organisations")
+        .values({ id: "org_bg", name: "Acme", created_at: now })
+        .execute();
+      await store.db
+        .insertInto("users")
+        .values({
+          id: "usr_bg",
+          email: "bg@example.com",
+          name: "Dana",
+          phone: "",
+          postal_address: "",
+          password_hash: "x",
+          email_verified_at: now,
+          totp_secret: null,
+          created_at: now,
+        })
+        .execute();
+      await enqueueEventWrite(
+        store.db,
+        {
+          organisationId: mintOrgId("org_bg"),
+          userId: "usr_bg",
+          action: "upsert",
+          event: {
+            uid: "bkg_bg-1@ally.test",
+            sequence: 0,
+            time: { startEpochMs: now + 3_600_000, endEpochMs: now + 7_200_000 },
+            summary: "Interview",
+            organizer: { email: "ally@ally.test" },
+            attendees: [{ email: "candidate@example.com" }],
+          },
+          dtstampEpochMs: now,
+        },
+        now,
+      );
+      const deadline = Date.now() + 15_000;
+      let status = "pending";
+      while (status === "pending" && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        const row = await store.db
+          .selectFrom("calendar_event_writes")
+          .select("status")
+          .executeTakeFirst();
+        status = row?.status ?? "missing";
+      }
+      // Nobody has a calendar connected: done, with nothing written.
+      expect(status).toBe("done");
+    } finally {
+      await store.close();
+    }
+  }, 20_000);
 
   it("answers /health with 200 {status: ok}", async () => {
     const response = await fetch(`${server.url}/health`);

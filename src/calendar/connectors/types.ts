@@ -4,6 +4,7 @@
  * leave reading iCalendar to the pure reader in `../ical.ts` and `../expand.ts`.
  */
 import type { EpochMsInterval } from "../ical.js";
+import type { InterviewEvent } from "../imip.js";
 
 export type { EpochMsInterval } from "../ical.js";
 
@@ -27,6 +28,48 @@ export interface CalendarSource {
    * @throws RangeError when `options.zone` is not an IANA zone (a bug in the caller).
    */
   busy(range: EpochMsInterval, options: { zone: string }): Promise<BusyRead>;
+}
+
+/**
+ * Where an event Ally wrote lives on a provider: a CalDAV object URL, a Google or Microsoft
+ * event id; with the version Ally last wrote (HTTP ETag, Google etag, Graph changeKey).
+ */
+export interface EventReference {
+  ref: string;
+  etag?: string;
+}
+
+export interface EventWriteResult extends EventReference {
+  /**
+   * The event had been changed (or deleted) on the calendar since Ally last wrote it; Ally's
+   * version replaced it, because the booking is the source of truth.
+   */
+  changedOnServer: boolean;
+}
+
+/**
+ * The port for putting Ally's events on a calendar, keyed by the event's iCalendar UID: the
+ * caller keeps the reference it gets back (calendar_event_links) so that a reschedule updates
+ * and a cancellation removes the same event. Writers never send invitations themselves: Ally
+ * sends them by email (iMIP), so events go to providers without attendees that the provider
+ * would mail.
+ */
+export interface EventWriter {
+  /** What to call the calendar in messages; never a secret. */
+  readonly label: string;
+  /**
+   * Creates the event, or replaces it at `existing`. Safe to retry after a lost answer.
+   * @throws ConnectorError when the calendar cannot be written.
+   */
+  upsert(
+    event: InterviewEvent,
+    options: { dtstampEpochMs: number; existing?: EventReference },
+  ): Promise<EventWriteResult>;
+  /**
+   * Deletes the event; an event that is already gone counts as deleted.
+   * @throws ConnectorError when the calendar cannot be written.
+   */
+  remove(existing: EventReference): Promise<void>;
 }
 
 export type ConnectorErrorCode =

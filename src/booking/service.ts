@@ -76,6 +76,11 @@ export interface BookingChange {
   booking: { id: string; uid: string; sequence: number };
   /** The sessions booked (for "cancelled": the ones just released). */
   sessions: { name: string; startsAt: string; endsAt: string; interviewerIds: string[] }[];
+  /**
+   * For "rescheduled": the sessions as they were, so effects can tell interviewers who are no
+   * longer on the booking (their events are cancelled) from those who stay (updated).
+   */
+  previousSessions?: { name: string; startsAt: string; endsAt: string; interviewerIds: string[] }[];
 }
 
 /**
@@ -578,6 +583,7 @@ export function createBookingService(deps: BookingDeps) {
     orgId: OrgId,
     requestId: string,
     sessions: BookingChange["sessions"],
+    previousSessions?: BookingChange["sessions"],
   ): Promise<BookingChange> {
     const request = await toRequest(trx, await requestRow(trx, orgId, requestId));
     const booking = await bookingOf(trx, orgId, requestId);
@@ -587,6 +593,7 @@ export function createBookingService(deps: BookingDeps) {
       request,
       booking: { id: booking.id, uid: booking.ical_uid, sequence: booking.sequence },
       sessions,
+      ...(previousSessions === undefined ? {} : { previousSessions }),
     };
   }
 
@@ -832,7 +839,14 @@ export function createBookingService(deps: BookingDeps) {
         if (deps.effects !== undefined) {
           await deps.effects(
             trx,
-            await changeFor(trx, "rescheduled", orgId, requestId, option.sessions),
+            await changeFor(
+              trx,
+              "rescheduled",
+              orgId,
+              requestId,
+              option.sessions,
+              previous.sessions,
+            ),
           );
         }
         return { done: true } as const;

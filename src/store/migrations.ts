@@ -481,6 +481,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0008-booking-links": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("booking_links")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("request_id", "text", (c) =>
+            c.notNull().references("interview_requests.id").onDelete("cascade"),
+          )
+          .addColumn("token_hash", "text", (c) => c.notNull().unique())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("revoked_at", "bigint")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("booking_links_request")
+          .on("booking_links")
+          .columns(["organisation_id", "request_id"])
+          .execute();
+      },
+    },
     "0009-inbound-mail": {
       async up(db: AnyDb) {
         await serial(db.schema.createTable("inbound_mail"), "id")

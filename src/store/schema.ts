@@ -1,5 +1,6 @@
 /** The whole schema: each module owns its tables; this only puts them together. */
 import { type AccountsTables, accountsDataMap } from "../accounts/tables.js";
+import { type BookingLinkTables, bookingLinkDataMap } from "../booking/link-tables.js";
 import { type BookingTables, bookingDataMap } from "../booking/tables.js";
 import { type CalendarTables, calendarDataMap } from "../calendar/tables.js";
 import { type HiringTables, hiringDataMap } from "../hiring/tables.js";
@@ -8,6 +9,7 @@ import { type MailTables, mailDataMap } from "../mail/tables.js";
 import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
 
 export type Database = AccountsTables &
+  BookingLinkTables &
   BookingTables &
   CalendarTables &
   HiringTables &
@@ -18,6 +20,7 @@ export type Database = AccountsTables &
 /** Every table's column notes (personal data category, purpose, retention). */
 export const dataMap = {
   ...accountsDataMap,
+  ...bookingLinkDataMap,
   ...bookingDataMap,
   ...calendarDataMap,
   ...hiringDataMap,

@@ -15,16 +15,18 @@ import { registerAccountsApi } from "./api/accounts-api.js";
 import { registerBookingApi } from "./api/booking-api.js";
 import { registerCalendarApi } from "./api/calendar-api.js";
 import { registerHiringApi } from "./api/hiring-api.js";
-import { STYLESHEET } from "./assets.js";
+import { BOOK_SCRIPT_SOURCE, STYLESHEET } from "./assets.js";
 import type { AppEnv, WebDeps } from "./env.js";
 import { type ErrorBody, HTTP_STATUS } from "./errors.js";
 import { Page } from "./layout.js";
 import { registerAccountPages } from "./pages/account-pages.js";
 import { registerAppPages } from "./pages/app-pages.js";
+import { BOOK_SCRIPT, registerBookPages } from "./pages/book-pages.js";
 import { registerCalendarPages } from "./pages/calendar-pages.js";
 import { registerDevPages } from "./pages/dev-pages.js";
 import { registerHiringPages } from "./pages/hiring-pages.js";
 import { registerPublicPages } from "./pages/public-pages.js";
+import { registerRequestPages } from "./pages/request-pages.js";
 import { type RouteSpec, RouteTable } from "./route-table.js";
 
 export const SESSION_COOKIE = "ally_session";
@@ -84,12 +86,14 @@ export function createApp(deps: WebDeps): AllyApp {
   });
   const routes = new RouteTable();
 
-  // Security headers on every response; no scripts at all, so the policy can forbid them.
+  // Security headers on every response. No scripts, so the policy forbids them, except on the
+  // candidate's booking pages, which may run one same-origin file (they work without it).
   app.use("*", async (c, next) => {
     await next();
+    const scripts = c.req.path.startsWith("/book/") ? "'self'" : "'none'";
     c.header(
       "Content-Security-Policy",
-      "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      `default-src 'self'; script-src ${scripts}; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
     );
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "same-origin");
@@ -178,6 +182,9 @@ export function createApp(deps: WebDeps): AllyApp {
     if (site !== undefined && site !== "same-origin" && site !== "none") {
       throw new AppError("CSRF_FAILED", "Cross-site request refused.");
     }
+    // A candidate's booking forms carry a token bound to their link instead of a cookie's; the
+    // page checks it (book-pages.tsx).
+    if (c.req.path.startsWith("/book/")) return next();
     let sent = c.req.header("x-csrf-token");
     if (sent === undefined) {
       const type = c.req.header("content-type") ?? "";
@@ -203,6 +210,12 @@ export function createApp(deps: WebDeps): AllyApp {
     c.header("Cache-Control", "public, max-age=3600");
     return c.body(STYLESHEET, 200, { "Content-Type": "text/css; charset=utf-8" });
   });
+  app.get(BOOK_SCRIPT, (c) => {
+    c.header("Cache-Control", "public, max-age=3600");
+    return c.body(BOOK_SCRIPT_SOURCE, 200, {
+      "Content-Type": "text/javascript; charset=utf-8",
+    });
+  });
   app.get("/health", async (c) => {
     try {
       await deps.store.db.selectFrom("organisations").select("id").limit(1).execute();
@@ -217,6 +230,8 @@ export function createApp(deps: WebDeps): AllyApp {
   registerAppPages(app, routes);
   registerHiringPages(app, routes);
   registerCalendarPages(app, routes);
+  registerBookPages(app, routes);
+  registerRequestPages(app, routes);
   registerDevPages(app, routes);
   registerAccountsApi(app, routes);
   registerHiringApi(app, routes);

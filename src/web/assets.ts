@@ -82,4 +82,59 @@ td { overflow-wrap: anywhere; }
 fieldset.session-row, fieldset.hours-row { display: grid; gap: .75rem; }
 fieldset.session-row { grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); }
 fieldset fieldset { border-style: dashed; }
+/* Booking pages: one radio per option, grouped by day; the week grid; the zone picker. */
+fieldset.day { display: grid; gap: .25rem; margin: 0; }
+.check.option { align-items: flex-start; padding: .25rem 0; }
+.check.option input { margin-top: .2rem; }
+.option-time { font-weight: 600; font-variant-numeric: tabular-nums; }
+.option-session { display: block; }
+.zone-picker { margin-bottom: 1rem; }
+.progress:empty { display: none; }
+.danger-zone { border-color: var(--bad); }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+dl.facts dt { font-weight: 600; }
+dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+ol.timeline { padding-left: 1.25rem; }
+ol.timeline li { margin-bottom: .5rem; }
+`;
+
+/**
+ * The booking pages' one script (served from /assets/book.js; the pages work without it): on
+ * the first visit it picks the browser's time zone, and while a booking is sent it disables the
+ * button and says so in a live region.
+ */
+export const BOOK_SCRIPT_SOURCE = `"use strict";
+(function () {
+  var picker = document.querySelector("form.zone-picker");
+  if (picker && picker.getAttribute("data-zone-picked") === "no") {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    var select = picker.querySelector("select");
+    if (zone && select && select.value !== zone) {
+      for (var i = 0; i < select.options.length; i++) {
+        if (select.options[i].value === zone) { select.value = zone; picker.submit(); return; }
+      }
+    }
+  }
+  var forms = document.querySelectorAll("form.booking-form");
+  for (var j = 0; j < forms.length; j++) {
+    (function (form) {
+      var button = form.querySelector("button[type=submit]");
+      var status = form.querySelector(".progress");
+      var label = button ? button.textContent : "";
+      form.addEventListener("submit", function (event) {
+        if (form.getAttribute("data-sending") === "yes") { event.preventDefault(); return; }
+        if (!form.querySelector("input[name=option]:checked")) return;
+        form.setAttribute("data-sending", "yes");
+        if (button) { button.setAttribute("aria-disabled", "true"); button.textContent = button.getAttribute("data-busy-label") || label; }
+        if (status) status.textContent = "Booking your time, please wait…";
+      });
+      window.addEventListener("pageshow", function () {
+        form.removeAttribute("data-sending");
+        if (button) { button.removeAttribute("aria-disabled"); button.textContent = label; }
+        if (status) status.textContent = "";
+      });
+    })(forms[j]);
+  }
+})();
 `;

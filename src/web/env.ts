@@ -1,5 +1,6 @@
 /** What the web layer keeps per request, and what it is built from. */
 import type { AccountsService, Actor, RequestMeta, SessionContext } from "../accounts/service.js";
+import type { BookingLinks } from "../booking/links.js";
 import type { BookingService } from "../booking/service.js";
 import type { CalendarService } from "../calendar/connections.js";
 import type { OAuthConnections } from "../calendar/oauth-connections.js";
@@ -9,6 +10,7 @@ import type { Config } from "../config.js";
 import type { HiringService } from "../hiring/service.js";
 import type { InboundHandler } from "../mail/inbound.js";
 import type { Store } from "../store/database.js";
+import type { CandidateBooking } from "./booking-view.js";
 
 export interface WebDeps {
   config: Config;
@@ -19,6 +21,10 @@ export interface WebDeps {
   calendars: CalendarService;
   /** Provider push channels that make a connection's sync due now. */
   push: PushChannels;
+  /** Candidates' signed links to their booking pages. */
+  bookingLinks: BookingLinks;
+  /** The booking service as the candidate's pages see it, through a live link. */
+  candidateBooking: CandidateBooking;
   /** Connecting Google and Microsoft calendars, and choosing among an account's calendars. */
   calendarAccounts: OAuthConnections;
   booking: BookingService;

@@ -12,6 +12,10 @@ export interface PageProps {
   csrfToken?: string;
   narrow?: boolean;
   current?: string;
+  /** A page for people without an account (a candidate's booking page): no account menu. */
+  bare?: boolean;
+  /** A same-origin script that improves the page; the page works without it. */
+  script?: string;
   children?: Child;
 }
 
@@ -19,6 +23,7 @@ export interface PageProps {
 const appNav: Array<[string, string, Permission?]> = [
   ["/app", "Home"],
   ["/app/jobs", "Jobs", "hiring:read"],
+  ["/app/requests", "Requests", "candidates:read"],
   ["/app/candidates", "Candidates", "candidates:read"],
   ["/app/pools", "Pools", "hiring:read"],
   ["/app/templates", "Loop templates", "hiring:read"],
@@ -27,13 +32,23 @@ const appNav: Array<[string, string, Permission?]> = [
   ["/app/account", "Account"],
 ];
 
-export const Page: FC<PageProps> = ({ title, session, csrfToken, narrow, current, children }) => (
+export const Page: FC<PageProps> = ({
+  title,
+  session,
+  csrfToken,
+  narrow,
+  current,
+  bare,
+  script,
+  children,
+}) => (
   <html lang="en">
     <head>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>{`${title} · Ally`}</title>
       <link rel="stylesheet" href="/assets/app.css" />
+      {script ? <script src={script} defer /> : null}
     </head>
     <body>
       <a class="skip" href="#main">
@@ -44,7 +59,7 @@ export const Page: FC<PageProps> = ({ title, session, csrfToken, narrow, current
           <a class="brand" href={session ? "/app" : "/"}>
             Ally
           </a>
-          {session && !session.pendingSecondFactor ? (
+          {bare ? null : session && !session.pendingSecondFactor ? (
             <>
               <nav aria-label="Main">
                 <ul>

@@ -18,6 +18,8 @@ export type ObjectKind =
   | "member"
   | "api-token"
   | "calendar-connection"
+  /** A candidate's signed link (public routes: the link itself is the credential). */
+  | "booking-link"
   | "interview-request";
 
 export interface RouteSpec {

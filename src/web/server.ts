@@ -6,8 +6,10 @@
  */
 import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
+import { mintOrgId } from "../accounts/ids.js";
 import { createAccountsService } from "../accounts/service.js";
 import { createBookingEffects, REMINDER_JOB, reminderHandler } from "../booking/effects.js";
+import { createBookingLinks } from "../booking/links.js";
 import { createBookingService } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import type { HttpClientOptions } from "../calendar/connectors/http.js";
@@ -39,6 +41,7 @@ import { createSecretStore, type SecretStore } from "../secrets/secret-store.js"
 import { openStore, type Store } from "../store/database.js";
 import { migrateToLatest } from "../store/migrations.js";
 import { createApp } from "./app.js";
+import { candidateBookingFor } from "./booking-adapter.js";
 import type { WebDeps } from "./env.js";
 import { isLoopbackHost } from "./pages/dev-pages.js";
 
@@ -93,6 +96,27 @@ export function buildDeps(
     publicUrl: config.http.publicUrl,
     oauth: createOAuthSources(oauthDeps),
   });
+  const bookingLinks = createBookingLinks({ db: store.db, clock });
+  const booking = createBookingService({
+    db: store.db,
+    dialect: store.dialect,
+    clock,
+    calendars,
+    effects: createBookingEffects({
+      clock,
+      mailFrom: config.mail.from,
+      publicUrl: config.http.publicUrl,
+      reminderMinutesBefore: config.booking.reminderMinutesBefore,
+      // The candidate's confirmation carries a link of its own to reschedule or cancel; the
+      // link they booked with keeps working too.
+      candidateLink: async (trx, orgId, requestId) => {
+        const { token } = await bookingLinks.issue(trx, mintOrgId(orgId), requestId, undefined, {
+          revokeEarlier: false,
+        });
+        return `${config.http.publicUrl}/book/${token}`;
+      },
+    }),
+  });
   return {
     config,
     store,
@@ -112,18 +136,9 @@ export function buildDeps(
       syncConnection: (id) => calendars.syncConnection(id),
     }),
     push: oauthDeps.push ?? createPushChannels({ db: store.db, clock }),
-    booking: createBookingService({
-      db: store.db,
-      dialect: store.dialect,
-      clock,
-      calendars,
-      effects: createBookingEffects({
-        clock,
-        mailFrom: config.mail.from,
-        publicUrl: config.http.publicUrl,
-        reminderMinutesBefore: config.booking.reminderMinutesBefore,
-      }),
-    }),
+    booking,
+    bookingLinks,
+    candidateBooking: candidateBookingFor({ store, clock, booking, bookingLinks }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
     inboundHandlers: [],
   };

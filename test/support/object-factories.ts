@@ -2,6 +2,7 @@
  * Objects of every kind an organisation owns, made through the services (never by writing
  * rows), each with the text that would betray it if it showed up where it should not.
  */
+import { sendToCandidate } from "../../src/booking/send-link.js";
 import { fixedClock } from "../../src/clock.js";
 import { createHiringService } from "../../src/hiring/service.js";
 import type { ObjectKind } from "../../src/web/route-table.js";
@@ -127,7 +128,90 @@ export const factories: Record<ObjectKind, ObjectFactory | null> = {
     });
     return { id: connection.id, secrets: [connection.id, url] };
   },
+  // A candidate's link, made by sending a request: the link is the id its routes take.
+  "booking-link": async (world, org) => {
+    const { request, secrets, candidateEmail } = await makeRequest(world, org);
+    await sendRequest(world, org.owner, request.id);
+    const token = await bookingTokenFromMail(world, candidateEmail);
+    return { id: token, secrets: [token, ...secrets] };
+  },
 };
+
+/**
+ * A draft interview request in the organisation: one hour with its owner (default working
+ * hours), Wed 2 Dec to Fri 4 Dec 2026, for a new candidate and job.
+ */
+export async function makeRequest(
+  world: World,
+  org: Organisation,
+  sessions = 1,
+  // Wed 2 Dec 2026 00:00 UTC to Sat 5 Dec 2026 00:00 UTC
+  window = { start: "2026-12-02T00:00:00Z", end: "2026-12-05T00:00:00Z" },
+) {
+  const n = unique();
+  const candidate = await world.deps.hiring.createCandidate(org.owner.actor, {
+    name: `Secret Interviewee ${n}`,
+    email: `secret-interviewee-${n}@example.com`,
+    phone: null,
+    timeZone: "Europe/Berlin",
+    notes: null,
+  });
+  const job = await world.deps.hiring.createJob(org.owner.actor, {
+    title: `Secret role ${n}`,
+    department: null,
+    location: null,
+    description: null,
+  });
+  const request = await world.deps.booking.createRequest(org.owner.actor, {
+    candidateId: candidate.id,
+    jobId: job.id,
+    sessions: Array.from({ length: sessions }, (_, i) => ({
+      name: `Session ${i + 1}`,
+      durationMinutes: 60,
+      interviewerIds: [org.owner.userId],
+    })),
+    windowStart: window.start,
+    windowEnd: window.end,
+    videoLink: "https://meet.example.com/secret",
+    notes: `Secret request notes ${n}`,
+  });
+  return {
+    request,
+    candidateEmail: candidate.email,
+    secrets: [candidate.name, job.title, `Secret request notes ${n}`],
+  };
+}
+
+/** Sends the request to its candidate, as the request page's button does. */
+export async function sendRequest(world: World, person: Person, requestId: string) {
+  const { store, clock, booking, bookingLinks, config } = world.deps;
+  return sendToCandidate(
+    {
+      db: store.db,
+      clock,
+      booking,
+      links: bookingLinks,
+      publicUrl: config.http.publicUrl,
+      mailFrom: config.mail.from,
+    },
+    person.actor,
+    requestId,
+  );
+}
+
+/** The link in the newest booking email to `email`, as the candidate reads it. */
+export async function bookingTokenFromMail(world: World, email: string): Promise<string> {
+  const row = await world.store.db
+    .selectFrom("outbox")
+    .select("text_body")
+    .where("to_address", "=", email)
+    .where("kind", "=", "booking-link")
+    .orderBy("id", "desc")
+    .executeTakeFirst();
+  const match = row === undefined ? null : /\/book\/(bk_[A-Za-z0-9_-]+)/.exec(row.text_body);
+  if (match === null) throw new Error(`no booking link in an email to ${email}`);
+  return match[1] as string;
+}
 
 /** The service method whose existence means a kind's factory is due. */
 export const serviceOf: Record<ObjectKind, string> = {
@@ -138,6 +222,7 @@ export const serviceOf: Record<ObjectKind, string> = {
   member: "invite",
   "api-token": "createApiToken",
   "calendar-connection": "connect",
+  "booking-link": "offer",
   "interview-request": "createRequest",
 };
 
@@ -149,5 +234,6 @@ export const ALL_KINDS: ObjectKind[] = [
   "member",
   "api-token",
   "calendar-connection",
+  "booking-link",
   "interview-request",
 ];

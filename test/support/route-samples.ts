@@ -5,6 +5,7 @@
  * by hand, and a page POST route missing from the list fails the tests that need it.
  */
 import { newTotpSecret, totpAt } from "../../src/accounts/totp.js";
+import { linkFormToken } from "../../src/booking/links.js";
 import { fixedClock } from "../../src/clock.js";
 import { openStore } from "../../src/store/database.js";
 import { createApp } from "../../src/web/app.js";
@@ -129,6 +130,8 @@ export interface SampleContext {
   caller: Person;
   /** The owner of the caller's organisation, to make what a body refers to (a pool, a job). */
   owner: Person;
+  /** The object the route's path names, when it names one (a booking form is bound to its link). */
+  objectId?: string;
 }
 
 /** Valid JSON bodies that a schema alone does not give (values whose effect must be harmless). */
@@ -290,7 +293,67 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
     perWeekLimit: "10",
   }),
   "POST /logout": () => ({}),
+  "POST /app/requests": (ctx) => requestForm(ctx),
+  "POST /app/requests/:requestId/offer": () => ({}),
+  // An option id no request has: answered as taken (409), which books nothing.
+  "POST /app/requests/:requestId/book": () => ({
+    option: UNKNOWN_OPTION,
+    key: `idempotency-key-${unique()}`,
+  }),
+  "POST /app/requests/:requestId/cancel": () => ({ confirm: "yes", reason: "Role filled." }),
+  "POST /book/:token/book": ({ objectId }) => ({
+    _form: linkFormToken(objectId ?? ""),
+    option: UNKNOWN_OPTION,
+    key: `idempotency-key-${unique()}`,
+  }),
+  "POST /book/:token/reschedule": ({ objectId }) => ({
+    _form: linkFormToken(objectId ?? ""),
+    option: UNKNOWN_OPTION,
+    key: `idempotency-key-${unique()}`,
+  }),
+  "POST /book/:token/other": ({ objectId }) => ({
+    _form: linkFormToken(objectId ?? ""),
+    text: "Any afternoon next week.",
+  }),
+  "POST /book/:token/cancel": ({ objectId }) => ({
+    _form: linkFormToken(objectId ?? ""),
+    reason: "I took another offer.",
+  }),
 };
+
+const UNKNOWN_OPTION = "opt_00000000000000000000";
+
+/** A new request for a new candidate and job, with one session with the owner. */
+async function requestForm({ world, owner }: SampleContext): Promise<FormFields> {
+  const n = unique();
+  const candidate = await world.deps.hiring.createCandidate(owner.actor, {
+    name: `Candidate ${n}`,
+    email: `candidate-${n}@example.com`,
+    phone: null,
+    timeZone: "Europe/Paris",
+    notes: null,
+  });
+  const job = await world.deps.hiring.createJob(owner.actor, {
+    title: `Job ${n}`,
+    department: null,
+    location: null,
+    description: null,
+  });
+  return {
+    candidateId: candidate.id,
+    jobId: job.id,
+    loopTemplateId: "",
+    "sessions.0.name": "Technical",
+    "sessions.0.durationMinutes": "60",
+    "sessions.0.interviewerIds": [owner.userId],
+    windowStart: "2026-12-02",
+    windowEnd: "2026-12-04",
+    timeZone: "",
+    location: "",
+    videoLink: "https://meet.example.com/x",
+    notes: "",
+  };
+}
 
 export const routeKey = (route: Pick<RouteSpec, "method" | "path">) =>
   `${route.method} ${route.path}`;

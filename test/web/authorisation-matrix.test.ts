@@ -79,7 +79,12 @@ describe("the route table", () => {
   });
 
   it("lists every route the app serves, and serves every route it lists", () => {
-    const infrastructure = new Set(["GET /assets/app.css", "GET /health", "GET /api/openapi.json"]);
+    const infrastructure = new Set([
+      "GET /assets/app.css",
+      "GET /assets/book.js",
+      "GET /health",
+      "GET /api/openapi.json",
+    ]);
     const served = new Set(listed.served.filter((key) => !infrastructure.has(key)));
     const inTable = new Set(routes.map(label));
     expect([...served].filter((key) => !inTable.has(key))).toEqual([]);
@@ -136,7 +141,12 @@ describe.each(databases)("authorisation on $dialect", (database) => {
   async function prepare(route: RouteSpec, person: Person | undefined, objectId: string) {
     const caller = person === undefined ? anonymous : callerFor(route, person);
     const owner = person === undefined || person.orgId === a.owner.orgId ? a.owner : b.owner;
-    const body = await validBody(openapi, route, { world, caller: person ?? a.owner, owner });
+    const body = await validBody(openapi, route, {
+      world,
+      caller: person ?? a.owner,
+      owner,
+      objectId,
+    });
     if (body instanceof Error) throw body;
     const path = fillPath(route.path, route.objectParam, objectId);
     return () => send(world.ally, route.method, path, { as: caller, ...body });
@@ -169,7 +179,11 @@ describe.each(databases)("authorisation on $dialect", (database) => {
   });
 
   describe("members of another organisation", () => {
-    for (const route of routes.filter((r) => r.objectParam !== undefined)) {
+    // Public routes with an object parameter take a capability (a candidate's link), which
+    // opens its object for whoever holds it; they are covered under "signed links" below.
+    for (const route of routes.filter(
+      (r) => r.objectParam !== undefined && r.access !== "public",
+    )) {
       if (pendingKind(route)) {
         it.todo(`${label(route)}: no ${route.objectKind} factory yet (its service is missing)`);
         continue;
@@ -240,6 +254,46 @@ describe.each(databases)("authorisation on $dialect", (database) => {
           });
         }
       }
+    }
+  });
+
+  describe("signed links", () => {
+    for (const route of routes.filter(
+      (r) => r.objectParam !== undefined && r.access === "public",
+    )) {
+      it(`${label(route)} answers 404 to a made-up or tampered link and changes nothing`, async () => {
+        const live = route.objectKind ? objectsOfA.get(route.objectKind) : undefined;
+        const tampered =
+          live === undefined
+            ? undefined
+            : `${live.id.slice(0, -2)}${live.id.endsWith("AA") ? "BB" : "AA"}`;
+        for (const [who, token] of [
+          ["anonymous", `bk_${"A".repeat(43)}`],
+          ["anonymous", "not-a-link"],
+          ["a member of B", `bk_${"B".repeat(43)}`],
+          ...(tampered === undefined ? [] : [["anonymous", tampered]]),
+        ] as const) {
+          const person = who === "anonymous" ? undefined : b.owner;
+          const request = await prepare(route, person, token);
+          const before = await snapshot(world);
+          const answer = await request();
+          expect(answer.status, `${who} ${token}`).toBe(404);
+          expect(leaksInternals(answer.text)).toBe(false);
+          for (const secret of live?.secrets ?? []) expect(answer.text).not.toContain(secret);
+          expect(await snapshot(world)).toEqual(before);
+        }
+      });
+      if (pendingKind(route)) {
+        it.todo(`${label(route)}: no ${route.objectKind} factory yet (its service is missing)`);
+        continue;
+      }
+      it(`${label(route)} serves anyone who holds a live link, without an account`, async () => {
+        const make = factories[route.objectKind as ObjectKind];
+        const object = make === null ? undefined : await make(world, a, a.owner);
+        const answer = await call(route, undefined, object?.id ?? "anything_1");
+        expect(answer.status, answer.text.slice(0, 500)).toBeLessThan(500);
+        expect([401, 403, 404, 410]).not.toContain(answer.status);
+      });
     }
   });
 

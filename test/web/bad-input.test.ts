@@ -8,9 +8,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newTotpSecret, totpAt } from "../../src/accounts/totp.js";
+import { linkFormToken } from "../../src/booking/links.js";
 import type { ObjectKind } from "../../src/web/route-table.js";
 import { testDatabases } from "../support/databases.js";
-import { factories } from "../support/object-factories.js";
+import {
+  bookingTokenFromMail,
+  factories,
+  makeRequest,
+  sendRequest,
+} from "../support/object-factories.js";
 import {
   type JsonSchema,
   listing,
@@ -22,6 +28,7 @@ import {
 } from "../support/route-samples.js";
 import {
   addMember,
+  anonymous,
   apiTokenFor,
   buildSignUp,
   type Caller,
@@ -568,8 +575,115 @@ const pageForms: Record<string, PageForm> = {
   },
 };
 
+/** A request sent to a new candidate, and the link from their email. */
+async function sentLink(world: World, org: Organisation) {
+  const { request, candidateEmail } = await makeRequest(world, org);
+  await sendRequest(world, org.owner, request.id);
+  return { request, token: await bookingTokenFromMail(world, candidateEmail) };
+}
+
+const optionField: Record<string, FieldKind> = { option: text(200) };
+
+Object.assign(pageForms, {
+  "POST /app/requests": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.recruiter),
+      path: "/app/requests",
+      valid: await pageForm("POST /app/requests", world, org),
+    }),
+    fields: {
+      "sessions.0.name": text(200),
+      "sessions.0.durationMinutes": { kind: "whole-number", min: 5 },
+      windowStart: text(100),
+      windowEnd: text(100),
+      timeZone: { kind: "time-zone" },
+      location: text(500, false),
+      notes: text(5000, false),
+    },
+  },
+  "POST /app/requests/:requestId/book": {
+    prepare: async ({ world, org }) => {
+      const { request } = await makeRequest(world, org);
+      const answer = await world.deps.booking.options(org.owner.actor, request.id);
+      return {
+        caller: viaSession(org.recruiter),
+        path: `/app/requests/${request.id}/book`,
+        valid: { option: answer.options[0]?.id as string, key: `idempotency-key-${unique()}` },
+      };
+    },
+    fields: optionField,
+  },
+  "POST /app/requests/:requestId/cancel": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.recruiter),
+      path: `/app/requests/${(await makeRequest(world, org)).request.id}/cancel`,
+      valid: { confirm: "yes", reason: "Role filled." },
+    }),
+    fields: { confirm: { kind: "confirm" }, reason: text(2000, false) },
+  },
+  "POST /book/:token/book": {
+    prepare: async ({ world, org }) => {
+      const { request, token } = await sentLink(world, org);
+      const { options } = await world.deps.booking.candidateOptions(request.id);
+      return {
+        caller: anonymous,
+        path: `/book/${token}/book`,
+        valid: {
+          _form: linkFormToken(token),
+          option: options[0]?.id as string,
+          key: `idempotency-key-${unique()}`,
+        },
+      };
+    },
+    fields: optionField,
+  },
+  "POST /book/:token/reschedule": {
+    prepare: async ({ world, org }) => {
+      const { request, token } = await sentLink(world, org);
+      const { options } = await world.deps.booking.candidateOptions(request.id);
+      await world.deps.booking.candidateBook(request.id, {
+        optionId: options[0]?.id as string,
+        idempotencyKey: `idempotency-key-${unique()}`,
+      });
+      return {
+        caller: anonymous,
+        path: `/book/${token}/reschedule`,
+        valid: {
+          _form: linkFormToken(token),
+          option: options.at(-1)?.id as string,
+          key: `idempotency-key-${unique()}`,
+        },
+      };
+    },
+    fields: optionField,
+  },
+  "POST /book/:token/other": {
+    prepare: async ({ world, org }) => {
+      const { token } = await sentLink(world, org);
+      return {
+        caller: anonymous,
+        path: `/book/${token}/other`,
+        valid: { _form: linkFormToken(token), ticked: "2026-12-03/morning", text: "Mornings." },
+      };
+    },
+    fields: { text: text(2000, false) },
+  },
+  "POST /book/:token/cancel": {
+    prepare: async ({ world, org }) => {
+      const { token } = await sentLink(world, org);
+      return {
+        caller: anonymous,
+        path: `/book/${token}/cancel`,
+        valid: { _form: linkFormToken(token), reason: "Took another offer." },
+      };
+    },
+    fields: { reason: text(2000, false) },
+  },
+} satisfies Record<string, PageForm>);
+
 /** Page POST routes that take no fields a person types, and why. */
 const formsWithoutFields: Record<string, string> = {
+  "POST /app/requests/:requestId/offer": "a button",
   "POST /logout": "a button",
   "POST /verify-email": "the token from the email link; a bad one is an invalid link (400)",
   "POST /app/account/second-factor/begin": "a button",

@@ -1,0 +1,221 @@
+/**
+ * The booking service as the pages see it: builds the view models of booking-view.ts from the
+ * booking module's answers, adds the names a person reads (job, organisation, interviewers),
+ * and revokes a request's links when it is cancelled.
+ *
+ * Names are read here, scoped to the link's organisation, because the candidate's view of a
+ * request (`candidateGet`) carries ids only.
+ */
+import { Temporal } from "temporal-polyfill";
+import type { OrgId } from "../accounts/ids.js";
+import type { BookingLink, BookingLinks } from "../booking/links.js";
+import type { CandidateTimes } from "../booking/present.js";
+import type { Option } from "../booking/schemas.js";
+import type { BookingService } from "../booking/service.js";
+import type { Clock } from "../clock.js";
+import { AppError } from "../errors.js";
+import type { Store } from "../store/database.js";
+import type {
+  BookAnswer,
+  CandidateBooking,
+  CandidatePageView,
+  CandidateStatus,
+  OptionView,
+} from "./booking-view.js";
+
+/** Days the "none of these work" grid shows. */
+export const GRID_DAYS = 7;
+
+/** Members' names by user id, in one organisation. */
+export async function memberNames(
+  store: Store,
+  orgId: OrgId,
+  userIds: readonly string[],
+): Promise<Map<string, string>> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await store.db
+    .selectFrom("memberships")
+    .innerJoin("users", "users.id", "memberships.user_id")
+    .select(["users.id", "users.name"])
+    .where("memberships.organisation_id", "=", orgId)
+    .where("users.id", "in", ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** Options with interviewers' names instead of ids. */
+export async function optionViews(
+  store: Store,
+  orgId: OrgId,
+  options: readonly Option[],
+): Promise<OptionView[]> {
+  const names = await memberNames(
+    store,
+    orgId,
+    options.flatMap((o) => o.sessions.flatMap((s) => s.interviewerIds)),
+  );
+  return options.map((o) => ({
+    id: o.id,
+    startsAt: o.startsAt,
+    endsAt: o.endsAt,
+    sessions: o.sessions.map((s) => ({
+      name: s.name,
+      startsAt: s.startsAt,
+      endsAt: s.endsAt,
+      interviewers: s.interviewerIds.map((id) => names.get(id) ?? "an interviewer"),
+    })),
+  }));
+}
+
+/** "Video call: https://…", "At 1 Main Street", both, or a note that details will follow. */
+export function formatOf(location: string | null, videoLink: string | null): string {
+  if (videoLink !== null && location !== null) return `At ${location}, or by video: ${videoLink}`;
+  if (videoLink !== null) return `Video call: ${videoLink}`;
+  if (location !== null) return `At ${location}`;
+  return "The recruiter will send you the details.";
+}
+
+const statusOf: Record<string, CandidateStatus> = {
+  draft: "closed",
+  awaiting_candidate: "choosing",
+  scheduled: "scheduled",
+  rescheduling: "scheduled",
+  cancelled: "cancelled",
+  completed: "closed",
+};
+
+/** The answer to a booking attempt, from the service's errors that a candidate can act on. */
+async function answerOf(
+  store: Store,
+  orgId: OrgId,
+  attempt: () => Promise<unknown>,
+): Promise<BookAnswer> {
+  try {
+    await attempt();
+    return { ok: true };
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    if (error.code === "SLOT_TAKEN") {
+      const fresh = (error.detail?.options ?? []) as Option[];
+      return { ok: false, taken: true, options: await optionViews(store, orgId, fresh) };
+    }
+    if (error.code === "VALIDATION_FAILED" && error.field === "optionId") {
+      return { ok: false, taken: false, message: "Choose one of the times." };
+    }
+    if (error.code === "CONFLICT" || error.code === "VALIDATION_FAILED") {
+      return { ok: false, taken: false, message: error.message };
+    }
+    throw error;
+  }
+}
+
+export function candidateBookingFor(deps: {
+  store: Store;
+  clock: Clock;
+  booking: BookingService;
+  bookingLinks: BookingLinks;
+}): CandidateBooking {
+  const { store, clock, booking, bookingLinks } = deps;
+
+  async function names(link: BookingLink) {
+    const row = await store.db
+      .selectFrom("interview_requests")
+      .innerJoin("jobs", "jobs.id", "interview_requests.job_id")
+      .innerJoin("candidates", "candidates.id", "interview_requests.candidate_id")
+      .innerJoin("organisations", "organisations.id", "interview_requests.organisation_id")
+      .select([
+        "jobs.title as jobTitle",
+        "candidates.name as candidateName",
+        "organisations.name as organisationName",
+      ])
+      .where("interview_requests.organisation_id", "=", link.orgId)
+      .where("interview_requests.id", "=", link.requestId)
+      .executeTakeFirst();
+    if (row === undefined) throw new AppError("NOT_FOUND", "interview request not found");
+    return row;
+  }
+
+  return {
+    async view(link) {
+      const request = await booking.candidateGet(link.requestId);
+      const status = statusOf[request.status] ?? "closed";
+      const known = await names(link);
+      const options =
+        status === "choosing"
+          ? await optionViews(
+              store,
+              link.orgId,
+              (await booking.candidateOptions(link.requestId)).options,
+            )
+          : [];
+      const booked =
+        request.booking !== null && request.booking.status === "active"
+          ? ((
+              await optionViews(store, link.orgId, [
+                {
+                  id: request.booking.id,
+                  startsAt: request.booking.sessions[0]?.startsAt ?? request.windowStart,
+                  endsAt: request.booking.sessions.at(-1)?.endsAt ?? request.windowStart,
+                  score: 0,
+                  sessions: request.booking.sessions,
+                },
+              ])
+            )[0] ?? null)
+          : null;
+      const from = Math.max(clock.now(), Date.parse(request.windowStart));
+      const firstDate = Temporal.Instant.fromEpochMilliseconds(from)
+        .toZonedDateTimeISO(request.timeZone)
+        .toPlainDate()
+        .toString();
+      const format = formatOf(request.location, request.videoLink);
+      const view: CandidatePageView = {
+        organisationName: known.organisationName,
+        jobTitle: known.jobTitle,
+        candidateName: known.candidateName,
+        defaultZone: request.timeZone,
+        status,
+        sessions: request.sessions.map((s) => ({
+          name: s.name,
+          durationMinutes: s.durationMinutes,
+          interviewers: [],
+          format,
+        })),
+        options,
+        booked,
+        grid: { firstDate, days: GRID_DAYS },
+      };
+      return view;
+    },
+
+    async rescheduleOptions(link) {
+      const { options } = await booking.candidateOptions(link.requestId);
+      return optionViews(store, link.orgId, options);
+    },
+
+    book: (link, optionId, idempotencyKey) =>
+      answerOf(store, link.orgId, () =>
+        booking.candidateBook(link.requestId, { optionId, idempotencyKey }),
+      ),
+
+    reschedule: (link, optionId, idempotencyKey) =>
+      answerOf(store, link.orgId, () =>
+        booking.candidateReschedule(link.requestId, { optionId, idempotencyKey }),
+      ),
+
+    async cancel(link, reason) {
+      await booking.candidateCancel(link.requestId, { reason });
+      await bookingLinks.revokeForRequest(store.db, link.orgId, link.requestId);
+    },
+
+    async proposeTimes(link, times: CandidateTimes) {
+      await booking.proposeTimes(link.requestId, {
+        ranges: times.ranges.map((r) => ({ start: r.startsAt, end: r.endsAt })),
+        message:
+          times.text === ""
+            ? `(times in ${times.zone})`
+            : `${times.text}\n\n(times in ${times.zone})`,
+      });
+    },
+  };
+}

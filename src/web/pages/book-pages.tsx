@@ -1,0 +1,823 @@
+/**
+ * The candidate's booking pages, opened from the signed link in their email: no account and no
+ * session. The link is the capability: an unknown or tampered link is a 404, an expired or
+ * revoked one a 410, each saying how to get a new one. Forms carry a token bound to the link
+ * (not a cookie), and a booking carries an idempotency key made when the page was rendered, so
+ * a double submit books once.
+ *
+ * Times show in the candidate's zone: the one they picked (remembered in a cookie scoped to the
+ * link), else their saved zone. Without scripts everything works by plain GET and POST; with
+ * them, a small same-origin script picks the browser's zone on the first visit and shows
+ * progress while a booking is sent.
+ */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import type { Child } from "hono/jsx";
+import { newSecretToken } from "../../accounts/tokens.js";
+import {
+  type BookingLink,
+  type LinkProblem,
+  linkFormToken,
+  linkFormTokenMatches,
+} from "../../booking/links.js";
+import {
+  groupByDay,
+  readWeekGrid,
+  timesOf,
+  usableZone,
+  weekGrid,
+  zoneChoices,
+} from "../../booking/present.js";
+import { AppError } from "../../errors.js";
+import type { CandidateBooking, CandidatePageView, OptionView } from "../booking-view.js";
+import type { AppEnv } from "../env.js";
+import { ErrorSummary, type FieldErrors, Notice, Page } from "../layout.js";
+import type { RouteTable } from "../route-table.js";
+import { allFormValues, one } from "./hiring-form-helpers.js";
+
+type C = Context<AppEnv>;
+
+export const BOOK_ZONE_COOKIE = "ally_book_zone";
+export const BOOK_SCRIPT = "/assets/book.js";
+const ZONE_COOKIE_SECONDS = 60 * 24 * 3600;
+
+type Status = 200 | 404 | 409 | 410 | 422;
+
+function frame(c: C, title: string, body: Child, status: Status = 200) {
+  return c.html(
+    <Page title={title} narrow bare script={BOOK_SCRIPT}>
+      {body}
+    </Page>,
+    status,
+  );
+}
+
+const problemText: Record<LinkProblem, { status: 404 | 410; title: string; text: string }> = {
+  unknown: {
+    status: 404,
+    title: "This link does not work",
+    text: "The address may be incomplete: links in emails sometimes break across lines. Open the link from the email again, or copy the whole address.",
+  },
+  expired: {
+    status: 410,
+    title: "This link has expired",
+    text: "Links to choose a time work for two weeks.",
+  },
+  revoked: {
+    status: 410,
+    title: "This link is no longer in use",
+    text: "A newer link was sent to you, or the interview was cancelled. Use the link in the most recent email.",
+  },
+};
+
+function linkProblemPage(c: C, problem: LinkProblem) {
+  const about = problemText[problem];
+  return frame(
+    c,
+    about.title,
+    <>
+      <h1>{about.title}</h1>
+      <p>{about.text}</p>
+      <p>
+        To get a new link, reply to the email you received from us, or write to the recruiter who
+        contacted you: they can send you a fresh one in a moment.
+      </p>
+    </>,
+    about.status,
+  );
+}
+
+/** The link's request, or the page that says why the link opens nothing. */
+async function openLink(c: C): Promise<{ token: string; link: BookingLink } | Response> {
+  const token = c.req.param("token") ?? "";
+  const resolution = await c.get("deps").bookingLinks.resolve(token);
+  if (!resolution.ok) return linkProblemPage(c, resolution.problem);
+  return { token, link: resolution.link };
+}
+
+function port(c: C): CandidateBooking {
+  return c.get("deps").candidateBooking;
+}
+
+/** The zone to show: chosen now (and remembered for this link), remembered, or the default. */
+function zoneFor(c: C, token: string, fallback: string, chosen?: string): string {
+  const asked = chosen ?? c.req.query("zone");
+  if (usableZone(asked)) {
+    setCookie(c, BOOK_ZONE_COOKIE, asked, {
+      path: `/book/${token}`,
+      sameSite: "Lax",
+      httpOnly: true,
+      secure: c.get("deps").config.http.secureCookies,
+      maxAge: ZONE_COOKIE_SECONDS,
+    });
+    return asked;
+  }
+  const remembered = getCookie(c, BOOK_ZONE_COOKIE);
+  return usableZone(remembered) ? remembered : fallback;
+}
+
+function zonePicked(c: C): boolean {
+  return usableZone(c.req.query("zone")) || usableZone(getCookie(c, BOOK_ZONE_COOKIE));
+}
+
+const FormToken = ({ token }: { token: string }) => (
+  <input type="hidden" name="_form" value={linkFormToken(token)} />
+);
+
+/** The zone picker: a GET form, so it works without scripts; the script may submit it once. */
+function ZonePicker({
+  c,
+  action,
+  zone,
+  at,
+  defaultZone,
+}: {
+  c: C;
+  action: string;
+  zone: string;
+  at: string;
+  defaultZone: string;
+}) {
+  return (
+    <form
+      method="get"
+      action={action}
+      class="inline zone-picker"
+      data-zone-picked={zonePicked(c) ? "yes" : "no"}
+    >
+      <div class="field">
+        <label for="field-zone">Show times in</label>
+        <select id="field-zone" name="zone">
+          {zoneChoices(at, [zone, defaultZone]).map((choice) => (
+            <option value={choice.value} selected={choice.value === zone}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" class="secondary">
+        Show times
+      </button>
+    </form>
+  );
+}
+
+function SessionsSummary({ view }: { view: CandidatePageView }) {
+  return (
+    <div class="card">
+      <h2>{view.jobTitle}</h2>
+      <p>
+        {view.organisationName} would like to interview you
+        {view.sessions.length > 1
+          ? ` in ${view.sessions.length} sessions, one after another.`
+          : "."}
+      </p>
+      <ul>
+        {view.sessions.map((session) => (
+          <li>
+            <strong>{session.name}</strong>, {session.durationMinutes} minutes
+            {session.interviewers.length > 0 ? ` with ${session.interviewers.join(", ")}` : ""}.{" "}
+            {session.format}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function OptionDetail({ option, zone }: { option: OptionView; zone: string }) {
+  if (option.sessions.length <= 1) {
+    const names = option.sessions[0]?.interviewers ?? [];
+    return names.length > 0 ? <span class="hint">with {names.join(", ")}</span> : null;
+  }
+  return (
+    <span class="hint">
+      {option.sessions.map((session) => (
+        <span class="option-session">
+          {session.name} {timesOf(session, zone)}
+          {session.interviewers.length > 0 ? ` with ${session.interviewers.join(", ")}` : ""}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/** Radio buttons grouped by day (a fieldset and legend each), and the Confirm button. */
+function OptionsForm({
+  token,
+  action,
+  options,
+  zone,
+  selected,
+  errors,
+  submitLabel,
+}: {
+  token: string;
+  action: string;
+  options: OptionView[];
+  zone: string;
+  selected?: string | undefined;
+  errors?: FieldErrors | undefined;
+  submitLabel: string;
+}) {
+  const days = groupByDay(options, zone);
+  const error = errors?.option;
+  let first = true;
+  return (
+    <form method="post" action={action} class="stack booking-form" novalidate>
+      <FormToken token={token} />
+      {/* Made when the page was rendered: a second submit of this page books nothing twice. */}
+      <input type="hidden" name="key" value={newSecretToken()} />
+      <input type="hidden" name="zone" value={zone} />
+      {error ? (
+        <span class="error-text" id="field-option-error">
+          {error}
+        </span>
+      ) : null}
+      {days.map((day) => (
+        <fieldset class="day">
+          <legend>{day.heading}</legend>
+          {day.options.map(({ option, times }) => {
+            const id = first ? "field-option" : `option-${option.id}`;
+            first = false;
+            return (
+              <div class="check option">
+                <input
+                  type="radio"
+                  name="option"
+                  id={id}
+                  value={option.id}
+                  checked={option.id === selected}
+                  aria-invalid={error ? "true" : undefined}
+                  aria-describedby={error ? "field-option-error" : undefined}
+                />
+                <label for={id}>
+                  <span class="option-time">{times}</span>{" "}
+                  <OptionDetail option={option} zone={zone} />
+                </label>
+              </div>
+            );
+          })}
+        </fieldset>
+      ))}
+      <p class="hint">Times are shown in {zone}.</p>
+      <div class="actions">
+        <button type="submit" data-busy-label="Booking…">
+          {submitLabel}
+        </button>
+      </div>
+      <p class="progress" aria-live="polite" role="status" />
+    </form>
+  );
+}
+
+function BookedTimes({ option, zone }: { option: OptionView; zone: string }) {
+  const days = groupByDay([option], zone);
+  return (
+    <div class="card">
+      {days.map((day) => (
+        <p>
+          <strong>{day.heading}</strong>, {day.options[0]?.times} ({zone})
+        </p>
+      ))}
+      {option.sessions.length > 0 ? (
+        <ul>
+          {option.sessions.map((session) => (
+            <li>
+              {session.name}: {timesOf(session, zone)}
+              {session.interviewers.length > 0 ? ` with ${session.interviewers.join(", ")}` : ""}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+interface ChoosingProps {
+  c: C;
+  token: string;
+  view: CandidatePageView;
+  options: OptionView[];
+  zone: string;
+  selected?: string | undefined;
+  errors?: FieldErrors | undefined;
+  taken?: boolean;
+  reschedule?: boolean;
+}
+
+function ChoosingPage({
+  c,
+  token,
+  view,
+  options,
+  zone,
+  selected,
+  errors,
+  taken,
+  reschedule,
+}: ChoosingProps) {
+  const base = `/book/${token}`;
+  const at =
+    options[0]?.startsAt ??
+    view.booked?.startsAt ??
+    new Date(c.get("deps").clock.now()).toISOString();
+  return (
+    <>
+      <h1>
+        {taken
+          ? "That time was just taken"
+          : reschedule
+            ? "Choose a new time"
+            : `Choose a time, ${view.candidateName}`}
+      </h1>
+      {taken ? (
+        <div class="error-summary" role="alert" tabindex={-1} autofocus>
+          <h2>Someone booked that time a moment ago</h2>
+          <p>Here are the times that are open now. Please choose again.</p>
+        </div>
+      ) : (
+        <ErrorSummary errors={errors} />
+      )}
+      {reschedule && view.booked ? (
+        <>
+          <p>Your interview is booked for:</p>
+          <BookedTimes option={view.booked} zone={zone} />
+          <p>Choosing a new time moves it; the old time is released.</p>
+        </>
+      ) : (
+        <SessionsSummary view={view} />
+      )}
+      <ZonePicker
+        c={c}
+        action={reschedule ? `${base}/reschedule` : base}
+        zone={zone}
+        at={at}
+        defaultZone={view.defaultZone}
+      />
+      {options.length === 0 ? (
+        <p>No times are open right now.</p>
+      ) : (
+        <OptionsForm
+          token={token}
+          action={reschedule ? `${base}/reschedule` : `${base}/book`}
+          options={options}
+          zone={zone}
+          selected={selected}
+          errors={errors}
+          submitLabel={reschedule ? "Move my interview" : "Confirm"}
+        />
+      )}
+      <p>
+        <a href={`${base}/other`}>None of these work for me</a>
+      </p>
+    </>
+  );
+}
+
+/** Confirmation: what is booked, and how to move or cancel it. */
+function ScheduledPage({
+  token,
+  view,
+  zone,
+  notice,
+}: {
+  token: string;
+  view: CandidatePageView;
+  zone: string;
+  notice?: string | undefined;
+}) {
+  const base = `/book/${token}`;
+  return (
+    <>
+      {notice ? <Notice tone="good">{notice}</Notice> : null}
+      <h1>Your interview is booked</h1>
+      {view.booked ? <BookedTimes option={view.booked} zone={zone} /> : null}
+      <SessionsSummary view={view} />
+      <p>We have sent the details to you and to your interviewers.</p>
+      <div class="actions">
+        <a class="button secondary" href={`${base}/reschedule`}>
+          Choose another time
+        </a>
+        <a class="button secondary" href={`${base}/cancel`}>
+          Cancel the interview
+        </a>
+      </div>
+    </>
+  );
+}
+
+function closedBody(view: CandidatePageView) {
+  return (
+    <>
+      <h1>
+        {view.status === "cancelled" ? "This interview was cancelled" : "Nothing to choose here"}
+      </h1>
+      <p>If you think this is a mistake, reply to the email you received from us.</p>
+    </>
+  );
+}
+
+const bookedNotice: Record<string, string> = {
+  booked: "Done: your interview is booked.",
+  moved: "Done: your interview has moved to the new time.",
+};
+
+export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const linkRoute = {
+    access: "public" as const,
+    kind: "page" as const,
+    objectParam: "token",
+    objectKind: "booking-link" as const,
+  };
+
+  routes.add({
+    method: "GET",
+    path: "/book/:token",
+    summary: "The candidate's booking page",
+    ...linkRoute,
+  });
+  app.get("/book/:token", async (c) => {
+    const opened = await openLink(c);
+    if (opened instanceof Response) return opened;
+    const { token, link } = opened;
+    const view = await port(c).view(link);
+    const zone = zoneFor(c, token, view.defaultZone);
+    if (view.status === "scheduled") {
+      return frame(
+        c,
+        "Your interview is booked",
+        <ScheduledPage
+          token={token}
+          view={view}
+          zone={zone}
+          notice={bookedNotice[c.req.query("done") ?? ""]}
+        />,
+      );
+    }
+    if (view.status !== "choosing") return frame(c, "Your interview", closedBody(view));
+    return frame(
+      c,
+      "Choose a time",
+      <ChoosingPage c={c} token={token} view={view} options={view.options} zone={zone} />,
+    );
+  });
+
+  /** Reads a booking form; refuses one without this link's form token. */
+  async function bookingForm(c: C, token: string) {
+    const values = await allFormValues(c);
+    if (!linkFormTokenMatches(token, one(values, "_form"))) {
+      throw new AppError(
+        "CSRF_FAILED",
+        "The form has expired. Go back, reload the page and try again.",
+      );
+    }
+    return values;
+  }
+
+  for (const mode of ["book", "reschedule"] as const) {
+    const path = `/book/:token/${mode}`;
+    routes.add({
+      method: "POST",
+      path,
+      summary: mode === "book" ? "Books the chosen time" : "Moves the booking to the chosen time",
+      ...linkRoute,
+    });
+    app.post(path, async (c) => {
+      const opened = await openLink(c);
+      if (opened instanceof Response) return opened;
+      const { token, link } = opened;
+      const values = await bookingForm(c, token);
+      const booking = port(c);
+      const view = await booking.view(link);
+      const zone = zoneFor(c, token, view.defaultZone, one(values, "zone"));
+      const optionId = one(values, "option").trim();
+      const key = one(values, "key").trim();
+      const reschedule = mode === "reschedule";
+      const shown = async () => (reschedule ? booking.rescheduleOptions(link) : view.options);
+      if (optionId === "" || key.length < 8 || key.length > 200) {
+        const errors: FieldErrors =
+          optionId === ""
+            ? { option: "Choose one of the times." }
+            : { option: "The form was incomplete. Please choose your time again." };
+        return frame(
+          c,
+          "Choose a time",
+          <ChoosingPage
+            c={c}
+            token={token}
+            view={view}
+            options={await shown()}
+            zone={zone}
+            errors={errors}
+            reschedule={reschedule}
+          />,
+          422,
+        );
+      }
+      const answer = reschedule
+        ? await booking.reschedule(link, optionId, key)
+        : await booking.book(link, optionId, key);
+      if (!answer.ok && !answer.taken) {
+        const now = await booking.view(link);
+        // Booked already (another tab, another key): the confirmation says so.
+        if (!reschedule && now.status === "scheduled") return c.redirect(`/book/${token}`, 303);
+        return frame(
+          c,
+          "Choose a time",
+          <ChoosingPage
+            c={c}
+            token={token}
+            view={now}
+            options={await shown()}
+            zone={zone}
+            errors={{ option: answer.message }}
+            reschedule={reschedule}
+          />,
+          answer.message === "Choose one of the times." ? 422 : 409,
+        );
+      }
+      if (!answer.ok) {
+        return frame(
+          c,
+          "That time was just taken",
+          <ChoosingPage
+            c={c}
+            token={token}
+            view={view}
+            options={answer.options}
+            zone={zone}
+            selected={answer.options.some((o) => o.id === optionId) ? optionId : undefined}
+            taken
+            reschedule={reschedule}
+          />,
+          409,
+        );
+      }
+      return c.redirect(`/book/${token}?done=${reschedule ? "moved" : "booked"}`, 303);
+    });
+  }
+
+  routes.add({
+    method: "GET",
+    path: "/book/:token/reschedule",
+    summary: "Fresh times to move a booking to",
+    ...linkRoute,
+  });
+  app.get("/book/:token/reschedule", async (c) => {
+    const opened = await openLink(c);
+    if (opened instanceof Response) return opened;
+    const { token, link } = opened;
+    const booking = port(c);
+    const view = await booking.view(link);
+    const zone = zoneFor(c, token, view.defaultZone);
+    if (view.status !== "scheduled") return c.redirect(`/book/${token}`, 303);
+    return frame(
+      c,
+      "Choose a new time",
+      <ChoosingPage
+        c={c}
+        token={token}
+        view={view}
+        options={await booking.rescheduleOptions(link)}
+        zone={zone}
+        reschedule
+      />,
+    );
+  });
+
+  const gridPage = (
+    token: string,
+    view: CandidatePageView,
+    zone: string,
+    values: Map<string, string[]>,
+    errors?: FieldErrors,
+  ) => {
+    const ticked = new Set(values.get("ticked") ?? []);
+    let first = true;
+    return (
+      <>
+        <h1>Tell us when suits you</h1>
+        <ErrorSummary errors={errors} />
+        <p>
+          Tick the parts of the days when you could take the interview, or tell us in your own
+          words. Times are in {zone}.
+        </p>
+        <form method="post" action={`/book/${token}/other`} class="stack" novalidate>
+          <FormToken token={token} />
+          <input type="hidden" name="zone" value={zone} />
+          {errors?.ticked ? (
+            <span class="error-text" id="field-ticked-error">
+              {errors.ticked}
+            </span>
+          ) : null}
+          {weekGrid(view.grid.firstDate, view.grid.days).map((day) => (
+            <fieldset class="day">
+              <legend>{day.legend}</legend>
+              <div class="checks">
+                {day.parts.map((part) => {
+                  const id = first ? "field-ticked" : `tick-${part.value.replace("/", "-")}`;
+                  first = false;
+                  return (
+                    <div class="check">
+                      <input
+                        type="checkbox"
+                        name="ticked"
+                        id={id}
+                        value={part.value}
+                        checked={ticked.has(part.value)}
+                        aria-invalid={errors?.ticked ? "true" : undefined}
+                        aria-describedby={errors?.ticked ? "field-ticked-error" : undefined}
+                      />
+                      <label for={id}>
+                        {part.label} <span class="hint">{part.hours}</span>
+                      </label>
+                    </div>
+                  );
+                })}
+              </div>
+            </fieldset>
+          ))}
+          <div class="field">
+            <label for="field-text">Anything else about your times</label>
+            <span class="hint" id="field-text-hint">
+              For example: "any afternoon after the 10th" or "not Fridays".
+            </span>
+            {errors?.text ? (
+              <span class="error-text" id="field-text-error">
+                {errors.text}
+              </span>
+            ) : null}
+            <textarea
+              id="field-text"
+              name="text"
+              aria-describedby={
+                errors?.text ? "field-text-hint field-text-error" : "field-text-hint"
+              }
+              aria-invalid={errors?.text ? "true" : undefined}
+            >
+              {one(values, "text")}
+            </textarea>
+          </div>
+          <div class="actions">
+            <button type="submit">Send my times</button>
+            <a href={`/book/${token}`}>Back to the times on offer</a>
+          </div>
+        </form>
+      </>
+    );
+  };
+
+  routes.add({
+    method: "GET",
+    path: "/book/:token/other",
+    summary: "The candidate's own times: the week grid",
+    ...linkRoute,
+  });
+  app.get("/book/:token/other", async (c) => {
+    const opened = await openLink(c);
+    if (opened instanceof Response) return opened;
+    const { token, link } = opened;
+    const view = await port(c).view(link);
+    const zone = zoneFor(c, token, view.defaultZone);
+    return frame(c, "Tell us when suits you", gridPage(token, view, zone, new Map()));
+  });
+  routes.add({
+    method: "POST",
+    path: "/book/:token/other",
+    summary: "Sends the candidate's own times",
+    ...linkRoute,
+  });
+  app.post("/book/:token/other", async (c) => {
+    const opened = await openLink(c);
+    if (opened instanceof Response) return opened;
+    const { token, link } = opened;
+    const values = await bookingForm(c, token);
+    const booking = port(c);
+    const view = await booking.view(link);
+    const zone = zoneFor(c, token, view.defaultZone, one(values, "zone"));
+    const read = readWeekGrid({
+      ticked: values.get("ticked") ?? [],
+      text: one(values, "text"),
+      zone,
+      firstDate: view.grid.firstDate,
+      days: view.grid.days,
+    });
+    if (!read.ok) {
+      return frame(
+        c,
+        "Tell us when suits you",
+        gridPage(token, view, zone, values, { [read.field]: read.message }),
+        422,
+      );
+    }
+    await booking.proposeTimes(link, read.value);
+    return frame(
+      c,
+      "Thank you",
+      <>
+        <h1>Thank you</h1>
+        <p>
+          We have your times and will write to you with options that fit them. You do not need to do
+          anything now.
+        </p>
+      </>,
+    );
+  });
+
+  routes.add({
+    method: "GET",
+    path: "/book/:token/cancel",
+    summary: "Asks the candidate to confirm cancelling",
+    ...linkRoute,
+  });
+  app.get("/book/:token/cancel", async (c) => {
+    const opened = await openLink(c);
+    if (opened instanceof Response) return opened;
+    const { token, link } = opened;
+    const view = await port(c).view(link);
+    const zone = zoneFor(c, token, view.defaultZone);
+    return frame(c, "Cancel your interview", cancelPage(token, view, zone));
+  });
+  const cancelPage = (
+    token: string,
+    view: CandidatePageView,
+    zone: string,
+    errors?: FieldErrors,
+  ) => (
+    <>
+      <h1>Cancel your interview?</h1>
+      <ErrorSummary errors={errors} />
+      {view.booked ? <BookedTimes option={view.booked} zone={zone} /> : null}
+      <form
+        method="post"
+        action={`/book/${token}/cancel`}
+        class="stack card danger-zone"
+        novalidate
+      >
+        <FormToken token={token} />
+        <div class="field">
+          <label for="field-reason">Reason (optional)</label>
+          <span class="hint" id="field-reason-hint">
+            The recruiter sees this.
+          </span>
+          {errors?.reason ? (
+            <span class="error-text" id="field-reason-error">
+              {errors.reason}
+            </span>
+          ) : null}
+          <textarea
+            id="field-reason"
+            name="reason"
+            aria-describedby={
+              errors?.reason ? "field-reason-hint field-reason-error" : "field-reason-hint"
+            }
+            aria-invalid={errors?.reason ? "true" : undefined}
+          />
+        </div>
+        <div class="actions">
+          <button type="submit" class="danger">
+            Yes, cancel the interview
+          </button>
+          <a href={`/book/${token}`}>No, keep it</a>
+        </div>
+      </form>
+    </>
+  );
+  routes.add({
+    method: "POST",
+    path: "/book/:token/cancel",
+    summary: "Cancels the interview",
+    ...linkRoute,
+  });
+  app.post("/book/:token/cancel", async (c) => {
+    const opened = await openLink(c);
+    if (opened instanceof Response) return opened;
+    const { token, link } = opened;
+    const values = await bookingForm(c, token);
+    const reason = one(values, "reason").trim();
+    if (reason.length > 2000) {
+      const view = await port(c).view(link);
+      const zone = zoneFor(c, token, view.defaultZone);
+      return frame(
+        c,
+        "Cancel your interview",
+        cancelPage(token, view, zone, { reason: "Please keep the reason under 2000 characters." }),
+        422,
+      );
+    }
+    await port(c).cancel(link, reason === "" ? null : reason);
+    return frame(
+      c,
+      "Interview cancelled",
+      <>
+        <h1>Your interview is cancelled</h1>
+        <p>We have told the recruiter and your interviewers. This link no longer works.</p>
+        <p>
+          If you would like to find another time later, reply to the email you received from us.
+        </p>
+      </>,
+    );
+  });
+}

@@ -1,0 +1,861 @@
+/**
+ * The recruiter's interview requests: a dashboard by status with time to schedule, a form for
+ * a new request (from a loop template or ad-hoc sessions), and a request's page with its
+ * options (or why none fit, and which calendars cannot be trusted), "Send to candidate",
+ * booking on the candidate's behalf, cancelling, and the timeline.
+ */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { Temporal } from "temporal-polyfill";
+import { can } from "../../accounts/permissions.js";
+import type { Actor } from "../../accounts/service.js";
+import { newSecretToken } from "../../accounts/tokens.js";
+import { groupByDay, timesOf, usableZone } from "../../booking/present.js";
+import type {
+  InterviewRequest,
+  InterviewRequestInput,
+  OptionsAnswer,
+  RequestEvent,
+} from "../../booking/schemas.js";
+import { sendToCandidate } from "../../booking/send-link.js";
+import { REQUEST_STATUSES, type RequestStatus } from "../../booking/tables.js";
+import { AppError } from "../../errors.js";
+import { memberNames, optionViews } from "../booking-adapter.js";
+import type { OptionView } from "../booking-view.js";
+import type { AppEnv } from "../env.js";
+import { fieldErrorsFrom, requireActor } from "../forms.js";
+import { Csrf, ErrorSummary, Field, type FieldErrors, Notice } from "../layout.js";
+import { sectionFrame } from "../page-frame.js";
+import type { RouteTable } from "../route-table.js";
+import { allFormValues, errorsForRows, formNumber, one } from "./hiring-form-helpers.js";
+
+type C = Context<AppEnv>;
+const frame = sectionFrame("/app/requests");
+const SESSION_ROWS = 3;
+
+export const STATUS_LABEL: Record<RequestStatus, string> = {
+  draft: "Draft",
+  awaiting_candidate: "Waiting for the candidate",
+  scheduled: "Scheduled",
+  rescheduling: "Rescheduling",
+  cancelled: "Cancelled",
+  completed: "Completed",
+};
+
+/** "2 d 3 h", "45 min": how long a request took to schedule. */
+export function durationText(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+const when = (instant: string, zone: string) => {
+  const local = Temporal.Instant.from(instant).toZonedDateTimeISO(zone);
+  return `${local.toPlainDate().toString()} ${local.toPlainTime().toString().slice(0, 5)}`;
+};
+
+/** The request form's values as the service's input; a bad date is a field error here. */
+function requestInput(
+  values: Map<string, string[]>,
+  candidateZone: string | null,
+): { input: InterviewRequestInput; rowOf: number[] } | { errors: FieldErrors } {
+  const zoneText = one(values, "timeZone").trim();
+  const zone = zoneText === "" ? (candidateZone ?? "UTC") : zoneText;
+  const errors: FieldErrors = {};
+  if (!usableZone(zone)) {
+    errors.timeZone = "Time zone must be an IANA time zone name such as Europe/Berlin";
+  }
+  const day = (name: string, label: string) => {
+    const text = one(values, name).trim();
+    try {
+      return Temporal.PlainDate.from(text);
+    } catch {
+      errors[name] = `${label} must be a date such as 2026-12-02`;
+      return undefined;
+    }
+  };
+  const first = day("windowStart", "First day");
+  const last = day("windowEnd", "Last day");
+  if (Object.keys(errors).length > 0 || first === undefined || last === undefined) {
+    return { errors };
+  }
+  const startOf = (date: Temporal.PlainDate) =>
+    date.toZonedDateTime({ timeZone: zone }).toInstant().toString();
+  const rowOf: number[] = [];
+  const sessions: NonNullable<InterviewRequestInput["sessions"]> = [];
+  for (let row = 0; row < SESSION_ROWS; row++) {
+    const name = one(values, `sessions.${row}.name`).trim();
+    const duration = one(values, `sessions.${row}.durationMinutes`);
+    const interviewerIds = values.get(`sessions.${row}.interviewerIds`) ?? [];
+    const poolId = one(values, `sessions.${row}.poolId`).trim();
+    const count = one(values, `sessions.${row}.count`);
+    if (name === "" && duration.trim() === "" && interviewerIds.length === 0 && poolId === "") {
+      continue;
+    }
+    rowOf.push(row);
+    sessions.push({
+      name,
+      durationMinutes: formNumber(duration) as number,
+      ...(interviewerIds.length > 0 ? { interviewerIds } : {}),
+      ...(poolId !== "" ? { poolId } : {}),
+      ...(poolId !== "" ? { count: (formNumber(count) ?? 1) as number } : {}),
+    });
+  }
+  const optional = (name: string) => {
+    const text = one(values, name).trim();
+    return text === "" ? null : text;
+  };
+  return {
+    rowOf,
+    input: {
+      candidateId: one(values, "candidateId"),
+      jobId: one(values, "jobId"),
+      loopTemplateId: optional("loopTemplateId"),
+      ...(sessions.length > 0 ? { sessions } : {}),
+      windowStart: startOf(first),
+      windowEnd: startOf(last.add({ days: 1 })),
+      timeZone: zoneText === "" ? null : zoneText,
+      location: optional("location"),
+      videoLink: optional("videoLink"),
+      notes: optional("notes"),
+    },
+  };
+}
+
+async function NewRequestForm({
+  c,
+  actor,
+  values,
+  errors,
+}: {
+  c: C;
+  actor: Actor;
+  values: Map<string, string[]>;
+  errors?: FieldErrors | undefined;
+}) {
+  const { hiring, accounts } = c.get("deps");
+  const [candidates, jobs, templates, pools, members] = await Promise.all([
+    hiring.listCandidates(actor),
+    hiring.listJobs(actor),
+    hiring.listLoopTemplates(actor),
+    hiring.listPools(actor),
+    accounts.listMembers(actor),
+  ]);
+  const v = (name: string) => one(values, name);
+  const choose = (label: string) => [{ value: "", label }];
+  return (
+    <form method="post" action="/app/requests" class="stack card" novalidate>
+      <Csrf token={c.get("csrfToken")} />
+      <Field
+        name="candidateId"
+        label="Candidate"
+        value={v("candidateId")}
+        errors={errors}
+        options={[
+          ...choose("Choose a candidate"),
+          ...candidates.map((x) => ({ value: x.id, label: `${x.name} (${x.email})` })),
+        ]}
+        required
+      />
+      <Field
+        name="jobId"
+        label="Job"
+        value={v("jobId")}
+        errors={errors}
+        options={[...choose("Choose a job"), ...jobs.map((x) => ({ value: x.id, label: x.title }))]}
+        required
+      />
+      <Field
+        name="loopTemplateId"
+        label="Loop template"
+        hint="Its sessions are used unless you fill in sessions below."
+        value={v("loopTemplateId")}
+        errors={errors}
+        options={[
+          ...choose("None: the sessions below"),
+          ...templates.map((x) => ({ value: x.id, label: x.name })),
+        ]}
+      />
+      {Array.from({ length: SESSION_ROWS }, (_, row) => {
+        const ticked = new Set(values.get(`sessions.${row}.interviewerIds`) ?? []);
+        const prefix = `sessions.${row}`;
+        return (
+          <fieldset class="session-row">
+            <legend>Session {row + 1}</legend>
+            <Field
+              name={`${prefix}.name`}
+              label="Name"
+              value={v(`${prefix}.name`)}
+              errors={errors}
+            />
+            <Field
+              name={`${prefix}.durationMinutes`}
+              label="Minutes"
+              inputmode="numeric"
+              value={v(`${prefix}.durationMinutes`)}
+              errors={errors}
+            />
+            <fieldset>
+              <legend>Interviewers</legend>
+              {errors?.[`${prefix}.interviewerIds`] ? (
+                <span class="error-text" id={`field-${prefix}.interviewerIds-error`}>
+                  {errors[`${prefix}.interviewerIds`]}
+                </span>
+              ) : null}
+              <div class="checks">
+                {members.map((m, i) => {
+                  const id =
+                    i === 0 ? `field-${prefix}.interviewerIds` : `${prefix}-member-${m.userId}`;
+                  return (
+                    <div class="check">
+                      <input
+                        type="checkbox"
+                        id={id}
+                        name={`${prefix}.interviewerIds`}
+                        value={m.userId}
+                        checked={ticked.has(m.userId)}
+                        aria-invalid={errors?.[`${prefix}.interviewerIds`] ? "true" : undefined}
+                      />
+                      <label for={id}>{m.name}</label>
+                    </div>
+                  );
+                })}
+              </div>
+            </fieldset>
+            <Field
+              name={`${prefix}.poolId`}
+              label="Or a pool"
+              value={v(`${prefix}.poolId`)}
+              errors={errors}
+              options={[
+                ...choose("No pool"),
+                ...pools.map((p) => ({ value: p.id, label: p.name })),
+              ]}
+            />
+            <Field
+              name={`${prefix}.count`}
+              label="From the pool, how many"
+              inputmode="numeric"
+              value={v(`${prefix}.count`)}
+              errors={errors}
+            />
+          </fieldset>
+        );
+      })}
+      <div class="inline">
+        <Field
+          name="windowStart"
+          label="First day"
+          type="date"
+          value={v("windowStart")}
+          errors={errors}
+          required
+        />
+        <Field
+          name="windowEnd"
+          label="Last day"
+          type="date"
+          value={v("windowEnd")}
+          errors={errors}
+          required
+        />
+      </div>
+      <Field
+        name="timeZone"
+        label="Candidate's time zone"
+        hint="Blank: the candidate's saved zone. Days above are read in it."
+        value={v("timeZone")}
+        errors={errors}
+      />
+      <Field name="location" label="Location" value={v("location")} errors={errors} />
+      <Field
+        name="videoLink"
+        label="Video link"
+        type="url"
+        inputmode="url"
+        value={v("videoLink")}
+        errors={errors}
+      />
+      <Field
+        name="notes"
+        label="Notes (not shown to the candidate)"
+        value={v("notes")}
+        errors={errors}
+        multiline
+      />
+      <div class="actions">
+        <button type="submit">Create request</button>
+        <a href="/app/requests">Cancel</a>
+      </div>
+    </form>
+  );
+}
+
+function OptionsList({
+  options,
+  zone,
+  selected,
+  error,
+}: {
+  options: OptionView[];
+  zone: string;
+  selected?: string;
+  error?: string | undefined;
+}) {
+  let first = true;
+  return (
+    <>
+      {groupByDay(options, zone).map((day) => (
+        <fieldset class="day">
+          <legend>{day.heading}</legend>
+          {day.options.map(({ option, times }) => {
+            const id = first ? "field-option" : `option-${option.id}`;
+            first = false;
+            return (
+              <div class="check option">
+                <input
+                  type="radio"
+                  name="option"
+                  id={id}
+                  value={option.id}
+                  checked={option.id === selected}
+                  aria-invalid={error ? "true" : undefined}
+                  aria-describedby={error ? "field-option-error" : undefined}
+                />
+                <label for={id}>
+                  <span class="option-time">{times}</span>
+                  <span class="hint">
+                    {option.sessions.map((s) => (
+                      <span class="option-session">
+                        {s.name} {timesOf(s, zone)} with {s.interviewers.join(", ")}
+                      </span>
+                    ))}
+                  </span>
+                </label>
+              </div>
+            );
+          })}
+        </fieldset>
+      ))}
+    </>
+  );
+}
+
+const eventText: Record<string, string> = {
+  created: "created the request",
+  offered: "sent the options to the candidate",
+  booked: "booked the interview",
+  rescheduled: "moved the interview",
+  cancelled: "cancelled",
+  "times-proposed": "said none of the times work and proposed their own",
+};
+
+function Timeline({
+  events,
+  names,
+  zone,
+}: {
+  events: RequestEvent[];
+  names: Map<string, string>;
+  zone: string;
+}) {
+  return (
+    <ol class="timeline">
+      {events.map((event) => {
+        const who =
+          event.actor.kind === "candidate"
+            ? "The candidate"
+            : event.actor.kind === "system"
+              ? "Ally"
+              : (names.get(event.actor.id ?? "") ?? "A member");
+        const ranges = Array.isArray(event.detail.ranges)
+          ? (event.detail.ranges as Array<{ start: string; end: string }>)
+          : [];
+        const message = typeof event.detail.message === "string" ? event.detail.message : null;
+        return (
+          <li>
+            <time datetime={event.at}>{when(event.at, zone)}</time> {who}{" "}
+            {eventText[event.kind] ?? event.kind}
+            {ranges.length > 0 ? (
+              <ul>
+                {ranges.map((r) => (
+                  <li>{`${when(r.start, zone)} – ${when(r.end, zone)}`}</li>
+                ))}
+              </ul>
+            ) : null}
+            {message ? <p class="mail-body">{message}</p> : null}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+async function requestPage(
+  c: C,
+  actor: Actor,
+  id: string,
+  notice?: { errors?: FieldErrors; message?: string; good?: string },
+) {
+  const { booking, hiring, store } = c.get("deps");
+  const request = await booking.getRequest(actor, id);
+  const [candidate, job, events] = await Promise.all([
+    hiring.getCandidate(actor, request.candidateId),
+    hiring.getJob(actor, request.jobId),
+    booking.timeline(actor, id),
+  ]);
+  const open = request.status === "draft" || request.status === "awaiting_candidate";
+  const answer: OptionsAnswer | undefined = open ? await booking.options(actor, id) : undefined;
+  const options = answer ? await optionViews(store, actor.orgId, answer.options) : [];
+  const booked =
+    request.booking?.status === "active"
+      ? await optionViews(store, actor.orgId, [
+          {
+            id: request.booking.id,
+            startsAt: request.booking.sessions[0]?.startsAt ?? request.windowStart,
+            endsAt: request.booking.sessions.at(-1)?.endsAt ?? request.windowEnd,
+            score: 0,
+            sessions: request.booking.sessions,
+          },
+        ])
+      : [];
+  const names = await memberNames(
+    store,
+    actor.orgId,
+    events.flatMap((e) => (e.actor.id ? [e.actor.id] : [])),
+  );
+  const write = can(actor.role, "candidates:write");
+  const zone = request.timeZone;
+  const csrf = c.get("csrfToken");
+  const errors = notice?.errors;
+  return frame(
+    c,
+    `Interview: ${candidate.name}`,
+    <>
+      {notice?.good ? <Notice tone="good">{notice.good}</Notice> : null}
+      <h1>
+        {candidate.name}: {job.title}
+      </h1>
+      <ErrorSummary errors={errors} message={notice?.message} />
+      <dl class="card facts">
+        <dt>Status</dt>
+        <dd>{STATUS_LABEL[request.status]}</dd>
+        <dt>Window</dt>
+        <dd>
+          {when(request.windowStart, zone)} to {when(request.windowEnd, zone)} ({zone})
+        </dd>
+        <dt>Sessions</dt>
+        <dd>{request.sessions.map((s) => `${s.name} (${s.durationMinutes} min)`).join(", ")}</dd>
+        {request.location ? (
+          <>
+            <dt>Location</dt>
+            <dd>{request.location}</dd>
+          </>
+        ) : null}
+        {request.videoLink ? (
+          <>
+            <dt>Video link</dt>
+            <dd>{request.videoLink}</dd>
+          </>
+        ) : null}
+        {request.notes ? (
+          <>
+            <dt>Notes</dt>
+            <dd class="mail-body">{request.notes}</dd>
+          </>
+        ) : null}
+      </dl>
+      {booked[0] ? (
+        <>
+          <h2>Booked</h2>
+          <div class="card">
+            <OptionsListStatic option={booked[0]} zone={zone} />
+          </div>
+        </>
+      ) : null}
+      {answer && answer.warnings.length > 0 ? (
+        <div class="notice" role="status">
+          <h2>Calendars that may be out of date</h2>
+          <ul>
+            {answer.warnings.map((w) => (
+              <li>{w}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {answer ? (
+        <>
+          <h2>Options ({zone})</h2>
+          {answer.explanation ? (
+            <div class="card">
+              <p>{answer.explanation.summary}</p>
+              <ul>
+                {answer.explanation.blockers.map((b) => (
+                  <li>{b.message}</li>
+                ))}
+              </ul>
+              {answer.explanation.relaxations.length > 0 ? (
+                <>
+                  <p>What would help:</p>
+                  <ul>
+                    {answer.explanation.relaxations.map((r) => (
+                      <li>{r.change}</li>
+                    ))}
+                  </ul>
+                </>
+              ) : null}
+            </div>
+          ) : null}
+          {write && options.length > 0 ? (
+            <>
+              <form method="post" action={`/app/requests/${id}/offer`} class="actions">
+                <Csrf token={csrf} />
+                <button type="submit">
+                  {request.status === "awaiting_candidate"
+                    ? "Send a new link to the candidate"
+                    : "Send to candidate"}
+                </button>
+              </form>
+              <form method="post" action={`/app/requests/${id}/book`} class="stack card" novalidate>
+                <Csrf token={csrf} />
+                <input type="hidden" name="key" value={newSecretToken()} />
+                {errors?.option ? (
+                  <span class="error-text" id="field-option-error">
+                    {errors.option}
+                  </span>
+                ) : null}
+                <OptionsList options={options} zone={zone} error={errors?.option} />
+                <div class="actions">
+                  <button type="submit" class="secondary">
+                    Book on the candidate's behalf
+                  </button>
+                </div>
+              </form>
+            </>
+          ) : options.length > 0 ? (
+            <OptionsList options={options} zone={zone} />
+          ) : null}
+        </>
+      ) : null}
+      {write && request.status !== "cancelled" && request.status !== "completed" ? (
+        <form
+          method="post"
+          action={`/app/requests/${id}/cancel`}
+          class="stack card danger-zone"
+          novalidate
+        >
+          <Csrf token={csrf} />
+          <h2>Cancel this request</h2>
+          <Field name="reason" label="Reason (optional)" errors={errors} multiline />
+          {errors?.confirm ? (
+            <span class="error-text" id="field-confirm-error">
+              {errors.confirm}
+            </span>
+          ) : null}
+          <div class="check">
+            <input
+              type="checkbox"
+              id="field-confirm"
+              name="confirm"
+              value="yes"
+              aria-invalid={errors?.confirm ? "true" : undefined}
+              aria-describedby={errors?.confirm ? "field-confirm-error" : undefined}
+            />
+            <label for="field-confirm">
+              Yes, cancel it: the candidate's link stops working and booked time is released.
+            </label>
+          </div>
+          <div class="actions">
+            <button type="submit" class="danger">
+              Cancel the request
+            </button>
+          </div>
+        </form>
+      ) : null}
+      <h2>Timeline</h2>
+      <Timeline events={events} names={names} zone={zone} />
+    </>,
+    false,
+  );
+}
+
+function OptionsListStatic({ option, zone }: { option: OptionView; zone: string }) {
+  return (
+    <ul>
+      {option.sessions.map((s) => (
+        <li>
+          {groupByDay([s], zone)[0]?.heading}: {s.name} {timesOf(s, zone)} with{" "}
+          {s.interviewers.join(", ")}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Status codes a page answers an expected failure with. */
+const statusFor = (error: AppError) => (error.code === "VALIDATION_FAILED" ? 422 : 409);
+
+export function registerRequestPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  routes.add({
+    method: "GET",
+    path: "/app/requests",
+    kind: "page",
+    access: { permission: "candidates:read" },
+    summary: "Interview requests by status",
+  });
+  app.get("/app/requests", async (c) => {
+    const actor = requireActor(c);
+    const { booking, hiring } = c.get("deps");
+    const [requests, candidates, jobs] = await Promise.all([
+      booking.listRequests(actor),
+      hiring.listCandidates(actor),
+      hiring.listJobs(actor),
+    ]);
+    const candidateName = new Map(candidates.map((x) => [x.id, x.name]));
+    const jobTitle = new Map(jobs.map((x) => [x.id, x.title]));
+    const write = can(actor.role, "candidates:write");
+    const byStatus = (status: RequestStatus) => requests.filter((r) => r.status === status);
+    return c.html(
+      frame(
+        c,
+        "Interview requests",
+        <>
+          <h1>Interview requests</h1>
+          {write ? (
+            <p>
+              <a class="button" href="/app/requests/new">
+                New request
+              </a>
+            </p>
+          ) : null}
+          {requests.length === 0 ? <p>No interview requests yet.</p> : null}
+          {REQUEST_STATUSES.filter((s) => byStatus(s).length > 0).map((status) => (
+            <section aria-labelledby={`status-${status}`}>
+              <h2 id={`status-${status}`}>
+                {STATUS_LABEL[status]} ({byStatus(status).length})
+              </h2>
+              <div class="table-wrap">
+                <table class="stacked">
+                  <thead>
+                    <tr>
+                      <th scope="col">Candidate</th>
+                      <th scope="col">Job</th>
+                      <th scope="col">Created</th>
+                      <th scope="col">Time to schedule</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {byStatus(status).map((r: InterviewRequest) => (
+                      <tr>
+                        <td data-label="Candidate">
+                          <a href={`/app/requests/${r.id}`}>
+                            {candidateName.get(r.candidateId) ?? "A candidate"}
+                          </a>
+                        </td>
+                        <td data-label="Job">{jobTitle.get(r.jobId) ?? ""}</td>
+                        <td data-label="Created">{when(r.createdAt, "UTC")} UTC</td>
+                        <td data-label="Time to schedule">
+                          {r.scheduledAt
+                            ? durationText(Date.parse(r.scheduledAt) - Date.parse(r.createdAt))
+                            : `open for ${durationText(c.get("deps").clock.now() - Date.parse(r.createdAt))}`}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </section>
+          ))}
+        </>,
+        false,
+      ),
+    );
+  });
+
+  routes.add({
+    method: "GET",
+    path: "/app/requests/new",
+    kind: "page",
+    access: { permission: "candidates:write" },
+    summary: "New interview request form",
+  });
+  app.get("/app/requests/new", async (c) => {
+    const actor = requireActor(c);
+    return c.html(
+      frame(
+        c,
+        "New interview request",
+        <>
+          <h1>New interview request</h1>
+          <NewRequestForm c={c} actor={actor} values={new Map()} />
+        </>,
+      ),
+    );
+  });
+
+  routes.add({
+    method: "POST",
+    path: "/app/requests",
+    kind: "page",
+    access: { permission: "candidates:write" },
+    summary: "Creates an interview request",
+  });
+  app.post("/app/requests", async (c) => {
+    const actor = requireActor(c);
+    const values = await allFormValues(c);
+    const again = (errors: FieldErrors, status: 409 | 422) =>
+      c.html(
+        frame(
+          c,
+          "New interview request",
+          <>
+            <h1>New interview request</h1>
+            <ErrorSummary errors={errors} />
+            <NewRequestForm c={c} actor={actor} values={values} errors={errors} />
+          </>,
+        ),
+        status,
+      );
+    const { hiring, booking } = c.get("deps");
+    const candidateId = one(values, "candidateId");
+    const candidate = candidateId
+      ? (await hiring.listCandidates(actor)).find((x) => x.id === candidateId)
+      : undefined;
+    const read = requestInput(values, candidate?.timeZone ?? null);
+    if ("errors" in read) return again(read.errors, 422);
+    try {
+      const request = await booking.createRequest(actor, read.input);
+      return c.redirect(`/app/requests/${request.id}`, 303);
+    } catch (error) {
+      const errors = errorsForRows(
+        fieldErrorsFrom(error),
+        "sessions",
+        read.rowOf,
+        "name",
+        (row) => `Session ${row + 1}`,
+      );
+      return again(errors, error instanceof AppError ? statusFor(error) : 422);
+    }
+  });
+
+  const requestRoute = {
+    kind: "page" as const,
+    objectParam: "requestId",
+    objectKind: "interview-request" as const,
+  };
+  routes.add({
+    method: "GET",
+    path: "/app/requests/:requestId",
+    access: { permission: "candidates:read" },
+    summary: "An interview request",
+    ...requestRoute,
+  });
+  app.get("/app/requests/:requestId", async (c) => {
+    const actor = requireActor(c);
+    const done = c.req.query("done");
+    const good =
+      done === "sent"
+        ? "Sent: the candidate has an email with a link to choose a time."
+        : done === "booked"
+          ? "Booked."
+          : done === "cancelled"
+            ? "Cancelled."
+            : undefined;
+    return c.html(
+      await requestPage(c, actor, c.req.param("requestId"), good ? { good } : undefined),
+    );
+  });
+
+  /** Runs a request action; an expected failure shows the request page with the reason. */
+  const action = (
+    path: string,
+    summary: string,
+    run: (
+      c: C,
+      actor: Actor,
+      id: string,
+      values: Map<string, string[]>,
+    ) => Promise<FieldErrors | string>,
+  ) => {
+    routes.add({
+      method: "POST",
+      path,
+      access: { permission: "candidates:write" },
+      summary,
+      ...requestRoute,
+    });
+    app.post(path, async (c) => {
+      const actor = requireActor(c);
+      const id = c.req.param("requestId") as string;
+      const values = await allFormValues(c);
+      try {
+        const outcome = await run(c, actor, id, values);
+        if (typeof outcome === "string")
+          return c.redirect(`/app/requests/${id}?done=${outcome}`, 303);
+        return c.html(await requestPage(c, actor, id, { errors: outcome }), 422);
+      } catch (error) {
+        if (
+          !(error instanceof AppError) ||
+          error.code === "NOT_FOUND" ||
+          error.code === "FORBIDDEN"
+        ) {
+          throw error;
+        }
+        const field = error.field === "optionId" ? "option" : error.field;
+        const notice =
+          field === undefined ? { message: error.message } : { errors: { [field]: error.message } };
+        return c.html(await requestPage(c, actor, id, notice), statusFor(error));
+      }
+    });
+  };
+
+  action(
+    "/app/requests/:requestId/offer",
+    "Sends the options to the candidate",
+    async (c, actor, id) => {
+      const { config, clock, store, booking, bookingLinks } = c.get("deps");
+      await sendToCandidate(
+        {
+          db: store.db,
+          clock,
+          booking,
+          links: bookingLinks,
+          publicUrl: config.http.publicUrl,
+          mailFrom: config.mail.from,
+        },
+        actor,
+        id,
+      );
+      return "sent";
+    },
+  );
+
+  action(
+    "/app/requests/:requestId/book",
+    "Books an option on the candidate's behalf",
+    async (c, actor, id, values) => {
+      const optionId = one(values, "option").trim();
+      if (optionId === "") return { option: "Choose one of the options to book." };
+      const key = one(values, "key").trim();
+      await c.get("deps").booking.book(actor, id, { optionId, idempotencyKey: key });
+      return "booked";
+    },
+  );
+
+  action(
+    "/app/requests/:requestId/cancel",
+    "Cancels an interview request",
+    async (c, actor, id, values) => {
+      if (one(values, "confirm") !== "yes") {
+        return { confirm: "Tick the box to confirm that you want to cancel this request." };
+      }
+      const reason = one(values, "reason").trim();
+      const { booking, bookingLinks, store } = c.get("deps");
+      await booking.cancel(actor, id, { reason: reason === "" ? null : reason });
+      await bookingLinks.revokeForRequest(store.db, actor.orgId, id);
+      return "cancelled";
+    },
+  );
+}

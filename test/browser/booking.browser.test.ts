@@ -1,0 +1,391 @@
+/**
+ * Issue 5 end to end, in Debian's Chromium: a recruiter creates a two-session loop request from
+ * a loop template and sends it; the candidate (a browser in Tokyo) opens the link from the .eml
+ * in the outbox folder, sees the times in their own zone (picked by the page's script), switches
+ * zone, books from the keyboard; the confirmation shows; they reschedule, then cancel.
+ *
+ * The organisation, its members, candidate, job, pool and loop template are made through the
+ * services on the same database (the onboarding test drives those pages); the recruiter is
+ * signed in with the session those services issue. Text fields, radios and buttons are reached
+ * with Tab and used with the keyboard; selects and date fields are set with `selectOption` and
+ * `fill` once focused (Chromium's headless pickers are not typed into reliably).
+ *
+ * Ally runs in-process on a free loopback port with SQLite in a temporary folder and no SMTP
+ * relay. Without /usr/bin/chromium (or ALLY_CHROMIUM) a developer's run skips with one message;
+ * with CI=true it fails. Screenshots go to test-artifacts/screenshots/ (git-ignored).
+ */
+import { mkdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { Temporal } from "temporal-polyfill";
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { systemClock } from "../../src/clock.js";
+import { loadConfig } from "../../src/config.js";
+import { openStore, type Store } from "../../src/store/database.js";
+import type { WebDeps } from "../../src/web/env.js";
+import { buildDeps, type RunningServer, startServer } from "../../src/web/server.js";
+import {
+  brokenErrorLinks,
+  browserUnavailable,
+  byLabel,
+  type ContextProblems,
+  focused,
+  horizontalOverflow,
+  launchChromium,
+  newContext,
+  tabTo,
+  unlabelledControls,
+} from "./support/browser.js";
+import { waitForMail } from "./support/mail.js";
+
+const SCREENSHOTS = fileURLToPath(new URL("../../test-artifacts/screenshots/", import.meta.url));
+const PHONE = { width: 390, height: 844 };
+const STEP_MS = 60_000;
+const MASTER_KEY = Buffer.alloc(32, 9);
+const META = { ip: "127.0.0.1", userAgent: "browser test" };
+
+const unavailable = browserUnavailable();
+if (unavailable !== undefined && process.env.CI === "true") {
+  describe("booking in a browser", () => {
+    it("needs Chromium on CI", () => {
+      throw new Error(`CI=true but ${unavailable}; .ci/run installs the chromium package`);
+    });
+  });
+} else if (unavailable !== undefined) {
+  console.warn(`browser tests skipped: ${unavailable}`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Presses a key that submits a form or follows a link, and waits for the next page. */
+async function pressAndWait(page: Page, key: string): Promise<void> {
+  await Promise.all([
+    page.waitForEvent("framenavigated", (frame) => frame === page.mainFrame()),
+    page.keyboard.press(key),
+  ]);
+  await page.waitForLoadState("load");
+}
+
+const h1 = (page: Page) => page.getByRole("heading", { level: 1 }).textContent();
+
+describe.skipIf(unavailable !== undefined)("booking in a browser (issue 5)", () => {
+  let dir: string;
+  let server: RunningServer;
+  let origin: string;
+  let outbox: string;
+  let store: Store;
+  let deps: WebDeps;
+  let browser: Browser;
+  let recruiter: { context: BrowserContext; page: Page };
+  let candidate: { context: BrowserContext; page: Page };
+  const contexts: BrowserContext[] = [];
+  const problemSets: ContextProblems[] = [];
+  const findings: string[] = [];
+  let failedStep: string | undefined;
+  const step = (name: string, body: () => Promise<void>) =>
+    it(
+      name,
+      async (ctx: TestContext) => {
+        if (failedStep !== undefined) ctx.skip(`an earlier step failed: ${failedStep}`);
+        try {
+          await body();
+        } catch (error) {
+          failedStep = name;
+          throw error;
+        }
+      },
+      STEP_MS,
+    );
+
+  const people = {
+    candidateEmail: "kenji@example.test",
+    candidateId: "",
+    jobId: "",
+    templateId: "",
+  };
+  // The window: the coming Monday to Friday (local to UTC, where everyone works 09:00–17:00).
+  const today = Temporal.Now.plainDateISO("UTC");
+  const monday = today.add({ days: 8 - today.dayOfWeek });
+  const friday = monday.add({ days: 4 });
+
+  async function context(options: Parameters<Browser["newContext"]>[0] = {}) {
+    const made = await newContext(browser, origin, options);
+    contexts.push(made.context);
+    problemSets.push(made.problems);
+    return { context: made.context, page: await made.context.newPage() };
+  }
+
+  async function audit(page: Page, name: string): Promise<void> {
+    for (const control of await unlabelledControls(page)) {
+      findings.push(`${name}: control without an accessible name: ${control}`);
+    }
+    for (const href of await brokenErrorLinks(page)) {
+      findings.push(`${name}: error summary link ${href} leads to no form control`);
+    }
+    const headings = await page.getByRole("heading", { level: 1 }).count();
+    if (headings !== 1) findings.push(`${name}: ${headings} level-one headings, not one`);
+    const overflow = await horizontalOverflow(page);
+    if (overflow.scrollWidth > overflow.width + 1) {
+      findings.push(`${name}: scrolls sideways (${overflow.scrollWidth}px in ${overflow.width}px)`);
+    }
+  }
+
+  async function screenshot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    dir = await mkdtemp(join(tmpdir(), "ally-booking-browser-"));
+    const port = await freePort();
+    const loaded = loadConfig({
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: `sqlite:${join(dir, "ally.db")}`,
+      DATA_DIR: dir,
+      OUTBOX_POLL_MS: "100",
+      ALLY_MASTER_KEY: MASTER_KEY.toString("base64"),
+    });
+    if (!loaded.ok) throw new Error(loaded.errors.join("; "));
+    server = await startServer(loaded.config, () => {});
+    origin = server.url;
+    outbox = join(dir, "outbox");
+    // The same database, through the services, to make the organisation.
+    store = openStore(`sqlite:${join(dir, "ally.db")}`);
+    deps = buildDeps(loaded.config, store, systemClock, MASTER_KEY);
+    const { userId, orgId } = await deps.accounts.signUp(
+      {
+        name: "Rita Recruiter",
+        email: "rita@example.test",
+        phone: "+44 20 7946 0958",
+        postalAddress: "1 High Street, London",
+        company: "Orbital Works",
+        password: "correct horse battery staple",
+      },
+      META,
+    );
+    const verify = await store.db
+      .selectFrom("outbox")
+      .select("text_body")
+      .where("to_address", "=", "rita@example.test")
+      .executeTakeFirstOrThrow();
+    const token = decodeURIComponent(/token=([^\s&]+)/.exec(verify.text_body)?.[1] ?? "");
+    const session = await deps.accounts.verifyEmail(token, META);
+    const owner = { userId, orgId, role: "owner" as const, via: "session" as const };
+    await deps.accounts.invite(owner, { email: "ivan@example.test", role: "interviewer" }, META);
+    const invitation = await store.db
+      .selectFrom("outbox")
+      .select("text_body")
+      .where("to_address", "=", "ivan@example.test")
+      .executeTakeFirstOrThrow();
+    const accepted = await deps.accounts.acceptInvitation(
+      {
+        token: decodeURIComponent(/token=([^\s&]+)/.exec(invitation.text_body)?.[1] ?? ""),
+        name: "Ivan Interviewer",
+        phone: "+1 555 0100",
+        postalAddress: "2 Market Street",
+        password: "another long passphrase",
+      },
+      META,
+    );
+    const ivan = (await deps.accounts.session(accepted.token))?.actor;
+    if (ivan === undefined) throw new Error("the interviewer has no session");
+    const pool = await deps.hiring.createPool(owner, {
+      name: "Engineers",
+      memberIds: [userId, ivan.userId],
+    });
+    const template = await deps.hiring.createLoopTemplate(owner, {
+      name: "Onsite loop",
+      order: "fixed",
+      maxGapMinutes: 30,
+      sessions: [
+        { name: "Technical", durationMinutes: 60, poolId: pool.id, count: 1 },
+        { name: "Hiring manager", durationMinutes: 45, poolId: pool.id, count: 1 },
+      ],
+    });
+    const made = await deps.hiring.createCandidate(owner, {
+      name: "Kenji Candidate",
+      email: people.candidateEmail,
+      phone: null,
+      timeZone: "America/New_York",
+      notes: null,
+    });
+    const job = await deps.hiring.createJob(owner, {
+      title: "Rocket engineer",
+      department: null,
+      location: null,
+      description: null,
+    });
+    people.candidateId = made.id;
+    people.jobId = job.id;
+    people.templateId = template.id;
+
+    browser = await launchChromium();
+    recruiter = await context();
+    await recruiter.context.addCookies([
+      { name: "ally_session", value: session.token, url: origin, httpOnly: true, sameSite: "Lax" },
+    ]);
+  }, STEP_MS);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await server?.close();
+    await store?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }, STEP_MS);
+
+  step("the recruiter creates a two-session loop request and sends it", async () => {
+    const { page } = recruiter;
+    await page.goto("/app");
+    await tabTo(page, "Requests in the menu", byLabel("Requests"));
+    await pressAndWait(page, "Enter");
+    expect(await h1(page)).toBe("Interview requests");
+    await tabTo(page, "New request", byLabel("New request"));
+    await pressAndWait(page, "Enter");
+    await audit(page, "new request");
+
+    await tabTo(page, "Candidate", byLabel("Candidate"));
+    await page.getByLabel("Candidate", { exact: true }).selectOption(people.candidateId);
+    await page.keyboard.press("Tab");
+    expect((await focused(page)).label).toBe("Job");
+    await page.getByLabel("Job", { exact: true }).selectOption(people.jobId);
+    await page.keyboard.press("Tab");
+    expect((await focused(page)).label).toBe("Loop template");
+    await page.getByLabel("Loop template", { exact: true }).selectOption(people.templateId);
+    await tabTo(page, "First day", byLabel("First day"));
+    await page.getByLabel("First day").fill(monday.toString());
+    await tabTo(page, "Last day", byLabel("Last day"), 6);
+    await page.getByLabel("Last day").fill(friday.toString());
+    await tabTo(page, "Location", byLabel("Location"), 6);
+    await page.keyboard.type("Orbital Works, 5 Launch Road");
+    await tabTo(page, "Create request", byLabel("Create request"), 10);
+    await pressAndWait(page, "Enter");
+    expect(page.url()).toMatch(/\/app\/requests\/req_/);
+    await expect
+      .poll(() => page.getByText("Technical (60 min), Hiring manager (45 min)").count())
+      .toBe(1);
+    await audit(page, "request page");
+    await screenshot(page, "booking-01-request");
+
+    await tabTo(page, "Send to candidate", byLabel("Send to candidate"), 120);
+    await pressAndWait(page, "Enter");
+    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Sent");
+    await screenshot(page, "booking-02-sent");
+  });
+
+  step(
+    "the candidate opens the link from the email and sees times in their browser's zone",
+    async () => {
+      const mail = await waitForMail(outbox, people.candidateEmail, /choose a time/i);
+      expect(mail.text).toContain(`${origin}/book/bk_`);
+      candidate = await context({ viewport: PHONE, timezoneId: "Asia/Tokyo" });
+      const { page } = candidate;
+      await page.setContent(mail.html ?? "");
+      await tabTo(page, "the link in the email", byLabel(/choose a time/i), 10);
+      await Promise.all([page.waitForURL(/\/book\/bk_/), page.keyboard.press("Enter")]);
+      // The page's script picks the browser's zone once and reloads with it.
+      await page.waitForURL(/zone=Asia%2FTokyo/);
+      await expect.poll(() => page.getByText("Times are shown in Asia/Tokyo.").count()).toBe(1);
+      expect(await page.getByText("Rocket engineer").count()).toBeGreaterThan(0);
+      expect(await page.getByText("At Orbital Works, 5 Launch Road").count()).toBeGreaterThan(0);
+      await audit(page, "booking page");
+      await screenshot(page, "booking-03-candidate-tokyo");
+    },
+  );
+
+  step("switches the time zone with the picker", async () => {
+    const { page } = candidate;
+    await tabTo(page, "Show times in", byLabel("Show times in"), 40);
+    await page.getByLabel("Show times in").selectOption("Europe/London");
+    await tabTo(page, "Show times", byLabel("Show times"), 2);
+    await pressAndWait(page, "Enter");
+    await expect.poll(() => page.getByText("Times are shown in Europe/London.").count()).toBe(1);
+    // Remembered for this link: a fresh visit without the query keeps London.
+    await page.goto(new URL(page.url()).pathname);
+    await expect.poll(() => page.getByText("Times are shown in Europe/London.").count()).toBe(1);
+    await screenshot(page, "booking-04-candidate-london");
+  });
+
+  step("asks for a time when Confirm is pressed without one, pointing at the choices", async () => {
+    const { page } = candidate;
+    await tabTo(page, "Confirm", byLabel("Confirm"), 80);
+    await pressAndWait(page, "Enter");
+    const summary = page.getByRole("alert");
+    await expect.poll(() => summary.isVisible()).toBe(true);
+    expect(await summary.getByRole("link").getAttribute("href")).toBe("#field-option");
+    await expect
+      .poll(async () => (await focused(page)).className, { message: "focus starts on the summary" })
+      .toBe("error-summary");
+    expect(await page.locator("#field-option").getAttribute("aria-invalid")).toBe("true");
+    await audit(page, "booking page with an error");
+    await screenshot(page, "booking-05a-no-choice");
+  });
+
+  step("books a time from the keyboard and sees the confirmation", async () => {
+    const { page } = candidate;
+    const radio = await tabTo(
+      page,
+      "the first time",
+      (f) => f.tag === "input" && f.type === "radio",
+      60,
+    );
+    expect(radio.name).toBe("option");
+    await page.keyboard.press("Space");
+    await tabTo(page, "Confirm", byLabel("Confirm"), 60);
+    await pressAndWait(page, "Enter");
+    await expect.poll(() => h1(page)).toBe("Your interview is booked");
+    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("booked");
+    await audit(page, "confirmation");
+    await screenshot(page, "booking-05-booked");
+  });
+
+  step("reschedules to another time", async () => {
+    const { page } = candidate;
+    await tabTo(page, "Choose another time", byLabel("Choose another time"), 40);
+    await pressAndWait(page, "Enter");
+    expect(await h1(page)).toBe("Choose a new time");
+    await tabTo(page, "a time", (f) => f.tag === "input" && f.type === "radio", 60);
+    // Arrow keys move through the radio group and choose as they go.
+    await page.keyboard.press("ArrowDown");
+    await tabTo(page, "Move my interview", byLabel("Move my interview"), 60);
+    await pressAndWait(page, "Enter");
+    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("moved");
+    await screenshot(page, "booking-06-moved");
+  });
+
+  step("cancels after confirming", async () => {
+    const { page } = candidate;
+    await tabTo(page, "Cancel the interview", byLabel("Cancel the interview"), 40);
+    await pressAndWait(page, "Enter");
+    expect(await h1(page)).toBe("Cancel your interview?");
+    await audit(page, "cancel");
+    await tabTo(page, "Yes, cancel the interview", byLabel("Yes, cancel the interview"), 10);
+    await pressAndWait(page, "Enter");
+    expect(await h1(page)).toBe("Your interview is cancelled");
+    await screenshot(page, "booking-07-cancelled");
+  });
+
+  step("shows no page problems and no console errors", async () => {
+    expect(findings).toEqual([]);
+    for (const problems of problemSets) {
+      expect(problems.consoleErrors).toEqual([]);
+      expect(problems.offLoopback).toEqual([]);
+    }
+  });
+});

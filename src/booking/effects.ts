@@ -41,6 +41,8 @@ export interface EffectsDeps {
     orgId: string,
     requestId: string,
   ) => Promise<string | undefined>;
+  /** Ends the candidate's links when the interview is cancelled, in the same transaction. */
+  revokeLinks?: (trx: Kysely<Database>, orgId: string, requestId: string) => Promise<unknown>;
 }
 
 export const DEFAULT_REMINDER_MINUTES = [24 * 60, 60] as const;
@@ -90,7 +92,11 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
     const now = deps.clock.now();
     const facts = await factsOf(trx, orgId, change);
     const names = change.request.sessions.map((s) => s.name);
-    const link = await deps.candidateLink?.(trx, orgId, change.request.id);
+    const link =
+      change.kind === "cancelled"
+        ? undefined
+        : await deps.candidateLink?.(trx, orgId, change.request.id);
+    if (change.kind === "cancelled") await deps.revokeLinks?.(trx, orgId, change.request.id);
     const organizer: Person = { email: organizerEmail, name: `${facts.organisation} via Ally` };
     const where = change.request.location ?? change.request.videoLink ?? undefined;
 

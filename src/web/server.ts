@@ -115,6 +115,8 @@ export function buildDeps(
         });
         return `${config.http.publicUrl}/book/${token}`;
       },
+      revokeLinks: (trx, orgId, requestId) =>
+        bookingLinks.revokeForRequest(trx, mintOrgId(orgId), requestId),
     }),
   });
   return {

@@ -47,6 +47,7 @@ export interface EffectsDeps {
 
 export const DEFAULT_REMINDER_MINUTES = [24 * 60, 60] as const;
 export const REMINDER_JOB = "interview-reminder";
+export const COMPLETE_JOB = "interview-completed";
 
 type Session = BookingChange["sessions"][number];
 
@@ -215,11 +216,28 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
       }
     }
 
-    // Reminders: moved with the interview, removed with it.
+    // Reminders, and marking the request completed once the interview is over: moved with the
+    // interview, removed with it.
     const prefix = `${REMINDER_JOB}:${change.booking.id}:`;
+    const completion = `${COMPLETE_JOB}:${change.booking.id}`;
     // A reminder whose new time has passed must not go out at its old one.
     await cancelJobs(trx, prefix);
-    if (cancelled) return;
+    if (cancelled) {
+      await cancelJobs(trx, completion);
+      return;
+    }
+    const last = Math.max(...change.sessions.map((s) => epoch(s.endsAt)));
+    await scheduleJob(
+      trx,
+      {
+        organisationId: orgId,
+        kind: COMPLETE_JOB,
+        key: completion,
+        runAt: last,
+        payload: { bookingId: change.booking.id },
+      },
+      now,
+    );
     const first = Math.min(...change.sessions.map((s) => epoch(s.startsAt)));
     for (const minutes of reminders) {
       const runAt = first - minutes * 60_000;
@@ -433,5 +451,52 @@ export function reminderHandler(deps: {
         deps.mailFrom,
       );
     }
+  };
+}
+
+/**
+ * Marks a request completed once its booked interview has ended, with a timeline entry; a
+ * booking that was cancelled or moved later (its job would have moved too) is left alone.
+ */
+export function completionHandler(deps: { db: Kysely<Database>; now: () => number }): JobHandler {
+  return async (job: Job) => {
+    const bookingId = String(job.payload.bookingId ?? "");
+    await deps.db.transaction().execute(async (trx) => {
+      const booking = await trx
+        .selectFrom("bookings")
+        .select(["id", "organisation_id", "request_id", "status"])
+        .where("id", "=", bookingId)
+        .executeTakeFirst();
+      if (booking === undefined || booking.status !== "active") return;
+      const last = await trx
+        .selectFrom("booked_slots")
+        .select((eb) => eb.fn.max("ends_at").as("ends_at"))
+        .where("booking_id", "=", bookingId)
+        .where("active", "=", 1)
+        .executeTakeFirst();
+      const now = deps.now();
+      if (last?.ends_at == null || Number(last.ends_at) > now) return;
+      const updated = await trx
+        .updateTable("interview_requests")
+        .set({ status: "completed", updated_at: now })
+        .where("organisation_id", "=", booking.organisation_id)
+        .where("id", "=", booking.request_id)
+        .where("status", "=", "scheduled")
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return;
+      await trx
+        .insertInto("request_events")
+        .values({
+          organisation_id: booking.organisation_id,
+          request_id: booking.request_id,
+          at: now,
+          actor_kind: "system",
+          actor_id: null,
+          kind: "completed",
+          detail: JSON.stringify({ bookingId }),
+          idempotency_key: null,
+        })
+        .execute();
+    });
   };
 }

@@ -8,7 +8,13 @@ import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { mintOrgId } from "../accounts/ids.js";
 import { createAccountsService } from "../accounts/service.js";
-import { createBookingEffects, REMINDER_JOB, reminderHandler } from "../booking/effects.js";
+import {
+  COMPLETE_JOB,
+  completionHandler,
+  createBookingEffects,
+  REMINDER_JOB,
+  reminderHandler,
+} from "../booking/effects.js";
 import { createBookingLinks } from "../booking/links.js";
 import { createBookingService } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
@@ -228,6 +234,7 @@ export async function startServer(
         mailFrom: config.mail.from,
         now: () => clock.now(),
       }),
+      [COMPLETE_JOB]: completionHandler({ db: store.db, now: () => clock.now() }),
     },
     pollMs: 30_000,
     log: (line) => console.error(line),

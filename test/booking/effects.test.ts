@@ -7,7 +7,13 @@
  * reader's zone.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REMINDER_JOB, reminderHandler, sessionIndexes } from "../../src/booking/effects.js";
+import {
+  COMPLETE_JOB,
+  completionHandler,
+  REMINDER_JOB,
+  reminderHandler,
+  sessionIndexes,
+} from "../../src/booking/effects.js";
 import { CalDavSource } from "../../src/calendar/connectors/caldav.js";
 import { writeNext } from "../../src/calendar/event-writes.js";
 import { parseICalendar } from "../../src/calendar/ical.js";
@@ -262,6 +268,46 @@ for (const database of await testDatabases()) {
       expect(eli?.text_body).toContain("Culture");
       expect(eli?.text_body).not.toContain("Technical");
       expect(eli?.text_body).toContain("America/New_York");
+      world.clock.set(NOW);
+    });
+
+    it("marks a request completed once its interview is over, and not before", async () => {
+      // With Eli, whose calendar is not connected, so Dana's calendar stays as the tests left it.
+      const request = await booking().createRequest(
+        org.recruiter.actor,
+        buildRequest(org, {
+          sessions: [
+            { name: "Screen", durationMinutes: 30, interviewerIds: [org.eli.actor.userId] },
+          ],
+        }),
+      );
+      const { options } = await booking().options(org.recruiter.actor, request.id);
+      const chosen = options[0];
+      if (chosen === undefined) throw new Error("expected options");
+      await booking().book(org.recruiter.actor, request.id, {
+        optionId: chosen.id,
+        idempotencyKey: "effects-complete-1",
+      });
+      const handlers = {
+        [COMPLETE_JOB]: completionHandler({ db: store.db, now: () => world.clock.now() }),
+      };
+      const runDue = async () => {
+        while (await runNextJob({ db: store.db, clock: world.clock, handlers })) {
+          // due jobs
+        }
+      };
+      world.clock.set(Date.parse(chosen.endsAt) - 60_000);
+      await runDue();
+      expect((await booking().getRequest(org.recruiter.actor, request.id)).status).toBe(
+        "scheduled",
+      );
+      world.clock.set(Date.parse(chosen.endsAt));
+      await runDue();
+      expect((await booking().getRequest(org.recruiter.actor, request.id)).status).toBe(
+        "completed",
+      );
+      const timeline = await booking().timeline(org.recruiter.actor, request.id);
+      expect(timeline.at(-1)).toMatchObject({ kind: "completed", actor: { kind: "system" } });
       world.clock.set(NOW);
     });
 

@@ -10,6 +10,7 @@ import { mintOrgId } from "../accounts/ids.js";
 import { createAccountsService } from "../accounts/service.js";
 import { createBookingEffects, REMINDER_JOB, reminderHandler } from "../booking/effects.js";
 import { createBookingLinks } from "../booking/links.js";
+import { calendarReplyHandler } from "../booking/replies.js";
 import { createBookingService } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import type { HttpClientOptions } from "../calendar/connectors/http.js";
@@ -118,6 +119,7 @@ export function buildDeps(
       revokeLinks: (trx, orgId, requestId) =>
         bookingLinks.revokeForRequest(trx, mintOrgId(orgId), requestId),
     }),
+    mailFrom: config.mail.from,
   });
   return {
     config,
@@ -142,7 +144,7 @@ export function buildDeps(
     bookingLinks,
     candidateBooking: candidateBookingFor({ store, clock, booking, bookingLinks }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
-    inboundHandlers: [],
+    inboundHandlers: [calendarReplyHandler({ db: store.db, clock, booking })],
   };
 }
 

@@ -120,7 +120,9 @@ export function calendarReplyHandler(deps: ReplyHandlerDeps): InboundHandler {
       sequence: reply.sequence,
     });
     const who = interviewer?.name ?? request.candidate_name;
-    const answered = `${who} (${email}) ${reply.partstat.toLowerCase()} ${session.name}`;
+    const verb =
+      reply.partstat === "TENTATIVE" ? "tentatively accepted" : reply.partstat.toLowerCase();
+    const answered = `${who} (${email}) ${verb} ${session.name}`;
     if (reply.partstat !== "DECLINED") return `recorded: ${answered}`;
 
     // A session's interviewers share its time; a cancelled booking was refused above.

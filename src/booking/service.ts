@@ -107,8 +107,6 @@ export interface BookingDeps {
   effects?: BookingEffects;
   /** Sender of the emails Ally writes to recruiters (MAIL_FROM). */
   mailFrom?: string;
-  /** Where people reach Ally (PUBLIC_URL), for links in those emails. */
-  publicUrl?: string;
 }
 
 /** What replacing an interviewer who declined came to. */
@@ -986,12 +984,10 @@ export function createBookingService(deps: BookingDeps) {
       .where("id", "=", row.created_by)
       .executeTakeFirst();
     if (recruiter === undefined) return false;
-    const paragraphs = [...message.paragraphs];
-    if (deps.publicUrl !== undefined) {
-      paragraphs.push(
-        `The request's timeline: ${deps.publicUrl}/api/v1/interview-requests/${row.id}/timeline`,
-      );
-    }
+    const paragraphs = [
+      ...message.paragraphs,
+      `Interview request ${row.id}: its timeline in Ally has what happened so far.`,
+    ];
     await enqueueMail(
       q,
       {

@@ -37,7 +37,7 @@ const fixture = (name: string) =>
  * SEQUENCE, attendee and answer.
  */
 function replyIcs(
-  shape: "google" | "outlook",
+  shape: "google" | "outlook" | "apple",
   reply: { uid: string; sequence: number; email: string; partstat: string },
 ): string {
   const text = fixture(`reply-${shape}.ics`)
@@ -49,10 +49,13 @@ function replyIcs(
       `X-MICROSOFT-CDO-APPT-SEQUENCE:${reply.sequence}`,
     );
   // The fixtures' attendee addresses, written as their clients write them (mixed case).
-  return text.replace(/mailto:(Dana\.Scully@gmail\.com|Fox\.Mulder@contoso\.com)/, () => {
-    const [local, domain] = reply.email.split("@");
-    return `mailto:${(local ?? "").toUpperCase()}@${domain}`;
-  });
+  return text.replace(
+    /mailto:(Dana\.Scully@gmail\.com|Fox\.Mulder@contoso\.com|walter\.skinner@icloud\.com)/,
+    () => {
+      const [local, domain] = reply.email.split("@");
+      return `mailto:${(local ?? "").toUpperCase()}@${domain}`;
+    },
+  );
 }
 
 /** The raw message a calendar client sends, built by nodemailer as a real client would. */
@@ -91,7 +94,6 @@ for (const database of await testDatabases()) {
         clock: world.clock,
         calendars: world.deps.calendars,
         mailFrom: "Ally <ally@ally.test>",
-        publicUrl: "https://ally.test",
         effects: async (_trx, change) => {
           changes.push(change);
         },
@@ -133,7 +135,7 @@ for (const database of await testDatabases()) {
     }
 
     async function answer(
-      shape: "google" | "outlook",
+      shape: "google" | "outlook" | "apple",
       reply: { uid: string; sequence: number; email: string; partstat: string },
       from = reply.email,
     ): Promise<string | null> {
@@ -270,8 +272,10 @@ for (const database of await testDatabases()) {
         actor: { kind: "user", id: org.dana.actor.userId },
         detail: { session: "Coding", email: org.dana.email, partstat: "ACCEPTED" },
       });
-      // A second answer from the same attendee replaces the first.
-      await answer("google", { uid, sequence: 0, email: org.dana.email, partstat: "TENTATIVE" });
+      // A second answer from the same attendee replaces the first (Apple Calendar's shape).
+      expect(
+        await answer("apple", { uid, sequence: 0, email: org.dana.email, partstat: "TENTATIVE" }),
+      ).toBe(`recorded: Dana (${org.dana.email}) tentatively accepted Coding`);
       expect((await responses(booking.id)).map((r) => r.partstat)).toEqual(["TENTATIVE"]);
       expect(await activeSlots(booking.id)).toEqual([
         [`user:${org.dana.actor.userId}`, FRI_10, FRI_11],

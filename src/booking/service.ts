@@ -18,7 +18,7 @@
 import { type Kysely, sql } from "kysely";
 import { mintOrgId, newId, type OrgId } from "../accounts/ids.js";
 import { requirePermission } from "../accounts/permissions.js";
-import { type Actor, escapeHtml } from "../accounts/service.js";
+import type { Actor } from "../accounts/service.js";
 import type { CalendarService } from "../calendar/connections.js";
 import type { Clock } from "../clock.js";
 import { explainProblem } from "../engine/explain.js";
@@ -28,6 +28,7 @@ import { AppError, conflict, invalid, notFound } from "../errors.js";
 import { readSessions as readTemplateSessions } from "../hiring/loop-templates.js";
 import { parseInput } from "../hiring/parse-input.js";
 import { DEFAULT_TIME_ZONE, DEFAULT_WORKING_HOURS } from "../hiring/profiles.js";
+import { escapeHtml } from "../mail/html.js";
 import { enqueueMail } from "../mail/outbox.js";
 import type { Dialect } from "../store/database.js";
 import type { Database } from "../store/schema.js";

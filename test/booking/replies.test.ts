@@ -151,6 +151,7 @@ for (const database of await testDatabases()) {
       window: { windowStart: string; windowEnd: string },
       overrides: Partial<InterviewRequestInput> = {},
       growPool = true,
+      via: BookingService = service,
     ) {
       // Dana alone at first, so the engine's one option for the hour is hers; then the pool
       // grows to three.
@@ -159,7 +160,7 @@ for (const database of await testDatabases()) {
         name,
         memberIds: [org.dana.actor.userId],
       });
-      const request = await service.createRequest(
+      const request = await via.createRequest(
         org.recruiter.actor,
         buildRequest(org, {
           sessions: [{ name: "Coding", durationMinutes: 60, poolId: pool.id, count: 1 }],
@@ -167,7 +168,7 @@ for (const database of await testDatabases()) {
           ...overrides,
         }),
       );
-      const { options } = await service.options(org.recruiter.actor, request.id);
+      const { options } = await via.options(org.recruiter.actor, request.id);
       const withDana = options.find(
         (o) =>
           o.startsAt === new Date(window.windowStart).toISOString() &&
@@ -175,7 +176,7 @@ for (const database of await testDatabases()) {
       );
       if (withDana === undefined)
         throw new Error(`expected an option with Dana: ${JSON.stringify(options)}`);
-      const booked = await service.book(org.recruiter.actor, request.id, {
+      const booked = await via.book(org.recruiter.actor, request.id, {
         optionId: withDana.id,
         idempotencyKey: `book-${request.id}`,
       });
@@ -619,6 +620,53 @@ for (const database of await testDatabases()) {
         "calendar reply ignored: UID 7kq2e9@google.com is not one of Ally's interviews",
       );
       expect(await countRows()).toEqual(before);
+    });
+
+    it("as the server wires it, a replacement cancels the decliner's invitation and invites the newcomer", async () => {
+      const org = await fresh({ busy: { eli: [["20261204T090000Z", "20261204T120000Z"]] } });
+      const live = world.deps.booking;
+      const { request, booking } = await bookedWithDana(org, FRIDAY, {}, true, live);
+      const host = new URL(world.deps.config.http.publicUrl).hostname;
+      const uid = sessionUid(booking.icalUid, 0, host);
+      const raw = await rawReply(
+        org.dana.email,
+        "Declined: Interview",
+        replyIcs("outlook", { uid, sequence: 0, email: org.dana.email, partstat: "DECLINED" }),
+      );
+      await storeInbound(
+        store.db,
+        raw,
+        { mailFrom: org.dana.email, rcptTo: ["ally@ally.test"] },
+        world.clock.now(),
+      );
+      while (
+        await handleNextInbound({
+          db: store.db,
+          clock: world.clock,
+          handlers: world.deps.inboundHandlers,
+        })
+      ) {
+        // drain
+      }
+      expect((await live.getRequest(org.recruiter.actor, request.id)).booking).toMatchObject({
+        sequence: 1,
+        sessions: [{ name: "Coding", interviewerIds: [org.finn.actor.userId] }],
+      });
+      const invitations = async (email: string) =>
+        (
+          await store.db
+            .selectFrom("outbox")
+            .select(["calendar_method", "calendar_ics"])
+            .where("to_address", "like", `%${email}%`)
+            .where("calendar_method", "is not", null)
+            .orderBy("id")
+            .execute()
+        ).map((m) => [m.calendar_method, m.calendar_ics?.includes(`UID:${uid}`)]);
+      expect(await invitations(org.dana.email)).toEqual([
+        ["REQUEST", true],
+        ["CANCEL", true],
+      ]);
+      expect(await invitations(org.finn.email)).toEqual([["REQUEST", true]]);
     });
 
     it("takes a reply that arrives through the SMTP listener", async () => {

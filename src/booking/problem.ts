@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { Temporal } from "temporal-polyfill";
+import { bestOptions } from "../engine/index.js";
 import type {
   EngineProblem,
   MinuteInterval,
@@ -224,5 +225,37 @@ export function resolveSessions(
           candidates: poolMembers.get(s.poolId ?? "") ?? [],
           count: s.count ?? 1,
         },
+  );
+}
+
+/**
+ * Whether one interviewer could take a booked session's exact time by the engine's own rules:
+ * inside their working hours, clear of their busy time and booked slots, within their per-day
+ * and per-week limits, with the usual notice. A replacement for someone who declined.
+ * @example fitsExactly(facts, { start, end }, "Europe/Berlin", clock.now()) // true
+ */
+export function fitsExactly(
+  person: InterviewerFacts,
+  session: MsInterval,
+  timeZone: string,
+  nowEpochMs: number,
+): boolean {
+  const shape: RequestShape = {
+    id: "replacement",
+    order: "fixed",
+    maxGapMinutes: 0,
+    window: session,
+    timeZone,
+    sessions: [
+      {
+        name: "replacement",
+        durationMinutes: Math.round((session.end - session.start) / MS_PER_MINUTE),
+        candidates: [person.userId],
+        count: 1,
+      },
+    ],
+  };
+  return bestOptions(requestProblem(shape, [person], nowEpochMs)).some(
+    (o) => o.start * MS_PER_MINUTE === session.start,
   );
 }

@@ -28,13 +28,17 @@ import { AppError, conflict, invalid, notFound } from "../errors.js";
 import { readSessions as readTemplateSessions } from "../hiring/loop-templates.js";
 import { parseInput } from "../hiring/parse-input.js";
 import { DEFAULT_TIME_ZONE, DEFAULT_WORKING_HOURS } from "../hiring/profiles.js";
+import { escapeHtml } from "../mail/html.js";
+import { enqueueMail } from "../mail/outbox.js";
 import type { Dialect } from "../store/database.js";
 import type { Database } from "../store/schema.js";
 import {
   claimsOf,
+  fitsExactly,
   type InterviewerFacts,
   type LimitFacts,
   limitViolation,
+  localDayAndWeek,
   type RequestShape,
   requestProblem,
   resolveSessions,
@@ -59,6 +63,7 @@ import {
   type RequestSession,
 } from "./schemas.js";
 import type {
+  AttendeePartstat,
   BookingsTable,
   EventActorKind,
   InterviewRequestsTable,
@@ -68,6 +73,9 @@ import type {
 const DAY_MS = 86_400_000;
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 const resource = (userId: string) => `user:${userId}`;
+/** An instant for people: `2026-12-02 14:00 UTC`. */
+export const readable = (rfc3339: string) =>
+  `${new Date(rfc3339).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 /** What changed, handed to `effects` inside the transaction that changed it. */
 export interface BookingChange {
@@ -98,12 +106,33 @@ export interface BookingDeps {
   /** Materialised busy time and trust warnings (`busyFor`). */
   calendars: Pick<CalendarService, "busyFor">;
   effects?: BookingEffects;
+  /** Sender of the emails Ally writes to recruiters (MAIL_FROM). */
+  mailFrom?: string;
+}
+
+/** What replacing an interviewer who declined came to. */
+export type ReplacementResult =
+  | { replaced: true; userId: string; name: string }
+  | { replaced: false; reason: string };
+
+/** An attendee's answer to a session's invitation, already matched to the booking. */
+export interface AttendeeReply {
+  bookingId: string;
+  sessionIndex: number;
+  /** Lower case. */
+  email: string;
+  /** The interviewer's user id; null for the candidate. */
+  userId: string | null;
+  partstat: AttendeePartstat;
+  sequence: number;
 }
 
 /** Who acts: a signed-in member, or the candidate of the request (authorised by the caller). */
 type Caller =
   | { kind: "user"; orgId: OrgId; actor: Actor }
-  | { kind: "candidate"; orgId: OrgId; candidateId: string; requestId: string };
+  | { kind: "candidate"; orgId: OrgId; candidateId: string; requestId: string }
+  | { kind: "interviewer"; orgId: OrgId; userId: string }
+  | { kind: "system"; orgId: OrgId };
 
 export interface BookingResult {
   request: InterviewRequest;
@@ -279,10 +308,14 @@ export function createBookingService(deps: BookingDeps) {
     detail: Record<string, unknown>,
     idempotencyKey: string | null = null,
   ): Promise<void> {
-    const who: { kind: EventActorKind; id: string } =
+    const who: { kind: EventActorKind; id: string | null } =
       caller.kind === "user"
         ? { kind: "user", id: caller.actor.userId }
-        : { kind: "candidate", id: caller.candidateId };
+        : caller.kind === "interviewer"
+          ? { kind: "user", id: caller.userId }
+          : caller.kind === "candidate"
+            ? { kind: "candidate", id: caller.candidateId }
+            : { kind: "system", id: null };
     await q
       .insertInto("request_events")
       .values({
@@ -937,6 +970,306 @@ export function createBookingService(deps: BookingDeps) {
 
   const user = (actor: Actor): Caller => ({ kind: "user", orgId: actor.orgId, actor });
 
+  // Answers to invitations, replacements and the recruiter ----------------------------------
+
+  /** Emails the request's creator; false when that user no longer exists. */
+  async function mailRecruiter(
+    q: Kysely<Database>,
+    orgId: OrgId,
+    row: InterviewRequestsTable,
+    message: { kind: string; subject: string; paragraphs: string[] },
+  ): Promise<boolean> {
+    const recruiter = await q
+      .selectFrom("users")
+      .select(["email", "name"])
+      .where("id", "=", row.created_by)
+      .executeTakeFirst();
+    if (recruiter === undefined) return false;
+    const paragraphs = [
+      ...message.paragraphs,
+      `Interview request ${row.id}: its timeline in Ally has what happened so far.`,
+    ];
+    await enqueueMail(
+      q,
+      {
+        organisationId: orgId,
+        kind: message.kind,
+        to: recruiter.email,
+        subject: message.subject,
+        text: `Hello ${recruiter.name},\n\n${paragraphs.join("\n\n")}\n`,
+        html: [
+          `<p>Hello ${escapeHtml(recruiter.name)},</p>`,
+          ...paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`),
+        ].join(""),
+      },
+      clock.now(),
+      deps.mailFrom,
+    );
+    return true;
+  }
+
+  /** Active booked slots of one session of a booking, by the session's (unique) name. */
+  async function sessionSlots(
+    q: Kysely<Database>,
+    orgId: OrgId,
+    bookingId: string,
+    sessionName: string,
+  ) {
+    return q
+      .selectFrom("booked_slots")
+      .select(["id", "resource", "starts_at", "ends_at"])
+      .where("organisation_id", "=", orgId)
+      .where("booking_id", "=", bookingId)
+      .where("session_name", "=", sessionName)
+      .where("active", "=", 1)
+      .orderBy("resource")
+      .execute();
+  }
+
+  async function bookingById(
+    q: Kysely<Database>,
+    orgId: OrgId,
+    bookingId: string,
+  ): Promise<BookingsTable> {
+    const row = await q
+      .selectFrom("bookings")
+      .selectAll()
+      .where("organisation_id", "=", orgId)
+      .where("id", "=", bookingId)
+      .executeTakeFirst();
+    if (row === undefined) throw notFound("booking");
+    return row;
+  }
+
+  function sessionAt(row: InterviewRequestsTable, sessionIndex: number): RequestSession {
+    const session = (JSON.parse(row.sessions) as RequestSession[])[sessionIndex];
+    if (session === undefined) {
+      throw invalid("sessionIndex", `The request has no session number ${sessionIndex + 1}`);
+    }
+    return session;
+  }
+
+  /**
+   * Stores what an attendee answered and puts it on the timeline as theirs. The caller has
+   * matched the reply to the booking, the session and the attendee.
+   */
+  async function recordReply(orgId: OrgId, reply: AttendeeReply): Promise<void> {
+    const booking = await bookingById(db, orgId, reply.bookingId);
+    const row = await requestRow(db, orgId, booking.request_id);
+    const session = sessionAt(row, reply.sessionIndex);
+    const caller: Caller =
+      reply.userId === null
+        ? { kind: "candidate", orgId, candidateId: row.candidate_id, requestId: row.id }
+        : { kind: "interviewer", orgId, userId: reply.userId };
+    const email = reply.email.toLowerCase();
+    const now = clock.now();
+    await writeTransaction(async (trx) => {
+      await trx
+        .insertInto("attendee_responses")
+        .values({
+          organisation_id: orgId,
+          booking_id: booking.id,
+          session_index: reply.sessionIndex,
+          attendee_email: email,
+          user_id: reply.userId,
+          partstat: reply.partstat,
+          sequence: reply.sequence,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc.columns(["booking_id", "session_index", "attendee_email"]).doUpdateSet({
+            user_id: reply.userId,
+            partstat: reply.partstat,
+            sequence: reply.sequence,
+            updated_at: now,
+          }),
+        )
+        .execute();
+      await addEvent(trx, caller, row.id, "attendee-replied", {
+        bookingId: booking.id,
+        session: session.name,
+        sessionIndex: reply.sessionIndex,
+        email,
+        partstat: reply.partstat,
+        sequence: reply.sequence,
+      });
+    });
+  }
+
+  /**
+   * Swaps an interviewer who declined a pool session for another member of that pool who is
+   * free at the same time (working hours, busy time, booked slots, daily and weekly limits),
+   * the least loaded that week first. The candidate's time stays; the booking's SEQUENCE goes
+   * up and effects hear of it as "rescheduled" with the sessions as they were. One locked
+   * transaction re-checks the newcomer's slots and limits, as a booking does.
+   */
+  async function replaceInterviewer(
+    orgId: OrgId,
+    bookingId: string,
+    sessionIndex: number,
+    userId: string,
+  ): Promise<ReplacementResult> {
+    const booking = await bookingById(db, orgId, bookingId);
+    const row = await requestRow(db, orgId, booking.request_id);
+    const session = sessionAt(row, sessionIndex);
+    const declinerName = (await profilesOf(db, orgId, [userId])).get(userId)?.name ?? userId;
+    if (booking.status !== "active") return { replaced: false, reason: "the booking is cancelled" };
+    if (session.poolId === undefined) {
+      return {
+        replaced: false,
+        reason: `${session.name} has named interviewers, not a pool to draw someone else from`,
+      };
+    }
+    const slots = await sessionSlots(db, orgId, booking.id, session.name);
+    const held = slots.find((s) => s.resource === resource(userId));
+    if (held === undefined) {
+      return { replaced: false, reason: `${declinerName} is no longer on ${session.name}` };
+    }
+    const time = { start: Number(held.starts_at), end: Number(held.ends_at) };
+    const onSession = new Set(slots.map((s) => s.resource.replace(/^user:/, "")));
+    const pool = (
+      await db
+        .selectFrom("pool_members")
+        .select("user_id")
+        .where("organisation_id", "=", orgId)
+        .where("pool_id", "=", session.poolId)
+        .orderBy("user_id")
+        .execute()
+    )
+      .map((r) => r.user_id)
+      .filter((id) => !onSession.has(id));
+    const profiles = await profilesOf(db, orgId, pool);
+    const around = { start: time.start - 8 * DAY_MS, end: time.end + 8 * DAY_MS };
+    const booked = await bookedSlots(db, orgId, pool, around);
+    const reader = readerFor({ kind: "system", orgId }, row);
+    const fitting: { userId: string; name: string; load: number }[] = [];
+    for (const memberId of pool) {
+      const profile = profiles.get(memberId);
+      if (profile === undefined) continue;
+      const busy = await deps.calendars.busyFor(reader, memberId, {
+        start: time.start - DAY_MS,
+        end: time.end + DAY_MS,
+      });
+      const facts: InterviewerFacts = {
+        userId: memberId,
+        timeZone: profile.timeZone,
+        workingHours: profile.workingHours,
+        perDayLimit: profile.perDayLimit,
+        perWeekLimit: profile.perWeekLimit,
+        busy: busy.busy.map((b) => ({ start: Date.parse(b.start), end: Date.parse(b.end) })),
+        booked: booked.get(memberId) ?? [],
+      };
+      if (!fitsExactly(facts, time, row.time_zone, clock.now())) continue;
+      const { week } = localDayAndWeek(time.start, profile.timeZone);
+      const load = facts.booked.filter(
+        (b) => localDayAndWeek(b.start, profile.timeZone).week === week,
+      ).length;
+      fitting.push({ userId: memberId, name: profile.name, load });
+    }
+    fitting.sort((a, b) => a.load - b.load || (a.userId < b.userId ? -1 : 1));
+    const nobody = `nobody else in the pool is free for ${session.name} then`;
+    if (fitting.length === 0) return { replaced: false, reason: nobody };
+    try {
+      return await writeTransaction(async (trx): Promise<ReplacementResult> => {
+        const locked = await requestRow(trx, orgId, row.id, true);
+        const current = await bookingById(trx, orgId, booking.id);
+        if (current.status !== "active" || !RESCHEDULABLE.includes(locked.status)) {
+          return { replaced: false, reason: "the booking changed meanwhile" };
+        }
+        const still = (await sessionSlots(trx, orgId, current.id, session.name)).find(
+          (s) =>
+            s.resource === resource(userId) &&
+            Number(s.starts_at) === time.start &&
+            Number(s.ends_at) === time.end,
+        );
+        if (still === undefined) {
+          return { replaced: false, reason: `${declinerName} is no longer on ${session.name}` };
+        }
+        const previous = await toBooking(trx, orgId, current);
+        await trx
+          .updateTable("booked_slots")
+          .set({ active: 0 })
+          .where("id", "=", still.id)
+          .execute();
+        let chosen: (typeof fitting)[number] | undefined;
+        for (const person of fitting) {
+          const claim: SlotClaim = {
+            userId: person.userId,
+            sessionName: session.name,
+            start: time.start,
+            end: time.end,
+          };
+          if ((await lockAndCheck(trx, orgId, [claim])) === undefined) {
+            await insertSlots(trx, orgId, current.id, [claim]);
+            chosen = person;
+            break;
+          }
+        }
+        // Nobody passed the re-check: roll the release back with the transaction.
+        if (chosen === undefined) throw new TakenInside(nobody);
+        const now = clock.now();
+        await trx
+          .updateTable("bookings")
+          .set({ sequence: current.sequence + 1, updated_at: now })
+          .where("id", "=", current.id)
+          .execute();
+        await trx
+          .updateTable("interview_requests")
+          .set({ updated_at: now })
+          .where("organisation_id", "=", orgId)
+          .where("id", "=", row.id)
+          .execute();
+        await addEvent(trx, { kind: "system", orgId }, row.id, "interviewer-replaced", {
+          bookingId: current.id,
+          session: session.name,
+          sessionIndex,
+          startsAt: iso(time.start),
+          endsAt: iso(time.end),
+          declined: userId,
+          replacement: chosen.userId,
+        });
+        if (deps.effects !== undefined) {
+          const after = await toBooking(trx, orgId, current);
+          await deps.effects(
+            trx,
+            await changeFor(trx, "rescheduled", orgId, row.id, after.sessions, previous.sessions),
+          );
+        }
+        return { replaced: true, userId: chosen.userId, name: chosen.name };
+      });
+    } catch (error) {
+      if (error instanceof TakenInside) return { replaced: false, reason: error.message };
+      if (pgCode(error) === "23P01") {
+        return { replaced: false, reason: "another booking took that time meanwhile" };
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Tells the request's creator what Ally could not settle itself: an email (text and HTML)
+   * and a timeline entry of `kind` with `detail`.
+   */
+  async function tellRecruiter(
+    orgId: OrgId,
+    requestId: string,
+    message: {
+      kind: string;
+      subject: string;
+      paragraphs: string[];
+      detail: Record<string, unknown>;
+    },
+  ): Promise<void> {
+    await writeTransaction(async (trx) => {
+      const row = await requestRow(trx, orgId, requestId, true);
+      const emailed = await mailRecruiter(trx, orgId, row, message);
+      await addEvent(trx, { kind: "system", orgId }, requestId, message.kind, {
+        ...message.detail,
+        recruiterEmailed: emailed,
+      });
+    });
+  }
+
   async function getRequest(actor: Actor, id: string): Promise<InterviewRequest> {
     requirePermission(actor.role, "candidates:read");
     return toRequest(db, await requestRow(db, actor.orgId, id));
@@ -1197,6 +1530,18 @@ export function createBookingService(deps: BookingDeps) {
       return cancel(user(actor), id, input);
     },
 
+    /**
+     * Stores an attendee's answer to a session's invitation and adds it to the timeline.
+     * Called by the reply handler after it matched the reply; `orgId` comes from the booking.
+     */
+    recordReply,
+
+    /** Replaces an interviewer who declined a pool session (see `replaceInterviewer` above). */
+    replaceInterviewer,
+
+    /** Emails the request's creator and notes it on the timeline. */
+    tellRecruiter,
+
     // The candidate's side: the caller has authorised them for `requestId` (a signed link).
 
     async candidateGet(requestId: string): Promise<CandidateRequestView> {
@@ -1258,12 +1603,37 @@ export function createBookingService(deps: BookingDeps) {
       if (row.status === "cancelled" || row.status === "completed") {
         throw conflict(`This request is ${row.status}.`);
       }
-      await addEvent(db, caller, requestId, "times-proposed", {
-        ranges: value.ranges.map((r) => ({
-          start: iso(Date.parse(r.start)),
-          end: iso(Date.parse(r.end)),
-        })),
-        message: value.message,
+      const ranges = value.ranges.map((r) => ({
+        start: iso(Date.parse(r.start)),
+        end: iso(Date.parse(r.end)),
+      }));
+      const candidate = await db
+        .selectFrom("candidates")
+        .select("name")
+        .where("organisation_id", "=", caller.orgId)
+        .where("id", "=", row.candidate_id)
+        .executeTakeFirst();
+      const who = candidate?.name ?? "The candidate";
+      await writeTransaction(async (trx) => {
+        await addEvent(trx, caller, requestId, "times-proposed", {
+          ranges,
+          message: value.message,
+        });
+        await mailRecruiter(trx, caller.orgId, row, {
+          kind: "times-proposed",
+          subject: `${who} proposed other interview times`,
+          paragraphs: [
+            `${who} says none of the offered times work.`,
+            ...(ranges.length === 0
+              ? []
+              : [
+                  `Times that would work for them:\n${ranges
+                    .map((r) => `- ${readable(r.start)} to ${readable(r.end)}`)
+                    .join("\n")}`,
+                ]),
+            ...(value.message === null ? [] : [`Their message:\n${value.message}`]),
+          ],
+        });
       });
     },
   };

@@ -87,11 +87,35 @@ export interface BookedSlotsTable {
   active: number;
 }
 
+export const ATTENDEE_PARTSTATS = ["NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE"] as const;
+export type AttendeePartstat = (typeof ATTENDEE_PARTSTATS)[number];
+
+/**
+ * What each attendee of a booked session last answered to its invitation (an iMIP REPLY), one
+ * row per booking, session and email address.
+ */
+export interface AttendeeResponsesTable {
+  id: Generated<number>;
+  organisation_id: string;
+  booking_id: string;
+  /** 0-based index of the session in the request's `sessions` list. */
+  session_index: number;
+  /** Lower case. */
+  attendee_email: string;
+  /** The interviewer's user id; null for the candidate. */
+  user_id: string | null;
+  partstat: AttendeePartstat;
+  /** The invitation's SEQUENCE the answer was to. */
+  sequence: number;
+  updated_at: number;
+}
+
 export interface BookingTables {
   interview_requests: InterviewRequestsTable;
   request_events: RequestEventsTable;
   bookings: BookingsTable;
   booked_slots: BookedSlotsTable;
+  attendee_responses: AttendeeResponsesTable;
 }
 
 const candidacy = "arrange this candidate's interviews for the customer";
@@ -152,5 +176,16 @@ export const bookingDataMap: TableNotes<BookingTables> = {
     starts_at: personal("employment", scheduling, "customer"),
     ends_at: personal("employment", scheduling, "customer"),
     active: notPersonal,
+  },
+  attendee_responses: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    booking_id: notPersonal,
+    session_index: notPersonal,
+    attendee_email: personal("contact", candidacy, "customer"),
+    user_id: notPersonal,
+    partstat: personal("recruiting", candidacy, "customer"),
+    sequence: notPersonal,
+    updated_at: notPersonal,
   },
 };

@@ -582,6 +582,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0012-attendee-responses": {
+      async up(db: AnyDb) {
+        await serial(db.schema.createTable("attendee_responses"), "id")
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("booking_id", "text", (c) =>
+            c.notNull().references("bookings.id").onDelete("cascade"),
+          )
+          .addColumn("session_index", "integer", (c) => c.notNull())
+          .addColumn("attendee_email", "text", (c) => c.notNull())
+          .addColumn("user_id", "text")
+          .addColumn("partstat", "text", (c) => c.notNull())
+          .addColumn("sequence", "integer", (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .addUniqueConstraint("attendee_responses_one_per_attendee", [
+            "booking_id",
+            "session_index",
+            "attendee_email",
+          ])
+          .execute();
+      },
+    },
   };
 }
 

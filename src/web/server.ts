@@ -16,6 +16,7 @@ import {
   reminderHandler,
 } from "../booking/effects.js";
 import { createBookingLinks } from "../booking/links.js";
+import { calendarReplyHandler } from "../booking/replies.js";
 import { createBookingService } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import type { HttpClientOptions } from "../calendar/connectors/http.js";
@@ -124,6 +125,7 @@ export function buildDeps(
       revokeLinks: (trx, orgId, requestId) =>
         bookingLinks.revokeForRequest(trx, mintOrgId(orgId), requestId),
     }),
+    mailFrom: config.mail.from,
   });
   return {
     config,
@@ -148,7 +150,7 @@ export function buildDeps(
     bookingLinks,
     candidateBooking: candidateBookingFor({ store, clock, booking, bookingLinks }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
-    inboundHandlers: [],
+    inboundHandlers: [calendarReplyHandler({ db: store.db, clock, booking })],
   };
 }
 

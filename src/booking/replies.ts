@@ -1,0 +1,173 @@
+/**
+ * Calendar replies: when an attendee presses Accept, Tentative or Decline on one of Ally's
+ * invitations, their calendar client mails an iMIP REPLY (RFC 6047) naming the event's UID
+ * (`<bookingUid>-<n>@host`, session n of the booking), its SEQUENCE and their PARTSTAT. This
+ * handler matches it to the booking and the session, keeps the answer, and puts it on the
+ * request's timeline. An interviewer who declines a pool session more than 48 hours ahead is
+ * replaced by another member of that pool who is free then; otherwise (no one free, too late,
+ * named interviewers, or the candidate declining) the recruiter is told by email.
+ *
+ * The UID is unguessable, but a reply is still only believed from one of the session's own
+ * attendees, sent from that attendee's address, and about the invitation as it stands now.
+ */
+import type { Kysely } from "kysely";
+import { mintOrgId, type OrgId } from "../accounts/ids.js";
+import { parseReply } from "../calendar/imip.js";
+import type { Clock } from "../clock.js";
+import type { InboundHandler } from "../mail/inbound.js";
+import type { Database } from "../store/schema.js";
+import type { RequestSession } from "./schemas.js";
+import { type BookingService, readable } from "./service.js";
+
+/** An interviewer who declines at least this long before the session is replaced from the pool. */
+export const REPLACE_NOTICE_MS = 48 * 3_600_000;
+
+export interface ReplyHandlerDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  booking: Pick<BookingService, "recordReply" | "replaceInterviewer" | "tellRecruiter">;
+}
+
+/** `<bookingUid>-<n>@<host>` → the booking's UID and the 0-based session index. */
+export function parseSessionUid(uid: string): { bookingUid: string; sessionIndex: number } | null {
+  const match = /^(.+)-(\d{1,4})@[^@\s]+$/.exec(uid);
+  if (match === null) return null;
+  const n = Number(match[2]);
+  if (n < 1) return null;
+  return { bookingUid: match[1] as string, sessionIndex: n - 1 };
+}
+
+/**
+ * Handles mail whose calendar part is a METHOD:REPLY; passes on everything else. Returns what
+ * it did (or why it ignored the reply) for the inbound record.
+ * @example handlers: [calendarReplyHandler({ db, clock, booking })]
+ */
+export function calendarReplyHandler(deps: ReplyHandlerDeps): InboundHandler {
+  const { db, clock } = deps;
+  return async (message) => {
+    if (message.calendar === null || message.calendar.method !== "REPLY") return undefined;
+    const parsed = parseReply(message.calendar.ics);
+    if (!parsed.ok) return `calendar reply ignored: ${parsed.error}`;
+    const reply = parsed.reply;
+    const target = parseSessionUid(reply.uid);
+    if (target === null) {
+      return `calendar reply ignored: UID ${reply.uid} is not one of Ally's interviews`;
+    }
+    // Across organisations: the UID is the only key a calendar client sends back.
+    const booking = await db
+      .selectFrom("bookings")
+      .selectAll()
+      .where("ical_uid", "=", target.bookingUid)
+      .executeTakeFirst();
+    if (booking === undefined) {
+      return `calendar reply ignored: no booking has UID ${reply.uid}`;
+    }
+    const orgId: OrgId = mintOrgId(booking.organisation_id);
+    const request = await db
+      .selectFrom("interview_requests")
+      .innerJoin("candidates", "candidates.id", "interview_requests.candidate_id")
+      .select([
+        "interview_requests.id",
+        "interview_requests.sessions",
+        "candidates.name as candidate_name",
+        "candidates.email as candidate_email",
+      ])
+      .where("interview_requests.organisation_id", "=", orgId)
+      .where("interview_requests.id", "=", booking.request_id)
+      .executeTakeFirstOrThrow();
+    const session = (JSON.parse(request.sessions) as RequestSession[])[target.sessionIndex];
+    if (session === undefined) {
+      return `calendar reply ignored: the booking has no session ${target.sessionIndex + 1} (UID ${reply.uid})`;
+    }
+    const slots = await db
+      .selectFrom("booked_slots")
+      .select(["resource", "starts_at"])
+      .where("organisation_id", "=", orgId)
+      .where("booking_id", "=", booking.id)
+      .where("session_name", "=", session.name)
+      .where("active", "=", 1)
+      .execute();
+    const userIds = slots.map((s) => s.resource.replace(/^user:/, ""));
+    const interviewers =
+      userIds.length === 0
+        ? []
+        : await db
+            .selectFrom("users")
+            .select(["id", "name", "email"])
+            .where("id", "in", userIds)
+            .execute();
+    const email = reply.attendeeEmail;
+    const interviewer = interviewers.find((u) => u.email.toLowerCase() === email);
+    const isCandidate = request.candidate_email.toLowerCase() === email;
+    if (interviewer === undefined && !isCandidate) {
+      return `calendar reply ignored: ${email} is not an attendee of ${session.name} (UID ${reply.uid})`;
+    }
+    if (message.fromAddress !== email) {
+      return `calendar reply ignored: it answers for ${email} but was sent from ${message.fromAddress || "no address"}`;
+    }
+    if (booking.status !== "active") {
+      return `calendar reply ignored: the interview (UID ${reply.uid}) is cancelled`;
+    }
+    if (reply.sequence < booking.sequence) {
+      return `calendar reply ignored: it answers SEQUENCE ${reply.sequence}, but the invitation is at ${booking.sequence}`;
+    }
+    await deps.booking.recordReply(orgId, {
+      bookingId: booking.id,
+      sessionIndex: target.sessionIndex,
+      email,
+      userId: interviewer?.id ?? null,
+      partstat: reply.partstat,
+      sequence: reply.sequence,
+    });
+    const who = interviewer?.name ?? request.candidate_name;
+    const verb =
+      reply.partstat === "TENTATIVE" ? "tentatively accepted" : reply.partstat.toLowerCase();
+    const answered = `${who} (${email}) ${verb} ${session.name}`;
+    if (reply.partstat !== "DECLINED") return `recorded: ${answered}`;
+
+    // A session's interviewers share its time; a cancelled booking was refused above.
+    const startsAt = Number(slots[0]?.starts_at ?? 0);
+    const when = readable(new Date(startsAt).toISOString());
+    const detail = {
+      bookingId: booking.id,
+      session: session.name,
+      sessionIndex: target.sessionIndex,
+      email,
+    };
+    const escalate = async (reason: string, advice: string) => {
+      await deps.booking.tellRecruiter(orgId, request.id, {
+        kind: "decline-needs-attention",
+        subject: `${who} declined ${session.name} with ${request.candidate_name}`,
+        paragraphs: [
+          `${who} declined ${session.name} with ${request.candidate_name} on ${when}.`,
+          `Ally did not change the interview: ${reason}.`,
+          advice,
+        ],
+        detail: { ...detail, reason },
+      });
+      return `recorded: ${answered}; recruiter told (${reason})`;
+    };
+    if (interviewer === undefined) {
+      return escalate(
+        "the candidate declined",
+        "Ask them for times that work, or reschedule or cancel the interview.",
+      );
+    }
+    if (startsAt - clock.now() <= REPLACE_NOTICE_MS) {
+      return escalate(
+        "the session is less than 48 hours away",
+        "Find someone to stand in, or reschedule the interview.",
+      );
+    }
+    const result = await deps.booking.replaceInterviewer(
+      orgId,
+      booking.id,
+      target.sessionIndex,
+      interviewer.id,
+    );
+    if (result.replaced) {
+      return `recorded: ${answered}; replaced by ${result.name} (${result.userId})`;
+    }
+    return escalate(result.reason, "Find someone to stand in, or reschedule the interview.");
+  };
+}

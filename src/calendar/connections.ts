@@ -409,21 +409,19 @@ export function createCalendarService(deps: CalendarDeps) {
             : `the credentials could not be read: ${(caught as Error).message}`;
       }
     }
+    /** A sync that worked: healthy, nothing owed, due again after the interval. */
+    const healthy = {
+      status: "healthy" as const,
+      last_synced_at: clock.now(),
+      last_attempt_at: now,
+      last_error: null,
+      alerted_at: null,
+      claimed_until: null,
+      failure_count: 0,
+      next_attempt_at: null,
+    };
     if (read === "unchanged") {
-      await db
-        .updateTable("calendar_connections")
-        .set({
-          status: "healthy",
-          last_synced_at: clock.now(),
-          last_attempt_at: now,
-          last_error: null,
-          alerted_at: null,
-          claimed_until: null,
-          failure_count: 0,
-          next_attempt_at: null,
-        })
-        .where("id", "=", row.id)
-        .execute();
+      await db.updateTable("calendar_connections").set(healthy).where("id", "=", row.id).execute();
       return db
         .selectFrom("calendar_connections")
         .selectAll()
@@ -449,17 +447,7 @@ export function createCalendarService(deps: CalendarDeps) {
         }
         await trx
           .updateTable("calendar_connections")
-          .set({
-            status: "healthy",
-            last_synced_at: clock.now(),
-            last_attempt_at: now,
-            last_error: null,
-            alerted_at: null,
-            claimed_until: null,
-            failure_count: 0,
-            next_attempt_at: null,
-            sync_state: read.syncState,
-          })
+          .set({ ...healthy, sync_state: read.syncState })
           .where("id", "=", row.id)
           .execute();
         return;

@@ -11,14 +11,9 @@
  *   result says `changedOnServer`, because the booking is the source of truth;
  * - delete: DELETE; 404 or 410 means already gone.
  */
-import {
-  createCalendarObject,
-  deleteCalendarObject,
-  getBasicAuthHeaders,
-  updateCalendarObject,
-} from "tsdav";
+import { createCalendarObject, deleteCalendarObject, updateCalendarObject } from "tsdav";
 import { buildCalendarObject, type InterviewEvent } from "../imip.js";
-import type { CalDavCredentials, CalDavOptions } from "./caldav.js";
+import { type CalDavCredentials, type CalDavOptions, collectionAccess } from "./caldav.js";
 import { networkFailure, statusFailure } from "./http-failure.js";
 import {
   ConnectorError,
@@ -26,8 +21,6 @@ import {
   type EventWriteResult,
   type EventWriter,
 } from "./types.js";
-
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 export class CalDavEventWriter implements EventWriter {
   readonly label: string;
@@ -41,21 +34,13 @@ export class CalDavEventWriter implements EventWriter {
    * @example new CalDavEventWriter(new URL("https://caldav.fastmail.com/dav/calendars/user/dana@example.com/Default/"), { username, password })
    */
   constructor(collectionUrl: URL, credentials: CalDavCredentials, options: CalDavOptions = {}) {
-    const bare = new URL(collectionUrl);
-    bare.username = "";
-    bare.password = "";
-    bare.hash = "";
-    bare.search = "";
-    if (!bare.pathname.endsWith("/")) bare.pathname = `${bare.pathname}/`;
-    this.#collection = bare.href;
-    this.label = `caldav+${bare.href}`;
-    this.#where = `CalDAV server ${bare.host}`;
-    this.#headers = getBasicAuthHeaders({
-      username: credentials.username,
-      password: credentials.password,
-    });
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#fetch = options.fetch ?? fetch;
+    const access = collectionAccess(collectionUrl, credentials, options);
+    this.#collection = access.url;
+    this.label = access.label;
+    this.#where = access.where;
+    this.#headers = access.headers;
+    this.#timeoutMs = access.timeoutMs;
+    this.#fetch = access.fetch;
   }
 
   /** The object URL Ally uses for an event: the UID, percent-encoded, plus `.ics`. */

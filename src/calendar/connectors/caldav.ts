@@ -26,6 +26,43 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** The query asks for a day more on each side, so all-day and floating events in any zone come. */
 const QUERY_MARGIN_MS = 86_400_000;
 
+/** How Ally reaches one CalDAV collection: its bare URL, names for messages, and Basic auth. */
+export interface CollectionAccess {
+  /** The collection's URL without credentials, fragment or query, ending in a slash. */
+  url: string;
+  /** `caldav+<url>`: never a password. */
+  label: string;
+  /** "CalDAV server host", for messages. */
+  where: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  fetch: typeof fetch;
+}
+
+export function collectionAccess(
+  collectionUrl: URL,
+  credentials: CalDavCredentials,
+  options: CalDavOptions = {},
+): CollectionAccess {
+  const bare = new URL(collectionUrl);
+  bare.username = "";
+  bare.password = "";
+  bare.hash = "";
+  bare.search = "";
+  if (!bare.pathname.endsWith("/")) bare.pathname = `${bare.pathname}/`;
+  return {
+    url: bare.href,
+    label: `caldav+${bare.href}`,
+    where: `CalDAV server ${bare.host}`,
+    headers: getBasicAuthHeaders({
+      username: credentials.username,
+      password: credentials.password,
+    }),
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    fetch: options.fetch ?? fetch,
+  };
+}
+
 /** `20260302T000000Z`, the form of RFC 4791 9.9 time-range attributes. */
 function caldavUtc(epochMs: number): string {
   return `${new Date(epochMs).toISOString().slice(0, 19).replace(/[-:]/g, "")}Z`;
@@ -45,20 +82,13 @@ export class CalDavSource implements CalendarSource {
    * @example new CalDavSource(new URL("https://caldav.fastmail.com/dav/calendars/user/dana@example.com/Default/"), { username, password })
    */
   constructor(collectionUrl: URL, credentials: CalDavCredentials, options: CalDavOptions = {}) {
-    const bare = new URL(collectionUrl);
-    bare.username = "";
-    bare.password = "";
-    bare.hash = "";
-    if (!bare.pathname.endsWith("/")) bare.pathname = `${bare.pathname}/`;
-    this.#url = bare.href;
-    this.label = `caldav+${bare.href}`;
-    this.#where = `CalDAV server ${bare.host}`;
-    this.#headers = getBasicAuthHeaders({
-      username: credentials.username,
-      password: credentials.password,
-    });
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#fetch = options.fetch ?? fetch;
+    const access = collectionAccess(collectionUrl, credentials, options);
+    this.#url = access.url;
+    this.label = access.label;
+    this.#where = access.where;
+    this.#headers = access.headers;
+    this.#timeoutMs = access.timeoutMs;
+    this.#fetch = access.fetch;
   }
 
   async busy(range: EpochMsInterval, options: { zone: string }): Promise<BusyRead> {

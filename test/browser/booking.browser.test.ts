@@ -69,6 +69,7 @@ import { waitForMail } from "./support/mail.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-artifacts/screenshots/", import.meta.url));
 const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1024, height: 768 };
 const STEP_MS = 60_000;
 const MASTER_KEY = Buffer.alloc(32, 9);
 const META = { ip: "127.0.0.1", userAgent: "browser test" };
@@ -330,11 +331,11 @@ describe.skipIf(unavailable !== undefined)("booking in a browser (issue 5)", () 
     people.templateId = template.id;
 
     browser = await launchChromium();
-    recruiter = await context();
+    recruiter = await context({ viewport: DESKTOP });
     await recruiter.context.addCookies([
       { name: "ally_session", value: session.token, url: origin, httpOnly: true, sameSite: "Lax" },
     ]);
-    interviewer = await context();
+    interviewer = await context({ viewport: DESKTOP });
     await interviewer.context.addCookies([
       {
         name: "ally_session",

@@ -101,7 +101,12 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
     const organizer: Person = { email: organizerEmail, name: `${facts.organisation} via Ally` };
     const where = change.request.location ?? change.request.videoLink ?? undefined;
 
-    const eventFor = (session: Session, index: number): InterviewEvent => {
+    /**
+     * The event as an attendee sees it. The candidate's copy carries their link to reschedule
+     * or cancel; the interviewers' copies (emails and calendars) never do, as the link acts for
+     * the candidate.
+     */
+    const eventFor = (session: Session, index: number, forCandidate = false): InterviewEvent => {
       const interviewers = session.interviewerIds
         .map((id) => facts.people.get(id))
         .filter((p): p is PersonRow => p !== undefined);
@@ -113,7 +118,7 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
         `${session.name} for ${facts.job} with ${facts.candidate.name}.`,
         `Interviewers: ${interviewers.map((p) => p.name).join(", ") || "to be confirmed"}.`,
         ...(change.request.videoLink ? [`Video link: ${change.request.videoLink}`] : []),
-        ...(link ? [`To reschedule or cancel: ${link}`] : []),
+        ...(forCandidate && link ? [`To reschedule or cancel: ${link}`] : []),
       ].join("\n");
       return {
         uid: sessionUid(change.booking.uid, index, host),
@@ -122,7 +127,7 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
         summary: `${session.name}: ${facts.job} interview with ${facts.candidate.name}`,
         description,
         ...(where === undefined ? {} : { location: where }),
-        ...(link === undefined ? {} : { url: link }),
+        ...(forCandidate && link !== undefined ? { url: link } : {}),
         organizer,
         attendees,
       };
@@ -142,8 +147,8 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
       const index = indexes[position] ?? position;
       const event = eventFor(session, index);
       const method = cancelled ? "CANCEL" : "REQUEST";
-      // The candidate, and interviewers whose calendars Ally cannot write to, by email.
-      const byMail = new Set<string>([facts.candidate.email.toLowerCase()]);
+      // Interviewers whose calendars Ally cannot write to get the invitation by email.
+      const byMail = new Set<string>();
       for (const id of session.interviewerIds) {
         const person = facts.people.get(id);
         if (person === undefined) continue;
@@ -163,19 +168,17 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
           byMail.add(person.email.toLowerCase());
         }
       }
-      await enqueueInvitations(
-        trx,
-        {
-          organisationId: orgId,
-          method,
-          event,
-          dtstampEpochMs: now,
-          zones,
-          recipients: [...byMail],
-        },
-        now,
-        deps.mailFrom,
-      );
+      const invite = async (invited: InterviewEvent, recipients: string[]) => {
+        if (recipients.length === 0) return;
+        await enqueueInvitations(
+          trx,
+          { organisationId: orgId, method, event: invited, dtstampEpochMs: now, zones, recipients },
+          now,
+          deps.mailFrom,
+        );
+      };
+      await invite(eventFor(session, index, true), [facts.candidate.email.toLowerCase()]);
+      await invite(event, [...byMail]);
 
       // Interviewers on this session before a reschedule but not now: their event goes.
       const before = previous[previousIndexes.indexOf(index)];

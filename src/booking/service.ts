@@ -610,24 +610,26 @@ export function createBookingService(deps: BookingDeps) {
       .execute();
   }
 
-  async function changeFor(
+  /** Tells the effects (mail, calendars), when there are any, of a change in this transaction. */
+  async function announce(
     trx: Kysely<Database>,
     kind: BookingChange["kind"],
     orgId: OrgId,
     requestId: string,
     sessions: BookingChange["sessions"],
     previousSessions?: BookingChange["sessions"],
-  ): Promise<BookingChange> {
+  ): Promise<void> {
+    if (deps.effects === undefined) return;
     const request = await toRequest(trx, await requestRow(trx, orgId, requestId));
     const booking = await bookingOf(trx, orgId, requestId);
     if (booking === undefined) throw new Error("a change without a booking");
-    return {
+    await deps.effects(trx, {
       kind,
       request,
       booking: { id: booking.id, uid: booking.ical_uid, sequence: booking.sequence },
       sessions,
       ...(previousSessions === undefined ? {} : { previousSessions }),
-    };
+    });
   }
 
   async function resultOf(orgId: OrgId, requestId: string): Promise<BookingResult> {
@@ -636,20 +638,38 @@ export function createBookingService(deps: BookingDeps) {
     return { request, booking: request.booking };
   }
 
-  /** Whether a concurrent call with the same key for this request has committed. */
-  async function idempotencyKeyUsed(
-    table: "bookings" | "request_events",
+  type KeyTable = "bookings" | "request_events";
+
+  /** The request whose committed call used this idempotency key, if any. */
+  async function keyHolder(
+    q: Kysely<Database>,
+    table: KeyTable,
     orgId: OrgId,
-    requestId: string,
     key: string,
-  ): Promise<boolean> {
-    const row = await db
+  ): Promise<string | undefined> {
+    const row = await q
       .selectFrom(table)
       .select("request_id")
       .where("organisation_id", "=", orgId)
       .where("idempotency_key", "=", key)
       .executeTakeFirst();
-    return row?.request_id === requestId;
+    return row?.request_id;
+  }
+
+  /** Whether this call was already made for this request; the key on another request is bad input. */
+  async function madeBefore(
+    q: Kysely<Database>,
+    table: KeyTable,
+    orgId: OrgId,
+    requestId: string,
+    key: string,
+  ): Promise<boolean> {
+    const holder = await keyHolder(q, table, orgId, key);
+    if (holder === undefined) return false;
+    if (holder !== requestId) {
+      throw invalid("idempotencyKey", "This idempotency key was used for another request");
+    }
+    return true;
   }
 
   /** Records on the timeline that a chosen time was gone, and makes the SLOT_TAKEN error. */
@@ -669,58 +689,150 @@ export function createBookingService(deps: BookingDeps) {
     return slotTaken(options, reason);
   }
 
+  /** Marks the request scheduled now. */
+  async function markScheduled(
+    trx: Kysely<Database>,
+    orgId: OrgId,
+    requestId: string,
+    now: number,
+  ): Promise<void> {
+    await trx
+      .updateTable("interview_requests")
+      .set({ status: "scheduled", scheduled_at: now, updated_at: now })
+      .where("organisation_id", "=", orgId)
+      .where("id", "=", requestId)
+      .execute();
+  }
+
+  /** Frees every time a booking holds. */
+  async function releaseSlots(
+    trx: Kysely<Database>,
+    orgId: OrgId,
+    bookingId: string,
+  ): Promise<void> {
+    await trx
+      .updateTable("booked_slots")
+      .set({ active: 0 })
+      .where("organisation_id", "=", orgId)
+      .where("booking_id", "=", bookingId)
+      .where("active", "=", 1)
+      .execute();
+  }
+
+  /** Raises a booking's SEQUENCE: its invitations change. */
+  async function nextSequence(
+    trx: Kysely<Database>,
+    booking: BookingsTable,
+    now: number,
+  ): Promise<void> {
+    await trx
+      .updateTable("bookings")
+      .set({ sequence: booking.sequence + 1, updated_at: now })
+      .where("id", "=", booking.id)
+      .execute();
+  }
+
   const BOOKABLE: readonly RequestStatus[] = ["draft", "awaiting_candidate"];
   const RESCHEDULABLE: readonly RequestStatus[] = ["scheduled", "rescheduling"];
+
+  /** What booking and rescheduling do differently; `choose` does the rest. */
+  interface Choice {
+    action: "book" | "reschedule";
+    /** Where a committed call leaves its idempotency key. */
+    keyTable: KeyTable;
+    /** Why the request cannot take this action now, or the booking the choice moves, if any. */
+    ready(
+      row: InterviewRequestsTable,
+    ): Promise<{ refusal: string } | { moving: string | undefined }>;
+    /** Inside the transaction, with the request locked: writes the choice or says why not. */
+    write(
+      trx: Kysely<Database>,
+      locked: InterviewRequestsTable,
+      option: Option,
+      claims: SlotClaim[],
+    ): Promise<{ taken: string } | { done: true } | { replay: true }>;
+  }
+
+  /**
+   * Commits the option a caller chose: a repeat of a committed call (same idempotency key)
+   * answers as that call did; a time gone since it was offered is recorded and refused with
+   * fresh options.
+   */
+  async function choose(
+    caller: Caller,
+    requestId: string,
+    optionId: string,
+    key: string,
+    choice: Choice,
+  ): Promise<BookingResult> {
+    const orgId = caller.orgId;
+    const keyUsed = async () => (await keyHolder(db, choice.keyTable, orgId, key)) === requestId;
+    if (await madeBefore(db, choice.keyTable, orgId, requestId, key)) {
+      return resultOf(orgId, requestId);
+    }
+    const row = await requestRow(db, orgId, requestId);
+    const ready = await choice.ready(row);
+    if ("refusal" in ready) {
+      // A double submit whose twin committed since the check above.
+      if (await keyUsed()) return resultOf(orgId, requestId);
+      throw conflict(ready.refusal);
+    }
+    const { option, fresh } = await findOption(row, caller, optionId, ready.moving);
+    if (option === undefined) {
+      // A double submit whose twin committed meanwhile: the time is its own booking's now.
+      if (await keyUsed()) return resultOf(orgId, requestId);
+      throw await refused(caller, requestId, choice.action, optionId, fresh.options);
+    }
+    let outcome: { taken: string } | { done: true } | { replay: true };
+    try {
+      outcome = await writeTransaction(async (trx) =>
+        choice.write(trx, await requestRow(trx, orgId, requestId, true), option, claimsOf(option)),
+      );
+    } catch (error) {
+      const code = pgCode(error);
+      // Another transaction won: the exclusion constraint (PostgreSQL) or the same key.
+      if (error instanceof TakenInside) outcome = { taken: error.message };
+      else if (code === "23P01") outcome = { taken: "another booking holds that time" };
+      else if ((code === "23505" || sqliteUnique(error)) && (await keyUsed())) {
+        return resultOf(orgId, requestId);
+      } else throw error;
+    }
+    if ("taken" in outcome) {
+      const again = await computeOptions(
+        await requestRow(db, orgId, requestId),
+        readerFor(caller, row),
+        ready.moving,
+      );
+      throw await refused(
+        caller,
+        requestId,
+        choice.action,
+        option.id,
+        again.options,
+        outcome.taken,
+      );
+    }
+    return resultOf(orgId, requestId);
+  }
 
   async function book(caller: Caller, requestId: string, input: BookInput): Promise<BookingResult> {
     const value = parseInput(bookInput, input);
     const orgId = caller.orgId;
-    const keyUsed = (table: "bookings" | "request_events") =>
-      idempotencyKeyUsed(table, orgId, requestId, value.idempotencyKey);
-    const earlier = await db
-      .selectFrom("bookings")
-      .select("request_id")
-      .where("organisation_id", "=", orgId)
-      .where("idempotency_key", "=", value.idempotencyKey)
-      .executeTakeFirst();
-    if (earlier !== undefined) {
-      if (earlier.request_id !== requestId) {
-        throw invalid("idempotencyKey", "This idempotency key was used for another request");
-      }
-      return resultOf(orgId, requestId);
-    }
-    const row = await requestRow(db, orgId, requestId);
-    if (!BOOKABLE.includes(row.status)) {
-      // A double submit whose twin committed since the check above.
-      if (await keyUsed("bookings")) return resultOf(orgId, requestId);
-      throw conflict(
-        row.status === "scheduled" || row.status === "rescheduling"
-          ? "This interview is already booked; reschedule it instead."
-          : `This request is ${row.status} and cannot be booked.`,
-      );
-    }
-    const { option, fresh } = await findOption(row, caller, value.optionId);
-    if (option === undefined) {
-      // A double submit whose twin committed meanwhile: the time is its own booking's now.
-      if (await keyUsed("bookings")) return resultOf(orgId, requestId);
-      throw await refused(caller, requestId, "book", value.optionId, fresh.options);
-    }
-    const claims = claimsOf(option);
-    let outcome: { taken: string } | { done: true } | { replay: true };
-    try {
-      outcome = await writeTransaction(async (trx) => {
-        const locked = await requestRow(trx, orgId, requestId, true);
-        const replay = await trx
-          .selectFrom("bookings")
-          .select("request_id")
-          .where("organisation_id", "=", orgId)
-          .where("idempotency_key", "=", value.idempotencyKey)
-          .executeTakeFirst();
-        if (replay !== undefined) {
-          if (replay.request_id !== requestId) {
-            throw invalid("idempotencyKey", "This idempotency key was used for another request");
-          }
-          return { replay: true } as const;
+    return choose(caller, requestId, value.optionId, value.idempotencyKey, {
+      action: "book",
+      keyTable: "bookings",
+      async ready(row) {
+        if (BOOKABLE.includes(row.status)) return { moving: undefined };
+        return {
+          refusal:
+            row.status === "scheduled" || row.status === "rescheduling"
+              ? "This interview is already booked; reschedule it instead."
+              : `This request is ${row.status} and cannot be booked.`,
+        };
+      },
+      async write(trx, locked, option, claims) {
+        if (await madeBefore(trx, "bookings", orgId, requestId, value.idempotencyKey)) {
+          return { replay: true };
         }
         if (!BOOKABLE.includes(locked.status)) {
           throw conflict("This interview was booked a moment ago; reschedule it instead.");
@@ -744,41 +856,16 @@ export function createBookingService(deps: BookingDeps) {
           })
           .execute();
         await insertSlots(trx, orgId, bookingId, claims);
-        await trx
-          .updateTable("interview_requests")
-          .set({ status: "scheduled", scheduled_at: now, updated_at: now })
-          .where("organisation_id", "=", orgId)
-          .where("id", "=", requestId)
-          .execute();
+        await markScheduled(trx, orgId, requestId, now);
         await addEvent(trx, caller, requestId, "booked", {
           bookingId,
           optionId: option.id,
           sessions: option.sessions,
         });
-        if (deps.effects !== undefined) {
-          await deps.effects(
-            trx,
-            await changeFor(trx, "booked", orgId, requestId, option.sessions),
-          );
-        }
-        return { done: true } as const;
-      });
-    } catch (error) {
-      const code = pgCode(error);
-      // Another transaction won: the exclusion constraint (PostgreSQL) or the same key.
-      if (code === "23P01") outcome = { taken: "another booking holds that time" };
-      else if ((code === "23505" || sqliteUnique(error)) && (await keyUsed("bookings"))) {
-        return resultOf(orgId, requestId);
-      } else throw error;
-    }
-    if ("taken" in outcome) {
-      const again = await computeOptions(
-        await requestRow(db, orgId, requestId),
-        readerFor(caller, row),
-      );
-      throw await refused(caller, requestId, "book", option.id, again.options, outcome.taken);
-    }
-    return resultOf(orgId, requestId);
+        await announce(trx, "booked", orgId, requestId, option.sessions);
+        return { done: true };
+      },
+    });
   }
 
   async function reschedule(
@@ -788,56 +875,28 @@ export function createBookingService(deps: BookingDeps) {
   ): Promise<BookingResult> {
     const value = parseInput(bookInput, input);
     const orgId = caller.orgId;
-    const keyUsed = (table: "bookings" | "request_events") =>
-      idempotencyKeyUsed(table, orgId, requestId, value.idempotencyKey);
-    const earlier = await db
-      .selectFrom("request_events")
-      .select("request_id")
-      .where("organisation_id", "=", orgId)
-      .where("idempotency_key", "=", value.idempotencyKey)
-      .executeTakeFirst();
-    if (earlier !== undefined) {
-      if (earlier.request_id !== requestId) {
-        throw invalid("idempotencyKey", "This idempotency key was used for another request");
-      }
-      return resultOf(orgId, requestId);
-    }
-    const row = await requestRow(db, orgId, requestId);
-    const current = await bookingOf(db, orgId, requestId);
-    if (!RESCHEDULABLE.includes(row.status) || current?.status !== "active") {
-      if (await keyUsed("request_events")) return resultOf(orgId, requestId);
-      throw conflict(`This request is ${row.status}; only a booked interview can be rescheduled.`);
-    }
-    const { option, fresh } = await findOption(row, caller, value.optionId, current.id);
-    if (option === undefined) {
-      if (await keyUsed("request_events")) return resultOf(orgId, requestId);
-      throw await refused(caller, requestId, "reschedule", value.optionId, fresh.options);
-    }
-    const claims = claimsOf(option);
-    let outcome: { taken: string } | { done: true } | { replay: true };
-    try {
-      outcome = await writeTransaction(async (trx) => {
-        const locked = await requestRow(trx, orgId, requestId, true);
-        const replay = await trx
-          .selectFrom("request_events")
-          .select("request_id")
-          .where("organisation_id", "=", orgId)
-          .where("idempotency_key", "=", value.idempotencyKey)
-          .executeTakeFirst();
-        if (replay !== undefined) return { replay: true } as const;
+    return choose(caller, requestId, value.optionId, value.idempotencyKey, {
+      action: "reschedule",
+      keyTable: "request_events",
+      async ready(row) {
+        const current = await bookingOf(db, orgId, requestId);
+        if (RESCHEDULABLE.includes(row.status) && current?.status === "active") {
+          return { moving: current.id };
+        }
+        return {
+          refusal: `This request is ${row.status}; only a booked interview can be rescheduled.`,
+        };
+      },
+      async write(trx, locked, option, claims) {
+        const replay = await keyHolder(trx, "request_events", orgId, value.idempotencyKey);
+        if (replay !== undefined) return { replay: true };
         const booking = await bookingOf(trx, orgId, requestId);
         if (!RESCHEDULABLE.includes(locked.status) || booking?.status !== "active") {
           throw conflict("This interview changed a moment ago; look at it again.");
         }
         const previous = await toBooking(trx, orgId, booking);
         // Release the old time first: the new time may overlap it.
-        await trx
-          .updateTable("booked_slots")
-          .set({ active: 0 })
-          .where("organisation_id", "=", orgId)
-          .where("booking_id", "=", booking.id)
-          .where("active", "=", 1)
-          .execute();
+        await releaseSlots(trx, orgId, booking.id);
         const why = await lockAndCheck(trx, orgId, claims);
         if (why !== undefined) {
           // Roll the release back with the transaction.
@@ -845,17 +904,8 @@ export function createBookingService(deps: BookingDeps) {
         }
         await insertSlots(trx, orgId, booking.id, claims);
         const now = clock.now();
-        await trx
-          .updateTable("bookings")
-          .set({ sequence: booking.sequence + 1, updated_at: now })
-          .where("id", "=", booking.id)
-          .execute();
-        await trx
-          .updateTable("interview_requests")
-          .set({ status: "scheduled", scheduled_at: now, updated_at: now })
-          .where("organisation_id", "=", orgId)
-          .where("id", "=", requestId)
-          .execute();
+        await nextSequence(trx, booking, now);
+        await markScheduled(trx, orgId, requestId, now);
         await addEvent(
           trx,
           caller,
@@ -869,38 +919,10 @@ export function createBookingService(deps: BookingDeps) {
           },
           value.idempotencyKey,
         );
-        if (deps.effects !== undefined) {
-          await deps.effects(
-            trx,
-            await changeFor(
-              trx,
-              "rescheduled",
-              orgId,
-              requestId,
-              option.sessions,
-              previous.sessions,
-            ),
-          );
-        }
-        return { done: true } as const;
-      });
-    } catch (error) {
-      const code = pgCode(error);
-      if (error instanceof TakenInside) outcome = { taken: error.message };
-      else if (code === "23P01") outcome = { taken: "another booking holds that time" };
-      else if ((code === "23505" || sqliteUnique(error)) && (await keyUsed("request_events"))) {
-        return resultOf(orgId, requestId);
-      } else throw error;
-    }
-    if ("taken" in outcome) {
-      const again = await computeOptions(
-        await requestRow(db, orgId, requestId),
-        readerFor(caller, row),
-        current.id,
-      );
-      throw await refused(caller, requestId, "reschedule", option.id, again.options, outcome.taken);
-    }
-    return resultOf(orgId, requestId);
+        await announce(trx, "rescheduled", orgId, requestId, option.sessions, previous.sessions);
+        return { done: true };
+      },
+    });
   }
 
   async function cancel(
@@ -920,13 +942,7 @@ export function createBookingService(deps: BookingDeps) {
       let released: BookingChange["sessions"] = [];
       if (booking !== undefined && booking.status === "active") {
         released = (await toBooking(trx, orgId, booking)).sessions;
-        await trx
-          .updateTable("booked_slots")
-          .set({ active: 0 })
-          .where("organisation_id", "=", orgId)
-          .where("booking_id", "=", booking.id)
-          .where("active", "=", 1)
-          .execute();
+        await releaseSlots(trx, orgId, booking.id);
         await trx
           .updateTable("bookings")
           .set({ status: "cancelled", sequence: booking.sequence + 1, updated_at: now })
@@ -943,8 +959,8 @@ export function createBookingService(deps: BookingDeps) {
         reason: value.reason,
         ...(booking === undefined ? {} : { bookingId: booking.id, released }),
       });
-      if (deps.effects !== undefined && booking !== undefined && booking.status === "active") {
-        await deps.effects(trx, await changeFor(trx, "cancelled", orgId, requestId, released));
+      if (booking?.status === "active") {
+        await announce(trx, "cancelled", orgId, requestId, released);
       }
     });
     return toRequest(db, await requestRow(db, orgId, requestId));
@@ -1208,11 +1224,7 @@ export function createBookingService(deps: BookingDeps) {
         // Nobody passed the re-check: roll the release back with the transaction.
         if (chosen === undefined) throw new TakenInside(nobody);
         const now = clock.now();
-        await trx
-          .updateTable("bookings")
-          .set({ sequence: current.sequence + 1, updated_at: now })
-          .where("id", "=", current.id)
-          .execute();
+        await nextSequence(trx, current, now);
         await trx
           .updateTable("interview_requests")
           .set({ updated_at: now })
@@ -1230,10 +1242,7 @@ export function createBookingService(deps: BookingDeps) {
         });
         if (deps.effects !== undefined) {
           const after = await toBooking(trx, orgId, current);
-          await deps.effects(
-            trx,
-            await changeFor(trx, "rescheduled", orgId, row.id, after.sessions, previous.sessions),
-          );
+          await announce(trx, "rescheduled", orgId, row.id, after.sessions, previous.sessions);
         }
         return { replaced: true, userId: chosen.userId, name: chosen.name };
       });

@@ -4,6 +4,7 @@
  * the email that carries it, plain text and HTML, so a link exists exactly when its email does.
  */
 import type { Kysely } from "kysely";
+import type { OrgId } from "../accounts/ids.js";
 import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
 import { escapeHtml } from "../mail/html.js";
@@ -22,6 +23,23 @@ export interface SendLinkDeps {
   mailFrom: string;
 }
 
+/** The query for who and what a request is about: candidate, job and organisation. */
+export function requestNames(db: Kysely<Database>, orgId: OrgId, requestId: string) {
+  return db
+    .selectFrom("interview_requests")
+    .innerJoin("candidates", "candidates.id", "interview_requests.candidate_id")
+    .innerJoin("jobs", "jobs.id", "interview_requests.job_id")
+    .innerJoin("organisations", "organisations.id", "interview_requests.organisation_id")
+    .select([
+      "candidates.name as candidateName",
+      "candidates.email as candidateEmail",
+      "jobs.title as jobTitle",
+      "organisations.name as organisationName",
+    ])
+    .where("interview_requests.organisation_id", "=", orgId)
+    .where("interview_requests.id", "=", requestId);
+}
+
 /**
  * Offers the request's options and emails the candidate a link to choose one.
  * @example await sendToCandidate(deps, actor, "req_…") // the request, now awaiting_candidate
@@ -33,20 +51,7 @@ export async function sendToCandidate(
   requestId: string,
 ): Promise<InterviewRequest> {
   const request = await deps.booking.offer(actor, requestId);
-  const about = await deps.db
-    .selectFrom("interview_requests")
-    .innerJoin("candidates", "candidates.id", "interview_requests.candidate_id")
-    .innerJoin("jobs", "jobs.id", "interview_requests.job_id")
-    .innerJoin("organisations", "organisations.id", "interview_requests.organisation_id")
-    .select([
-      "candidates.name as candidateName",
-      "candidates.email as candidateEmail",
-      "jobs.title as jobTitle",
-      "organisations.name as organisationName",
-    ])
-    .where("interview_requests.organisation_id", "=", actor.orgId)
-    .where("interview_requests.id", "=", requestId)
-    .executeTakeFirstOrThrow();
+  const about = await requestNames(deps.db, actor.orgId, requestId).executeTakeFirstOrThrow();
   await deps.db.transaction().execute(async (trx) => {
     const { token } = await deps.links.issue(trx, actor.orgId, requestId);
     const url = `${deps.publicUrl}/book/${token}`;

@@ -11,6 +11,7 @@ import type { OrgId } from "../accounts/ids.js";
 import type { BookingLink, BookingLinks } from "../booking/links.js";
 import type { CandidateTimes } from "../booking/present.js";
 import type { Option } from "../booking/schemas.js";
+import { requestNames } from "../booking/send-link.js";
 import type { BookingService } from "../booking/service.js";
 import type { Clock } from "../clock.js";
 import { AppError } from "../errors.js";
@@ -119,19 +120,7 @@ export function candidateBookingFor(deps: {
   const { store, clock, booking, bookingLinks } = deps;
 
   async function names(link: BookingLink) {
-    const row = await store.db
-      .selectFrom("interview_requests")
-      .innerJoin("jobs", "jobs.id", "interview_requests.job_id")
-      .innerJoin("candidates", "candidates.id", "interview_requests.candidate_id")
-      .innerJoin("organisations", "organisations.id", "interview_requests.organisation_id")
-      .select([
-        "jobs.title as jobTitle",
-        "candidates.name as candidateName",
-        "organisations.name as organisationName",
-      ])
-      .where("interview_requests.organisation_id", "=", link.orgId)
-      .where("interview_requests.id", "=", link.requestId)
-      .executeTakeFirst();
+    const row = await requestNames(store.db, link.orgId, link.requestId).executeTakeFirst();
     if (row === undefined) throw new AppError("NOT_FOUND", "interview request not found");
     return row;
   }

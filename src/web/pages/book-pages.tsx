@@ -32,7 +32,7 @@ import {
 import { AppError } from "../../errors.js";
 import type { CandidateBooking, CandidatePageView, OptionView } from "../booking-view.js";
 import type { AppEnv } from "../env.js";
-import { ErrorSummary, type FieldErrors, Notice, Page } from "../layout.js";
+import { ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 import { allFormValues, one } from "./hiring-form-helpers.js";
 
@@ -203,39 +203,32 @@ function OptionDetail({ option, zone }: { option: OptionView; zone: string }) {
   );
 }
 
-/** Radio buttons grouped by day (a fieldset and legend each), and the Confirm button. */
-function OptionsForm({
-  token,
-  action,
+/**
+ * One radio button per option, grouped by day (a fieldset and legend each), with the option
+ * field's error above them; `detail` follows each option's times in its label.
+ */
+export function OptionRadios({
   options,
   zone,
   selected,
-  errors,
-  submitLabel,
+  error,
+  detail,
 }: {
-  token: string;
-  action: string;
   options: OptionView[];
   zone: string;
   selected?: string | undefined;
-  errors?: FieldErrors | undefined;
-  submitLabel: string;
+  error?: string | undefined;
+  detail: (option: OptionView) => Child;
 }) {
-  const days = groupByDay(options, zone);
-  const error = errors?.option;
   let first = true;
   return (
-    <form method="post" action={action} class="stack booking-form" novalidate>
-      <FormToken token={token} />
-      {/* Made when the page was rendered: a second submit of this page books nothing twice. */}
-      <input type="hidden" name="key" value={newSecretToken()} />
-      <input type="hidden" name="zone" value={zone} />
+    <>
       {error ? (
         <span class="error-text" id="field-option-error">
           {error}
         </span>
       ) : null}
-      {days.map((day) => (
+      {groupByDay(options, zone).map((day) => (
         <fieldset class="day">
           <legend>{day.heading}</legend>
           {day.options.map(({ option, times }) => {
@@ -253,14 +246,54 @@ function OptionsForm({
                   aria-describedby={error ? "field-option-error" : undefined}
                 />
                 <label for={id}>
-                  <span class="option-time">{times}</span>{" "}
-                  <OptionDetail option={option} zone={zone} />
+                  <span class="option-time">{times}</span>
+                  {detail(option)}
                 </label>
               </div>
             );
           })}
         </fieldset>
       ))}
+    </>
+  );
+}
+
+/** The options as radio buttons, and the Confirm button. */
+function OptionsForm({
+  token,
+  action,
+  options,
+  zone,
+  selected,
+  errors,
+  submitLabel,
+}: {
+  token: string;
+  action: string;
+  options: OptionView[];
+  zone: string;
+  selected?: string | undefined;
+  errors?: FieldErrors | undefined;
+  submitLabel: string;
+}) {
+  return (
+    <form method="post" action={action} class="stack booking-form" novalidate>
+      <FormToken token={token} />
+      {/* Made when the page was rendered: a second submit of this page books nothing twice. */}
+      <input type="hidden" name="key" value={newSecretToken()} />
+      <input type="hidden" name="zone" value={zone} />
+      <OptionRadios
+        options={options}
+        zone={zone}
+        selected={selected}
+        error={errors?.option}
+        detail={(option) => (
+          <>
+            {" "}
+            <OptionDetail option={option} zone={zone} />
+          </>
+        )}
+      />
       <p class="hint">Times are shown in {zone}.</p>
       <div class="actions">
         <button type="submit" data-busy-label="Booking…">
@@ -425,23 +458,32 @@ const bookedNotice: Record<string, string> = {
 };
 
 export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const linkRoute = {
-    access: "public" as const,
-    kind: "page" as const,
-    objectParam: "token",
-    objectKind: "booking-link" as const,
+  /** A page on a booking link: `run` has the link; a link that opens nothing says why. */
+  const linkPage = (
+    method: "GET" | "POST",
+    path: string,
+    summary: string,
+    run: (c: C, token: string, link: BookingLink) => Promise<Response>,
+  ) => {
+    routes.add({
+      method,
+      path,
+      summary,
+      access: "public",
+      kind: "page",
+      objectParam: "token",
+      objectKind: "booking-link",
+    });
+    const handler = async (c: C) => {
+      const opened = await openLink(c);
+      if (opened instanceof Response) return opened;
+      return run(c, opened.token, opened.link);
+    };
+    if (method === "GET") app.get(path, handler);
+    else app.post(path, handler);
   };
 
-  routes.add({
-    method: "GET",
-    path: "/book/:token",
-    summary: "The candidate's booking page",
-    ...linkRoute,
-  });
-  app.get("/book/:token", async (c) => {
-    const opened = await openLink(c);
-    if (opened instanceof Response) return opened;
-    const { token, link } = opened;
+  linkPage("GET", "/book/:token", "The candidate's booking page", async (c, token, link) => {
     const view = await port(c).view(link);
     const zone = zoneFor(c, token, view.defaultZone);
     if (view.status === "scheduled") {
@@ -478,16 +520,9 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
 
   for (const mode of ["book", "reschedule"] as const) {
     const path = `/book/:token/${mode}`;
-    routes.add({
-      method: "POST",
-      path,
-      summary: mode === "book" ? "Books the chosen time" : "Moves the booking to the chosen time",
-      ...linkRoute,
-    });
-    app.post(path, async (c) => {
-      const opened = await openLink(c);
-      if (opened instanceof Response) return opened;
-      const { token, link } = opened;
+    const summary =
+      mode === "book" ? "Books the chosen time" : "Moves the booking to the chosen time";
+    linkPage("POST", path, summary, async (c, token, link) => {
       const values = await bookingForm(c, token);
       const booking = port(c);
       const view = await booking.view(link);
@@ -559,33 +594,29 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
     });
   }
 
-  routes.add({
-    method: "GET",
-    path: "/book/:token/reschedule",
-    summary: "Fresh times to move a booking to",
-    ...linkRoute,
-  });
-  app.get("/book/:token/reschedule", async (c) => {
-    const opened = await openLink(c);
-    if (opened instanceof Response) return opened;
-    const { token, link } = opened;
-    const booking = port(c);
-    const view = await booking.view(link);
-    const zone = zoneFor(c, token, view.defaultZone);
-    if (view.status !== "scheduled") return c.redirect(`/book/${token}`, 303);
-    return frame(
-      c,
-      "Choose a new time",
-      <ChoosingPage
-        c={c}
-        token={token}
-        view={view}
-        options={await booking.rescheduleOptions(link)}
-        zone={zone}
-        reschedule
-      />,
-    );
-  });
+  linkPage(
+    "GET",
+    "/book/:token/reschedule",
+    "Fresh times to move a booking to",
+    async (c, token, link) => {
+      const booking = port(c);
+      const view = await booking.view(link);
+      const zone = zoneFor(c, token, view.defaultZone);
+      if (view.status !== "scheduled") return c.redirect(`/book/${token}`, 303);
+      return frame(
+        c,
+        "Choose a new time",
+        <ChoosingPage
+          c={c}
+          token={token}
+          view={view}
+          options={await booking.rescheduleOptions(link)}
+          zone={zone}
+          reschedule
+        />,
+      );
+    },
+  );
 
   const gridPage = (
     token: string,
@@ -639,27 +670,14 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
               </div>
             </fieldset>
           ))}
-          <div class="field">
-            <label for="field-text">Anything else about your times</label>
-            <span class="hint" id="field-text-hint">
-              For example: "any afternoon after the 10th" or "not Fridays".
-            </span>
-            {errors?.text ? (
-              <span class="error-text" id="field-text-error">
-                {errors.text}
-              </span>
-            ) : null}
-            <textarea
-              id="field-text"
-              name="text"
-              aria-describedby={
-                errors?.text ? "field-text-hint field-text-error" : "field-text-hint"
-              }
-              aria-invalid={errors?.text ? "true" : undefined}
-            >
-              {one(values, "text")}
-            </textarea>
-          </div>
+          <Field
+            name="text"
+            label="Anything else about your times"
+            hint={'For example: "any afternoon after the 10th" or "not Fridays".'}
+            value={one(values, "text")}
+            errors={errors}
+            multiline
+          />
           <div class="actions">
             <button type="submit">Send my times</button>
             <a href={`/book/${token}`}>Back to the times on offer</a>
@@ -669,77 +687,65 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
     );
   };
 
-  routes.add({
-    method: "GET",
-    path: "/book/:token/other",
-    summary: "The candidate's own times: the week grid",
-    ...linkRoute,
-  });
-  app.get("/book/:token/other", async (c) => {
-    const opened = await openLink(c);
-    if (opened instanceof Response) return opened;
-    const { token, link } = opened;
-    const view = await port(c).view(link);
-    const zone = zoneFor(c, token, view.defaultZone);
-    return frame(c, "Tell us when suits you", gridPage(token, view, zone, new Map()));
-  });
-  routes.add({
-    method: "POST",
-    path: "/book/:token/other",
-    summary: "Sends the candidate's own times",
-    ...linkRoute,
-  });
-  app.post("/book/:token/other", async (c) => {
-    const opened = await openLink(c);
-    if (opened instanceof Response) return opened;
-    const { token, link } = opened;
-    const values = await bookingForm(c, token);
-    const booking = port(c);
-    const view = await booking.view(link);
-    const zone = zoneFor(c, token, view.defaultZone, one(values, "zone"));
-    const read = readWeekGrid({
-      ticked: values.get("ticked") ?? [],
-      text: one(values, "text"),
-      zone,
-      firstDate: view.grid.firstDate,
-      days: view.grid.days,
-    });
-    if (!read.ok) {
+  linkPage(
+    "GET",
+    "/book/:token/other",
+    "The candidate's own times: the week grid",
+    async (c, token, link) => {
+      const view = await port(c).view(link);
+      const zone = zoneFor(c, token, view.defaultZone);
+      return frame(c, "Tell us when suits you", gridPage(token, view, zone, new Map()));
+    },
+  );
+  linkPage(
+    "POST",
+    "/book/:token/other",
+    "Sends the candidate's own times",
+    async (c, token, link) => {
+      const values = await bookingForm(c, token);
+      const booking = port(c);
+      const view = await booking.view(link);
+      const zone = zoneFor(c, token, view.defaultZone, one(values, "zone"));
+      const read = readWeekGrid({
+        ticked: values.get("ticked") ?? [],
+        text: one(values, "text"),
+        zone,
+        firstDate: view.grid.firstDate,
+        days: view.grid.days,
+      });
+      if (!read.ok) {
+        return frame(
+          c,
+          "Tell us when suits you",
+          gridPage(token, view, zone, values, { [read.field]: read.message }),
+          422,
+        );
+      }
+      await booking.proposeTimes(link, read.value);
       return frame(
         c,
-        "Tell us when suits you",
-        gridPage(token, view, zone, values, { [read.field]: read.message }),
-        422,
+        "Thank you",
+        <>
+          <h1>Thank you</h1>
+          <p>
+            We have your times and will write to you with options that fit them. You do not need to
+            do anything now.
+          </p>
+        </>,
       );
-    }
-    await booking.proposeTimes(link, read.value);
-    return frame(
-      c,
-      "Thank you",
-      <>
-        <h1>Thank you</h1>
-        <p>
-          We have your times and will write to you with options that fit them. You do not need to do
-          anything now.
-        </p>
-      </>,
-    );
-  });
+    },
+  );
 
-  routes.add({
-    method: "GET",
-    path: "/book/:token/cancel",
-    summary: "Asks the candidate to confirm cancelling",
-    ...linkRoute,
-  });
-  app.get("/book/:token/cancel", async (c) => {
-    const opened = await openLink(c);
-    if (opened instanceof Response) return opened;
-    const { token, link } = opened;
-    const view = await port(c).view(link);
-    const zone = zoneFor(c, token, view.defaultZone);
-    return frame(c, "Cancel your interview", cancelPage(token, view, zone));
-  });
+  linkPage(
+    "GET",
+    "/book/:token/cancel",
+    "Asks the candidate to confirm cancelling",
+    async (c, token, link) => {
+      const view = await port(c).view(link);
+      const zone = zoneFor(c, token, view.defaultZone);
+      return frame(c, "Cancel your interview", cancelPage(token, view, zone));
+    },
+  );
   const cancelPage = (
     token: string,
     view: CandidatePageView,
@@ -757,25 +763,13 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
         novalidate
       >
         <FormToken token={token} />
-        <div class="field">
-          <label for="field-reason">Reason (optional)</label>
-          <span class="hint" id="field-reason-hint">
-            The recruiter sees this.
-          </span>
-          {errors?.reason ? (
-            <span class="error-text" id="field-reason-error">
-              {errors.reason}
-            </span>
-          ) : null}
-          <textarea
-            id="field-reason"
-            name="reason"
-            aria-describedby={
-              errors?.reason ? "field-reason-hint field-reason-error" : "field-reason-hint"
-            }
-            aria-invalid={errors?.reason ? "true" : undefined}
-          />
-        </div>
+        <Field
+          name="reason"
+          label="Reason (optional)"
+          hint="The recruiter sees this."
+          errors={errors}
+          multiline
+        />
         <div class="actions">
           <button type="submit" class="danger">
             Yes, cancel the interview
@@ -785,16 +779,7 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       </form>
     </>
   );
-  routes.add({
-    method: "POST",
-    path: "/book/:token/cancel",
-    summary: "Cancels the interview",
-    ...linkRoute,
-  });
-  app.post("/book/:token/cancel", async (c) => {
-    const opened = await openLink(c);
-    if (opened instanceof Response) return opened;
-    const { token, link } = opened;
+  linkPage("POST", "/book/:token/cancel", "Cancels the interview", async (c, token, link) => {
     const values = await bookingForm(c, token);
     const reason = one(values, "reason").trim();
     if (reason.length > 2000) {

@@ -27,6 +27,7 @@ import { fieldErrorsFrom, requireActor } from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice } from "../layout.js";
 import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
+import { OptionRadios } from "./book-pages.js";
 import { allFormValues, errorsForRows, formNumber, one } from "./hiring-form-helpers.js";
 
 type C = Context<AppEnv>;
@@ -296,50 +297,27 @@ async function NewRequestForm({
 function OptionsList({
   options,
   zone,
-  selected,
   error,
 }: {
   options: OptionView[];
   zone: string;
-  selected?: string;
   error?: string | undefined;
 }) {
-  let first = true;
   return (
-    <>
-      {groupByDay(options, zone).map((day) => (
-        <fieldset class="day">
-          <legend>{day.heading}</legend>
-          {day.options.map(({ option, times }) => {
-            const id = first ? "field-option" : `option-${option.id}`;
-            first = false;
-            return (
-              <div class="check option">
-                <input
-                  type="radio"
-                  name="option"
-                  id={id}
-                  value={option.id}
-                  checked={option.id === selected}
-                  aria-invalid={error ? "true" : undefined}
-                  aria-describedby={error ? "field-option-error" : undefined}
-                />
-                <label for={id}>
-                  <span class="option-time">{times}</span>
-                  <span class="hint">
-                    {option.sessions.map((s) => (
-                      <span class="option-session">
-                        {s.name} {timesOf(s, zone)} with {s.interviewers.join(", ")}
-                      </span>
-                    ))}
-                  </span>
-                </label>
-              </div>
-            );
-          })}
-        </fieldset>
-      ))}
-    </>
+    <OptionRadios
+      options={options}
+      zone={zone}
+      error={error}
+      detail={(option) => (
+        <span class="hint">
+          {option.sessions.map((s) => (
+            <span class="option-session">
+              {s.name} {timesOf(s, zone)} with {s.interviewers.join(", ")}
+            </span>
+          ))}
+        </span>
+      )}
+    />
   );
 }
 
@@ -521,11 +499,6 @@ async function requestPage(
               <form method="post" action={`/app/requests/${id}/book`} class="stack card" novalidate>
                 <Csrf token={csrf} />
                 <input type="hidden" name="key" value={newSecretToken()} />
-                {errors?.option ? (
-                  <span class="error-text" id="field-option-error">
-                    {errors.option}
-                  </span>
-                ) : null}
                 <OptionsList options={options} zone={zone} error={errors?.option} />
                 <div class="actions">
                   <button type="submit" class="secondary">

@@ -4,33 +4,27 @@
  * candidate and a job; request inputs with overrides.
  */
 import type { InterviewRequestInput } from "../../src/booking/schemas.js";
-import { AppError } from "../../src/errors.js";
 import type { InterviewerProfileInput } from "../../src/hiring/schemas.js";
 import type { Store } from "../../src/store/database.js";
 import type { FeedServer } from "../calendar/connectors/feed-server.js";
 import { buildOrganisation, type SignedIn, type World } from "../hiring/factories.js";
+import { calendarIcs } from "../support/failures.js";
+
+export { appError } from "../support/failures.js";
 
 let sequence = 0;
 const next = () => ++sequence;
 
 /** An ICS body with one busy event per `[start, end]` pair of UTC basic-format instants. */
 export function busyIcs(events: Array<[string, string]>): string {
-  return [
-    "BEGIN:VCALENDAR",
-    "VERSION:2.0",
-    "PRODID:-//Ally tests//EN",
-    ...events.flatMap(([start, end], i) => [
-      "BEGIN:VEVENT",
-      `UID:busy-${next()}-${i}@example.com`,
-      "DTSTAMP:20261101T000000Z",
-      `DTSTART:${start}`,
-      `DTEND:${end}`,
-      "SUMMARY:Busy",
-      "END:VEVENT",
-    ]),
-    "END:VCALENDAR",
-    "",
-  ].join("\r\n");
+  return calendarIcs(
+    events.map(([start, end], i) => ({
+      uid: `busy-${next()}-${i}@example.com`,
+      start,
+      end,
+      summary: "Busy",
+    })),
+  );
 }
 
 /** Monday to Friday, 09:00–17:00 UTC, no limits. */
@@ -129,14 +123,4 @@ export function buildRequest(
     videoLink: "https://meet.example.com/abc",
     ...overrides,
   };
-}
-
-export async function appError(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
 }

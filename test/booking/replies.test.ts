@@ -145,6 +145,10 @@ for (const database of await testDatabases()) {
       );
     }
 
+    /** `who` declines the first invitation (SEQUENCE 0) of `uid`, answering from `shape`. */
+    const declines = (who: { email: string }, uid: string, shape: "google" | "outlook" | "apple") =>
+      answer(shape, { uid, sequence: 0, email: who.email, partstat: "DECLINED" });
+
     /** A pool of Dana, Eli and Finn, and a request for one pool session booked with Dana. */
     async function bookedWithDana(
       org: BookingOrg,
@@ -193,19 +197,36 @@ for (const database of await testDatabases()) {
       };
     }
 
+    /** A request for `userId` alone: one hour-long session named `sessionName`, in `window`. */
+    const requestFor = (
+      org: BookingOrg,
+      userId: string,
+      sessionName: string,
+      window: { windowStart: string; windowEnd: string },
+    ) =>
+      service.createRequest(
+        org.recruiter.actor,
+        buildRequest(org, {
+          sessions: [{ name: sessionName, durationMinutes: 60, interviewerIds: [userId] }],
+          ...window,
+        }),
+      );
+
+    /** The request's first option; without one the test fails saying `expected`. */
+    async function firstOption(org: BookingOrg, requestId: string, expected: string) {
+      const [option] = (await service.options(org.recruiter.actor, requestId)).options;
+      if (option === undefined) throw new Error(`expected ${expected}`);
+      return option;
+    }
+
     /** Books `userId` alone for an hour from `startsAt`, on another request. */
     async function bookAlone(org: BookingOrg, userId: string, startsAt: string) {
       const end = new Date(Date.parse(startsAt) + 3_600_000).toISOString();
-      const request = await service.createRequest(
-        org.recruiter.actor,
-        buildRequest(org, {
-          sessions: [{ name: "Other", durationMinutes: 60, interviewerIds: [userId] }],
-          windowStart: startsAt,
-          windowEnd: end,
-        }),
-      );
-      const [option] = (await service.options(org.recruiter.actor, request.id)).options;
-      if (option === undefined) throw new Error(`expected ${userId} to be free at ${startsAt}`);
+      const request = await requestFor(org, userId, "Other", {
+        windowStart: startsAt,
+        windowEnd: end,
+      });
+      const option = await firstOption(org, request.id, `${userId} to be free at ${startsAt}`);
       await service.book(org.recruiter.actor, request.id, {
         optionId: option.id,
         idempotencyKey: `alone-${request.id}`,
@@ -305,12 +326,7 @@ for (const database of await testDatabases()) {
       await bookAlone(org, busier.actor.userId, "2026-12-03T10:00:00Z");
       const { request, booking, uid } = await bookedWithDana(org, FRIDAY);
       changes.length = 0;
-      const outcome = await answer("outlook", {
-        uid,
-        sequence: 0,
-        email: org.dana.email,
-        partstat: "DECLINED",
-      });
+      const outcome = await declines(org.dana, uid, "outlook");
       expect(outcome).toBe(
         `recorded: Dana (${org.dana.email}) declined Coding; replaced by ${lighter.name} (${lighter.actor.userId})`,
       );
@@ -343,15 +359,7 @@ for (const database of await testDatabases()) {
         detail: { declined: org.dana.actor.userId, replacement: lighter.actor.userId },
       });
       // The newcomer's hour is taken now: another request for them then finds nothing and cannot book.
-      const other = await service.createRequest(
-        org.recruiter.actor,
-        buildRequest(org, {
-          sessions: [
-            { name: "Other", durationMinutes: 60, interviewerIds: [lighter.actor.userId] },
-          ],
-          ...FRIDAY,
-        }),
-      );
+      const other = await requestFor(org, lighter.actor.userId, "Other", FRIDAY);
       expect((await service.options(org.recruiter.actor, other.id)).options).toEqual([]);
       // Dana's hour is free again.
       await bookAlone(org, org.dana.actor.userId, "2026-12-04T10:00:00Z");
@@ -378,25 +386,11 @@ for (const database of await testDatabases()) {
       });
       const { uid } = await bookedWithDana(withBusy, FRIDAY);
       // A second request for Finn, its options computed before Dana declines.
-      const second = await service.createRequest(
-        withBusy.recruiter.actor,
-        buildRequest(withBusy, {
-          sessions: [
-            { name: "Other", durationMinutes: 60, interviewerIds: [withBusy.finn.actor.userId] },
-          ],
-          ...FRIDAY,
-        }),
+      const second = await requestFor(withBusy, withBusy.finn.actor.userId, "Other", FRIDAY);
+      const stale = await firstOption(withBusy, second.id, "Finn to be free before the decline");
+      expect(await declines(withBusy.dana, uid, "outlook")).toContain(
+        `replaced by Finn (${withBusy.finn.actor.userId})`,
       );
-      const [stale] = (await service.options(withBusy.recruiter.actor, second.id)).options;
-      if (stale === undefined) throw new Error("expected Finn to be free before the decline");
-      expect(
-        await answer("outlook", {
-          uid,
-          sequence: 0,
-          email: withBusy.dana.email,
-          partstat: "DECLINED",
-        }),
-      ).toContain(`replaced by Finn (${withBusy.finn.actor.userId})`);
       const error = await appError(
         service.book(withBusy.recruiter.actor, second.id, {
           optionId: stale.id,
@@ -415,12 +409,7 @@ for (const database of await testDatabases()) {
       await bookAlone(org, org.eli.actor.userId, "2026-12-04T14:00:00Z");
       const { request, booking, uid } = await bookedWithDana(org, FRIDAY);
       changes.length = 0;
-      const outcome = await answer("outlook", {
-        uid,
-        sequence: 0,
-        email: org.dana.email,
-        partstat: "DECLINED",
-      });
+      const outcome = await declines(org.dana, uid, "outlook");
       expect(outcome).toBe(
         `recorded: Dana (${org.dana.email}) declined Coding; recruiter told (nobody else in the pool is free for Coding then)`,
       );
@@ -453,12 +442,7 @@ for (const database of await testDatabases()) {
       const org = await fresh();
       const { booking, uid } = await bookedWithDana(org, WEDNESDAY);
       changes.length = 0;
-      const outcome = await answer("outlook", {
-        uid,
-        sequence: 0,
-        email: org.dana.email,
-        partstat: "DECLINED",
-      });
+      const outcome = await declines(org.dana, uid, "outlook");
       expect(outcome).toBe(
         `recorded: Dana (${org.dana.email}) declined Coding; recruiter told (the session is less than 48 hours away)`,
       );
@@ -480,12 +464,7 @@ for (const database of await testDatabases()) {
       const org = await fresh();
       const { booking, uid } = await bookedWithDana(org, FRIDAY);
       const candidate = await world.hiring.getCandidate(org.owner.actor, org.candidateId);
-      const byCandidate = await answer("google", {
-        uid,
-        sequence: 0,
-        email: candidate.email,
-        partstat: "DECLINED",
-      });
+      const byCandidate = await declines(candidate, uid, "google");
       expect(byCandidate).toMatch(/; recruiter told \(the candidate declined\)$/);
       expect(await responses(booking.id)).toMatchObject([
         { attendee_email: candidate.email, user_id: null, partstat: "DECLINED" },
@@ -494,17 +473,8 @@ for (const database of await testDatabases()) {
         [`user:${org.dana.actor.userId}`, FRI_10, FRI_11],
       ]);
 
-      const named = await service.createRequest(
-        org.recruiter.actor,
-        buildRequest(org, {
-          sessions: [
-            { name: "Screen", durationMinutes: 60, interviewerIds: [org.eli.actor.userId] },
-          ],
-          ...FRIDAY,
-        }),
-      );
-      const [option] = (await service.options(org.recruiter.actor, named.id)).options;
-      if (option === undefined) throw new Error("expected Eli to be free");
+      const named = await requestFor(org, org.eli.actor.userId, "Screen", FRIDAY);
+      const option = await firstOption(org, named.id, "Eli to be free");
       const booked = await service.book(org.recruiter.actor, named.id, {
         optionId: option.id,
         idempotencyKey: `named-${named.id}`,
@@ -543,12 +513,7 @@ for (const database of await testDatabases()) {
         idempotencyKey: `move-${request.id}`,
       });
       const before = await timelineKinds(org, request.id);
-      const outcome = await answer("google", {
-        uid,
-        sequence: 0,
-        email: org.dana.email,
-        partstat: "DECLINED",
-      });
+      const outcome = await declines(org.dana, uid, "google");
       expect(outcome).toBe(
         "calendar reply ignored: it answers SEQUENCE 0, but the invitation is at 1",
       );
@@ -576,12 +541,7 @@ for (const database of await testDatabases()) {
       expect(forged).toBe(
         `calendar reply ignored: it answers for ${org.dana.email} but was sent from mallory@example.net`,
       );
-      const stranger = await answer("outlook", {
-        uid,
-        sequence: 0,
-        email: org.eli.email,
-        partstat: "DECLINED",
-      });
+      const stranger = await declines(org.eli, uid, "outlook");
       expect(stranger).toBe(
         `calendar reply ignored: ${org.eli.email} is not an attendee of Coding (UID ${uid})`,
       );

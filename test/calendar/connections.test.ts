@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSyncWorker, syncNext } from "../../src/calendar/sync-worker.js";
-import { AppError } from "../../src/errors.js";
 import { singleKeyring } from "../../src/secrets/keyring.js";
 import { rotateKeys } from "../../src/secrets/rotate.js";
 import type { Store } from "../../src/store/database.js";
@@ -20,6 +19,7 @@ import {
   type World,
 } from "../hiring/factories.js";
 import { testDatabases } from "../support/databases.js";
+import { appError, calendarIcs } from "../support/failures.js";
 import { type FeedServer, startFeedServer } from "./connectors/feed-server.js";
 import {
   makeCalendar,
@@ -27,51 +27,34 @@ import {
   RADICALE_PASSWORD,
   RADICALE_USER,
   type Radicale,
-  radicaleCommand,
+  radicaleOrSkip,
   startRadicale,
 } from "./connectors/radicale.js";
 
-const command = radicaleCommand();
-if (!command.ok && process.env.CI === "true") {
-  throw new Error(`${command.why} (CI=true, so this is a failure, not a skip)`);
-}
-if (!command.ok) console.warn(`skipping the CalDAV connection tests: ${command.why}`);
+const command = radicaleOrSkip("the CalDAV connection tests");
 
 const FEED_PATH = "/feeds/s3cr3t-feed-token.ics";
 const HOUR = 3_600_000;
 
-function event(uid: string, start: string, end: string): string {
-  return [
-    "BEGIN:VCALENDAR",
-    "VERSION:2.0",
-    "PRODID:-//Ally tests//EN",
-    "BEGIN:VEVENT",
-    `UID:${uid}`,
-    "DTSTAMP:20261101T000000Z",
-    `DTSTART:${start}`,
-    `DTEND:${end}`,
-    "SUMMARY:Busy",
-    "END:VEVENT",
-    "END:VCALENDAR",
-    "",
-  ].join("\r\n");
-}
-
 // Wed 2 Dec 2026 10:00–11:00 UTC (feed) and 10:30–12:00 (CalDAV): merged to 10:00–12:00.
-const FEED_ICS = event("feed-1@example.com", "20261202T100000Z", "20261202T110000Z");
-const CALDAV_ICS = event("caldav-1@example.com", "20261202T103000Z", "20261202T120000Z");
+const FEED_ICS = calendarIcs([
+  {
+    uid: "feed-1@example.com",
+    start: "20261202T100000Z",
+    end: "20261202T110000Z",
+    summary: "Busy",
+  },
+]);
+const CALDAV_ICS = calendarIcs([
+  {
+    uid: "caldav-1@example.com",
+    start: "20261202T103000Z",
+    end: "20261202T120000Z",
+    summary: "Busy",
+  },
+]);
 const FROM = "2026-12-02T00:00:00.000Z";
 const TO = "2026-12-03T00:00:00.000Z";
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 for (const database of await testDatabases()) {
   describe.skipIf(!command.ok)(`calendar connections on ${database.dialect}`, () => {
@@ -384,7 +367,14 @@ for (const database of await testDatabases()) {
       await makeCalendar(`${radicale.baseUrl}${RADICALE_USER}/personal/`);
       await putObject(
         `${radicale.baseUrl}${RADICALE_USER}/personal/dentist.ics`,
-        event("personal-1@example.com", "20261202T150000Z", "20261202T160000Z"),
+        calendarIcs([
+          {
+            uid: "personal-1@example.com",
+            start: "20261202T150000Z",
+            end: "20261202T160000Z",
+            summary: "Busy",
+          },
+        ]),
       );
       const first = await world.deps.calendars.connect(owner.actor, {
         provider: "caldav",

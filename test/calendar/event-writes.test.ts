@@ -35,22 +35,17 @@ import {
 import { testDatabases } from "../support/databases.js";
 import { FakeProvider, jsonBody } from "./connectors/fake-providers.js";
 import {
+  RADICALE_CREDENTIALS as credentials,
+  getObject,
   makeCalendar,
-  RADICALE_PASSWORD,
   RADICALE_USER,
   type Radicale,
-  radicaleCommand,
+  radicaleOrSkip,
   startRadicale,
 } from "./connectors/radicale.js";
 
-const command = radicaleCommand();
-if (!command.ok && process.env.CI === "true") {
-  throw new Error(`${command.why} (CI=true, so this is a failure, not a skip)`);
-}
-if (!command.ok) console.warn(`skipping the calendar event write tests: ${command.why}`);
+const command = radicaleOrSkip("the calendar event write tests");
 
-const credentials = { username: RADICALE_USER, password: RADICALE_PASSWORD };
-const basic = `Basic ${Buffer.from(`${RADICALE_USER}:${RADICALE_PASSWORD}`).toString("base64")}`;
 // Tue 1 – Fri 4 Dec 2026, UTC
 const WEEK = { startEpochMs: Date.UTC(2026, 11, 1), endEpochMs: Date.UTC(2026, 11, 4) };
 const HOUR = 3_600_000;
@@ -68,11 +63,6 @@ function buildEvent(overrides: Partial<InterviewEvent> = {}): InterviewEvent {
     attendees: [{ email: "candidate@example.com", name: "Dana Scully" }],
     ...overrides,
   };
-}
-
-async function getObject(url: string): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, { headers: { authorization: basic } });
-  return { status: response.status, text: await response.text() };
 }
 
 for (const database of await testDatabases()) {
@@ -141,6 +131,77 @@ for (const database of await testDatabases()) {
         // perform everything due
       }
     };
+
+    /** A connected Google or Microsoft calendar row; `credentials` as stored. */
+    const insertProviderConnection = async (
+      who: SignedIn,
+      connection: {
+        id: string;
+        provider: "google" | "microsoft";
+        label: string;
+        credentials: string;
+        calendars: Array<{ id: string; name?: string; busy: boolean; receivesEvents: boolean }>;
+        account: string;
+      },
+    ) => {
+      await store.db
+        .insertInto("calendar_connections")
+        .values({
+          id: connection.id,
+          organisation_id: who.actor.orgId,
+          user_id: who.actor.userId,
+          provider: connection.provider,
+          label: connection.label,
+          credentials: connection.credentials,
+          status: "healthy",
+          last_synced_at: null,
+          last_attempt_at: null,
+          last_error: null,
+          alerted_at: null,
+          claimed_until: null,
+          created_at: world.clock.now(),
+          sync_state: null,
+          failure_count: 0,
+          next_attempt_at: null,
+          calendars: JSON.stringify(connection.calendars),
+          account: connection.account,
+        })
+        .execute();
+    };
+
+    /** Sealed OAuth tokens for connection `id`. */
+    const sealedTokens = (who: SignedIn, id: string, tokens: Record<string, string>) =>
+      deps.box.seal(JSON.stringify(tokens), credentialsBinding(id, who.actor.orgId));
+
+    /** The OAuth sources with `provider`'s API at the fake. */
+    const oauthAt = (fake: FakeProvider, provider: "google" | "microsoft") =>
+      createOAuthSources({
+        db: store.db,
+        clock: world.clock,
+        box: deps.box,
+        clients:
+          provider === "google"
+            ? { google: { clientId: "ally-test", clientSecret: "s3cret" }, microsoft: undefined }
+            : {
+                google: undefined,
+                microsoft: { clientId: "ally-test", clientSecret: "s3cret", tenant: "common" },
+              },
+        publicUrl: "http://localhost:3000",
+        endpoints:
+          provider === "google"
+            ? {
+                ...PROVIDER_ENDPOINTS,
+                google: { ...PROVIDER_ENDPOINTS.google, apiBaseUrl: `${fake.baseUrl}/calendar/v3` },
+              }
+            : {
+                ...PROVIDER_ENDPOINTS,
+                microsoft: {
+                  ...PROVIDER_ENDPOINTS.microsoft,
+                  graphBaseUrl: `${fake.baseUrl}/v1.0`,
+                },
+              },
+        http: { sleep: async () => {} },
+      });
 
     const writes = () =>
       store.db.selectFrom("calendar_event_writes").selectAll().orderBy("id").execute();
@@ -325,40 +386,22 @@ for (const database of await testDatabases()) {
         const org = await buildOrganisation(world, store, { company: "Pied Piper" });
         const person = await org.add("interviewer", "Richard Hendricks");
         const id = `cal_google_${database.dialect}`;
-        await store.db
-          .insertInto("calendar_connections")
-          .values({
-            id,
-            organisation_id: person.actor.orgId,
-            user_id: person.actor.userId,
-            provider: "google",
-            label: "Google Calendar (richard@example.com)",
-            credentials: await deps.box.seal(
-              JSON.stringify({
-                accessToken: "ya29.test-access",
-                refreshToken: "1//refresh",
-                // Long after the test's clock: no refresh needed.
-                expiresAt: "2030-01-01T00:00:00Z",
-              }),
-              credentialsBinding(id, person.actor.orgId),
-            ),
-            status: "healthy",
-            last_synced_at: null,
-            last_attempt_at: null,
-            last_error: null,
-            alerted_at: null,
-            claimed_until: null,
-            created_at: world.clock.now(),
-            sync_state: null,
-            failure_count: 0,
-            next_attempt_at: null,
-            calendars: JSON.stringify([
-              { id: "primary", name: "Richard", busy: true, receivesEvents: false },
-              { id: "interviews@group", name: "Interviews", busy: true, receivesEvents: true },
-            ]),
-            account: "richard@example.com",
-          })
-          .execute();
+        await insertProviderConnection(person, {
+          id,
+          provider: "google",
+          label: "Google Calendar (richard@example.com)",
+          credentials: await sealedTokens(person, id, {
+            accessToken: "ya29.test-access",
+            refreshToken: "1//refresh",
+            // Long after the test's clock: no refresh needed.
+            expiresAt: "2030-01-01T00:00:00Z",
+          }),
+          calendars: [
+            { id: "primary", name: "Richard", busy: true, receivesEvents: false },
+            { id: "interviews@group", name: "Interviews", busy: true, receivesEvents: true },
+          ],
+          account: "richard@example.com",
+        });
         const event = buildEvent();
         const googleId = googleEventId(event.uid);
         fake.on("POST", "/calendar/v3/calendars/interviews@group/events", {
@@ -367,21 +410,7 @@ for (const database of await testDatabases()) {
         fake.on("DELETE", `/calendar/v3/calendars/interviews@group/events/${googleId}`, {
           status: 204,
         });
-        const oauth = createOAuthSources({
-          db: store.db,
-          clock: world.clock,
-          box: deps.box,
-          clients: {
-            google: { clientId: "ally-test", clientSecret: "s3cret" },
-            microsoft: undefined,
-          },
-          publicUrl: "http://localhost:3000",
-          endpoints: {
-            ...PROVIDER_ENDPOINTS,
-            google: { ...PROVIDER_ENDPOINTS.google, apiBaseUrl: `${fake.baseUrl}/calendar/v3` },
-          },
-          http: { sleep: async () => {} },
-        });
+        const oauth = oauthAt(fake, "google");
 
         await enqueue(input(person, event));
         await drain({ ...deps, oauth });
@@ -417,39 +446,21 @@ for (const database of await testDatabases()) {
         const org = await buildOrganisation(world, store, { company: "Contoso" });
         const person = await org.add("interviewer", "Megan Bowen");
         const id = `cal_ms_${database.dialect}`;
-        await store.db
-          .insertInto("calendar_connections")
-          .values({
-            id,
-            organisation_id: person.actor.orgId,
-            user_id: person.actor.userId,
-            provider: "microsoft",
-            label: "Microsoft 365 (megan@contoso.com)",
-            credentials: await deps.box.seal(
-              JSON.stringify({
-                accessToken: "eyJ0eXAi.graph-access.sig",
-                refreshToken: "M.refresh",
-                expiresAt: "2030-01-01T00:00:00Z",
-              }),
-              credentialsBinding(id, person.actor.orgId),
-            ),
-            status: "healthy",
-            last_synced_at: null,
-            last_attempt_at: null,
-            last_error: null,
-            alerted_at: null,
-            claimed_until: null,
-            created_at: world.clock.now(),
-            sync_state: null,
-            failure_count: 0,
-            next_attempt_at: null,
-            calendars: JSON.stringify([
-              { id: "AAMkDefault=", name: "Calendar", busy: true, receivesEvents: false },
-              { id: "AAMkInterviews=", name: "Interviews", busy: false, receivesEvents: true },
-            ]),
-            account: "megan@contoso.com",
-          })
-          .execute();
+        await insertProviderConnection(person, {
+          id,
+          provider: "microsoft",
+          label: "Microsoft 365 (megan@contoso.com)",
+          credentials: await sealedTokens(person, id, {
+            accessToken: "eyJ0eXAi.graph-access.sig",
+            refreshToken: "M.refresh",
+            expiresAt: "2030-01-01T00:00:00Z",
+          }),
+          calendars: [
+            { id: "AAMkDefault=", name: "Calendar", busy: true, receivesEvents: false },
+            { id: "AAMkInterviews=", name: "Interviews", busy: false, receivesEvents: true },
+          ],
+          account: "megan@contoso.com",
+        });
         fake.on("POST", "/v1.0/me/calendars/AAMkInterviews=/events", {
           status: 201,
           body: { id: "AAMkNEW=", changeKey: "ck1" },
@@ -457,21 +468,7 @@ for (const database of await testDatabases()) {
         fake.on("PATCH", "/v1.0/me/events/AAMkNEW=", {
           body: { id: "AAMkNEW=", changeKey: "ck2" },
         });
-        const oauth = createOAuthSources({
-          db: store.db,
-          clock: world.clock,
-          box: deps.box,
-          clients: {
-            google: undefined,
-            microsoft: { clientId: "ally-test", clientSecret: "s3cret", tenant: "common" },
-          },
-          publicUrl: "http://localhost:3000",
-          endpoints: {
-            ...PROVIDER_ENDPOINTS,
-            microsoft: { ...PROVIDER_ENDPOINTS.microsoft, graphBaseUrl: `${fake.baseUrl}/v1.0` },
-          },
-          http: { sleep: async () => {} },
-        });
+        const oauth = oauthAt(fake, "microsoft");
         const event = buildEvent();
         await enqueue(input(person, event));
         await drain({ ...deps, oauth });
@@ -499,29 +496,14 @@ for (const database of await testDatabases()) {
     it("keeps a Google calendar's write as failed when Google is not set up on this server", async () => {
       const org = await buildOrganisation(world, store, { company: "Hooli XYZ" });
       const person = await org.add("interviewer", "Nelson Bighetti");
-      await store.db
-        .insertInto("calendar_connections")
-        .values({
-          id: `cal_google_unset_${database.dialect}`,
-          organisation_id: person.actor.orgId,
-          user_id: person.actor.userId,
-          provider: "google",
-          label: "Google Calendar (bighead@example.com)",
-          credentials: "sealed elsewhere",
-          status: "healthy",
-          last_synced_at: null,
-          last_attempt_at: null,
-          last_error: null,
-          alerted_at: null,
-          claimed_until: null,
-          created_at: world.clock.now(),
-          sync_state: null,
-          failure_count: 0,
-          next_attempt_at: null,
-          calendars: JSON.stringify([{ id: "primary", busy: true, receivesEvents: true }]),
-          account: "bighead@example.com",
-        })
-        .execute();
+      await insertProviderConnection(person, {
+        id: `cal_google_unset_${database.dialect}`,
+        provider: "google",
+        label: "Google Calendar (bighead@example.com)",
+        credentials: "sealed elsewhere",
+        calendars: [{ id: "primary", busy: true, receivesEvents: true }],
+        account: "bighead@example.com",
+      });
       await enqueue(input(person, buildEvent()));
       await drain({ ...deps, maxAttempts: 1 });
       const [write] = await writes();

@@ -21,7 +21,6 @@ import {
 } from "../../src/calendar/connectors/guarded-fetch.js";
 import { ConnectorError } from "../../src/calendar/connectors/types.js";
 import { syncNext } from "../../src/calendar/sync-worker.js";
-import { AppError } from "../../src/errors.js";
 import { singleKeyring } from "../../src/secrets/keyring.js";
 import { createSecretStore } from "../../src/secrets/secret-store.js";
 import type { Store } from "../../src/store/database.js";
@@ -33,37 +32,12 @@ import {
   type World,
 } from "../hiring/factories.js";
 import { testDatabases } from "../support/databases.js";
+import { appError, calendarIcs } from "../support/failures.js";
 import { type FeedServer, startFeedServer } from "./connectors/feed-server.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const INTERVAL = 15 * MINUTE;
-
-function feed(uid: string, start: string, end: string): string {
-  return [
-    "BEGIN:VCALENDAR",
-    "VERSION:2.0",
-    "PRODID:-//Ally tests//EN",
-    "BEGIN:VEVENT",
-    `UID:${uid}`,
-    "DTSTAMP:20261101T000000Z",
-    `DTSTART:${start}`,
-    `DTEND:${end}`,
-    "END:VEVENT",
-    "END:VCALENDAR",
-    "",
-  ].join("\r\n");
-}
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("backoff after failed syncs", () => {
   it("looks again within two minutes after one failure", () => {
@@ -193,7 +167,9 @@ for (const database of await testDatabases()) {
     let dana: SignedIn;
     let status = 200;
     let headers: Record<string, string> = {};
-    let body = feed("a@example.com", "20261202T100000Z", "20261202T110000Z");
+    let body = calendarIcs([
+      { uid: "a@example.com", start: "20261202T100000Z", end: "20261202T110000Z" },
+    ]);
     let etag = '"v1"';
     let fullBodies = 0;
     let notModified = 0;
@@ -307,7 +283,9 @@ for (const database of await testDatabases()) {
       expect(after.last_synced_at).toBe(world.clock.now());
       expect(await busyBlocks(connection.id)).toEqual(blocksBefore);
 
-      body = feed("a@example.com", "20261202T130000Z", "20261202T140000Z");
+      body = calendarIcs([
+        { uid: "a@example.com", start: "20261202T130000Z", end: "20261202T140000Z" },
+      ]);
       etag = '"v2"';
       world.clock.advance(INTERVAL + MINUTE);
       await calendars().syncConnection(connection.id);

@@ -5,34 +5,32 @@
  * that hangs up mid-write, is CALENDAR_UNREACHABLE.
  */
 import { createServer, type Server, type Socket } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CalDavSource } from "../../../src/calendar/connectors/caldav.js";
 import { CalDavEventWriter } from "../../../src/calendar/connectors/caldav-event-writer.js";
 import { ConnectorError } from "../../../src/calendar/connectors/types.js";
 import { parseICalendar } from "../../../src/calendar/ical.js";
 import { type InterviewEvent, sessionUid } from "../../../src/calendar/imip.js";
+import { connectorCode } from "../../support/failures.js";
 import {
+  RADICALE_CREDENTIALS as credentials,
+  getObject,
   makeCalendar,
   putObject,
+  RADICALE_AUTHORIZATION,
   RADICALE_PASSWORD,
   RADICALE_USER,
-  type Radicale,
-  radicaleCommand,
+  radicaleCalendar,
+  radicaleOrSkip,
   startRadicale,
 } from "./radicale.js";
 
-const command = radicaleCommand();
-if (!command.ok && process.env.CI === "true") {
-  throw new Error(`${command.why} (CI=true, so this is a failure, not a skip)`);
-}
-if (!command.ok) console.warn(`skipping the CalDAV writer tests: ${command.why}`);
+const command = radicaleOrSkip("the CalDAV writer tests");
 
-const credentials = { username: RADICALE_USER, password: RADICALE_PASSWORD };
 // Wed 25 Nov 2026, 11:00 UTC
 const DTSTAMP = Date.UTC(2026, 10, 25, 11);
 // Tue 1 – Thu 3 Dec 2026, UTC
 const WEEK = { startEpochMs: Date.UTC(2026, 11, 1), endEpochMs: Date.UTC(2026, 11, 3) };
-const basic = `Basic ${Buffer.from(`${RADICALE_USER}:${RADICALE_PASSWORD}`).toString("base64")}`;
 
 let serial = 0;
 function buildEvent(overrides: Partial<InterviewEvent> = {}): InterviewEvent {
@@ -50,44 +48,17 @@ function buildEvent(overrides: Partial<InterviewEvent> = {}): InterviewEvent {
   };
 }
 
-async function getObject(url: string): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, { headers: { authorization: basic } });
-  return { status: response.status, text: await response.text() };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ConnectorError) return error.code;
-    throw error;
-  }
-  throw new Error("expected a ConnectorError");
-}
-
 describe.skipIf(!command.ok)("writing events to CalDAV (Radicale)", () => {
-  let radicale: Radicale;
-  let collection: string;
-
-  beforeAll(async () => {
-    if (!command.ok) return;
-    radicale = await startRadicale(command.argv);
-    collection = `${radicale.baseUrl}${RADICALE_USER}/interviews/`;
-    await makeCalendar(collection);
-  }, 30_000);
-
-  afterAll(async () => {
-    await radicale?.stop();
-  });
+  const caldav = radicaleCalendar(command, "interviews");
 
   it("writes an event at <uid>.ics that the CalDAV source reads as busy time", async () => {
-    const writer = new CalDavEventWriter(new URL(collection), credentials);
+    const writer = new CalDavEventWriter(new URL(caldav.collection), credentials);
     const event = buildEvent();
     const written = await writer.upsert(event, { dtstampEpochMs: DTSTAMP });
-    expect(written.ref).toBe(`${collection}${encodeURIComponent(event.uid)}.ics`);
+    expect(written.ref).toBe(`${caldav.collection}${encodeURIComponent(event.uid)}.ics`);
     expect(written.etag).toMatch(/^"/);
     expect(written.changedOnServer).toBe(false);
-    const read = await new CalDavSource(new URL(collection), credentials).busy(WEEK, {
+    const read = await new CalDavSource(new URL(caldav.collection), credentials).busy(WEEK, {
       zone: "UTC",
     });
     expect(read.busy).toEqual([event.time]);
@@ -100,7 +71,7 @@ describe.skipIf(!command.ok)("writing events to CalDAV (Radicale)", () => {
   });
 
   it("updates the same object with a higher SEQUENCE and a new ETag", async () => {
-    const own = `${radicale.baseUrl}${RADICALE_USER}/moves/`;
+    const own = `${caldav.server.baseUrl}${RADICALE_USER}/moves/`;
     await makeCalendar(own);
     const writer = new CalDavEventWriter(new URL(own), credentials);
     const event = buildEvent();
@@ -123,7 +94,7 @@ describe.skipIf(!command.ok)("writing events to CalDAV (Radicale)", () => {
   });
 
   it("sees someone else's change as a new ETag, and replaces it with Ally's version", async () => {
-    const writer = new CalDavEventWriter(new URL(collection), credentials);
+    const writer = new CalDavEventWriter(new URL(caldav.collection), credentials);
     const event = buildEvent();
     const written = await writer.upsert(event, { dtstampEpochMs: DTSTAMP });
     const edited = (await getObject(written.ref)).text.replace(
@@ -145,10 +116,13 @@ describe.skipIf(!command.ok)("writing events to CalDAV (Radicale)", () => {
   });
 
   it("writes the event again when someone deleted it from the calendar", async () => {
-    const writer = new CalDavEventWriter(new URL(collection), credentials);
+    const writer = new CalDavEventWriter(new URL(caldav.collection), credentials);
     const event = buildEvent();
     const written = await writer.upsert(event, { dtstampEpochMs: DTSTAMP });
-    await fetch(written.ref, { method: "DELETE", headers: { authorization: basic } });
+    await fetch(written.ref, {
+      method: "DELETE",
+      headers: { authorization: RADICALE_AUTHORIZATION },
+    });
     const again = await writer.upsert(
       { ...event, sequence: 1 },
       { dtstampEpochMs: DTSTAMP, existing: written },
@@ -158,7 +132,7 @@ describe.skipIf(!command.ok)("writing events to CalDAV (Radicale)", () => {
   });
 
   it("replaces, rather than duplicates, an event a lost answer already created", async () => {
-    const writer = new CalDavEventWriter(new URL(collection), credentials);
+    const writer = new CalDavEventWriter(new URL(caldav.collection), credentials);
     const event = buildEvent();
     const first = await writer.upsert(event, { dtstampEpochMs: DTSTAMP });
     // The caller never saw `first` and creates again.
@@ -168,7 +142,7 @@ describe.skipIf(!command.ok)("writing events to CalDAV (Radicale)", () => {
   });
 
   it("deletes the event, and deleting it again is not an error", async () => {
-    const writer = new CalDavEventWriter(new URL(collection), credentials);
+    const writer = new CalDavEventWriter(new URL(caldav.collection), credentials);
     const written = await writer.upsert(buildEvent(), { dtstampEpochMs: DTSTAMP });
     await writer.remove(written);
     expect((await getObject(written.ref)).status).toBe(404);
@@ -177,19 +151,19 @@ describe.skipIf(!command.ok)("writing events to CalDAV (Radicale)", () => {
   });
 
   it("reports a wrong password as CALENDAR_AUTH_FAILED", async () => {
-    const writer = new CalDavEventWriter(new URL(collection), {
+    const writer = new CalDavEventWriter(new URL(caldav.collection), {
       username: RADICALE_USER,
       password: "wrong",
     });
-    expect(await codeOf(writer.upsert(buildEvent(), { dtstampEpochMs: DTSTAMP }))).toBe(
+    expect(await connectorCode(writer.upsert(buildEvent(), { dtstampEpochMs: DTSTAMP }))).toBe(
       "CALENDAR_AUTH_FAILED",
     );
   });
 
   it("refuses a reference outside its calendar, so credentials go nowhere else", async () => {
-    const writer = new CalDavEventWriter(new URL(collection), credentials);
+    const writer = new CalDavEventWriter(new URL(caldav.collection), credentials);
     expect(
-      await codeOf(
+      await connectorCode(
         writer.upsert(buildEvent(), {
           dtstampEpochMs: DTSTAMP,
           existing: { ref: "https://elsewhere.example/x.ics" },
@@ -205,7 +179,7 @@ describe.skipIf(!command.ok)("writing events to CalDAV (Radicale)", () => {
     await makeCalendar(url);
     await other.stop();
     const writer = new CalDavEventWriter(new URL(url), credentials, { timeoutMs: 2000 });
-    expect(await codeOf(writer.upsert(buildEvent(), { dtstampEpochMs: DTSTAMP }))).toBe(
+    expect(await connectorCode(writer.upsert(buildEvent(), { dtstampEpochMs: DTSTAMP }))).toBe(
       "CALENDAR_UNREACHABLE",
     );
   });

@@ -3,11 +3,12 @@
  * instances expanded on our side; wrong password, missing collection and a server that went
  * away each give their own error code; `ally calendar busy` reads the same calendar.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CalDavSource } from "../../../src/calendar/connectors/caldav.js";
 import { ConnectorError } from "../../../src/calendar/connectors/types.js";
 import { main } from "../../../src/cli/main.js";
 import { nodeIo, type SlotsIo } from "../../../src/cli/slots.js";
+import { connectorCode } from "../../support/failures.js";
 import {
   FOCUS_ICS,
   MARCH,
@@ -18,60 +19,34 @@ import {
   SERIES_ICS,
 } from "./fixtures.js";
 import {
+  RADICALE_CREDENTIALS as credentials,
   makeCalendar,
   putObject,
   RADICALE_PASSWORD,
   RADICALE_USER,
-  type Radicale,
-  radicaleCommand,
+  radicaleCalendar,
+  radicaleOrSkip,
   startRadicale,
 } from "./radicale.js";
 
-const command = radicaleCommand();
-if (!command.ok && process.env.CI === "true") {
-  throw new Error(`${command.why} (CI=true, so this is a failure, not a skip)`);
-}
-if (!command.ok) console.warn(`skipping the CalDAV tests: ${command.why}`);
-
-const credentials = { username: RADICALE_USER, password: RADICALE_PASSWORD };
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ConnectorError) return error.code;
-    throw error;
-  }
-  throw new Error("expected a ConnectorError");
-}
+const command = radicaleOrSkip("the CalDAV tests");
 
 describe.skipIf(!command.ok)("CalDAV source against Radicale", () => {
-  let radicale: Radicale;
-  let collection: string;
-
-  beforeAll(async () => {
-    if (!command.ok) return;
-    radicale = await startRadicale(command.argv);
-    collection = `${radicale.baseUrl}${RADICALE_USER}/work/`;
-    await makeCalendar(collection);
+  const caldav = radicaleCalendar(command, "work", async (collection) => {
     await putObject(`${collection}weekly-sync.ics`, SERIES_ICS);
     await putObject(`${collection}offsite.ics`, OFFSITE_ICS);
     await putObject(`${collection}focus.ics`, FOCUS_ICS);
-  }, 30_000);
-
-  afterAll(async () => {
-    await radicale?.stop();
   });
 
   it("reads a weekly series with a moved and a cancelled instance as busy time", async () => {
-    const source = new CalDavSource(new URL(collection), credentials);
+    const source = new CalDavSource(new URL(caldav.collection), credentials);
     const read = await source.busy(MARCH, { zone: "UTC" });
     expect(read.busy).toEqual([SERIES_BUSY[0], OFFSITE_UTC, SERIES_BUSY[1], SERIES_BUSY[2]]);
     expect(read.warnings).toEqual([]);
   });
 
   it("reads all-day events in the zone asked for and leaves transparent events free", async () => {
-    const source = new CalDavSource(new URL(collection), credentials);
+    const source = new CalDavSource(new URL(caldav.collection), credentials);
     // Wed 4 – Fri 6 Mar 2026, UTC
     const range = {
       startEpochMs: Date.parse("2026-03-04T00:00:00Z"),
@@ -82,7 +57,7 @@ describe.skipIf(!command.ok)("CalDAV source against Radicale", () => {
   });
 
   it("clips busy time to the range", async () => {
-    const source = new CalDavSource(new URL(collection), credentials);
+    const source = new CalDavSource(new URL(caldav.collection), credentials);
     // Mon 2 Mar 2026, 09:30–12:00 UTC: inside the first instance (09:00–10:00)
     const range = {
       startEpochMs: Date.parse("2026-03-02T09:30:00Z"),
@@ -95,7 +70,7 @@ describe.skipIf(!command.ok)("CalDAV source against Radicale", () => {
   });
 
   it("sees an event added since the last read", async () => {
-    const source = new CalDavSource(new URL(collection), credentials);
+    const source = new CalDavSource(new URL(caldav.collection), credentials);
     // Fri 27 Mar 2026, 15:00–16:00 UTC
     const range = {
       startEpochMs: Date.parse("2026-03-27T00:00:00Z"),
@@ -103,7 +78,7 @@ describe.skipIf(!command.ok)("CalDAV source against Radicale", () => {
     };
     expect((await source.busy(range, { zone: "UTC" })).busy).toEqual([]);
     await putObject(
-      `${collection}debrief.ics`,
+      `${caldav.collection}debrief.ics`,
       [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -127,7 +102,7 @@ describe.skipIf(!command.ok)("CalDAV source against Radicale", () => {
   });
 
   it("reports a wrong password as CALENDAR_AUTH_FAILED without the password", async () => {
-    const source = new CalDavSource(new URL(collection), {
+    const source = new CalDavSource(new URL(caldav.collection), {
       username: RADICALE_USER,
       password: "not-the-password",
     });
@@ -140,16 +115,19 @@ describe.skipIf(!command.ok)("CalDAV source against Radicale", () => {
 
   it("reports a collection that does not exist as CALENDAR_NOT_FOUND", async () => {
     const source = new CalDavSource(
-      new URL(`${radicale.baseUrl}${RADICALE_USER}/no-such-calendar/`),
+      new URL(`${caldav.server.baseUrl}${RADICALE_USER}/no-such-calendar/`),
       credentials,
     );
-    expect(await codeOf(source.busy(MARCH, { zone: "UTC" }))).toBe("CALENDAR_NOT_FOUND");
+    expect(await connectorCode(source.busy(MARCH, { zone: "UTC" }))).toBe("CALENDAR_NOT_FOUND");
   });
 
   it("refuses an event's address or the user's home as not a calendar collection", async () => {
-    for (const url of [`${collection}weekly-sync.ics`, `${radicale.baseUrl}${RADICALE_USER}/`]) {
+    for (const url of [
+      `${caldav.collection}weekly-sync.ics`,
+      `${caldav.server.baseUrl}${RADICALE_USER}/`,
+    ]) {
       const source = new CalDavSource(new URL(url), credentials);
-      expect(await codeOf(source.busy(MARCH, { zone: "UTC" }))).toBe("CALENDAR_INVALID");
+      expect(await connectorCode(source.busy(MARCH, { zone: "UTC" }))).toBe("CALENDAR_INVALID");
     }
   });
 
@@ -157,7 +135,7 @@ describe.skipIf(!command.ok)("CalDAV source against Radicale", () => {
     vi.stubEnv("ALLY_CALDAV_USER", RADICALE_USER);
     vi.stubEnv("ALLY_CALDAV_PASSWORD", RADICALE_PASSWORD);
     try {
-      const spec = `caldav+${collection}`;
+      const spec = `caldav+${caldav.collection}`;
       const ok = await runCli(
         "calendar",
         "busy",
@@ -209,7 +187,7 @@ describe.skipIf(!command.ok)("CalDAV source when Radicale goes away", () => {
       const source = new CalDavSource(new URL(collection), credentials, { timeoutMs: 2000 });
       expect((await source.busy(MARCH, { zone: "UTC" })).busy).toEqual(SERIES_BUSY);
       await radicale.stop();
-      expect(await codeOf(source.busy(MARCH, { zone: "UTC" }))).toBe("CALENDAR_UNREACHABLE");
+      expect(await connectorCode(source.busy(MARCH, { zone: "UTC" }))).toBe("CALENDAR_UNREACHABLE");
     } finally {
       await radicale.stop();
     }

@@ -367,6 +367,24 @@ export function createBookingService(deps: BookingDeps) {
     name: string;
   }
 
+  /** What the engine knows of one interviewer: their profile, calendar busy time and bookings. */
+  function interviewerFacts(
+    userId: string,
+    profile: Profile,
+    busy: ReadonlyArray<{ start: string; end: string }>,
+    booked: Map<string, Array<{ start: number; end: number }>>,
+  ): InterviewerFacts {
+    return {
+      userId,
+      timeZone: profile.timeZone,
+      workingHours: profile.workingHours,
+      perDayLimit: profile.perDayLimit,
+      perWeekLimit: profile.perWeekLimit,
+      busy: busy.map((b) => ({ start: Date.parse(b.start), end: Date.parse(b.end) })),
+      booked: booked.get(userId) ?? [],
+    };
+  }
+
   async function profilesOf(
     q: Kysely<Database>,
     orgId: string,
@@ -471,15 +489,7 @@ export function createBookingService(deps: BookingDeps) {
             : warning,
         );
       }
-      facts.push({
-        userId,
-        timeZone: profile.timeZone,
-        workingHours: profile.workingHours,
-        perDayLimit: profile.perDayLimit,
-        perWeekLimit: profile.perWeekLimit,
-        busy: answer.busy.map((b) => ({ start: Date.parse(b.start), end: Date.parse(b.end) })),
-        booked: booked.get(userId) ?? [],
-      });
+      facts.push(interviewerFacts(userId, profile, answer.busy, booked));
     }
     const problem = requestProblem(
       {
@@ -1166,15 +1176,7 @@ export function createBookingService(deps: BookingDeps) {
         start: time.start - DAY_MS,
         end: time.end + DAY_MS,
       });
-      const facts: InterviewerFacts = {
-        userId: memberId,
-        timeZone: profile.timeZone,
-        workingHours: profile.workingHours,
-        perDayLimit: profile.perDayLimit,
-        perWeekLimit: profile.perWeekLimit,
-        busy: busy.busy.map((b) => ({ start: Date.parse(b.start), end: Date.parse(b.end) })),
-        booked: booked.get(memberId) ?? [],
-      };
+      const facts = interviewerFacts(memberId, profile, busy.busy, booked);
       if (!fitsExactly(facts, time, row.time_zone, clock.now())) continue;
       const { week } = localDayAndWeek(time.start, profile.timeZone);
       const load = facts.booked.filter(

@@ -16,15 +16,20 @@ export async function appError(promise: Promise<unknown>): Promise<AppError> {
   throw new Error("expected the call to fail");
 }
 
-/** The code of the ConnectorError `promise` rejects with; anything else fails the test. */
-export async function connectorCode(promise: Promise<unknown>): Promise<string> {
+/** The ConnectorError `promise` rejects with; anything else (or success) fails the test. */
+export async function connectorError(promise: Promise<unknown>): Promise<ConnectorError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof ConnectorError) return error.code;
+    if (error instanceof ConnectorError) return error;
     throw error;
   }
   throw new Error("expected a ConnectorError");
+}
+
+/** The code of the ConnectorError `promise` rejects with. */
+export async function connectorCode(promise: Promise<unknown>): Promise<string> {
+  return (await connectorError(promise)).code;
 }
 
 /** One event of a test calendar: UTC basic-format instants, and a SUMMARY when given. */

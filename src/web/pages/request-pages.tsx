@@ -24,7 +24,7 @@ import { memberNames, optionViews } from "../booking-adapter.js";
 import type { OptionView } from "../booking-view.js";
 import type { AppEnv } from "../env.js";
 import { fieldErrorsFrom, requireActor } from "../forms.js";
-import { Csrf, ErrorSummary, Field, type FieldErrors, Notice } from "../layout.js";
+import { Csrf, ErrorSummary, Field, type FieldErrors, type FieldProps, Notice } from "../layout.js";
 import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
 import { OptionRadios } from "./book-pages.js";
@@ -145,35 +145,33 @@ async function NewRequestForm({
     accounts.listMembers(actor),
   ]);
   const v = (name: string) => one(values, name);
+  /** A field of this form with what was sent and its error. */
+  const FormField = (props: Omit<FieldProps, "value" | "errors">) => (
+    <Field {...props} value={v(props.name)} errors={errors} />
+  );
   const choose = (label: string) => [{ value: "", label }];
   return (
     <form method="post" action="/app/requests" class="stack card" novalidate>
       <Csrf token={c.get("csrfToken")} />
-      <Field
+      <FormField
         name="candidateId"
         label="Candidate"
-        value={v("candidateId")}
-        errors={errors}
         options={[
           ...choose("Choose a candidate"),
           ...candidates.map((x) => ({ value: x.id, label: `${x.name} (${x.email})` })),
         ]}
         required
       />
-      <Field
+      <FormField
         name="jobId"
         label="Job"
-        value={v("jobId")}
-        errors={errors}
         options={[...choose("Choose a job"), ...jobs.map((x) => ({ value: x.id, label: x.title }))]}
         required
       />
-      <Field
+      <FormField
         name="loopTemplateId"
         label="Loop template"
         hint="Its sessions are used unless you fill in sessions below."
-        value={v("loopTemplateId")}
-        errors={errors}
         options={[
           ...choose("None: the sessions below"),
           ...templates.map((x) => ({ value: x.id, label: x.name })),
@@ -185,19 +183,8 @@ async function NewRequestForm({
         return (
           <fieldset class="session-row">
             <legend>Session {row + 1}</legend>
-            <Field
-              name={`${prefix}.name`}
-              label="Name"
-              value={v(`${prefix}.name`)}
-              errors={errors}
-            />
-            <Field
-              name={`${prefix}.durationMinutes`}
-              label="Minutes"
-              inputmode="numeric"
-              value={v(`${prefix}.durationMinutes`)}
-              errors={errors}
-            />
+            <FormField name={`${prefix}.name`} label="Name" />
+            <FormField name={`${prefix}.durationMinutes`} label="Minutes" inputmode="numeric" />
             <fieldset>
               <legend>Interviewers</legend>
               {errors?.[`${prefix}.interviewerIds`] ? (
@@ -225,67 +212,34 @@ async function NewRequestForm({
                 })}
               </div>
             </fieldset>
-            <Field
+            <FormField
               name={`${prefix}.poolId`}
               label="Or a pool"
-              value={v(`${prefix}.poolId`)}
-              errors={errors}
               options={[
                 ...choose("No pool"),
                 ...pools.map((p) => ({ value: p.id, label: p.name })),
               ]}
             />
-            <Field
+            <FormField
               name={`${prefix}.count`}
               label="From the pool, how many"
               inputmode="numeric"
-              value={v(`${prefix}.count`)}
-              errors={errors}
             />
           </fieldset>
         );
       })}
       <div class="inline">
-        <Field
-          name="windowStart"
-          label="First day"
-          type="date"
-          value={v("windowStart")}
-          errors={errors}
-          required
-        />
-        <Field
-          name="windowEnd"
-          label="Last day"
-          type="date"
-          value={v("windowEnd")}
-          errors={errors}
-          required
-        />
+        <FormField name="windowStart" label="First day" type="date" required />
+        <FormField name="windowEnd" label="Last day" type="date" required />
       </div>
-      <Field
+      <FormField
         name="timeZone"
         label="Candidate's time zone"
         hint="Blank: the candidate's saved zone. Days above are read in it."
-        value={v("timeZone")}
-        errors={errors}
       />
-      <Field name="location" label="Location" value={v("location")} errors={errors} />
-      <Field
-        name="videoLink"
-        label="Video link"
-        type="url"
-        inputmode="url"
-        value={v("videoLink")}
-        errors={errors}
-      />
-      <Field
-        name="notes"
-        label="Notes (not shown to the candidate)"
-        value={v("notes")}
-        errors={errors}
-        multiline
-      />
+      <FormField name="location" label="Location" />
+      <FormField name="videoLink" label="Video link" type="url" inputmode="url" />
+      <FormField name="notes" label="Notes (not shown to the candidate)" multiline />
       <div class="actions">
         <button type="submit">Create request</button>
         <a href="/app/requests">Cancel</a>

@@ -16,22 +16,12 @@ import {
   googleOAuthConfig,
   type TokenSet,
 } from "../../../src/calendar/connectors/oauth.js";
-import { ConnectorError } from "../../../src/calendar/connectors/types.js";
+import { connectorError } from "../../support/failures.js";
 import { FakeProvider, jsonBody, testHttpClient } from "./fake-providers.js";
 
 // Tue 1 Dec 2026, 00:00–24:00 UTC.
 const DAY = { startEpochMs: Date.UTC(2026, 11, 1), endEpochMs: Date.UTC(2026, 11, 2) };
 const utc = (hour: number, minute = 0) => Date.UTC(2026, 11, 1, hour, minute);
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ConnectorError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConnectorError");
-}
 
 describe("Google Calendar connector against a local server", () => {
   let fake: FakeProvider;
@@ -117,7 +107,7 @@ describe("Google Calendar connector against a local server", () => {
         calendars: { "gone@example.com": { errors: [{ domain: "global", reason: "notFound" }] } },
       },
     });
-    const error = await failure(google(["gone@example.com"]).busy(DAY));
+    const error = await connectorError(google(["gone@example.com"]).busy(DAY));
     expect(error.code).toBe("CALENDAR_NOT_FOUND");
   });
 
@@ -238,7 +228,7 @@ describe("Google Calendar connector against a local server", () => {
     ]);
     const calendar = google();
     for (let i = 0; i < 3; i++) {
-      expect((await failure(calendar.listChanges("primary"))).code).toBe("CALENDAR_INVALID");
+      expect((await connectorError(calendar.listChanges("primary"))).code).toBe("CALENDAR_INVALID");
     }
   });
 
@@ -267,7 +257,7 @@ describe("Google Calendar connector against a local server", () => {
       status: 401,
       body: { error: { code: 401, message: "Invalid Credentials", status: "UNAUTHENTICATED" } },
     });
-    const error = await failure(google().busy(DAY));
+    const error = await connectorError(google().busy(DAY));
     expect(error.code).toBe("CALENDAR_AUTH_FAILED");
     expect(error.message).not.toContain("ya29");
   });

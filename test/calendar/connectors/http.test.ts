@@ -5,18 +5,8 @@ import {
   redactSecrets,
   retryAfterMs,
 } from "../../../src/calendar/connectors/http.js";
-import { ConnectorError } from "../../../src/calendar/connectors/types.js";
+import { connectorError } from "../../support/failures.js";
 import { FakeProvider, testHttpClient } from "./fake-providers.js";
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ConnectorError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConnectorError");
-}
 
 describe("backoff and Retry-After", () => {
   it("draws full jitter below a ceiling that doubles per attempt up to the cap", () => {
@@ -80,7 +70,9 @@ describe("HttpClient against a local server", () => {
   it("does not repeat a create after a 5xx, since the server may have acted", async () => {
     fake.on("POST", "/create", [{ status: 500 }, { body: { id: "x" } }]);
     const { http, sleeps } = testHttpClient("Test");
-    const error = await failure(http.json({ method: "POST", url: `${fake.baseUrl}/create` }));
+    const error = await connectorError(
+      http.json({ method: "POST", url: `${fake.baseUrl}/create` }),
+    );
     expect(error.code).toBe("CALENDAR_UNREACHABLE");
     expect(fake.calls("POST", "/create")).toHaveLength(1);
     expect(sleeps).toEqual([]);
@@ -102,7 +94,7 @@ describe("HttpClient against a local server", () => {
   it("gives up at once with CALENDAR_RATE_LIMITED when Retry-After is beyond the cap", async () => {
     fake.on("GET", "/thing", { status: 429, headers: { "retry-after": "3600" } });
     const { http, sleeps } = testHttpClient("Test", { maxRetryAfterMs: 60_000 });
-    const error = await failure(
+    const error = await connectorError(
       http.json({ method: "GET", url: `${fake.baseUrl}/thing`, idempotent: true }),
     );
     expect(error.code).toBe("CALENDAR_RATE_LIMITED");
@@ -114,7 +106,7 @@ describe("HttpClient against a local server", () => {
   it("stops after the configured number of attempts", async () => {
     fake.on("GET", "/thing", { status: 503 });
     const { http, sleeps } = testHttpClient("Test", { maxAttempts: 4 });
-    const error = await failure(
+    const error = await connectorError(
       http.json({ method: "GET", url: `${fake.baseUrl}/thing`, idempotent: true }),
     );
     expect(error.code).toBe("CALENDAR_UNREACHABLE");
@@ -135,7 +127,7 @@ describe("HttpClient against a local server", () => {
     const url = `${fake.baseUrl}/thing`;
     await fake.close();
     const { http } = testHttpClient("Test", { maxAttempts: 2 });
-    const error = await failure(http.json({ method: "GET", url, idempotent: true }));
+    const error = await connectorError(http.json({ method: "GET", url, idempotent: true }));
     expect(error.code).toBe("CALENDAR_UNREACHABLE");
     expect(error.message).toContain("ECONNREFUSED");
   });
@@ -143,7 +135,7 @@ describe("HttpClient against a local server", () => {
   it("times out a server that does not answer", async () => {
     fake.on("GET", "/slow", () => new Promise((resolve) => setTimeout(() => resolve({}), 2_000)));
     const { http } = testHttpClient("Test", { timeoutMs: 100, maxAttempts: 1 });
-    const error = await failure(
+    const error = await connectorError(
       http.json({ method: "GET", url: `${fake.baseUrl}/slow`, idempotent: true }),
     );
     expect(error.code).toBe("CALENDAR_UNREACHABLE");
@@ -153,7 +145,7 @@ describe("HttpClient against a local server", () => {
   it("reports a body that is not JSON as CALENDAR_INVALID", async () => {
     fake.on("GET", "/thing", { body: "<html>Service Unavailable</html>" });
     const { http } = testHttpClient("Test");
-    const error = await failure(
+    const error = await connectorError(
       http.json({ method: "GET", url: `${fake.baseUrl}/thing`, idempotent: true }),
     );
     expect(error.code).toBe("CALENDAR_INVALID");
@@ -165,7 +157,7 @@ describe("HttpClient against a local server", () => {
       body: { error: { code: 401, message: "Invalid Credentials for ya29.SECRET-ACCESS" } },
     });
     const { http } = testHttpClient("Test");
-    const error = await failure(
+    const error = await connectorError(
       http.json({
         method: "GET",
         url: `${fake.baseUrl}/thing?syncToken=SECRET-SYNC`,

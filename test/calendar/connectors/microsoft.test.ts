@@ -15,22 +15,12 @@ import {
   microsoftOAuthConfig,
   type TokenSet,
 } from "../../../src/calendar/connectors/oauth.js";
-import { ConnectorError } from "../../../src/calendar/connectors/types.js";
+import { connectorError } from "../../support/failures.js";
 import { FakeProvider, jsonBody, testHttpClient } from "./fake-providers.js";
 
 // Tue 1 Dec 2026, 00:00–24:00 UTC.
 const DAY = { startEpochMs: Date.UTC(2026, 11, 1), endEpochMs: Date.UTC(2026, 11, 2) };
 const utc = (hour: number, minute = 0) => Date.UTC(2026, 11, 1, hour, minute);
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ConnectorError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConnectorError");
-}
 
 function item(status: string, start: string, end: string, timeZone: string) {
   return {
@@ -222,7 +212,7 @@ describe("Microsoft 365 connector against a local server", () => {
         ],
       },
     });
-    expect((await failure(graph().busy(DAY))).code).toBe("CALENDAR_NOT_FOUND");
+    expect((await connectorError(graph().busy(DAY))).code).toBe("CALENDAR_NOT_FOUND");
   });
 
   it("retries 429 with Retry-After and a 503, then reads; reports malformed JSON and 401", async () => {
@@ -245,8 +235,8 @@ describe("Microsoft 365 connector against a local server", () => {
     const calendar = graph();
     expect((await calendar.busy(DAY)).busy).toEqual([]);
     expect(sleeps).toEqual([10_000, 500]);
-    expect((await failure(calendar.busy(DAY))).code).toBe("CALENDAR_INVALID");
-    expect((await failure(calendar.busy(DAY))).code).toBe("CALENDAR_AUTH_FAILED");
+    expect((await connectorError(calendar.busy(DAY))).code).toBe("CALENDAR_INVALID");
+    expect((await connectorError(calendar.busy(DAY))).code).toBe("CALENDAR_AUTH_FAILED");
   });
 
   it("reads busy time from calendarView of chosen calendars, for accounts without getSchedule", async () => {
@@ -432,7 +422,7 @@ describe("Microsoft 365 connector against a local server", () => {
     fake.on("GET", "/v1.0/me/calendar/calendarView/delta", {
       body: { "@odata.nextLink": "https://attacker.example/steal?$skiptoken=x", value: [] },
     });
-    const error = await failure(graph().listChanges({ window: DAY }));
+    const error = await connectorError(graph().listChanges({ window: DAY }));
     expect(error.code).toBe("CALENDAR_INVALID");
     expect(error.message).toContain("attacker.example");
     expect(fake.requests).toHaveLength(1);
@@ -514,7 +504,7 @@ describe("Microsoft 365 connector against a local server", () => {
       { status: 502 },
       { status: 201, body: { id: "x" } },
     ]);
-    const error = await failure(
+    const error = await connectorError(
       graph().createEvent({
         subject: "Interview",
         time: { startEpochMs: utc(14), endEpochMs: utc(15) },

@@ -13,21 +13,11 @@ import {
   revokeToken,
   type TokenSet,
 } from "../../../src/calendar/connectors/oauth.js";
-import { ConnectorError } from "../../../src/calendar/connectors/types.js";
+import { connectorError } from "../../support/failures.js";
 import { FakeProvider, formBody, testHttpClient } from "./fake-providers.js";
 
 // Tue 1 Dec 2026, 12:00 UTC: the fake clock of testHttpClient and of these tests.
 const NOW = Date.UTC(2026, 11, 1, 12);
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ConnectorError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConnectorError");
-}
 
 describe("PKCE and state", () => {
   it("computes the S256 challenge of RFC 7636 appendix B", () => {
@@ -164,7 +154,9 @@ describe("token endpoint against a local server", () => {
   it("does not retry a code exchange after a 5xx, since a code is single use", async () => {
     fake.on("POST", "/token", [{ status: 500 }, { body: { access_token: "a", expires_in: 1 } }]);
     const { http } = testHttpClient("Google OAuth");
-    const error = await failure(exchangeCode(google, http, { code: "c", codeVerifier: "v" }));
+    const error = await connectorError(
+      exchangeCode(google, http, { code: "c", codeVerifier: "v" }),
+    );
     expect(error.code).toBe("CALENDAR_UNREACHABLE");
     expect(fake.requests).toHaveLength(1);
   });
@@ -175,7 +167,7 @@ describe("token endpoint against a local server", () => {
       body: { error: "invalid_grant", error_description: "Token has been expired or revoked." },
     });
     const { http } = testHttpClient("Google OAuth");
-    const error = await failure(
+    const error = await connectorError(
       refreshTokens(google, http, { refreshToken: "1//SECRET-REFRESH", now: () => NOW }),
     );
     expect(error.code).toBe("CALENDAR_AUTH_FAILED");
@@ -197,7 +189,9 @@ describe("token endpoint against a local server", () => {
       },
     });
     const { http } = testHttpClient("Microsoft OAuth");
-    const error = await failure(refreshTokens(microsoft, http, { refreshToken: "M.SECRET" }));
+    const error = await connectorError(
+      refreshTokens(microsoft, http, { refreshToken: "M.SECRET" }),
+    );
     expect(error.code).toBe("CALENDAR_AUTH_FAILED");
     expect(error.message).toContain("AADSTS700082");
     expect(error.message).not.toContain("trace");
@@ -223,10 +217,10 @@ describe("token endpoint against a local server", () => {
   it("reports a token answer that is not JSON, or lacks the token, as CALENDAR_INVALID", async () => {
     fake.on("POST", "/token", [{ body: "<html>oops" }, { body: { expires_in: 3600 } }]);
     const { http } = testHttpClient("Google OAuth");
-    expect((await failure(refreshTokens(google, http, { refreshToken: "r" }))).code).toBe(
+    expect((await connectorError(refreshTokens(google, http, { refreshToken: "r" }))).code).toBe(
       "CALENDAR_INVALID",
     );
-    expect((await failure(refreshTokens(google, http, { refreshToken: "r" }))).code).toBe(
+    expect((await connectorError(refreshTokens(google, http, { refreshToken: "r" }))).code).toBe(
       "CALENDAR_INVALID",
     );
   });
@@ -243,7 +237,7 @@ describe("token endpoint against a local server", () => {
     await revokeToken(google, http, "1//refresh-1");
     await revokeToken(google, http, "1//refresh-1");
     expect(formBody(fake.calls("POST", "/revoke")[0]).get("token")).toBe("1//refresh-1");
-    const error = await failure(revokeToken(microsoft, http, "x"));
+    const error = await connectorError(revokeToken(microsoft, http, "x"));
     expect(error.code).toBe("CALENDAR_INVALID");
   });
 

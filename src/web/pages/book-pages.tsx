@@ -531,25 +531,24 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       const key = one(values, "key").trim();
       const reschedule = mode === "reschedule";
       const shown = async () => (reschedule ? booking.rescheduleOptions(link) : view.options);
+      /** The choosing page again, titled `title`, with what went wrong. */
+      const again = (
+        title: string,
+        props: Pick<ChoosingProps, "view" | "options" | "errors" | "selected" | "taken">,
+        status: Status,
+      ) =>
+        frame(
+          c,
+          title,
+          <ChoosingPage c={c} token={token} zone={zone} reschedule={reschedule} {...props} />,
+          status,
+        );
       if (optionId === "" || key.length < 8 || key.length > 200) {
         const errors: FieldErrors =
           optionId === ""
             ? { option: "Choose one of the times." }
             : { option: "The form was incomplete. Please choose your time again." };
-        return frame(
-          c,
-          "Choose a time",
-          <ChoosingPage
-            c={c}
-            token={token}
-            view={view}
-            options={await shown()}
-            zone={zone}
-            errors={errors}
-            reschedule={reschedule}
-          />,
-          422,
-        );
+        return again("Choose a time", { view, options: await shown(), errors }, 422);
       }
       const answer = reschedule
         ? await booking.reschedule(link, optionId, key)
@@ -558,35 +557,21 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
         const now = await booking.view(link);
         // Booked already (another tab, another key): the confirmation says so.
         if (!reschedule && now.status === "scheduled") return c.redirect(`/book/${token}`, 303);
-        return frame(
-          c,
+        return again(
           "Choose a time",
-          <ChoosingPage
-            c={c}
-            token={token}
-            view={now}
-            options={await shown()}
-            zone={zone}
-            errors={{ option: answer.message }}
-            reschedule={reschedule}
-          />,
+          { view: now, options: await shown(), errors: { option: answer.message } },
           answer.message === "Choose one of the times." ? 422 : 409,
         );
       }
       if (!answer.ok) {
-        return frame(
-          c,
+        return again(
           "That time was just taken",
-          <ChoosingPage
-            c={c}
-            token={token}
-            view={view}
-            options={answer.options}
-            zone={zone}
-            selected={answer.options.some((o) => o.id === optionId) ? optionId : undefined}
-            taken
-            reschedule={reschedule}
-          />,
+          {
+            view,
+            options: answer.options,
+            selected: answer.options.some((o) => o.id === optionId) ? optionId : undefined,
+            taken: true,
+          },
           409,
         );
       }

@@ -144,6 +144,7 @@ export function calendarReplyHandler(deps: ReplyHandlerDeps): InboundHandler {
           advice,
         ],
         detail: { ...detail, reason },
+        needsNewTime: true,
       });
       return `recorded: ${answered}; recruiter told (${reason})`;
     };

@@ -1269,10 +1269,20 @@ export function createBookingService(deps: BookingDeps) {
       subject: string;
       paragraphs: string[];
       detail: Record<string, unknown>;
+      /** The booked interview can no longer stand as it is: the request needs a new time. */
+      needsNewTime?: boolean;
     },
   ): Promise<void> {
     await writeTransaction(async (trx) => {
       const row = await requestRow(trx, orgId, requestId, true);
+      if (message.needsNewTime === true && row.status === "scheduled") {
+        await trx
+          .updateTable("interview_requests")
+          .set({ status: "rescheduling", updated_at: clock.now() })
+          .where("organisation_id", "=", orgId)
+          .where("id", "=", requestId)
+          .execute();
+      }
       const emailed = await mailRecruiter(trx, orgId, row, message);
       await addEvent(trx, { kind: "system", orgId }, requestId, message.kind, {
         ...message.detail,

@@ -110,15 +110,35 @@ export interface AttendeeResponsesTable {
   updated_at: number;
 }
 
+/**
+ * A calendar the candidate connected on their booking page, one per request: its secret ICS
+ * address, sealed (bound to the row), read to hide the options they are busy for.
+ */
+export interface CandidateCalendarsTable {
+  id: string;
+  organisation_id: string;
+  request_id: string;
+  /** The feed's address, sealed with the SecretStore (secrets/sealed-columns.ts). */
+  url: string;
+  /** The feed's host only: the address's path is the secret. */
+  label: string;
+  created_at: number;
+  last_read_at: number | null;
+  /** Why the last read failed; null after one that worked. */
+  last_error: string | null;
+}
+
 export interface BookingTables {
   interview_requests: InterviewRequestsTable;
   request_events: RequestEventsTable;
   bookings: BookingsTable;
   booked_slots: BookedSlotsTable;
   attendee_responses: AttendeeResponsesTable;
+  candidate_calendars: CandidateCalendarsTable;
 }
 
 const candidacy = "arrange this candidate's interviews for the customer";
+const ownCalendar = "hide the times the candidate's own calendar shows them busy for";
 const scheduling = "hold interviewers' time for booked interviews";
 
 export const bookingDataMap: TableNotes<BookingTables> = {
@@ -187,5 +207,15 @@ export const bookingDataMap: TableNotes<BookingTables> = {
     partstat: personal("recruiting", candidacy, "customer"),
     sequence: notPersonal,
     updated_at: notPersonal,
+  },
+  candidate_calendars: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    request_id: notPersonal,
+    url: personal("recruiting", ownCalendar, "customer"),
+    label: personal("recruiting", ownCalendar, "customer"),
+    created_at: notPersonal,
+    last_read_at: notPersonal,
+    last_error: personal("recruiting", ownCalendar, "customer"),
   },
 };

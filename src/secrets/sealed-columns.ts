@@ -22,6 +22,12 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     owner: { organisationColumn: "organisation_id" },
   },
   {
+    table: "candidate_calendars",
+    column: "url",
+    idColumn: "id",
+    owner: { organisationColumn: "organisation_id" },
+  },
+  {
     table: "oauth_states",
     column: "code_verifier",
     idColumn: "id",

@@ -605,6 +605,25 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0013-candidate-calendars": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("candidate_calendars")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("request_id", "text", (c) =>
+            c.notNull().unique().references("interview_requests.id").onDelete("cascade"),
+          )
+          .addColumn("url", "text", (c) => c.notNull())
+          .addColumn("label", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("last_read_at", "bigint")
+          .addColumn("last_error", "text")
+          .execute();
+      },
+    },
   };
 }
 

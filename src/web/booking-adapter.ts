@@ -8,6 +8,7 @@
  */
 import { Temporal } from "temporal-polyfill";
 import type { OrgId } from "../accounts/ids.js";
+import { createCandidateCalendars } from "../booking/candidate-calendar.js";
 import type { BookingLink, BookingLinks } from "../booking/links.js";
 import type { CandidateTimes } from "../booking/present.js";
 import type { Option } from "../booking/schemas.js";
@@ -15,6 +16,7 @@ import { requestNames } from "../booking/send-link.js";
 import type { BookingService } from "../booking/service.js";
 import type { Clock } from "../clock.js";
 import { AppError } from "../errors.js";
+import type { SecretStore } from "../secrets/secret-store.js";
 import type { Store } from "../store/database.js";
 import type {
   BookAnswer,
@@ -116,8 +118,18 @@ export function candidateBookingFor(deps: {
   clock: Clock;
   booking: BookingService;
   bookingLinks: BookingLinks;
+  /** Seals the address of a calendar the candidate connects. */
+  box: SecretStore;
+  /** config.calendar.allowPrivateHosts, for reading the candidate's calendar. */
+  allowPrivateHosts: boolean;
 }): CandidateBooking {
   const { store, clock, booking, bookingLinks } = deps;
+  const calendars = createCandidateCalendars({
+    db: store.db,
+    clock,
+    box: deps.box,
+    allowPrivateHosts: deps.allowPrivateHosts,
+  });
 
   async function names(link: BookingLink) {
     const row = await requestNames(store.db, link.orgId, link.requestId).executeTakeFirst();
@@ -206,5 +218,13 @@ export function candidateBookingFor(deps: {
             : `${times.text}\n\n(times in ${times.zone})`,
       });
     },
+
+    fitCalendar: (link, options, zone) => calendars.fit(link.orgId, link.requestId, options, zone),
+
+    async connectCalendar(link, address, zone) {
+      await calendars.connect(link.orgId, link.requestId, address, zone);
+    },
+
+    disconnectCalendar: (link) => calendars.disconnect(link.orgId, link.requestId),
   };
 }

@@ -5,6 +5,7 @@
  *
  * Instants are RFC 3339; ranges are half-open.
  */
+import type { FittedOptions } from "../booking/candidate-calendar.js";
 import type { BookingLink } from "../booking/links.js";
 import type { CandidateTimes } from "../booking/present.js";
 
@@ -67,4 +68,16 @@ export interface CandidateBooking {
   reschedule(link: BookingLink, optionId: string, idempotencyKey: string): Promise<BookAnswer>;
   cancel(link: BookingLink, reason: string | null): Promise<void>;
   proposeTimes(link: BookingLink, times: CandidateTimes): Promise<void>;
+  /**
+   * The options less those the candidate's connected calendar (if any) shows them busy for,
+   * read now in `zone`; all of them, with the reason, when it cannot be read.
+   */
+  fitCalendar(
+    link: BookingLink,
+    options: OptionView[],
+    zone: string,
+  ): Promise<FittedOptions<OptionView>>;
+  /** Reads the candidate's calendar address once and keeps it; bad input names `calendarUrl`. */
+  connectCalendar(link: BookingLink, address: string, zone: string): Promise<void>;
+  disconnectCalendar(link: BookingLink): Promise<void>;
 }

@@ -148,7 +148,14 @@ export function buildDeps(
     push: oauthDeps.push ?? createPushChannels({ db: store.db, clock }),
     booking,
     bookingLinks,
-    candidateBooking: candidateBookingFor({ store, clock, booking, bookingLinks }),
+    candidateBooking: candidateBookingFor({
+      store,
+      clock,
+      booking,
+      bookingLinks,
+      box,
+      allowPrivateHosts: config.calendar.allowPrivateHosts,
+    }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
     inboundHandlers: [calendarReplyHandler({ db: store.db, clock, booking })],
   };

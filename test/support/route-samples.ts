@@ -319,6 +319,13 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
     _form: linkFormToken(objectId ?? ""),
     reason: "I took another offer.",
   }),
+  "POST /book/:token/calendar": async ({ objectId }) => ({
+    _form: linkFormToken(objectId ?? ""),
+    calendarUrl: await sharedFeedUrl(),
+  }),
+  "POST /book/:token/calendar/disconnect": ({ objectId }) => ({
+    _form: linkFormToken(objectId ?? ""),
+  }),
 };
 
 const UNKNOWN_OPTION = "opt_00000000000000000000";

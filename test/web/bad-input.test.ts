@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newTotpSecret, totpAt } from "../../src/accounts/totp.js";
 import { linkFormToken } from "../../src/booking/links.js";
 import type { ObjectKind } from "../../src/web/route-table.js";
+import { sharedFeedUrl } from "../support/calendar-feed.js";
 import { testDatabases } from "../support/databases.js";
 import {
   bookingTokenFromMail,
@@ -679,6 +680,17 @@ Object.assign(pageForms, {
     },
     fields: { reason: text(2000, false) },
   },
+  "POST /book/:token/calendar": {
+    prepare: async ({ world, org }) => {
+      const { token } = await sentLink(world, org);
+      return {
+        caller: anonymous,
+        path: `/book/${token}/calendar`,
+        valid: { _form: linkFormToken(token), calendarUrl: await sharedFeedUrl() },
+      };
+    },
+    fields: { calendarUrl: text(2000) },
+  },
 } satisfies Record<string, PageForm>);
 
 /** Page POST routes that take no fields a person types, and why. */
@@ -688,6 +700,7 @@ const formsWithoutFields: Record<string, string> = {
   "POST /verify-email": "the token from the email link; a bad one is an invalid link (400)",
   "POST /app/account/second-factor/begin": "a button",
   "POST /app/account/tokens/:tokenId/revoke": "a button",
+  "POST /book/:token/calendar/disconnect": "a button",
   "POST /app/calendars/connect/google": "a button",
   "POST /app/calendars/connect/microsoft": "a button",
   "POST /app/calendars/:connectionId/calendars":

@@ -7,7 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkFormToken } from "../../src/booking/links.js";
+import { type FeedServer, startFeedServer } from "../calendar/connectors/feed-server.js";
 import { testDatabases } from "../support/databases.js";
+import { calendarIcs } from "../support/failures.js";
 import { bookingTokenFromMail, makeRequest, sendRequest } from "../support/object-factories.js";
 import {
   anonymous,
@@ -467,6 +469,211 @@ for (const database of await testDatabases()) {
         as: viaSession(org.interviewer),
       });
       expect(interviewer.status).toBe(403);
+    });
+
+    describe("the candidate's own calendar", () => {
+      let feeds: FeedServer;
+      let feedNumber = 0;
+      beforeAll(async () => {
+        feeds = await startFeedServer();
+      });
+      afterAll(async () => {
+        await feeds?.close();
+      });
+
+      /** RFC 3339 to the UTC basic format of ICS. */
+      const basic = (iso: string) => iso.replace(/[-:]/g, "").replace(/\.\d+/, "");
+      /** A secret feed address answering one busy event over `[startsAt, endsAt)`. */
+      function busyFeed(startsAt: string, endsAt: string): { path: string; url: string } {
+        feedNumber += 1;
+        const path = `/calendar/${feedNumber}/private-0123456789abcdef/basic.ics`;
+        const body = calendarIcs([
+          {
+            uid: `candidate-${feedNumber}@example.com`,
+            start: basic(startsAt),
+            end: basic(endsAt),
+          },
+        ]);
+        feeds.route(path, (_request, response) => {
+          response.writeHead(200, { "content-type": "text/calendar" }).end(body);
+        });
+        return { path, url: `${feeds.baseUrl}${path}` };
+      }
+      /**
+       * The request's options, a busy time over its first option (other tests in this file book
+       * the owner's earlier times), and which options overlap it.
+       */
+      async function optionsAndBusy(requestId: string) {
+        const { options } = await world.deps.booking.candidateOptions(requestId);
+        const first = options[0];
+        if (first === undefined) throw new Error("the request has no options");
+        const busyTime = { startsAt: first.startsAt, endsAt: first.endsAt };
+        const overlapping = options.filter(
+          (o) =>
+            Date.parse(o.startsAt) < Date.parse(busyTime.endsAt) &&
+            Date.parse(busyTime.startsAt) < Date.parse(o.endsAt),
+        );
+        return {
+          all: options.map((o) => o.id),
+          busy: overlapping.map((o) => o.id),
+          feed: busyFeed(busyTime.startsAt, busyTime.endsAt),
+        };
+      }
+      const hiddenText = (n: number) =>
+        `${n === 1 ? "1 time is" : `${n} times are`} hidden because your calendar shows you busy then.`;
+      const connect = (token: string, calendarUrl: string) =>
+        send(world.ally, "POST", `/book/${token}/calendar`, {
+          as: anonymous,
+          form: { _form: linkFormToken(token), calendarUrl },
+        });
+      const disconnect = (token: string) =>
+        send(world.ally, "POST", `/book/${token}/calendar/disconnect`, {
+          as: anonymous,
+          form: { _form: linkFormToken(token) },
+        });
+      const calendarsOf = (requestId: string) =>
+        world.store.db
+          .selectFrom("candidate_calendars")
+          .selectAll()
+          .where("request_id", "=", requestId)
+          .execute();
+
+      it("hides the times the connected calendar shows busy, says how many, and shows them all again once disconnected", async () => {
+        const { token, request } = await sentRequest();
+        const { all, busy, feed } = await optionsAndBusy(request.id);
+        expect(busy.length).toBeGreaterThan(0);
+        const before = await send(world.ally, "GET", `/book/${token}`, { as: anonymous });
+        expect(optionIds(before.text)).toEqual(all);
+        expect(before.text).toContain("Check these times against your calendar");
+        expect(before.text).toContain('name="calendarUrl"');
+
+        const connected = await connect(token, feed.url);
+        expect(connected.status, connected.text.slice(0, 800)).toBe(303);
+        expect(connected.headers.get("location")).toBe(`/book/${token}`);
+
+        const page = await send(world.ally, "GET", `/book/${token}`, { as: anonymous });
+        expect(page.status).toBe(200);
+        expect(optionIds(page.text)).toEqual(all.filter((id) => !busy.includes(id)));
+        expect(page.text).toContain(hiddenText(busy.length));
+        expect(page.text).toContain("Disconnect my calendar");
+        expect(page.text).not.toContain(feed.path);
+
+        // The secret address is sealed: neither it nor its path is stored in the clear.
+        const [row] = await calendarsOf(request.id);
+        expect(row?.label).toBe(new URL(feeds.baseUrl).host);
+        expect(row?.url).toMatch(/^v2\.dk_/);
+        expect(JSON.stringify(row)).not.toContain("private-0123456789abcdef");
+        expect(row?.last_error).toBeNull();
+
+        const gone = await disconnect(token);
+        expect(gone.status).toBe(303);
+        expect(gone.headers.get("location")).toBe(`/book/${token}`);
+        expect(await calendarsOf(request.id)).toEqual([]);
+        const after = await send(world.ally, "GET", `/book/${token}`, { as: anonymous });
+        expect(optionIds(after.text)).toEqual(all);
+        expect(after.text).not.toContain("times are hidden");
+        expect(after.text).toContain('name="calendarUrl"');
+      });
+
+      it("hides busy times on the reschedule page too, and still books a time it hid when the form names it", async () => {
+        const { token, request } = await sentRequest();
+        const { busy, feed } = await optionsAndBusy(request.id);
+        expect((await connect(token, feed.url)).status).toBe(303);
+        const page = await send(world.ally, "GET", `/book/${token}`, { as: anonymous });
+        // Filtering is what the page shows; the booking service decides what can be booked.
+        const booked = await send(world.ally, "POST", `/book/${token}/book`, {
+          as: anonymous,
+          form: { _form: linkFormToken(token), key: keyOf(page.text), option: busy[0] as string },
+        });
+        expect(booked.status, booked.text.slice(0, 600)).toBe(303);
+        const moving = await send(world.ally, "GET", `/book/${token}/reschedule`, {
+          as: anonymous,
+        });
+        expect(moving.status).toBe(200);
+        const shown = optionIds(moving.text);
+        expect(shown.length).toBeGreaterThan(0);
+        expect(shown.some((id) => busy.includes(id))).toBe(false);
+        expect(moving.text).toContain("because your calendar shows you busy then.");
+        const gone = await disconnect(token);
+        expect(gone.headers.get("location")).toBe(`/book/${token}/reschedule`);
+      });
+
+      it("refuses an address that is not a calendar, not a web address or on a private network on its field, and stores nothing", async () => {
+        const { token, request } = await sentRequest();
+        feeds.route("/not-a-calendar.html", (_request, response) => {
+          response.writeHead(200, { "content-type": "text/html" }).end("<html>hello</html>");
+        });
+        const before = await snapshot(world);
+        for (const address of [
+          "my calendar",
+          "ftp://calendar.example.com/basic.ics",
+          "",
+          `${feeds.baseUrl}/not-a-calendar.html`,
+          `${feeds.baseUrl}/no-such-feed.ics`,
+        ]) {
+          const answer = await connect(token, address);
+          expect(answer.status, address).toBe(422);
+          expect(answer.text).toContain('href="#field-calendarUrl"');
+          expect(answer.text).toMatch(/id="field-calendarUrl"[^>]*aria-invalid="true"/);
+          // The options are still there to choose from.
+          expect(optionIds(answer.text).length).toBeGreaterThan(0);
+        }
+        expect(await calendarsOf(request.id)).toEqual([]);
+        expect(await snapshot(world)).toEqual(before);
+      });
+
+      it("shows every time, saying why, when the connected calendar cannot be read", async () => {
+        const { token, request } = await sentRequest();
+        const { all, feed } = await optionsAndBusy(request.id);
+        expect((await connect(token, feed.url)).status).toBe(303);
+        feeds.route(feed.path, (_request, response) => {
+          response.writeHead(503).end("down for maintenance");
+        });
+        const page = await send(world.ally, "GET", `/book/${token}`, { as: anonymous });
+        expect(page.status).toBe(200);
+        expect(optionIds(page.text)).toEqual(all);
+        expect(page.text).toContain("We could not read your calendar at");
+        expect(page.text).toContain("so all the times are shown");
+        expect(page.text).toContain("Disconnect my calendar");
+        const [row] = await calendarsOf(request.id);
+        expect(row?.last_error).toContain("503");
+        const booked = await send(world.ally, "POST", `/book/${token}/book`, {
+          as: anonymous,
+          form: { _form: linkFormToken(token), key: keyOf(page.text), option: all[0] as string },
+        });
+        expect(booked.status).toBe(303);
+      });
+
+      it("keeps a candidate's calendar from every other link: it cannot read or disconnect it", async () => {
+        const mine = await sentRequest();
+        const theirs = await sentRequest();
+        const { feed } = await optionsAndBusy(mine.request.id);
+        expect((await connect(mine.token, feed.url)).status).toBe(303);
+        const other = await send(world.ally, "GET", `/book/${theirs.token}`, { as: anonymous });
+        expect(other.text).not.toContain("times are hidden");
+        expect(other.text).not.toContain("Disconnect my calendar");
+        expect(other.text).not.toContain(new URL(feeds.baseUrl).host);
+        expect((await disconnect(theirs.token)).status).toBe(303);
+        expect(await calendarsOf(mine.request.id)).toHaveLength(1);
+        // A form carrying another link's token is refused, and disconnects nothing.
+        const forged = await send(world.ally, "POST", `/book/${mine.token}/calendar/disconnect`, {
+          as: anonymous,
+          form: { _form: linkFormToken(theirs.token) },
+        });
+        expect(forged.status).toBe(403);
+        expect(await calendarsOf(mine.request.id)).toHaveLength(1);
+        const made = await send(
+          world.ally,
+          "POST",
+          "/book/bk_not-a-real-link/calendar/disconnect",
+          {
+            as: anonymous,
+            form: { _form: linkFormToken("bk_not-a-real-link") },
+          },
+        );
+        expect(made.status).toBe(404);
+        expect(await calendarsOf(mine.request.id)).toHaveLength(1);
+      });
     });
   });
 }

@@ -15,6 +15,7 @@ import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { Child } from "hono/jsx";
 import { newSecretToken } from "../../accounts/tokens.js";
+import { CALENDAR_URL_FIELD, type FittedOptions } from "../../booking/candidate-calendar.js";
 import {
   type BookingLink,
   type LinkProblem,
@@ -258,6 +259,76 @@ export function OptionRadios({
   );
 }
 
+type CalendarState = FittedOptions<OptionView>["calendar"];
+
+const times = (n: number) => (n === 1 ? "1 time is" : `${n} times are`);
+
+/**
+ * "Check these times against your calendar": the form to paste a calendar's secret address, or,
+ * once one is connected, what it hid (or why it could not be read) and a button to disconnect.
+ */
+function CalendarCheck({
+  token,
+  calendar,
+  address,
+  errors,
+}: {
+  token: string;
+  calendar: CalendarState;
+  address?: string | undefined;
+  errors?: FieldErrors | undefined;
+}) {
+  const base = `/book/${token}`;
+  return (
+    <section class="card calendar-check" aria-labelledby="calendar-check-title">
+      <h2 id="calendar-check-title">Check these times against your calendar</h2>
+      {calendar === null ? (
+        <form method="post" action={`${base}/calendar`} class="stack" novalidate>
+          <FormToken token={token} />
+          <Field
+            name={CALENDAR_URL_FIELD}
+            label="Your calendar's secret address"
+            hint={
+              'Google Calendar: Settings, your calendar, "Secret address in iCal format". Outlook: a published calendar\'s ICS link. Apple: a public calendar link (webcal:// works). We read it only to hide the times you are busy, and forget it when you disconnect.'
+            }
+            type="url"
+            inputmode="url"
+            autocomplete="off"
+            value={address}
+            errors={errors}
+          />
+          <div class="actions">
+            <button type="submit" class="secondary" data-busy-label="Reading your calendar…">
+              Check my calendar
+            </button>
+          </div>
+        </form>
+      ) : (
+        <>
+          {calendar.problem !== null ? (
+            <Notice>
+              We could not read your calendar at {calendar.label} just now, so all the times are
+              shown: {calendar.problem}.
+            </Notice>
+          ) : calendar.hidden > 0 ? (
+            <Notice>
+              {times(calendar.hidden)} hidden because your calendar shows you busy then.
+            </Notice>
+          ) : (
+            <p>Your calendar at {calendar.label} shows you free for all of these times.</p>
+          )}
+          <form method="post" action={`${base}/calendar/disconnect`} class="inline">
+            <FormToken token={token} />
+            <button type="submit" class="secondary">
+              Disconnect my calendar
+            </button>
+          </form>
+        </>
+      )}
+    </section>
+  );
+}
+
 /** The options as radio buttons, and the Confirm button. */
 function OptionsForm({
   token,
@@ -338,6 +409,10 @@ interface ChoosingProps {
   errors?: FieldErrors | undefined;
   taken?: boolean;
   reschedule?: boolean;
+  /** The candidate's connected calendar and what it hid; null when none is connected. */
+  calendar: CalendarState;
+  /** What was typed in the calendar form, shown again with its error. */
+  address?: string | undefined;
 }
 
 function ChoosingPage({
@@ -350,6 +425,8 @@ function ChoosingPage({
   errors,
   taken,
   reschedule,
+  calendar,
+  address,
 }: ChoosingProps) {
   const base = `/book/${token}`;
   const at =
@@ -389,8 +466,13 @@ function ChoosingPage({
         at={at}
         defaultZone={view.defaultZone}
       />
+      <CalendarCheck token={token} calendar={calendar} address={address} errors={errors} />
       {options.length === 0 ? (
-        <p>No times are open right now.</p>
+        <p>
+          {calendar !== null && calendar.hidden > 0
+            ? "Your calendar shows you busy at every time on offer."
+            : "No times are open right now."}
+        </p>
       ) : (
         <OptionsForm
           token={token}
@@ -499,10 +581,18 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       );
     }
     if (view.status !== "choosing") return frame(c, "Your interview", closedBody(view));
+    const fitted = await port(c).fitCalendar(link, view.options, zone);
     return frame(
       c,
       "Choose a time",
-      <ChoosingPage c={c} token={token} view={view} options={view.options} zone={zone} />,
+      <ChoosingPage
+        c={c}
+        token={token}
+        view={view}
+        options={fitted.options}
+        calendar={fitted.calendar}
+        zone={zone}
+      />,
     );
   });
 
@@ -532,17 +622,27 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       const reschedule = mode === "reschedule";
       const shown = async () => (reschedule ? booking.rescheduleOptions(link) : view.options);
       /** The choosing page again, titled `title`, with what went wrong. */
-      const again = (
+      const again = async (
         title: string,
         props: Pick<ChoosingProps, "view" | "options" | "errors" | "selected" | "taken">,
         status: Status,
-      ) =>
-        frame(
+      ) => {
+        const fitted = await booking.fitCalendar(link, props.options, zone);
+        return frame(
           c,
           title,
-          <ChoosingPage c={c} token={token} zone={zone} reschedule={reschedule} {...props} />,
+          <ChoosingPage
+            c={c}
+            token={token}
+            zone={zone}
+            reschedule={reschedule}
+            {...props}
+            options={fitted.options}
+            calendar={fitted.calendar}
+          />,
           status,
         );
+      };
       if (optionId === "" || key.length < 8 || key.length > 200) {
         const errors: FieldErrors =
           optionId === ""
@@ -588,6 +688,7 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       const view = await booking.view(link);
       const zone = zoneFor(c, token, view.defaultZone);
       if (view.status !== "scheduled") return c.redirect(`/book/${token}`, 303);
+      const fitted = await booking.fitCalendar(link, await booking.rescheduleOptions(link), zone);
       return frame(
         c,
         "Choose a new time",
@@ -595,11 +696,68 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
           c={c}
           token={token}
           view={view}
-          options={await booking.rescheduleOptions(link)}
+          options={fitted.options}
+          calendar={fitted.calendar}
           zone={zone}
           reschedule
         />,
       );
+    },
+  );
+
+  /** Where the calendar forms go back to: the page that offers times, if one does. */
+  const timesPage = (token: string, view: CandidatePageView) =>
+    view.status === "scheduled" ? `/book/${token}/reschedule` : `/book/${token}`;
+
+  linkPage(
+    "POST",
+    "/book/:token/calendar",
+    "Connects the candidate's calendar to hide the times they are busy",
+    async (c, token, link) => {
+      const values = await bookingForm(c, token);
+      const booking = port(c);
+      const view = await booking.view(link);
+      if (view.status !== "choosing" && view.status !== "scheduled") {
+        return c.redirect(`/book/${token}`, 303);
+      }
+      const zone = zoneFor(c, token, view.defaultZone);
+      const address = one(values, CALENDAR_URL_FIELD);
+      try {
+        await booking.connectCalendar(link, address, zone);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.field !== CALENDAR_URL_FIELD) throw error;
+        const reschedule = view.status === "scheduled";
+        const options = reschedule ? await booking.rescheduleOptions(link) : view.options;
+        return frame(
+          c,
+          reschedule ? "Choose a new time" : "Choose a time",
+          <ChoosingPage
+            c={c}
+            token={token}
+            view={view}
+            options={options}
+            calendar={null}
+            zone={zone}
+            reschedule={reschedule}
+            address={address}
+            errors={{ [CALENDAR_URL_FIELD]: error.message }}
+          />,
+          422,
+        );
+      }
+      return c.redirect(timesPage(token, view), 303);
+    },
+  );
+
+  linkPage(
+    "POST",
+    "/book/:token/calendar/disconnect",
+    "Disconnects the candidate's calendar",
+    async (c, token, link) => {
+      await bookingForm(c, token);
+      const booking = port(c);
+      await booking.disconnectCalendar(link);
+      return c.redirect(timesPage(token, await booking.view(link)), 303);
     },
   );
 

@@ -1,0 +1,244 @@
+/**
+ * The candidate's own calendar, connected on their booking page: they paste its secret ICS
+ * address (Google's "secret address in iCal format", Outlook's published ICS, Apple's public
+ * link; webcal:// too), Ally reads it once to check it is a calendar, and from then on the
+ * options shown on that request's pages leave out the times it shows them busy. One per request,
+ * deleted with it; the candidate disconnects it with a button.
+ *
+ * The address is a secret: it is sealed with the SecretStore, bound to its row, and only its
+ * host is shown or kept in the clear. It is read through the same guard as members' feeds
+ * (guarded-fetch.ts), so it cannot point Ally at its own network, with a short timeout. A read
+ * that fails never blocks booking: the options show unfiltered, with a message saying why. The
+ * booking itself is checked by the service as always; this only filters what is shown.
+ */
+import type { Kysely } from "kysely";
+import { newId, type OrgId } from "../accounts/ids.js";
+import { guardedFetch, type Lookup } from "../calendar/connectors/guarded-fetch.js";
+import { IcsFeedSource } from "../calendar/connectors/ics-feed.js";
+import { ConnectorError, type EpochMsInterval } from "../calendar/connectors/types.js";
+import type { Clock } from "../clock.js";
+import { invalid } from "../errors.js";
+import { SecretsError } from "../secrets/errors.js";
+import type { SecretBinding, SecretStore } from "../secrets/secret-store.js";
+import type { Database } from "../store/schema.js";
+import type { CandidateCalendarsTable } from "./tables.js";
+
+/** The form field the address is typed in; bad input names it. */
+export const CALENDAR_URL_FIELD = "calendarUrl";
+
+/** A read waits this long at most: the candidate is looking at the page. */
+export const CANDIDATE_READ_TIMEOUT_MS = 10_000;
+
+export interface CandidateCalendarDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  box: SecretStore;
+  /** config.calendar.allowPrivateHosts: let loopback and private addresses through. */
+  allowPrivateHosts: boolean;
+  lookup?: Lookup;
+  timeoutMs?: number;
+}
+
+/** What the page says about a connected calendar. */
+export interface CandidateCalendar {
+  /** The feed's host, e.g. `calendar.google.com`. */
+  label: string;
+  connectedAt: string;
+}
+
+/** The options to show, and what the connected calendar did to them. */
+export interface FittedOptions<T> {
+  options: T[];
+  calendar:
+    | null
+    | { label: string; hidden: number; problem: null }
+    /** The read failed: every option is shown; `problem` says why. */
+    | { label: string; hidden: 0; problem: string };
+}
+
+export function candidateCalendarBinding(id: string, orgId: string): SecretBinding {
+  return { table: "candidate_calendars", column: "url", rowId: id, owner: orgId };
+}
+
+/**
+ * The address a candidate typed, as a URL, or a bad-input error naming the field.
+ * @example feedAddress("webcal://p01-caldav.icloud.com/published/2/abc").protocol // "https:"
+ */
+export function feedAddress(text: string): URL {
+  const trimmed = text.trim();
+  if (trimmed === "") throw invalid(CALENDAR_URL_FIELD, "paste your calendar's secret address");
+  if (trimmed.length > 2000) {
+    throw invalid(CALENDAR_URL_FIELD, "the address is too long (at most 2000 characters)");
+  }
+  let url: URL;
+  try {
+    url = new URL(trimmed.replace(/^webcal:/i, "https:"));
+  } catch {
+    throw invalid(CALENDAR_URL_FIELD, "paste the calendar's full address, starting with https://");
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.hostname === "") {
+    throw invalid(CALENDAR_URL_FIELD, "the address must start with https://, http:// or webcal://");
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw invalid(CALENDAR_URL_FIELD, "use the calendar's secret address, without a password");
+  }
+  return url;
+}
+
+/** Whether `[startsAt, endsAt)` overlaps any busy interval (half-open both). */
+function overlapsBusy(startsAt: string, endsAt: string, busy: readonly EpochMsInterval[]): boolean {
+  const start = Date.parse(startsAt);
+  const end = Date.parse(endsAt);
+  return busy.some((b) => b.startEpochMs < end && start < b.endEpochMs);
+}
+
+/**
+ * The options none of whose sessions overlap the busy time, and how many were left out.
+ * @example hideBusy([{ startsAt: "2026-12-02T09:00:00Z", endsAt: "2026-12-02T10:00:00Z", sessions: [] }], [])
+ */
+export function hideBusy<
+  T extends {
+    startsAt: string;
+    endsAt: string;
+    sessions: readonly { startsAt: string; endsAt: string }[];
+  },
+>(options: readonly T[], busy: readonly EpochMsInterval[]): { shown: T[]; hidden: number } {
+  const shown = options.filter((option) =>
+    option.sessions.length === 0
+      ? !overlapsBusy(option.startsAt, option.endsAt, busy)
+      : option.sessions.every((s) => !overlapsBusy(s.startsAt, s.endsAt, busy)),
+  );
+  return { shown, hidden: options.length - shown.length };
+}
+
+export type CandidateCalendars = ReturnType<typeof createCandidateCalendars>;
+
+export function createCandidateCalendars(deps: CandidateCalendarDeps) {
+  const { db, clock, box } = deps;
+  const feedOptions = {
+    timeoutMs: deps.timeoutMs ?? CANDIDATE_READ_TIMEOUT_MS,
+    fetch: guardedFetch({
+      allowPrivateHosts: deps.allowPrivateHosts,
+      ...(deps.lookup === undefined ? {} : { lookup: deps.lookup }),
+    }),
+  };
+
+  const rowOf = (orgId: OrgId, requestId: string) =>
+    db
+      .selectFrom("candidate_calendars")
+      .selectAll()
+      .where("organisation_id", "=", orgId)
+      .where("request_id", "=", requestId)
+      .executeTakeFirst();
+
+  /** The feed's busy time over `range`; throws ConnectorError when it cannot be read. */
+  async function readFeed(url: URL, range: EpochMsInterval, zone: string) {
+    const source = new IcsFeedSource(url, feedOptions);
+    return (await source.busy(range, { zone })).busy;
+  }
+
+  async function recordRead(row: CandidateCalendarsTable, error: string | null): Promise<void> {
+    await db
+      .updateTable("candidate_calendars")
+      .set({ last_read_at: clock.now(), last_error: error })
+      .where("organisation_id", "=", row.organisation_id)
+      .where("id", "=", row.id)
+      .execute();
+  }
+
+  return {
+    /** The request's connected calendar, if the candidate connected one. */
+    async get(orgId: OrgId, requestId: string): Promise<CandidateCalendar | null> {
+      const row = await rowOf(orgId, requestId);
+      if (row === undefined) return null;
+      return { label: row.label, connectedAt: new Date(row.created_at).toISOString() };
+    },
+
+    /**
+     * Reads the address once and, if it is a calendar Ally may read, keeps it (sealed) for the
+     * request, in place of one connected before. Bad input names the field and stores nothing.
+     */
+    async connect(
+      orgId: OrgId,
+      requestId: string,
+      address: string,
+      zone: string,
+    ): Promise<CandidateCalendar> {
+      const url = feedAddress(address);
+      const now = clock.now();
+      try {
+        await readFeed(url, { startEpochMs: now, endEpochMs: now + 86_400_000 }, zone);
+      } catch (error) {
+        if (!(error instanceof ConnectorError)) throw error;
+        throw invalid(CALENDAR_URL_FIELD, `Ally could not read this calendar: ${error.message}`);
+      }
+      const id = newId("ccal");
+      const row: CandidateCalendarsTable = {
+        id,
+        organisation_id: orgId,
+        request_id: requestId,
+        url: await box.seal(url.href, candidateCalendarBinding(id, orgId)),
+        label: url.host,
+        created_at: now,
+        last_read_at: now,
+        last_error: null,
+      };
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .deleteFrom("candidate_calendars")
+          .where("organisation_id", "=", orgId)
+          .where("request_id", "=", requestId)
+          .execute();
+        await trx.insertInto("candidate_calendars").values(row).execute();
+      });
+      return { label: row.label, connectedAt: new Date(now).toISOString() };
+    },
+
+    /** Forgets the request's calendar; nothing to do when none is connected. */
+    async disconnect(orgId: OrgId, requestId: string): Promise<void> {
+      await db
+        .deleteFrom("candidate_calendars")
+        .where("organisation_id", "=", orgId)
+        .where("request_id", "=", requestId)
+        .execute();
+    },
+
+    /**
+     * The options the candidate is free for, by their connected calendar read now; all of them,
+     * with the reason, when it cannot be read; all of them when none is connected.
+     */
+    async fit<
+      T extends {
+        startsAt: string;
+        endsAt: string;
+        sessions: readonly { startsAt: string; endsAt: string }[];
+      },
+    >(orgId: OrgId, requestId: string, options: T[], zone: string): Promise<FittedOptions<T>> {
+      const row = await rowOf(orgId, requestId);
+      if (row === undefined) return { options, calendar: null };
+      if (options.length === 0) {
+        return { options, calendar: { label: row.label, hidden: 0, problem: null } };
+      }
+      const range = {
+        startEpochMs: Math.min(...options.map((o) => Date.parse(o.startsAt))),
+        endEpochMs: Math.max(...options.map((o) => Date.parse(o.endsAt))),
+      };
+      let busy: EpochMsInterval[];
+      try {
+        const url = new URL(await box.open(row.url, candidateCalendarBinding(row.id, orgId)));
+        busy = await readFeed(url, range, zone);
+      } catch (error) {
+        if (!(error instanceof ConnectorError) && !(error instanceof SecretsError)) throw error;
+        const problem =
+          error instanceof ConnectorError
+            ? error.message
+            : "the saved address could not be opened; disconnect it and connect it again";
+        await recordRead(row, problem);
+        return { options, calendar: { label: row.label, hidden: 0, problem } };
+      }
+      await recordRead(row, null);
+      const { shown, hidden } = hideBusy(options, busy);
+      return { options: shown, calendar: { label: row.label, hidden, problem: null } };
+    },
+  };
+}

@@ -1493,6 +1493,38 @@ export function createBookingService(deps: BookingDeps) {
       }));
     },
 
+    /**
+     * What each attendee of the booked interview answered from their calendar (iMIP REPLY), per
+     * session index of the request: the latest answer and whether it was to the current
+     * version of the invitation (an answer to an earlier SEQUENCE is about another time).
+     */
+    async answers(
+      actor: Actor,
+      id: string,
+    ): Promise<
+      { sessionIndex: number; email: string; partstat: string; current: boolean; at: string }[]
+    > {
+      requirePermission(actor.role, "candidates:read");
+      await requestRow(db, actor.orgId, id);
+      const booking = await bookingOf(db, actor.orgId, id);
+      if (booking === undefined) return [];
+      const rows = await db
+        .selectFrom("attendee_responses")
+        .select(["session_index", "attendee_email", "partstat", "sequence", "updated_at"])
+        .where("organisation_id", "=", actor.orgId)
+        .where("booking_id", "=", booking.id)
+        .orderBy("session_index")
+        .orderBy("attendee_email")
+        .execute();
+      return rows.map((r) => ({
+        sessionIndex: r.session_index,
+        email: r.attendee_email,
+        partstat: r.partstat,
+        current: r.sequence >= booking.sequence,
+        at: iso(Number(r.updated_at)),
+      }));
+    },
+
     /** Ranked options now, with calendar warnings, or why nothing fits. */
     async options(actor: Actor, id: string): Promise<OptionsAnswer> {
       requirePermission(actor.role, "candidates:read");

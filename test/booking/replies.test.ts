@@ -23,6 +23,7 @@ import { sessionUid } from "../../src/calendar/imip.js";
 import { handleNextInbound, storeInbound } from "../../src/mail/inbound.js";
 import { type RunningSmtpListener, startSmtpListener } from "../../src/mail/smtp-listener.js";
 import type { Store } from "../../src/store/database.js";
+import { createApp } from "../../src/web/app.js";
 import { type FeedServer, startFeedServer } from "../calendar/connectors/feed-server.js";
 import type { SignedIn } from "../hiring/factories.js";
 import { buildWorld, NOW, type World } from "../hiring/factories.js";
@@ -302,6 +303,23 @@ for (const database of await testDatabases()) {
       expect(await activeSlots(booking.id)).toEqual([
         [`user:${org.dana.actor.userId}`, FRI_10, FRI_11],
       ]);
+      // The recruiter sees the answer on the request page.
+      expect(await service.answers(org.recruiter.actor, request.id)).toEqual([
+        {
+          sessionIndex: 0,
+          email: org.dana.email,
+          partstat: "TENTATIVE",
+          current: true,
+          at: new Date(world.clock.now()).toISOString(),
+        },
+      ]);
+      const page = await createApp(world.deps).app.request(`/app/requests/${request.id}`, {
+        headers: { cookie: `ally_session=${org.recruiter.sessionToken}` },
+      });
+      const html = await page.text();
+      expect(html).toContain("<h2>Answers to the invitations</h2>");
+      expect(html).toContain(`<td data-label="Attendee">${org.dana.email}</td>`);
+      expect(html).toContain('<td data-label="Answer">Maybe</td>');
     });
 
     it("passes on mail that is not a calendar reply", async () => {

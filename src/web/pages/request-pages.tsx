@@ -333,10 +333,11 @@ async function requestPage(
 ) {
   const { booking, hiring, store } = c.get("deps");
   const request = await booking.getRequest(actor, id);
-  const [candidate, job, events] = await Promise.all([
+  const [candidate, job, events, answers] = await Promise.all([
     hiring.getCandidate(actor, request.candidateId),
     hiring.getJob(actor, request.jobId),
     booking.timeline(actor, id),
+    booking.answers(actor, id),
   ]);
   const open = request.status === "draft" || request.status === "awaiting_candidate";
   const answer: OptionsAnswer | undefined = open ? await booking.options(actor, id) : undefined;
@@ -405,6 +406,43 @@ async function requestPage(
           <div class="card">
             <OptionsListStatic option={booked[0]} zone={zone} />
           </div>
+          <h2>Answers to the invitations</h2>
+          {answers.length === 0 ? (
+            <p>No one has answered from their calendar yet.</p>
+          ) : (
+            <div class="table-wrap">
+              <table class="stacked">
+                <caption class="visually-hidden">Answers to the invitations</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Session</th>
+                    <th scope="col">Attendee</th>
+                    <th scope="col">Answer</th>
+                    <th scope="col">When</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {answers.map((a) => (
+                    <tr>
+                      <td data-label="Session">
+                        {request.sessions[a.sessionIndex]?.name ?? `Session ${a.sessionIndex + 1}`}
+                      </td>
+                      <td data-label="Attendee">
+                        {a.email === candidate.email.toLowerCase()
+                          ? `${candidate.name} (candidate)`
+                          : a.email}
+                      </td>
+                      <td data-label="Answer">
+                        {ANSWER_LABEL[a.partstat] ?? a.partstat}
+                        {a.current ? "" : " (to an earlier time)"}
+                      </td>
+                      <td data-label="When">{when(a.at, zone)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
         </>
       ) : null}
       {answer && answer.warnings.length > 0 ? (
@@ -507,6 +545,13 @@ async function requestPage(
     false,
   );
 }
+
+const ANSWER_LABEL: Record<string, string> = {
+  ACCEPTED: "Accepted",
+  DECLINED: "Declined",
+  TENTATIVE: "Maybe",
+  "NEEDS-ACTION": "No answer yet",
+};
 
 function OptionsListStatic({ option, zone }: { option: OptionView; zone: string }) {
   return (

@@ -108,6 +108,8 @@ export interface BookingDeps {
   effects?: BookingEffects;
   /** Sender of the emails Ally writes to recruiters (MAIL_FROM). */
   mailFrom?: string;
+  /** Ally's address (PUBLIC_URL): recruiters' emails link to the request's page. */
+  publicUrl?: string;
 }
 
 /** What replacing an interviewer who declined came to. */
@@ -1011,9 +1013,13 @@ export function createBookingService(deps: BookingDeps) {
       .where("id", "=", row.created_by)
       .executeTakeFirst();
     if (recruiter === undefined) return false;
+    const page =
+      deps.publicUrl === undefined
+        ? `Interview request ${row.id}`
+        : `${deps.publicUrl}/app/requests/${row.id}`;
     const paragraphs = [
       ...message.paragraphs,
-      `Interview request ${row.id}: its timeline in Ally has what happened so far.`,
+      `The request's page has its timeline and what to do next: ${page}`,
     ];
     await enqueueMail(
       q,

@@ -126,6 +126,7 @@ export function buildDeps(
         bookingLinks.revokeForRequest(trx, mintOrgId(orgId), requestId),
     }),
     mailFrom: config.mail.from,
+    publicUrl: config.http.publicUrl,
   });
   return {
     config,

@@ -444,6 +444,7 @@ for (const database of await testDatabases()) {
       expect(mail[0]?.text_body).toContain("Dana declined Coding with Candidate");
       expect(mail[0]?.text_body).toContain("on 2026-12-04 10:00 UTC");
       expect(mail[0]?.text_body).toContain("nobody else in the pool is free for Coding then");
+      expect(mail[0]?.text_body).toContain(request.id);
       expect(mail[0]?.html_body).toContain("<p>Hello Recruiter");
       // The interview can no longer stand as booked: the request waits for a new time.
       expect((await service.getRequest(org.recruiter.actor, request.id)).status).toBe(

@@ -298,7 +298,7 @@ function CalendarCheck({
             errors={errors}
           />
           <div class="actions">
-            <button type="submit" class="secondary" data-busy-label="Reading your calendar…">
+            <button type="submit" class="secondary">
               Check my calendar
             </button>
           </div>

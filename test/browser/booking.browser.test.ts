@@ -25,13 +25,12 @@
  */
 import { mkdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Temporal } from "temporal-polyfill";
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { groupByDay, timesOf } from "../../src/booking/present.js";
 import { systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
@@ -47,16 +46,17 @@ import {
   startRadicale,
 } from "../calendar/connectors/radicale.js";
 import {
-  brokenErrorLinks,
-  browserUnavailable,
   byLabel,
   type ContextProblems,
   focused,
-  horizontalOverflow,
+  freePort,
   launchChromium,
+  missingTools,
   newContext,
+  pageFindings,
+  pressAndWait,
+  storySteps,
   tabTo,
-  unlabelledControls,
 } from "./support/browser.js";
 import {
   type CalendarMail,
@@ -75,37 +75,7 @@ const MASTER_KEY = Buffer.alloc(32, 9);
 const META = { ip: "127.0.0.1", userAgent: "browser test" };
 
 const radicale = radicaleCommand();
-const unavailable = browserUnavailable() ?? (radicale.ok ? undefined : radicale.why);
-if (unavailable !== undefined && process.env.CI === "true") {
-  describe("booking in a browser", () => {
-    it("needs Chromium and Radicale on CI", () => {
-      throw new Error(`CI=true but ${unavailable}; .ci/run installs chromium and radicale`);
-    });
-  });
-} else if (unavailable !== undefined) {
-  console.warn(`browser tests skipped: ${unavailable}`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Presses a key that submits a form or follows a link, and waits for the next page. */
-async function pressAndWait(page: Page, key: string): Promise<void> {
-  await Promise.all([
-    page.waitForEvent("framenavigated", (frame) => frame === page.mainFrame()),
-    page.keyboard.press(key),
-  ]);
-  await page.waitForLoadState("load");
-}
+const unavailable = missingTools("booking in a browser", radicale.ok ? undefined : radicale.why);
 
 const h1 = (page: Page) => page.getByRole("heading", { level: 1 }).textContent();
 
@@ -169,21 +139,7 @@ describe.skipIf(unavailable !== undefined)("booking in a browser (issue 5)", () 
   const contexts: BrowserContext[] = [];
   const problemSets: ContextProblems[] = [];
   const findings: string[] = [];
-  let failedStep: string | undefined;
-  const step = (name: string, body: () => Promise<void>) =>
-    it(
-      name,
-      async (ctx: TestContext) => {
-        if (failedStep !== undefined) ctx.skip(`an earlier step failed: ${failedStep}`);
-        try {
-          await body();
-        } catch (error) {
-          failedStep = name;
-          throw error;
-        }
-      },
-      STEP_MS,
-    );
+  const step = storySteps(STEP_MS);
 
   const people = {
     candidateEmail: "kenji@example.test",
@@ -204,18 +160,7 @@ describe.skipIf(unavailable !== undefined)("booking in a browser (issue 5)", () 
   }
 
   async function audit(page: Page, name: string): Promise<void> {
-    for (const control of await unlabelledControls(page)) {
-      findings.push(`${name}: control without an accessible name: ${control}`);
-    }
-    for (const href of await brokenErrorLinks(page)) {
-      findings.push(`${name}: error summary link ${href} leads to no form control`);
-    }
-    const headings = await page.getByRole("heading", { level: 1 }).count();
-    if (headings !== 1) findings.push(`${name}: ${headings} level-one headings, not one`);
-    const overflow = await horizontalOverflow(page);
-    if (overflow.scrollWidth > overflow.width + 1) {
-      findings.push(`${name}: scrolls sideways (${overflow.scrollWidth}px in ${overflow.width}px)`);
-    }
+    findings.push(...(await pageFindings(page, name)));
   }
 
   async function screenshot(page: Page, name: string): Promise<void> {

@@ -22,13 +22,12 @@
  */
 import { mkdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Temporal } from "temporal-polyfill";
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { longDay } from "../../src/booking/present.js";
 import { syncNext } from "../../src/calendar/sync-worker.js";
 import type { Clock } from "../../src/clock.js";
@@ -46,16 +45,17 @@ import {
   startRadicale,
 } from "../calendar/connectors/radicale.js";
 import {
-  brokenErrorLinks,
-  browserUnavailable,
   byLabel,
   type ContextProblems,
   focused,
-  horizontalOverflow,
+  freePort,
   launchChromium,
+  missingTools,
   newContext,
+  pageFindings,
+  pressAndWait,
+  storySteps,
   tabTo,
-  unlabelledControls,
 } from "./support/browser.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-artifacts/screenshots/", import.meta.url));
@@ -66,37 +66,10 @@ const META = { ip: "127.0.0.1", userAgent: "browser test" };
 const SYNC_MINUTES = 15;
 
 const radicale = radicaleCommand();
-const unavailable = browserUnavailable() ?? (radicale.ok ? undefined : radicale.why);
-if (unavailable !== undefined && process.env.CI === "true") {
-  describe("connecting a calendar in a browser", () => {
-    it("needs Chromium and Radicale on CI", () => {
-      throw new Error(`CI=true but ${unavailable}; .ci/run installs chromium and radicale`);
-    });
-  });
-} else if (unavailable !== undefined) {
-  console.warn(`browser tests skipped: ${unavailable}`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Presses a key that submits a form or follows a link, and waits for the next page. */
-async function pressAndWait(page: Page, key: string): Promise<void> {
-  await Promise.all([
-    page.waitForEvent("framenavigated", (frame) => frame === page.mainFrame()),
-    page.keyboard.press(key),
-  ]);
-  await page.waitForLoadState("load");
-}
+const unavailable = missingTools(
+  "connecting a calendar in a browser",
+  radicale.ok ? undefined : radicale.why,
+);
 
 const h1 = (page: Page) => page.getByRole("heading", { level: 1 }).textContent();
 
@@ -151,21 +124,7 @@ describe.skipIf(unavailable !== undefined)("connecting a calendar in a browser (
   /** How far the test's services are ahead of the real clock (the server keeps the real one). */
   let aheadMs = 0;
   const movedClock: Clock = { now: () => Date.now() + aheadMs };
-  let failedStep: string | undefined;
-  const step = (name: string, body: () => Promise<void>) =>
-    it(
-      name,
-      async (ctx: TestContext) => {
-        if (failedStep !== undefined) ctx.skip(`an earlier step failed: ${failedStep}`);
-        try {
-          await body();
-        } catch (error) {
-          failedStep = name;
-          throw error;
-        }
-      },
-      STEP_MS,
-    );
+  const step = storySteps(STEP_MS);
 
   const people = { interviewerEmail: "ivan@example.test", password: "another long passphrase" };
   const ids = { request: "", connection: "" };
@@ -182,18 +141,7 @@ describe.skipIf(unavailable !== undefined)("connecting a calendar in a browser (
   }
 
   async function audit(page: Page, name: string): Promise<void> {
-    for (const control of await unlabelledControls(page)) {
-      findings.push(`${name}: control without an accessible name: ${control}`);
-    }
-    for (const href of await brokenErrorLinks(page)) {
-      findings.push(`${name}: error summary link ${href} leads to no form control`);
-    }
-    const headings = await page.getByRole("heading", { level: 1 }).count();
-    if (headings !== 1) findings.push(`${name}: ${headings} level-one headings, not one`);
-    const overflow = await horizontalOverflow(page);
-    if (overflow.scrollWidth > overflow.width + 1) {
-      findings.push(`${name}: scrolls sideways (${overflow.scrollWidth}px in ${overflow.width}px)`);
-    }
+    findings.push(...(await pageFindings(page, name)));
   }
 
   async function screenshot(page: Page, name: string): Promise<void> {

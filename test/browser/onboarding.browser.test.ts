@@ -18,29 +18,31 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { type RunningServer, startServer } from "../../src/web/server.js";
 import {
   brokenErrorLinks,
-  browserUnavailable,
   byLabel,
   type ContextProblems,
   focused,
   focusIndicator,
   focusProblems,
+  freePort,
   horizontalOverflow,
   launchChromium,
   layoutShift,
+  missingTools,
   newContext,
+  pressAndWait,
   replaceText,
   scrollingTables,
   smallTargets,
+  storySteps,
   tabTo,
   unlabelledControls,
 } from "./support/browser.js";
@@ -50,28 +52,7 @@ const SCREENSHOTS = fileURLToPath(new URL("../../test-artifacts/screenshots/", i
 const PHONE = { width: 390, height: 844 };
 const STEP_MS = 60_000;
 
-const unavailable = browserUnavailable();
-if (unavailable !== undefined && process.env.CI === "true") {
-  describe("onboarding in a browser", () => {
-    it("needs Chromium on CI", () => {
-      throw new Error(`CI=true but ${unavailable}; .ci/run installs the chromium package`);
-    });
-  });
-} else if (unavailable !== undefined) {
-  console.warn(`browser tests skipped: ${unavailable}`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+const unavailable = missingTools("onboarding in a browser");
 
 /** The link in an email, followed as a person would: open the HTML part, Tab to it, Enter. */
 async function followMailLink(
@@ -86,15 +67,6 @@ async function followMailLink(
   const link = await tabTo(page, `the link "${linkText}" in the email`, byLabel(linkText), 10);
   expect(link.tag).toBe("a");
   await Promise.all([page.waitForURL(lands), page.keyboard.press("Enter")]);
-}
-
-/** Presses a key that submits a form or follows a link, and waits for the next page. */
-async function pressAndWait(page: Page, key: string): Promise<void> {
-  await Promise.all([
-    page.waitForEvent("framenavigated", (frame) => frame === page.mainFrame()),
-    page.keyboard.press(key),
-  ]);
-  await page.waitForLoadState("load");
 }
 
 async function expectVisibleFocus(page: Page, what: string): Promise<void> {
@@ -123,22 +95,7 @@ describe.skipIf(unavailable !== undefined)("onboarding in a browser (issue 3)", 
   /** Worth a look but not wrong: written to test-artifacts/browser-notes.txt. */
   const notes: string[] = [];
   /** The steps build on each other: after one fails, the rest skip instead of piling up. */
-  let failedStep: string | undefined;
-  const step = (name: string, body: () => Promise<void>, options: { leaf?: boolean } = {}) =>
-    it(
-      name,
-      async (ctx: TestContext) => {
-        if (failedStep !== undefined) ctx.skip(`an earlier step failed: ${failedStep}`);
-        try {
-          await body();
-        } catch (error) {
-          // A leaf step's failure leaves the people and pages the next steps need intact.
-          if (!options.leaf) failedStep = name;
-          throw error;
-        }
-      },
-      STEP_MS,
-    );
+  const step = storySteps(STEP_MS);
 
   /** Opens a page and fails at once, with its status, when it does not answer 200. */
   async function open(page: Page, path: string): Promise<void> {

@@ -3,7 +3,9 @@
  * keyboard focus, labels, width at phone size, layout shift, console errors, loopback only.
  */
 import { existsSync } from "node:fs";
+import { createServer } from "node:net";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { describe, it, type TestContext } from "vitest";
 
 // The few browser globals the checks below use inside page.evaluate (they run in the page, not
 // in Node; the project compiles without the DOM library, so they are declared here, locally).
@@ -363,4 +365,87 @@ export function layoutShift(page: Page): Promise<number> {
         }, 100);
       }),
   );
+}
+
+/** A loopback port nobody listens on now, for a server the test starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Presses a key that submits a form or follows a link, and waits for the next page. */
+export async function pressAndWait(page: Page, key: string): Promise<void> {
+  await Promise.all([
+    page.waitForEvent("framenavigated", (frame) => frame === page.mainFrame()),
+    page.keyboard.press(key),
+  ]);
+  await page.waitForLoadState("load");
+}
+
+/**
+ * Why the suite cannot run here (no Chromium, or another tool it needs), or undefined. With
+ * CI=true a missing tool is a failing test, not a skip; a developer's run skips with one line.
+ */
+export function missingTools(suite: string, also?: string): string | undefined {
+  const unavailable = browserUnavailable() ?? also;
+  if (unavailable !== undefined && process.env.CI === "true") {
+    describe(suite, () => {
+      it("needs its tools on CI", () => {
+        throw new Error(`CI=true but ${unavailable}; .ci/run installs them`);
+      });
+    });
+  } else if (unavailable !== undefined) {
+    console.warn(`browser tests skipped: ${unavailable}`);
+  }
+  return unavailable;
+}
+
+/**
+ * Steps of one story that build on each other: after one fails, the rest skip instead of piling
+ * up failures. A `leaf` step's failure leaves what later steps need intact, so they still run.
+ */
+export function storySteps(timeoutMs: number) {
+  let failedStep: string | undefined;
+  return (name: string, body: () => Promise<void>, options: { leaf?: boolean } = {}) =>
+    it(
+      name,
+      async (ctx: TestContext) => {
+        if (failedStep !== undefined) ctx.skip(`an earlier step failed: ${failedStep}`);
+        try {
+          await body();
+        } catch (error) {
+          if (!options.leaf) failedStep = name;
+          throw error;
+        }
+      },
+      timeoutMs,
+    );
+}
+
+/**
+ * What a page gets wrong that every page must get right: controls without a name, error links
+ * to nothing, not exactly one level-one heading, sideways scrolling. Empty when all is well.
+ */
+export async function pageFindings(page: Page, name: string): Promise<string[]> {
+  const findings: string[] = [];
+  for (const control of await unlabelledControls(page)) {
+    findings.push(`${name}: control without an accessible name: ${control}`);
+  }
+  for (const href of await brokenErrorLinks(page)) {
+    findings.push(`${name}: error summary link ${href} leads to no form control`);
+  }
+  const headings = await page.getByRole("heading", { level: 1 }).count();
+  if (headings !== 1) findings.push(`${name}: ${headings} level-one headings, not one`);
+  const overflow = await horizontalOverflow(page);
+  if (overflow.scrollWidth > overflow.width + 1) {
+    findings.push(`${name}: scrolls sideways (${overflow.scrollWidth}px in ${overflow.width}px)`);
+  }
+  return findings;
 }

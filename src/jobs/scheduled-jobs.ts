@@ -25,10 +25,35 @@ export interface JobInput {
 
 /**
  * Schedules a job, or moves the one with the same key (new time and payload, run again even if
- * it already ran). Call inside the transaction that makes the change.
+ * it already ran). Call inside the transaction that makes the change. With `keepExisting`, a
+ * job already under that key is left as it is (a recurring job set up at every start).
  */
-export async function scheduleJob(db: Db, job: JobInput, now: number): Promise<void> {
+export async function scheduleJob(
+  db: Db,
+  job: JobInput,
+  now: number,
+  options: { keepExisting?: boolean } = {},
+): Promise<void> {
   const payload = JSON.stringify(job.payload);
+  if (options.keepExisting === true) {
+    await db
+      .insertInto("scheduled_jobs")
+      .values({
+        organisation_id: job.organisationId,
+        kind: job.kind,
+        key: job.key,
+        payload,
+        run_at: job.runAt,
+        claimed_until: null,
+        attempts: 0,
+        done_at: null,
+        last_error: null,
+        created_at: now,
+      })
+      .onConflict((oc) => oc.column("key").doNothing())
+      .execute();
+    return;
+  }
   await db
     .insertInto("scheduled_jobs")
     .values({

@@ -40,6 +40,7 @@ import {
   smtpTransport,
   startOutboxWorker,
 } from "../mail/outbox-worker.js";
+import { mailRetentionHandler, PURGE_JOB, scheduleMailRetention } from "../mail/retention.js";
 import { startSmtpListener } from "../mail/smtp-listener.js";
 import { type Keyring, singleKeyring } from "../secrets/keyring.js";
 import { loadKeyring } from "../secrets/load-keyring.js";
@@ -235,6 +236,7 @@ export async function startServer(
     pollMs: 5_000,
     log: (line) => console.error(line),
   });
+  await scheduleMailRetention(store.db, clock.now(), clock.now());
   const jobs = startJobWorker({
     db: store.db,
     clock,
@@ -245,6 +247,11 @@ export async function startServer(
         now: () => clock.now(),
       }),
       [COMPLETE_JOB]: completionHandler({ db: store.db, now: () => clock.now() }),
+      [PURGE_JOB]: mailRetentionHandler({
+        db: store.db,
+        now: () => clock.now(),
+        log: (line) => console.error(line),
+      }),
     },
     pollMs: 30_000,
     log: (line) => console.error(line),

@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: Ally's benchmarks. Progress goes to stderr (on a terminal), the results
  * table to stdout, and the figures as JSON to .bench/results.json. Options:
- *   --only=loop,recurrence,cli   run some of the benchmarks
+ *   --only=loop,recurrence,cli,booking   run some of the benchmarks
  *   --quick                      smaller inputs, for trying the harness (figures not comparable)
  * See BENCHMARKS.md.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
+import { type BookingResults, runBookingBenchmark } from "./booking.js";
 import { type CliResults, runCliBenchmark } from "./cli.js";
 import { type LoopResults, runLoopBenchmark } from "./loop.js";
 import { now, progressDone, round, table } from "./measure.js";
@@ -20,7 +21,7 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const onlyArg = args.find((a) => a.startsWith("--only="));
 const only = new Set(
-  onlyArg === undefined ? ["loop", "recurrence", "cli"] : onlyArg.slice(7).split(","),
+  onlyArg === undefined ? ["loop", "recurrence", "cli", "booking"] : onlyArg.slice(7).split(","),
 );
 
 const TARGETS = {
@@ -38,6 +39,7 @@ interface Results {
   loop?: LoopResults;
   recurrence?: RecurrenceResults;
   cli?: CliResults;
+  booking?: BookingResults;
 }
 
 const started = now();
@@ -74,6 +76,28 @@ if (only.has("recurrence")) {
 if (only.has("cli")) {
   results.cli = runCliBenchmark(quick ? 3 : 7);
   progressDone("cli benchmark done");
+}
+if (only.has("booking")) {
+  results.booking = await runBookingBenchmark(
+    quick
+      ? {
+          poolSizes: [3, 10],
+          blocksPerPerson: [20, 100],
+          optionsCalls: 10,
+          bookings: 10,
+          bookPoolSize: 10,
+          bookBlocks: 20,
+        }
+      : {
+          poolSizes: [3, 10, 30],
+          blocksPerPerson: [20, 100, 400],
+          optionsCalls: 60,
+          bookings: 100,
+          bookPoolSize: 30,
+          bookBlocks: 100,
+        },
+  );
+  progressDone("booking benchmark done");
 }
 results.seconds = round((now() - started) / 1000, 1);
 
@@ -229,6 +253,68 @@ if (results.cli !== undefined) {
       ]),
     ),
   );
+}
+if (results.booking !== undefined) {
+  const b = results.booking;
+  lines.push("", `4. Booking service on a database: ${b.description}; effects off`);
+  if (b.postgresSkipped !== null) lines.push(`   ${b.postgresSkipped}: PostgreSQL skipped`);
+  for (const d of b.databases) {
+    lines.push(
+      "",
+      `   ${d.dialect} (setup ${d.setupSeconds} s): options(request) against bestOptions(requestProblem(…)) on the same facts`,
+      table(
+        [
+          "pool",
+          "blocks/person",
+          "busy in window",
+          "options",
+          "calls",
+          "service p50",
+          "service p99",
+          "engine p50",
+          "engine p99",
+          "service ÷ engine (p50)",
+          "same options",
+        ],
+        d.options.map((o) => [
+          String(o.poolSize),
+          String(o.blocksPerPerson),
+          String(o.busyIntervalsPerPerson),
+          String(o.options),
+          String(o.service.calls),
+          ms(o.service.p50Ms),
+          ms(o.service.p99Ms),
+          ms(o.engine.p50Ms),
+          ms(o.engine.p99Ms),
+          `${o.ratio}×`,
+          o.sameOptions ? "yes" : "NO",
+        ]),
+      ),
+      `   book: ${d.book.bookings} sequential bookings (pool ${d.book.poolSize}, ${d.book.blocksPerPerson} blocks/person) against a bare transaction inserting the same booked_slots rows; overlapping active slots afterwards: ${d.book.overlaps}`,
+      `   book p50 over the first tenth of the bookings ${ms(d.book.firstTenthP50Ms)} ms, over the last tenth ${ms(d.book.lastTenthP50Ms)} ms`,
+      table(
+        ["", "p50 ms", "p99 ms", "mean ms", "bookings/s", "÷ bare insert (p50)"],
+        [
+          [
+            "book",
+            ms(d.book.service.p50Ms),
+            ms(d.book.service.p99Ms),
+            ms(d.book.service.meanMs),
+            String(d.book.service.bookingsPerSecond),
+            `${d.book.ratio}×`,
+          ],
+          [
+            "bare insert",
+            ms(d.book.baseline.p50Ms),
+            ms(d.book.baseline.p99Ms),
+            ms(d.book.baseline.meanMs),
+            String(d.book.baseline.bookingsPerSecond),
+            "",
+          ],
+        ],
+      ),
+    );
+  }
 }
 lines.push("", `total ${results.seconds} s; JSON in .bench/results.json`);
 process.stdout.write(`${lines.join("\n")}\n`);

@@ -104,7 +104,7 @@ export interface BookingDeps {
   dialect: Dialect;
   clock: Clock;
   /** Materialised busy time and trust warnings (`busyFor`). */
-  calendars: Pick<CalendarService, "busyFor">;
+  calendars: Pick<CalendarService, "busyFor" | "busyForMany">;
   effects?: BookingEffects;
   /** Sender of the emails Ally writes to recruiters (MAIL_FROM). */
   mailFrom?: string;
@@ -473,6 +473,11 @@ export function createBookingService(deps: BookingDeps) {
     const booked = await bookedSlots(db, row.organisation_id, userIds, around, exceptBookingId);
     const warnings: string[] = [];
     const facts: InterviewerFacts[] = [];
+    const calendars = await deps.calendars.busyForMany(
+      reader,
+      userIds.filter((id) => profiles.has(id)),
+      { start: shape.window.start - DAY_MS, end: shape.window.end + DAY_MS },
+    );
     for (const userId of userIds) {
       const profile = profiles.get(userId);
       // Someone who left the organisation cannot be scheduled.
@@ -480,10 +485,7 @@ export function createBookingService(deps: BookingDeps) {
         warnings.push(`${userId} is no longer a member of the organisation`);
         continue;
       }
-      const answer = await deps.calendars.busyFor(reader, userId, {
-        start: shape.window.start - DAY_MS,
-        end: shape.window.end + DAY_MS,
-      });
+      const answer = calendars.get(userId) ?? { busy: [], warnings: [] };
       for (const warning of answer.warnings) {
         warnings.push(
           warning === "no calendar is connected for this person"

@@ -500,6 +500,84 @@ export function createCalendarService(deps: CalendarDeps) {
       .executeTakeFirstOrThrow();
   }
 
+  /**
+   * `busyFor` for several members in three queries, whatever their number (a pool's options
+   * read everyone at once).
+   * @throws AppError NOT_FOUND when one of them is not a member of the actor's organisation.
+   */
+  async function busyForMany(
+    actor: Actor,
+    userIds: readonly string[],
+    range: Interval,
+  ): Promise<Map<string, BusyAnswer>> {
+    requirePermission(actor.role, "hiring:read");
+    const answers = new Map<string, BusyAnswer>();
+    const ids = [...new Set(userIds)];
+    if (ids.length === 0) return answers;
+    const members = await db
+      .selectFrom("memberships")
+      .select("user_id")
+      .where("organisation_id", "=", actor.orgId)
+      .where("user_id", "in", ids)
+      .execute();
+    if (members.length !== ids.length) throw notFound("member");
+    const blocks = await db
+      .selectFrom("busy_blocks")
+      .select(["user_id", "start_at", "end_at"])
+      .where("organisation_id", "=", actor.orgId)
+      .where("user_id", "in", ids)
+      .where("start_at", "<", range.end)
+      .where("end_at", ">", range.start)
+      .execute();
+    const connections = await db
+      .selectFrom("calendar_connections")
+      .innerJoin("users", "users.id", "calendar_connections.user_id")
+      .select([
+        "calendar_connections.user_id",
+        "calendar_connections.label",
+        "calendar_connections.status",
+        "calendar_connections.last_synced_at",
+        "calendar_connections.last_error",
+        "users.name",
+      ])
+      .where("calendar_connections.organisation_id", "=", actor.orgId)
+      .where("calendar_connections.user_id", "in", ids)
+      .orderBy("calendar_connections.created_at")
+      .execute();
+    const now = clock.now();
+    for (const userId of ids) {
+      const busy = mergeIntervals(
+        blocks
+          .filter((b) => b.user_id === userId)
+          .map((b) => ({
+            start: Math.max(Number(b.start_at), range.start),
+            end: Math.min(Number(b.end_at), range.end),
+          })),
+      );
+      const theirs = connections.filter((c) => c.user_id === userId);
+      const warnings: string[] = [];
+      for (const c of theirs) {
+        const whose = `${c.name}'s calendar (${c.label})`;
+        const stale = c.last_synced_at === null || now - c.last_synced_at > 2 * deps.syncIntervalMs;
+        const since =
+          c.last_synced_at === null
+            ? "has never synced"
+            : `has not synced for ${duration(now - c.last_synced_at)}`;
+        if (c.status === "unhealthy") {
+          warnings.push(`${whose} ${since}: ${c.last_error ?? "it cannot be read"}`);
+        } else if (stale) {
+          warnings.push(`${whose} ${since}`);
+        }
+      }
+      if (theirs.length === 0) warnings.push("no calendar is connected for this person");
+      answers.set(userId, {
+        busy: busy.map((b) => ({ start: iso(b.start), end: iso(b.end) })),
+        warnings,
+      });
+    }
+    return answers;
+  }
+
   return {
     /** Validates by reading once, then saves with sealed credentials and the busy time read. */
     async connect(actor: Actor, input: ConnectInput): Promise<CalendarConnection> {
@@ -699,53 +777,10 @@ export function createCalendarService(deps: CalendarDeps) {
 
     /** Materialised busy time of a member, merged, clipped to `range`, with trust warnings. */
     async busyFor(actor: Actor, userId: string, range: Interval): Promise<BusyAnswer> {
-      requirePermission(actor.role, "hiring:read");
-      await requireMember(actor.orgId, userId);
-      const blocks = await db
-        .selectFrom("busy_blocks")
-        .select(["start_at", "end_at"])
-        .where("organisation_id", "=", actor.orgId)
-        .where("user_id", "=", userId)
-        .where("start_at", "<", range.end)
-        .where("end_at", ">", range.start)
-        .execute();
-      const busy = mergeIntervals(
-        blocks.map((b) => ({
-          start: Math.max(Number(b.start_at), range.start),
-          end: Math.min(Number(b.end_at), range.end),
-        })),
-      );
-      const connections = await db
-        .selectFrom("calendar_connections")
-        .innerJoin("users", "users.id", "calendar_connections.user_id")
-        .select([
-          "calendar_connections.label",
-          "calendar_connections.status",
-          "calendar_connections.last_synced_at",
-          "calendar_connections.last_error",
-          "users.name",
-        ])
-        .where("calendar_connections.organisation_id", "=", actor.orgId)
-        .where("calendar_connections.user_id", "=", userId)
-        .orderBy("calendar_connections.created_at")
-        .execute();
-      const now = clock.now();
-      const warnings: string[] = [];
-      for (const c of connections) {
-        const whose = `${c.name}'s calendar (${c.label})`;
-        const stale = c.last_synced_at === null || now - c.last_synced_at > 2 * deps.syncIntervalMs;
-        const since =
-          c.last_synced_at === null
-            ? "has never synced"
-            : `has not synced for ${duration(now - c.last_synced_at)}`;
-        if (c.status === "unhealthy") {
-          warnings.push(`${whose} ${since}: ${c.last_error ?? "it cannot be read"}`);
-        } else if (stale) {
-          warnings.push(`${whose} ${since}`);
-        }
-      }
-      if (connections.length === 0) warnings.push("no calendar is connected for this person");
-      return { busy: busy.map((b) => ({ start: iso(b.start), end: iso(b.end) })), warnings };
+      const answers = await busyForMany(actor, [userId], range);
+      return answers.get(userId) as BusyAnswer;
     },
+
+    busyForMany,
   };
 }

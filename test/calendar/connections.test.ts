@@ -220,6 +220,23 @@ for (const database of await testDatabases()) {
       expect(error.code).toBe("NOT_FOUND");
       const viewed = await world.deps.calendars.listConnections(owner.actor, dana.actor.userId);
       expect(viewed).toHaveLength(2);
+      // Several members at once answer as each alone would, and only inside the organisation.
+      const range = { start: Date.parse(FROM), end: Date.parse(TO) };
+      const many = await world.deps.calendars.busyForMany(
+        owner.actor,
+        [dana.actor.userId, owner.actor.userId],
+        range,
+      );
+      expect(many.get(dana.actor.userId)).toEqual(
+        await world.deps.calendars.busyFor(owner.actor, dana.actor.userId, range),
+      );
+      expect(many.get(owner.actor.userId)).toEqual(
+        await world.deps.calendars.busyFor(owner.actor, owner.actor.userId, range),
+      );
+      const foreign = await appError(
+        world.deps.calendars.busyForMany(outsider.actor, [dana.actor.userId], range),
+      );
+      expect(foreign.code).toBe("NOT_FOUND");
     });
 
     it("takes one failure for a blip: the connection stays healthy and is retried within two minutes", async () => {

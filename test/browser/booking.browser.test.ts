@@ -66,13 +66,14 @@ import {
   waitForObjects,
 } from "./support/caldav.js";
 import { waitForMail } from "./support/mail.js";
+import { buildTeam } from "./support/team.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-artifacts/screenshots/", import.meta.url));
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1024, height: 768 };
 const STEP_MS = 60_000;
 const MASTER_KEY = Buffer.alloc(32, 9);
-const META = { ip: "127.0.0.1", userAgent: "browser test" };
+const _META = { ip: "127.0.0.1", userAgent: "browser test" };
 
 const radicale = radicaleCommand();
 const unavailable = missingTools("booking in a browser", radicale.ok ? undefined : radicale.why);
@@ -195,44 +196,15 @@ describe.skipIf(unavailable !== undefined)("booking in a browser (issue 5)", () 
     // The same database, through the services, to make the organisation.
     store = openStore(`sqlite:${join(dir, "ally.db")}`);
     deps = buildDeps(loaded.config, store, systemClock, MASTER_KEY);
-    const { userId, orgId } = await deps.accounts.signUp(
-      {
-        name: "Rita Recruiter",
-        email: "rita@example.test",
-        phone: "+44 20 7946 0958",
-        postalAddress: "1 High Street, London",
-        company: "Orbital Works",
-        password: "correct horse battery staple",
-      },
-      META,
-    );
-    const verify = await store.db
-      .selectFrom("outbox")
-      .select("text_body")
-      .where("to_address", "=", "rita@example.test")
-      .executeTakeFirstOrThrow();
-    const token = decodeURIComponent(/token=([^\s&]+)/.exec(verify.text_body)?.[1] ?? "");
-    const session = await deps.accounts.verifyEmail(token, META);
-    const owner = { userId, orgId, role: "owner" as const, via: "session" as const };
-    await deps.accounts.invite(owner, { email: "ivan@example.test", role: "interviewer" }, META);
-    const invitation = await store.db
-      .selectFrom("outbox")
-      .select("text_body")
-      .where("to_address", "=", "ivan@example.test")
-      .executeTakeFirstOrThrow();
-    const accepted = await deps.accounts.acceptInvitation(
-      {
-        token: decodeURIComponent(/token=([^\s&]+)/.exec(invitation.text_body)?.[1] ?? ""),
-        name: "Ivan Interviewer",
-        phone: "+1 555 0100",
-        postalAddress: "2 Market Street",
-        password: "another long passphrase",
-      },
-      META,
-    );
-    const ivan = (await deps.accounts.session(accepted.token))?.actor;
-    if (ivan === undefined) throw new Error("the interviewer has no session");
-    interviewerSession = accepted.token;
+    const team = await buildTeam(deps, store, {
+      email: "ivan@example.test",
+      password: "another long passphrase",
+    });
+    const { owner } = team;
+    const userId = owner.userId;
+    const ivan = team.interviewer;
+    const session = { token: team.ownerSession };
+    interviewerSession = team.interviewerSession;
     // Ivan runs the technical session, Rita (the recruiter) the hiring manager's.
     const engineers = await deps.hiring.createPool(owner, {
       name: "Engineers",

@@ -57,12 +57,13 @@ import {
   storySteps,
   tabTo,
 } from "./support/browser.js";
+import { buildTeam } from "./support/team.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-artifacts/screenshots/", import.meta.url));
 const DESKTOP = { width: 1024, height: 768 };
 const STEP_MS = 60_000;
 const MASTER_KEY = Buffer.alloc(32, 7);
-const META = { ip: "127.0.0.1", userAgent: "browser test" };
+const _META = { ip: "127.0.0.1", userAgent: "browser test" };
 const SYNC_MINUTES = 15;
 
 const radicale = radicaleCommand();
@@ -194,47 +195,13 @@ describe.skipIf(unavailable !== undefined)("connecting a calendar in a browser (
     // The same database, through the services, to make the organisation and run syncs.
     store = openStore(`sqlite:${join(dir, "ally.db")}`);
     deps = buildDeps(loaded.config, store, movedClock, MASTER_KEY);
-    const { userId, orgId } = await deps.accounts.signUp(
-      {
-        name: "Rita Recruiter",
-        email: "rita@example.test",
-        phone: "+44 20 7946 0958",
-        postalAddress: "1 High Street, London",
-        company: "Orbital Works",
-        password: "correct horse battery staple",
-      },
-      META,
-    );
-    const verify = await store.db
-      .selectFrom("outbox")
-      .select("text_body")
-      .where("to_address", "=", "rita@example.test")
-      .executeTakeFirstOrThrow();
-    const token = decodeURIComponent(/token=([^\s&]+)/.exec(verify.text_body)?.[1] ?? "");
-    const session = await deps.accounts.verifyEmail(token, META);
-    const owner = { userId, orgId, role: "owner" as const, via: "session" as const };
-    await deps.accounts.invite(
-      owner,
-      { email: people.interviewerEmail, role: "interviewer" },
-      META,
-    );
-    const invitation = await store.db
-      .selectFrom("outbox")
-      .select("text_body")
-      .where("to_address", "=", people.interviewerEmail)
-      .executeTakeFirstOrThrow();
-    const accepted = await deps.accounts.acceptInvitation(
-      {
-        token: decodeURIComponent(/token=([^\s&]+)/.exec(invitation.text_body)?.[1] ?? ""),
-        name: "Ivan Interviewer",
-        phone: "+1 555 0100",
-        postalAddress: "2 Market Street",
-        password: people.password,
-      },
-      META,
-    );
-    const ivan = (await deps.accounts.session(accepted.token))?.actor;
-    if (ivan === undefined) throw new Error("the interviewer has no session");
+    const team = await buildTeam(deps, store, {
+      email: people.interviewerEmail,
+      password: people.password,
+    });
+    const { owner } = team;
+    const ivan = team.interviewer;
+    const session = { token: team.ownerSession };
     const candidate = await deps.hiring.createCandidate(owner, {
       name: "Kenji Candidate",
       email: "kenji@example.test",

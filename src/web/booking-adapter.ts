@@ -8,6 +8,7 @@
  */
 import { Temporal } from "temporal-polyfill";
 import type { OrgId } from "../accounts/ids.js";
+import { memberNames } from "../accounts/names.js";
 import { createCandidateCalendars } from "../booking/candidate-calendar.js";
 import type { BookingLink, BookingLinks } from "../booking/links.js";
 import type { CandidateTimes } from "../booking/present.js";
@@ -29,24 +30,6 @@ import type {
 /** Days the "none of these work" grid shows. */
 export const GRID_DAYS = 7;
 
-/** Members' names by user id, in one organisation. */
-export async function memberNames(
-  store: Store,
-  orgId: OrgId,
-  userIds: readonly string[],
-): Promise<Map<string, string>> {
-  const ids = [...new Set(userIds)];
-  if (ids.length === 0) return new Map();
-  const rows = await store.db
-    .selectFrom("memberships")
-    .innerJoin("users", "users.id", "memberships.user_id")
-    .select(["users.id", "users.name"])
-    .where("memberships.organisation_id", "=", orgId)
-    .where("users.id", "in", ids)
-    .execute();
-  return new Map(rows.map((r) => [r.id, r.name]));
-}
-
 /** Options with interviewers' names instead of ids. */
 export async function optionViews(
   store: Store,
@@ -54,7 +37,7 @@ export async function optionViews(
   options: readonly Option[],
 ): Promise<OptionView[]> {
   const names = await memberNames(
-    store,
+    store.db,
     orgId,
     options.flatMap((o) => o.sessions.flatMap((s) => s.interviewerIds)),
   );

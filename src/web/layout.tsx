@@ -193,6 +193,14 @@ export const Field: FC<FieldProps> = (props) => {
   );
 };
 
+/** A form's submit button and the way back without saving. */
+export const SaveOrCancel: FC<{ label: string; cancelHref: string }> = ({ label, cancelHref }) => (
+  <div class="actions">
+    <button type="submit">{label}</button>
+    <a href={cancelHref}>Cancel</a>
+  </div>
+);
+
 export const Csrf: FC<{ token: string }> = ({ token }) => (
   <input type="hidden" name="_csrf" value={token} />
 );

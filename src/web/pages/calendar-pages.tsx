@@ -23,7 +23,15 @@ import {
   requireActor,
   UNCONFIRMED_DELETE,
 } from "../forms.js";
-import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors, Notice } from "../layout.js";
+import {
+  Csrf,
+  DeleteForm,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  Notice,
+  SaveOrCancel,
+} from "../layout.js";
 import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
 import { allFormValues, one } from "./hiring-form-helpers.js";
@@ -491,10 +499,10 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
               </div>
             </fieldset>
             {mine ? (
-              <div class="actions">
-                <button type="submit">Save calendars</button>
-                <a href={`/app/calendars/${choices.connectionId}`}>Cancel</a>
-              </div>
+              <SaveOrCancel
+                label="Save calendars"
+                cancelHref={`/app/calendars/${choices.connectionId}`}
+              />
             ) : null}
           </form>
         )}

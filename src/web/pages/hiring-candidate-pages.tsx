@@ -5,7 +5,14 @@ import { requirePermission } from "../../accounts/permissions.js";
 import { type Candidate, candidateInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
 import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
-import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors } from "../layout.js";
+import {
+  Csrf,
+  DeleteForm,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  SaveOrCancel,
+} from "../layout.js";
 import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
 import { registerDeleteRoute } from "./delete-route.js";
@@ -68,10 +75,10 @@ function CandidateForm(props: {
         errors={errors}
         multiline
       />
-      <div class="actions">
-        <button type="submit">{candidate ? "Save changes" : "Add candidate"}</button>
-        <a href="/app/candidates">Cancel</a>
-      </div>
+      <SaveOrCancel
+        label={candidate ? "Save changes" : "Add candidate"}
+        cancelHref={"/app/candidates"}
+      />
     </form>
   );
 }

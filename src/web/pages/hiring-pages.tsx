@@ -8,7 +8,15 @@ import { can } from "../../accounts/permissions.js";
 import { type Job, jobInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
 import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
-import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors, Page } from "../layout.js";
+import {
+  Csrf,
+  DeleteForm,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  Page,
+  SaveOrCancel,
+} from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 import { registerDeleteRoute } from "./delete-route.js";
 import { registerCandidatePages } from "./hiring-candidate-pages.js";
@@ -59,10 +67,7 @@ function JobForm({
         errors={errors}
         multiline
       />
-      <div class="actions">
-        <button type="submit">{job ? "Save changes" : "Create job"}</button>
-        <a href="/app/jobs">Cancel</a>
-      </div>
+      <SaveOrCancel label={job ? "Save changes" : "Create job"} cancelHref={"/app/jobs"} />
     </form>
   );
 }

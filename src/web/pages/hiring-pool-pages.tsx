@@ -10,7 +10,14 @@ import { AppError } from "../../errors.js";
 import { type Pool, poolInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
 import { fieldErrorsFrom, parseForm, requireActor } from "../forms.js";
-import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors } from "../layout.js";
+import {
+  Csrf,
+  DeleteForm,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  SaveOrCancel,
+} from "../layout.js";
 import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
 import { registerDeleteRoute } from "./delete-route.js";
@@ -82,10 +89,7 @@ function PoolFormView(props: {
           })}
         </div>
       </fieldset>
-      <div class="actions">
-        <button type="submit">{pool ? "Save changes" : "Create pool"}</button>
-        <a href="/app/pools">Cancel</a>
-      </div>
+      <SaveOrCancel label={pool ? "Save changes" : "Create pool"} cancelHref={"/app/pools"} />
     </form>
   );
 }

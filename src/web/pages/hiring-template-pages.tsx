@@ -15,7 +15,14 @@ import {
 } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
 import { fieldErrorsFrom, parseForm, requireActor } from "../forms.js";
-import { Csrf, DeleteForm, ErrorSummary, Field, type FieldErrors } from "../layout.js";
+import {
+  Csrf,
+  DeleteForm,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  SaveOrCancel,
+} from "../layout.js";
 import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
 import { registerDeleteRoute } from "./delete-route.js";
@@ -233,10 +240,10 @@ function TemplateFormView(props: {
           />
         </fieldset>
       ))}
-      <div class="actions">
-        <button type="submit">{template ? "Save changes" : "Create template"}</button>
-        <a href="/app/templates">Cancel</a>
-      </div>
+      <SaveOrCancel
+        label={template ? "Save changes" : "Create template"}
+        cancelHref={"/app/templates"}
+      />
     </form>
   );
 }

@@ -7,6 +7,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { Temporal } from "temporal-polyfill";
+import { memberNames } from "../../accounts/names.js";
 import { can } from "../../accounts/permissions.js";
 import type { Actor } from "../../accounts/service.js";
 import { newSecretToken } from "../../accounts/tokens.js";
@@ -20,11 +21,19 @@ import type {
 import { sendToCandidate } from "../../booking/send-link.js";
 import { REQUEST_STATUSES, type RequestStatus } from "../../booking/tables.js";
 import { AppError } from "../../errors.js";
-import { memberNames, optionViews } from "../booking-adapter.js";
+import { optionViews } from "../booking-adapter.js";
 import type { OptionView } from "../booking-view.js";
 import type { AppEnv } from "../env.js";
 import { fieldErrorsFrom, requireActor } from "../forms.js";
-import { Csrf, ErrorSummary, Field, type FieldErrors, type FieldProps, Notice } from "../layout.js";
+import {
+  Csrf,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  type FieldProps,
+  Notice,
+  SaveOrCancel,
+} from "../layout.js";
 import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
 import { OptionRadios } from "./book-pages.js";
@@ -240,10 +249,7 @@ async function NewRequestForm({
       <FormField name="location" label="Location" />
       <FormField name="videoLink" label="Video link" type="url" inputmode="url" />
       <FormField name="notes" label="Notes (not shown to the candidate)" multiline />
-      <div class="actions">
-        <button type="submit">Create request</button>
-        <a href="/app/requests">Cancel</a>
-      </div>
+      <SaveOrCancel label={"Create request"} cancelHref={"/app/requests"} />
     </form>
   );
 }
@@ -355,7 +361,7 @@ async function requestPage(
         ])
       : [];
   const names = await memberNames(
-    store,
+    store.db,
     actor.orgId,
     events.flatMap((e) => (e.actor.id ? [e.actor.id] : [])),
   );

@@ -1,0 +1,241 @@
+/**
+ * Module boundaries, checked on every `npm test`:
+ *
+ * 1. A module owns its tables. Each `src/<module>/tables.ts` (and `link-tables.ts`) declares an
+ *    `interface <Name>Tables { table: Row; … }`; only files under `src/<module>/` may name those
+ *    tables in a query (Kysely's `selectFrom`, `insertInto`, `updateTable`, `deleteFrom`, joins,
+ *    or raw `sql` text). Other modules call the owner's exported functions.
+ * 2. No import cycles between modules (a module is the first folder under `src/`): a cycle
+ *    means two modules cannot be understood, tested or replaced apart.
+ *
+ * Existing exceptions are listed, each with a reason, in `scripts/module-boundaries.json`. The
+ * check fails on a new crossing or cycle, and on a listed exception that no longer occurs (so
+ * the list only shrinks). Exempt: `src/store/` (migrations build every table) and
+ * `src/privacy/data-map.ts`.
+ *
+ * @example npx tsx scripts/check-modules.ts        # prints nothing, exits 0 when clean
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import ts from "typescript";
+import { z } from "zod";
+
+const projectRoot = resolve(import.meta.dirname, "..");
+
+const QUERY_METHODS = new Set([
+  "selectFrom",
+  "insertInto",
+  "updateTable",
+  "deleteFrom",
+  "innerJoin",
+  "leftJoin",
+  "rightJoin",
+  "fullJoin",
+  "replaceInto",
+  "mergeInto",
+]);
+const EXEMPT_FILES = new Set(["src/privacy/data-map.ts"]);
+const EXEMPT_MODULES = new Set(["store"]);
+
+const allowSchema = z.object({
+  tableAccess: z.array(z.object({ file: z.string(), table: z.string(), reason: z.string() })),
+  cycles: z.array(z.object({ modules: z.array(z.string()).min(2), reason: z.string() })),
+});
+
+interface Tree {
+  root: string;
+  srcDir: string;
+}
+
+function listSourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return listSourceFiles(path);
+    return /\.tsx?$/.test(entry.name) ? [path] : [];
+  });
+}
+
+/** Table name → owning module, read from each module's `*Tables` interface. */
+function tableOwners(tree: Tree, files: string[]): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const file of files.filter((f) => /(^|\/)(link-)?tables\.ts$/.test(f))) {
+    const source = parse(file);
+    source.forEachChild((node) => {
+      if (!ts.isInterfaceDeclaration(node) || !/Tables$/.test(node.name.text)) return;
+      for (const member of node.members) {
+        if (member.name && ts.isIdentifier(member.name)) {
+          owners.set(member.name.text, moduleOf(tree, file));
+        }
+      }
+    });
+  }
+  return owners;
+}
+
+function parse(file: string): ts.SourceFile {
+  const kind = file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  return ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true, kind);
+}
+
+function stringsOf(node: ts.Node): string[] {
+  if (ts.isStringLiteralLike(node)) return [node.text];
+  if (ts.isArrayLiteralExpression(node)) return node.elements.flatMap(stringsOf);
+  return [];
+}
+
+const RAW_SQL_TABLE = /\b(?:from|join|into|update|table)\s+"?([a-z_][a-z0-9_]*)"?/gi;
+
+/** Every table a file names in a query position, with the module that file belongs to. */
+function tablesNamed(source: ts.SourceFile, owners: Map<string, string>): Set<string> {
+  const named = new Set<string>();
+  const visit = (node: ts.Node) => {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      QUERY_METHODS.has(node.expression.name.text) &&
+      node.arguments[0]
+    ) {
+      for (const text of stringsOf(node.arguments[0])) {
+        const table = text.trim().split(/\s+/)[0] ?? "";
+        if (owners.has(table)) named.add(table);
+      }
+    }
+    if (ts.isTaggedTemplateExpression(node) && node.tag.getText(source) === "sql") {
+      for (const match of node.template.getText(source).matchAll(RAW_SQL_TABLE)) {
+        const table = match[1] ?? "";
+        if (owners.has(table)) named.add(table);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return named;
+}
+
+/** Module → modules it imports (type-only imports count: they couple the two as well). */
+function moduleImports(tree: Tree, files: string[]): Map<string, Set<string>> {
+  const { srcDir } = tree;
+  const edges = new Map<string, Set<string>>();
+  for (const file of files) {
+    const from = moduleOf(tree, file);
+    if (!relative(srcDir, file).includes("/")) continue; // src/*.ts: shared leaves
+    const source = parse(file);
+    for (const statement of source.statements) {
+      const specifier =
+        (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+        statement.moduleSpecifier &&
+        ts.isStringLiteral(statement.moduleSpecifier)
+          ? statement.moduleSpecifier.text
+          : undefined;
+      if (!specifier?.startsWith(".")) continue;
+      const target = resolve(file, "..", specifier);
+      if (!target.startsWith(`${srcDir}/`)) continue;
+      const to = moduleOf(tree, target);
+      if (to === from || !relative(srcDir, target).includes("/")) continue;
+      if (EXEMPT_MODULES.has(to) || EXEMPT_MODULES.has(from)) continue;
+      if (!edges.has(from)) edges.set(from, new Set());
+      edges.get(from)?.add(to);
+    }
+  }
+  return edges;
+}
+
+/** Strongly connected components with more than one module (Tarjan). */
+function cyclesOf(edges: Map<string, Set<string>>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  let counter = 0;
+  const nodes = new Set([...edges.keys(), ...[...edges.values()].flatMap((s) => [...s])]);
+  const connect = (node: string) => {
+    index.set(node, counter);
+    low.set(node, counter);
+    counter += 1;
+    stack.push(node);
+    onStack.add(node);
+    for (const next of edges.get(node) ?? []) {
+      if (!index.has(next)) {
+        connect(next);
+        low.set(node, Math.min(low.get(node)!, low.get(next)!));
+      } else if (onStack.has(next)) {
+        low.set(node, Math.min(low.get(node)!, index.get(next)!));
+      }
+    }
+    if (low.get(node) === index.get(node)) {
+      const component: string[] = [];
+      let member: string | undefined;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      if (component.length > 1) components.push(component.sort());
+    }
+  };
+  for (const node of [...nodes].sort()) if (!index.has(node)) connect(node);
+  return components;
+}
+
+export interface BoundaryReport {
+  newTableAccess: { file: string; table: string; owner: string }[];
+  staleTableAccess: { file: string; table: string }[];
+  newCycles: string[][];
+  staleCycles: string[][];
+}
+
+const moduleOf = (tree: Tree, file: string) => relative(tree.srcDir, file).split("/")[0] ?? "";
+
+/** Checks the project under `root` (its `src/` and `scripts/module-boundaries.json`). */
+export function checkModules(root = projectRoot): BoundaryReport {
+  const tree = { root, srcDir: join(root, "src") };
+  const allowFile = join(root, "scripts", "module-boundaries.json");
+  const allowed = allowSchema.parse(JSON.parse(readFileSync(allowFile, "utf8")));
+  const files = listSourceFiles(tree.srcDir);
+  const owners = tableOwners(tree, files);
+  const crossings: { file: string; table: string; owner: string }[] = [];
+  for (const file of files) {
+    const rel = relative(root, file);
+    if (EXEMPT_FILES.has(rel) || EXEMPT_MODULES.has(moduleOf(tree, file))) continue;
+    for (const table of tablesNamed(parse(file), owners)) {
+      const owner = owners.get(table)!;
+      if (owner !== moduleOf(tree, file)) crossings.push({ file: rel, table, owner });
+    }
+  }
+  const key = (a: { file: string; table: string }) => `${a.file} ${a.table}`;
+  const allowedAccess = new Set(allowed.tableAccess.map(key));
+  const seenAccess = new Set(crossings.map(key));
+  const cycles = cyclesOf(moduleImports(tree, files));
+  const cycleKey = (modules: string[]) => [...modules].sort().join(" ");
+  const allowedCycles = new Set(allowed.cycles.map((c) => cycleKey(c.modules)));
+  const seenCycles = new Set(cycles.map(cycleKey));
+  return {
+    newTableAccess: crossings.filter((c) => !allowedAccess.has(key(c))),
+    staleTableAccess: allowed.tableAccess.filter((a) => !seenAccess.has(key(a))),
+    newCycles: cycles.filter((c) => !allowedCycles.has(cycleKey(c))),
+    staleCycles: allowed.cycles.map((c) => c.modules).filter((m) => !seenCycles.has(cycleKey(m))),
+  };
+}
+
+function main(): number {
+  const report = checkModules();
+  const lines = [
+    ...report.newTableAccess.map(
+      (c) => `${c.file} queries "${c.table}", owned by ${c.owner}/: call a function of ${c.owner}/`,
+    ),
+    ...report.staleTableAccess.map(
+      (a) => `${a.file} no longer queries "${a.table}": remove it from module-boundaries.json`,
+    ),
+    ...report.newCycles.map((c) => `import cycle between modules: ${c.join(" ↔ ")}`),
+    ...report.staleCycles.map(
+      (c) => `the cycle ${c.join(" ↔ ")} is gone: remove it from module-boundaries.json`,
+    ),
+  ];
+  for (const line of lines) console.error(line);
+  return lines.length === 0 ? 0 : 1;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  process.exitCode = main();
+}

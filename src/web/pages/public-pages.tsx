@@ -339,7 +339,10 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       return c.redirect(safeNext(values.next), 303);
     } catch (error) {
       const errors = fieldErrorsFrom(error);
-      const status = error instanceof AppError && error.code === "RATE_LIMITED" ? 429 : 401;
+      const limited = error instanceof AppError && error.code === "RATE_LIMITED";
+      const retryAfter = limited ? error.detail?.retryAfterSeconds : undefined;
+      if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
+      const status = limited ? 429 : 401;
       return frame(c, "Sign in", <SignInForm c={c} values={values} errors={errors} />, status);
     }
   });

@@ -21,6 +21,7 @@ import {
   clearSignInFailures,
   recordSignInFailure,
 } from "./sign-in-throttle.js";
+import { sendSignUpNotice } from "./sign-up-notice.js";
 import type { Role } from "./tables.js";
 import {
   parseStoredScopes,
@@ -292,7 +293,7 @@ export function createAccountsService(deps: AccountsDeps) {
     };
   }
 
-  return {
+  const service = {
     /** Creates the organisation, its owner, and sends the verification email. */
     async signUp(input: SignUpInput, meta: RequestMeta): Promise<{ userId: string; orgId: OrgId }> {
       const passwordHash = await hashPassword(input.password);
@@ -373,6 +374,19 @@ export function createAccountsService(deps: AccountsDeps) {
         throw error;
       }
       return { userId, orgId: mintOrgId(organisationId) };
+    },
+
+    /**
+     * Sign-up as the page offers it: the same answer whether or not the email has an account;
+     * for one that has, its owner is mailed instead (sign-up-notice.ts).
+     */
+    async signUpOrNotify(input: SignUpInput, meta: RequestMeta): Promise<void> {
+      try {
+        await service.signUp(input, meta);
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
+        await sendSignUpNotice(deps, input.email, clock.now());
+      }
     },
 
     async resendVerification(email: string): Promise<void> {
@@ -1169,6 +1183,7 @@ export function createAccountsService(deps: AccountsDeps) {
       };
     },
   };
+  return service;
 }
 
 function toMember(row: {

@@ -108,8 +108,9 @@ export function createApp(deps: WebDeps): AllyApp {
     c.set("meta", { ip: clientIp(c), userAgent: c.req.header("user-agent") ?? "" });
     c.set("actor", undefined);
     c.set("session", undefined);
+    const api = c.req.path.startsWith("/api/");
     const authorization = c.req.header("authorization");
-    if (authorization !== undefined && !c.req.path.startsWith("/api/")) {
+    if (authorization !== undefined && !api && /^Bearer\s/i.test(authorization)) {
       // Tokens are for programs calling the API; pages (and their forms, which change accounts)
       // answer only to a signed-in session with its CSRF token.
       throw new AppError(
@@ -117,7 +118,8 @@ export function createApp(deps: WebDeps): AllyApp {
         "API tokens work only with the API under /api/v1. Sign in to use Ally's pages.",
       );
     }
-    if (authorization !== undefined) {
+    // Outside the API another scheme (a proxy's Basic auth in front of Ally) is not ours to judge.
+    if (authorization !== undefined && api) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       const actor = match
         ? await deps.accounts.authenticateApiToken(match[1] as string)

@@ -11,6 +11,8 @@ export interface RateRule {
 
 export const SIGN_IN_RATE: RateRule = { windowMs: 15 * 60_000, max: 10 };
 export const RESET_RATE: RateRule = { windowMs: 60 * 60_000, max: 5 };
+/** Password checks to turn off two-step sign-in, per account. */
+export const SECOND_FACTOR_OFF_RATE: RateRule = { windowMs: 15 * 60_000, max: 5 };
 
 /** Counts one attempt under `key`; false when the limit for the window is already used. */
 export async function takeRate(
@@ -38,10 +40,14 @@ export async function takeRate(
   return (row?.count ?? 0) <= rule.max;
 }
 
-/** Forgets windows older than a day (called by the purge job). */
+/** Forgets windows, and failed sign-ins, older than a day (called by the purge job). */
 export async function purgeRates(db: Kysely<Database>, now: number): Promise<void> {
   await db
     .deleteFrom("rate_limits")
     .where("window_start", "<", now - 86_400_000)
+    .execute();
+  await db
+    .deleteFrom("sign_in_failures")
+    .where("last_failed_at", "<", now - 86_400_000)
     .execute();
 }

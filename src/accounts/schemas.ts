@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ROLES } from "./tables.js";
+import { tokenScopesSchema } from "./token-scopes.js";
 
 /** "X is required" when the field is missing; "X must be text" when it is something else. */
 export const textError =
@@ -81,4 +82,14 @@ export const acceptInvitationInput = z.object({
 });
 
 export const roleChangeInput = z.object({ role: roleField });
-export const apiTokenInput = z.object({ name: trimmed("Name", 100) });
+/** A new API token: what it is for, and what it may do (read only unless asked). */
+export const apiTokenInput = z.object({
+  name: trimmed("Name", 100),
+  scopes: tokenScopesSchema.default(["read"]),
+});
+
+/** The account page's token form: one choice, read only or read and write. */
+export const apiTokenFormInput = z.object({
+  name: trimmed("Name", 100),
+  access: z.enum(["read", "read-write"], { error: "Choose what the token may do" }),
+});

@@ -14,9 +14,22 @@ import type { Database } from "../store/schema.js";
 import { mintOrgId, newId, type OrgId } from "./ids.js";
 import { decoyHash, hashPassword, verifyPassword } from "./passwords.js";
 import { requirePermission } from "./permissions.js";
-import { RESET_RATE, SIGN_IN_RATE, takeRate } from "./rate-limit.js";
+import { RESET_RATE, SECOND_FACTOR_OFF_RATE, SIGN_IN_RATE, takeRate } from "./rate-limit.js";
 import type { SignUpInput } from "./schemas.js";
+import {
+  checkSignInAllowed,
+  clearSignInFailures,
+  recordSignInFailure,
+} from "./sign-in-throttle.js";
+import { sendSignUpNotice } from "./sign-up-notice.js";
 import type { Role } from "./tables.js";
+import {
+  parseStoredScopes,
+  requireSession,
+  revokeAllApiTokens,
+  storedScopes,
+  type TokenScope,
+} from "./token-scopes.js";
 import { newSecretToken, tokenHash } from "./tokens.js";
 import {
   matchingTotpStep,
@@ -38,6 +51,8 @@ export interface Actor {
   orgId: OrgId;
   role: Role;
   via: "session" | "api-token";
+  /** What an API token may do (token-scopes.ts); absent for sessions. */
+  scopes?: readonly TokenScope[];
 }
 
 export interface SessionContext {
@@ -92,6 +107,7 @@ export interface Invitation {
 export interface ApiTokenInfo {
   id: string;
   name: string;
+  scopes: TokenScope[];
   createdAt: number;
   lastUsedAt: number | null;
 }
@@ -277,7 +293,7 @@ export function createAccountsService(deps: AccountsDeps) {
     };
   }
 
-  return {
+  const service = {
     /** Creates the organisation, its owner, and sends the verification email. */
     async signUp(input: SignUpInput, meta: RequestMeta): Promise<{ userId: string; orgId: OrgId }> {
       const passwordHash = await hashPassword(input.password);
@@ -360,6 +376,19 @@ export function createAccountsService(deps: AccountsDeps) {
       return { userId, orgId: mintOrgId(organisationId) };
     },
 
+    /**
+     * Sign-up as the page offers it: the same answer whether or not the email has an account;
+     * for one that has, its owner is mailed instead (sign-up-notice.ts).
+     */
+    async signUpOrNotify(input: SignUpInput, meta: RequestMeta): Promise<void> {
+      try {
+        await service.signUp(input, meta);
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
+        await sendSignUpNotice(deps, input.email, clock.now());
+      }
+    },
+
     async resendVerification(email: string): Promise<void> {
       const user = await db
         .selectFrom("users")
@@ -408,19 +437,8 @@ export function createAccountsService(deps: AccountsDeps) {
       meta: RequestMeta,
     ): Promise<IssuedSession> {
       const now = clock.now();
-      const allowed =
-        (await takeRate(
-          db,
-          `sign-in:ip:${meta.ip}`,
-          { ...SIGN_IN_RATE, max: SIGN_IN_RATE.max * 5 },
-          now,
-        )) && (await takeRate(db, `sign-in:email:${input.email}`, SIGN_IN_RATE, now));
-      if (!allowed) {
-        throw new AppError(
-          "RATE_LIMITED",
-          "Too many sign-in attempts. Wait a few minutes and try again.",
-        );
-      }
+      const attempt = { email: input.email, ip: meta.ip };
+      await checkSignInAllowed(db, attempt, now);
       const user = await db
         .selectFrom("users")
         .select(["id", "password_hash", "email_verified_at", "totp_secret"])
@@ -431,6 +449,7 @@ export function createAccountsService(deps: AccountsDeps) {
         input.password,
       );
       if (user === undefined || !valid) {
+        await recordSignInFailure(db, attempt, now);
         await recordAudit(
           db,
           {
@@ -449,6 +468,7 @@ export function createAccountsService(deps: AccountsDeps) {
           },
         );
       }
+      await clearSignInFailures(db, input.email);
       if (user.email_verified_at === null) {
         throw new AppError(
           "EMAIL_NOT_VERIFIED",
@@ -597,7 +617,7 @@ export function createAccountsService(deps: AccountsDeps) {
       });
     },
 
-    /** Sets a new password and ends every session of the account. */
+    /** Sets a new password, ends every session of the account and revokes its API tokens. */
     async resetPassword(token: string, password: string, meta: RequestMeta): Promise<void> {
       const passwordHash = await hashPassword(password);
       const row = await useEmailToken(token, "reset-password");
@@ -609,6 +629,7 @@ export function createAccountsService(deps: AccountsDeps) {
           .where("id", "=", row.user_id)
           .execute();
         await trx.deleteFrom("sessions").where("user_id", "=", row.user_id).execute();
+        await revokeAllApiTokens(trx, row.user_id, now);
         // Other reset links for the account, sent earlier, stop working too.
         await trx
           .updateTable("email_tokens")
@@ -643,6 +664,7 @@ export function createAccountsService(deps: AccountsDeps) {
       code: string,
       meta: RequestMeta,
     ): Promise<void> {
+      requireSession(actor);
       const now = clock.now();
       if (!/^[A-Z2-7]{32}$/.test(secret))
         throw invalid("secret", "The setup key is malformed; start again.");
@@ -652,11 +674,15 @@ export function createAccountsService(deps: AccountsDeps) {
           "That code is not right. Check the time on your phone and try the current code.",
         );
       }
-      await db
-        .updateTable("users")
-        .set({ totp_secret: await box.seal(secret, totpSecretBinding(actor.userId)) })
-        .where("id", "=", actor.userId)
-        .execute();
+      const sealed = await box.seal(secret, totpSecretBinding(actor.userId));
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable("users")
+          .set({ totp_secret: sealed })
+          .where("id", "=", actor.userId)
+          .execute();
+        await revokeAllApiTokens(trx, actor.userId, now);
+      });
       await recordAudit(
         db,
         {
@@ -669,7 +695,17 @@ export function createAccountsService(deps: AccountsDeps) {
       );
     },
 
+    /** Turns the second factor off (the password again, rate-limited); revokes API tokens. */
     async disableSecondFactor(actor: Actor, password: string, meta: RequestMeta): Promise<void> {
+      requireSession(actor);
+      const now = clock.now();
+      if (!(await takeRate(db, `second-factor-off:${actor.userId}`, SECOND_FACTOR_OFF_RATE, now))) {
+        throw new AppError(
+          "RATE_LIMITED",
+          "Too many attempts to turn off two-step sign-in. Wait 15 minutes and try again.",
+          { field: "password" },
+        );
+      }
       const user = await db
         .selectFrom("users")
         .select("password_hash")
@@ -680,11 +716,14 @@ export function createAccountsService(deps: AccountsDeps) {
           field: "password",
         });
       }
-      await db
-        .updateTable("users")
-        .set({ totp_secret: null })
-        .where("id", "=", actor.userId)
-        .execute();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable("users")
+          .set({ totp_secret: null })
+          .where("id", "=", actor.userId)
+          .execute();
+        await revokeAllApiTokens(trx, actor.userId, now);
+      });
       await recordAudit(
         db,
         {
@@ -693,7 +732,7 @@ export function createAccountsService(deps: AccountsDeps) {
           action: "second-factor-disabled",
           ip: meta.ip,
         },
-        clock.now(),
+        now,
       );
     },
 
@@ -1025,8 +1064,13 @@ export function createAccountsService(deps: AccountsDeps) {
       actor: Actor,
       name: string,
       meta: RequestMeta,
+      scopes: readonly TokenScope[] = ["read", "write"],
     ): Promise<{ token: string; info: ApiTokenInfo }> {
+      requireSession(actor);
       requirePermission(actor.role, "api-tokens:own");
+      const stored = storedScopes(scopes);
+      if (stored === "")
+        throw invalid("scopes", "Choose what the token may do: read, write or both");
       const token = newSecretToken("ally_");
       const now = clock.now();
       const id = newId("tok");
@@ -1041,6 +1085,7 @@ export function createAccountsService(deps: AccountsDeps) {
           created_at: now,
           last_used_at: null,
           revoked_at: null,
+          scopes: stored,
         })
         .execute();
       await recordAudit(
@@ -1054,13 +1099,17 @@ export function createAccountsService(deps: AccountsDeps) {
         },
         now,
       );
-      return { token, info: { id, name, createdAt: now, lastUsedAt: null } };
+      return {
+        token,
+        info: { id, name, scopes: parseStoredScopes(stored), createdAt: now, lastUsedAt: null },
+      };
     },
 
     async listApiTokens(actor: Actor): Promise<ApiTokenInfo[]> {
+      requireSession(actor);
       const rows = await db
         .selectFrom("api_tokens")
-        .select(["id", "name", "created_at", "last_used_at"])
+        .select(["id", "name", "scopes", "created_at", "last_used_at"])
         .where("organisation_id", "=", actor.orgId)
         .where("user_id", "=", actor.userId)
         .where("revoked_at", "is", null)
@@ -1069,12 +1118,14 @@ export function createAccountsService(deps: AccountsDeps) {
       return rows.map((r) => ({
         id: r.id,
         name: r.name,
+        scopes: parseStoredScopes(r.scopes),
         createdAt: r.created_at,
         lastUsedAt: r.last_used_at,
       }));
     },
 
     async revokeApiToken(actor: Actor, tokenId: string, meta: RequestMeta): Promise<void> {
+      requireSession(actor);
       const now = clock.now();
       const result = await db
         .updateTable("api_tokens")
@@ -1111,6 +1162,7 @@ export function createAccountsService(deps: AccountsDeps) {
           "api_tokens.id",
           "api_tokens.user_id",
           "api_tokens.organisation_id",
+          "api_tokens.scopes",
           "memberships.role",
         ])
         .where("api_tokens.token_hash", "=", tokenHash(token))
@@ -1127,9 +1179,11 @@ export function createAccountsService(deps: AccountsDeps) {
         orgId: mintOrgId(row.organisation_id),
         role: row.role,
         via: "api-token",
+        scopes: parseStoredScopes(row.scopes),
       };
     },
   };
+  return service;
 }
 
 function toMember(row: {

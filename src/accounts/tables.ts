@@ -76,6 +76,21 @@ export interface ApiTokensTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** Space-separated scopes (`read`, `write`); see token-scopes.ts. */
+  scopes: Generated<string>;
+}
+
+/**
+ * Failed sign-ins per account and source network, for the per-account backoff
+ * (sign-in-throttle.ts). Forgotten a day after the last failure or at a correct password.
+ */
+export interface SignInFailuresTable {
+  /** SHA-256 of the normalised email tried (known account or not). */
+  account_key: string;
+  /** The source network: IPv4 /24 or IPv6 /64. */
+  ip_bucket: string;
+  failures: number;
+  last_failed_at: number;
 }
 
 export interface RateLimitsTable {
@@ -103,6 +118,7 @@ export interface AccountsTables {
   invitations: InvitationsTable;
   api_tokens: ApiTokensTable;
   rate_limits: RateLimitsTable;
+  sign_in_failures: SignInFailuresTable;
   audit_log: AuditLogTable;
 }
 
@@ -169,6 +185,7 @@ export const accountsDataMap: TableNotes<AccountsTables> = {
     created_at: notPersonal,
     last_used_at: personal("usage", security, "account"),
     revoked_at: notPersonal,
+    scopes: notPersonal,
   },
   rate_limits: {
     key: personal(
@@ -178,6 +195,12 @@ export const accountsDataMap: TableNotes<AccountsTables> = {
     ),
     window_start: notPersonal,
     count: notPersonal,
+  },
+  sign_in_failures: {
+    account_key: personal("usage", "slow down password guessing on an account", "rate-limit-1d"),
+    ip_bucket: personal("usage", "slow down password guessing on an account", "rate-limit-1d"),
+    failures: notPersonal,
+    last_failed_at: notPersonal,
   },
   audit_log: {
     id: notPersonal,

@@ -624,6 +624,23 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0016-account-security": {
+      async up(db: AnyDb) {
+        // Tokens made before scopes existed could read and write; they keep doing so.
+        await db.schema
+          .alterTable("api_tokens")
+          .addColumn("scopes", "text", (c) => c.notNull().defaultTo("read write"))
+          .execute();
+        await db.schema
+          .createTable("sign_in_failures")
+          .addColumn("account_key", "text", (c) => c.notNull())
+          .addColumn("ip_bucket", "text", (c) => c.notNull())
+          .addColumn("failures", "integer", (c) => c.notNull())
+          .addColumn("last_failed_at", "bigint", (c) => c.notNull())
+          .addPrimaryKeyConstraint("sign_in_failures_pk", ["account_key", "ip_bucket"])
+          .execute();
+      },
+    },
   };
 }
 

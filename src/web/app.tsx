@@ -9,12 +9,14 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { can } from "../accounts/permissions.js";
 import type { IssuedSession } from "../accounts/service.js";
+import { requireScope, scopeFor } from "../accounts/token-scopes.js";
 import { constantTimeEqual, newSecretToken } from "../accounts/tokens.js";
 import { AppError, forbidden } from "../errors.js";
 import { registerAccountsApi } from "./api/accounts-api.js";
 import { registerBookingApi } from "./api/booking-api.js";
 import { registerCalendarApi } from "./api/calendar-api.js";
 import { registerHiringApi } from "./api/hiring-api.js";
+import { registerTokensApi } from "./api/tokens-api.js";
 import { BOOK_SCRIPT_SOURCE, STYLESHEET } from "./assets.js";
 import type { AppEnv, WebDeps } from "./env.js";
 import { type ErrorBody, HTTP_STATUS } from "./errors.js";
@@ -106,8 +108,18 @@ export function createApp(deps: WebDeps): AllyApp {
     c.set("meta", { ip: clientIp(c), userAgent: c.req.header("user-agent") ?? "" });
     c.set("actor", undefined);
     c.set("session", undefined);
+    const api = c.req.path.startsWith("/api/");
     const authorization = c.req.header("authorization");
-    if (authorization !== undefined) {
+    if (authorization !== undefined && !api && /^Bearer\s/i.test(authorization)) {
+      // Tokens are for programs calling the API; pages (and their forms, which change accounts)
+      // answer only to a signed-in session with its CSRF token.
+      throw new AppError(
+        "FORBIDDEN",
+        "API tokens work only with the API under /api/v1. Sign in to use Ally's pages.",
+      );
+    }
+    // Outside the API another scheme (a proxy's Basic auth in front of Ally) is not ours to judge.
+    if (authorization !== undefined && api) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       const actor = match
         ? await deps.accounts.authenticateApiToken(match[1] as string)
@@ -155,8 +167,17 @@ export function createApp(deps: WebDeps): AllyApp {
       .sort((x, y) => x.params - y.params);
     const method = c.req.method === "HEAD" ? "GET" : c.req.method;
     const spec = compiled.find((r) => r.spec.method === method && r.pattern.test(c.req.path))?.spec;
-    if (spec === undefined || spec.access === "public") return next();
     const actor = c.get("actor");
+    if (spec !== undefined && actor?.via === "api-token") {
+      if (spec.kind !== "api" || spec.sessionOnly === true) {
+        throw new AppError(
+          "FORBIDDEN",
+          "API tokens cannot do this: sign in to Ally and do it on your account page.",
+        );
+      }
+      requireScope(actor, scopeFor(method));
+    }
+    if (spec === undefined || spec.access === "public") return next();
     if (actor === undefined) {
       throw new AppError(
         "UNAUTHENTICATED",
@@ -172,12 +193,20 @@ export function createApp(deps: WebDeps): AllyApp {
   });
 
   // CSRF: state-changing requests carried by a cookie must echo the token (form field or
-  // X-CSRF-Token header) and, when the browser says where they come from, be same-origin.
+  // X-CSRF-Token header) and, when the browser says where they come from (Origin, else
+  // Sec-Fetch-Site), be same-origin.
+  const publicOrigin = new URL(deps.config.http.publicUrl).origin;
   app.use("*", async (c, next) => {
     if (!UNSAFE.has(c.req.method) || c.get("actor")?.via === "api-token") return next();
     // An API call without a session cookie carries no ambient credential to forge: it is
     // answered as unauthenticated (401) by the route, not as a failed form (403).
     if (c.req.path.startsWith("/api/") && c.get("session") === undefined) return next();
+    const origin = c.req.header("origin");
+    // RFC 6454: browsers send Origin on cross-origin and most same-origin POSTs; "null" is an
+    // opaque origin (a sandboxed frame, a data: page), never ours.
+    if (origin !== undefined && origin !== publicOrigin && origin !== new URL(c.req.url).origin) {
+      throw new AppError("CSRF_FAILED", "Cross-origin request refused.");
+    }
     const site = c.req.header("sec-fetch-site");
     if (site !== undefined && site !== "same-origin" && site !== "none") {
       throw new AppError("CSRF_FAILED", "Cross-site request refused.");
@@ -234,6 +263,7 @@ export function createApp(deps: WebDeps): AllyApp {
   registerRequestPages(app, routes);
   registerDevPages(app, routes);
   registerAccountsApi(app, routes);
+  registerTokensApi(app, routes);
   registerHiringApi(app, routes);
   registerCalendarApi(app, routes);
   registerBookingApi(app, routes);
@@ -271,6 +301,8 @@ export function createApp(deps: WebDeps): AllyApp {
     const api = c.req.path.startsWith("/api/");
     if (error instanceof AppError) {
       const status = HTTP_STATUS[error.code];
+      const retryAfter = error.detail?.retryAfterSeconds;
+      if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
       if (api) {
         const body: ErrorBody = { error: { code: error.code, message: error.message } };
         if (error.field !== undefined) body.error.field = error.field;

@@ -1,7 +1,8 @@
 /**
  * Every route Ally serves, with who may call it. The authorisation tests are generated from
  * this table, so a new route cannot escape them: a route that takes an object id names the
- * parameter, and the tests check that members of other organisations get a 404.
+ * parameter, and the tests check that members of other organisations get a 404. API tokens
+ * reach API routes only, within their scopes (accounts/token-scopes.ts).
  */
 import type { Permission } from "../accounts/permissions.js";
 
@@ -31,6 +32,11 @@ export interface RouteSpec {
   /** The path parameter naming an organisation's object, when the route takes one. */
   objectParam?: string;
   objectKind?: ObjectKind;
+  /**
+   * An API route only a signed-in session (with its CSRF token) may call, never an API token:
+   * managing tokens. Page routes are always session-only.
+   */
+  sessionOnly?: true;
   summary: string;
 }
 

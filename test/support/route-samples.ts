@@ -233,7 +233,7 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
     return { secret, code: totpAt(secret, world.clock.now()) };
   },
   "POST /app/account/second-factor/disable": ({ caller }) => ({ password: caller.password }),
-  "POST /app/account/tokens": () => ({ name: `Token ${unique()}` }),
+  "POST /app/account/tokens": () => ({ name: `Token ${unique()}`, access: "read-write" }),
   "POST /app/account/tokens/:tokenId/revoke": () => ({}),
   "POST /app/members/invite": () => ({
     email: `invitee-${unique()}@example.com`,

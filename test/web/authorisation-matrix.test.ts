@@ -5,9 +5,12 @@
  * object id without saying so in the table fails here.
  *
  * Two organisations, A and B, each with an owner, an admin, a recruiter and an interviewer.
- * API routes are called with each member's API token, pages with their session and CSRF token.
+ * API routes are called with each member's API token, pages and session-only API routes (token
+ * management) with their session and CSRF token. API tokens are then sent to every
+ * session-only route, which must refuse them, and read-only tokens to every API route that
+ * writes, which must refuse them too.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { can } from "../../src/accounts/permissions.js";
 import { ROLES, type Role } from "../../src/accounts/tables.js";
 import type { ObjectKind, RouteSpec } from "../../src/web/route-table.js";
@@ -28,6 +31,7 @@ import {
   createWorld,
   fillPath,
   leaksInternals,
+  META,
   type Organisation,
   type Person,
   send,
@@ -134,12 +138,33 @@ describe.each(databases)("authorisation on $dialect", (database) => {
     await world?.drop();
   });
 
-  const callerFor = (route: RouteSpec, person: Person): Caller =>
-    route.kind === "api" ? viaToken(tokens.get(person.userId) as string) : viaSession(person);
+  /**
+   * The member's token, made afresh when a call before revoked it (turning the second factor
+   * on or off revokes every token of the account).
+   */
+  async function liveToken(person: Person): Promise<string> {
+    const token = tokens.get(person.userId);
+    if (token !== undefined && (await world.deps.accounts.authenticateApiToken(token))) {
+      return token;
+    }
+    const fresh = (await apiTokenFor(world, person)).token;
+    tokens.set(person.userId, fresh);
+    return fresh;
+  }
+
+  const callerFor = async (route: RouteSpec, person: Person): Promise<Caller> =>
+    route.kind === "api" && route.sessionOnly !== true
+      ? viaToken(await liveToken(person))
+      : viaSession(person);
 
   /** Builds a valid request (making whatever its body refers to) and returns its sender. */
-  async function prepare(route: RouteSpec, person: Person | undefined, objectId: string) {
-    const caller = person === undefined ? anonymous : callerFor(route, person);
+  async function prepare(
+    route: RouteSpec,
+    person: Person | undefined,
+    objectId: string,
+    as?: Caller,
+  ) {
+    const caller = as ?? (person === undefined ? anonymous : await callerFor(route, person));
     const owner = person === undefined || person.orgId === a.owner.orgId ? a.owner : b.owner;
     const body = await validBody(openapi, route, {
       world,
@@ -152,8 +177,8 @@ describe.each(databases)("authorisation on $dialect", (database) => {
     return () => send(world.ally, route.method, path, { as: caller, ...body });
   }
 
-  async function call(route: RouteSpec, person: Person | undefined, objectId: string) {
-    return (await prepare(route, person, objectId))();
+  async function call(route: RouteSpec, person: Person | undefined, objectId: string, as?: Caller) {
+    return (await prepare(route, person, objectId, as))();
   }
 
   const pendingKind = (route: RouteSpec) =>
@@ -303,6 +328,86 @@ describe.each(databases)("authorisation on $dialect", (database) => {
     }
   }
 
+  describe("API tokens on session-only routes", () => {
+    const sessionOnly = routes.filter(
+      (r) => (r.kind === "page" && r.access !== "public") || r.sessionOnly === true,
+    );
+    for (const route of sessionOnly) {
+      it(`are refused by ${label(route)}, which changes nothing`, async () => {
+        // The owner's token may read and write; it still may not act as a signed-in session.
+        const token = await liveToken(a.owner);
+        const make = route.objectKind ? factories[route.objectKind] : null;
+        const object = make === null ? undefined : await make(world, a, a.owner);
+        const request = await prepare(route, a.owner, object?.id ?? "anything_1", viaToken(token));
+        const before = await snapshot(world);
+        const answer = await request();
+        expect(answer.status, answer.text.slice(0, 300)).toBe(403);
+        if (route.kind === "api") {
+          expect(answer.json()).toMatchObject({ error: { code: "FORBIDDEN" } });
+        }
+        expect(await snapshot(world)).toEqual(before);
+      });
+    }
+
+    it("are refused on public pages too, such as signing in", async () => {
+      const token = await liveToken(a.owner);
+      const answer = await send(world.ally, "POST", "/login", {
+        as: viaToken(token),
+        form: { email: a.owner.email, password: a.owner.password },
+      });
+      expect(answer.status).toBe(403);
+      expect(answer.headers.get("set-cookie") ?? "").not.toContain("ally_session=");
+    });
+  });
+
+  describe("read-only API tokens", () => {
+    let readOnly = "";
+    beforeEach(async () => {
+      if (await world.deps.accounts.authenticateApiToken(readOnly)) return;
+      readOnly = (
+        await world.deps.accounts.createApiToken(a.owner.actor, "read only", META, ["read"])
+      ).token;
+    });
+    const tokenRoutes = routes.filter(
+      (r) => r.kind === "api" && r.sessionOnly !== true && r.access !== "public",
+    );
+    for (const route of tokenRoutes.filter((r) => r.method !== "GET")) {
+      it(`cannot write through ${label(route)}, which changes nothing`, async () => {
+        const make = route.objectKind ? factories[route.objectKind] : null;
+        const object =
+          route.objectKind === "member"
+            ? { id: a.recruiter.userId }
+            : make === null
+              ? undefined
+              : await make(world, a, a.owner);
+        const request = await prepare(
+          route,
+          a.owner,
+          object?.id ?? "anything_1",
+          viaToken(readOnly),
+        );
+        const before = await snapshot(world);
+        const answer = await request();
+        expect(answer.status, answer.text.slice(0, 300)).toBe(403);
+        expect(answer.json()).toMatchObject({ error: { code: "FORBIDDEN" } });
+        expect(await snapshot(world)).toEqual(before);
+      });
+    }
+    for (const route of tokenRoutes.filter((r) => r.method === "GET")) {
+      it(`can read through ${label(route)}`, async () => {
+        const make = route.objectKind ? factories[route.objectKind] : null;
+        const object =
+          route.objectKind === "member"
+            ? { id: a.owner.userId }
+            : make === null
+              ? undefined
+              : await make(world, a, a.owner);
+        const answer = await call(route, a.owner, object?.id ?? "anything_1", viaToken(readOnly));
+        expect(answer.status, answer.text.slice(0, 300)).toBeLessThan(400);
+      });
+    }
+  });
+
   describe("API tokens", () => {
     it("stop working once revoked", async () => {
       const { token, info } = await apiTokenFor(world, a.recruiter, "soon revoked");
@@ -419,7 +524,7 @@ describe.each(databases)("authorisation on $dialect", (database) => {
 
     it("does not ask API token callers for a CSRF token", async () => {
       const answer = await send(world.ally, "POST", "/api/v1/jobs", {
-        as: viaToken(tokens.get(a.recruiter.userId) as string),
+        as: viaToken(await liveToken(a.recruiter)),
         json: { title: "Token job" },
         headers: { "sec-fetch-site": "cross-site" },
       });

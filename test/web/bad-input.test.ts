@@ -802,7 +802,8 @@ describe.each(databases)("bad input on $dialect", (database) => {
               route.method,
               fillPath(route.path, route.objectParam, objectId),
               {
-                as: viaToken(token),
+                // Token management answers only to a signed-in session (with its CSRF token).
+                as: route.sessionOnly === true ? viaSession(org.owner) : viaToken(token),
                 json: bad.body(valid),
                 headers: bad.contentType ? { "content-type": bad.contentType } : {},
               },

@@ -1,17 +1,35 @@
-/** The member's own account: second factor and API tokens. */
+/**
+ * The member's own account: second factor and API tokens. Only a signed-in session reaches
+ * these pages (app.tsx refuses API tokens outside /api/v1).
+ */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import {
-  apiTokenInput,
+  apiTokenFormInput,
   disableSecondFactorInput,
   secondFactorInput,
 } from "../../accounts/schemas.js";
+import type { TokenScope } from "../../accounts/token-scopes.js";
+import { AppError } from "../../errors.js";
 import type { AppEnv } from "../env.js";
 import { fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 
 type C = Context<AppEnv>;
+
+const ACCESS_OPTIONS = [
+  { value: "read", label: "Read only" },
+  { value: "read-write", label: "Read and write" },
+];
+const SCOPES_OF_ACCESS: Record<"read" | "read-write", TokenScope[]> = {
+  read: ["read"],
+  "read-write": ["read", "write"],
+};
+const describeScopes = (scopes: readonly TokenScope[]) =>
+  scopes.includes("write") ? (scopes.includes("read") ? "read and write" : "write") : "read only";
+const REVOKES_TOKENS =
+  "Turning two-step sign-in on or off, or resetting your password, revokes all your API tokens.";
 
 async function AccountPage({
   c,
@@ -41,6 +59,7 @@ async function AccountPage({
       </p>
 
       <h2 id="second-factor">Two-step sign-in</h2>
+      <p class="hint">{REVOKES_TOKENS}</p>
       <div class="card">
         {secondFactor ? (
           <form method="post" action="/app/account/second-factor/disable" class="stack" novalidate>
@@ -97,7 +116,11 @@ async function AccountPage({
       </div>
 
       <h2 id="api-tokens">API tokens</h2>
-      <p>Tokens let programs use Ally's API as you. Treat them like passwords.</p>
+      <p>
+        Tokens let programs use Ally's API (under /api/v1) as you, within what you allow: read only,
+        or read and write. Treat them like passwords. They do not open Ally's pages, and cannot
+        manage tokens or two-step sign-in. {REVOKES_TOKENS}
+      </p>
       {newToken ? (
         <div class="notice good" role="status">
           <p>Your new token. Copy it now: Ally will not show it again.</p>
@@ -110,6 +133,7 @@ async function AccountPage({
             <thead>
               <tr>
                 <th scope="col">Name</th>
+                <th scope="col">May</th>
                 <th scope="col">Created (UTC)</th>
                 <th scope="col">Last used</th>
                 <th scope="col">
@@ -121,6 +145,7 @@ async function AccountPage({
               {tokens.map((t) => (
                 <tr>
                   <td data-label="Name">{t.name}</td>
+                  <td data-label="May">{describeScopes(t.scopes)}</td>
                   <td data-label="Created (UTC)">
                     {new Date(t.createdAt).toISOString().slice(0, 16).replace("T", " ")}
                   </td>
@@ -151,6 +176,13 @@ async function AccountPage({
           hint="What will use it, e.g. “ATS sync”."
           errors={errors}
           required
+        />
+        <Field
+          name="access"
+          label="What it may do"
+          value="read"
+          options={ACCESS_OPTIONS}
+          errors={errors}
         />
         <button type="submit">Create token</button>
       </form>
@@ -197,7 +229,12 @@ export function registerAccountPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
         422,
       );
     }
-    return c.html(await AccountPage({ c, message: "Two-step sign-in is on." }));
+    return c.html(
+      await AccountPage({
+        c,
+        message: "Two-step sign-in is on. Your API tokens were revoked; create new ones if needed.",
+      }),
+    );
   });
 
   member("POST", "/app/account/second-factor/disable", "Turns TOTP off (needs the password)");
@@ -208,19 +245,32 @@ export function registerAccountPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
     try {
       await c.get("deps").accounts.disableSecondFactor(actor, parsed.value.password, c.get("meta"));
     } catch (error) {
-      return c.html(await AccountPage({ c, errors: fieldErrorsFrom(error, "password") }), 401);
+      const errors = fieldErrorsFrom(error, "password");
+      const limited = error instanceof AppError && error.code === "RATE_LIMITED";
+      return c.html(await AccountPage({ c, errors }), limited ? 429 : 401);
     }
-    return c.html(await AccountPage({ c, message: "Two-step sign-in is off." }));
+    return c.html(
+      await AccountPage({
+        c,
+        message:
+          "Two-step sign-in is off. Your API tokens were revoked; create new ones if needed.",
+      }),
+    );
   });
 
   member("POST", "/app/account/tokens", "Creates an API token (shown once)");
   app.post("/app/account/tokens", async (c) => {
     const actor = requireActor(c);
-    const parsed = parseForm(apiTokenInput, await formValues(c));
+    const parsed = parseForm(apiTokenFormInput, await formValues(c));
     if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors }), 422);
     const { token } = await c
       .get("deps")
-      .accounts.createApiToken(actor, parsed.value.name, c.get("meta"));
+      .accounts.createApiToken(
+        actor,
+        parsed.value.name,
+        c.get("meta"),
+        SCOPES_OF_ACCESS[parsed.value.access],
+      );
     return c.html(await AccountPage({ c, newToken: token }));
   });
 

@@ -212,16 +212,8 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     const parsed = parseForm(signUpInput, values);
     if (!parsed.ok)
       return frame(c, "Sign up", <SignUpForm c={c} values={values} errors={parsed.errors} />, 422);
-    try {
-      await c.get("deps").accounts.signUp(parsed.value, c.get("meta"));
-    } catch (error) {
-      return frame(
-        c,
-        "Sign up",
-        <SignUpForm c={c} values={values} errors={fieldErrorsFrom(error)} />,
-        409,
-      );
-    }
+    // The same answer whether or not the address has an account (its owner gets a mail).
+    await c.get("deps").accounts.signUpOrNotify(parsed.value, c.get("meta"));
     return c.redirect(`/signup/check-email?email=${encodeURIComponent(parsed.value.email)}`, 303);
   });
 
@@ -339,7 +331,10 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       return c.redirect(safeNext(values.next), 303);
     } catch (error) {
       const errors = fieldErrorsFrom(error);
-      const status = error instanceof AppError && error.code === "RATE_LIMITED" ? 429 : 401;
+      const limited = error instanceof AppError && error.code === "RATE_LIMITED";
+      const retryAfter = limited ? error.detail?.retryAfterSeconds : undefined;
+      if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
+      const status = limited ? 429 : 401;
       return frame(c, "Sign in", <SignInForm c={c} values={values} errors={errors} />, status);
     }
   });

@@ -26,6 +26,9 @@ let started: Promise<string> | undefined;
 export function sharedFeedBase(): Promise<string> {
   started ??= new Promise((resolve) => {
     const server = createServer((request, response) => {
+      // One request per connection: a kept-alive socket that the server closes on its idle timer
+      // just as the client reuses it answers ECONNRESET on a busy machine.
+      response.setHeader("connection", "close");
       if ((request.url ?? "").startsWith("/feeds/")) {
         response.writeHead(200, { "content-type": "text/calendar" }).end(SHARED_FEED_ICS);
       } else {

@@ -144,6 +144,8 @@ export interface SeededOwner {
   email: string;
   /** A bearer token for /api/v1. */
   apiToken: string;
+  /** A signed-in session for the pages: cookie value and CSRF token. */
+  session: { token: string; csrfToken: string };
 }
 
 let serial = 0;
@@ -178,5 +180,112 @@ export async function seedOwner(
   const me = await deps.accounts.session(session.token);
   if (me === undefined) throw new Error("the verified owner has no session");
   const { token: apiToken } = await deps.accounts.createApiToken(me.actor, "fault test", META);
-  return { actor: me.actor, email, apiToken };
+  return {
+    actor: me.actor,
+    email,
+    apiToken,
+    session: { token: session.token, csrfToken: session.csrfToken },
+  };
+}
+
+export interface SeededBookingOrg {
+  owner: SeededOwner;
+  interviewerIds: string[];
+  candidateId: string;
+  jobId: string;
+}
+
+/**
+ * An organisation whose owner has an API token, two interviewers who work around the clock
+ * (UTC, every day) with no calendar connected, a candidate and a job.
+ */
+export async function seedBookingOrg(store: Store): Promise<SeededBookingOrg> {
+  const deps = realDeps(store);
+  const owner = await seedOwner(store, deps);
+  const interviewerIds: string[] = [];
+  for (const name of ["Dana", "Eli"]) {
+    serial += 1;
+    const email = `${name.toLowerCase()}-${process.pid}-${serial}@example.com`;
+    await deps.accounts.invite(owner.actor, { email, role: "interviewer" }, META);
+    const mail = await store.db
+      .selectFrom("outbox")
+      .select("text_body")
+      .where("to_address", "=", email)
+      .where("kind", "=", "invitation")
+      .executeTakeFirstOrThrow();
+    const token = decodeURIComponent(/token=([^\s&]+)/.exec(mail.text_body)?.[1] ?? "");
+    const session = await deps.accounts.acceptInvitation(
+      {
+        token,
+        name,
+        phone: "+44 20 7946 0000",
+        postalAddress: "2 Low Road, Leeds",
+        password: `correct horse battery ${serial}`,
+      },
+      META,
+    );
+    const me = await deps.accounts.session(session.token);
+    if (me === undefined) throw new Error(`${name} has no session`);
+    await deps.hiring.putInterviewerProfile(me.actor, me.actor.userId, {
+      timeZone: "UTC",
+      workingHours: [
+        { days: ["MO", "TU", "WE", "TH", "FR", "SA", "SU"], start: "00:00", end: "24:00" },
+      ],
+      perDayLimit: null,
+      perWeekLimit: null,
+    });
+    interviewerIds.push(me.actor.userId);
+  }
+  const candidate = await deps.hiring.createCandidate(owner.actor, {
+    name: "Casey Candidate",
+    email: `casey-${process.pid}-${serial}@example.org`,
+    timeZone: "UTC",
+  });
+  const job = await deps.hiring.createJob(owner.actor, {
+    title: "Platform engineer",
+    department: null,
+    location: null,
+    description: null,
+  });
+  return { owner, interviewerIds, candidateId: candidate.id, jobId: job.id };
+}
+
+/** An interview request: an hour with the first interviewer, then 45 minutes with the second, within the next days. */
+export function requestInput(org: SeededBookingOrg, nowMs: number = Date.now()) {
+  const hour = 3_600_000;
+  const start = Math.ceil(nowMs / hour) * hour + 24 * hour;
+  return {
+    candidateId: org.candidateId,
+    jobId: org.jobId,
+    sessions: [
+      { name: "Coding", durationMinutes: 60, interviewerIds: [org.interviewerIds[0] as string] },
+      { name: "Panel", durationMinutes: 45, interviewerIds: [org.interviewerIds[1] as string] },
+    ],
+    order: "fixed",
+    maxGapMinutes: 15,
+    windowStart: new Date(start).toISOString(),
+    windowEnd: new Date(start + 72 * hour).toISOString(),
+    timeZone: "UTC",
+  };
+}
+
+/** Calls Ally's JSON API with the owner's token; answers status and parsed body. */
+export async function api(
+  ally: { url: string },
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${ally.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === "" ? {} : JSON.parse(text) };
 }

@@ -5,13 +5,19 @@
  */
 import { SMTPServer } from "smtp-server";
 
-export type RelayState = "closed" | "refusing" | "up";
+/**
+ * `stalling`: takes a message's data and never answers it, like a relay that hangs; the sender
+ * is left waiting, and the message is not accepted.
+ */
+export type RelayState = "closed" | "refusing" | "stalling" | "up";
 
 export interface TestRelay {
   port: number;
   url: string;
   /** Message-IDs in the order they were accepted (a duplicate appears twice). */
   accepted: string[];
+  /** Message-IDs whose data arrived while stalling (never answered, so not accepted). */
+  stalled: string[];
   set(state: RelayState): Promise<void>;
   close(): Promise<void>;
 }
@@ -29,6 +35,7 @@ function listen(server: SMTPServer, port: number): Promise<number> {
 
 export async function startRelay(): Promise<TestRelay> {
   const accepted: string[] = [];
+  const stalled: string[] = [];
   let state: RelayState = "up";
   const build = () =>
     new SMTPServer({
@@ -53,8 +60,12 @@ export async function startRelay(): Promise<TestRelay> {
           data += chunk;
         });
         stream.on("end", () => {
-          const id = /^Message-ID:\s*(<[^>]+>)/im.exec(data)?.[1];
-          accepted.push(id ?? "(no Message-ID)");
+          const id = /^Message-ID:\s*(<[^>]+>)/im.exec(data)?.[1] ?? "(no Message-ID)";
+          if (state === "stalling") {
+            stalled.push(id);
+            return;
+          }
+          accepted.push(id);
           callback();
         });
       },
@@ -70,6 +81,7 @@ export async function startRelay(): Promise<TestRelay> {
     port,
     url: `smtp://127.0.0.1:${port}`,
     accepted,
+    stalled,
     async set(next) {
       state = next;
       if (next === "closed") await stop();

@@ -16,7 +16,9 @@ export type ErrorCode =
   | "EMAIL_NOT_VERIFIED"
   | "INVALID_CREDENTIALS"
   | "SECOND_FACTOR_REQUIRED"
-  | "TOKEN_INVALID";
+  | "TOKEN_INVALID"
+  /** The database dropped or refused the connection; the same request may succeed shortly. */
+  | "DATABASE_UNAVAILABLE";
 
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -7,7 +7,7 @@
  * With `SMTP_URL` set, messages go to that relay; without it, each is written as an .eml file
  * under the outbox folder, for the development page to list.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Kysely } from "kysely";
 import nodemailer from "nodemailer";
@@ -68,7 +68,16 @@ export function folderTransport(directory: string): MailTransport {
       await mkdir(directory, { recursive: true });
       const safeId = message.messageId.replace(/[^A-Za-z0-9.@-]/g, "");
       const filePath = resolve(join(directory, `${safeId}.eml`));
-      await writeFile(filePath, info.message as Buffer);
+      // Written beside and renamed into place: a full disk leaves no half-written .eml, and
+      // the message stays queued until it can be written whole.
+      const partPath = resolve(join(directory, `.${safeId}.eml.part`));
+      try {
+        await writeFile(partPath, info.message as Buffer);
+        await rename(partPath, filePath);
+      } catch (error) {
+        await rm(partPath, { force: true }).catch(() => undefined);
+        throw error;
+      }
       return { filePath };
     },
     close: () => builder.close(),

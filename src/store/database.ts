@@ -11,6 +11,7 @@ import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
+import { AppError } from "../errors.js";
 import type { Database } from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -47,11 +48,19 @@ export function openStore(url: string): Store {
           : pg.types.getTypeParser(oid, format as "text"),
     },
   });
-  // An idle connection the server ends (a restart, a failover, a dropped database) is reported
-  // on the pool; without a listener it would take the process down. The pool replaces it.
+  // A connection the server ends (a restart, a failover, pg_terminate_backend) emits `error`.
+  // While it idles in the pool, the pool relays that to its own listener; while it is checked
+  // out, pg-pool removes that relay, and an `error` event without a listener would take the
+  // process down. So every client gets its own listener as it connects: the query in flight
+  // fails (the request answers DATABASE_UNAVAILABLE), the pool discards the broken client on
+  // release and opens a new one for the next query.
   let closing = false;
-  pool.on("error", (error) => {
+  const lost = (error: Error) => {
     if (!closing) console.error(`ally: a database connection was lost: ${error.message}`);
+  };
+  pool.on("error", lost);
+  pool.on("connect", (client) => {
+    client.on("error", lost);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
@@ -62,4 +71,42 @@ export function openStore(url: string): Store {
       return db.destroy();
     },
   };
+}
+
+/**
+ * PostgreSQL SQLSTATE classes and codes that mean the connection, not the statement, failed:
+ * 08 (connection exception), 57P01–57P03 (the server shut down or is starting), 53300 (too
+ * many connections).
+ */
+const CONNECTION_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
+/** Socket-level failures on the way to the database server. */
+const CONNECTION_ERRNO = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+]);
+/** What pg says when a socket dies or a pool cannot hand out a connection in time. */
+const CONNECTION_MESSAGE =
+  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Client was closed and is not queryable)/;
+
+/**
+ * The error to answer with when `error` says the database could not be reached or dropped the
+ * connection (rather than refusing a statement): `DATABASE_UNAVAILABLE`, which the caller may
+ * retry. `undefined` for every other error.
+ * @example app.onError((e) => { const down = databaseUnavailable(e); if (down) ... })
+ */
+export function databaseUnavailable(error: unknown): AppError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  const lostConnection =
+    (typeof code === "string" && (CONNECTION_SQLSTATE.test(code) || CONNECTION_ERRNO.has(code))) ||
+    CONNECTION_MESSAGE.test(error.message);
+  if (!lostConnection) return undefined;
+  return new AppError(
+    "DATABASE_UNAVAILABLE",
+    "The database is not reachable just now. Please try again in a moment.",
+    { cause: error },
+  );
 }

@@ -624,6 +624,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0014-booked-slots-booking-index": {
+      async up(db: AnyDb) {
+        // A booking's slots are read and released by booking id; without this index each read
+        // scanned every active slot of the organisation.
+        await db.schema
+          .createIndex("booked_slots_booking")
+          .on("booked_slots")
+          .columns(["booking_id"])
+          .execute();
+      },
+    },
     "0016-account-security": {
       async up(db: AnyDb) {
         // Tokens made before scopes existed could read and write; they keep doing so.

@@ -12,6 +12,7 @@ import type { IssuedSession } from "../accounts/service.js";
 import { requireScope, scopeFor } from "../accounts/token-scopes.js";
 import { constantTimeEqual, newSecretToken } from "../accounts/tokens.js";
 import { AppError, forbidden } from "../errors.js";
+import { databaseUnavailable } from "../store/database.js";
 import { registerAccountsApi } from "./api/accounts-api.js";
 import { registerBookingApi } from "./api/booking-api.js";
 import { registerCalendarApi } from "./api/calendar-api.js";
@@ -297,7 +298,12 @@ export function createApp(deps: WebDeps): AllyApp {
     );
   });
 
-  app.onError((error, c) => {
+  app.onError((thrown, c) => {
+    // A lost database connection fails this request alone, with a status that invites a retry.
+    const error = databaseUnavailable(thrown) ?? thrown;
+    if (error instanceof AppError && error.code === "DATABASE_UNAVAILABLE") {
+      c.header("Retry-After", "5");
+    }
     const api = c.req.path.startsWith("/api/");
     if (error instanceof AppError) {
       const status = HTTP_STATUS[error.code];

@@ -15,6 +15,7 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   INVALID_CREDENTIALS: 401,
   SECOND_FACTOR_REQUIRED: 401,
   TOKEN_INVALID: 400,
+  DATABASE_UNAVAILABLE: 503,
 };
 
 /** The JSON body of every API error. */

@@ -33,6 +33,15 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9.-]+$/, "must be a domain name, e.g. ally.example.com")
     .optional(),
+  /**
+   * The authserv-id your MX writes in Authentication-Results (e.g. `mx.ally.example.com`). Set,
+   * only that header is read, and a calendar reply acts only when it says DMARC passed for the
+   * From: domain. Unset: no Authentication-Results header is believed.
+   */
+  INBOUND_AUTHSERV_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]{1,253}$/, "must be a host name, e.g. mx.ally.example.com")
+    .optional(),
   DATA_DIR: z.string().min(1).default("./data"),
   /** How often the outbox worker looks for mail to send. */
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
@@ -99,6 +108,10 @@ export interface Config {
     pollMs: number;
     /** The SMTP listener, when INBOUND_SMTP_PORT is set. */
     inbound: { host: string; port: number; domain: string } | undefined;
+    /** Where replies come back: `ally+TOKEN@` this domain (the inbound domain, or MAIL_FROM's). */
+    replyDomain: string;
+    /** INBOUND_AUTHSERV_ID: the Authentication-Results Ally believes, when set. */
+    trustedAuthservId: string | undefined;
   };
   dataDir: string;
   /** Master keys from the environment, if given (format in secrets/keyring.ts). */
@@ -148,6 +161,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   const microsoft = oauthClient("MICROSOFT", e.MICROSOFT_CLIENT_ID, e.MICROSOFT_CLIENT_SECRET);
   const halfSet = [google, microsoft].find((client) => typeof client === "string");
   if (typeof halfSet === "string") return { ok: false, errors: [halfSet] };
+  const replyDomain = (
+    e.INBOUND_MAIL_DOMAIN ??
+    /@([^>\s]+)/.exec(e.MAIL_FROM)?.[1] ??
+    "localhost"
+  ).toLowerCase();
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   return {
     ok: true,
@@ -170,12 +188,10 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
             : {
                 host: e.INBOUND_SMTP_HOST,
                 port: e.INBOUND_SMTP_PORT,
-                domain: (
-                  e.INBOUND_MAIL_DOMAIN ??
-                  /@([^>\s]+)/.exec(e.MAIL_FROM)?.[1] ??
-                  "localhost"
-                ).toLowerCase(),
+                domain: replyDomain,
               },
+        replyDomain,
+        trustedAuthservId: e.INBOUND_AUTHSERV_ID?.toLowerCase(),
       },
       dataDir: e.DATA_DIR,
       masterKey: e.ALLY_MASTER_KEY,

@@ -11,6 +11,7 @@ import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
 import type { Clock } from "../clock.js";
 import { type RunningWorker, startPolling } from "../jobs/polling.js";
 import type { Database } from "../store/schema.js";
+import { dmarcVerdict } from "./authentication-results.js";
 import type { InboundMailTable } from "./tables.js";
 
 export interface Envelope {
@@ -28,7 +29,17 @@ export interface InboundMessage {
   text: string;
   calendar: { method: string | null; ics: string } | null;
   inReplyTo: string | null;
+  /** DMARC as Ally's own MX judged it (InboundMailTable.dmarc); null when it did not say. */
+  dmarc: string | null;
   receivedAt: number;
+}
+
+export interface StoreInboundOptions {
+  /**
+   * The authserv-id of Ally's own MX: its `Authentication-Results` header is read, any other
+   * is ignored. Unset: no header is believed.
+   */
+  trustedAuthservId?: string;
 }
 
 /**
@@ -61,6 +72,13 @@ function calendarPart(parsed: ParsedMail): { method: string | null; ics: string 
   return null;
 }
 
+/** The message's Authentication-Results header values, topmost first. */
+function authenticationResults(parsed: ParsedMail): string[] {
+  return parsed.headerLines
+    .filter((header) => header.key === "authentication-results")
+    .map((header) => header.line.replace(/^[^:]*:/, "").replace(/\r?\n[ \t]+/g, " "));
+}
+
 /**
  * Parses and stores a received message; false when a message with its Message-ID is already
  * stored (a duplicate delivery), which is not an error.
@@ -70,8 +88,10 @@ export async function storeInbound(
   raw: Buffer,
   envelope: Envelope,
   now: number,
+  options: StoreInboundOptions = {},
 ): Promise<{ stored: boolean; messageId: string }> {
   const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+  const fromAddress = firstAddress(parsed.from).slice(0, 320);
   const messageId =
     parsed.messageId?.trim() || `<${createHash("sha256").update(raw).digest("hex")}@ally.invalid>`;
   const calendar = calendarPart(parsed);
@@ -79,12 +99,16 @@ export async function storeInbound(
     message_id: messageId.slice(0, 995),
     envelope_from: envelope.mailFrom.toLowerCase().slice(0, 320),
     envelope_to: JSON.stringify(envelope.rcptTo.map((r) => r.toLowerCase())),
-    from_address: firstAddress(parsed.from).slice(0, 320),
+    from_address: fromAddress,
     subject: (parsed.subject ?? "").slice(0, 1000),
     text_body: (parsed.text ?? "").slice(0, MAX_TEXT_CHARS),
     calendar_ics: calendar?.ics.slice(0, MAX_TEXT_CHARS) ?? null,
     calendar_method: calendar?.method ?? null,
     in_reply_to: parsed.inReplyTo?.slice(0, 995) ?? null,
+    dmarc:
+      options.trustedAuthservId === undefined
+        ? null
+        : dmarcVerdict(authenticationResults(parsed), options.trustedAuthservId, fromAddress),
     received_at: now,
     claimed_until: null,
     handled_at: null,
@@ -111,6 +135,7 @@ function toMessage(row: Selectable<InboundMailTable>): InboundMessage {
     calendar:
       row.calendar_ics === null ? null : { method: row.calendar_method, ics: row.calendar_ics },
     inReplyTo: row.in_reply_to,
+    dmarc: row.dmarc,
     receivedAt: Number(row.received_at),
   };
 }

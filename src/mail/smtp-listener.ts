@@ -24,6 +24,8 @@ export interface SmtpListenerOptions {
   /** Mail to any other domain is refused at RCPT TO (lower case, e.g. `ally.example.com`). */
   domain: string;
   maxBytes?: number;
+  /** The authserv-id of Ally's own MX, whose Authentication-Results are recorded. */
+  trustedAuthservId?: string;
   log?: (line: string) => void;
 }
 
@@ -130,6 +132,9 @@ export async function startSmtpListener(
               rcptTo: session.envelope.rcptTo.map((r) => r.address),
             },
             options.clock.now(),
+            options.trustedAuthservId === undefined
+              ? {}
+              : { trustedAuthservId: options.trustedAuthservId },
           );
           callback();
         })

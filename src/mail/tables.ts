@@ -47,6 +47,11 @@ export interface InboundMailTable {
   /** Its METHOD (REPLY, REQUEST, CANCEL, ...), upper case. */
   calendar_method: string | null;
   in_reply_to: string | null;
+  /**
+   * DMARC as Ally's own MX judged it (authentication-results.ts): `pass` (aligned with From),
+   * `unaligned`, `none`, `fail`, …; null when no trusted Authentication-Results was present.
+   */
+  dmarc: string | null;
   received_at: number;
   /** Set by the worker that claimed it for handling. */
   claimed_until: number | null;
@@ -94,6 +99,7 @@ export const mailDataMap: TableNotes<MailTables> = {
     calendar_ics: personal("recruiting", received, "mail-90d"),
     calendar_method: notPersonal,
     in_reply_to: notPersonal,
+    dmarc: notPersonal,
     received_at: notPersonal,
     claimed_until: notPersonal,
     handled_at: notPersonal,

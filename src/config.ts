@@ -3,6 +3,7 @@
  * Ally reads `process.env`. Every setting is documented in the README.
  */
 import { z } from "zod";
+import { DEFAULT_MAIL_LIMITS, type MailLimits } from "./mail/send-limits.js";
 import { keyringFrom } from "./secrets/keyring.js";
 
 const schema = z.object({
@@ -42,6 +43,10 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9.-]{1,253}$/, "must be a host name, e.g. mx.ally.example.com")
     .optional(),
+  /** At most this many emails to one address per hour (sign-in links, notices, …). */
+  MAIL_LIMIT_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
+  /** At most this many emails for one organisation per hour (interview invitations excepted). */
+  MAIL_LIMIT_PER_ORGANISATION_PER_HOUR: z.coerce.number().int().min(1).max(10_000_000).default(500),
   DATA_DIR: z.string().min(1).default("./data"),
   /** How often the outbox worker looks for mail to send. */
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
@@ -112,6 +117,8 @@ export interface Config {
     replyDomain: string;
     /** INBOUND_AUTHSERV_ID: the Authentication-Results Ally believes, when set. */
     trustedAuthservId: string | undefined;
+    /** Sending limits (mail/send-limits.ts). */
+    limits: MailLimits;
   };
   dataDir: string;
   /** Master keys from the environment, if given (format in secrets/keyring.ts). */
@@ -192,6 +199,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
               },
         replyDomain,
         trustedAuthservId: e.INBOUND_AUTHSERV_ID?.toLowerCase(),
+        limits: {
+          ...DEFAULT_MAIL_LIMITS,
+          perRecipientPerHour: e.MAIL_LIMIT_PER_ADDRESS_PER_HOUR,
+          perOrganisationPerHour: e.MAIL_LIMIT_PER_ORGANISATION_PER_HOUR,
+        },
       },
       dataDir: e.DATA_DIR,
       masterKey: e.ALLY_MASTER_KEY,

@@ -147,6 +147,7 @@ export function buildDeps(
       publicUrl: config.http.publicUrl,
       mailFrom: config.mail.from,
       sessionTtlMs: config.sessionTtlHours * 3_600_000,
+      mailLimits: config.mail.limits,
     }),
     hiring: createHiringService({ db: store.db, clock }),
     calendars,

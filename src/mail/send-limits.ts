@@ -5,8 +5,11 @@
  *
  * What happens over a limit depends on the kind of message:
  * - `refuse`: mail someone asked for with a click (confirm an address, reset a password, a
- *   member's or candidate's invitation link): refused with RATE_LIMITED, also when the same
- *   kind went to the same address moments ago; the caller says "we sent one recently";
+ *   member's or candidate's invitation link): refused with RATE_LIMITED; the caller says "we
+ *   sent one recently". A link that anyone may ask to have sent again without signing in
+ *   (confirming an address) is also refused when one went to that address moments ago;
+ *   resetting a password has its own limits (accounts), and a recruiter sending a candidate a
+ *   fresh link means to replace the last one;
  * - `always`: the interview itself (invitations, cancellations, reminders): never held back, a
  *   booking must not half-happen; these still count towards the limits of the others;
  * - `drop`: notices to members (a decline, an unconfirmed reply, a calendar in trouble): not
@@ -20,7 +23,7 @@ export interface MailLimits {
   perRecipientPerHour: number;
   /** Messages for one organisation within an hour. */
   perOrganisationPerHour: number;
-  /** A `refuse` kind goes to the same address at most once in this many milliseconds. */
+  /** A link anyone may have re-sent goes to one address at most once in this many milliseconds. */
   sameKindSpacingMs: number;
 }
 
@@ -33,6 +36,8 @@ export const DEFAULT_MAIL_LIMITS: MailLimits = {
 export type LimitPolicy = "refuse" | "always" | "drop";
 
 const ON_REQUEST = new Set(["verify-email", "reset-password", "invitation", "booking-link"]);
+/** Sent again on an anonymous click: spaced out per address. */
+const RESENT_ON_ANY_CLICK = new Set(["verify-email"]);
 const THE_INTERVIEW = new Set([
   "interview-invitation",
   "interview-cancellation",
@@ -58,7 +63,7 @@ export async function overLimit(
   limits: MailLimits,
 ): Promise<string | undefined> {
   const since = now - HOUR_MS;
-  if (limitPolicyOf(message.kind) === "refuse") {
+  if (RESENT_ON_ANY_CLICK.has(message.kind)) {
     const recent = await db
       .selectFrom("outbox")
       .select("id")

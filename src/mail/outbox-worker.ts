@@ -5,9 +5,14 @@
  * over; the Message-ID is fixed at enqueue time, so a receiver can drop the rare duplicate.
  *
  * With `SMTP_URL` set, messages go to that relay; without it, each is written as an .eml file
- * under the outbox folder, for the development page to list.
+ * under the outbox folder, for the development page to list: files readable by Ally's user
+ * only (0600, in a 0700 folder), as they hold sign-in links.
+ *
+ * Once a message is sent its bodies (text, HTML, calendar part) are emptied in the outbox: they
+ * carry live links that sign in, reset a password or act on a booking, and the table keeps
+ * only who was sent what kind of message, when.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Kysely } from "kysely";
 import nodemailer from "nodemailer";
@@ -65,10 +70,14 @@ export function folderTransport(directory: string): MailTransport {
   return {
     async send(message) {
       const info = await builder.sendMail(mailOptions(message));
-      await mkdir(directory, { recursive: true });
+      await mkdir(directory, { recursive: true, mode: 0o700 });
+      // mkdir leaves an existing folder as it was.
+      await chmod(directory, 0o700);
       const safeId = message.messageId.replace(/[^A-Za-z0-9.@-]/g, "");
       const filePath = resolve(join(directory, `${safeId}.eml`));
-      await writeFile(filePath, info.message as Buffer);
+      await writeFile(filePath, info.message as Buffer, { mode: 0o600 });
+      // The mode applies only to a new file; a retry overwrites the same one.
+      await chmod(filePath, 0o600);
       return { filePath };
     },
     close: () => builder.close(),
@@ -139,6 +148,9 @@ export async function sendNext(deps: OutboxWorkerDeps): Promise<boolean> {
         claimed_until: null,
         last_error: null,
         file_path: result.filePath ?? null,
+        text_body: "",
+        html_body: null,
+        calendar_ics: null,
       })
       .where("id", "=", row.id)
       .execute();

@@ -9,6 +9,7 @@ export interface OutboxTable {
   kind: string;
   to_address: string;
   subject: string;
+  /** Emptied once sent (with `html_body` and `calendar_ics`): the bodies carry live links. */
   text_body: string;
   html_body: string | null;
   created_at: number;

@@ -61,6 +61,22 @@ describe("the development outbox", () => {
     }
   });
 
+  it("is not there for a request naming another host, as a rebinding page would", async () => {
+    const ally = appWith({ PUBLIC_URL: "http://localhost:3000" });
+    for (const host of ["attacker.example", "attacker.example:3000", "127.0.0.1.nip.io"]) {
+      const answer = await ally.app.request("http://localhost:3000/dev/outbox", {
+        headers: { host },
+      });
+      expect(answer.status).toBe(404);
+    }
+    for (const host of ["localhost:3000", "127.0.0.1:3000", "[::1]:3000"]) {
+      const answer = await ally.app.request("http://localhost:3000/dev/outbox", {
+        headers: { host },
+      });
+      expect(answer.status).toBe(200);
+    }
+  });
+
   it("is not there when mail goes to an SMTP relay", async () => {
     const ally = appWith({
       PUBLIC_URL: "http://localhost:3000",

@@ -72,11 +72,11 @@ function calendarPart(parsed: ParsedMail): { method: string | null; ics: string 
   return null;
 }
 
+const NUL = String.fromCharCode(0);
+
 /** Text as stored: without NUL characters (PostgreSQL's text cannot hold them), cut to `max`. */
 function bounded(text: string, max: number): string {
-  return String(text)
-    .replace(/\u0000/g, "")
-    .slice(0, max);
+  return String(text).replaceAll(NUL, "").slice(0, max);
 }
 
 /** The message's Authentication-Results header values, topmost first. */

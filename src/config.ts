@@ -3,6 +3,7 @@
  * Ally reads `process.env`. Every setting is documented in the README.
  */
 import { z } from "zod";
+import { DEFAULT_MAIL_LIMITS, type MailLimits } from "./mail/send-limits.js";
 import { keyringFrom } from "./secrets/keyring.js";
 
 const schema = z.object({
@@ -33,6 +34,19 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9.-]+$/, "must be a domain name, e.g. ally.example.com")
     .optional(),
+  /**
+   * The authserv-id your MX writes in Authentication-Results (e.g. `mx.ally.example.com`). Set,
+   * only that header is read, and a calendar reply acts only when it says DMARC passed for the
+   * From: domain. Unset: no Authentication-Results header is believed.
+   */
+  INBOUND_AUTHSERV_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]{1,253}$/, "must be a host name, e.g. mx.ally.example.com")
+    .optional(),
+  /** At most this many emails to one address per hour (sign-in links, notices, …). */
+  MAIL_LIMIT_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
+  /** At most this many emails for one organisation per hour (interview invitations excepted). */
+  MAIL_LIMIT_PER_ORGANISATION_PER_HOUR: z.coerce.number().int().min(1).max(10_000_000).default(500),
   DATA_DIR: z.string().min(1).default("./data"),
   /** How often the outbox worker looks for mail to send. */
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
@@ -99,6 +113,12 @@ export interface Config {
     pollMs: number;
     /** The SMTP listener, when INBOUND_SMTP_PORT is set. */
     inbound: { host: string; port: number; domain: string } | undefined;
+    /** Where replies come back: `ally+TOKEN@` this domain (the inbound domain, or MAIL_FROM's). */
+    replyDomain: string;
+    /** INBOUND_AUTHSERV_ID: the Authentication-Results Ally believes, when set. */
+    trustedAuthservId: string | undefined;
+    /** Sending limits (mail/send-limits.ts). */
+    limits: MailLimits;
   };
   dataDir: string;
   /** Master keys from the environment, if given (format in secrets/keyring.ts). */
@@ -148,6 +168,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   const microsoft = oauthClient("MICROSOFT", e.MICROSOFT_CLIENT_ID, e.MICROSOFT_CLIENT_SECRET);
   const halfSet = [google, microsoft].find((client) => typeof client === "string");
   if (typeof halfSet === "string") return { ok: false, errors: [halfSet] };
+  const replyDomain = (
+    e.INBOUND_MAIL_DOMAIN ??
+    /@([^>\s]+)/.exec(e.MAIL_FROM)?.[1] ??
+    "localhost"
+  ).toLowerCase();
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   return {
     ok: true,
@@ -170,12 +195,15 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
             : {
                 host: e.INBOUND_SMTP_HOST,
                 port: e.INBOUND_SMTP_PORT,
-                domain: (
-                  e.INBOUND_MAIL_DOMAIN ??
-                  /@([^>\s]+)/.exec(e.MAIL_FROM)?.[1] ??
-                  "localhost"
-                ).toLowerCase(),
+                domain: replyDomain,
               },
+        replyDomain,
+        trustedAuthservId: e.INBOUND_AUTHSERV_ID?.toLowerCase(),
+        limits: {
+          ...DEFAULT_MAIL_LIMITS,
+          perRecipientPerHour: e.MAIL_LIMIT_PER_ADDRESS_PER_HOUR,
+          perOrganisationPerHour: e.MAIL_LIMIT_PER_ORGANISATION_PER_HOUR,
+        },
       },
       dataDir: e.DATA_DIR,
       masterKey: e.ALLY_MASTER_KEY,

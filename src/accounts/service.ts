@@ -8,6 +8,7 @@ import type { Clock } from "../clock.js";
 import { AppError, forbidden, invalid, notFound } from "../errors.js";
 import { escapeHtml } from "../mail/html.js";
 import { enqueueMail } from "../mail/outbox.js";
+import { DEFAULT_MAIL_LIMITS, type MailLimits } from "../mail/send-limits.js";
 import { recordAudit } from "../privacy/audit-log.js";
 import { type SecretStore, totpSecretBinding } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";
@@ -78,6 +79,17 @@ export interface AccountsDeps {
   publicUrl: string;
   mailFrom: string;
   sessionTtlMs: number;
+  /** How much mail may go to one address and one organisation (mail/send-limits.ts). */
+  mailLimits?: MailLimits;
+}
+
+/**
+ * For mail whose page answers alike whether or not the address has an account: a message held
+ * back by the sending limits is not an error the asker may see.
+ */
+function quietWhenMailLimited(error: unknown): void {
+  if (error instanceof AppError && error.code === "RATE_LIMITED") return;
+  throw error;
 }
 
 export interface IssuedSession {
@@ -186,6 +198,7 @@ export function createAccountsService(deps: AccountsDeps) {
       },
       now,
       deps.mailFrom,
+      deps.mailLimits ?? DEFAULT_MAIL_LIMITS,
     );
   }
 
@@ -397,9 +410,12 @@ export function createAccountsService(deps: AccountsDeps) {
         .executeTakeFirst();
       if (user === undefined || user.email_verified_at !== null) return;
       const org = await firstOrganisation(user.id);
+      // A link sent moments ago (or too many this hour) is not sent again; the page says the
+      // same either way, so it does not tell whether the address has an account.
       await db
         .transaction()
-        .execute((trx) => sendVerification(trx, user, org?.organisation_id ?? null));
+        .execute((trx) => sendVerification(trx, user, org?.organisation_id ?? null))
+        .catch(quietWhenMailLimited);
     },
 
     /** Marks the address verified and signs the user in. */
@@ -590,31 +606,35 @@ export function createAccountsService(deps: AccountsDeps) {
       const token = newSecretToken();
       const url = link(`/reset-password?token=${encodeURIComponent(token)}`);
       const org = await firstOrganisation(user.id);
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto("email_tokens")
-          .values({
-            token_hash: tokenHash(token),
-            user_id: user.id,
-            purpose: "reset-password",
-            expires_at: now + RESET_TTL_MS,
-            used_at: null,
-          })
-          .execute();
-        await enqueueMail(
-          trx,
-          {
-            organisationId: org === undefined ? null : mintOrgId(org.organisation_id),
-            kind: "reset-password",
-            to: user.email,
-            subject: "Reset your Ally password",
-            text: `Hello ${user.name},\n\nSomeone (hopefully you) asked to reset your Ally password. Choose a new one here:\n\n${url}\n\nThe link works for one hour. If it was not you, ignore this message; your password stays as it is.\n`,
-            html: `<p>Hello ${escapeHtml(user.name)},</p><p>Someone (hopefully you) asked to reset your Ally password.</p><p><a href="${escapeHtml(url)}">Choose a new password</a></p><p>The link works for one hour. If it was not you, ignore this message; your password stays as it is.</p>`,
-          },
-          now,
-          deps.mailFrom,
-        );
-      });
+      await db
+        .transaction()
+        .execute(async (trx) => {
+          await trx
+            .insertInto("email_tokens")
+            .values({
+              token_hash: tokenHash(token),
+              user_id: user.id,
+              purpose: "reset-password",
+              expires_at: now + RESET_TTL_MS,
+              used_at: null,
+            })
+            .execute();
+          await enqueueMail(
+            trx,
+            {
+              organisationId: org === undefined ? null : mintOrgId(org.organisation_id),
+              kind: "reset-password",
+              to: user.email,
+              subject: "Reset your Ally password",
+              text: `Hello ${user.name},\n\nSomeone (hopefully you) asked to reset your Ally password. Choose a new one here:\n\n${url}\n\nThe link works for one hour. If it was not you, ignore this message; your password stays as it is.\n`,
+              html: `<p>Hello ${escapeHtml(user.name)},</p><p>Someone (hopefully you) asked to reset your Ally password.</p><p><a href="${escapeHtml(url)}">Choose a new password</a></p><p>The link works for one hour. If it was not you, ignore this message; your password stays as it is.</p>`,
+            },
+            now,
+            deps.mailFrom,
+            deps.mailLimits ?? DEFAULT_MAIL_LIMITS,
+          );
+        })
+        .catch(quietWhenMailLimited);
     },
 
     /** Sets a new password, ends every session of the account and revokes its API tokens. */
@@ -877,6 +897,7 @@ export function createAccountsService(deps: AccountsDeps) {
           },
           now,
           deps.mailFrom,
+          deps.mailLimits ?? DEFAULT_MAIL_LIMITS,
         );
         await recordAudit(
           trx,

@@ -8,6 +8,8 @@
  *   candidate always gets the iMIP invitation (REQUEST; CANCEL when cancelled), in their zone,
  *   with the booking page's reschedule and cancel link when one is given;
  * - interviewers taken off a session by a reschedule get a CANCEL (or their event removed);
+ * - each attendee's copy names as ORGANIZER that attendee's own reply address (reply-address.ts),
+ *   so the calendar answer comes back to an address only that attendee's invitation carries;
  * - reminders before the interview (scheduled jobs, keyed by booking, so a reschedule moves
  *   them and a cancellation removes them).
  */
@@ -28,6 +30,15 @@ export interface EffectsDeps {
   clock: Clock;
   /** The sender, e.g. `Ally <ally@acme.example>`: the organiser of the events, so replies come back. */
   mailFrom: string;
+  /**
+   * The ORGANIZER address written into the copy of a booking's events sent to one attendee
+   * (reply-address.ts). Unset: the sender's address, for every attendee.
+   */
+  replyAddress?: (binding: {
+    organisationId: string;
+    bookingUid: string;
+    attendeeEmail: string;
+  }) => string;
   /** Ally's address; its host names the events' UIDs. */
   publicUrl: string;
   /** When reminders go out, in minutes before the first session (default 24 hours and 1 hour). */
@@ -98,7 +109,16 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
         ? undefined
         : await deps.candidateLink?.(trx, orgId, change.request.id);
     if (change.kind === "cancelled") await deps.revokeLinks?.(trx, orgId, change.request.id);
-    const organizer: Person = { email: organizerEmail, name: `${facts.organisation} via Ally` };
+    /** The organiser as `attendeeEmail`'s copy names it: their reply address. */
+    const organizerFor = (attendeeEmail: string): Person => ({
+      email:
+        deps.replyAddress?.({
+          organisationId: orgId,
+          bookingUid: change.booking.uid,
+          attendeeEmail,
+        }) ?? organizerEmail,
+      name: `${facts.organisation} via Ally`,
+    });
     const where = change.request.location ?? change.request.videoLink ?? undefined;
 
     /**
@@ -106,7 +126,12 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
      * or cancel; the interviewers' copies (emails and calendars) never do, as the link acts for
      * the candidate.
      */
-    const eventFor = (session: Session, index: number, forCandidate = false): InterviewEvent => {
+    const eventFor = (
+      session: Session,
+      index: number,
+      reader: string,
+      forCandidate = false,
+    ): InterviewEvent => {
       const interviewers = session.interviewerIds
         .map((id) => facts.people.get(id))
         .filter((p): p is PersonRow => p !== undefined);
@@ -128,7 +153,7 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
         description,
         ...(where === undefined ? {} : { location: where }),
         ...(forCandidate && link !== undefined ? { url: link } : {}),
-        organizer,
+        organizer: organizerFor(reader),
         attendees,
       };
     };
@@ -145,7 +170,6 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
 
     for (const [position, session] of change.sessions.entries()) {
       const index = indexes[position] ?? position;
-      const event = eventFor(session, index);
       const method = cancelled ? "CANCEL" : "REQUEST";
       // Interviewers whose calendars Ally cannot write to get the invitation by email.
       const byMail = new Set<string>();
@@ -159,7 +183,7 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
               organisationId: orgId,
               userId: id,
               action: cancelled ? "cancel" : "upsert",
-              event,
+              event: eventFor(session, index, person.email),
               dtstampEpochMs: now,
             },
             now,
@@ -168,17 +192,25 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
           byMail.add(person.email.toLowerCase());
         }
       }
-      const invite = async (invited: InterviewEvent, recipients: string[]) => {
-        if (recipients.length === 0) return;
+      // One message per recipient: each copy names that recipient's own reply address.
+      const invite = async (invited: InterviewEvent, recipient: string) => {
         await enqueueInvitations(
           trx,
-          { organisationId: orgId, method, event: invited, dtstampEpochMs: now, zones, recipients },
+          {
+            organisationId: orgId,
+            method,
+            event: invited,
+            dtstampEpochMs: now,
+            zones,
+            recipients: [recipient],
+          },
           now,
           deps.mailFrom,
         );
       };
-      await invite(eventFor(session, index, true), [facts.candidate.email.toLowerCase()]);
-      await invite(event, [...byMail]);
+      const candidateEmail = facts.candidate.email.toLowerCase();
+      await invite(eventFor(session, index, candidateEmail, true), candidateEmail);
+      for (const email of byMail) await invite(eventFor(session, index, email), email);
 
       // Interviewers on this session before a reschedule but not now: their event goes.
       const before = previous[previousIndexes.indexOf(index)];
@@ -188,7 +220,7 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
       for (const id of gone) {
         const person = facts.people.get(id);
         if (person === undefined || before === undefined) continue;
-        const old = { ...eventFor(before, index), sequence: change.booking.sequence };
+        const old = { ...eventFor(before, index, person.email), sequence: change.booking.sequence };
         if (facts.writable.has(id)) {
           await enqueueEventWrite(
             trx,

@@ -7,14 +7,19 @@
  * replaced by another member of that pool who is free then; otherwise (no one free, too late,
  * named interviewers, or the candidate declining) the recruiter is told by email.
  *
- * The UID is unguessable, but a reply is still only believed from one of the session's own
- * attendees, sent from that attendee's address, and about the invitation as it stands now.
+ * A reply acts only when it is about the invitation as it stands now, from one of the session's
+ * own attendees, and authenticated: it came back to the reply address Ally gave that attendee's
+ * invitation (reply-address.ts: an HMAC of organisation, booking and attendee, which only the
+ * invitation's reader knows), and, when Ally's MX is configured, DMARC passed for its `From:`
+ * domain. `From:` alone can be written by anyone. A reply that names a real attendee but is not
+ * authenticated changes nothing: the recruiter is emailed, and the request's timeline says so.
  */
 import type { Kysely } from "kysely";
 import { mintOrgId, type OrgId } from "../accounts/ids.js";
 import { parseReply } from "../calendar/imip.js";
 import type { Clock } from "../clock.js";
-import type { InboundHandler } from "../mail/inbound.js";
+import type { InboundHandler, InboundMessage } from "../mail/inbound.js";
+import type { ReplyAddresses } from "../mail/reply-address.js";
 import type { Database } from "../store/schema.js";
 import type { RequestSession } from "./schemas.js";
 import { type BookingService, readable } from "./service.js";
@@ -26,6 +31,32 @@ export interface ReplyHandlerDeps {
   db: Kysely<Database>;
   clock: Clock;
   booking: Pick<BookingService, "recordReply" | "replaceInterviewer" | "tellRecruiter">;
+  /** The per-attendee reply addresses the invitations were sent with. */
+  replyAddresses: ReplyAddresses;
+  /** Ally's MX stamps Authentication-Results: a reply acts only when DMARC passed (aligned). */
+  requireDmarcPass: boolean;
+}
+
+/**
+ * Why a reply cannot be believed, or undefined when it can: its envelope must reach the
+ * attendee's own reply address, and DMARC must not have failed (nor be missing, when the MX is
+ * expected to say).
+ */
+export function distrustOf(
+  message: Pick<InboundMessage, "envelopeTo" | "dmarc">,
+  binding: { organisationId: string; bookingUid: string; attendeeEmail: string },
+  deps: Pick<ReplyHandlerDeps, "replyAddresses" | "requireDmarcPass">,
+): string | undefined {
+  if (message.dmarc !== null && message.dmarc !== "pass") {
+    return `DMARC did not pass for the sender's domain (${message.dmarc})`;
+  }
+  if (message.dmarc === null && deps.requireDmarcPass) {
+    return "Ally's mail server did not vouch for the sender (no DMARC result)";
+  }
+  if (!deps.replyAddresses.verifies(message.envelopeTo, binding)) {
+    return "it was not sent to the reply address of that person's invitation";
+  }
+  return undefined;
 }
 
 /** `<bookingUid>-<n>@<host>` → the booking's UID and the 0-based session index. */
@@ -111,6 +142,34 @@ export function calendarReplyHandler(deps: ReplyHandlerDeps): InboundHandler {
     if (reply.sequence < booking.sequence) {
       return `calendar reply ignored: it answers SEQUENCE ${reply.sequence}, but the invitation is at ${booking.sequence}`;
     }
+    const who = interviewer?.name ?? request.candidate_name;
+    const verb =
+      reply.partstat === "TENTATIVE" ? "tentatively accepted" : reply.partstat.toLowerCase();
+    const answered = `${who} (${email}) ${verb} ${session.name}`;
+    const distrust = distrustOf(
+      message,
+      { organisationId: orgId, bookingUid: booking.ical_uid, attendeeEmail: email },
+      deps,
+    );
+    if (distrust !== undefined) {
+      await deps.booking.tellRecruiter(orgId, request.id, {
+        kind: "calendar-reply-unverified",
+        subject: `Please check: an unconfirmed answer for ${session.name} with ${request.candidate_name}`,
+        paragraphs: [
+          `Ally received a calendar answer saying that ${answered}, but could not confirm that ${who} sent it: ${distrust}.`,
+          `Ally changed nothing. If ${who} did answer, ask them to use the buttons on the invitation Ally sent them, or change the interview yourself.`,
+        ],
+        detail: {
+          bookingId: booking.id,
+          session: session.name,
+          sessionIndex: target.sessionIndex,
+          email,
+          partstat: reply.partstat,
+          reason: distrust,
+        },
+      });
+      return `calendar reply not acted on: ${distrust}; recruiter told (${answered})`;
+    }
     await deps.booking.recordReply(orgId, {
       bookingId: booking.id,
       sessionIndex: target.sessionIndex,
@@ -119,10 +178,6 @@ export function calendarReplyHandler(deps: ReplyHandlerDeps): InboundHandler {
       partstat: reply.partstat,
       sequence: reply.sequence,
     });
-    const who = interviewer?.name ?? request.candidate_name;
-    const verb =
-      reply.partstat === "TENTATIVE" ? "tentatively accepted" : reply.partstat.toLowerCase();
-    const answered = `${who} (${email}) ${verb} ${session.name}`;
     if (reply.partstat !== "DECLINED") return `recorded: ${answered}`;
 
     // A session's interviewers share its time; a cancelled booking was refused above.

@@ -1023,7 +1023,7 @@ export function createBookingService(deps: BookingDeps) {
       ...message.paragraphs,
       `The request's page has its timeline and what to do next: ${page}`,
     ];
-    await enqueueMail(
+    const queued = await enqueueMail(
       q,
       {
         organisationId: orgId,
@@ -1039,7 +1039,7 @@ export function createBookingService(deps: BookingDeps) {
       clock.now(),
       deps.mailFrom,
     );
-    return true;
+    return queued.messageId !== null;
   }
 
   /** Active booked slots of one session of a booking, by the session's (unique) name. */

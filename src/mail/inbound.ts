@@ -11,6 +11,7 @@ import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
 import type { Clock } from "../clock.js";
 import { type RunningWorker, startPolling } from "../jobs/polling.js";
 import type { Database } from "../store/schema.js";
+import { dmarcVerdict } from "./authentication-results.js";
 import type { InboundMailTable } from "./tables.js";
 
 export interface Envelope {
@@ -28,7 +29,17 @@ export interface InboundMessage {
   text: string;
   calendar: { method: string | null; ics: string } | null;
   inReplyTo: string | null;
+  /** DMARC as Ally's own MX judged it (InboundMailTable.dmarc); null when it did not say. */
+  dmarc: string | null;
   receivedAt: number;
+}
+
+export interface StoreInboundOptions {
+  /**
+   * The authserv-id of Ally's own MX: its `Authentication-Results` header is read, any other
+   * is ignored. Unset: no header is believed.
+   */
+  trustedAuthservId?: string;
 }
 
 /**
@@ -52,13 +63,77 @@ function firstAddress(value: AddressObject | AddressObject[] | undefined): strin
 /** The message's text/calendar part: mailparser gives it as an attachment (or several). */
 function calendarPart(parsed: ParsedMail): { method: string | null; ics: string } | null {
   for (const attachment of parsed.attachments) {
-    const type = attachment.contentType.toLowerCase();
+    const type = String(attachment.contentType ?? "").toLowerCase();
     if (type !== "text/calendar" && type !== "application/ics") continue;
-    const ics = attachment.content.toString("utf8");
+    const ics = Buffer.isBuffer(attachment.content) ? attachment.content.toString("utf8") : "";
     const method = /^METHOD:([A-Za-z-]+)\s*$/m.exec(ics)?.[1]?.toUpperCase() ?? null;
     return { method, ics };
   }
   return null;
+}
+
+const NUL = String.fromCharCode(0);
+
+/** Text as stored: without NUL characters (PostgreSQL's text cannot hold them), cut to `max`. */
+function bounded(text: string, max: number): string {
+  return String(text).replaceAll(NUL, "").slice(0, max);
+}
+
+/** The message's Authentication-Results header values, topmost first. */
+function authenticationResults(parsed: ParsedMail): string[] {
+  return parsed.headerLines
+    .filter((header) => header.key === "authentication-results")
+    .map((header) => header.line.replace(/^[^:]*:/, "").replace(/\r?\n[ \t]+/g, " "));
+}
+
+/**
+ * The row a received message is stored as: every field cut to its bound, whatever the message
+ * holds. No database; the clock is an argument.
+ */
+export async function parseInbound(
+  raw: Buffer,
+  envelope: Envelope,
+  now: number,
+  options: StoreInboundOptions = {},
+): Promise<Omit<InboundMailTable, "id">> {
+  const hashId = `<${createHash("sha256").update(raw).digest("hex")}@ally.invalid>`;
+  let parsed: ParsedMail;
+  try {
+    parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+  } catch (error) {
+    // Kept, not refused: the sender would only try again. No handler acts on it.
+    parsed = {
+      attachments: [],
+      headers: new Map(),
+      headerLines: [],
+      html: false,
+      text: `(Ally could not read this message: ${(error as Error).message})`,
+    };
+  }
+  const fromAddress = bounded(firstAddress(parsed.from), 320);
+  const messageId = bounded(parsed.messageId ?? "", 995).trim() || hashId;
+  const calendar = calendarPart(parsed);
+  const row: Omit<InboundMailTable, "id"> = {
+    message_id: messageId,
+    envelope_from: bounded(envelope.mailFrom.toLowerCase(), 320),
+    envelope_to: JSON.stringify(envelope.rcptTo.map((r) => bounded(r.toLowerCase(), 320))),
+    from_address: fromAddress,
+    subject: bounded(parsed.subject ?? "", 1000),
+    text_body: bounded(parsed.text ?? "", MAX_TEXT_CHARS),
+    calendar_ics: calendar === null ? null : bounded(calendar.ics, MAX_TEXT_CHARS),
+    calendar_method: calendar?.method ?? null,
+    in_reply_to: parsed.inReplyTo === undefined ? null : bounded(parsed.inReplyTo, 995),
+    dmarc:
+      options.trustedAuthservId === undefined
+        ? null
+        : dmarcVerdict(authenticationResults(parsed), options.trustedAuthservId, fromAddress),
+    received_at: now,
+    claimed_until: null,
+    handled_at: null,
+    outcome: null,
+    attempts: 0,
+  };
+  return row;
 }
 
 /**
@@ -70,27 +145,10 @@ export async function storeInbound(
   raw: Buffer,
   envelope: Envelope,
   now: number,
+  options: StoreInboundOptions = {},
 ): Promise<{ stored: boolean; messageId: string }> {
-  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
-  const messageId =
-    parsed.messageId?.trim() || `<${createHash("sha256").update(raw).digest("hex")}@ally.invalid>`;
-  const calendar = calendarPart(parsed);
-  const row: Omit<InboundMailTable, "id"> = {
-    message_id: messageId.slice(0, 995),
-    envelope_from: envelope.mailFrom.toLowerCase().slice(0, 320),
-    envelope_to: JSON.stringify(envelope.rcptTo.map((r) => r.toLowerCase())),
-    from_address: firstAddress(parsed.from).slice(0, 320),
-    subject: (parsed.subject ?? "").slice(0, 1000),
-    text_body: (parsed.text ?? "").slice(0, MAX_TEXT_CHARS),
-    calendar_ics: calendar?.ics.slice(0, MAX_TEXT_CHARS) ?? null,
-    calendar_method: calendar?.method ?? null,
-    in_reply_to: parsed.inReplyTo?.slice(0, 995) ?? null,
-    received_at: now,
-    claimed_until: null,
-    handled_at: null,
-    outcome: null,
-    attempts: 0,
-  };
+  const row = await parseInbound(raw, envelope, now, options);
+  const messageId = row.message_id;
   const result = await db
     .insertInto("inbound_mail")
     .values(row)
@@ -111,6 +169,7 @@ function toMessage(row: Selectable<InboundMailTable>): InboundMessage {
     calendar:
       row.calendar_ics === null ? null : { method: row.calendar_method, ics: row.calendar_ics },
     inReplyTo: row.in_reply_to,
+    dmarc: row.dmarc,
     receivedAt: Number(row.received_at),
   };
 }

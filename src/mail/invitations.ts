@@ -118,7 +118,8 @@ export async function enqueueInvitations(
 ): Promise<{ messageIds: string[] }> {
   const messageIds: string[] = [];
   for (const message of invitationMessages(input)) {
-    messageIds.push((await enqueueMail(db, message, now, from)).messageId);
+    const { messageId } = await enqueueMail(db, message, now, from);
+    if (messageId !== null) messageIds.push(messageId);
   }
   return { messageIds };
 }

@@ -5,9 +5,14 @@
  * over; the Message-ID is fixed at enqueue time, so a receiver can drop the rare duplicate.
  *
  * With `SMTP_URL` set, messages go to that relay; without it, each is written as an .eml file
- * under the outbox folder, for the development page to list.
+ * under the outbox folder, for the development page to list: files readable by Ally's user
+ * only (0600, in a 0700 folder), as they hold sign-in links.
+ *
+ * Once a message is sent its bodies (text, HTML, calendar part) are emptied in the outbox: they
+ * carry live links that sign in, reset a password or act on a booking, and the table keeps
+ * only who was sent what kind of message, when.
  */
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Kysely } from "kysely";
 import nodemailer from "nodemailer";
@@ -65,14 +70,18 @@ export function folderTransport(directory: string): MailTransport {
   return {
     async send(message) {
       const info = await builder.sendMail(mailOptions(message));
-      await mkdir(directory, { recursive: true });
+      await mkdir(directory, { recursive: true, mode: 0o700 });
+      // mkdir leaves an existing folder as it was.
+      await chmod(directory, 0o700);
       const safeId = message.messageId.replace(/[^A-Za-z0-9.@-]/g, "");
       const filePath = resolve(join(directory, `${safeId}.eml`));
       // Written beside and renamed into place: a full disk leaves no half-written .eml, and
-      // the message stays queued until it can be written whole.
+      // the message stays queued until it can be written whole. Readable by Ally's user only.
       const partPath = resolve(join(directory, `.${safeId}.eml.part`));
       try {
-        await writeFile(partPath, info.message as Buffer);
+        await writeFile(partPath, info.message as Buffer, { mode: 0o600 });
+        // The mode applies only to a new file; a retry after a failure overwrites the same one.
+        await chmod(partPath, 0o600);
         await rename(partPath, filePath);
       } catch (error) {
         await rm(partPath, { force: true }).catch(() => undefined);
@@ -148,6 +157,9 @@ export async function sendNext(deps: OutboxWorkerDeps): Promise<boolean> {
         claimed_until: null,
         last_error: null,
         file_path: result.filePath ?? null,
+        text_body: "",
+        html_body: null,
+        calendar_ics: null,
       })
       .where("id", "=", row.id)
       .execute();

@@ -6,7 +6,9 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import type { OrgId } from "../accounts/ids.js";
+import { AppError } from "../errors.js";
 import type { Database } from "../store/schema.js";
+import { DEFAULT_MAIL_LIMITS, limitPolicyOf, type MailLimits, overLimit } from "./send-limits.js";
 
 export interface OutgoingMessage {
   organisationId: OrgId | null;
@@ -39,13 +41,18 @@ function messageIdDomain(from: string | undefined): string {
   return match?.[1] ?? "ally.localhost";
 }
 
-/** Adds a message to the outbox; call inside the transaction that makes the change. */
+/**
+ * Adds a message to the outbox; call inside the transaction that makes the change. Within the
+ * sending limits (send-limits.ts) it is queued; over them, a message someone asked for is
+ * refused (RATE_LIMITED) and a notice is left out (`messageId: null`, `notSent` says why).
+ */
 export async function enqueueMail(
   db: Kysely<Database> | Transaction<Database>,
   message: OutgoingMessage,
   now: number,
   from?: string,
-): Promise<{ messageId: string }> {
+  limits: MailLimits = DEFAULT_MAIL_LIMITS,
+): Promise<{ messageId: string; notSent?: undefined } | { messageId: null; notSent: string }> {
   if (message.calendar !== undefined) {
     const inFile = calendarMethodOf(message.calendar.ics);
     if (inFile !== message.calendar.method) {
@@ -53,6 +60,18 @@ export async function enqueueMail(
         `the calendar part says method=${message.calendar.method} but its METHOD is ${inFile ?? "missing"}`,
       );
     }
+  }
+  const policy = limitPolicyOf(message.kind);
+  if (policy !== "always") {
+    const over = await overLimit(db, message, now, limits);
+    if (over !== undefined && policy === "refuse") {
+      throw new AppError(
+        "RATE_LIMITED",
+        "We sent this message a moment ago: please check your inbox (and spam folder) before asking again.",
+        { detail: { reason: over } },
+      );
+    }
+    if (over !== undefined) return { messageId: null, notSent: over };
   }
   const messageId = `<${randomBytes(16).toString("hex")}@${messageIdDomain(from)}>`;
   await db

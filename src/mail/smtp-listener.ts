@@ -3,6 +3,11 @@
  * forwarding rule, at it). It accepts mail only for addresses in Ally's inbound domain (never a
  * relay), refuses messages over the size limit while they arrive, and stores each message
  * (inbound.ts) before answering 250, so an accepted message is never lost.
+ *
+ * The size limit is advertised (EHLO SIZE, RFC 1870) and enforced on the stream: bytes are
+ * counted as they arrive, and once a message passes the limit what was held of it is dropped
+ * and the rest is read and discarded, so a client that ignores SIZE cannot make Ally hold more
+ * than the limit per connection. Such a message is answered 552 and nothing is stored.
  */
 import type { Kysely } from "kysely";
 import { SMTPServer, type SMTPServerDataStream } from "smtp-server";
@@ -19,11 +24,18 @@ export interface SmtpListenerOptions {
   /** Mail to any other domain is refused at RCPT TO (lower case, e.g. `ally.example.com`). */
   domain: string;
   maxBytes?: number;
+  /** The authserv-id of Ally's own MX, whose Authentication-Results are recorded. */
+  trustedAuthservId?: string;
   log?: (line: string) => void;
 }
 
 export interface RunningSmtpListener {
   port: number;
+  /**
+   * Bytes of message data the listener holds now, across connections, and the most it has
+   * held at once since it started.
+   */
+  heldBytes(): { now: number; peak: number };
   close(): Promise<void>;
 }
 
@@ -33,10 +45,55 @@ function smtpError(message: string, responseCode: number): Error {
   return Object.assign(new Error(message), { responseCode });
 }
 
-async function readAll(stream: SMTPServerDataStream): Promise<Buffer> {
+/** Counts the bytes of message data held in memory, now and at most. */
+class HeldBytes {
+  now = 0;
+  peak = 0;
+  add(bytes: number): void {
+    this.now += bytes;
+    if (this.now > this.peak) this.peak = this.now;
+  }
+  release(bytes: number): void {
+    this.now -= bytes;
+  }
+}
+
+/**
+ * Reads a message, keeping at most `maxBytes` of it: past the limit, what was kept is let go
+ * and the rest is drained unread (the client is answered once it has sent the final dot).
+ */
+async function readLimited(
+  stream: SMTPServerDataStream,
+  maxBytes: number,
+  held: HeldBytes,
+): Promise<{ raw: Buffer; tooLarge: false } | { tooLarge: true }> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  let total = 0;
+  let tooLarge = false;
+  let kept = 0;
+  try {
+    for await (const chunk of stream) {
+      const bytes = chunk as Buffer;
+      total += bytes.length;
+      if (tooLarge) continue;
+      if (total > maxBytes) {
+        tooLarge = true;
+        chunks.length = 0;
+        held.release(kept);
+        kept = 0;
+        continue;
+      }
+      chunks.push(bytes);
+      kept += bytes.length;
+      held.add(bytes.length);
+    }
+    if (tooLarge || (stream as { sizeExceeded?: boolean }).sizeExceeded === true) {
+      return { tooLarge: true };
+    }
+    return { raw: Buffer.concat(chunks), tooLarge: false };
+  } finally {
+    held.release(kept);
+  }
 }
 
 export async function startSmtpListener(
@@ -44,6 +101,7 @@ export async function startSmtpListener(
 ): Promise<RunningSmtpListener> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const domain = options.domain.toLowerCase();
+  const held = new HeldBytes();
   const server = new SMTPServer({
     name: domain,
     banner: "Ally",
@@ -61,11 +119,10 @@ export async function startSmtpListener(
       callback();
     },
     onData(stream, session, callback) {
-      readAll(stream)
-        .then(async (raw) => {
-          if ((stream as SMTPServerDataStream & { sizeExceeded?: boolean }).sizeExceeded) {
-            throw smtpError(`message larger than ${maxBytes} bytes`, 552);
-          }
+      readLimited(stream, maxBytes, held)
+        .then(async (read) => {
+          if (read.tooLarge) throw smtpError(`message larger than ${maxBytes} bytes`, 552);
+          const raw = read.raw;
           const mailFrom = session.envelope.mailFrom;
           await storeInbound(
             options.db,
@@ -75,6 +132,9 @@ export async function startSmtpListener(
               rcptTo: session.envelope.rcptTo.map((r) => r.address),
             },
             options.clock.now(),
+            options.trustedAuthservId === undefined
+              ? {}
+              : { trustedAuthservId: options.trustedAuthservId },
           );
           callback();
         })
@@ -100,6 +160,7 @@ export async function startSmtpListener(
   const port = typeof address === "object" && address !== null ? address.port : options.port;
   return {
     port,
+    heldBytes: () => ({ now: held.now, peak: held.peak }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -9,6 +9,7 @@ export interface OutboxTable {
   kind: string;
   to_address: string;
   subject: string;
+  /** Emptied once sent (with `html_body` and `calendar_ics`): the bodies carry live links. */
   text_body: string;
   html_body: string | null;
   created_at: number;
@@ -47,6 +48,11 @@ export interface InboundMailTable {
   /** Its METHOD (REPLY, REQUEST, CANCEL, ...), upper case. */
   calendar_method: string | null;
   in_reply_to: string | null;
+  /**
+   * DMARC as Ally's own MX judged it (authentication-results.ts): `pass` (aligned with From),
+   * `unaligned`, `none`, `fail`, …; null when no trusted Authentication-Results was present.
+   */
+  dmarc: string | null;
   received_at: number;
   /** Set by the worker that claimed it for handling. */
   claimed_until: number | null;
@@ -94,6 +100,7 @@ export const mailDataMap: TableNotes<MailTables> = {
     calendar_ics: personal("recruiting", received, "mail-90d"),
     calendar_method: notPersonal,
     in_reply_to: notPersonal,
+    dmarc: notPersonal,
     received_at: notPersonal,
     claimed_until: notPersonal,
     handled_at: notPersonal,

@@ -635,6 +635,23 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0015-mail-trust": {
+      async up(db: AnyDb) {
+        // The DMARC verdict of Ally's own MX (Authentication-Results), when it stamped one.
+        await db.schema.alterTable("inbound_mail").addColumn("dmarc", "text").execute();
+        // Sends are counted per recipient and per organisation over the last hour.
+        await db.schema
+          .createIndex("outbox_to_address_created_at")
+          .on("outbox")
+          .columns(["to_address", "created_at"])
+          .execute();
+        await db.schema
+          .createIndex("outbox_organisation_created_at")
+          .on("outbox")
+          .columns(["organisation_id", "created_at"])
+          .execute();
+      },
+    },
     "0016-account-security": {
       async up(db: AnyDb) {
         // Tokens made before scopes existed could read and write; they keep doing so.

@@ -40,6 +40,11 @@ import {
   smtpTransport,
   startOutboxWorker,
 } from "../mail/outbox-worker.js";
+import {
+  createReplyAddresses,
+  type ReplyAddresses,
+  replyAddressKeys,
+} from "../mail/reply-address.js";
 import { mailRetentionHandler, PURGE_JOB, scheduleMailRetention } from "../mail/retention.js";
 import { startSmtpListener } from "../mail/smtp-listener.js";
 import { type Keyring, singleKeyring } from "../secrets/keyring.js";
@@ -105,6 +110,7 @@ export function buildDeps(
     oauth: createOAuthSources(oauthDeps),
   });
   const bookingLinks = createBookingLinks({ db: store.db, clock });
+  const replyAddresses = replyAddressesFor(config, keyring);
   const booking = createBookingService({
     db: store.db,
     dialect: store.dialect,
@@ -113,6 +119,7 @@ export function buildDeps(
     effects: createBookingEffects({
       clock,
       mailFrom: config.mail.from,
+      replyAddress: (binding) => replyAddresses.addressFor(binding),
       publicUrl: config.http.publicUrl,
       reminderMinutesBefore: config.booking.reminderMinutesBefore,
       // The candidate's confirmation carries a link of its own to reschedule or cancel; the
@@ -140,6 +147,7 @@ export function buildDeps(
       publicUrl: config.http.publicUrl,
       mailFrom: config.mail.from,
       sessionTtlMs: config.sessionTtlHours * 3_600_000,
+      mailLimits: config.mail.limits,
     }),
     hiring: createHiringService({ db: store.db, clock }),
     calendars,
@@ -159,8 +167,25 @@ export function buildDeps(
       allowPrivateHosts: config.calendar.allowPrivateHosts,
     }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
-    inboundHandlers: [calendarReplyHandler({ db: store.db, clock, booking })],
+    inboundHandlers: [
+      calendarReplyHandler({
+        db: store.db,
+        clock,
+        booking,
+        replyAddresses,
+        requireDmarcPass: config.mail.trustedAuthservId !== undefined,
+      }),
+    ],
   };
+}
+
+/** Reply addresses `LOCAL+TOKEN@replyDomain`, LOCAL being MAIL_FROM's local part. */
+export function replyAddressesFor(config: Config, keyring: Keyring): ReplyAddresses {
+  const local = /([^<\s@]+)@[^>\s]+/.exec(config.mail.from)?.[1] ?? "ally";
+  return createReplyAddresses({
+    keys: replyAddressKeys(keyring),
+    mailbox: `${local}@${config.mail.replyDomain}`,
+  });
 }
 
 export function mailTransport(config: Config): MailTransport {
@@ -218,6 +243,9 @@ export async function startServer(
           host: inbound.host,
           port: inbound.port,
           domain: inbound.domain,
+          ...(config.mail.trustedAuthservId === undefined
+            ? {}
+            : { trustedAuthservId: config.mail.trustedAuthservId }),
           log: (line) => console.error(line),
         });
   const inboundWorker = startInboundWorker({

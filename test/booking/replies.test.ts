@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { calendarReplyHandler } from "../../src/booking/replies.js";
+import { calendarReplyHandler, parseSessionUid } from "../../src/booking/replies.js";
 import type { InterviewRequestInput } from "../../src/booking/schemas.js";
 import {
   type BookingChange,
@@ -21,12 +21,14 @@ import {
 } from "../../src/booking/service.js";
 import { sessionUid } from "../../src/calendar/imip.js";
 import { handleNextInbound, storeInbound } from "../../src/mail/inbound.js";
+import { createReplyAddresses, replyAddressKeys } from "../../src/mail/reply-address.js";
 import { type RunningSmtpListener, startSmtpListener } from "../../src/mail/smtp-listener.js";
+import { singleKeyring } from "../../src/secrets/keyring.js";
 import type { Store } from "../../src/store/database.js";
 import { createApp } from "../../src/web/app.js";
 import { type FeedServer, startFeedServer } from "../calendar/connectors/feed-server.js";
 import type { SignedIn } from "../hiring/factories.js";
-import { buildWorld, NOW, type World } from "../hiring/factories.js";
+import { buildWorld, MASTER_KEY, NOW, type World } from "../hiring/factories.js";
 import { testDatabases } from "../support/databases.js";
 import { appError, type BookingOrg, buildBookingOrg, buildRequest } from "./factories.js";
 
@@ -59,11 +61,21 @@ function replyIcs(
   );
 }
 
-/** The raw message a calendar client sends, built by nodemailer as a real client would. */
-async function rawReply(from: string, subject: string, ics: string): Promise<Buffer> {
+/**
+ * The raw message a calendar client sends, built by nodemailer as a real client would: to the
+ * invitation's ORGANIZER (`to`).
+ */
+async function rawReply(
+  from: string,
+  subject: string,
+  ics: string,
+  to = "ally@ally.test",
+  headers: Record<string, string> = {},
+): Promise<Buffer> {
   const info = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail({
     from,
-    to: "ally@ally.test",
+    to,
+    headers,
     subject,
     text: subject,
     icalEvent: { method: "REPLY", content: ics },
@@ -111,19 +123,65 @@ for (const database of await testDatabases()) {
       return buildBookingOrg(world, store, feeds, options);
     };
 
-    const handlers = () => [
-      calendarReplyHandler({ db: store.db, clock: world.clock, booking: service }),
+    const replyAddresses = createReplyAddresses({
+      keys: replyAddressKeys(singleKeyring(MASTER_KEY)),
+      mailbox: "ally@ally.test",
+    });
+    /** Ally's MX, when one is configured, writes this authserv-id. */
+    const AUTHSERV_ID = "mx.ally.test";
+    const handlers = (requireDmarcPass = false) => [
+      calendarReplyHandler({
+        db: store.db,
+        clock: world.clock,
+        booking: service,
+        replyAddresses,
+        requireDmarcPass,
+      }),
     ];
 
+    /**
+     * The ORGANIZER of `email`'s invitation to the session with this UID (what their calendar
+     * client replies to); Ally's plain address for a UID that is not a booking's.
+     */
+    async function organizerFor(uid: string, email: string): Promise<string> {
+      const target = parseSessionUid(uid);
+      const booking =
+        target === null
+          ? undefined
+          : await store.db
+              .selectFrom("bookings")
+              .select(["organisation_id", "ical_uid"])
+              .where("ical_uid", "=", target.bookingUid)
+              .executeTakeFirst();
+      if (booking === undefined) return "ally@ally.test";
+      return replyAddresses.addressFor({
+        organisationId: booking.organisation_id,
+        bookingUid: booking.ical_uid,
+        attendeeEmail: email,
+      });
+    }
+
     /** Stores the message as the SMTP listener would and lets the inbound worker handle it. */
-    async function deliver(raw: Buffer, envelopeFrom: string): Promise<string | null> {
+    async function deliver(
+      raw: Buffer,
+      envelopeFrom: string,
+      rcptTo = "ally@ally.test",
+      mx: { requireDmarcPass: boolean } = { requireDmarcPass: false },
+    ): Promise<string | null> {
       const { messageId } = await storeInbound(
         store.db,
         raw,
-        { mailFrom: envelopeFrom, rcptTo: ["ally@ally.test"] },
+        { mailFrom: envelopeFrom, rcptTo: [rcptTo] },
         world.clock.now(),
+        { trustedAuthservId: AUTHSERV_ID },
       );
-      while (await handleNextInbound({ db: store.db, clock: world.clock, handlers: handlers() })) {
+      while (
+        await handleNextInbound({
+          db: store.db,
+          clock: world.clock,
+          handlers: handlers(mx.requireDmarcPass),
+        })
+      ) {
         // drain
       }
       const row = await store.db
@@ -140,9 +198,11 @@ for (const database of await testDatabases()) {
       reply: { uid: string; sequence: number; email: string; partstat: string },
       from = reply.email,
     ): Promise<string | null> {
+      const to = await organizerFor(reply.uid, reply.email);
       return deliver(
-        await rawReply(from, `${reply.partstat}: Interview`, replyIcs(shape, reply)),
+        await rawReply(from, `${reply.partstat}: Interview`, replyIcs(shape, reply), to),
         from,
+        to,
       );
     }
 
@@ -576,6 +636,132 @@ for (const database of await testDatabases()) {
       expect(await timelineKinds(org, request.id)).toEqual(before);
     });
 
+    it("never acts on a decline that did not come back to the attendee's own reply address, and tells the recruiter", async () => {
+      const org = await fresh();
+      const { request, booking, uid } = await bookedWithDana(org, FRIDAY);
+      const candidate = await world.hiring.getCandidate(org.owner.actor, org.candidateId);
+      changes.length = 0;
+      const decline = replyIcs("outlook", {
+        uid,
+        sequence: 0,
+        email: org.dana.email,
+        partstat: "DECLINED",
+      });
+      const forgeries: { envelopeFrom: string; to: string }[] = [
+        // A stranger writes Dana's address in From: and mails Ally's plain address.
+        { envelopeFrom: "mallory@example.net", to: "ally@ally.test" },
+        // Dana's own address, but to the plain address: no token.
+        { envelopeFrom: org.dana.email, to: "ally@ally.test" },
+        // A token, but the one for another attendee of the same interview (the candidate).
+        { envelopeFrom: org.dana.email, to: await organizerFor(uid, candidate.email) },
+        // A token for Dana, but of another booking.
+        {
+          envelopeFrom: org.dana.email,
+          to: replyAddresses.addressFor({
+            organisationId: org.owner.actor.orgId,
+            bookingUid: `${booking.icalUid}x`,
+            attendeeEmail: org.dana.email,
+          }),
+        },
+      ];
+      for (const forgery of forgeries) {
+        const outcome = await deliver(
+          await rawReply(org.dana.email, "Declined: Interview", decline, forgery.to),
+          forgery.envelopeFrom,
+          forgery.to,
+        );
+        expect(outcome).toBe(
+          `calendar reply not acted on: it was not sent to the reply address of that person's invitation; recruiter told (Dana (${org.dana.email}) declined Coding)`,
+        );
+      }
+      expect(await responses(booking.id)).toEqual([]);
+      expect(await activeSlots(booking.id)).toEqual([
+        [`user:${org.dana.actor.userId}`, FRI_10, FRI_11],
+      ]);
+      expect(await sequenceOf(booking.id)).toBe(0);
+      expect(changes).toEqual([]);
+      expect((await service.getRequest(org.recruiter.actor, request.id)).status).toBe("scheduled");
+      const told = (await mailTo(org.recruiter.email)).filter(
+        (m) => m.kind === "calendar-reply-unverified",
+      );
+      expect(told).toHaveLength(forgeries.length);
+      expect(told[0]?.text_body).toContain(`could not confirm that Dana sent it`);
+      expect(told[0]?.text_body).toContain("Ally changed nothing.");
+      // The request named, to find its page (a link where Ally knows its public address).
+      expect(told[0]?.text_body).toContain(request.id);
+      const last = (await service.timeline(org.recruiter.actor, request.id)).at(-1);
+      expect(last).toMatchObject({
+        kind: "calendar-reply-unverified",
+        actor: { kind: "system" },
+        detail: { email: org.dana.email, partstat: "DECLINED", recruiterEmailed: true },
+      });
+      // The genuine answer, to Dana's own reply address, is still taken.
+      expect(await declines(org.dana, uid, "outlook")).toMatch(/; replaced by /);
+    });
+
+    it("honours Authentication-Results from Ally's own MX only: a DMARC failure never acts, and without a verdict nothing acts when the MX is expected to give one", async () => {
+      const org = await fresh();
+      const { booking, uid } = await bookedWithDana(org, FRIDAY);
+      changes.length = 0;
+      const danaDomain = org.dana.email.split("@")[1] as string;
+      const to = await organizerFor(uid, org.dana.email);
+      const decline = replyIcs("outlook", {
+        uid,
+        sequence: 0,
+        email: org.dana.email,
+        partstat: "DECLINED",
+      });
+      const send = (headers: Record<string, string>, requireDmarcPass: boolean) =>
+        rawReply(org.dana.email, "Declined: Interview", decline, to, headers).then((raw) =>
+          deliver(raw, org.dana.email, to, { requireDmarcPass }),
+        );
+      expect(
+        await send(
+          {
+            "Authentication-Results": `${AUTHSERV_ID}; dmarc=fail (p=reject) header.from=${danaDomain}`,
+          },
+          false,
+        ),
+      ).toMatch(
+        /^calendar reply not acted on: DMARC did not pass for the sender's domain \(fail\)/,
+      );
+      // DMARC passed, but for the attacker's domain, not the From: address's.
+      expect(
+        await send(
+          { "Authentication-Results": `${AUTHSERV_ID}; dmarc=pass header.from=example.net` },
+          false,
+        ),
+      ).toMatch(
+        /^calendar reply not acted on: DMARC did not pass for the sender's domain \(unaligned\)/,
+      );
+      // A pass written by someone else's server is not read: no verdict, which the MX must give.
+      expect(
+        await send(
+          { "Authentication-Results": `mx.attacker.example; dmarc=pass header.from=${danaDomain}` },
+          true,
+        ),
+      ).toMatch(/^calendar reply not acted on: Ally's mail server did not vouch for the sender/);
+      expect(await responses(booking.id)).toEqual([]);
+      expect(changes).toEqual([]);
+      expect(await sequenceOf(booking.id)).toBe(0);
+      const stored = await store.db
+        .selectFrom("inbound_mail")
+        .select("dmarc")
+        .orderBy("id", "desc")
+        .limit(3)
+        .execute();
+      expect(stored.map((row) => row.dmarc)).toEqual([null, "unaligned", "fail"]);
+      // Aligned pass from Ally's MX, on Dana's reply address: taken.
+      expect(
+        await send(
+          {
+            "Authentication-Results": `${AUTHSERV_ID}; spf=pass smtp.mailfrom=${danaDomain}; dmarc=pass (p=none) header.from=${danaDomain}`,
+          },
+          true,
+        ),
+      ).toMatch(/^recorded: Dana .* declined Coding; replaced by /);
+    });
+
     it("says so when the UID is not one of Ally's bookings, and changes nothing", async () => {
       const org = await fresh();
       const countRows = async () => ({
@@ -611,15 +797,28 @@ for (const database of await testDatabases()) {
       const { request, booking } = await bookedWithDana(org, FRIDAY, {}, true, live);
       const host = new URL(world.deps.config.http.publicUrl).hostname;
       const uid = sessionUid(booking.icalUid, 0, host);
+      // Dana's calendar client answers her invitation's ORGANIZER.
+      const danaInvitation = await store.db
+        .selectFrom("outbox")
+        .select("calendar_ics")
+        .where("to_address", "=", org.dana.email)
+        .where("calendar_method", "=", "REQUEST")
+        .executeTakeFirstOrThrow();
+      const organizer = /^ORGANIZER[^:\r\n]*:mailto:([^\r\n]+)/m.exec(
+        // RFC 5545 3.1: long lines are folded.
+        (danaInvitation.calendar_ics ?? "").replace(/\r\n[ \t]/g, ""),
+      )?.[1];
+      expect(organizer).toMatch(/^ally\+[0-9a-f]{24}@localhost$/);
       const raw = await rawReply(
         org.dana.email,
         "Declined: Interview",
         replyIcs("outlook", { uid, sequence: 0, email: org.dana.email, partstat: "DECLINED" }),
+        organizer,
       );
       await storeInbound(
         store.db,
         raw,
-        { mailFrom: org.dana.email, rcptTo: ["ally@ally.test"] },
+        { mailFrom: org.dana.email, rcptTo: [organizer as string] },
         world.clock.now(),
       );
       while (
@@ -673,7 +872,7 @@ for (const database of await testDatabases()) {
           })
           .sendMail({
             from: `Dana <${org.dana.email}>`,
-            to: "ally@ally.test",
+            to: await organizerFor(uid, org.dana.email),
             subject: "Accepted: Interview",
             text: "Dana has accepted this invitation.",
             icalEvent: {

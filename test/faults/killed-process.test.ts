@@ -86,6 +86,7 @@ describe.skipIf(postgres === undefined)("a process killed mid-job, on PostgreSQL
       Date.now(),
       "Ally <ally@ally.test>",
     );
+    if (messageId === null) throw new Error("the outbox refused a test message");
     // The first process has claimed the message and is waiting on the relay: kill it there.
     await eventually("the relay to hold the message unanswered", () =>
       relay.stalled.includes(messageId),

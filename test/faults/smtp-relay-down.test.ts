@@ -56,6 +56,7 @@ for (const database of await testDatabases()) {
           clock.now(),
           FROM,
         );
+        if (messageId === null) throw new Error("the outbox refused a test message");
         ids.push(messageId);
       }
       const workers = [0, 1].map(

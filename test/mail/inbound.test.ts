@@ -4,6 +4,7 @@
  * refuses what is too large, and the inbound worker offers each message to the handlers in
  * order, retrying a handler that fails and setting the message aside after a few attempts.
  */
+import { connect, type Socket } from "node:net";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock.js";
@@ -167,6 +168,30 @@ for (const database of await testDatabases()) {
       expect(await rows()).toEqual([]);
     });
 
+    it("cuts a message far over the limit as it streams: 552, nothing stored, at most the limit held", async () => {
+      const limitBytes = 1024 * 1024;
+      const small = await startSmtpListener({
+        db: store.db,
+        clock,
+        host: "127.0.0.1",
+        port: 0,
+        domain: "ally.test",
+        maxBytes: limitBytes,
+      });
+      try {
+        // 40 MB of DATA from a client that ignores the advertised SIZE.
+        const reply = await sendRawData(small.port, 40 * 1024 * 1024);
+        expect(reply).toMatch(/^552 /);
+        const held = small.heldBytes();
+        expect(held.now).toBe(0);
+        // One socket chunk past the limit at most (chunks are 64 KB or less).
+        expect(held.peak).toBeLessThanOrEqual(limitBytes + 64 * 1024);
+        expect(await rows()).toEqual([]);
+      } finally {
+        await small.close();
+      }
+    }, 60_000);
+
     it("offers each message to the handlers in order and records what the first taker did", async () => {
       await transport().sendMail({
         from: "dana@example.com",
@@ -249,4 +274,61 @@ for (const database of await testDatabases()) {
       expect(handled.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `m${i}`).sort());
     });
   });
+}
+
+/** One line-based SMTP reply (the last line of a multi-line one). */
+function nextReply(socket: Socket, buffered: { text: string }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const look = () => {
+      const lines = buffered.text.split("\r\n");
+      const index = lines.findIndex((line) => /^\d{3} /.test(line));
+      if (index === -1) return false;
+      buffered.text = lines.slice(index + 1).join("\r\n");
+      socket.off("data", onData);
+      socket.off("error", reject);
+      resolve(lines[index] as string);
+      return true;
+    };
+    const onData = (chunk: Buffer) => {
+      buffered.text += chunk.toString("latin1");
+      look();
+    };
+    if (look()) return;
+    socket.on("data", onData);
+    socket.once("error", reject);
+  });
+}
+
+/**
+ * Speaks SMTP by hand (no SIZE parameter on MAIL FROM, as a careless or hostile client would)
+ * and sends `bodyBytes` of message data in 64 KB writes, honouring back-pressure; resolves to
+ * the server's answer to the final dot.
+ */
+async function sendRawData(port: number, bodyBytes: number): Promise<string> {
+  const socket = connect(port, "127.0.0.1");
+  const buffered = { text: "" };
+  try {
+    await nextReply(socket, buffered); // 220 banner
+    for (const command of [
+      "EHLO client.test",
+      "MAIL FROM:<sam@example.com>",
+      "RCPT TO:<ally@ally.test>",
+      "DATA",
+    ]) {
+      socket.write(`${command}\r\n`);
+      await nextReply(socket, buffered);
+    }
+    socket.write("From: sam@example.com\r\nTo: ally@ally.test\r\nSubject: big\r\n\r\n");
+    const line = `${"x".repeat(1022)}\r\n`;
+    const chunk = Buffer.from(line.repeat(64));
+    for (let sent = 0; sent < bodyBytes; sent += chunk.length) {
+      if (!socket.write(chunk)) await new Promise((resolve) => socket.once("drain", resolve));
+    }
+    socket.write(".\r\n");
+    const answer = await nextReply(socket, buffered);
+    socket.write("QUIT\r\n");
+    return answer;
+  } finally {
+    socket.end();
+  }
 }

@@ -3,7 +3,7 @@
  * committed, each is sent once even with workers racing, failures are retried with backoff,
  * and both transports (the .eml folder and an SMTP relay) deliver what was stored.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -157,6 +157,33 @@ describe.each(databases)("the outbox on $dialect", (database) => {
     expect(sent).toHaveLength(1);
   });
 
+  it("empties a message's bodies once it is sent, as they hold live links, and keeps who got what when", async () => {
+    const message = {
+      ...buildMessage({ organisationId: mintOrgId("org_1") }),
+      text: "Reset your password: https://ally.test/reset-password?token=live-secret",
+      html: '<a href="https://ally.test/reset-password?token=live-secret">Reset</a>',
+      calendar: {
+        method: "REQUEST" as const,
+        ics: "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nURL:https://ally.test/book/live-secret\r\nEND:VCALENDAR\r\n",
+      },
+    };
+    await enqueueMail(store.db, message, clock.now(), FROM);
+    const { transport, sent } = recordingTransport();
+    await drain({ db: store.db, clock, transport, from: FROM });
+    expect(sent[0]?.text).toContain("live-secret");
+    const [row] = await store.db.selectFrom("outbox").selectAll().execute();
+    expect(row).toMatchObject({
+      sent_at: T0,
+      to_address: message.to,
+      subject: message.subject,
+      kind: message.kind,
+      text_body: "",
+      html_body: null,
+      calendar_ics: null,
+    });
+    expect(JSON.stringify(row)).not.toContain("live-secret");
+  });
+
   it("retries a failing delivery with growing backoff and records the error", async () => {
     await enqueueMail(store.db, buildMessage(), clock.now(), FROM);
     let failing = true;
@@ -264,6 +291,22 @@ describe.each(databases)("the outbox on $dialect", (database) => {
       expect(headers.get("message-id")).toBe(messageId);
       expect(headers.get("message-id")).toBe(row?.message_id);
       expect(headers.get("mime-version")).toBe("1.0");
+    });
+
+    it("writes files only Ally's user can read (0600), in a folder only it can open (0700)", async () => {
+      const folder = join(dir, "outbox");
+      const transport = folderTransport(folder);
+      await enqueueMail(store.db, buildMessage(), clock.now(), FROM);
+      await drain({ db: store.db, clock, transport, from: FROM });
+      // A folder made before, open to all, is closed when written to.
+      chmodSync(folder, 0o755);
+      await enqueueMail(store.db, buildMessage(), clock.now(), FROM);
+      await drain({ db: store.db, clock, transport, from: FROM });
+      transport.close();
+      expect(statSync(folder).mode & 0o777).toBe(0o700);
+      const files = (await rows(store.db)).map((r) => r.file_path as string);
+      expect(files).toHaveLength(2);
+      for (const file of files) expect(statSync(file).mode & 0o777).toBe(0o600);
     });
   });
 

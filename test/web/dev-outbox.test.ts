@@ -8,11 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock.js";
+import { folderTransport, sendNext } from "../../src/mail/outbox-worker.js";
 import { openStore, type Store } from "../../src/store/database.js";
 import { migrateToLatest } from "../../src/store/migrations.js";
 import { createApp } from "../../src/web/app.js";
 import { buildDeps } from "../../src/web/server.js";
 import { buildSignUp, MASTER_KEY, META, T0, testConfig } from "../support/web-world.js";
+
+const FROM = "Ally <ally@ally.test>";
 
 describe("the development outbox", () => {
   let dir: string;
@@ -43,6 +46,27 @@ describe("the development outbox", () => {
     expect(await answer.text()).toContain("dev-owner@example.com");
   });
 
+  it("shows a sent email's text from its file, as the outbox keeps no body once sent", async () => {
+    const config = testConfig({ DATA_DIR: dir, PUBLIC_URL: "http://localhost:3000" });
+    const deps = buildDeps(config, store, fixedClock(T0), MASTER_KEY);
+    await deps.accounts.signUp(buildSignUp({ email: "dev-sent@example.com" }), META);
+    const ally = createApp(deps);
+    const transport = folderTransport(config.mail.outboxDir);
+    while (await sendNext({ db: store.db, clock: fixedClock(T0), transport, from: FROM })) {
+      // send everything
+    }
+    transport.close();
+    const sent = await store.db
+      .selectFrom("outbox")
+      .select(["text_body", "file_path"])
+      .where("to_address", "=", "dev-sent@example.com")
+      .executeTakeFirstOrThrow();
+    expect(sent.text_body).toBe("");
+    const page = await (await ally.app.request("/dev/outbox")).text();
+    expect(page).toContain(`written to ${sent.file_path}`);
+    expect(page).toContain("Please confirm your email address");
+  });
+
   it("is not there when Ally is published at a public address", async () => {
     const ally = appWith({ PUBLIC_URL: "https://ally.example.com" });
     const answer = await ally.app.request("/dev/outbox");
@@ -58,6 +82,22 @@ describe("the development outbox", () => {
     ] as Array<[string, string]>) {
       const answer = await ally.app.request("/dev/outbox", { headers: [header] });
       expect(answer.status).toBe(404);
+    }
+  });
+
+  it("is not there for a request naming another host, as a rebinding page would", async () => {
+    const ally = appWith({ PUBLIC_URL: "http://localhost:3000" });
+    for (const host of ["attacker.example", "attacker.example:3000", "127.0.0.1.nip.io"]) {
+      const answer = await ally.app.request("http://localhost:3000/dev/outbox", {
+        headers: { host },
+      });
+      expect(answer.status).toBe(404);
+    }
+    for (const host of ["localhost:3000", "127.0.0.1:3000", "[::1]:3000"]) {
+      const answer = await ally.app.request("http://localhost:3000/dev/outbox", {
+        headers: { host },
+      });
+      expect(answer.status).toBe(200);
     }
   });
 

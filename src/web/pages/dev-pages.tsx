@@ -1,5 +1,7 @@
 /** Development pages: every email Ally wrote to the outbox folder, when no SMTP relay is set. */
+import { readFile } from "node:fs/promises";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { simpleParser } from "mailparser";
 import type { AppEnv } from "../env.js";
 import { Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
@@ -11,6 +13,24 @@ export function isLoopbackHost(hostname: string): boolean {
     hostname === "::1" ||
     /^127\.\d+\.\d+\.\d+$/.test(hostname)
   );
+}
+
+/** The host name of a Host header value (`localhost:3000`, `[::1]:3000`, `127.0.0.1`). */
+export function hostnameOf(host: string): string {
+  const trimmed = host.trim().toLowerCase();
+  const bracketed = /^(\[[^\]]*\])(?::\d+)?$/.exec(trimmed);
+  if (bracketed !== null) return bracketed[1] as string;
+  return trimmed.replace(/:\d+$/, "");
+}
+
+/** A sent message's text, read back from the .eml file it was written to (bodies are purged once sent). */
+async function sentText(filePath: string | null): Promise<string> {
+  if (filePath === null) return "";
+  try {
+    return (await simpleParser(await readFile(filePath))).text ?? "";
+  } catch {
+    return "(the file is no longer there)";
+  }
 }
 
 export function registerDevPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
@@ -25,19 +45,33 @@ export function registerDevPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
     const { store, outboxDirectory, config } = c.get("deps");
     // Links in these emails sign people in: only without a relay, only on a machine that is not
     // published (its public address is loopback), and only to a caller on it. A reverse proxy on
-    // the same machine also connects from loopback, hence the other two conditions.
+    // the same machine also connects from loopback, hence the other two conditions; a page on
+    // another site whose name resolves to 127.0.0.1 (DNS rebinding) sends its own Host, hence
+    // the Host check.
     const ip = c.get("meta").ip;
+    const host = hostnameOf(c.req.header("host") ?? new URL(c.req.url).host);
     const loopback = ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1";
     const published = !isLoopbackHost(new URL(config.http.publicUrl).hostname);
     const proxied =
       c.req.header("x-forwarded-for") !== undefined || c.req.header("forwarded") !== undefined;
-    if (outboxDirectory === undefined || !loopback || published || proxied) return c.notFound();
+    if (
+      outboxDirectory === undefined ||
+      !loopback ||
+      !isLoopbackHost(host) ||
+      published ||
+      proxied
+    ) {
+      return c.notFound();
+    }
     const messages = await store.db
       .selectFrom("outbox")
       .select(["id", "to_address", "subject", "text_body", "created_at", "sent_at", "file_path"])
       .orderBy("id", "desc")
       .limit(100)
       .execute();
+    const bodies = await Promise.all(
+      messages.map((m) => (m.sent_at === null ? m.text_body : sentText(m.file_path))),
+    );
     return c.html(
       <Page title="Outbox" session={c.get("session")} csrfToken={c.get("csrfToken")}>
         <h1>Development outbox</h1>
@@ -45,13 +79,13 @@ export function registerDevPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
           No SMTP relay is configured, so Ally writes each email as a file under{" "}
           <code>{outboxDirectory}</code>. Newest first.
         </p>
-        {messages.map((m) => (
+        {messages.map((m, index) => (
           <article class="card" aria-labelledby={`mail-${m.id}`}>
             <h2 id={`mail-${m.id}`}>{m.subject}</h2>
             <p class="hint">
               To {m.to_address} · {m.sent_at ? `written to ${m.file_path}` : "waiting to be sent"}
             </p>
-            <pre class="mail-body">{m.text_body}</pre>
+            <pre class="mail-body">{bodies[index]}</pre>
           </article>
         ))}
       </Page>,

@@ -272,7 +272,10 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     return frame(
       c,
       "Check your email",
-      <Notice tone="good">If that address needs confirming, a new link is on its way.</Notice>,
+      <Notice tone="good">
+        If that address needs confirming, a new link is on its way. If we sent one in the last
+        minute, we do not send another: check your inbox and spam folder for it.
+      </Notice>,
     );
   });
 

@@ -4,20 +4,33 @@
  * Orbital Works and confirmed her address from the outbox, and Ivan, an interviewer who
  * accepted her invitation. Both are signed in; their session tokens open their browsers.
  */
+
+import { readFile } from "node:fs/promises";
+import { simpleParser } from "mailparser";
 import type { Actor } from "../../../src/accounts/service.js";
 import type { Store } from "../../../src/store/database.js";
 import type { WebDeps } from "../../../src/web/env.js";
 
 const META = { ip: "127.0.0.1", userAgent: "browser test" };
 
-/** The link token in the last email to `to` (verification or invitation). */
+/**
+ * The link token in the last email to `to` (verification or invitation): from the outbox row
+ * while it waits, from the .eml file the running server wrote once sent (the outbox empties a
+ * sent message's body).
+ */
 async function tokenMailedTo(store: Store, to: string): Promise<string> {
-  const mail = await store.db
+  const row = await store.db
     .selectFrom("outbox")
-    .select("text_body")
+    .select(["text_body", "file_path", "sent_at"])
     .where("to_address", "=", to)
     .orderBy("id", "desc")
     .executeTakeFirstOrThrow();
+  const mail = {
+    text_body:
+      row.sent_at !== null && row.file_path !== null
+        ? ((await simpleParser(await readFile(row.file_path))).text ?? "")
+        : row.text_body,
+  };
   return decodeURIComponent(/token=([^\s&]+)/.exec(mail.text_body)?.[1] ?? "");
 }
 

@@ -128,6 +128,11 @@ describe("the understanding corpus", () => {
     expect(bad).toEqual([]);
   });
 
+  it("gives every proposal at least one window", () => {
+    const bad = all.filter((c) => c.expect.intent === "propose" && c.expect.windows.length === 0);
+    expect(bad.map((c) => c.id)).toEqual([]);
+  });
+
   it("has a booked interview for every reschedule", () => {
     const bad = all.filter((c) => c.expect.intent === "reschedule" && !c.input.booked);
     expect(bad.map((c) => c.id)).toEqual([]);

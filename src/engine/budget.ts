@@ -19,6 +19,8 @@ export class SearchBudget {
   /** Set once a step beyond `maxSteps` was asked for; never cleared. */
   stopped = false;
 
+  #truncated = false;
+
   constructor(readonly maxSteps: number = DEFAULT_MAX_STEPS) {}
 
   /** Takes `count` steps; false (and stopped from then on) when that goes over the budget. */
@@ -33,6 +35,14 @@ export class SearchBudget {
     return true;
   }
 
+  /**
+   * Marks the answer incomplete whatever happens next: part of the problem was left out
+   * before the search began. The steps left may still be spent.
+   */
+  stopAfterRemaining(): void {
+    this.#truncated = true;
+  }
+
   /** Steps still available. */
   remaining(): number {
     return this.stopped ? 0 : this.maxSteps - this.steps;
@@ -40,7 +50,7 @@ export class SearchBudget {
 
   /** @example new SearchBudget(10).outcome() // { complete: true, steps: 0 } */
   outcome(): SearchOutcome {
-    if (!this.stopped) return { complete: true, steps: this.steps };
+    if (!this.stopped && !this.#truncated) return { complete: true, steps: this.steps };
     return {
       complete: false,
       steps: this.steps,

@@ -200,14 +200,15 @@ const MAX_SEGMENT_ENTRIES = 4_000_000;
 
 /**
  * The start grid, cut to what the budget allows: each grid start costs a step, and a grid with
- * more starts than the budget has steps is cut (the budget then stops). With a cut grid, people
- * are prepared only over the horizon its sessions can reach.
+ * more starts than half the steps left is cut to that (the budget then stops once the search
+ * has spent the rest). With a cut grid, people are prepared only over the horizon its sessions
+ * can reach.
  */
 function budgetedGrid(
   problem: EngineProblem,
   budget: SearchBudget,
 ): { grid: EpochMinutes[]; horizon: MinuteInterval } {
-  const allowance = budget.remaining();
+  const allowance = Math.floor(budget.remaining() / 2);
   const grid = startGrid(
     zoneRules(problem.timeZone),
     problem.range,
@@ -219,7 +220,8 @@ function budgetedGrid(
     return { grid, horizon: problem.range };
   }
   grid.length = allowance;
-  budget.spend(allowance + 1);
+  budget.spend(allowance);
+  budget.stopAfterRemaining();
   let longestMinutes = 0;
   for (const session of problem.sessions) {
     longestMinutes = Math.max(longestMinutes, session.durationMinutes);

@@ -685,7 +685,7 @@ function tailKey(walk: Walk, end: number): string | undefined {
 /** Places a next session at grid index `g` and walks on from it; true when `visit` stopped. */
 function placeNext(walk: Walk, g: number): boolean {
   const { prepared, used, placement } = walk;
-  const { problem, grid, sessions, budget } = prepared;
+  const { grid, sessions, budget } = prepared;
   const { order, starts } = placement;
   const n = sessions.length;
   // Fixed order: only the next session in the list; any order: every session not yet placed,

@@ -294,9 +294,17 @@ function pickVaried(ordered: ExactOrder, limit: number, organiserRules: ZoneRule
     }
     return half;
   };
+  // Half-days and starts of the picked options, so that each test costs a lookup, not a scan
+  // of everything picked (limits can be large).
+  const pickedHalfDays = new Set<number>();
+  const pickedStarts: number[] = [];
+  const farFromPicked = (start: number): boolean => {
+    const i = lowerBound(pickedStarts, start - 59);
+    return i >= pickedStarts.length || (pickedStarts[i] as number) > start + 59;
+  };
   const passes: Array<(s: Scored) => boolean> = [
-    (s) => picked.every((p) => halfDay(p) !== halfDay(s)),
-    (s) => picked.every((p) => Math.abs(p.start - s.start) >= 60),
+    (s) => !pickedHalfDays.has(halfDay(s)),
+    (s) => farFromPicked(s.start),
     () => true,
   ];
   for (const accept of passes) {
@@ -306,6 +314,8 @@ function pickVaried(ordered: ExactOrder, limit: number, organiserRules: ZoneRule
       if (taken.has(s) || !accept(s)) continue;
       picked.push(s);
       taken.add(s);
+      pickedHalfDays.add(halfDay(s));
+      pickedStarts.splice(lowerBound(pickedStarts, s.start), 0, s.start);
     }
   }
   return picked.sort((a, b) => b.score - a.score || a.start - b.start);

@@ -2,6 +2,7 @@
  * Configuration: read from the environment once, validated, and passed in. Nothing else in
  * Ally reads `process.env`. Every setting is documented in the README.
  */
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { DEFAULT_MAIL_LIMITS, type MailLimits } from "./mail/send-limits.js";
 import { keyringFrom } from "./secrets/keyring.js";
@@ -101,6 +102,8 @@ const schema = z.object({
     .optional(),
   /** Older master keys, still accepted for unwrapping while `ally keys rotate` runs. */
   ALLY_MASTER_KEY_PREVIOUS: z.string().optional(),
+  /** Worker threads that compute options off the event loop; default min(2, CPU cores). */
+  ENGINE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
 });
 
 export interface Config {
@@ -127,6 +130,8 @@ export interface Config {
   masterKeyPrevious: string | undefined;
   sessionTtlHours: number;
   booking: { reminderMinutesBefore: number[] };
+  /** Threads of the slot engine's worker pool (ENGINE_WORKERS). */
+  engine: { workers: number };
   calendar: {
     syncMinutes: number;
     allowPrivateHosts: boolean;
@@ -210,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       masterKeyPrevious: e.ALLY_MASTER_KEY_PREVIOUS,
       sessionTtlHours: e.SESSION_TTL_HOURS,
       booking: { reminderMinutesBefore: e.REMINDER_MINUTES_BEFORE },
+      engine: { workers: e.ENGINE_WORKERS ?? Math.min(2, availableParallelism()) },
       calendar: {
         syncMinutes: e.CALENDAR_SYNC_MINUTES,
         allowPrivateHosts: e.ALLY_ALLOW_PRIVATE_CALENDAR_HOSTS,

@@ -210,6 +210,13 @@ export const optionsOutput = z.object({
   warnings: z.array(z.string()),
   /** Why nothing fits and what to relax; null when options were found. */
   explanation: explanationOutput.nullable(),
+  /**
+   * Present only when the engine's step budget ran out: the options are feasible, but later
+   * times were not examined.
+   */
+  search: z
+    .object({ complete: z.literal(false), steps: z.number().int(), message: z.string() })
+    .optional(),
 });
 export type OptionsAnswer = z.infer<typeof optionsOutput>;
 

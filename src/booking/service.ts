@@ -21,9 +21,8 @@ import { requirePermission } from "../accounts/permissions.js";
 import type { Actor } from "../accounts/service.js";
 import type { CalendarService } from "../calendar/connections.js";
 import type { Clock } from "../clock.js";
-import { explainProblem } from "../engine/explain.js";
-import { bestOptions } from "../engine/index.js";
-import type { WorkingHoursSpan } from "../engine/types.js";
+import { answerOptions, type OptionsAnswer as EngineAnswer } from "../engine/answer.js";
+import type { EngineProblem, WorkingHoursSpan } from "../engine/types.js";
 import { AppError, conflict, invalid, notFound } from "../errors.js";
 import { readSessions as readTemplateSessions } from "../hiring/loop-templates.js";
 import { parseInput } from "../hiring/parse-input.js";
@@ -110,7 +109,22 @@ export interface BookingDeps {
   mailFrom?: string;
   /** Ally's address (PUBLIC_URL): recruiters' emails link to the request's page. */
   publicUrl?: string;
+  /** Runs the slot engine; in-process by default, a worker thread pool in `ally serve`. */
+  engine?: SlotEngine;
 }
+
+/**
+ * The slot engine as the booking module uses it: options and, when none fit, the explanation.
+ * A port, so that the server can run it off the event loop.
+ */
+export interface SlotEngine {
+  options(problem: EngineProblem): Promise<EngineAnswer>;
+}
+
+/** The engine in this thread. Every call is bounded by the engine's step budget. */
+export const inlineSlotEngine: SlotEngine = {
+  options: async (problem) => answerOptions(problem),
+};
 
 /** What replacing an interviewer who declined came to. */
 export type ReplacementResult =
@@ -178,6 +192,7 @@ export type BookingService = ReturnType<typeof createBookingService>;
 
 export function createBookingService(deps: BookingDeps) {
   const { db, clock, dialect } = deps;
+  const engine = deps.engine ?? inlineSlotEngine;
 
   /**
    * One write transaction that holds the write lock from its first statement: PostgreSQL's
@@ -506,12 +521,14 @@ export function createBookingService(deps: BookingDeps) {
       facts,
       clock.now(),
     );
-    const options = bestOptions(problem).map((o) => toOption(shape, o));
-    return {
-      options,
+    const answer = await engine.options(problem);
+    const result: OptionsAnswer = {
+      options: answer.options.map((o) => toOption(shape, o)),
       warnings,
-      explanation: options.length > 0 ? null : explainProblem(problem),
+      explanation: answer.explanation,
     };
+    if (!answer.search.complete) result.search = answer.search;
+    return result;
   }
 
   /**

@@ -14,6 +14,7 @@ import {
   startsBlockedByBusy,
   startsWithinHours,
 } from "./availability.js";
+import { SearchBudget, type SearchOutcome } from "./budget.js";
 import { lowerBound } from "./grid.js";
 import { overlapsAny } from "./intervals.js";
 import { instantText } from "./local-time.js";
@@ -62,11 +63,19 @@ export interface Explanation {
   summary: string;
   blockers: Blocker[];
   relaxations: RelaxationOutcome[];
+  /** Present only when the step budget ran out: the counts above may then be too low. */
+  search?: SearchOutcome;
 }
 
-/** Explains a problem's answer, whether or not any time fits. */
-export function explainProblem(problem: EngineProblem): Explanation {
-  const prepared = prepare(problem);
+/**
+ * Explains a problem's answer, whether or not any time fits. Every search it runs (the problem
+ * and each relaxation) spends from the one `budget`.
+ */
+export function explainProblem(
+  problem: EngineProblem,
+  budget: SearchBudget = new SearchBudget(),
+): Explanation {
+  const prepared = prepare(problem, {}, budget);
   const { grid } = prepared;
   const candidateStarts = grid.length;
   const feasible = feasibleStartIndices(prepared).length;
@@ -110,14 +119,20 @@ export function explainProblem(problem: EngineProblem): Explanation {
     blockers.push(...sessionBlockers(problem, session, prepared.calendars, scope, scopeLabel));
   }
 
-  const relaxations = feasible === 0 ? relax(problem) : [];
-  return {
+  const relaxations = feasible === 0 ? relax(problem, budget) : [];
+  const explanation: Explanation = {
     candidateStarts,
     feasibleStarts: feasible,
     summary: summarise(feasible, relaxations, blockers),
     blockers: blockers.sort((a, b) => b.startsRuledOut - a.startsRuledOut),
     relaxations,
   };
+  const outcome = budget.outcome();
+  if (!outcome.complete) {
+    explanation.search = outcome;
+    explanation.summary = `${explanation.summary} (The ${outcome.message}.)`;
+  }
+  return explanation;
 }
 
 function sessionBlockers(
@@ -184,7 +199,7 @@ function sessionBlockers(
   return blockers;
 }
 
-function relax(problem: EngineProblem): RelaxationOutcome[] {
+function relax(problem: EngineProblem, budget: SearchBudget): RelaxationOutcome[] {
   const outcomes: RelaxationOutcome[] = [];
   const attempt = (
     constraint: ConstraintKind,
@@ -193,7 +208,8 @@ function relax(problem: EngineProblem): RelaxationOutcome[] {
     relaxation: Relaxation,
     participant?: string,
   ): void => {
-    const starts = allFeasibleStarts(variant, relaxation);
+    if (budget.stopped) return;
+    const starts = allFeasibleStarts(variant, relaxation, budget);
     if (starts.length === 0) return;
     const outcome: RelaxationOutcome = { constraint, change, feasibleStarts: starts.length };
     if (participant !== undefined) outcome.participant = participant;

@@ -8,15 +8,19 @@ import { MINUTES_PER_DAY } from "./civil.js";
 import type { EpochMinutes, MinuteInterval } from "./types.js";
 import type { ZoneRules } from "./zone.js";
 
-/** Grid instants in `[range.start, range.end)`, ascending. */
+/**
+ * Grid instants in `[range.start, range.end)`, ascending; only the first `maxLength` of them
+ * when there are more (the caller can tell by the length).
+ */
 export function startGrid(
   rules: ZoneRules,
   range: MinuteInterval,
   granularityMinutes: number,
+  maxLength = Number.POSITIVE_INFINITY,
 ): EpochMinutes[] {
   const grid: EpochMinutes[] = [];
   let t = range.start;
-  while (t < range.end) {
+  while (t < range.end && grid.length < maxLength) {
     // Constant offset from t until the next change (checked a day at a time).
     const offset = rules.offsetMsAt(t * 60_000) / 60_000;
     let segmentEnd = Math.min(range.end, t + MINUTES_PER_DAY);
@@ -31,7 +35,7 @@ export function startGrid(
       }
       segmentEnd = lo;
     }
-    for (; t < segmentEnd; ) {
+    for (; t < segmentEnd && grid.length < maxLength; ) {
       const local = t + offset;
       const ofDay = ((local % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
       const remainder = ofDay % granularityMinutes;

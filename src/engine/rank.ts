@@ -13,11 +13,11 @@
  * most one per half-day (before and after 12:00 in the organiser's zone), then at least an hour
  * apart, then any remaining start; the picked options are listed best first.
  */
+import { SearchBudget } from "./budget.js";
 import { MINUTES_PER_DAY } from "./civil.js";
 import { lowerBound } from "./grid.js";
 import { isoWeekKey, localDayOf, localMinuteOf } from "./local-time.js";
 import {
-  canStaff,
   type Placement,
   type PreparedProblem,
   type PreparedSession,
@@ -57,10 +57,16 @@ interface Scored {
  * Staffing with the least-loaded people is the costly part, so it is done lazily: candidates
  * are ordered by an upper bound of their score, and one is staffed only when its bound could
  * still beat the best exactly scored one. The result is the same as scoring every start.
+ *
+ * The search spends steps from `budget`; when it runs out, the options are the best of the
+ * starts examined until then (`budget.outcome()` says whether that happened).
  * @example bestOptions(problem)[0] // { start, end, score: 0.91, sessions: [...] }
  */
-export function bestOptions(problem: EngineProblem): SlotOption[] {
-  const prepared = prepare(problem);
+export function bestOptions(
+  problem: EngineProblem,
+  budget: SearchBudget = new SearchBudget(),
+): SlotOption[] {
+  const prepared = prepare(problem, {}, budget);
   const candidateRules = zoneRules(problem.candidate?.timeZone ?? problem.timeZone);
   const organiserRules = zoneRules(problem.timeZone);
   const candidates: Candidate[] = [];
@@ -68,22 +74,31 @@ export function bestOptions(problem: EngineProblem): SlotOption[] {
   // visitor serves every start.
   let best: Candidate | undefined;
   let tried = 0;
+  let stepsBefore = 0;
+  // Steps a start's walk may take once it has found a placement (a placement is about one
+  // step per session).
+  const stepsPerStart = PLACEMENTS_PER_START * Math.max(1, problem.sessions.length);
+  // The walk visits staffable placements only.
   const consider = (placement: Placement): boolean => {
     tried++;
-    if (canStaff(prepared, placement)) {
-      const partial = partialScore(prepared, placement, candidateRules);
-      if (best === undefined || partial > best.partial) {
-        // The walk reuses `placement`: keep a copy.
-        const kept = { order: [...placement.order], starts: [...placement.starts] };
-        best = { placement: kept, ...blockSpan(prepared, kept), partial };
-      }
+    const partial = partialScore(prepared, placement, candidateRules);
+    if (best === undefined || partial > best.partial) {
+      // The walk reuses `placement`: keep a copy.
+      const kept = { order: [...placement.order], starts: [...placement.starts] };
+      best = { placement: kept, ...blockSpan(prepared, kept), partial };
     }
-    return tried >= PLACEMENTS_PER_START && best !== undefined;
+    return tried >= PLACEMENTS_PER_START || budget.steps - stepsBefore >= stepsPerStart;
   };
-  for (let g = lowerBound(prepared.grid, prepared.earliestStart); g < prepared.grid.length; g++) {
+  for (
+    let g = lowerBound(prepared.grid, prepared.earliestStart);
+    g < prepared.grid.length && !budget.stopped;
+    g++
+  ) {
     best = undefined;
     tried = 0;
+    stepsBefore = budget.steps;
     walkPlacements(prepared, g, consider);
+    // A start whose walk the budget cut short still has a feasible best, if it found one.
     if (best !== undefined) candidates.push(best);
   }
   const ordered = new ExactOrder(prepared, candidates);
@@ -279,9 +294,17 @@ function pickVaried(ordered: ExactOrder, limit: number, organiserRules: ZoneRule
     }
     return half;
   };
+  // Half-days and starts of the picked options, so that each test costs a lookup, not a scan
+  // of everything picked (limits can be large).
+  const pickedHalfDays = new Set<number>();
+  const pickedStarts: number[] = [];
+  const farFromPicked = (start: number): boolean => {
+    const i = lowerBound(pickedStarts, start - 59);
+    return i >= pickedStarts.length || (pickedStarts[i] as number) > start + 59;
+  };
   const passes: Array<(s: Scored) => boolean> = [
-    (s) => picked.every((p) => halfDay(p) !== halfDay(s)),
-    (s) => picked.every((p) => Math.abs(p.start - s.start) >= 60),
+    (s) => !pickedHalfDays.has(halfDay(s)),
+    (s) => farFromPicked(s.start),
     () => true,
   ];
   for (const accept of passes) {
@@ -291,6 +314,8 @@ function pickVaried(ordered: ExactOrder, limit: number, organiserRules: ZoneRule
       if (taken.has(s) || !accept(s)) continue;
       picked.push(s);
       taken.add(s);
+      pickedHalfDays.add(halfDay(s));
+      pickedStarts.splice(lowerBound(pickedStarts, s.start), 0, s.start);
     }
   }
   return picked.sort((a, b) => b.score - a.score || a.start - b.start);

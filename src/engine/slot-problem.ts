@@ -97,11 +97,31 @@ function string(value: Json, field: string): string {
   return value;
 }
 
-function integer(value: Json, field: string, min: number, fallback?: number): number {
+/**
+ * The largest value each number of a problem may take. Larger ones describe no real interview
+ * and would only make the engine (or the calendar reading around it) do absurd work.
+ */
+export const SLOT_PROBLEM_MAXIMA = {
+  granularityMinutes: 1440, // one day
+  minNoticeMinutes: 527_040, // 366 days
+  bufferMinutes: 1440,
+  maxGapMinutes: 10_080, // one week
+  limit: 1000,
+  durationMinutes: 1440,
+  count: 100,
+  perDay: 1000,
+  perWeek: 1000,
+  /** The range, in days. */
+  rangeDays: 366,
+  sessions: 50,
+} as const;
+
+function integer(value: Json, field: string, min: number, max: number, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
     throw new InvalidField(field, `must be an integer of at least ${min}`);
   }
+  if (value > max) throw new InvalidField(field, `must be at most ${max}`);
   return value;
 }
 
@@ -167,8 +187,12 @@ function limits(value: Json, field: string): LoadLimits | undefined {
   if (value === undefined) return undefined;
   const o = object(value, field);
   const result: LoadLimits = {};
-  if (o.perDay !== undefined) result.perDay = integer(o.perDay, `${field}.perDay`, 0);
-  if (o.perWeek !== undefined) result.perWeek = integer(o.perWeek, `${field}.perWeek`, 0);
+  if (o.perDay !== undefined) {
+    result.perDay = integer(o.perDay, `${field}.perDay`, 0, SLOT_PROBLEM_MAXIMA.perDay);
+  }
+  if (o.perWeek !== undefined) {
+    result.perWeek = integer(o.perWeek, `${field}.perWeek`, 0, SLOT_PROBLEM_MAXIMA.perWeek);
+  }
   return result;
 }
 
@@ -192,6 +216,12 @@ function readProblem(json: Json): SlotProblemInput {
   const range = interval(root.range, "range");
   if (range.endEpochMs <= range.startEpochMs)
     throw new InvalidField("range.end", "must be after range.start");
+  if (range.endEpochMs - range.startEpochMs > SLOT_PROBLEM_MAXIMA.rangeDays * 86_400_000) {
+    throw new InvalidField(
+      "range.end",
+      `must be at most ${SLOT_PROBLEM_MAXIMA.rangeDays} days after range.start`,
+    );
+  }
   const timeZone = zone(root.timeZone, "timeZone", "UTC");
   const order = root.order ?? "fixed";
   if (order !== "fixed" && order !== "any")
@@ -228,6 +258,12 @@ function readProblem(json: Json): SlotProblemInput {
   const sessionList = array(root.sessions, "sessions");
   if (sessionList.length === 0)
     throw new InvalidField("sessions", "must list at least one session");
+  if (sessionList.length > SLOT_PROBLEM_MAXIMA.sessions) {
+    throw new InvalidField(
+      "sessions",
+      `must list at most ${SLOT_PROBLEM_MAXIMA.sessions} sessions`,
+    );
+  }
   const sessions = sessionList.map((item, i): SessionInput => {
     const path = `sessions[${i}]`;
     const o = object(item, path);
@@ -243,9 +279,14 @@ function readProblem(json: Json): SlotProblemInput {
     });
     return {
       id,
-      durationMinutes: integer(o.durationMinutes, `${path}.durationMinutes`, 1),
+      durationMinutes: integer(
+        o.durationMinutes,
+        `${path}.durationMinutes`,
+        1,
+        SLOT_PROBLEM_MAXIMA.durationMinutes,
+      ),
       interviewers,
-      count: integer(o.count, `${path}.count`, 0, 1),
+      count: integer(o.count, `${path}.count`, 0, SLOT_PROBLEM_MAXIMA.count, 1),
     };
   });
 
@@ -261,18 +302,33 @@ function readProblem(json: Json): SlotProblemInput {
   const problem: SlotProblemInput = {
     range,
     timeZone,
-    granularityMinutes: integer(root.granularityMinutes, "granularityMinutes", 1, 15),
-    minNoticeMinutes: integer(root.minNoticeMinutes, "minNoticeMinutes", 0, 0),
-    bufferMinutes: integer(root.bufferMinutes, "bufferMinutes", 0, 0),
+    granularityMinutes: integer(root.granularityMinutes, "granularityMinutes", 1, 1440, 15),
+    minNoticeMinutes: integer(
+      root.minNoticeMinutes,
+      "minNoticeMinutes",
+      0,
+      SLOT_PROBLEM_MAXIMA.minNoticeMinutes,
+      0,
+    ),
+    bufferMinutes: integer(
+      root.bufferMinutes,
+      "bufferMinutes",
+      0,
+      SLOT_PROBLEM_MAXIMA.bufferMinutes,
+      0,
+    ),
     order,
-    maxGapMinutes: integer(root.maxGapMinutes, "maxGapMinutes", 0, 0),
-    limit: integer(root.limit, "limit", 0, 10),
+    maxGapMinutes: integer(
+      root.maxGapMinutes,
+      "maxGapMinutes",
+      0,
+      SLOT_PROBLEM_MAXIMA.maxGapMinutes,
+      0,
+    ),
+    limit: integer(root.limit, "limit", 0, SLOT_PROBLEM_MAXIMA.limit, 10),
     participants,
     sessions,
   };
-  if (problem.granularityMinutes > 1440) {
-    throw new InvalidField("granularityMinutes", "must be at most 1440 (one day)");
-  }
   if (root.now !== undefined) problem.nowEpochMs = instant(root.now, "now");
   if (candidate !== undefined) problem.candidate = candidate;
   return problem;

@@ -6,9 +6,20 @@
  * (session seats × people), solved exactly with augmenting paths.
  *
  * The search is exact: `allFeasibleStarts` tries every order and every gap before it gives up on
- * a start, so it lists every feasible start and nothing else.
+ * a start, so it lists every feasible start and nothing else. It is kept small by three cuts
+ * that never lose an answer:
+ * - a partial block whose placed sessions cannot be staffed is abandoned at once (staffing a
+ *   longer block needs staffing every part of it; load limits are part of who is free when);
+ * - a block that needs more people than the pools can give at any time is never walked;
+ * - a tail that failed once (the same sessions left, the same end so far, the same people free
+ *   for each placed session) is not walked again (`failedTails`).
+ * In any order, the sessions with the fewest possible starts are tried first.
+ *
+ * Every search spends steps from a `SearchBudget`; when it runs out the search stops, keeps what
+ * it found (all feasible) and says so (see budget.ts).
  */
 import { allowedGridRuns, type ParticipantCalendar, prepareParticipant } from "./availability.js";
+import { SearchBudget } from "./budget.js";
 import { lowerBound, lowerBoundFrom, startGrid } from "./grid.js";
 import type { EngineParticipant, EngineProblem, EpochMinutes, MinuteInterval } from "./types.js";
 import { zoneRules } from "./zone.js";
@@ -29,6 +40,14 @@ export interface PreparedSession {
   runCursor: Int32Array;
   /** How many pool members can take it at each grid start. */
   availableCount: Uint16Array;
+  /**
+   * Per grid index, a number that changes exactly where the set of pool members free to start
+   * this session may change; equal numbers mean the same people are free. Undefined when the
+   * problem is too large to remember failed tails.
+   */
+  segmentOf?: Int32Array;
+  /** Grid starts at which enough pool members are free. */
+  possibleStarts: number;
   /**
    * Fixed order only: 1 at grid indices where this session can start and every later session
    * can follow it with an allowed gap, counting free people only (no staffing, no candidate
@@ -53,6 +72,14 @@ export interface PreparedProblem {
   seatScratch: SeatScratch;
   /** A walk state not in use, for `walkPlacements` to reuse. */
   idleWalk: Walk | undefined;
+  /** The work budget every search on this problem spends from. */
+  budget: SearchBudget;
+  /** False when the pools cannot fill every seat even ignoring time: nothing is feasible. */
+  staffable: boolean;
+  /** Session indices, those with the fewest possible starts first (for any order). */
+  sessionOrder: number[];
+  /** Keys of tails known to have no staffable completion; undefined when not remembered. */
+  failedTails: Set<string> | undefined;
   /**
    * Candidate windows sorted by start, not merged: the block must lie inside one window as
    * given, so two touching windows do not make one longer window. Undefined for "any time".
@@ -166,12 +193,54 @@ function relaxes(relaxation: Relaxation, id: string): boolean {
   );
 }
 
-export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): PreparedProblem {
-  const rules = zoneRules(problem.timeZone);
-  const grid = startGrid(rules, problem.range, problem.granularityMinutes);
+/** At most this many failed tails are remembered per prepared problem. */
+const MAX_FAILED_TAILS = 200_000;
+/** Failed tails are remembered only when the segment arrays stay this small (grid × sessions). */
+const MAX_SEGMENT_ENTRIES = 4_000_000;
+
+/**
+ * The start grid, cut to what the budget allows: each grid start costs a step, and a grid with
+ * more starts than half the steps left is cut to that (the budget then stops once the search
+ * has spent the rest). With a cut grid, people are prepared only over the horizon its sessions
+ * can reach.
+ */
+function budgetedGrid(
+  problem: EngineProblem,
+  budget: SearchBudget,
+): { grid: EpochMinutes[]; horizon: MinuteInterval } {
+  const allowance = Math.floor(budget.remaining() / 2);
+  const grid = startGrid(
+    zoneRules(problem.timeZone),
+    problem.range,
+    problem.granularityMinutes,
+    allowance + 1,
+  );
+  if (grid.length <= allowance) {
+    budget.spend(grid.length);
+    return { grid, horizon: problem.range };
+  }
+  grid.length = allowance;
+  budget.spend(allowance);
+  budget.stopAfterRemaining();
+  let longestMinutes = 0;
+  for (const session of problem.sessions) {
+    longestMinutes = Math.max(longestMinutes, session.durationMinutes);
+  }
+  const last = grid[grid.length - 1];
+  const end =
+    last === undefined ? problem.range.start : Math.min(problem.range.end, last + longestMinutes);
+  return { grid, horizon: { start: problem.range.start, end } };
+}
+
+export function prepare(
+  problem: EngineProblem,
+  relaxation: Relaxation = {},
+  budget: SearchBudget = new SearchBudget(),
+): PreparedProblem {
+  const { grid, horizon } = budgetedGrid(problem, budget);
   const indexById = new Map(problem.participants.map((p, i) => [p.id, i]));
   const inPools = new Set(problem.sessions.flatMap((s) => s.interviewers));
-  const horizonKey = `${problem.range.start}/${problem.range.end}`;
+  const horizonKey = `${horizon.start}/${horizon.end}`;
   const calendarKey = `calendar/${horizonKey}`;
   // Only people in some pool matter; the others are never prepared.
   const calendars = problem.participants.map((participant) => {
@@ -180,7 +249,7 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
       const entries = memoEntries(participant);
       let calendar = entries.get(calendarKey) as ParticipantCalendar | undefined;
       if (calendar === undefined) {
-        calendar = prepareParticipant(participant, problem.range);
+        calendar = prepareParticipant(participant, horizon);
         memoStore(entries, calendarKey, calendar);
       }
       return calendar;
@@ -194,13 +263,16 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
       interviews: relaxation.ignoreBusyOf?.has(participant.id) ? [] : participant.interviews,
       limits: relaxation.ignoreLimitsOf?.has(participant.id) ? undefined : participant.limits,
     };
-    return prepareParticipant(effective, problem.range);
+    return prepareParticipant(effective, horizon);
   });
   const bufferMinutes = relaxation.ignoreBufferMinutes ? 0 : problem.bufferMinutes;
   const gridKey = `${problem.timeZone}/${problem.granularityMinutes}/${horizonKey}`;
   // Difference array of the counts, shared by the sessions: +1 where a run of allowed starts
   // begins, -1 after it ends; the running sum is the count. Left all zero after each session.
   const difference = new Int32Array(grid.length + 1);
+  const rememberTails = grid.length * problem.sessions.length <= MAX_SEGMENT_ENTRIES;
+  // Where some pool member's runs begin or end, per session (reset after each).
+  const changes = rememberTails ? new Uint8Array(grid.length + 1) : undefined;
   const sessions = problem.sessions.map((session, index): PreparedSession => {
     const pool = [...new Set(session.interviewers)].map((id) => {
       const participantIndex = indexById.get(id);
@@ -219,7 +291,7 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
           calendars[participantIndex] as ParticipantCalendar,
           session.durationMinutes,
           bufferMinutes,
-          problem.range,
+          horizon,
           grid,
         );
         if (entries !== undefined) memoStore(entries, startsKey, runs);
@@ -229,17 +301,31 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
         const to = runs[r + 1] as number;
         difference[from] = (difference[from] as number) + 1;
         difference[to] = (difference[to] as number) - 1;
+        if (changes !== undefined) {
+          changes[from] = 1;
+          changes[to] = 1;
+        }
       }
       return runs;
     });
     let running = 0;
+    let possibleStarts = 0;
+    const segmentOf = changes === undefined ? undefined : new Int32Array(grid.length);
+    let segment = 0;
     for (let g = 0; g < grid.length; g++) {
       running += difference[g] as number;
       difference[g] = 0;
       availableCount[g] = running;
+      if (running >= session.count) possibleStarts++;
+      if (changes !== undefined && segmentOf !== undefined) {
+        if (changes[g] === 1) segment++;
+        changes[g] = 0;
+        segmentOf[g] = segment;
+      }
     }
     difference[grid.length] = 0;
-    return {
+    if (changes !== undefined) changes[grid.length] = 0;
+    const prepared: PreparedSession = {
       index,
       id: session.id,
       durationMinutes: session.durationMinutes,
@@ -248,7 +334,10 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
       availableRuns,
       runCursor: new Int32Array(pool.length),
       availableCount,
+      possibleStarts,
     };
+    if (segmentOf !== undefined) prepared.segmentOf = segmentOf;
+    return prepared;
   });
   if (problem.order === "fixed") markChainable(sessions, grid, problem.maxGapMinutes);
   const candidateWindows =
@@ -285,7 +374,54 @@ export function prepare(problem: EngineProblem, relaxation: Relaxation = {}): Pr
     scratch,
     seatScratch,
     idleWalk: undefined,
+    budget,
+    staffable: staffableIgnoringTime(sessions, problem.participants.length),
+    sessionOrder: sessions
+      .map((session) => session.index)
+      .sort(
+        (a, b) =>
+          (sessions[a] as PreparedSession).possibleStarts -
+            (sessions[b] as PreparedSession).possibleStarts || a - b,
+      ),
+    failedTails: rememberTails ? new Set() : undefined,
   };
+}
+
+/**
+ * Whether every seat of every session can get a distinct person from its pool, counting only
+ * people free at some start: a block needs at least that, wherever it is placed.
+ */
+function staffableIgnoringTime(
+  sessions: readonly PreparedSession[],
+  participantCount: number,
+): boolean {
+  const seats: number[][] = [];
+  const people = new Set<number>();
+  for (const session of sessions) {
+    const free = session.pool.filter((_, k) => (session.availableRuns[k] as Int32Array).length > 0);
+    if (free.length < session.count) return false;
+    for (const person of free) people.add(person);
+    for (let c = 0; c < session.count; c++) seats.push(free);
+  }
+  if (seats.length > people.size) return false;
+  const seatOf = new Int32Array(participantCount).fill(-1);
+  const visited = new Int32Array(participantCount).fill(-1);
+  const augment = (seat: number, stamp: number): boolean => {
+    for (const person of seats[seat] as number[]) {
+      if (visited[person] === stamp) continue;
+      visited[person] = stamp;
+      const held = seatOf[person] as number;
+      if (held === -1 || augment(held, stamp)) {
+        seatOf[person] = seat;
+        return true;
+      }
+    }
+    return false;
+  };
+  for (let seat = 0; seat < seats.length; seat++) {
+    if (!augment(seat, seat)) return false;
+  }
+  return true;
 }
 
 /**
@@ -447,21 +583,23 @@ function augmentSeat(prepared: PreparedProblem, seat: number): boolean {
 }
 
 /**
- * Walks every placement of a block that starts at grid index `first`, depth first, trying
- * smaller gaps first. `visit` returns true to stop the walk; `walkPlacements` returns whether it
- * was stopped. The placement passed to `visit` is reused by the walk: it is valid only during
- * the call, so a visitor that keeps it must copy it.
+ * Walks every staffable placement of a block that starts at grid index `first`, depth first,
+ * trying smaller gaps first. `visit` returns true to stop the walk; `walkPlacements` returns
+ * whether it was stopped, by `visit` or because the budget ran out (then `prepared.budget` says
+ * so). The placement passed to `visit` is reused by the walk: it is valid only during the call,
+ * so a visitor that keeps it must copy it.
  */
 export function walkPlacements(
   prepared: PreparedProblem,
   first: number,
   visit: (placement: Placement) => boolean,
 ): boolean {
-  const { problem, grid, sessions } = prepared;
+  const { problem, grid, sessions, budget } = prepared;
+  if (!budget.spend()) return true;
   const t = grid[first];
   if (t === undefined || t < prepared.earliestStart) return false;
   const n = sessions.length;
-  if (n === 0) return false;
+  if (n === 0 || !prepared.staffable) return false;
   const fixed = problem.order === "fixed";
   // Most starts fail here: in fixed order, the sessions cannot follow each other from `first`
   // on; in any order, no session has enough people at `first`.
@@ -490,8 +628,10 @@ export function walkPlacements(
       fixed,
       windowEnd,
       used: new Uint8Array(n),
+      startOf: new Int32Array(n),
       placement: { order: [], starts: [] },
       visit,
+      visits: 0,
     };
   } else {
     prepared.idleWalk = undefined;
@@ -512,21 +652,48 @@ interface Walk {
   windowEnd: number;
   /** 1 for sessions already placed. */
   used: Uint8Array;
+  /** Grid index of each placed session, by session index. */
+  startOf: Int32Array;
   /** The sessions placed so far; passed to `visit` when complete. */
   placement: Placement;
   visit: (placement: Placement) => boolean;
+  /** Calls of `visit` so far (a tail with none has no staffable completion). */
+  visits: number;
+}
+
+/**
+ * The key of a tail in `failedTails`: what the rest of a walk depends on. That is the sessions
+ * left, where the last placed one ends (the next starts 0..maxGap later), the latest end allowed
+ * and, for staffing, who was free for each placed session.
+ */
+function tailKey(walk: Walk, end: number): string | undefined {
+  const { used, startOf } = walk;
+  const sessions = walk.prepared.sessions;
+  let key = `${walk.windowEnd}:${end}`;
+  for (let s = 0; s < sessions.length; s++) {
+    if (used[s] === 0) {
+      key += ",-";
+      continue;
+    }
+    const segmentOf = (sessions[s] as PreparedSession).segmentOf;
+    if (segmentOf === undefined) return undefined;
+    key += `,${segmentOf[startOf[s] as number]}`;
+  }
+  return key;
 }
 
 /** Places a next session at grid index `g` and walks on from it; true when `visit` stopped. */
 function placeNext(walk: Walk, g: number): boolean {
   const { prepared, used, placement } = walk;
-  const { problem, grid, sessions } = prepared;
+  const { grid, sessions, budget } = prepared;
   const { order, starts } = placement;
   const n = sessions.length;
-  // Fixed order: only the next session in the list; any order: every session not yet placed.
+  // Fixed order: only the next session in the list; any order: every session not yet placed,
+  // the most constrained first.
   const from = walk.fixed ? order.length : 0;
   const to = walk.fixed ? order.length + 1 : n;
-  for (let s = from; s < to; s++) {
+  for (let i = from; i < to; i++) {
+    const s = walk.fixed ? i : (prepared.sessionOrder[i] as number);
     if (used[s] === 1) continue;
     const session = sessions[s] as PreparedSession;
     if (
@@ -537,27 +704,48 @@ function placeNext(walk: Walk, g: number): boolean {
       continue;
     const end = (grid[g] as number) + session.durationMinutes;
     if (end > walk.windowEnd) continue;
+    if (!budget.spend()) return true;
     used[s] = 1;
+    walk.startOf[s] = g;
     order.push(s);
     starts.push(g);
-    let stop: boolean;
-    if (order.length === n) {
-      stop = walk.visit(placement);
-    } else {
-      stop = false;
-      const latest = end + problem.maxGapMinutes;
-      for (let next = lowerBoundFrom(grid, g, end); next < grid.length; next++) {
-        if ((grid[next] as number) > latest) break;
-        if (placeNext(walk, next)) {
-          stop = true;
-          break;
-        }
-      }
-    }
+    const stop = order.length > 1 && !canStaff(prepared, placement) ? false : walkOn(walk, end);
     used[s] = 0;
     order.pop();
     starts.pop();
     if (stop) return true;
+  }
+  return false;
+}
+
+/**
+ * Continues a walk whose placed sessions can be staffed and the last of which ends at `end`:
+ * visits the block when complete, else places the next session 0..maxGap later. Returns true
+ * when the walk is to stop.
+ */
+function walkOn(walk: Walk, end: number): boolean {
+  const { prepared, placement } = walk;
+  const { problem, grid, sessions, failedTails } = prepared;
+  if (placement.order.length === sessions.length) {
+    walk.visits++;
+    return walk.visit(placement);
+  }
+  const key = failedTails === undefined ? undefined : tailKey(walk, end);
+  if (key !== undefined && failedTails?.has(key) === true) return false;
+  const visitsBefore = walk.visits;
+  const latest = end + problem.maxGapMinutes;
+  const g = placement.starts[placement.starts.length - 1] as number;
+  for (let next = lowerBoundFrom(grid, g, end); next < grid.length; next++) {
+    if ((grid[next] as number) > latest) break;
+    if (placeNext(walk, next)) return true;
+  }
+  if (
+    key !== undefined &&
+    failedTails !== undefined &&
+    walk.visits === visitsBefore &&
+    failedTails.size < MAX_FAILED_TAILS
+  ) {
+    failedTails.add(key);
   }
   return false;
 }
@@ -575,27 +763,37 @@ export function latestWindowEnd(windows: readonly MinuteInterval[], t: number): 
   return latest;
 }
 
-/** Whether some placement of a block starting at grid index `first` can be staffed. */
+/** Every placement the walk visits is staffable: the first one settles a start. */
+const settles = (): boolean => true;
+
+/**
+ * Whether some placement of a block starting at grid index `first` can be staffed; false too
+ * when the budget ran out before that was known (`prepared.budget.stopped`).
+ */
 export function isFeasibleStart(prepared: PreparedProblem, first: number): boolean {
-  return walkPlacements(prepared, first, (placement) => canStaff(prepared, placement));
+  return walkPlacements(prepared, first, settles) && !prepared.budget.stopped;
 }
 
 /**
- * Every feasible block start, ascending, each once (the answer of `ally slots --all`).
+ * Every feasible block start, ascending, each once (the answer of `ally slots --all`), as far
+ * as the budget reached: complete unless `budget.stopped`.
  * @example allFeasibleStarts(problem) // [29_420_640, 29_420_655]
  */
-export function allFeasibleStarts(problem: EngineProblem, relaxation?: Relaxation): EpochMinutes[] {
-  const prepared = prepare(problem, relaxation);
+export function allFeasibleStarts(
+  problem: EngineProblem,
+  relaxation?: Relaxation,
+  budget?: SearchBudget,
+): EpochMinutes[] {
+  const prepared = prepare(problem, relaxation, budget);
   return feasibleStartIndices(prepared).map((g) => prepared.grid[g] as number);
 }
 
+/** Grid indices of the feasible starts, ascending, up to where the budget ran out. */
 export function feasibleStartIndices(prepared: PreparedProblem): number[] {
   const result: number[] = [];
   const from = lowerBound(prepared.grid, prepared.earliestStart);
-  // One visitor for every start (not a closure per start).
-  const staffable = (placement: Placement): boolean => canStaff(prepared, placement);
-  for (let g = from; g < prepared.grid.length; g++) {
-    if (walkPlacements(prepared, g, staffable)) result.push(g);
+  for (let g = from; g < prepared.grid.length && !prepared.budget.stopped; g++) {
+    if (isFeasibleStart(prepared, g)) result.push(g);
   }
   return result;
 }

@@ -17,7 +17,7 @@ import {
 } from "../booking/effects.js";
 import { createBookingLinks } from "../booking/links.js";
 import { calendarReplyHandler } from "../booking/replies.js";
-import { createBookingService } from "../booking/service.js";
+import { createBookingService, type SlotEngine } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import type { HttpClientOptions } from "../calendar/connectors/http.js";
 import { startEventWriteWorker } from "../calendar/event-writes.js";
@@ -31,6 +31,7 @@ import { createPushChannels } from "../calendar/push.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { Config } from "../config.js";
+import { createEnginePool } from "../engine-pool/pool.js";
 import { createHiringService } from "../hiring/service.js";
 import { startJobWorker } from "../jobs/scheduled-jobs.js";
 import { startInboundWorker } from "../mail/inbound.js";
@@ -60,6 +61,8 @@ import { isLoopbackHost } from "./pages/dev-pages.js";
 
 /** What tests replace: where Google and Microsoft answer, and how their HTTP clients wait. */
 export interface DepsOverrides {
+  /** Where options are computed; in-process unless given (`startServer` gives a worker pool). */
+  engine?: SlotEngine;
   providerEndpoints?: ProviderEndpoints;
   providerHttp?: Partial<HttpClientOptions>;
   log?: (line: string) => void;
@@ -135,6 +138,7 @@ export function buildDeps(
     }),
     mailFrom: config.mail.from,
     publicUrl: config.http.publicUrl,
+    ...(overrides.engine === undefined ? {} : { engine: overrides.engine }),
   });
   return {
     config,
@@ -218,7 +222,9 @@ export async function startServer(
   // features refuse to work, while everything else serves.
   for (const problem of await checkDataKeys(store.db, keyring)) log(`ally: warning: ${problem}`);
   const clock = systemClock;
-  const deps = buildDeps(config, store, clock, keyring);
+  // Options are computed on worker threads: one costly request must not stall the others.
+  const enginePool = createEnginePool({ size: config.engine.workers });
+  const deps = buildDeps(config, store, clock, keyring, { engine: enginePool });
   const { app } = createApp(deps);
   const worker = startOutboxWorker({
     db: store.db,
@@ -316,6 +322,7 @@ export async function startServer(
         await eventWriter.stop();
         await syncWorker.stop();
         await worker.stop();
+        await enginePool.close();
         await store.close();
       })();
       return closing;

@@ -8,7 +8,10 @@
  *
  * Expansion does not walk from DTSTART when it does not have to: without COUNT it jumps to the
  * period that contains the window start; with COUNT and a rule whose periods all hold the same
- * number of instances it counts whole periods arithmetically.
+ * number of instances it counts whole periods arithmetically. WEEKLY, MONTHLY and YEARLY
+ * periods are walked day by day and time by time over the window only, and all work is charged
+ * to a budget (`ExpansionBudget`): a hostile rule stops with the budget marked exhausted
+ * instead of listing millions of candidates.
  */
 import { civilFromDays, daysFromCivil, isoWeekday } from "../engine/civil.js";
 

@@ -10,6 +10,15 @@
  * (guarded-fetch.ts), so it cannot point Ally at its own network, with a short timeout. A read
  * that fails never blocks booking: the options show unfiltered, with a message saying why. The
  * booking itself is checked by the service as always; this only filters what is shown.
+ *
+ * Page views do not each read the feed: what a read found (busy intervals, or the reason it
+ * failed) is kept in this process's memory for READ_CACHE_TTL_MS, keyed by the calendar's row
+ * (a new id on every connect) and zone, for at most READ_CACHE_ENTRIES calendars (the oldest
+ * go first). Only start and end times are kept, never the address, and nothing is written to
+ * disk. With several processes each keeps its own copy: a feed is read at most once per TTL
+ * per process, and a view may show busy time up to a TTL old, which is safe because the
+ * booking itself is checked against the interviewers' calendars, not this filter; a
+ * disconnected calendar is never used, because its row is looked up on every view first.
  */
 import type { Kysely } from "kysely";
 import { newId, type OrgId } from "../accounts/ids.js";
@@ -37,6 +46,46 @@ export interface CandidateCalendarDeps {
   allowPrivateHosts: boolean;
   lookup?: Lookup;
   timeoutMs?: number;
+  /** How long a read is reused; READ_CACHE_TTL_MS by default. */
+  readCacheTtlMs?: number;
+}
+
+/** A candidate's feed is read again after this long (a page view in between reuses the read). */
+export const READ_CACHE_TTL_MS = 2 * 60_000;
+/** Calendars whose last read one process keeps. */
+export const READ_CACHE_ENTRIES = 1_000;
+
+type ReadOutcome = { busy: EpochMsInterval[] } | { problem: string };
+
+interface CachedRead {
+  readAtEpochMs: number;
+  range: EpochMsInterval;
+  outcome: ReadOutcome;
+}
+
+/** Bounded, time-limited reads by calendar row and zone; insertion order is eviction order. */
+function readCache(ttlMs: number) {
+  const entries = new Map<string, CachedRead>();
+  return {
+    get(key: string, range: EpochMsInterval, now: number): ReadOutcome | undefined {
+      const hit = entries.get(key);
+      if (hit === undefined) return undefined;
+      const fresh = now >= hit.readAtEpochMs && now - hit.readAtEpochMs < ttlMs;
+      const covers =
+        hit.range.startEpochMs <= range.startEpochMs && hit.range.endEpochMs >= range.endEpochMs;
+      if (!fresh) entries.delete(key);
+      return fresh && covers ? hit.outcome : undefined;
+    },
+    set(key: string, read: CachedRead): void {
+      entries.delete(key);
+      entries.set(key, read);
+      while (entries.size > READ_CACHE_ENTRIES) {
+        const oldest = entries.keys().next().value;
+        if (oldest === undefined) break;
+        entries.delete(oldest);
+      }
+    },
+  };
 }
 
 /** What the page says about a connected calendar. */
@@ -123,6 +172,8 @@ export function createCandidateCalendars(deps: CandidateCalendarDeps) {
     }),
   };
 
+  const reads = readCache(deps.readCacheTtlMs ?? READ_CACHE_TTL_MS);
+
   const rowOf = (orgId: OrgId, requestId: string) =>
     db
       .selectFrom("candidate_calendars")
@@ -144,6 +195,29 @@ export function createCandidateCalendars(deps: CandidateCalendarDeps) {
       .where("organisation_id", "=", row.organisation_id)
       .where("id", "=", row.id)
       .execute();
+  }
+
+  /** Reads the row's feed now and records how it went. */
+  async function readOnce(
+    row: CandidateCalendarsTable,
+    orgId: OrgId,
+    range: EpochMsInterval,
+    zone: string,
+  ): Promise<ReadOutcome> {
+    try {
+      const url = new URL(await box.open(row.url, candidateCalendarBinding(row.id, orgId)));
+      const busy = await readFeed(url, range, zone);
+      await recordRead(row, null);
+      return { busy };
+    } catch (error) {
+      if (!(error instanceof ConnectorError) && !(error instanceof SecretsError)) throw error;
+      const problem =
+        error instanceof ConnectorError
+          ? error.message
+          : "the saved address could not be opened; disconnect it and connect it again";
+      await recordRead(row, problem);
+      return { problem };
+    }
   }
 
   return {
@@ -223,21 +297,17 @@ export function createCandidateCalendars(deps: CandidateCalendarDeps) {
         startEpochMs: Math.min(...options.map((o) => Date.parse(o.startsAt))),
         endEpochMs: Math.max(...options.map((o) => Date.parse(o.endsAt))),
       };
-      let busy: EpochMsInterval[];
-      try {
-        const url = new URL(await box.open(row.url, candidateCalendarBinding(row.id, orgId)));
-        busy = await readFeed(url, range, zone);
-      } catch (error) {
-        if (!(error instanceof ConnectorError) && !(error instanceof SecretsError)) throw error;
-        const problem =
-          error instanceof ConnectorError
-            ? error.message
-            : "the saved address could not be opened; disconnect it and connect it again";
-        await recordRead(row, problem);
-        return { options, calendar: { label: row.label, hidden: 0, problem } };
+      const key = `${row.id}\u0000${zone}`;
+      const now = clock.now();
+      let outcome = reads.get(key, range, now);
+      if (outcome === undefined) {
+        outcome = await readOnce(row, orgId, range, zone);
+        reads.set(key, { readAtEpochMs: now, range, outcome });
       }
-      await recordRead(row, null);
-      const { shown, hidden } = hideBusy(options, busy);
+      if ("problem" in outcome) {
+        return { options, calendar: { label: row.label, hidden: 0, problem: outcome.problem } };
+      }
+      const { shown, hidden } = hideBusy(options, outcome.busy);
       return { options: shown, calendar: { label: row.label, hidden, problem: null } };
     },
   };

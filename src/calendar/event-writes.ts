@@ -24,6 +24,7 @@ import type { SecretStore } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";
 import { credentialsBinding } from "./connections.js";
 import { CalDavEventWriter } from "./connectors/caldav-event-writer.js";
+import { guardedFetch, type Lookup } from "./connectors/guarded-fetch.js";
 import { ConnectorError, type EventWriter } from "./connectors/types.js";
 import { buildCalendarObject, type InterviewEvent } from "./imip.js";
 import type { OAuthCredentials, OAuthSources } from "./oauth-connections.js";
@@ -107,6 +108,15 @@ export interface EventWriteWorkerDeps {
   log?: (line: string) => void;
   /** Writers for Google and Microsoft connections (oauth-connections.ts); absent = not offered. */
   oauth?: Pick<OAuthSources, "eventWriter">;
+  /**
+   * config.calendar.allowPrivateHosts: let CalDAV servers on loopback and private networks
+   * through. Off by default: writes go through the guarded client (guarded-fetch.ts).
+   */
+  allowPrivateHosts?: boolean;
+  /** Resolves names for the guard; the system resolver by default. */
+  lookup?: Lookup;
+  /** What sends one request for the guard (tests stand in for a public server with it). */
+  transport?: typeof fetch;
 }
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
@@ -356,7 +366,14 @@ async function writerFor(
     return new CalDavEventWriter(
       new URL(credentials.url),
       { username: credentials.username ?? "", password: credentials.password ?? "" },
-      { timeoutMs: deps.timeoutMs ?? 20_000 },
+      {
+        timeoutMs: deps.timeoutMs ?? 20_000,
+        fetch: guardedFetch({
+          allowPrivateHosts: deps.allowPrivateHosts ?? false,
+          ...(deps.lookup === undefined ? {} : { lookup: deps.lookup }),
+          ...(deps.transport === undefined ? {} : { fetch: deps.transport }),
+        }),
+      },
     );
   }
   if (isOAuthProvider(row.provider)) {

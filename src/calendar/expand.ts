@@ -20,7 +20,9 @@ import type {
 import { timeValueToEpochMs } from "./ical.js";
 import {
   defaultUntilLocalSeconds,
+  type ExpansionBudget,
   expandCompiled,
+  expansionBudget,
   type PreparedRule,
   preparedNeedsFullCount,
   prepareRule,
@@ -178,6 +180,15 @@ interface RulePlan {
   walked?: { horizonLocalSeconds: number; starts: number[] };
 }
 
+/**
+ * Work one series may take in one read (see recurrence.ts ExpansionBudget): a rule with
+ * an instance every minute over two months takes about 90,000. A series over it is skipped
+ * and named in the problems, and stays skipped for later reads of the same calendar.
+ */
+export const SERIES_WORK = 500_000;
+/** Work all series of one calendar may take in one read; the series past it are skipped. */
+export const CALENDAR_WORK = 5_000_000;
+
 interface OverrideInfo {
   event: CalendarEvent;
   /** RECURRENCE-ID in the series' local seconds. */
@@ -224,6 +235,8 @@ interface SeriesPlan {
   marginAfterMs: number;
   /** Overrides, emitted as they stand after the series' own instances. */
   singles: Single[];
+  /** Its rules took more than SERIES_WORK once: skipped from then on. */
+  overBudget?: boolean;
 }
 
 const NO_OVERRIDES: readonly CalendarEvent[] = [];
@@ -418,7 +431,9 @@ function isInstance(
   const candidates: number[] = [];
   if (dtLocal >= from && dtLocal < to) candidates.push(dtLocal);
   for (const s of rdateLocals) if (s >= from && s < to) candidates.push(s);
-  for (const rule of rules) ruleStartsInto(rule, dtLocal, from, to, candidates);
+  // At most a day: bounded on its own, apart from the read's budget.
+  const budget = expansionBudget(SERIES_WORK);
+  for (const rule of rules) ruleStartsInto(rule, dtLocal, from, to, candidates, budget);
   for (const s of candidates) {
     if (exact?.has(s)) continue;
     if (exDays?.has(Math.floor(s / SECONDS_PER_DAY))) continue;
@@ -483,9 +498,25 @@ function emit(
 /** Start times (local seconds) of one expansion; reused, never held across calls. */
 const startsScratch: number[] = [];
 
-function ruleStartsInto(rule: RulePlan, dtLocal: number, from: number, to: number, out: number[]) {
+function ruleStartsInto(
+  rule: RulePlan,
+  dtLocal: number,
+  from: number,
+  to: number,
+  out: number[],
+  budget: ExpansionBudget,
+) {
   if (!rule.walk) {
-    expandCompiled(rule.prepared, rule.count, from, to, rule.untilLocalSeconds, 1_000_000, out);
+    expandCompiled(
+      rule.prepared,
+      rule.count,
+      from,
+      to,
+      rule.untilLocalSeconds,
+      1_000_000,
+      out,
+      budget,
+    );
     return;
   }
   let walked = rule.walked;
@@ -499,7 +530,9 @@ function ruleStartsInto(rule: RulePlan, dtLocal: number, from: number, to: numbe
       rule.untilLocalSeconds,
       1_000_000,
       starts,
+      budget,
     );
+    if (budget.exhausted) return;
     walked = { horizonLocalSeconds: to, starts };
     rule.walked = walked;
   }
@@ -509,7 +542,11 @@ function ruleStartsInto(rule: RulePlan, dtLocal: number, from: number, to: numbe
   }
 }
 
-function expandSeries(plan: SeriesPlan, sink: Sink): void {
+/**
+ * Emits the series' instances in the sink's window; false, emitting nothing of the series'
+ * own instances, when its rules ran out of `budget`.
+ */
+function expandSeries(plan: SeriesPlan, sink: Sink, budget: ExpansionBudget): boolean {
   const window = sink.window;
   const from = Math.floor((window.startEpochMs - plan.marginBeforeMs) / 1000) - MAX_OFFSET_SECONDS;
   const to = Math.ceil((window.endEpochMs + plan.marginAfterMs) / 1000) + MAX_OFFSET_SECONDS + 1;
@@ -521,7 +558,11 @@ function expandSeries(plan: SeriesPlan, sink: Sink): void {
   if (dtLocal >= from && dtLocal < to) starts.push(dtLocal);
   let periodEnds: Map<number, number> | undefined;
   if (recurring) {
-    for (const rule of plan.rules) ruleStartsInto(rule, dtLocal, from, to, starts);
+    for (const rule of plan.rules) ruleStartsInto(rule, dtLocal, from, to, starts, budget);
+    if (budget.exhausted) {
+      starts.length = 0;
+      return false;
+    }
     const rdates = plan.rdateLocals;
     for (let i = 0; i < rdates.length; i++) {
       const s = rdates[i] as number;
@@ -608,6 +649,7 @@ function expandSeries(plan: SeriesPlan, sink: Sink): void {
       single.event.start.kind === "date",
     );
   }
+  return true;
 }
 
 /**
@@ -738,8 +780,27 @@ function group(calendar: ICalendar): Grouped {
   return grouped;
 }
 
-/** Expands every series of the calendar into `sink`, in file order. */
-function expandInto(calendar: ICalendar, participant: ZoneRules, sink: Sink): void {
+function overBudget(calendar: ICalendar, master: CalendarEvent): CalendarProblem {
+  return {
+    source: calendar.source,
+    line: master.line,
+    uid: master.uid,
+    message:
+      "event skipped: its recurrence rule makes more instances than Ally expands for one event",
+  };
+}
+
+/**
+ * Expands every series of the calendar into `sink`, in file order, within CALENDAR_WORK; a
+ * series that takes more than SERIES_WORK, or more than what is left, is skipped with a problem.
+ */
+function expandInto(
+  calendar: ICalendar,
+  participant: ZoneRules,
+  sink: Sink,
+  problems: CalendarProblem[],
+): void {
+  let calendarWork = CALENDAR_WORK;
   const utc = zoneRules("UTC");
   const { masters, overrides, plans } = group(calendar);
   let planList = plans.get(participant);
@@ -757,7 +818,18 @@ function expandInto(calendar: ICalendar, participant: ZoneRules, sink: Sink): vo
       plan = planSeries(master, own ?? NO_OVERRIDES, participant, utc);
       planList[i] = plan;
     }
-    expandSeries(plan, sink);
+    if (plan.overBudget === true) {
+      problems.push(overBudget(calendar, master));
+      continue;
+    }
+    const units = Math.min(SERIES_WORK, Math.max(0, calendarWork));
+    const budget = expansionBudget(units);
+    const expanded = expandSeries(plan, sink, budget);
+    calendarWork -= units - Math.max(0, budget.remaining);
+    if (!expanded) {
+      if (units === SERIES_WORK) plan.overBudget = true;
+      problems.push(overBudget(calendar, master));
+    }
   }
   // Overrides whose series is not in this calendar stand on their own.
   if (claimed.size === overrides.size) return;
@@ -792,7 +864,12 @@ export function expandOccurrences(
   const problems: CalendarProblem[] = [];
   if (window.endEpochMs <= window.startEpochMs) return { occurrences: [], problems };
   const occurrences: Occurrence[] = [];
-  expandInto(calendar, participant, { window, occurrences, busyStarts: [], busyEnds: [] });
+  expandInto(
+    calendar,
+    participant,
+    { window, occurrences, busyStarts: [], busyEnds: [] },
+    problems,
+  );
   return { occurrences: sortOccurrences(occurrences), problems };
 }
 
@@ -811,7 +888,7 @@ export function busyIntervals(
   const busy: EpochMsInterval[] = [];
   if (window.endEpochMs <= window.startEpochMs) return { busy, problems };
   const sink: Sink = { window, occurrences: undefined, busyStarts: [], busyEnds: [] };
-  expandInto(calendar, participant, sink);
+  expandInto(calendar, participant, sink, problems);
   const { busyStarts, busyEnds } = sink;
   const order = orderByStart(busyStarts, busyStarts.length);
   let last: EpochMsInterval | undefined;

@@ -24,6 +24,7 @@ import type { SecretBinding, SecretStore } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";
 import { credentialsBinding, FULL_READ_EVERY_MS } from "./connections.js";
 import { GoogleCalendar, isGoogleRateLimited } from "./connectors/google.js";
+import { guardedFetch } from "./connectors/guarded-fetch.js";
 import { HttpClient, type HttpClientOptions } from "./connectors/http.js";
 import { MicrosoftCalendar } from "./connectors/microsoft.js";
 import {
@@ -161,6 +162,12 @@ export interface OAuthDeps {
   endpoints?: ProviderEndpoints;
   /** Overrides for the HTTP clients (tests: no real sleeping between retries). */
   http?: Partial<HttpClientOptions>;
+  /**
+   * config.calendar.allowPrivateHosts: let provider endpoints on loopback and private networks
+   * through (tests run the providers there). Off by default: the guarded client
+   * (guarded-fetch.ts) carries every token and API call.
+   */
+  allowPrivateHosts?: boolean;
   timeoutMs?: number;
   /** Where operational lines go (a revocation that failed); never given a token. */
   log?: (line: string) => void;
@@ -250,6 +257,7 @@ function providerKit(deps: OAuthDeps) {
       service,
       timeoutMs: deps.timeoutMs ?? 20_000,
       now: () => deps.clock.now(),
+      fetch: guardedFetch({ allowPrivateHosts: deps.allowPrivateHosts ?? false }),
       ...extra,
       ...deps.http,
     });

@@ -8,7 +8,10 @@
  *
  * Expansion does not walk from DTSTART when it does not have to: without COUNT it jumps to the
  * period that contains the window start; with COUNT and a rule whose periods all hold the same
- * number of instances it counts whole periods arithmetically.
+ * number of instances it counts whole periods arithmetically. WEEKLY, MONTHLY and YEARLY
+ * periods are walked day by day and time by time over the window only, and all work is charged
+ * to a budget (`ExpansionBudget`): a hostile rule stops with the budget marked exhausted
+ * instead of listing millions of candidates.
  */
 import { civilFromDays, daysFromCivil, isoWeekday } from "../engine/civil.js";
 
@@ -399,6 +402,8 @@ class CompiledRule {
   readonly hours: number[];
   readonly minutes: number[];
   readonly seconds: number[];
+  /** `hours × minutes × seconds`: the candidates each day of a day-level period holds. */
+  readonly timesPerDay: number;
   readonly setPos: readonly number[] | undefined;
   /** Seconds between period starts for sub-daily frequencies. */
   readonly stepSeconds: number;
@@ -451,6 +456,7 @@ class CompiledRule {
     this.hours = timeParts && rule.byHour ? sortedUnique(rule.byHour) : [dtHour];
     this.minutes = timeParts && rule.byMinute ? sortedUnique(rule.byMinute) : [dtMinute];
     this.seconds = timeParts && rule.bySecond ? sortedUnique(rule.bySecond) : [dtSecond];
+    this.timesPerDay = this.hours.length * this.minutes.length * this.seconds.length;
     this.setPos = rule.bySetPos;
     this.hasDayFilter =
       this.months !== undefined ||
@@ -867,6 +873,49 @@ class CompiledRule {
   }
 
   /**
+   * The days of WEEKLY, MONTHLY and YEARLY period k, ascending and without repeats (at most a
+   * year's worth); each holds `timesPerDay` candidates, before BYSETPOS picks among them.
+   */
+  periodDays(k: number): number[] {
+    const freq = this.freq;
+    let days: number[];
+    if (freq === F_WEEKLY) {
+      const ws = this.base + k * 7 * this.interval;
+      days = this.dayScratch;
+      days.length = 0;
+      for (let d = ws; d < ws + 7; d++) {
+        if (this.weekdayFlags === undefined) {
+          if (isoWeekday(d) !== this.dtWeekday) continue;
+          if (this.hasDayFilter && !this.dayPasses(d)) continue;
+        } else if (!this.dayPasses(d)) continue;
+        days.push(d);
+      }
+    } else if (freq === F_MONTHLY) {
+      const mi = this.base + k * this.interval;
+      const year = Math.floor(mi / 12);
+      const month = mi - year * 12 + 1;
+      if (this.months !== undefined && this.months[month] !== 1) return [];
+      days = this.monthDaysIn(year, month, daysFromCivil(year, month, 1));
+      if (this.yearDays !== undefined || this.weekNos !== undefined) {
+        days = days.filter((d) => {
+          if (this.yearDays && !this.yearDayPasses(d, year)) return false;
+          return this.weekNos === undefined || this.weekNoPasses(d);
+        });
+      }
+    } else {
+      days = this.yearlyDays(this.base + k * this.interval);
+    }
+    // Most BY* expansions come out ascending already (weeks, plain weekdays, one month day).
+    if (days.length > 1) sortAscending(days);
+    let w = 0;
+    for (let r = 0; r < days.length; r++) {
+      if (w === 0 || days[r] !== days[w - 1]) days[w++] = days[r] as number;
+    }
+    days.length = w;
+    return days;
+  }
+
+  /**
    * Writes the candidates of period k into `out` (ascending), BYSETPOS applied. Returns the
    * index of the next period to look at (more than k + 1 when whole days can be skipped).
    */
@@ -895,40 +944,12 @@ class CompiledRule {
         if (this.setPos !== undefined && out.size > 0) applySetPos(out, this.setPos);
         return next;
       }
-      if (freq === F_WEEKLY) {
-        const ws = this.base + k * 7 * this.interval;
-        days = this.dayScratch;
-        days.length = 0;
-        for (let d = ws; d < ws + 7; d++) {
-          if (this.weekdayFlags === undefined) {
-            if (isoWeekday(d) !== this.dtWeekday) continue;
-            if (this.hasDayFilter && !this.dayPasses(d)) continue;
-          } else if (!this.dayPasses(d)) continue;
-          days.push(d);
-        }
-      } else if (freq === F_MONTHLY) {
-        const mi = this.base + k * this.interval;
-        const year = Math.floor(mi / 12);
-        const month = mi - year * 12 + 1;
-        if (this.months !== undefined && this.months[month] !== 1) return next;
-        days = this.monthDaysIn(year, month, daysFromCivil(year, month, 1));
-        if (this.yearDays !== undefined || this.weekNos !== undefined) {
-          days = days.filter((d) => {
-            if (this.yearDays && !this.yearDayPasses(d, year)) return false;
-            return this.weekNos === undefined || this.weekNoPasses(d);
-          });
-        }
-      } else {
-        days = this.yearlyDays(this.base + k * this.interval);
+      days = this.periodDays(k);
+      if (days.length * this.timesPerDay > MAX_CANDIDATES_PER_PERIOD) {
+        out.overflow = true;
+        return next;
       }
-      // Most BY* expansions come out ascending already (weeks, plain weekdays, one month day).
-      if (days.length > 1) sortAscending(days);
-      let prev = Number.NEGATIVE_INFINITY;
-      for (const day of days) {
-        if (day === prev) continue;
-        prev = day;
-        this.writeTimes(day, out);
-      }
+      for (const day of days) this.writeTimes(day, out);
     } else {
       const start = this.base + k * this.stepSeconds;
       const day = Math.floor(start / SECONDS_PER_DAY);
@@ -969,6 +990,30 @@ class CompiledRule {
 interface Candidates {
   values: number[];
   size: number;
+  /** Set when a period held more than MAX_CANDIDATES_PER_PERIOD candidates (none written). */
+  overflow?: boolean;
+}
+
+/**
+ * The most candidates one period may hold when it must be listed whole (BYSETPOS picks among
+ * them, or COUNT is counted from period 0): a YEARLY rule with every BYMONTH, BYMONTHDAY,
+ * BYHOUR, BYMINUTE and BYSECOND holds 32 million.
+ */
+export const MAX_CANDIDATES_PER_PERIOD = 100_000;
+
+/**
+ * Work allowed for expansions: one unit per period looked at, per day skipped and per
+ * candidate instant made. Shared by the series of one calendar read; when it runs out (or a
+ * period holds too many candidates), `exhausted` is set and the expansion stops.
+ */
+export interface ExpansionBudget {
+  remaining: number;
+  exhausted: boolean;
+}
+
+/** A budget of `units`. @example expansionBudget(500_000) */
+export function expansionBudget(units: number): ExpansionBudget {
+  return { remaining: units, exhausted: false };
 }
 
 /** Sorts a short, mostly ascending list in place (insertion sort; a native sort when long). */
@@ -1023,6 +1068,8 @@ export interface ExpandRecurrenceOptions {
   untilLocalSeconds?: number;
   /** Stop after this many instances are returned (a guard; default 1,000,000). */
   maxInstances?: number;
+  /** Work allowed (see ExpansionBudget); 50 million units by default. */
+  budget?: ExpansionBudget;
 }
 
 const compiledCache = new WeakMap<RecurrenceRule, CompiledRule>();
@@ -1078,6 +1125,8 @@ export function preparedNeedsFullCount(prepared: PreparedRule, count: number | u
 
 const scratch: Candidates = { values: [], size: 0 };
 const MAX_PERIODS = 5_000_000;
+/** Work for one expansion when the caller brings no budget: far beyond any real calendar. */
+const DEFAULT_WORK = 50_000_000;
 
 /**
  * Start times (local seconds, ascending) of a rule's instances in [from, to). DTSTART itself
@@ -1105,13 +1154,21 @@ export function expandRecurrence(
     options.untilLocalSeconds ?? defaultUntilLocalSeconds(rule, dateOnly),
     options.maxInstances ?? 1_000_000,
     out,
+    options.budget,
   );
   return out;
 }
 
 /**
  * Appends the instances of a prepared rule in [fromLocalSeconds, toLocalSeconds) to `out`
- * (ascending), at most `maxInstances` of them; `untilLocalSeconds` is inclusive.
+ * (ascending), at most `maxInstances` of them; `untilLocalSeconds` is inclusive. Work is
+ * charged to `budget`; when it runs out, or a period that must be listed whole holds more than
+ * MAX_CANDIDATES_PER_PERIOD candidates, `budget.exhausted` is set and `out` holds a prefix.
+ *
+ * WEEKLY, MONTHLY and YEARLY periods without BYSETPOS are walked day by day and time by time,
+ * in order: days before the window are skipped (with COUNT, counted as `timesPerDay` each) and
+ * the walk stops at the window's end, so a rule with huge BY* lists costs only what the window
+ * holds.
  */
 export function expandCompiled(
   c: PreparedRule,
@@ -1121,13 +1178,26 @@ export function expandCompiled(
   untilLocalSeconds: number,
   maxInstances: number,
   out: number[],
+  budget: ExpansionBudget = expansionBudget(DEFAULT_WORK),
 ): void {
   const dtstart = c.dtstart;
   const from = Math.max(dtstart, fromLocalSeconds);
   const to = toLocalSeconds;
   const until = untilLocalSeconds;
-  if (count === 0 || from >= to || from > until) return;
+  if (count === 0 || from >= to || from > until || budget.exhausted) return;
   const limit = out.length + maxInstances;
+  const spend = (units: number): boolean => {
+    budget.remaining -= units;
+    if (budget.remaining >= 0) return true;
+    budget.exhausted = true;
+    return false;
+  };
+  const overflowed = (): boolean => {
+    if (scratch.overflow !== true) return false;
+    scratch.overflow = false;
+    budget.exhausted = true;
+    return true;
+  };
 
   let k = 0;
   let emitted = 0;
@@ -1139,12 +1209,14 @@ export function expandCompiled(
     const kWindow = c.periodIndexAt(from);
     if (kWindow >= 1) {
       c.candidates(0, scratch);
+      if (overflowed() || !spend(1 + scratch.size)) return;
       let first = 0;
       for (let i = 0; i < scratch.size; i++) if ((scratch.values[i] as number) >= dtstart) first++;
       const cycles = Math.floor((kWindow - 1) / c.cyclePeriods);
       emitted = first + cycles * c.perCycle;
       for (let j = 1 + cycles * c.cyclePeriods; j < kWindow && emitted < count; j++) {
         c.candidates(j, scratch);
+        if (overflowed() || !spend(1 + scratch.size)) return;
         emitted += scratch.size;
       }
       if (emitted >= count) return;
@@ -1152,11 +1224,54 @@ export function expandCompiled(
     }
   }
 
+  const lazyDays = c.freq >= F_WEEKLY && c.setPos === undefined;
+  const dtDay = Math.floor(dtstart / SECONDS_PER_DAY);
+  const fromDay = Math.floor(from / SECONDS_PER_DAY);
   const buffer = scratch;
   for (let iterations = 0; iterations < MAX_PERIODS; iterations++) {
     const periodStart = c.periodStart(k);
     if (periodStart >= to || periodStart > until) break;
+    if (!spend(1)) return;
+    if (lazyDays) {
+      const days = c.periodDays(k);
+      for (let d = 0; d < days.length; d++) {
+        const day = days[d] as number;
+        if (day < dtDay) continue;
+        if (day < fromDay && day > dtDay) {
+          // Wholly before the window and after DTSTART: every time of the day counts, none shows.
+          if (!spend(1)) return;
+          if (count === undefined) continue;
+          emitted += c.timesPerDay;
+          if (emitted >= count) return;
+          continue;
+        }
+        const dayStart = day * SECONDS_PER_DAY;
+        for (const h of c.hours) {
+          for (const m of c.minutes) {
+            const hm = dayStart + h * 3600 + m * 60;
+            if (!spend(c.seconds.length)) return;
+            for (const sec of c.seconds) {
+              const v = hm + sec;
+              if (v < dtstart) continue;
+              if (v > until || v >= to) return;
+              if (count !== undefined) {
+                emitted++;
+                if (emitted > count) return;
+              }
+              if (v >= from) {
+                out.push(v);
+                if (out.length >= limit) return;
+              }
+            }
+          }
+        }
+      }
+      if (count !== undefined && emitted >= count) break;
+      k += 1;
+      continue;
+    }
     const next = c.candidates(k, buffer);
+    if (overflowed() || !spend(buffer.size)) return;
     const values = buffer.values;
     for (let i = 0; i < buffer.size; i++) {
       const v = values[i] as number;

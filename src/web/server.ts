@@ -82,6 +82,7 @@ export function oauthDepsFor(
     box,
     push: createPushChannels({ db: store.db, clock }),
     clients: config.calendar,
+    allowPrivateHosts: config.calendar.allowPrivateHosts,
     publicUrl: config.http.publicUrl,
     ...(overrides.providerEndpoints === undefined
       ? {}
@@ -267,6 +268,7 @@ export async function startServer(
     clock,
     box: workerBox,
     oauth: createOAuthSources(oauthDepsFor(config, store, clock, workerBox)),
+    allowPrivateHosts: config.calendar.allowPrivateHosts,
     pollMs: 5_000,
     log: (line) => console.error(line),
   });

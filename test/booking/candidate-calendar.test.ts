@@ -14,6 +14,7 @@ import {
   createCandidateCalendars,
   feedAddress,
   hideBusy,
+  READ_CACHE_TTL_MS,
 } from "../../src/booking/candidate-calendar.js";
 import { singleKeyring } from "../../src/secrets/keyring.js";
 import { rotateKeys } from "../../src/secrets/rotate.js";
@@ -180,6 +181,26 @@ for (const database of await testDatabases()) {
         options: [noon],
         calendar: { label: new URL(feeds.baseUrl).host, hidden: 1, problem: null },
       });
+    });
+
+    it("reads the feed once across page views within a couple of minutes, then again", async () => {
+      const requestId = await requestOf(org);
+      const path = "/calendars/feeds/counted/basic.ics";
+      feeds.route(path, (_request, response) => {
+        response.writeHead(200, { "content-type": "text/calendar" }).end(ICS);
+      });
+      await calendars.connect(orgOf(org), requestId, `${feeds.baseUrl}${path}`, "UTC");
+      const reads = () => feeds.requests.filter((r) => r.url === path).length;
+      const afterConnect = reads();
+      for (let view = 0; view < 5; view++) {
+        world.clock.advance(10_000);
+        const fitted = await calendars.fit(orgOf(org), requestId, [ten, noon], "UTC");
+        expect(fitted.options).toEqual([noon]);
+      }
+      expect(reads()).toBe(afterConnect + 1);
+      world.clock.advance(READ_CACHE_TTL_MS);
+      await calendars.fit(orgOf(org), requestId, [ten, noon], "UTC");
+      expect(reads()).toBe(afterConnect + 2);
     });
 
     it("shows every option with the reason when the calendar cannot be read, and records it", async () => {

@@ -34,6 +34,7 @@ import {
 } from "../hiring/factories.js";
 import { testDatabases } from "../support/databases.js";
 import { FakeProvider, jsonBody } from "./connectors/fake-providers.js";
+import { startFeedServer } from "./connectors/feed-server.js";
 import {
   RADICALE_CREDENTIALS as credentials,
   getObject,
@@ -102,6 +103,8 @@ for (const database of await testDatabases()) {
           clock: world.clock,
         }),
         timeoutMs: 2000,
+        // Radicale runs on loopback; the guard's own tests below turn this off.
+        allowPrivateHosts: true,
       };
     }, 60_000);
 
@@ -187,6 +190,7 @@ for (const database of await testDatabases()) {
                 microsoft: { clientId: "ally-test", clientSecret: "s3cret", tenant: "common" },
               },
         publicUrl: "http://localhost:3000",
+        allowPrivateHosts: true,
         endpoints:
           provider === "google"
             ? {
@@ -319,6 +323,84 @@ for (const database of await testDatabases()) {
       ).rejects.toThrow("the slot was taken");
       expect(await writeNext(deps)).toBe(false);
       expect(await writes()).toEqual([]);
+    });
+
+    it("writes nothing to a CalDAV server on a private network unless the operator allows it", async () => {
+      // Wed 2 Dec 2026, 11:00–12:00 UTC: a time no other test uses on this calendar
+      const event = buildEvent({
+        uid: "bkg_private-1@ally.test",
+        time: { startEpochMs: Date.UTC(2026, 11, 2, 11), endEpochMs: Date.UTC(2026, 11, 2, 12) },
+      });
+      await enqueue(input(interviewer, event));
+      await drain({ ...deps, allowPrivateHosts: false });
+      expect(await linkOf(event.uid)).toBeUndefined();
+      expect(await busy()).not.toContainEqual(event.time);
+      const [write] = await writes();
+      expect(write?.status).not.toBe("done");
+      expect(write?.last_error).toMatch(/is on a private or local network/);
+    });
+
+    it("follows no redirect from a CalDAV server to an internal address, and sends it no credentials", async () => {
+      const internal = await startFeedServer();
+      try {
+        const org = await buildOrganisation(world, store, { company: "Initech" });
+        const person = await org.add("interviewer", "Peter Gibbons");
+        const id = "conn_redirect-1";
+        await store.db
+          .insertInto("calendar_connections")
+          .values({
+            id,
+            organisation_id: person.actor.orgId,
+            user_id: person.actor.userId,
+            provider: "caldav",
+            label: "caldav.example.test",
+            credentials: await deps.box.seal(
+              JSON.stringify({ url: "https://caldav.example.test/cal/", ...credentials }),
+              credentialsBinding(id, person.actor.orgId),
+            ),
+            status: "healthy",
+            last_synced_at: null,
+            last_attempt_at: null,
+            last_error: null,
+            alerted_at: null,
+            claimed_until: null,
+            created_at: world.clock.now(),
+            sync_state: null,
+            failure_count: 0,
+            next_attempt_at: null,
+            calendars: null,
+            account: null,
+          })
+          .execute();
+        const reached: string[] = [];
+        // Stands in for the public server at caldav.example.test, which redirects every
+        // request to loopback; anything else goes out for real.
+        const transport = (async (input: URL | Request | string, init?: RequestInit) => {
+          const url = new URL(input instanceof Request ? input.url : input.toString());
+          reached.push(`${init?.method ?? "GET"} ${url.host}`);
+          if (url.hostname === "caldav.example.test") {
+            return new Response(null, {
+              status: 307,
+              headers: { location: `${internal.baseUrl}/cal/event.ics` },
+            });
+          }
+          return fetch(url, init);
+        }) as typeof fetch;
+        const event = buildEvent({ uid: "bkg_redirect-1@ally.test" });
+        await enqueue(input(person, event));
+        await drain({
+          ...deps,
+          allowPrivateHosts: false,
+          lookup: async () => ["93.184.216.34"],
+          transport,
+        });
+        expect(internal.requests).toHaveLength(0);
+        expect(reached).toEqual(["PUT caldav.example.test"]);
+        const [write] = await writes();
+        expect(write?.last_error).toMatch(/127\.0\.0\.1:\d+ is on a private or local network/);
+      } finally {
+        await internal.close();
+      }
     });
 
     it("refuses, in the caller's transaction, an event that cannot be written", async () => {

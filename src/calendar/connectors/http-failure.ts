@@ -7,6 +7,8 @@ import { ConnectorError } from "./types.js";
 
 /** A `fetch` that rejected: a timeout, a refused connection, a name that does not resolve. */
 export function networkFailure(where: string, error: unknown, timeoutMs: number): ConnectorError {
+  // The guarded client's refusal of a private address is already a connector error.
+  if (error instanceof ConnectorError) return error;
   const name = (error as { name?: unknown }).name;
   if (name === "TimeoutError" || name === "AbortError") {
     return new ConnectorError(

@@ -248,6 +248,8 @@ export class HttpClient {
       try {
         response = await this.attempt(request);
       } catch (cause) {
+        // The guarded client refused the address (guarded-fetch.ts): never worth another try.
+        if (cause instanceof ConnectorError) throw cause;
         const timedOut = cause instanceof Error && cause.name === "TimeoutError";
         const message = timedOut
           ? `${this.service} did not answer ${where} within ${this.timeoutMs} ms`

@@ -8,29 +8,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
-import { nodeIo, type SlotsIo } from "../../src/cli/slots.js";
+import { runCli } from "./run-cli.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "ally-slots-hostile-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...args: string[]) {
-  let stdout = "";
-  const stderr: string[] = [];
-  const io: SlotsIo = {
-    ...nodeIo,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (line) => {
-      stderr.push(line);
-    },
-    nowEpochMs: () => Date.parse("2026-11-25T09:00:00Z"),
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 let files = 0;
 function write(name: string, content: string): string {

@@ -11,6 +11,14 @@ export type ErrorCode =
   | "FORBIDDEN"
   | "CONFLICT"
   | "SLOT_TAKEN"
+  /** The interview request is not in a state that allows this (cancelled, completed, not yet offered). */
+  | "REQUEST_NOT_OPEN"
+  /** The booking changed since the caller read it (a stale reschedule, an answer to an old time). */
+  | "BOOKING_CHANGED"
+  /** No time satisfies every constraint; `detail` carries the engine's explanation. */
+  | "NO_TIME_FITS"
+  /** A calendar server could not be reached or refused the request; may succeed later. */
+  | "CALENDAR_UNREACHABLE"
   | "RATE_LIMITED"
   | "CSRF_FAILED"
   | "EMAIL_NOT_VERIFIED"

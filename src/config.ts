@@ -51,6 +51,19 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default("./data"),
   /** How often the outbox worker looks for mail to send. */
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  /** How often each background queue (jobs, inbound mail, calendar event writes) looks for work. */
+  QUEUE_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
+  /** How often the calendar sync queue looks for connections due to be read again. */
+  QUEUE_SYNC_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
+  /**
+   * How long a worker's claim on a unit of work lasts: a worker that dies mid-job loses its
+   * claim after this, and another takes the job over. Longer than the slowest job.
+   */
+  QUEUE_LEASE_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
+  /** Attempts before a failing job becomes a dead letter (listed at /api/v1/dead-jobs). */
+  QUEUE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** Spread of each retry's wait, as a fraction: 0.2 waits between 80% and 120% of it. */
+  QUEUE_JITTER: z.coerce.number().min(0).max(1).default(0.2),
   /** How often each calendar connection's busy time is read again. */
   CALENDAR_SYNC_MINUTES: z.coerce
     .number()
@@ -130,6 +143,8 @@ export interface Config {
   masterKeyPrevious: string | undefined;
   sessionTtlHours: number;
   booking: { reminderMinutesBefore: number[] };
+  /** The durable queue (jobs/lease-queue.ts): polling, leases, attempts, retry spread. */
+  queue: QueueConfig;
   /** Threads of the slot engine's worker pool (ENGINE_WORKERS). */
   engine: { workers: number };
   calendar: {
@@ -140,6 +155,15 @@ export interface Config {
     /** Set when Microsoft 365 connections are offered. */
     microsoft: (OAuthClient & { tenant: string }) | undefined;
   };
+}
+
+export interface QueueConfig {
+  pollMs: number;
+  syncPollMs: number;
+  leaseMs: number;
+  maxAttempts: number;
+  /** 0..1: each retry waits its backoff times a random factor in [1 - jitter, 1 + jitter]. */
+  jitter: number;
 }
 
 export interface OAuthClient {
@@ -215,6 +239,13 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       masterKeyPrevious: e.ALLY_MASTER_KEY_PREVIOUS,
       sessionTtlHours: e.SESSION_TTL_HOURS,
       booking: { reminderMinutesBefore: e.REMINDER_MINUTES_BEFORE },
+      queue: {
+        pollMs: e.QUEUE_POLL_MS,
+        syncPollMs: e.QUEUE_SYNC_POLL_MS,
+        leaseMs: e.QUEUE_LEASE_MS,
+        maxAttempts: e.QUEUE_MAX_ATTEMPTS,
+        jitter: e.QUEUE_JITTER,
+      },
       engine: { workers: e.ENGINE_WORKERS ?? Math.min(2, availableParallelism()) },
       calendar: {
         syncMinutes: e.CALENDAR_SYNC_MINUTES,

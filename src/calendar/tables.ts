@@ -131,6 +131,8 @@ export interface CalendarEventWritesTable {
   outcome: string | null;
   created_at: number;
   done_at: number | null;
+  /** When the queue gave up after its last attempt (a dead letter, listed for admins); null while alive. */
+  dead_at: number | null;
 }
 
 /** Where an event Ally wrote lives on a connection, so updates and cancellations hit it. */
@@ -223,6 +225,7 @@ export const calendarDataMap: TableNotes<CalendarTables> = {
     outcome: notPersonal,
     created_at: notPersonal,
     done_at: notPersonal,
+    dead_at: notPersonal,
   },
   calendar_event_links: {
     organisation_id: notPersonal,

@@ -6,11 +6,12 @@
  * lease, as in the outbox). A handler that fails is retried with backoff, then set aside with
  * its error.
  */
-import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { z } from "zod";
 import type { Clock } from "../clock.js";
 import type { Database } from "../store/schema.js";
-import { type RunningWorker, startPolling } from "./polling.js";
-import type { ScheduledJobsTable } from "./tables.js";
+import { exponentialBackoff, type QueueSpec, runNext, startQueueWorker } from "./lease-queue.js";
+import type { RunningWorker } from "./polling.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -77,6 +78,7 @@ export async function scheduleJob(
         attempts: 0,
         done_at: null,
         last_error: null,
+        dead_at: null,
       }),
     )
     .execute();
@@ -112,90 +114,82 @@ export interface JobWorkerDeps {
   handlers: Record<string, JobHandler>;
   leaseMs?: number;
   maxAttempts?: number;
+  /** Spread of retry waits (config.queue.jitter); none unless given. */
+  jitter?: number;
   log?: (line: string) => void;
 }
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
 const DEFAULT_MAX_ATTEMPTS = 6;
 
-function toJob(row: Selectable<ScheduledJobsTable>): Job {
-  return {
-    id: Number(row.id),
-    organisationId: row.organisation_id,
-    kind: row.kind,
-    key: row.key,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
-    runAt: Number(row.run_at),
-    attempts: row.attempts,
-  };
-}
+const storedJob = z.object({
+  id: z.coerce.number(),
+  organisation_id: z.string().nullable(),
+  kind: z.string(),
+  key: z.string(),
+  payload: z.string(),
+  run_at: z.coerce.number(),
+  attempts: z.coerce.number(),
+});
+const jobPayload = z.record(z.string(), z.unknown());
+
+/** scheduled_jobs as a lease queue (lease-queue.ts). */
+export const scheduledJobsQueue: QueueSpec<Job, void> = {
+  name: "scheduled-jobs",
+  table: "scheduled_jobs",
+  due: (now) => sql`done_at is null and run_at <= ${now}`,
+  order: sql`run_at, id`,
+  orgColumn: "organisation_id",
+  // A job moved while it ran runs again at its new time.
+  guardColumns: ["run_at"],
+  parse(row) {
+    const r = storedJob.parse(row);
+    return {
+      id: r.id,
+      organisationId: r.organisation_id,
+      kind: r.kind,
+      key: r.key,
+      payload: jobPayload.parse(JSON.parse(r.payload)),
+      runAt: r.run_at,
+      attempts: r.attempts - 1,
+    };
+  },
+  // 1, 2, 4, 8 ... minutes, at most an hour.
+  backoffMs: exponentialBackoff(60_000, 60 * 60_000),
+  onDone: (_result, now) => ({ done_at: now }),
+  onDead: (reason, now) => ({ done_at: now, last_error: `gave up: ${reason}` }),
+  onRetry: () => ({ done_at: null, last_error: null }),
+  describe: (row) => String(row.kind),
+};
 
 /** Claims one due job and runs it; false when none is due. */
 export async function runNextJob(deps: JobWorkerDeps): Promise<boolean> {
-  const { db, clock } = deps;
-  const now = clock.now();
-  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
-  const candidate = await db
-    .selectFrom("scheduled_jobs")
-    .selectAll()
-    .where("done_at", "is", null)
-    .where("run_at", "<=", now)
-    .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<=", now)]))
-    .orderBy("run_at")
-    .orderBy("id")
-    .limit(1)
-    .executeTakeFirst();
-  if (candidate === undefined) return false;
-  const claimed = await db
-    .updateTable("scheduled_jobs")
-    .set({ claimed_until: now + leaseMs, attempts: candidate.attempts + 1 })
-    .where("id", "=", candidate.id)
-    .where("attempts", "=", candidate.attempts)
-    .where("run_at", "=", candidate.run_at)
-    .where("done_at", "is", null)
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) return true; // another worker took it, or it moved
-  const job = toJob(candidate);
-  const handler = deps.handlers[job.kind];
-  try {
+  const outcome = await runNext(scheduledJobsQueue, jobHandler(deps), queueOptions(deps));
+  return outcome !== "idle";
+}
+
+function jobHandler(deps: JobWorkerDeps): (job: Job) => Promise<void> {
+  return async (job) => {
+    const handler = deps.handlers[job.kind];
     if (handler === undefined) throw new Error(`no handler for jobs of kind "${job.kind}"`);
     await handler(job);
-  } catch (error) {
-    const reason = (error as Error).message.slice(0, 500);
-    deps.log?.(`ally: job ${job.key}: ${reason}`);
-    const attempts = candidate.attempts + 1;
-    const giveUp = attempts >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
-    await db
-      .updateTable("scheduled_jobs")
-      .set(
-        giveUp
-          ? { done_at: clock.now(), last_error: `gave up: ${reason}`, claimed_until: null }
-          : {
-              last_error: reason,
-              // Back off: 1, 2, 4, 8 ... minutes.
-              claimed_until: now + Math.min(60, 2 ** (attempts - 1)) * 60_000,
-            },
-      )
-      .where("id", "=", candidate.id)
-      .where("run_at", "=", candidate.run_at)
-      .execute();
-    return true;
-  }
-  // Done, unless it was moved while running (then it runs again at its new time).
-  await db
-    .updateTable("scheduled_jobs")
-    .set({ done_at: clock.now(), claimed_until: null, last_error: null })
-    .where("id", "=", candidate.id)
-    .where("run_at", "=", candidate.run_at)
-    .where("attempts", "=", candidate.attempts + 1)
-    .execute();
-  return true;
+  };
+}
+
+function queueOptions(deps: JobWorkerDeps) {
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
+    maxAttempts: deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    ...(deps.jitter === undefined ? {} : { jitter: deps.jitter }),
+    ...(deps.log === undefined ? {} : { log: deps.log }),
+  };
 }
 
 export function startJobWorker(deps: JobWorkerDeps & { pollMs: number }): RunningWorker {
-  return startPolling(() => runNextJob(deps), {
+  return startQueueWorker(scheduledJobsQueue, jobHandler(deps), {
+    ...queueOptions(deps),
     pollMs: deps.pollMs,
-    name: "job worker",
-    ...(deps.log === undefined ? {} : { log: deps.log }),
   });
 }

@@ -23,6 +23,8 @@ export interface ScheduledJobsTable {
   done_at: number | null;
   last_error: string | null;
   created_at: number;
+  /** When the queue gave up after its last attempt (a dead letter, listed for admins); null while alive. */
+  dead_at: number | null;
 }
 
 export interface JobsTables {
@@ -42,5 +44,6 @@ export const jobsDataMap: TableNotes<JobsTables> = {
     done_at: notPersonal,
     last_error: notPersonal,
     created_at: notPersonal,
+    dead_at: notPersonal,
   },
 };

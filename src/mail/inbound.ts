@@ -132,6 +132,8 @@ export async function parseInbound(
     handled_at: null,
     outcome: null,
     attempts: 0,
+    last_error: null,
+    dead_at: null,
   };
   return row;
 }

@@ -26,6 +26,13 @@ export interface OutboxTable {
   calendar_method: string | null;
   /** iMIP: an iCalendar object sent as a text/calendar alternative and as invite.ics. */
   calendar_ics: string | null;
+  /** When the queue gave up after its last attempt (a dead letter, listed for admins); null while alive. */
+  dead_at: number | null;
+  /**
+   * What the message is sent for, when its sender names it (e.g. `reminder:bk_1:24h`): unique,
+   * so enqueueing the same cause twice queues one message.
+   */
+  idempotency_key: string | null;
 }
 
 /**
@@ -60,6 +67,10 @@ export interface InboundMailTable {
   /** What was done with it, for a person reading the logs: "attendee status updated", ... */
   outcome: string | null;
   attempts: number;
+  /** Why the last attempt failed, while it is retried. */
+  last_error: string | null;
+  /** When the queue gave up after its last attempt (a dead letter, listed for admins); null while alive. */
+  dead_at: number | null;
 }
 
 export interface MailTables {
@@ -88,6 +99,8 @@ export const mailDataMap: TableNotes<MailTables> = {
     file_path: notPersonal,
     calendar_method: notPersonal,
     calendar_ics: personal("recruiting", delivery, "mail-90d"),
+    dead_at: notPersonal,
+    idempotency_key: notPersonal,
   },
   inbound_mail: {
     id: notPersonal,
@@ -106,5 +119,7 @@ export const mailDataMap: TableNotes<MailTables> = {
     handled_at: notPersonal,
     outcome: notPersonal,
     attempts: notPersonal,
+    last_error: notPersonal,
+    dead_at: notPersonal,
   },
 };

@@ -669,6 +669,32 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0017-durable-queue": {
+      async up(db: AnyDb) {
+        // One lease queue (jobs/lease-queue.ts) over the four job tables: a row that failed its
+        // last attempt is a dead letter (`dead_at`), listed for admins and retried by hand.
+        for (const table of ["scheduled_jobs", "outbox", "inbound_mail", "calendar_event_writes"]) {
+          await db.schema.alterTable(table).addColumn("dead_at", "bigint").execute();
+        }
+        await db.schema.alterTable("inbound_mail").addColumn("last_error", "text").execute();
+        // An outbox message may name the cause it is sent for (a key): the same key twice is
+        // one message, whichever process enqueues it.
+        await db.schema.alterTable("outbox").addColumn("idempotency_key", "text").execute();
+        await db.schema
+          .createIndex("outbox_idempotency_key")
+          .on("outbox")
+          .column("idempotency_key")
+          .unique()
+          .execute();
+        // Messages the outbox gave up on before dead letters existed (its old limit: 8 tries).
+        await db
+          .updateTable("outbox")
+          .set({ dead_at: sql`created_at` })
+          .where("sent_at", "is", null)
+          .where("attempts", ">=", 8)
+          .execute();
+      },
+    },
   };
 }
 

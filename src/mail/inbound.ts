@@ -3,13 +3,15 @@
  * over), then handled by a worker that offers each message to the handlers in order (a calendar
  * client's iMIP REPLY updates an attendee's answer; later, a candidate's reply in plain words).
  * Storing first and handling after means a message is never lost to a handler's failure, and
- * several processes may share the work: claims are leases, as in the outbox.
+ * several processes may share the work: it is a lease queue (jobs/lease-queue.ts).
  */
 import { createHash } from "node:crypto";
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
+import { z } from "zod";
 import type { Clock } from "../clock.js";
-import { type RunningWorker, startPolling } from "../jobs/polling.js";
+import { type QueueSpec, runNext, startQueueWorker } from "../jobs/lease-queue.js";
+import type { RunningWorker } from "../jobs/polling.js";
 import type { Database } from "../store/schema.js";
 import { dmarcVerdict } from "./authentication-results.js";
 import type { InboundMailTable } from "./tables.js";
@@ -159,12 +161,29 @@ export async function storeInbound(
   return { stored: Number(result.numInsertedOrUpdatedRows ?? 0n) === 1, messageId };
 }
 
-function toMessage(row: Selectable<InboundMailTable>): InboundMessage {
+const storedInbound = z.object({
+  id: z.coerce.number(),
+  message_id: z.string(),
+  envelope_from: z.string(),
+  envelope_to: z.string(),
+  from_address: z.string(),
+  subject: z.string(),
+  text_body: z.string(),
+  calendar_ics: z.string().nullable(),
+  calendar_method: z.string().nullable(),
+  in_reply_to: z.string().nullable(),
+  dmarc: z.string().nullable(),
+  received_at: z.coerce.number(),
+});
+const envelopeTo = z.array(z.string());
+
+function toMessage(stored: Record<string, unknown>): InboundMessage {
+  const row = storedInbound.parse(stored);
   return {
-    id: Number(row.id),
+    id: row.id,
     messageId: row.message_id,
     envelopeFrom: row.envelope_from,
-    envelopeTo: JSON.parse(row.envelope_to) as string[],
+    envelopeTo: envelopeTo.parse(JSON.parse(row.envelope_to)),
     fromAddress: row.from_address,
     subject: row.subject,
     text: row.text_body,
@@ -172,7 +191,7 @@ function toMessage(row: Selectable<InboundMailTable>): InboundMessage {
       row.calendar_ics === null ? null : { method: row.calendar_method, ics: row.calendar_ics },
     inReplyTo: row.in_reply_to,
     dmarc: row.dmarc,
-    receivedAt: Number(row.received_at),
+    receivedAt: row.received_at,
   };
 }
 
@@ -183,69 +202,70 @@ export interface InboundWorkerDeps {
   leaseMs?: number;
   /** After this many failed attempts a message is set aside with its last error as outcome. */
   maxAttempts?: number;
+  /** Spread of retry waits (config.queue.jitter); none unless given. */
+  jitter?: number;
   log?: (line: string) => void;
 }
 
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_MAX_ATTEMPTS = 5;
 
+/**
+ * Received mail as a lease queue (jobs/lease-queue.ts): unhandled messages in order of arrival,
+ * a failed one offered again after one lease; after the last attempt it is set aside, handled
+ * with its error as outcome (and a dead letter). Inbound mail belongs to no organisation until
+ * a handler has read it, so its dead letters are for the operator, not listed to admins.
+ */
+export function inboundQueue(leaseMs = DEFAULT_LEASE_MS): QueueSpec<InboundMessage, string> {
+  return {
+    name: "inbound-mail",
+    table: "inbound_mail",
+    due: () => sql`handled_at is null`,
+    order: sql`id`,
+    parse: toMessage,
+    backoffMs: () => leaseMs,
+    onDone: (outcome, now) => ({ handled_at: now, outcome: outcome.slice(0, 500) }),
+    onFailure: (reason, _now, willRetry) =>
+      willRetry ? { outcome: `failed, will retry: ${reason}` } : {},
+    onDead: (reason, now) => ({ handled_at: now, outcome: `failed: ${reason}` }),
+    onRetry: () => ({ handled_at: null, outcome: null, last_error: null }),
+    describe: () => "inbound mail",
+  };
+}
+
+/** Offers a message to the handlers in order; what the first that took it did. */
+function offer(handlers: InboundHandler[]) {
+  return async (message: InboundMessage): Promise<string> => {
+    for (const handler of handlers) {
+      const outcome = await handler(message);
+      if (outcome !== undefined) return outcome;
+    }
+    return "no handler took it";
+  };
+}
+
+function queueOptions(deps: InboundWorkerDeps) {
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
+    maxAttempts: deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    ...(deps.jitter === undefined ? {} : { jitter: deps.jitter }),
+    ...(deps.log === undefined ? {} : { log: deps.log }),
+  };
+}
+
 /** Claims one unhandled message and offers it to the handlers; false when none was waiting. */
 export async function handleNextInbound(deps: InboundWorkerDeps): Promise<boolean> {
-  const { db, clock } = deps;
-  const now = clock.now();
-  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
-  const candidate = await db
-    .selectFrom("inbound_mail")
-    .selectAll()
-    .where("handled_at", "is", null)
-    .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
-    .orderBy("id")
-    .limit(1)
-    .executeTakeFirst();
-  if (candidate === undefined) return false;
-  const claimed = await db
-    .updateTable("inbound_mail")
-    .set({ claimed_until: now + leaseMs, attempts: candidate.attempts + 1 })
-    .where("id", "=", candidate.id)
-    .where("attempts", "=", candidate.attempts)
-    .where("handled_at", "is", null)
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) return true; // another worker took it; look again
-  const message = toMessage(candidate);
-  let outcome: string | undefined;
-  try {
-    for (const handler of deps.handlers) {
-      outcome = await handler(message);
-      if (outcome !== undefined) break;
-    }
-    outcome ??= "no handler took it";
-  } catch (error) {
-    const reason = (error as Error).message.slice(0, 500);
-    deps.log?.(`ally: inbound mail ${candidate.id}: ${reason}`);
-    const giveUp = candidate.attempts + 1 >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
-    await db
-      .updateTable("inbound_mail")
-      .set(
-        giveUp
-          ? { handled_at: clock.now(), outcome: `failed: ${reason}`, claimed_until: null }
-          : { outcome: `failed, will retry: ${reason}`, claimed_until: now + leaseMs },
-      )
-      .where("id", "=", candidate.id)
-      .execute();
-    return true;
-  }
-  await db
-    .updateTable("inbound_mail")
-    .set({ handled_at: clock.now(), outcome: outcome.slice(0, 500), claimed_until: null })
-    .where("id", "=", candidate.id)
-    .execute();
-  return true;
+  const options = queueOptions(deps);
+  const outcome = await runNext(inboundQueue(options.leaseMs), offer(deps.handlers), options);
+  return outcome !== "idle";
 }
 
 export function startInboundWorker(deps: InboundWorkerDeps & { pollMs: number }): RunningWorker {
-  return startPolling(() => handleNextInbound(deps), {
+  const options = queueOptions(deps);
+  return startQueueWorker(inboundQueue(options.leaseMs), offer(deps.handlers), {
+    ...options,
     pollMs: deps.pollMs,
-    name: "inbound mail worker",
-    ...(deps.log === undefined ? {} : { log: deps.log }),
   });
 }

@@ -1,8 +1,9 @@
 /**
- * Sends what the outbox holds, once. Each worker claims one message at a time with a lease
- * (`claimed_until`): a conditional update that only one worker can win, on SQLite and
- * PostgreSQL alike. A worker that dies mid-send loses its lease and another takes the message
- * over; the Message-ID is fixed at enqueue time, so a receiver can drop the rare duplicate.
+ * Sends what the outbox holds, once. The outbox is a lease queue (jobs/lease-queue.ts): each
+ * worker claims one message at a time (SKIP LOCKED on PostgreSQL, the single writer on SQLite).
+ * A worker that dies mid-send loses its lease and another takes the message over; the
+ * Message-ID is fixed at enqueue time, so a receiver can drop the rare duplicate. After the
+ * last attempt a message is a dead letter, listed for the organisation's admins.
  *
  * With `SMTP_URL` set, messages go to that relay; without it, each is written as an .eml file
  * under the outbox folder, for the development page to list: files readable by Ally's user
@@ -14,10 +15,12 @@
  */
 import { chmod, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import nodemailer from "nodemailer";
+import { z } from "zod";
 import type { Clock } from "../clock.js";
-import { type RunningWorker, startPolling } from "../jobs/polling.js";
+import { type QueueSpec, runNext, startQueueWorker } from "../jobs/lease-queue.js";
+import type { RunningWorker } from "../jobs/polling.js";
 import type { Database } from "../store/schema.js";
 
 export interface MailTransport {
@@ -101,93 +104,101 @@ export interface OutboxWorkerDeps {
   /** How long a claim lasts before another worker may take the message over. */
   leaseMs?: number;
   maxAttempts?: number;
+  /** Spread of retry waits (config.queue.jitter); none unless given. */
+  jitter?: number;
   log?: (line: string) => void;
 }
 
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_MAX_ATTEMPTS = 8;
+const LONGEST_WAIT_MS = 6 * 3_600_000;
+
+const storedMessage = z.object({
+  id: z.coerce.number(),
+  kind: z.string(),
+  to_address: z.string(),
+  subject: z.string(),
+  text_body: z.string(),
+  html_body: z.string().nullable(),
+  message_id: z.string(),
+  calendar_method: z.string().nullable(),
+  calendar_ics: z.string().nullable(),
+});
+type StoredMessage = z.infer<typeof storedMessage>;
+
+/**
+ * The outbox as a lease queue (jobs/lease-queue.ts): unsent messages in order; a failed send
+ * waits twice the lease, doubling per attempt (at most six hours). Sent, its bodies are emptied.
+ */
+export function outboxQueue(
+  leaseMs = DEFAULT_LEASE_MS,
+): QueueSpec<StoredMessage, { filePath?: string }> {
+  return {
+    name: "outbox",
+    table: "outbox",
+    due: () => sql`sent_at is null`,
+    order: sql`id`,
+    orgColumn: "organisation_id",
+    parse: (row) => storedMessage.parse(row),
+    backoffMs: (attempts) => Math.min(leaseMs * 2 ** attempts, LONGEST_WAIT_MS),
+    onDone: (result, now) => ({
+      sent_at: now,
+      file_path: result.filePath ?? null,
+      text_body: "",
+      html_body: null,
+      calendar_ics: null,
+    }),
+    onRetry: () => ({ last_error: null }),
+    describe: (row) => String(row.kind),
+  };
+}
 
 /** Claims and sends one due message; returns false when there was nothing to send. */
 export async function sendNext(deps: OutboxWorkerDeps): Promise<boolean> {
-  const { db, clock } = deps;
-  const now = clock.now();
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
-  const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const candidate = await db
-    .selectFrom("outbox")
-    .select(["id", "attempts"])
-    .where("sent_at", "is", null)
-    .where("attempts", "<", maxAttempts)
-    .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
-    .orderBy("id")
-    .limit(1)
-    .executeTakeFirst();
-  if (candidate === undefined) return false;
-  // The claim: only the worker whose update matches the row as it saw it wins.
-  const claimed = await db
-    .updateTable("outbox")
-    .set({ claimed_until: now + leaseMs, attempts: candidate.attempts + 1 })
-    .where("id", "=", candidate.id)
-    .where("sent_at", "is", null)
-    .where("attempts", "=", candidate.attempts)
-    .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) return true; // another worker won; look again
-  const row = await db
-    .selectFrom("outbox")
-    .selectAll()
-    .where("id", "=", candidate.id)
-    .executeTakeFirstOrThrow();
-  try {
-    const result = await deps.transport.send({
-      from: deps.from,
-      to: row.to_address,
-      subject: row.subject,
-      text: row.text_body,
-      html: row.html_body ?? undefined,
-      messageId: row.message_id,
-      ...(row.calendar_method === null || row.calendar_ics === null
-        ? {}
-        : { calendar: { method: row.calendar_method, ics: row.calendar_ics } }),
-    });
-    await db
-      .updateTable("outbox")
-      .set({
-        sent_at: clock.now(),
-        claimed_until: null,
-        last_error: null,
-        file_path: result.filePath ?? null,
-        text_body: "",
-        html_body: null,
-        calendar_ics: null,
-      })
-      .where("id", "=", row.id)
-      .execute();
-  } catch (error) {
-    // Retry later with backoff: the lease doubles with each attempt.
-    const backoffMs = Math.min(leaseMs * 2 ** row.attempts, 6 * 3_600_000);
-    await db
-      .updateTable("outbox")
-      .set({
-        claimed_until: clock.now() + backoffMs,
-        last_error: String((error as Error).message).slice(0, 500),
-      })
-      .where("id", "=", row.id)
-      .execute();
-    deps.log?.(
-      `ally: outbox message ${row.id} (${row.kind}) not sent: ${(error as Error).message}`,
-    );
-  }
-  return true;
+  return (await runNext(outboxQueue(leaseMs), sender(deps), queueOptions(deps))) !== "idle";
+}
+
+function sender(deps: OutboxWorkerDeps) {
+  return async (row: StoredMessage) => {
+    try {
+      return await deps.transport.send({
+        from: deps.from,
+        to: row.to_address,
+        subject: row.subject,
+        text: row.text_body,
+        html: row.html_body ?? undefined,
+        messageId: row.message_id,
+        ...(row.calendar_method === null || row.calendar_ics === null
+          ? {}
+          : { calendar: { method: row.calendar_method, ics: row.calendar_ics } }),
+      });
+    } catch (error) {
+      deps.log?.(
+        `ally: outbox message ${row.id} (${row.kind}) not sent: ${(error as Error).message}`,
+      );
+      throw error;
+    }
+  };
+}
+
+function queueOptions(deps: OutboxWorkerDeps) {
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
+    maxAttempts: deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    ...(deps.jitter === undefined ? {} : { jitter: deps.jitter }),
+  };
 }
 
 export type { RunningWorker };
 
 /** Polls the outbox every `pollMs` until stopped. */
 export function startOutboxWorker(deps: OutboxWorkerDeps & { pollMs: number }): RunningWorker {
-  return startPolling(() => sendNext(deps), {
+  return startQueueWorker(outboxQueue(deps.leaseMs ?? DEFAULT_LEASE_MS), sender(deps), {
+    ...queueOptions(deps),
     pollMs: deps.pollMs,
-    name: "outbox worker",
     ...(deps.log === undefined ? {} : { log: deps.log }),
     onStop: () => deps.transport.close(),
   });

@@ -23,6 +23,12 @@ export interface OutgoingMessage {
    * line, or Outlook rejects the invitation.
    */
   calendar?: CalendarPart;
+  /**
+   * What the message is sent for, when one cause must send it once however often it is
+   * enqueued (e.g. `reminder:bk_1:24h`): a second message with the same key is not queued, and
+   * the first one's Message-ID is returned.
+   */
+  idempotencyKey?: string;
 }
 
 export interface CalendarPart {
@@ -73,8 +79,12 @@ export async function enqueueMail(
     }
     if (over !== undefined) return { messageId: null, notSent: over };
   }
+  if (message.idempotencyKey !== undefined) {
+    const earlier = await queuedUnder(db, message.idempotencyKey);
+    if (earlier !== undefined) return { messageId: earlier };
+  }
   const messageId = `<${randomBytes(16).toString("hex")}@${messageIdDomain(from)}>`;
-  await db
+  const inserted = await db
     .insertInto("outbox")
     .values({
       organisation_id: message.organisationId,
@@ -92,7 +102,25 @@ export async function enqueueMail(
       file_path: null,
       calendar_method: message.calendar?.method ?? null,
       calendar_ics: message.calendar?.ics ?? null,
+      idempotency_key: message.idempotencyKey ?? null,
     })
-    .execute();
+    .onConflict((oc) => oc.column("idempotency_key").doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 1n) === 0 && message.idempotencyKey) {
+    // Another transaction queued it between the look and the insert.
+    return { messageId: (await queuedUnder(db, message.idempotencyKey)) ?? messageId };
+  }
   return { messageId };
+}
+
+async function queuedUnder(
+  db: Kysely<Database> | Transaction<Database>,
+  idempotencyKey: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("outbox")
+    .select("message_id")
+    .where("idempotency_key", "=", idempotencyKey)
+    .executeTakeFirst();
+  return row?.message_id;
 }

@@ -16,10 +16,12 @@
  * for the same event is pending, and a new write supersedes earlier ones not yet claimed (each
  * carries the whole event, so only the latest matters).
  */
-import type { Kysely, Selectable, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { z } from "zod";
 import type { OrgId } from "../accounts/ids.js";
 import type { Clock } from "../clock.js";
-import { type RunningWorker, startPolling } from "../jobs/polling.js";
+import { type QueueSpec, runNext, startQueueWorker } from "../jobs/lease-queue.js";
+import type { RunningWorker } from "../jobs/polling.js";
 import type { SecretStore } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";
 import { credentialsBinding } from "./connections.js";
@@ -28,11 +30,7 @@ import { guardedFetch, type Lookup } from "./connectors/guarded-fetch.js";
 import { ConnectorError, type EventWriter } from "./connectors/types.js";
 import { buildCalendarObject, type InterviewEvent } from "./imip.js";
 import type { OAuthCredentials, OAuthSources } from "./oauth-connections.js";
-import type {
-  CalendarConnectionsTable,
-  CalendarEventWritesTable,
-  EventWriteAction,
-} from "./tables.js";
+import type { CalendarConnectionsTable, EventWriteAction } from "./tables.js";
 
 export interface EventWriteInput {
   organisationId: OrgId;
@@ -45,12 +43,30 @@ export interface EventWriteInput {
   dtstampEpochMs: number;
 }
 
-type WriteRow = Selectable<CalendarEventWritesTable>;
-
 interface Payload {
   event: InterviewEvent;
   dtstampEpochMs: number;
 }
+
+const person = z.object({ email: z.string(), name: z.string().optional() });
+
+/** The stored payload (imip.ts `InterviewEvent`), checked where it is read. */
+const storedPayload = z.object({
+  event: z.object({
+    uid: z.string(),
+    sequence: z.number(),
+    time: z.object({ startEpochMs: z.number(), endEpochMs: z.number() }),
+    summary: z.string(),
+    description: z.string().optional(),
+    location: z.string().optional(),
+    url: z.string().optional(),
+    organizer: person,
+    attendees: z.array(
+      person.extend({ role: z.enum(["CHAIR", "REQ-PARTICIPANT", "OPT-PARTICIPANT"]).optional() }),
+    ),
+  }),
+  dtstampEpochMs: z.number(),
+});
 
 /**
  * Adds a write; call inside the transaction that books, reschedules or cancels. Earlier writes
@@ -103,6 +119,8 @@ export interface EventWriteWorkerDeps {
   /** How long a claim lasts before another worker may take the write over. */
   leaseMs?: number;
   maxAttempts?: number;
+  /** Spread of retry waits (config.queue.jitter); none unless given. */
+  jitter?: number;
   /** Per-request timeout for a provider. */
   timeoutMs?: number;
   log?: (line: string) => void;
@@ -129,102 +147,77 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), LONGEST_RETRY_MS);
 }
 
+const storedWrite = z.object({
+  id: z.coerce.number(),
+  organisation_id: z.string(),
+  user_id: z.string(),
+  booking_uid: z.string(),
+  action: z.enum(["upsert", "cancel"]),
+  payload: z.string(),
+  attempts: z.coerce.number(),
+});
+type StoredWrite = z.infer<typeof storedWrite>;
+
 /**
- * Claims one due write with a lease (a conditional update only one worker can win): its row;
- * `"lost"` when another worker won the race (look again); undefined when nothing is due.
+ * Event writes as a lease queue (jobs/lease-queue.ts): pending writes whose time has come, each
+ * only once no earlier write of the same event for the same person is pending (writes of one
+ * event happen in order). A failure waits `retryDelayMs`; after the last attempt the write is
+ * `failed` (and a dead letter an admin may retry).
  */
-async function claimNext(deps: EventWriteWorkerDeps): Promise<WriteRow | "lost" | undefined> {
-  const { db } = deps;
-  const now = deps.clock.now();
-  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
-  const candidate = await db
-    .selectFrom("calendar_event_writes as w")
-    .select(["w.id", "w.attempts"])
-    .where("w.status", "=", "pending")
-    .where("w.next_attempt_at", "<=", now)
-    .where((eb) => eb.or([eb("w.claimed_until", "is", null), eb("w.claimed_until", "<", now)]))
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("calendar_event_writes as earlier")
-            .select("earlier.id")
-            .whereRef("earlier.organisation_id", "=", "w.organisation_id")
-            .whereRef("earlier.user_id", "=", "w.user_id")
-            .whereRef("earlier.booking_uid", "=", "w.booking_uid")
-            .where("earlier.status", "=", "pending")
-            .whereRef("earlier.id", "<", "w.id"),
-        ),
-      ),
-    )
-    .orderBy("w.next_attempt_at")
-    .orderBy("w.id")
-    .limit(1)
-    .executeTakeFirst();
-  if (candidate === undefined) return undefined;
-  const claimed = await db
-    .updateTable("calendar_event_writes")
-    .set({ claimed_until: now + leaseMs, attempts: candidate.attempts + 1 })
-    .where("id", "=", candidate.id)
-    .where("status", "=", "pending")
-    .where("attempts", "=", candidate.attempts)
-    .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) return "lost";
-  return db
-    .selectFrom("calendar_event_writes")
-    .selectAll()
-    .where("id", "=", candidate.id)
-    .executeTakeFirstOrThrow();
+export const eventWritesQueue: QueueSpec<StoredWrite, string> = {
+  name: "calendar-event-writes",
+  table: "calendar_event_writes",
+  due: (now) => sql`status = 'pending' and next_attempt_at <= ${now} and not exists (
+    select 1 from calendar_event_writes as earlier
+    where earlier.organisation_id = calendar_event_writes.organisation_id
+      and earlier.user_id = calendar_event_writes.user_id
+      and earlier.booking_uid = calendar_event_writes.booking_uid
+      and earlier.status = 'pending'
+      and earlier.id < calendar_event_writes.id)`,
+  order: sql`next_attempt_at, id`,
+  retryColumn: "next_attempt_at",
+  orgColumn: "organisation_id",
+  parse: (row) => storedWrite.parse(row),
+  backoffMs: retryDelayMs,
+  onDone: (outcome, now) => ({ status: "done", outcome, done_at: now }),
+  onDead: (_reason, now) => ({ status: "failed", done_at: now }),
+  onRetry: () => ({ status: "pending", done_at: null, last_error: null }),
+  describe: (row) => `calendar event ${String(row.action)}`,
+};
+
+function writer(deps: EventWriteWorkerDeps) {
+  return async (row: StoredWrite): Promise<string> => {
+    try {
+      return await perform(deps, row);
+    } catch (error) {
+      if (error instanceof ConnectorError) throw error;
+      throw new Error(`the event could not be written: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  };
+}
+
+function queueOptions(deps: EventWriteWorkerDeps) {
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
+    maxAttempts: deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    ...(deps.jitter === undefined ? {} : { jitter: deps.jitter }),
+    ...(deps.log === undefined ? {} : { log: deps.log }),
+  };
 }
 
 /** Claims and performs one due write; false when none was due. */
 export async function writeNext(deps: EventWriteWorkerDeps): Promise<boolean> {
-  const row = await claimNext(deps);
-  if (row === undefined) return false;
-  if (row === "lost") return true; // another worker won; look again
-  const { db, clock } = deps;
-  try {
-    const outcome = await perform(deps, row);
-    await db
-      .updateTable("calendar_event_writes")
-      .set({
-        status: "done",
-        outcome,
-        done_at: clock.now(),
-        claimed_until: null,
-        last_error: null,
-      })
-      .where("id", "=", row.id)
-      .execute();
-  } catch (error) {
-    const message =
-      error instanceof ConnectorError
-        ? error.message
-        : `the event could not be written: ${(error as Error).message}`;
-    const attempts = row.attempts;
-    const giveUp = attempts >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
-    await db
-      .updateTable("calendar_event_writes")
-      .set({
-        status: giveUp ? "failed" : "pending",
-        last_error: message.slice(0, 500),
-        next_attempt_at: clock.now() + retryDelayMs(attempts),
-        claimed_until: null,
-        ...(giveUp ? { done_at: clock.now() } : {}),
-      })
-      .where("id", "=", row.id)
-      .execute();
-    deps.log?.(
-      `ally: calendar event write ${row.id} (${row.action}) ${giveUp ? "failed for good" : "will be retried"}: ${message}`,
-    );
-  }
-  return true;
+  return (await runNext(eventWritesQueue, writer(deps), queueOptions(deps))) !== "idle";
 }
 
 /** Performs one write; returns what happened, for a person. */
-async function perform(deps: EventWriteWorkerDeps, row: WriteRow): Promise<string> {
+async function perform(deps: EventWriteWorkerDeps, row: StoredWrite): Promise<string> {
   const { db, clock } = deps;
-  const payload = JSON.parse(row.payload) as Payload;
+  const payload = storedPayload.parse(JSON.parse(row.payload));
   const link = await db
     .selectFrom("calendar_event_links")
     .selectAll()
@@ -398,9 +391,8 @@ async function writerFor(
 export function startEventWriteWorker(
   deps: EventWriteWorkerDeps & { pollMs: number },
 ): RunningWorker {
-  return startPolling(() => writeNext(deps), {
+  return startQueueWorker(eventWritesQueue, writer(deps), {
+    ...queueOptions(deps),
     pollMs: deps.pollMs,
-    name: "calendar event writer",
-    ...(deps.log === undefined ? {} : { log: deps.log }),
   });
 }

@@ -52,7 +52,7 @@ const schema = z.object({
   /** How often the outbox worker looks for mail to send. */
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /** How often each background queue (jobs, inbound mail, calendar event writes) looks for work. */
-  QUEUE_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
+  QUEUE_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(5000),
   /** How often the calendar sync queue looks for connections due to be read again. */
   QUEUE_SYNC_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
   /**

@@ -10,6 +10,7 @@ const HELP = `Ally: an open-source assistant that schedules job interviews.
 
 Usage:
   ally serve                         run the web app and API (port 3000; see README for settings)
+  ally work                          run only the background workers (mail, calendars, jobs)
   ally migrate                       apply pending database migrations and exit
   ally slots PROBLEM.json            the best options for an interview or loop, as JSON
   ally slots --all PROBLEM.json      every feasible start, sorted
@@ -39,6 +40,8 @@ export async function main(argv: readonly string[], io: SlotsIo = nodeIo): Promi
       return import("./keys-command.js").then((m) => m.keysCommand(rest, io, process.env));
     case "serve":
       return serveCommand(io);
+    case "work":
+      return workCommand(io);
     case "migrate":
       return migrateCommand(io);
     case "demo":
@@ -109,10 +112,37 @@ async function migrateCommand(io: SlotsIo): Promise<number> {
   }
 }
 
+/** Runs until SIGINT or SIGTERM, then closes gracefully. */
+function untilSignalled(io: SlotsIo, close: () => Promise<void>): Promise<void> {
+  return new Promise<void>((stop) => {
+    const shutdown = (signal: string) => {
+      io.stderr(`ally: ${signal} received, finishing the work in hand`);
+      close().then(stop, stop);
+    };
+    process.once("SIGINT", () => shutdown("SIGINT"));
+    process.once("SIGTERM", () => shutdown("SIGTERM"));
+  });
+}
+
+async function workCommand(io: SlotsIo): Promise<number> {
+  const config = await configOrExit(io);
+  if (config === undefined) return 2;
+  const { startWorkerProcess } = await import("../app/main.js");
+  let workers: Awaited<ReturnType<typeof startWorkerProcess>>;
+  try {
+    workers = await startWorkerProcess(config);
+  } catch (error) {
+    io.stderr(`ally work: ${(error as Error).message}`);
+    return 1;
+  }
+  await untilSignalled(io, () => workers.close());
+  return 0;
+}
+
 async function serveCommand(io: SlotsIo): Promise<number> {
   const config = await configOrExit(io);
   if (config === undefined) return 2;
-  const { startServer } = await import("../web/server.js");
+  const { startServer } = await import("../app/main.js");
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer(config);

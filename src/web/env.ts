@@ -8,6 +8,7 @@ import type { PushChannels } from "../calendar/push.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { HiringService } from "../hiring/service.js";
+import type { DeadLetter } from "../jobs/lease-queue.js";
 import type { InboundHandler } from "../mail/inbound.js";
 import type { Store } from "../store/database.js";
 import type { CandidateBooking } from "./booking-view.js";
@@ -32,6 +33,11 @@ export interface WebDeps {
   outboxDirectory: string | undefined;
   /** What received mail is offered to, in order (mail/inbound.ts). */
   inboundHandlers: InboundHandler[];
+  /** Work the queues gave up on, for admins (app/dead-letters.ts). */
+  deadLetters: {
+    list(actor: Actor): Promise<DeadLetter[]>;
+    retry(actor: Actor, queue: string, id: number): Promise<void>;
+  };
 }
 
 export interface AppEnv {

@@ -5,12 +5,12 @@
  * loop) with the explanation, in-process and through the engine's worker pool alike.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDeps } from "../../src/app/compose.js";
 import type { OptionsAnswer } from "../../src/booking/schemas.js";
 import { loadConfig } from "../../src/config.js";
 import { createEnginePool, type EnginePool } from "../../src/engine-pool/pool.js";
 import type { Store } from "../../src/store/database.js";
 import { createApp } from "../../src/web/app.js";
-import { buildDeps } from "../../src/web/server.js";
 import { type FeedServer, startFeedServer } from "../calendar/connectors/feed-server.js";
 import { buildWorld, MASTER_KEY, META, type World } from "../hiring/factories.js";
 import { testDatabases } from "../support/databases.js";

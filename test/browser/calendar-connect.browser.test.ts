@@ -28,13 +28,14 @@ import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Temporal } from "temporal-polyfill";
 import { afterAll, beforeAll, describe, expect } from "vitest";
+import { buildDeps } from "../../src/app/compose.js";
+import { type RunningServer, startServer } from "../../src/app/main.js";
 import { longDay } from "../../src/booking/present.js";
 import { syncNext } from "../../src/calendar/sync-worker.js";
 import type { Clock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { openStore, type Store } from "../../src/store/database.js";
 import type { WebDeps } from "../../src/web/env.js";
-import { buildDeps, type RunningServer, startServer } from "../../src/web/server.js";
 import {
   makeCalendar,
   putObject,

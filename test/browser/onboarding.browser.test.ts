@@ -23,8 +23,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningServer, startServer } from "../../src/app/main.js";
 import { loadConfig } from "../../src/config.js";
-import { type RunningServer, startServer } from "../../src/web/server.js";
 import {
   brokenErrorLinks,
   byLabel,

@@ -15,12 +15,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tokenHash } from "../../src/accounts/tokens.js";
+import { buildDeps } from "../../src/app/compose.js";
 import { pkceChallenge } from "../../src/calendar/connectors/oauth.js";
 import { OAUTH_STATE_TTL_MS, SCOPES } from "../../src/calendar/oauth-connections.js";
 import { fixedClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { createApp } from "../../src/web/app.js";
-import { buildDeps } from "../../src/web/server.js";
 import { testDatabases } from "../support/databases.js";
 import {
   apiTokenFor,

@@ -10,11 +10,11 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Actor } from "../../src/accounts/service.js";
+import { buildDeps } from "../../src/app/compose.js";
 import { systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import type { Store } from "../../src/store/database.js";
 import type { WebDeps } from "../../src/web/env.js";
-import { buildDeps } from "../../src/web/server.js";
 
 const BIN = join(import.meta.dirname, "..", "..", "bin", "ally.js");
 const DIST = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");

@@ -9,6 +9,7 @@ import {
   createAccountsService,
 } from "../../src/accounts/service.js";
 import type { Role } from "../../src/accounts/tables.js";
+import { buildDeps } from "../../src/app/compose.js";
 import { type Clock, fixedClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import type {
@@ -22,7 +23,6 @@ import { singleKeyring } from "../../src/secrets/keyring.js";
 import { createSecretStore } from "../../src/secrets/secret-store.js";
 import type { Store } from "../../src/store/database.js";
 import type { WebDeps } from "../../src/web/env.js";
-import { buildDeps } from "../../src/web/server.js";
 
 // Tue 1 Dec 2026, 14:00 UTC
 export const NOW = Date.UTC(2026, 11, 1, 14, 0);

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpAt } from "../../src/accounts/totp.js";
+import { buildDeps } from "../../src/app/compose.js";
 import { keysCommand } from "../../src/cli/keys-command.js";
 import type { SlotsIo } from "../../src/cli/slots.js";
 import { SecretsError } from "../../src/secrets/errors.js";
@@ -18,7 +19,6 @@ import { rotateKeys } from "../../src/secrets/rotate.js";
 import { createSecretStore, totpSecretBinding } from "../../src/secrets/secret-store.js";
 import { openStore, type Store } from "../../src/store/database.js";
 import { migrateToLatest } from "../../src/store/migrations.js";
-import { buildDeps } from "../../src/web/server.js";
 import { testDatabases } from "../support/databases.js";
 import {
   createWorld,

@@ -5,12 +5,12 @@
  * by hand, and a page POST route missing from the list fails the tests that need it.
  */
 import { newTotpSecret, totpAt } from "../../src/accounts/totp.js";
+import { buildDeps } from "../../src/app/compose.js";
 import { linkFormToken } from "../../src/booking/links.js";
 import { fixedClock } from "../../src/clock.js";
 import { openStore } from "../../src/store/database.js";
 import { createApp } from "../../src/web/app.js";
 import type { RouteSpec } from "../../src/web/route-table.js";
-import { buildDeps } from "../../src/web/server.js";
 import { sharedFeedUrl } from "./calendar-feed.js";
 import {
   type FormFields,

@@ -7,13 +7,13 @@
 import type { SignUpInput } from "../../src/accounts/schemas.js";
 import type { Actor, IssuedSession, RequestMeta } from "../../src/accounts/service.js";
 import type { Role } from "../../src/accounts/tables.js";
+import { buildDeps } from "../../src/app/compose.js";
 import { fixedClock } from "../../src/clock.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import type { Store } from "../../src/store/database.js";
 import { dataMap } from "../../src/store/schema.js";
 import { type AllyApp, ANON_CSRF_COOKIE, createApp, SESSION_COOKIE } from "../../src/web/app.js";
 import type { WebDeps } from "../../src/web/env.js";
-import { buildDeps } from "../../src/web/server.js";
 import type { TestDatabase } from "./databases.js";
 
 // Tue 1 Dec 2026, 14:00 UTC

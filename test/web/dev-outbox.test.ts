@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDeps } from "../../src/app/compose.js";
 import { fixedClock } from "../../src/clock.js";
 import { folderTransport, sendNext } from "../../src/mail/outbox-worker.js";
 import { openStore, type Store } from "../../src/store/database.js";
 import { migrateToLatest } from "../../src/store/migrations.js";
 import { createApp } from "../../src/web/app.js";
-import { buildDeps } from "../../src/web/server.js";
 import { buildSignUp, MASTER_KEY, META, T0, testConfig } from "../support/web-world.js";
 
 const FROM = "Ally <ally@ally.test>";

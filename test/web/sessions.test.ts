@@ -3,8 +3,8 @@
  * answer carries.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDeps } from "../../src/app/compose.js";
 import { createApp } from "../../src/web/app.js";
-import { buildDeps } from "../../src/web/server.js";
 import { testDatabases } from "../support/databases.js";
 import {
   createWorld,

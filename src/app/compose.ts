@@ -1,0 +1,271 @@
+/**
+ * The composition root: builds Ally's services from `config` (what the web app, the workers and
+ * the CLI share) and the workers that drain its durable queues. Nothing else wires modules
+ * together; `web/` only serves HTTP and `jobs/` only runs queues.
+ */
+import { resolve } from "node:path";
+import { mintOrgId } from "../accounts/ids.js";
+import { createAccountsService } from "../accounts/service.js";
+import {
+  COMPLETE_JOB,
+  completionHandler,
+  createBookingEffects,
+  REMINDER_JOB,
+  reminderHandler,
+} from "../booking/effects.js";
+import { createBookingLinks } from "../booking/links.js";
+import { calendarReplyHandler } from "../booking/replies.js";
+import { createBookingService, type SlotEngine } from "../booking/service.js";
+import { createCalendarService } from "../calendar/connections.js";
+import type { HttpClientOptions } from "../calendar/connectors/http.js";
+import { startEventWriteWorker } from "../calendar/event-writes.js";
+import {
+  createOAuthConnections,
+  createOAuthSources,
+  type OAuthDeps,
+  type ProviderEndpoints,
+} from "../calendar/oauth-connections.js";
+import { createPushChannels } from "../calendar/push.js";
+import { startSyncWorker } from "../calendar/sync-worker.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import { createHiringService } from "../hiring/service.js";
+import { startJobWorker } from "../jobs/scheduled-jobs.js";
+import { startInboundWorker } from "../mail/inbound.js";
+import {
+  folderTransport,
+  type MailTransport,
+  smtpTransport,
+  startOutboxWorker,
+} from "../mail/outbox-worker.js";
+import {
+  createReplyAddresses,
+  type ReplyAddresses,
+  replyAddressKeys,
+} from "../mail/reply-address.js";
+import { mailRetentionHandler, PURGE_JOB, scheduleMailRetention } from "../mail/retention.js";
+import { type Keyring, singleKeyring } from "../secrets/keyring.js";
+import { createSecretStore, type SecretStore } from "../secrets/secret-store.js";
+import type { Store } from "../store/database.js";
+import { candidateBookingFor } from "../web/booking-adapter.js";
+import type { WebDeps } from "../web/env.js";
+import { createDeadLetters } from "./dead-letters.js";
+
+/** What tests replace: where Google and Microsoft answer, and how their HTTP clients wait. */
+export interface DepsOverrides {
+  /** Where options are computed; in-process unless given (`startServer` gives a worker pool). */
+  engine?: SlotEngine;
+  providerEndpoints?: ProviderEndpoints;
+  providerHttp?: Partial<HttpClientOptions>;
+  log?: (line: string) => void;
+}
+
+/** What the Google and Microsoft connections need; shared by the web app and the workers. */
+export function oauthDepsFor(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  box: SecretStore,
+  overrides: DepsOverrides = {},
+): OAuthDeps {
+  return {
+    db: store.db,
+    clock,
+    box,
+    push: createPushChannels({ db: store.db, clock }),
+    clients: config.calendar,
+    allowPrivateHosts: config.calendar.allowPrivateHosts,
+    publicUrl: config.http.publicUrl,
+    ...(overrides.providerEndpoints === undefined
+      ? {}
+      : { endpoints: overrides.providerEndpoints }),
+    ...(overrides.providerHttp === undefined ? {} : { http: overrides.providerHttp }),
+    ...(overrides.log === undefined ? {} : { log: overrides.log }),
+  };
+}
+
+/** `keys`: the keyring, or one key as master key version 1 (as tests pass it). */
+export function buildDeps(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  keys: Keyring | Buffer,
+  overrides: DepsOverrides = {},
+): WebDeps {
+  const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
+  const box = createSecretStore({ db: store.db, keyring, clock });
+  const oauthDeps = oauthDepsFor(config, store, clock, box, overrides);
+  const calendars = createCalendarService({
+    db: store.db,
+    clock,
+    box,
+    syncIntervalMs: config.calendar.syncMinutes * 60_000,
+    allowPrivateHosts: config.calendar.allowPrivateHosts,
+    mailFrom: config.mail.from,
+    publicUrl: config.http.publicUrl,
+    oauth: createOAuthSources(oauthDeps),
+  });
+  const bookingLinks = createBookingLinks({ db: store.db, clock });
+  const replyAddresses = replyAddressesFor(config, keyring);
+  const booking = createBookingService({
+    db: store.db,
+    dialect: store.dialect,
+    clock,
+    calendars,
+    effects: createBookingEffects({
+      clock,
+      mailFrom: config.mail.from,
+      replyAddress: (binding) => replyAddresses.addressFor(binding),
+      publicUrl: config.http.publicUrl,
+      reminderMinutesBefore: config.booking.reminderMinutesBefore,
+      // The candidate's confirmation carries a link of its own to reschedule or cancel; the
+      // link they booked with keeps working too.
+      candidateLink: async (trx, orgId, requestId) => {
+        const { token } = await bookingLinks.issue(trx, mintOrgId(orgId), requestId, undefined, {
+          revokeEarlier: false,
+        });
+        return `${config.http.publicUrl}/book/${token}`;
+      },
+      revokeLinks: (trx, orgId, requestId) =>
+        bookingLinks.revokeForRequest(trx, mintOrgId(orgId), requestId),
+    }),
+    mailFrom: config.mail.from,
+    publicUrl: config.http.publicUrl,
+    ...(overrides.engine === undefined ? {} : { engine: overrides.engine }),
+  });
+  return {
+    config,
+    store,
+    clock,
+    accounts: createAccountsService({
+      db: store.db,
+      clock,
+      box,
+      publicUrl: config.http.publicUrl,
+      mailFrom: config.mail.from,
+      sessionTtlMs: config.sessionTtlHours * 3_600_000,
+      mailLimits: config.mail.limits,
+    }),
+    hiring: createHiringService({ db: store.db, clock }),
+    calendars,
+    calendarAccounts: createOAuthConnections({
+      ...oauthDeps,
+      syncConnection: (id) => calendars.syncConnection(id),
+    }),
+    push: oauthDeps.push ?? createPushChannels({ db: store.db, clock }),
+    booking,
+    bookingLinks,
+    candidateBooking: candidateBookingFor({
+      store,
+      clock,
+      booking,
+      bookingLinks,
+      box,
+      allowPrivateHosts: config.calendar.allowPrivateHosts,
+    }),
+    outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
+    deadLetters: createDeadLetters({ store, clock }),
+    inboundHandlers: [
+      calendarReplyHandler({
+        db: store.db,
+        clock,
+        booking,
+        replyAddresses,
+        requireDmarcPass: config.mail.trustedAuthservId !== undefined,
+      }),
+    ],
+  };
+}
+
+/** Reply addresses `LOCAL+TOKEN@replyDomain`, LOCAL being MAIL_FROM's local part. */
+export function replyAddressesFor(config: Config, keyring: Keyring): ReplyAddresses {
+  const local = /([^<\s@]+)@[^>\s]+/.exec(config.mail.from)?.[1] ?? "ally";
+  return createReplyAddresses({
+    keys: replyAddressKeys(keyring),
+    mailbox: `${local}@${config.mail.replyDomain}`,
+  });
+}
+
+export function mailTransport(config: Config): MailTransport {
+  return config.mail.smtpUrl !== undefined
+    ? smtpTransport(config.mail.smtpUrl)
+    : folderTransport(resolve(config.mail.outboxDir));
+}
+
+export interface RunningWorkers {
+  /** Lets each worker finish the unit in hand, then stops them all. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the workers that drain Ally's durable queues (jobs/lease-queue.ts): the outbox,
+ * inbound mail, calendar event writes, calendar sync and scheduled jobs, with the intervals,
+ * leases, attempts and jitter of `config.queue`. Any number of processes may run them at once.
+ */
+export async function startWorkers(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  keyring: Keyring,
+  deps: Pick<WebDeps, "calendars" | "inboundHandlers">,
+  log: (line: string) => void = (line) => console.error(line),
+): Promise<RunningWorkers> {
+  const queue = config.queue;
+  const shared = { db: store.db, clock, jitter: queue.jitter, maxAttempts: queue.maxAttempts, log };
+  // Sending one message or handling one reply takes seconds, and their retries wait in
+  // multiples of the lease: at most a minute's lease for mail.
+  const mailLeaseMs = Math.min(queue.leaseMs, 60_000);
+  const outbox = startOutboxWorker({
+    ...shared,
+    transport: mailTransport(config),
+    from: config.mail.from,
+    pollMs: config.mail.pollMs,
+    leaseMs: mailLeaseMs,
+  });
+  const sync = startSyncWorker({
+    calendars: deps.calendars,
+    pollMs: queue.syncPollMs,
+    leaseMs: queue.leaseMs,
+    queue: { db: store.db, clock, syncIntervalMs: config.calendar.syncMinutes * 60_000 },
+    log,
+  });
+  const inbound = startInboundWorker({
+    ...shared,
+    handlers: deps.inboundHandlers,
+    pollMs: config.mail.pollMs,
+    leaseMs: mailLeaseMs,
+  });
+  const box = createSecretStore({ db: store.db, keyring, clock });
+  const eventWriter = startEventWriteWorker({
+    ...shared,
+    box,
+    oauth: createOAuthSources(oauthDepsFor(config, store, clock, box)),
+    allowPrivateHosts: config.calendar.allowPrivateHosts,
+    pollMs: queue.pollMs,
+    leaseMs: queue.leaseMs,
+  });
+  await scheduleMailRetention(store.db, clock.now(), clock.now());
+  const jobs = startJobWorker({
+    ...shared,
+    handlers: {
+      [REMINDER_JOB]: reminderHandler({
+        db: store.db,
+        mailFrom: config.mail.from,
+        now: () => clock.now(),
+      }),
+      [COMPLETE_JOB]: completionHandler({ db: store.db, now: () => clock.now() }),
+      [PURGE_JOB]: mailRetentionHandler({ db: store.db, now: () => clock.now(), log }),
+    },
+    pollMs: queue.pollMs,
+    leaseMs: queue.leaseMs,
+  });
+  return {
+    async stop() {
+      await jobs.stop();
+      await inbound.stop();
+      await eventWriter.stop();
+      await sync.stop();
+      await outbox.stop();
+    },
+  };
+}

@@ -124,3 +124,34 @@ async function queuedUnder(
     .executeTakeFirst();
   return row?.message_id;
 }
+
+/** An outbox message as the development page lists it. */
+export interface OutboxEntry {
+  id: number;
+  toAddress: string;
+  subject: string;
+  /** Empty once sent (see `filePath` for the copy written then). */
+  textBody: string;
+  createdAt: number;
+  sentAt: number | null;
+  filePath: string | null;
+}
+
+/** The newest `limit` messages of the outbox, newest first: for the development page only. */
+export async function recentOutbox(db: Kysely<Database>, limit: number): Promise<OutboxEntry[]> {
+  const rows = await db
+    .selectFrom("outbox")
+    .select(["id", "to_address", "subject", "text_body", "created_at", "sent_at", "file_path"])
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    id: Number(row.id),
+    toAddress: row.to_address,
+    subject: row.subject,
+    textBody: row.text_body,
+    createdAt: Number(row.created_at),
+    sentAt: row.sent_at === null ? null : Number(row.sent_at),
+    filePath: row.file_path,
+  }));
+}

@@ -17,6 +17,7 @@ import { registerAccountsApi } from "./api/accounts-api.js";
 import { registerBookingApi } from "./api/booking-api.js";
 import { registerCalendarApi } from "./api/calendar-api.js";
 import { registerHiringApi } from "./api/hiring-api.js";
+import { registerJobsApi } from "./api/jobs-api.js";
 import { registerTokensApi } from "./api/tokens-api.js";
 import { BOOK_SCRIPT_SOURCE, STYLESHEET } from "./assets.js";
 import type { AppEnv, WebDeps } from "./env.js";
@@ -268,6 +269,7 @@ export function createApp(deps: WebDeps): AllyApp {
   registerHiringApi(app, routes);
   registerCalendarApi(app, routes);
   registerBookingApi(app, routes);
+  registerJobsApi(app, routes);
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

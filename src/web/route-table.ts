@@ -21,7 +21,9 @@ export type ObjectKind =
   | "calendar-connection"
   /** A candidate's signed link (public routes: the link itself is the credential). */
   | "booking-link"
-  | "interview-request";
+  | "interview-request"
+  /** Work a queue gave up on (jobs/lease-queue.ts), named `QUEUE.ID`. */
+  | "dead-job";
 
 export interface RouteSpec {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

@@ -5,6 +5,7 @@
 import { sendToCandidate } from "../../src/booking/send-link.js";
 import { fixedClock } from "../../src/clock.js";
 import { createHiringService } from "../../src/hiring/service.js";
+import { runNextJob, scheduledJobsQueue, scheduleJob } from "../../src/jobs/scheduled-jobs.js";
 import type { ObjectKind } from "../../src/web/route-table.js";
 import { sharedFeedUrl } from "./calendar-feed.js";
 import {
@@ -129,6 +130,26 @@ export const factories: Record<ObjectKind, ObjectFactory | null> = {
     return { id: connection.id, secrets: [connection.id, url] };
   },
   // A candidate's link, made by sending a request: the link is the id its routes take.
+  "dead-job": async (world, org) => {
+    // A job of a kind nobody handles, due before any other (earlier than the last one made),
+    // run by the queue once: a dead letter.
+    const n = unique();
+    const kind = `secret-kind-${n}`;
+    await scheduleJob(
+      world.store.db,
+      { organisationId: org.owner.orgId, kind, key: `${kind}:1`, runAt: -n, payload: {} },
+      world.clock.now(),
+    );
+    await runNextJob({ db: world.store.db, clock: world.clock, handlers: {}, maxAttempts: 1 });
+    const row = await world.store.db
+      .selectFrom("scheduled_jobs")
+      .select("id")
+      .where("kind", "=", kind)
+      .where("dead_at", "is not", null)
+      .executeTakeFirstOrThrow();
+    const id = `${scheduledJobsQueue.name}.${row.id}`;
+    return { id, secrets: [id, kind] };
+  },
   "booking-link": async (world, org) => {
     const { request, secrets, candidateEmail } = await makeRequest(world, org);
     await sendRequest(world, org.owner, request.id);
@@ -224,6 +245,7 @@ export const serviceOf: Record<ObjectKind, string> = {
   "calendar-connection": "connect",
   "booking-link": "offer",
   "interview-request": "createRequest",
+  "dead-job": "retry",
 };
 
 export const ALL_KINDS: ObjectKind[] = [
@@ -236,4 +258,5 @@ export const ALL_KINDS: ObjectKind[] = [
   "calendar-connection",
   "booking-link",
   "interview-request",
+  "dead-job",
 ];

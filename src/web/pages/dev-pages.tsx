@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { simpleParser } from "mailparser";
+import { recentOutbox } from "../../mail/outbox.js";
 import type { AppEnv } from "../env.js";
 import { Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
@@ -63,14 +64,9 @@ export function registerDevPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
     ) {
       return c.notFound();
     }
-    const messages = await store.db
-      .selectFrom("outbox")
-      .select(["id", "to_address", "subject", "text_body", "created_at", "sent_at", "file_path"])
-      .orderBy("id", "desc")
-      .limit(100)
-      .execute();
+    const messages = await recentOutbox(store.db, 100);
     const bodies = await Promise.all(
-      messages.map((m) => (m.sent_at === null ? m.text_body : sentText(m.file_path))),
+      messages.map((m) => (m.sentAt === null ? m.textBody : sentText(m.filePath))),
     );
     return c.html(
       <Page title="Outbox" session={c.get("session")} csrfToken={c.get("csrfToken")}>
@@ -83,7 +79,7 @@ export function registerDevPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
           <article class="card" aria-labelledby={`mail-${m.id}`}>
             <h2 id={`mail-${m.id}`}>{m.subject}</h2>
             <p class="hint">
-              To {m.to_address} · {m.sent_at ? `written to ${m.file_path}` : "waiting to be sent"}
+              To {m.toAddress} · {m.sentAt ? `written to ${m.filePath}` : "waiting to be sent"}
             </p>
             <pre class="mail-body">{bodies[index]}</pre>
           </article>

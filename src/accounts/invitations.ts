@@ -151,86 +151,92 @@ async function joinByInvitation(
   }
 }
 
+/** Invites an address with a role: stores the invitation and mails its link, together. */
+async function invite(
+  deps: InvitationDeps,
+  actor: Actor,
+  input: { email: string; role: Role },
+  meta: RequestMeta,
+): Promise<Invitation> {
+  const { store, clock } = deps;
+  requirePermission(actor.role, "members:manage");
+  if (input.role === "owner" && actor.role !== "owner")
+    throw forbidden("Only an owner can invite owners.");
+  const existing = await store.db
+    .selectFrom("memberships")
+    .innerJoin("users", "users.id", "memberships.user_id")
+    .select("users.id")
+    .where("memberships.organisation_id", "=", actor.orgId)
+    .where("users.email", "=", input.email)
+    .executeTakeFirst();
+  if (existing !== undefined) {
+    throw new AppError("CONFLICT", "This person is already a member.", { field: "email" });
+  }
+  const token = newSecretToken();
+  const now = clock.now();
+  const id = newId("inv");
+  const orgName = await organisationName(store.db, actor.orgId);
+  if (orgName === undefined) throw notFound("organisation");
+  const inviter = await store.db
+    .selectFrom("users")
+    .select("name")
+    .where("id", "=", actor.userId)
+    .executeTakeFirstOrThrow();
+  const url = deps.link(`/invitations/accept?token=${encodeURIComponent(token)}`);
+  const as = `${article(input.role)} ${input.role}`;
+  await store.transaction(async (unit) => {
+    await unit.db
+      .insertInto("invitations")
+      .values({
+        id,
+        organisation_id: actor.orgId,
+        email: input.email,
+        role: input.role,
+        token_hash: tokenHash(token),
+        invited_by: actor.userId,
+        created_at: now,
+        expires_at: now + INVITE_TTL_MS,
+        accepted_at: null,
+      })
+      .execute();
+    await unit.mail(
+      {
+        organisationId: actor.orgId,
+        kind: "invitation",
+        to: input.email,
+        subject: `${inviter.name} invited you to ${orgName} on Ally`,
+        text: `Hello,\n\n${inviter.name} invited you to join ${orgName} on Ally as ${as}.\n\nAccept the invitation here:\n\n${url}\n\nThe link works for seven days.\n`,
+        html: `<p>Hello,</p><p>${escapeHtml(inviter.name)} invited you to join ${escapeHtml(orgName)} on Ally as ${as}.</p><p><a href="${escapeHtml(url)}">Accept the invitation</a></p><p>The link works for seven days.</p>`,
+      },
+      now,
+    );
+    await unit.audit(
+      {
+        organisationId: actor.orgId,
+        actorUserId: actor.userId,
+        action: "member-invited",
+        target: `${input.email}:${input.role}`,
+        ip: meta.ip,
+      },
+      now,
+    );
+  });
+  const expiresAt = now + INVITE_TTL_MS;
+  return {
+    id,
+    email: input.email,
+    role: input.role,
+    createdAt: now,
+    expiresAt,
+    acceptedAt: null,
+  };
+}
+
 export function invitationOperations(deps: InvitationDeps) {
   const { store, clock } = deps;
   return {
-    async invite(
-      actor: Actor,
-      input: { email: string; role: Role },
-      meta: RequestMeta,
-    ): Promise<Invitation> {
-      requirePermission(actor.role, "members:manage");
-      if (input.role === "owner" && actor.role !== "owner")
-        throw forbidden("Only an owner can invite owners.");
-      const existing = await store.db
-        .selectFrom("memberships")
-        .innerJoin("users", "users.id", "memberships.user_id")
-        .select("users.id")
-        .where("memberships.organisation_id", "=", actor.orgId)
-        .where("users.email", "=", input.email)
-        .executeTakeFirst();
-      if (existing !== undefined) {
-        throw new AppError("CONFLICT", "This person is already a member.", { field: "email" });
-      }
-      const token = newSecretToken();
-      const now = clock.now();
-      const id = newId("inv");
-      const orgName = await organisationName(store.db, actor.orgId);
-      if (orgName === undefined) throw notFound("organisation");
-      const inviter = await store.db
-        .selectFrom("users")
-        .select("name")
-        .where("id", "=", actor.userId)
-        .executeTakeFirstOrThrow();
-      const url = deps.link(`/invitations/accept?token=${encodeURIComponent(token)}`);
-      const as = `${article(input.role)} ${input.role}`;
-      await store.transaction(async (unit) => {
-        await unit.db
-          .insertInto("invitations")
-          .values({
-            id,
-            organisation_id: actor.orgId,
-            email: input.email,
-            role: input.role,
-            token_hash: tokenHash(token),
-            invited_by: actor.userId,
-            created_at: now,
-            expires_at: now + INVITE_TTL_MS,
-            accepted_at: null,
-          })
-          .execute();
-        await unit.mail(
-          {
-            organisationId: actor.orgId,
-            kind: "invitation",
-            to: input.email,
-            subject: `${inviter.name} invited you to ${orgName} on Ally`,
-            text: `Hello,\n\n${inviter.name} invited you to join ${orgName} on Ally as ${as}.\n\nAccept the invitation here:\n\n${url}\n\nThe link works for seven days.\n`,
-            html: `<p>Hello,</p><p>${escapeHtml(inviter.name)} invited you to join ${escapeHtml(orgName)} on Ally as ${as}.</p><p><a href="${escapeHtml(url)}">Accept the invitation</a></p><p>The link works for seven days.</p>`,
-          },
-          now,
-        );
-        await unit.audit(
-          {
-            organisationId: actor.orgId,
-            actorUserId: actor.userId,
-            action: "member-invited",
-            target: `${input.email}:${input.role}`,
-            ip: meta.ip,
-          },
-          now,
-        );
-      });
-      const expiresAt = now + INVITE_TTL_MS;
-      return {
-        id,
-        email: input.email,
-        role: input.role,
-        createdAt: now,
-        expiresAt,
-        acceptedAt: null,
-      };
-    },
+    invite: (actor: Actor, input: { email: string; role: Role }, meta: RequestMeta) =>
+      invite(deps, actor, input, meta),
 
     async listInvitations(actor: Actor): Promise<Invitation[]> {
       requirePermission(actor.role, "members:manage");

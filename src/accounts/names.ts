@@ -1,17 +1,16 @@
 /** Members' display names, for pages that show who is who (interviewers on a booking page). */
-import type { Kysely } from "kysely";
-import type { Database } from "../store/schema.js";
-import type { OrgId } from "./ids.js";
+import type { OrgId } from "../ids.js";
+import { type AnyHandle, accountsDb } from "./db.js";
 
 /** Names by user id of those among `userIds` who are members of the organisation. */
 export async function memberNames(
-  db: Kysely<Database>,
+  db: AnyHandle,
   orgId: OrgId,
   userIds: readonly string[],
 ): Promise<Map<string, string>> {
   const ids = [...new Set(userIds)];
   if (ids.length === 0) return new Map();
-  const rows = await db
+  const rows = await accountsDb(db)
     .selectFrom("memberships")
     .innerJoin("users", "users.id", "memberships.user_id")
     .select(["users.id", "users.name"])

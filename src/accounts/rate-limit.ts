@@ -1,8 +1,7 @@
 /**
  * Fixed-window rate limits kept in the database, so every process shares them.
  */
-import type { Kysely } from "kysely";
-import type { Database } from "../store/schema.js";
+import { type AccountsDb, type AnyHandle, accountsDb } from "./db.js";
 
 export interface RateRule {
   windowMs: number;
@@ -16,7 +15,7 @@ export const SECOND_FACTOR_OFF_RATE: RateRule = { windowMs: 15 * 60_000, max: 5 
 
 /** Counts one attempt under `key`; false when the limit for the window is already used. */
 export async function takeRate(
-  db: Kysely<Database>,
+  db: AccountsDb,
   key: string,
   rule: RateRule,
   now: number,
@@ -41,7 +40,8 @@ export async function takeRate(
 }
 
 /** Forgets windows, and failed sign-ins, older than a day (called by the purge job). */
-export async function purgeRates(db: Kysely<Database>, now: number): Promise<void> {
+export async function purgeRates(handle: AnyHandle, now: number): Promise<void> {
+  const db = accountsDb(handle);
   await db
     .deleteFrom("rate_limits")
     .where("window_start", "<", now - 86_400_000)

@@ -14,9 +14,8 @@
  *
  * The email is counted whether or not it has an account, so the answers reveal nothing.
  */
-import type { Kysely } from "kysely";
 import { AppError } from "../errors.js";
-import type { Database } from "../store/schema.js";
+import type { AccountsDb } from "./db.js";
 import { type RateRule, takeRate } from "./rate-limit.js";
 import { tokenHash } from "./tokens.js";
 
@@ -75,7 +74,7 @@ export interface SignInAttempt {
  * @throws AppError RATE_LIMITED with `detail.retryAfterSeconds`.
  */
 export async function checkSignInAllowed(
-  db: Kysely<Database>,
+  db: AccountsDb,
   attempt: SignInAttempt,
   now: number,
 ): Promise<void> {
@@ -109,7 +108,7 @@ export async function checkSignInAllowed(
 
 /** Counts a wrong password against the network and the account. */
 export async function recordSignInFailure(
-  db: Kysely<Database>,
+  db: AccountsDb,
   attempt: SignInAttempt,
   now: number,
 ): Promise<void> {
@@ -133,6 +132,6 @@ export async function recordSignInFailure(
 }
 
 /** A correct password: the account starts afresh. */
-export async function clearSignInFailures(db: Kysely<Database>, email: string): Promise<void> {
+export async function clearSignInFailures(db: AccountsDb, email: string): Promise<void> {
   await db.deleteFrom("sign_in_failures").where("account_key", "=", accountKey(email)).execute();
 }

@@ -4,28 +4,22 @@
  * instead, saying someone tried and how to sign in or reset the password. At most a few such
  * mails per address an hour, so the form cannot be used to flood someone's inbox.
  */
-import type { Kysely } from "kysely";
+import { mintOrgId } from "../ids.js";
 import { escapeHtml } from "../mail/html.js";
-import { enqueueMail } from "../mail/outbox.js";
-import type { Database } from "../store/schema.js";
-import { mintOrgId } from "./ids.js";
 import { type RateRule, takeRate } from "./rate-limit.js";
+import { firstOrganisation } from "./sessions.js";
+import type { LinkMailing } from "./types.js";
 
 export const SIGN_UP_NOTICE_RATE: RateRule = { windowMs: 60 * 60_000, max: 3 };
 
-export interface SignUpNoticeDeps {
-  db: Kysely<Database>;
-  publicUrl: string;
-  mailFrom: string;
-}
-
 /** Mails the owner of `email` that someone tried to sign up with it; silent past the limit. */
 export async function sendSignUpNotice(
-  deps: SignUpNoticeDeps,
+  deps: LinkMailing,
   email: string,
   now: number,
 ): Promise<void> {
-  const { db } = deps;
+  const { store } = deps;
+  const { db } = store;
   if (!(await takeRate(db, `sign-up-notice:${email}`, SIGN_UP_NOTICE_RATE, now))) return;
   const user = await db
     .selectFrom("users")
@@ -33,16 +27,10 @@ export async function sendSignUpNotice(
     .where("email", "=", email)
     .executeTakeFirst();
   if (user === undefined) return;
-  const org = await db
-    .selectFrom("memberships")
-    .select("organisation_id")
-    .where("user_id", "=", user.id)
-    .orderBy("created_at")
-    .executeTakeFirst();
-  const signIn = `${deps.publicUrl}/login`;
-  const reset = `${deps.publicUrl}/forgot-password`;
-  await enqueueMail(
-    db,
+  const org = await firstOrganisation(db, user.id);
+  const signIn = deps.link("/login");
+  const reset = deps.link("/forgot-password");
+  await store.mail(
     {
       organisationId: org === undefined ? null : mintOrgId(org.organisation_id),
       kind: "sign-up-existing",
@@ -52,6 +40,5 @@ export async function sendSignUpNotice(
       html: `<p>Hello ${escapeHtml(user.name)},</p><p>Someone (perhaps you) tried to create a new Ally account with this address, which already has one. No new account was made.</p><p><a href="${escapeHtml(signIn)}">Sign in</a> or, if you forgot your password, <a href="${escapeHtml(reset)}">reset it</a>.</p><p>If it was not you, you can ignore this message.</p>`,
     },
     now,
-    deps.mailFrom,
   );
 }

@@ -99,16 +99,6 @@ export interface RateLimitsTable {
   count: number;
 }
 
-export interface AuditLogTable {
-  id: Generated<number>;
-  organisation_id: string | null;
-  actor_user_id: string | null;
-  action: string;
-  target: string | null;
-  ip: string | null;
-  at: number;
-}
-
 export interface AccountsTables {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -119,7 +109,6 @@ export interface AccountsTables {
   api_tokens: ApiTokensTable;
   rate_limits: RateLimitsTable;
   sign_in_failures: SignInFailuresTable;
-  audit_log: AuditLogTable;
 }
 
 const security = "keep accounts secure and detect abuse";
@@ -201,14 +190,5 @@ export const accountsDataMap: TableNotes<AccountsTables> = {
     ip_bucket: personal("usage", "slow down password guessing on an account", "rate-limit-1d"),
     failures: notPersonal,
     last_failed_at: notPersonal,
-  },
-  audit_log: {
-    id: notPersonal,
-    organisation_id: notPersonal,
-    actor_user_id: notPersonal,
-    action: notPersonal,
-    target: notPersonal,
-    ip: personal("usage", "accountability for sensitive actions", "audit-2y"),
-    at: personal("usage", "accountability for sensitive actions", "audit-2y"),
   },
 };

@@ -5,10 +5,9 @@
  * token cannot mint more tokens or lock its owner out. A password reset or a change of the
  * second factor revokes every token of the account.
  */
-import type { Kysely, Transaction } from "kysely";
 import { z } from "zod";
 import { AppError } from "../errors.js";
-import type { Database } from "../store/schema.js";
+import type { AccountsDb } from "./db.js";
 
 export const TOKEN_SCOPES = ["read", "write"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
@@ -71,7 +70,7 @@ export function requireScope(actor: Caller, scope: TokenScope): void {
 
 /** Revokes every live API token of a user (after a password reset or second-factor change). */
 export async function revokeAllApiTokens(
-  db: Kysely<Database> | Transaction<Database>,
+  db: AccountsDb,
   userId: string,
   now: number,
 ): Promise<number> {

@@ -3,12 +3,12 @@
  * interviewers from. Only members of the same organisation can be put in a pool.
  */
 import type { Kysely } from "kysely";
-import type { OrgId } from "../accounts/ids.js";
-import { newId } from "../accounts/ids.js";
 import { requirePermission } from "../accounts/permissions.js";
+import { membersAmong, membersByUserIds } from "../accounts/reads.js";
 import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
 import { AppError, invalid, notFound } from "../errors.js";
+import { newId, type OrgId } from "../ids.js";
 import type { Database } from "../store/schema.js";
 import { templatesUsingPool } from "./loop-templates.js";
 import { parseInput } from "./parse-input.js";
@@ -27,7 +27,12 @@ function toPool(row: PoolsTable, memberIds: string[]): Pool {
   };
 }
 
-/** Member ids of the given pools, each list ordered by the member's name. */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Member ids of the given pools, each list ordered by the member's name (then id). Names come
+ * from accounts; an id that is no longer a member of the organisation is left out.
+ */
 async function membersOf(
   db: Kysely<Database>,
   orgId: OrgId,
@@ -37,14 +42,23 @@ async function membersOf(
   if (poolIds.length === 0) return byPool;
   const rows = await db
     .selectFrom("pool_members")
-    .innerJoin("users", "users.id", "pool_members.user_id")
-    .select(["pool_members.pool_id", "pool_members.user_id"])
-    .where("pool_members.organisation_id", "=", orgId)
-    .where("pool_members.pool_id", "in", poolIds)
-    .orderBy("users.name")
-    .orderBy("users.id")
+    .select(["pool_id", "user_id"])
+    .where("organisation_id", "=", orgId)
+    .where("pool_id", "in", poolIds)
     .execute();
-  for (const row of rows) byPool.get(row.pool_id)?.push(row.user_id);
+  const members = await membersByUserIds(
+    db,
+    orgId,
+    rows.map((r) => r.user_id),
+  );
+  const sortKey = (userId: string) => members.get(userId)?.name ?? "";
+  const sorted = rows
+    .filter((row) => members.has(row.user_id))
+    .sort(
+      (a, b) =>
+        byCodeUnits(sortKey(a.user_id), sortKey(b.user_id)) || byCodeUnits(a.user_id, b.user_id),
+    );
+  for (const row of sorted) byPool.get(row.pool_id)?.push(row.user_id);
   return byPool;
 }
 
@@ -59,13 +73,7 @@ async function checkMembers(
 ): Promise<string[]> {
   const unique = [...new Set(memberIds)];
   if (unique.length === 0) return unique;
-  const rows = await trx
-    .selectFrom("memberships")
-    .select("user_id")
-    .where("organisation_id", "=", orgId)
-    .where("user_id", "in", unique)
-    .execute();
-  const known = new Set(rows.map((r) => r.user_id));
+  const known = await membersAmong(trx, orgId, unique);
   const at = memberIds.findIndex((id) => !known.has(id));
   if (at >= 0) {
     throw invalid(`memberIds.${at}`, "Choose members of your organisation only");

@@ -4,12 +4,13 @@
  * a member edits their own, and `profiles:edit-any` edits anyone's in the organisation.
  */
 import type { Kysely } from "kysely";
-import type { OrgId } from "../accounts/ids.js";
 import { can, requirePermission } from "../accounts/permissions.js";
+import { isMember } from "../accounts/reads.js";
 import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
 import type { WorkingHoursSpan } from "../engine/types.js";
 import { notFound } from "../errors.js";
+import type { OrgId } from "../ids.js";
 import type { Database } from "../store/schema.js";
 import { parseInput } from "./parse-input.js";
 import {
@@ -25,13 +26,7 @@ export const DEFAULT_WORKING_HOURS: WorkingHoursSpan[] = [
 ];
 
 async function requireMember(db: Kysely<Database>, orgId: OrgId, userId: string): Promise<void> {
-  const row = await db
-    .selectFrom("memberships")
-    .select("user_id")
-    .where("organisation_id", "=", orgId)
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
-  if (row === undefined) throw notFound("member");
+  if (!(await isMember(db, orgId, userId))) throw notFound("member");
 }
 
 export function profileOperations(deps: { db: Kysely<Database>; clock: Clock }) {

@@ -1,9 +1,11 @@
 /**
  * The audit trail of sensitive actions (sign-in, role change, export, deletion): who, what,
  * when, from where. IP addresses are truncated (IPv4 /24, IPv6 /48) before they are stored.
+ * The privacy module owns the `audit_log` table (tables.ts); other modules write it through
+ * `recordAudit`, inside their own transaction, and read it through `listAudit`.
  */
 import type { Kysely, Transaction } from "kysely";
-import type { OrgId } from "../accounts/ids.js";
+import type { OrgId } from "../ids.js";
 import type { Database } from "../store/schema.js";
 
 export type AuditAction =

@@ -6,6 +6,7 @@ import { type CalendarTables, calendarDataMap } from "../calendar/tables.js";
 import { type HiringTables, hiringDataMap } from "../hiring/tables.js";
 import { type JobsTables, jobsDataMap } from "../jobs/tables.js";
 import { type MailTables, mailDataMap } from "../mail/tables.js";
+import { type PrivacyTables, privacyDataMap } from "../privacy/tables.js";
 import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
 
 export type Database = AccountsTables &
@@ -15,6 +16,7 @@ export type Database = AccountsTables &
   HiringTables &
   JobsTables &
   MailTables &
+  PrivacyTables &
   SecretsTables;
 
 /** Every table's column notes (personal data category, purpose, retention). */
@@ -26,5 +28,6 @@ export const dataMap = {
   ...hiringDataMap,
   ...jobsDataMap,
   ...mailDataMap,
+  ...privacyDataMap,
   ...secretsDataMap,
 };

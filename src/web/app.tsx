@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { can } from "../accounts/permissions.js";
+import { checkAccountsReadable } from "../accounts/reads.js";
 import type { IssuedSession } from "../accounts/service.js";
 import { requireScope, scopeFor } from "../accounts/token-scopes.js";
 import { constantTimeEqual, newSecretToken } from "../accounts/tokens.js";
@@ -249,7 +250,7 @@ export function createApp(deps: WebDeps): AllyApp {
   });
   app.get("/health", async (c) => {
     try {
-      await deps.store.db.selectFrom("organisations").select("id").limit(1).execute();
+      await checkAccountsReadable(deps.store.db);
       return c.json({ status: "ok" });
     } catch {
       return c.json({ status: "unavailable" }, 503);

@@ -182,6 +182,13 @@ export const eventWritesQueue: QueueSpec<StoredWrite, string> = {
   onDone: (outcome, now) => ({ status: "done", outcome, done_at: now }),
   onDead: (_reason, now) => ({ status: "failed", done_at: now }),
   onRetry: () => ({ status: "pending", done_at: null, last_error: null }),
+  // A later write of the same event carries it as it now is: the failed one is stale.
+  retryableWhen: sql`not exists (
+    select 1 from calendar_event_writes as later
+    where later.organisation_id = calendar_event_writes.organisation_id
+      and later.user_id = calendar_event_writes.user_id
+      and later.booking_uid = calendar_event_writes.booking_uid
+      and later.id > calendar_event_writes.id)`,
   describe: (row) => `calendar event ${String(row.action)}`,
 };
 

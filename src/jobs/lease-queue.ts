@@ -62,6 +62,8 @@ export interface QueueSpec<Row, Result = unknown> {
   onDead?(reason: string, now: number): Values;
   /** Columns set when an admin retries a dead letter (besides attempts, lease and `dead_at`). */
   onRetry?(now: number): Values;
+  /** SQL over the table's columns that must hold for a dead letter to be retried, if any. */
+  retryableWhen?: RawBuilder<unknown>;
   /** A short, non-personal description of a row for the dead-letter list ("reminder", "invitation"). */
   describe?(row: Values): string;
   /** The error as stored; `last_error` unless given. */
@@ -240,7 +242,7 @@ export async function listDeadLetters(
 
 /**
  * Puts a dead letter back in its queue with fresh attempts, due now. False when the
- * organisation has no such dead letter in that queue.
+ * organisation has no such dead letter in that queue, or its queue says it may not be retried.
  */
 export async function retryDeadLetter(
   db: Kysely<never> | AnyDb,
@@ -263,6 +265,9 @@ export async function retryDeadLetter(
     .where("id", "=", id)
     .where(spec.orgColumn, "=", organisationId)
     .where("dead_at", "is not", null)
+    .$if(spec.retryableWhen !== undefined, (update) =>
+      update.where(sql<boolean>`(${spec.retryableWhen})`),
+    )
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

@@ -3,11 +3,14 @@
  * a connection is due when it was never tried, when its interval has passed since its last
  * attempt, or when its retry time (the calendar's backoff) has come; racing workers sync each
  * due connection once; a claim holds until its lease ends; a connection is never a dead letter.
+ * And calendar event writes: a dead write is retried only while no later write of its event exists.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { OrgId } from "../../src/accounts/ids.js";
+import { enqueueEventWrite, eventWritesQueue } from "../../src/calendar/event-writes.js";
 import { connectionSyncQueue } from "../../src/calendar/sync-worker.js";
 import { fixedClock } from "../../src/clock.js";
-import { runNext } from "../../src/jobs/lease-queue.js";
+import { retryDeadLetter, runNext } from "../../src/jobs/lease-queue.js";
 import type { Store } from "../../src/store/database.js";
 import { testDatabases } from "../support/databases.js";
 
@@ -18,6 +21,28 @@ const INTERVAL = 15 * MINUTE;
 const ORG = "org_sync_a";
 const USER = "usr_sync_a";
 
+/** The organisation and the person whose connections and calendar writes these are. */
+async function seed(store: Store): Promise<void> {
+  await store.db
+    .insertInto("organisations")
+    .values({ id: ORG, name: "A", created_at: T0 })
+    .execute();
+  await store.db
+    .insertInto("users")
+    .values({
+      id: USER,
+      email: "dana@example.com",
+      name: "Dana",
+      phone: "",
+      postal_address: "",
+      password_hash: "x",
+      email_verified_at: null,
+      totp_secret: null,
+      created_at: T0,
+    })
+    .execute();
+}
+
 for (const database of await testDatabases()) {
   describe(`connection sync as a lease queue on ${database.dialect}`, () => {
     let store: Store;
@@ -26,24 +51,7 @@ for (const database of await testDatabases()) {
 
     beforeAll(async () => {
       ({ store, drop } = await database.create());
-      await store.db
-        .insertInto("organisations")
-        .values({ id: ORG, name: "A", created_at: T0 })
-        .execute();
-      await store.db
-        .insertInto("users")
-        .values({
-          id: USER,
-          email: "dana@example.com",
-          name: "Dana",
-          phone: "",
-          postal_address: "",
-          password_hash: "x",
-          email_verified_at: null,
-          totp_secret: null,
-          created_at: T0,
-        })
-        .execute();
+      await seed(store);
     });
     afterAll(async () => {
       await drop?.();
@@ -130,6 +138,81 @@ for (const database of await testDatabases()) {
         .select(["claimed_until", "last_attempt_at"])
         .executeTakeFirstOrThrow();
       expect(row).toEqual({ claimed_until: null, last_attempt_at: T0 + 5 * MINUTE });
+    });
+  });
+}
+
+for (const database of await testDatabases()) {
+  describe(`calendar event writes' dead letters on ${database.dialect}`, () => {
+    let store: Store;
+    let drop: () => Promise<void>;
+    const clock = fixedClock(T0);
+
+    beforeAll(async () => {
+      ({ store, drop } = await database.create());
+      await seed(store);
+    });
+    afterAll(async () => {
+      await drop?.();
+    });
+
+    // Tue 1 Dec 2026, 14:00–15:00 UTC
+    const event = (sequence: number) => ({
+      uid: "session-1@ally.test",
+      sequence,
+      time: { startEpochMs: T0 + 5 * 60 * MINUTE, endEpochMs: T0 + 6 * 60 * MINUTE },
+      summary: "Interview",
+      organizer: { email: "recruiter@example.com" },
+      attendees: [{ email: "dana@example.com" }],
+    });
+    const write = (sequence: number) =>
+      enqueueEventWrite(
+        store.db,
+        {
+          organisationId: ORG as OrgId,
+          userId: USER,
+          action: "upsert",
+          event: event(sequence),
+          dtstampEpochMs: T0,
+        },
+        clock.now(),
+      );
+    const failing = async () => {
+      throw new Error("calendar unreachable");
+    };
+    const options = { clock, leaseMs: MINUTE, maxAttempts: 1 };
+
+    it("retries a dead write unless a later write of the same event exists", async () => {
+      const first = await write(0);
+      expect(await runNext(eventWritesQueue, failing, { ...options, db: store.db })).toBe("dead");
+      const dead = await store.db
+        .selectFrom("calendar_event_writes")
+        .select(["status", "dead_at"])
+        .where("id", "=", first.id)
+        .executeTakeFirstOrThrow();
+      expect(dead.status).toBe("failed");
+      expect(dead.dead_at).not.toBeNull();
+      // A reschedule wrote the event again: the failed write is stale.
+      await write(1);
+      expect(await retryDeadLetter(store.db, eventWritesQueue, ORG, first.id, clock.now())).toBe(
+        false,
+      );
+      // The later write failing too: that one may be retried, and is pending again.
+      const later = await store.db
+        .selectFrom("calendar_event_writes")
+        .select("id")
+        .where("id", ">", first.id)
+        .executeTakeFirstOrThrow();
+      expect(await runNext(eventWritesQueue, failing, { ...options, db: store.db })).toBe("dead");
+      expect(
+        await retryDeadLetter(store.db, eventWritesQueue, ORG, Number(later.id), clock.now()),
+      ).toBe(true);
+      const retried = await store.db
+        .selectFrom("calendar_event_writes")
+        .select(["status", "dead_at", "attempts"])
+        .where("id", "=", later.id)
+        .executeTakeFirstOrThrow();
+      expect(retried).toEqual({ status: "pending", dead_at: null, attempts: 0 });
     });
   });
 }

@@ -96,6 +96,21 @@ for (const database of await testDatabases()) {
       });
       expect(again.status).toBe(404);
 
+      // Ids of the wrong shape are ids that exist nowhere; an overlong one is refused as input.
+      for (const id of ["outbox", "outbox.0", "outbox.-1", "nowhere.1", "outbox.1e3", "%20"]) {
+        const answer = await send(world.ally, "POST", `/api/v1/dead-jobs/${id}/retry`, {
+          as: viaToken(admin),
+        });
+        expect(answer.status, id).toBe(404);
+      }
+      const overlong = await send(
+        world.ally,
+        "POST",
+        `/api/v1/dead-jobs/outbox.${"1".repeat(300)}/retry`,
+        { as: viaToken(admin) },
+      );
+      expect(overlong.status).toBe(422);
+
       failing = false;
       while (await sendNext(deps)) {
         // until nothing is due

@@ -721,6 +721,8 @@ function fieldMarkedInvalid(html: string, field: string): boolean {
 const apiRoutesWithoutBody: Record<string, string> = {
   "POST /api/v1/hooks/calendar/google":
     "Google's push notifications carry only headers; test/calendar/push.test.ts sends forged, unknown and expired ones",
+  "POST /api/v1/dead-jobs/:jobId/retry":
+    "takes no body; test/jobs/dead-jobs-api.test.ts sends malformed, overlong and unknown job ids",
 };
 
 describe("the bad-input lists", () => {

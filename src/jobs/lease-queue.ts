@@ -180,8 +180,9 @@ export async function runNext<Row, Result>(
       ...(dead ? { dead_at: now, ...spec.onDead?.(reason, now) } : { [retryColumn]: now + waitMs }),
     };
     await held().set(values).execute();
+    const what = spec.describe === undefined ? "" : ` (${spec.describe(stored)})`;
     options.log?.(
-      `ally: ${spec.name} ${String(stored.id)} ${dead ? "failed for good" : "will be retried"}: ${reason}`,
+      `ally: ${spec.name} ${String(stored.id)}${what} ${dead ? "failed for good" : "will be retried"}: ${reason}`,
     );
     return dead ? "dead" : "retry";
   }

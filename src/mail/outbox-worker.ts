@@ -160,26 +160,18 @@ export async function sendNext(deps: OutboxWorkerDeps): Promise<boolean> {
 }
 
 function sender(deps: OutboxWorkerDeps) {
-  return async (row: StoredMessage) => {
-    try {
-      return await deps.transport.send({
-        from: deps.from,
-        to: row.to_address,
-        subject: row.subject,
-        text: row.text_body,
-        html: row.html_body ?? undefined,
-        messageId: row.message_id,
-        ...(row.calendar_method === null || row.calendar_ics === null
-          ? {}
-          : { calendar: { method: row.calendar_method, ics: row.calendar_ics } }),
-      });
-    } catch (error) {
-      deps.log?.(
-        `ally: outbox message ${row.id} (${row.kind}) not sent: ${(error as Error).message}`,
-      );
-      throw error;
-    }
-  };
+  return (row: StoredMessage) =>
+    deps.transport.send({
+      from: deps.from,
+      to: row.to_address,
+      subject: row.subject,
+      text: row.text_body,
+      html: row.html_body ?? undefined,
+      messageId: row.message_id,
+      ...(row.calendar_method === null || row.calendar_ics === null
+        ? {}
+        : { calendar: { method: row.calendar_method, ics: row.calendar_ics } }),
+    });
 }
 
 function queueOptions(deps: OutboxWorkerDeps) {
@@ -189,6 +181,7 @@ function queueOptions(deps: OutboxWorkerDeps) {
     leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
     maxAttempts: deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     ...(deps.jitter === undefined ? {} : { jitter: deps.jitter }),
+    ...(deps.log === undefined ? {} : { log: deps.log }),
   };
 }
 
@@ -199,7 +192,6 @@ export function startOutboxWorker(deps: OutboxWorkerDeps & { pollMs: number }): 
   return startQueueWorker(outboxQueue(deps.leaseMs ?? DEFAULT_LEASE_MS), sender(deps), {
     ...queueOptions(deps),
     pollMs: deps.pollMs,
-    ...(deps.log === undefined ? {} : { log: deps.log }),
     onStop: () => deps.transport.close(),
   });
 }

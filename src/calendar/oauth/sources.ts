@@ -79,6 +79,47 @@ function tokensFor(
   return { provider, accessToken };
 }
 
+/**
+ * Writes Ally's events to the row's calendar marked `receivesEvents` (provider-event-writers.ts:
+ * no attendees for the provider to mail).
+ * @throws ConnectorError when no calendar of the account is chosen to receive events.
+ */
+function eventWriter(
+  deps: OAuthDeps,
+  kit: ProviderKit,
+  row: CalendarConnectionsTable,
+  credentials: OAuthCredentials,
+): EventWriter {
+  const receiving = receivingCalendarId(row);
+  if (receiving === undefined) {
+    throw new ConnectorError(
+      "CALENDAR_INVALID",
+      `${row.label}: no calendar is chosen to receive Ally's events (choose one on the calendars page)`,
+    );
+  }
+  const { provider, accessToken } = tokensFor(deps, kit, row, credentials);
+  if (provider === "google") {
+    const google = new GoogleCalendar({
+      http: kit.http.google,
+      accessToken,
+      calendarIds: [receiving],
+      baseUrl: kit.endpoints.google.apiBaseUrl,
+      label: row.label,
+    });
+    return new GoogleEventWriter(google, receiving);
+  }
+  return new MicrosoftEventWriter(
+    new MicrosoftCalendar({
+      http: kit.http.microsoft,
+      accessToken,
+      scheduleId: row.account ?? "",
+      calendarId: receiving,
+      baseUrl: kit.endpoints.microsoft.graphBaseUrl,
+      label: row.label,
+    }),
+  );
+}
+
 export type OAuthSources = ReturnType<typeof createOAuthSources>;
 
 export function createOAuthSources(deps: OAuthDeps) {
@@ -154,39 +195,10 @@ export function createOAuthSources(deps: OAuthDeps) {
 
     /**
      * Writes Ally's events to the row's calendar marked `receivesEvents`, with the same token
-     * handling as `source` (provider-event-writers.ts: no attendees for the provider to mail).
-     * @throws ConnectorError when no calendar of the account is chosen to receive events.
+     * handling as `source`.
      */
-    eventWriter(row: CalendarConnectionsTable, credentials: OAuthCredentials): EventWriter {
-      const receiving = receivingCalendarId(row);
-      if (receiving === undefined) {
-        throw new ConnectorError(
-          "CALENDAR_INVALID",
-          `${row.label}: no calendar is chosen to receive Ally's events (choose one on the calendars page)`,
-        );
-      }
-      const { provider, accessToken } = tokensFor(deps, kit, row, credentials);
-      if (provider === "google") {
-        const google = new GoogleCalendar({
-          http: kit.http.google,
-          accessToken,
-          calendarIds: [receiving],
-          baseUrl: kit.endpoints.google.apiBaseUrl,
-          label: row.label,
-        });
-        return new GoogleEventWriter(google, receiving);
-      }
-      return new MicrosoftEventWriter(
-        new MicrosoftCalendar({
-          http: kit.http.microsoft,
-          accessToken,
-          scheduleId: row.account ?? "",
-          calendarId: receiving,
-          baseUrl: kit.endpoints.microsoft.graphBaseUrl,
-          label: row.label,
-        }),
-      );
-    },
+    eventWriter: (row: CalendarConnectionsTable, credentials: OAuthCredentials): EventWriter =>
+      eventWriter(deps, kit, row, credentials),
 
     /** Google's incremental sync (google-incremental.ts); undefined for other sources. */
     async readIfChanged(

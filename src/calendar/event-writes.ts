@@ -22,12 +22,13 @@ import type { Clock } from "../clock.js";
 import { type RunningWorker, startPolling } from "../jobs/polling.js";
 import type { SecretStore } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";
-import { credentialsBinding } from "./connections.js";
-import { CalDavEventWriter } from "./connectors/caldav-event-writer.js";
-import { guardedFetch, type Lookup } from "./connectors/guarded-fetch.js";
+import { connectorKit, openConnector } from "./connector-for.js";
+import type { Lookup } from "./connectors/guarded-fetch.js";
 import { ConnectorError, type EventWriter } from "./connectors/types.js";
+import { eventWritePayload } from "./event-write-payload.js";
 import { buildCalendarObject, type InterviewEvent } from "./imip.js";
-import type { OAuthCredentials, OAuthSources } from "./oauth-connections.js";
+import type { OAuthSources } from "./oauth-connections.js";
+import { receivingConnectionOf } from "./receiving-events.js";
 import type {
   CalendarConnectionsTable,
   CalendarEventWritesTable,
@@ -224,7 +225,7 @@ export async function writeNext(deps: EventWriteWorkerDeps): Promise<boolean> {
 /** Performs one write; returns what happened, for a person. */
 async function perform(deps: EventWriteWorkerDeps, row: WriteRow): Promise<string> {
   const { db, clock } = deps;
-  const payload = JSON.parse(row.payload) as Payload;
+  const payload = eventWritePayload(row);
   const link = await db
     .selectFrom("calendar_event_links")
     .selectAll()
@@ -270,7 +271,7 @@ async function perform(deps: EventWriteWorkerDeps, row: WriteRow): Promise<strin
     return `removed from ${linked.label}`;
   }
 
-  const connection = linked ?? (await receivingConnection(db, row.organisation_id, row.user_id));
+  const connection = linked ?? (await receivingConnectionOf(db, row.organisation_id, row.user_id));
   if (connection === undefined) return "not written: no connected calendar receives events";
   const writer = await writerFor(deps, connection);
   const existing =
@@ -308,90 +309,13 @@ async function perform(deps: EventWriteWorkerDeps, row: WriteRow): Promise<strin
   return `${verb} ${connection.label}${note}`;
 }
 
-interface CalendarChoice {
-  id: string;
-  receivesEvents?: boolean;
-}
-
-/**
- * The person's connection that receives Ally's events: a Google or Microsoft connection with a
- * calendar marked `receivesEvents`, else the first CalDAV connection; undefined when none.
- */
-async function receivingConnection(
-  db: Kysely<Database>,
-  organisationId: string,
-  userId: string,
-): Promise<CalendarConnectionsTable | undefined> {
-  const rows = await db
-    .selectFrom("calendar_connections")
-    .selectAll()
-    .where("organisation_id", "=", organisationId)
-    .where("user_id", "=", userId)
-    .orderBy("created_at")
-    .orderBy("id")
-    .execute();
-  const withReceivingCalendar = rows.find(
-    (row) => isOAuthProvider(row.provider) && receivingCalendarId(row) !== undefined,
-  );
-  return withReceivingCalendar ?? rows.find((row) => row.provider === "caldav");
-}
-
-function isOAuthProvider(provider: string): boolean {
-  return provider === "google" || provider === "microsoft";
-}
-
-/** The id of the calendar marked `receivesEvents` in a connection's `calendars` JSON. */
-export function receivingCalendarId(
-  row: Pick<CalendarConnectionsTable, "calendars">,
-): string | undefined {
-  if (row.calendars === null) return undefined;
-  try {
-    const calendars = JSON.parse(row.calendars) as CalendarChoice[];
-    return Array.isArray(calendars)
-      ? calendars.find((c) => c.receivesEvents === true)?.id
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { receivingCalendarId } from "./receiving-events.js";
 
 async function writerFor(
   deps: EventWriteWorkerDeps,
   row: CalendarConnectionsTable,
 ): Promise<EventWriter> {
-  if (row.provider === "caldav") {
-    const credentials = JSON.parse(
-      await deps.box.open(row.credentials, credentialsBinding(row.id, row.organisation_id)),
-    ) as { url: string; username?: string; password?: string };
-    return new CalDavEventWriter(
-      new URL(credentials.url),
-      { username: credentials.username ?? "", password: credentials.password ?? "" },
-      {
-        timeoutMs: deps.timeoutMs ?? 20_000,
-        fetch: guardedFetch({
-          allowPrivateHosts: deps.allowPrivateHosts ?? false,
-          ...(deps.lookup === undefined ? {} : { lookup: deps.lookup }),
-          ...(deps.transport === undefined ? {} : { fetch: deps.transport }),
-        }),
-      },
-    );
-  }
-  if (isOAuthProvider(row.provider)) {
-    if (deps.oauth === undefined) {
-      throw new ConnectorError(
-        "CALENDAR_AUTH_FAILED",
-        `${row.label}: Google and Microsoft calendars are not set up on this Ally server`,
-      );
-    }
-    const credentials = JSON.parse(
-      await deps.box.open(row.credentials, credentialsBinding(row.id, row.organisation_id)),
-    ) as OAuthCredentials;
-    return deps.oauth.eventWriter(row, credentials);
-  }
-  throw new ConnectorError(
-    "CALENDAR_INVALID",
-    `${row.label} is read-only: Ally cannot write events to it`,
-  );
+  return (await openConnector(deps.box, row, connectorKit(deps))).writer();
 }
 
 /** Polls for due writes every `pollMs` until stopped. */

@@ -7,8 +7,10 @@
  * its error.
  */
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import { z } from "zod";
 import type { Clock } from "../clock.js";
 import type { Database } from "../store/schema.js";
+import { parseStoredJson } from "../store/stored-json.js";
 import { type RunningWorker, startPolling } from "./polling.js";
 import type { ScheduledJobsTable } from "./tables.js";
 
@@ -124,7 +126,11 @@ function toJob(row: Selectable<ScheduledJobsTable>): Job {
     organisationId: row.organisation_id,
     kind: row.kind,
     key: row.key,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    payload: parseStoredJson(
+      z.record(z.string(), z.unknown()),
+      row.payload,
+      `scheduled_jobs.payload of ${row.id}`,
+    ),
     runAt: Number(row.run_at),
     attempts: row.attempts,
   };

@@ -8,9 +8,11 @@
 import { createHash } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
+import { z } from "zod";
 import type { Clock } from "../clock.js";
 import { type RunningWorker, startPolling } from "../jobs/polling.js";
 import type { Database } from "../store/schema.js";
+import { parseStoredJson } from "../store/stored-json.js";
 import { dmarcVerdict } from "./authentication-results.js";
 import type { InboundMailTable } from "./tables.js";
 
@@ -162,7 +164,11 @@ function toMessage(row: Selectable<InboundMailTable>): InboundMessage {
     id: Number(row.id),
     messageId: row.message_id,
     envelopeFrom: row.envelope_from,
-    envelopeTo: JSON.parse(row.envelope_to) as string[],
+    envelopeTo: parseStoredJson(
+      z.array(z.string()),
+      row.envelope_to,
+      `inbound_mail.envelope_to of ${row.id}`,
+    ),
     fromAddress: row.from_address,
     subject: row.subject,
     text: row.text_body,

@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { mintOrgId } from "../accounts/ids.js";
 import { createAccountsService } from "../accounts/service.js";
+import { calendarMembers } from "../app/calendar-members.js";
 import {
   COMPLETE_JOB,
   completionHandler,
@@ -107,6 +108,7 @@ export function buildDeps(
     db: store.db,
     clock,
     box,
+    members: calendarMembers(store.db),
     syncIntervalMs: config.calendar.syncMinutes * 60_000,
     allowPrivateHosts: config.calendar.allowPrivateHosts,
     mailFrom: config.mail.from,

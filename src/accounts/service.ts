@@ -322,7 +322,7 @@ export function createAccountsService(deps: AccountsDeps) {
             .executeTakeFirst();
           if (existing !== undefined) {
             throw new AppError(
-              "CONFLICT",
+              "EMAIL_TAKEN",
               "An account with this email already exists. Sign in instead.",
               {
                 field: "email",
@@ -377,7 +377,7 @@ export function createAccountsService(deps: AccountsDeps) {
         // A concurrent sign-up with the same email loses on the unique constraint.
         if (/unique|duplicate/i.test(String((error as Error).message))) {
           throw new AppError(
-            "CONFLICT",
+            "EMAIL_TAKEN",
             "An account with this email already exists. Sign in instead.",
             {
               field: "email",
@@ -397,7 +397,7 @@ export function createAccountsService(deps: AccountsDeps) {
       try {
         await service.signUp(input, meta);
       } catch (error) {
-        if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
+        if (!(error instanceof AppError && error.code === "EMAIL_TAKEN")) throw error;
         await sendSignUpNotice(deps, input.email, clock.now());
       }
     },
@@ -813,7 +813,7 @@ export function createAccountsService(deps: AccountsDeps) {
             .where("role", "=", "owner")
             .executeTakeFirstOrThrow();
           if (Number(owners.n) <= 1) {
-            throw new AppError("CONFLICT", "An organisation needs at least one owner.", {
+            throw new AppError("LAST_OWNER", "An organisation needs at least one owner.", {
               field: "role",
             });
           }
@@ -854,7 +854,9 @@ export function createAccountsService(deps: AccountsDeps) {
         .where("users.email", "=", input.email)
         .executeTakeFirst();
       if (existing !== undefined) {
-        throw new AppError("CONFLICT", "This person is already a member.", { field: "email" });
+        throw new AppError("ALREADY_MEMBER", "This person is already a member.", {
+          field: "email",
+        });
       }
       const token = newSecretToken();
       const now = clock.now();

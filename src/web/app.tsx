@@ -20,7 +20,7 @@ import { registerHiringApi } from "./api/hiring-api.js";
 import { registerTokensApi } from "./api/tokens-api.js";
 import { BOOK_SCRIPT_SOURCE, STYLESHEET } from "./assets.js";
 import type { AppEnv, WebDeps } from "./env.js";
-import { type ErrorBody, HTTP_STATUS } from "./errors.js";
+import { type ErrorBody, HTTP_STATUS, toAppError } from "./errors.js";
 import { Page } from "./layout.js";
 import { registerAccountPages } from "./pages/account-pages.js";
 import { registerAppPages } from "./pages/app-pages.js";
@@ -300,7 +300,7 @@ export function createApp(deps: WebDeps): AllyApp {
 
   app.onError((thrown, c) => {
     // A lost database connection fails this request alone, with a status that invites a retry.
-    const error = databaseUnavailable(thrown) ?? thrown;
+    const error = databaseUnavailable(thrown) ?? toAppError(thrown);
     if (error instanceof AppError && error.code === "DATABASE_UNAVAILABLE") {
       c.header("Retry-After", "5");
     }

@@ -10,9 +10,8 @@ import {
   secondFactorInput,
 } from "../../accounts/schemas.js";
 import type { TokenScope } from "../../accounts/token-scopes.js";
-import { AppError } from "../../errors.js";
 import type { AppEnv } from "../env.js";
-import { fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
+import { formFailure, formValues, INVALID_FORM, parseForm, requireActor } from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 
@@ -218,16 +217,15 @@ export function registerAccountPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
     const secret = values.secret ?? "";
     const parsed = parseForm(secondFactorInput, values);
     const enrolment = { secret, uri: "" };
-    if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors, enrolment }), 422);
+    if (!parsed.ok)
+      return c.html(await AccountPage({ c, errors: parsed.errors, enrolment }), INVALID_FORM);
     try {
       await c
         .get("deps")
         .accounts.enableSecondFactor(actor, secret, parsed.value.code, c.get("meta"));
     } catch (error) {
-      return c.html(
-        await AccountPage({ c, errors: fieldErrorsFrom(error, "code"), enrolment }),
-        422,
-      );
+      const failed = formFailure(c, error, "code");
+      return c.html(await AccountPage({ c, errors: failed.errors, enrolment }), failed.status);
     }
     return c.html(
       await AccountPage({
@@ -241,13 +239,12 @@ export function registerAccountPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
   app.post("/app/account/second-factor/disable", async (c) => {
     const actor = requireActor(c);
     const parsed = parseForm(disableSecondFactorInput, await formValues(c));
-    if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors }), 422);
+    if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors }), INVALID_FORM);
     try {
       await c.get("deps").accounts.disableSecondFactor(actor, parsed.value.password, c.get("meta"));
     } catch (error) {
-      const errors = fieldErrorsFrom(error, "password");
-      const limited = error instanceof AppError && error.code === "RATE_LIMITED";
-      return c.html(await AccountPage({ c, errors }), limited ? 429 : 401);
+      const failed = formFailure(c, error, "password");
+      return c.html(await AccountPage({ c, errors: failed.errors }), failed.status);
     }
     return c.html(
       await AccountPage({
@@ -262,7 +259,7 @@ export function registerAccountPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
   app.post("/app/account/tokens", async (c) => {
     const actor = requireActor(c);
     const parsed = parseForm(apiTokenFormInput, await formValues(c));
-    if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors }), 422);
+    if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors }), INVALID_FORM);
     const { token } = await c
       .get("deps")
       .accounts.createApiToken(

@@ -8,7 +8,14 @@ import { ROLES } from "../../accounts/tables.js";
 import { forbidden } from "../../errors.js";
 import { listAudit } from "../../privacy/audit-log.js";
 import type { AppEnv } from "../env.js";
-import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
+import {
+  type FormValues,
+  formFailure,
+  formValues,
+  INVALID_FORM,
+  parseForm,
+  requireActor,
+} from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 
@@ -253,11 +260,13 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
     if (!can(actor.role, "members:manage")) throw forbidden();
     const values = await formValues(c);
     const parsed = parseForm(inviteInput, values);
-    if (!parsed.ok) return c.html(await TeamPage({ c, errors: parsed.errors, values }), 422);
+    if (!parsed.ok)
+      return c.html(await TeamPage({ c, errors: parsed.errors, values }), INVALID_FORM);
     try {
       await c.get("deps").accounts.invite(actor, parsed.value, c.get("meta"));
     } catch (error) {
-      return c.html(await TeamPage({ c, errors: fieldErrorsFrom(error, "email"), values }), 409);
+      const failed = formFailure(c, error, "email");
+      return c.html(await TeamPage({ c, errors: failed.errors, values }), failed.status);
     }
     return c.redirect("/app/members?invited=1", 303);
   });
@@ -275,13 +284,14 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
     const actor = requireActor(c);
     const values = await formValues(c);
     const parsed = parseForm(roleChangeInput, values);
-    if (!parsed.ok) return c.html(await TeamPage({ c, errors: parsed.errors }), 422);
+    if (!parsed.ok) return c.html(await TeamPage({ c, errors: parsed.errors }), INVALID_FORM);
     try {
       await c
         .get("deps")
         .accounts.changeRole(actor, c.req.param("userId"), parsed.value.role, c.get("meta"));
     } catch (error) {
-      return c.html(await TeamPage({ c, errors: fieldErrorsFrom(error, "role") }), 409);
+      const failed = formFailure(c, error, "role");
+      return c.html(await TeamPage({ c, errors: failed.errors }), failed.status);
     }
     return c.redirect("/app/members", 303);
   });

@@ -9,7 +9,7 @@ import type { Context } from "hono";
 import type { Permission } from "../../accounts/permissions.js";
 import type { Actor } from "../../accounts/service.js";
 import type { AppEnv } from "../env.js";
-import { deleteConfirmed, requireActor, UNCONFIRMED_DELETE } from "../forms.js";
+import { deleteConfirmed, INVALID_FORM, requireActor, UNCONFIRMED_DELETE } from "../forms.js";
 import type { FieldErrors } from "../layout.js";
 import type { ObjectKind, RouteTable } from "../route-table.js";
 
@@ -49,7 +49,7 @@ export function registerDeleteRoute(
     const actor = requireActor(c);
     const id = c.req.param(route.param) as string;
     if (!(await deleteConfirmed(c))) {
-      return c.html(await route.page(c, actor, id, UNCONFIRMED_DELETE), 422);
+      return c.html(await route.page(c, actor, id, UNCONFIRMED_DELETE), INVALID_FORM);
     }
     try {
       await route.remove(c, actor, id);

@@ -4,7 +4,14 @@ import type { Context } from "hono";
 import { requirePermission } from "../../accounts/permissions.js";
 import { type Candidate, candidateInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
-import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
+import {
+  type FormValues,
+  formFailure,
+  formValues,
+  INVALID_FORM,
+  parseForm,
+  requireActor,
+} from "../forms.js";
 import {
   Csrf,
   DeleteForm,
@@ -173,12 +180,13 @@ export function registerCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTa
     requirePermission(actor.role, "candidates:write");
     const values = await formValues(c);
     const parsed = parseForm(candidateInput, values);
-    if (!parsed.ok) return c.html(newPage(c, values, parsed.errors), 422);
+    if (!parsed.ok) return c.html(newPage(c, values, parsed.errors), INVALID_FORM);
     try {
       const candidate = await c.get("deps").hiring.createCandidate(actor, parsed.value);
       return c.redirect(`/app/candidates/${candidate.id}`, 303);
     } catch (error) {
-      return c.html(newPage(c, values, fieldErrorsFrom(error)), 422);
+      const failed = formFailure(c, error);
+      return c.html(newPage(c, values, failed.errors), failed.status);
     }
   });
 
@@ -227,11 +235,12 @@ export function registerCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTa
     requirePermission(actor.role, "candidates:write");
     const values = await formValues(c);
     const parsed = parseForm(candidateInput, values);
-    if (!parsed.ok) return c.html(candidatePage(c, candidate, values, parsed.errors), 422);
+    if (!parsed.ok) return c.html(candidatePage(c, candidate, values, parsed.errors), INVALID_FORM);
     try {
       await hiring.updateCandidate(actor, candidate.id, parsed.value);
     } catch (error) {
-      return c.html(candidatePage(c, candidate, values, fieldErrorsFrom(error)), 422);
+      const failed = formFailure(c, error);
+      return c.html(candidatePage(c, candidate, values, failed.errors), failed.status);
     }
     return c.redirect(`/app/candidates/${candidate.id}`, 303);
   });

@@ -7,7 +7,14 @@ import type { Context } from "hono";
 import { can } from "../../accounts/permissions.js";
 import { type Job, jobInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
-import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
+import {
+  type FormValues,
+  formFailure,
+  formValues,
+  INVALID_FORM,
+  parseForm,
+  requireActor,
+} from "../forms.js";
 import {
   Csrf,
   DeleteForm,
@@ -164,7 +171,7 @@ export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     const actor = requireActor(c);
     const values = await formValues(c);
     const parsed = parseForm(jobInput, values);
-    if (!parsed.ok) return c.html(newJobPage(c, values, parsed.errors), 422);
+    if (!parsed.ok) return c.html(newJobPage(c, values, parsed.errors), INVALID_FORM);
     const job = await c.get("deps").hiring.createJob(actor, parsed.value);
     return c.redirect(`/app/jobs/${job.id}`, 303);
   });
@@ -229,11 +236,12 @@ export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     const job = await hiring.getJob(actor, c.req.param("jobId"));
     const values = await formValues(c);
     const parsed = parseForm(jobInput, values);
-    if (!parsed.ok) return c.html(jobPage(c, job, values, parsed.errors), 422);
+    if (!parsed.ok) return c.html(jobPage(c, job, values, parsed.errors), INVALID_FORM);
     try {
       await hiring.updateJob(actor, job.id, parsed.value);
     } catch (error) {
-      return c.html(jobPage(c, job, values, fieldErrorsFrom(error)), 409);
+      const failed = formFailure(c, error);
+      return c.html(jobPage(c, job, values, failed.errors), failed.status);
     }
     return c.redirect(`/app/jobs/${job.id}`, 303);
   });

@@ -9,7 +9,8 @@ import type { Actor, Member } from "../../accounts/service.js";
 import { AppError } from "../../errors.js";
 import { type Pool, poolInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
-import { fieldErrorsFrom, parseForm, requireActor } from "../forms.js";
+import { HTTP_STATUS } from "../errors.js";
+import { formFailure, INVALID_FORM, parseForm, requireActor } from "../forms.js";
 import {
   Csrf,
   DeleteForm,
@@ -196,12 +197,14 @@ export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
     requirePermission(actor.role, "hiring:write");
     const values = await readForm(c);
     const parsed = parseForm(poolInput, values);
-    if (!parsed.ok) return c.html(await newPage(c, values, poolErrors(parsed.errors)), 422);
+    if (!parsed.ok)
+      return c.html(await newPage(c, values, poolErrors(parsed.errors)), INVALID_FORM);
     try {
       const pool = await c.get("deps").hiring.createPool(actor, parsed.value);
       return c.redirect(`/app/pools/${pool.id}`, 303);
     } catch (error) {
-      return c.html(await newPage(c, values, poolErrors(fieldErrorsFrom(error))), 422);
+      const failed = formFailure(c, error);
+      return c.html(await newPage(c, values, poolErrors(failed.errors)), failed.status);
     }
   });
 
@@ -274,11 +277,13 @@ export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
     requirePermission(actor.role, "hiring:write");
     const values = await readForm(c);
     const parsed = parseForm(poolInput, values);
-    if (!parsed.ok) return c.html(await poolPage(c, pool, values, poolErrors(parsed.errors)), 422);
+    if (!parsed.ok)
+      return c.html(await poolPage(c, pool, values, poolErrors(parsed.errors)), INVALID_FORM);
     try {
       await hiring.updatePool(actor, pool.id, parsed.value);
     } catch (error) {
-      return c.html(await poolPage(c, pool, values, poolErrors(fieldErrorsFrom(error))), 422);
+      const failed = formFailure(c, error);
+      return c.html(await poolPage(c, pool, values, poolErrors(failed.errors)), failed.status);
     }
     return c.redirect(`/app/pools/${pool.id}`, 303);
   });
@@ -303,8 +308,11 @@ export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
     page: (c, actor, id, errors) => poolPageFor(c, actor, id, errors),
     // A loop template still draws from the pool: say so on the pool's page.
     onError: async (c, actor, id, error) => {
-      if (!(error instanceof AppError) || error.code !== "CONFLICT") throw error;
-      return c.html(await poolPageFor(c, actor, id, undefined, error.message), 409);
+      if (!(error instanceof AppError) || error.code !== "IN_USE") throw error;
+      return c.html(
+        await poolPageFor(c, actor, id, undefined, error.message),
+        HTTP_STATUS[error.code],
+      );
     },
   });
 }

@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import { forbidden } from "../../errors.js";
 import { type InterviewerProfile, interviewerProfileInput } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
-import { fieldErrorsFrom, parseForm, requireActor } from "../forms.js";
+import { formFailure, INVALID_FORM, parseForm, requireActor } from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 import { allFormValues, errorsForRows, formNumber, one } from "./hiring-form-helpers.js";
@@ -304,12 +304,13 @@ export function registerProfilePages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
     const mapErrors = (errors: FieldErrors) =>
       errorsForRows(errors, "workingHours", rowOf, "days", (row) => `Working hours ${row + 1}`);
     if (!parsed.ok) {
-      return c.html(await profilePage(c, userId, values, mapErrors(parsed.errors)), 422);
+      return c.html(await profilePage(c, userId, values, mapErrors(parsed.errors)), INVALID_FORM);
     }
     try {
       await hiring.putInterviewerProfile(actor, userId, parsed.value);
     } catch (error) {
-      return c.html(await profilePage(c, userId, values, mapErrors(fieldErrorsFrom(error))), 422);
+      const failed = formFailure(c, error);
+      return c.html(await profilePage(c, userId, values, mapErrors(failed.errors)), failed.status);
     }
     return c.redirect(`/app/interviewers/${userId}?saved=1`, 303);
   });

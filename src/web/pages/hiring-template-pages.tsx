@@ -14,7 +14,7 @@ import {
   type Pool,
 } from "../../hiring/schemas.js";
 import type { AppEnv } from "../env.js";
-import { fieldErrorsFrom, parseForm, requireActor } from "../forms.js";
+import { formFailure, INVALID_FORM, parseForm, requireActor } from "../forms.js";
 import {
   Csrf,
   DeleteForm,
@@ -358,12 +358,14 @@ export function registerTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTab
     const values = await readForm(c);
     const { input, rowOf } = toInput(values);
     const parsed = parseForm(loopTemplateInput, input);
-    if (!parsed.ok) return c.html(await newPage(c, values, rowErrors(parsed.errors, rowOf)), 422);
+    if (!parsed.ok)
+      return c.html(await newPage(c, values, rowErrors(parsed.errors, rowOf)), INVALID_FORM);
     try {
       const template = await c.get("deps").hiring.createLoopTemplate(actor, parsed.value);
       return c.redirect(`/app/templates/${template.id}`, 303);
     } catch (error) {
-      return c.html(await newPage(c, values, rowErrors(fieldErrorsFrom(error), rowOf)), 422);
+      const failed = formFailure(c, error);
+      return c.html(await newPage(c, values, rowErrors(failed.errors, rowOf)), failed.status);
     }
   });
 
@@ -451,13 +453,17 @@ export function registerTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTab
     const { input, rowOf } = toInput(values);
     const parsed = parseForm(loopTemplateInput, input);
     if (!parsed.ok) {
-      return c.html(await templatePage(c, template, values, rowErrors(parsed.errors, rowOf)), 422);
+      return c.html(
+        await templatePage(c, template, values, rowErrors(parsed.errors, rowOf)),
+        INVALID_FORM,
+      );
     }
     try {
       await hiring.updateLoopTemplate(actor, template.id, parsed.value);
     } catch (error) {
-      const errors = rowErrors(fieldErrorsFrom(error), rowOf);
-      return c.html(await templatePage(c, template, values, errors), 422);
+      const failed = formFailure(c, error);
+      const errors = rowErrors(failed.errors, rowOf);
+      return c.html(await templatePage(c, template, values, errors), failed.status);
     }
     return c.redirect(`/app/templates/${template.id}`, 303);
   });

@@ -3,6 +3,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Child } from "hono/jsx";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
   acceptInvitationInput,
   resetInput,
@@ -11,21 +12,22 @@ import {
   signInInput,
   signUpInput,
 } from "../../accounts/schemas.js";
-import { AppError } from "../../errors.js";
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from "../app.js";
 import type { AppEnv } from "../env.js";
-import { type FormValues, fieldErrorsFrom, formValues, parseForm, safeNext } from "../forms.js";
+import {
+  type FormValues,
+  formFailure,
+  formValues,
+  INVALID_FORM,
+  parseForm,
+  safeNext,
+} from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 
 type C = Context<AppEnv>;
 
-function frame(
-  c: C,
-  title: string,
-  body: Child,
-  status: 200 | 400 | 401 | 403 | 409 | 422 | 429 = 200,
-) {
+function frame(c: C, title: string, body: Child, status: ContentfulStatusCode = 200) {
   return c.html(
     <Page title={title} session={c.get("session")} csrfToken={c.get("csrfToken")} narrow>
       {body}
@@ -211,7 +213,12 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     const values = await formValues(c);
     const parsed = parseForm(signUpInput, values);
     if (!parsed.ok)
-      return frame(c, "Sign up", <SignUpForm c={c} values={values} errors={parsed.errors} />, 422);
+      return frame(
+        c,
+        "Sign up",
+        <SignUpForm c={c} values={values} errors={parsed.errors} />,
+        INVALID_FORM,
+      );
     // The same answer whether or not the address has an account (its owner gets a mail).
     await c.get("deps").accounts.signUpOrNotify(parsed.value, c.get("meta"));
     return c.redirect(`/signup/check-email?email=${encodeURIComponent(parsed.value.email)}`, 303);
@@ -265,7 +272,7 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
             <button type="submit">Send the link again</button>
           </form>
         </>,
-        422,
+        INVALID_FORM,
       );
     }
     await c.get("deps").accounts.resendVerification(parsed.value.email);
@@ -324,7 +331,12 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     const values = { ...(await formValues(c)), next: c.req.query("next") ?? "" };
     const parsed = parseForm(signInInput, values);
     if (!parsed.ok)
-      return frame(c, "Sign in", <SignInForm c={c} values={values} errors={parsed.errors} />, 422);
+      return frame(
+        c,
+        "Sign in",
+        <SignInForm c={c} values={values} errors={parsed.errors} />,
+        INVALID_FORM,
+      );
     try {
       const session = await c.get("deps").accounts.signIn(parsed.value, c.get("meta"));
       setSessionCookie(c, session);
@@ -333,12 +345,13 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       }
       return c.redirect(safeNext(values.next), 303);
     } catch (error) {
-      const errors = fieldErrorsFrom(error);
-      const limited = error instanceof AppError && error.code === "RATE_LIMITED";
-      const retryAfter = limited ? error.detail?.retryAfterSeconds : undefined;
-      if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
-      const status = limited ? 429 : 401;
-      return frame(c, "Sign in", <SignInForm c={c} values={values} errors={errors} />, status);
+      const failed = formFailure(c, error);
+      return frame(
+        c,
+        "Sign in",
+        <SignInForm c={c} values={values} errors={failed.errors} />,
+        failed.status,
+      );
     }
   });
 
@@ -378,7 +391,12 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       return c.redirect("/login", 303);
     const parsed = parseForm(secondFactorInput, await formValues(c));
     if (!parsed.ok)
-      return frame(c, "Enter your code", <SecondFactorForm c={c} errors={parsed.errors} />, 422);
+      return frame(
+        c,
+        "Enter your code",
+        <SecondFactorForm c={c} errors={parsed.errors} />,
+        INVALID_FORM,
+      );
     try {
       const session = await c
         .get("deps")
@@ -386,11 +404,12 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       setSessionCookie(c, session);
       return c.redirect(safeNext(c.req.query("next")), 303);
     } catch (error) {
+      const failed = formFailure(c, error, "code");
       return frame(
         c,
         "Enter your code",
-        <SecondFactorForm c={c} errors={fieldErrorsFrom(error, "code")} />,
-        401,
+        <SecondFactorForm c={c} errors={failed.errors} />,
+        failed.status,
       );
     }
   });
@@ -444,16 +463,17 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
         c,
         "Reset your password",
         <ForgotForm c={c} values={values} errors={parsed.errors} />,
-        422,
+        INVALID_FORM,
       );
     try {
       await c.get("deps").accounts.requestPasswordReset(parsed.value.email, c.get("meta"));
     } catch (error) {
+      const failed = formFailure(c, error, "email");
       return frame(
         c,
         "Reset your password",
-        <ForgotForm c={c} values={values} errors={fieldErrorsFrom(error, "email")} />,
-        429,
+        <ForgotForm c={c} values={values} errors={failed.errors} />,
+        failed.status,
       );
     }
     return frame(
@@ -498,7 +518,7 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
         c,
         "Choose a new password",
         <ResetForm c={c} token={values.token ?? ""} errors={parsed.errors} />,
-        422,
+        INVALID_FORM,
       );
     }
     try {
@@ -506,11 +526,12 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
         .get("deps")
         .accounts.resetPassword(parsed.value.token, parsed.value.password, c.get("meta"));
     } catch (error) {
+      const failed = formFailure(c, error, "password");
       return frame(
         c,
         "Choose a new password",
-        <ResetForm c={c} token={values.token ?? ""} errors={fieldErrorsFrom(error, "password")} />,
-        400,
+        <ResetForm c={c} token={values.token ?? ""} errors={failed.errors} />,
+        failed.status,
       );
     }
     clearSessionCookie(c);
@@ -609,7 +630,7 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
         c,
         "Accept the invitation",
         await AcceptForm({ c, token, values, errors: parsed.errors }),
-        422,
+        INVALID_FORM,
       );
     try {
       const session = await c.get("deps").accounts.acceptInvitation(parsed.value, c.get("meta"));
@@ -619,11 +640,12 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
         303,
       );
     } catch (error) {
+      const failed = formFailure(c, error);
       return frame(
         c,
         "Accept the invitation",
-        await AcceptForm({ c, token, values, errors: fieldErrorsFrom(error) }),
-        422,
+        await AcceptForm({ c, token, values, errors: failed.errors }),
+        failed.status,
       );
     }
   });

@@ -82,3 +82,37 @@ export function forbidden(message = "you do not have permission to do that"): Ap
 export function conflict(message: string): AppError {
   return new AppError("CONFLICT", message);
 }
+
+/** Every code, for tables and tests that must cover them all (checked against the union). */
+export const ERROR_CODES = [
+  "VALIDATION_FAILED",
+  "NOT_FOUND",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "CONFLICT",
+  "SLOT_TAKEN",
+  "REQUEST_NOT_OPEN",
+  "BOOKING_CHANGED",
+  "NO_TIME_FITS",
+  "CALENDAR_UNREACHABLE",
+  "CALENDAR_AUTH_FAILED",
+  "CALENDAR_NOT_FOUND",
+  "CALENDAR_INVALID",
+  "CALENDAR_RATE_LIMITED",
+  "EMAIL_TAKEN",
+  "ALREADY_MEMBER",
+  "LAST_OWNER",
+  "IN_USE",
+  "SECRET_UNREADABLE",
+  "RATE_LIMITED",
+  "CSRF_FAILED",
+  "EMAIL_NOT_VERIFIED",
+  "INVALID_CREDENTIALS",
+  "SECOND_FACTOR_REQUIRED",
+  "TOKEN_INVALID",
+  "DATABASE_UNAVAILABLE",
+] as const satisfies readonly ErrorCode[];
+
+/** Fails to compile when a code of the union is missing from ERROR_CODES. */
+const everyCodeListed: Record<Exclude<ErrorCode, (typeof ERROR_CODES)[number]>, never> = {};
+void everyCodeListed;

@@ -37,10 +37,11 @@ interface Declared {
   summary: string;
 }
 
-export interface PageRoute extends Declared {
+export interface PageRoute<P extends string = string> extends Declared {
   kind: "page";
-  /** Parses the form or query, calls a service, renders. */
-  handler: (c: Context<AppEnv>) => Response | Promise<Response>;
+  path: P;
+  /** Parses the form or query, calls a service, renders; `c.req.param` knows the path's names. */
+  handler: (c: Context<AppEnv, P>) => Response | Promise<Response>;
 }
 
 /** The OpenAPI operation's parts other than method, path, summary and input. */
@@ -99,7 +100,11 @@ function specOf(route: PageRoute | ApiRoute<ApiInput, ApiOperation>): RouteSpec 
 /** `/api/v1/jobs/:jobId` → `/api/v1/jobs/{jobId}` */
 const openApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
 
-export function defineRoute(app: OpenAPIHono<AppEnv>, routes: RouteTable, route: PageRoute): void;
+export function defineRoute<P extends string>(
+  app: OpenAPIHono<AppEnv>,
+  routes: RouteTable,
+  route: PageRoute<P>,
+): void;
 export function defineRoute<I extends ApiInput, O extends ApiOperation>(
   app: OpenAPIHono<AppEnv>,
   routes: RouteTable,
@@ -114,7 +119,12 @@ export function defineRoute(
   routes.add(spec);
   const marker = declarationMarker(spec);
   if (route.kind === "page") {
-    app.on(route.method, route.path, marker, route.handler);
+    app.on(
+      route.method,
+      route.path,
+      marker,
+      route.handler as (c: Context<AppEnv>) => Response | Promise<Response>,
+    );
     return;
   }
   const config = createRoute({

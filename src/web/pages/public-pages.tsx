@@ -13,6 +13,7 @@ import {
   signUpInput,
 } from "../../accounts/schemas.js";
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from "../app.js";
+import { defineRoute, type PageRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
 import {
   type FormValues,
@@ -162,11 +163,14 @@ function SignInForm({
 }
 
 export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const page = (method: "GET" | "POST", path: string, summary: string) =>
-    routes.add({ method, path, kind: "page", access: "public", summary });
+  const page = <P extends string>(
+    method: "GET" | "POST",
+    path: P,
+    summary: string,
+    handler: PageRoute<P>["handler"],
+  ) => defineRoute(app, routes, { method, path, kind: "page", access: "public", summary, handler });
 
-  page("GET", "/", "What Ally is");
-  app.get("/", (c) =>
+  page("GET", "/", "What Ally is", (c) =>
     c.html(
       <Page title="Interview scheduling" session={c.get("session")} csrfToken={c.get("csrfToken")}>
         <h1>Ally schedules your interviews</h1>
@@ -206,10 +210,10 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     ),
   );
 
-  page("GET", "/signup", "Sign-up form");
-  app.get("/signup", (c) => frame(c, "Sign up", <SignUpForm c={c} values={{}} />));
-  page("POST", "/signup", "Create an organisation and its owner");
-  app.post("/signup", async (c) => {
+  page("GET", "/signup", "Sign-up form", (c) =>
+    frame(c, "Sign up", <SignUpForm c={c} values={{}} />),
+  );
+  page("POST", "/signup", "Create an organisation and its owner", async (c) => {
     const values = await formValues(c);
     const parsed = parseForm(signUpInput, values);
     if (!parsed.ok)
@@ -224,8 +228,7 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     return c.redirect(`/signup/check-email?email=${encodeURIComponent(parsed.value.email)}`, 303);
   });
 
-  page("GET", "/signup/check-email", "Asks the new user to open the verification link");
-  app.get("/signup/check-email", (c) => {
+  page("GET", "/signup/check-email", "Asks the new user to open the verification link", (c) => {
     const email = c.req.query("email") ?? "your address";
     return frame(
       c,
@@ -247,8 +250,7 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     );
   });
 
-  page("POST", "/verify-email/resend", "Sends the verification link again");
-  app.post("/verify-email/resend", async (c) => {
+  page("POST", "/verify-email/resend", "Sends the verification link again", async (c) => {
     const values = await formValues(c);
     const parsed = parseForm(resetRequestInput, values);
     if (!parsed.ok) {
@@ -290,32 +292,30 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     "GET",
     "/verify-email",
     "Confirms an email address (asks for a click, so link scanners do not use the token)",
+    (c) => {
+      const token = c.req.query("token") ?? "";
+      return frame(
+        c,
+        "Confirm your email",
+        <>
+          <h1>Confirm your email address</h1>
+          <form method="post" action="/verify-email" class="actions">
+            <Csrf token={c.get("csrfToken")} />
+            <input type="hidden" name="token" value={token} />
+            <button type="submit">Confirm and continue</button>
+          </form>
+        </>,
+      );
+    },
   );
-  app.get("/verify-email", (c) => {
-    const token = c.req.query("token") ?? "";
-    return frame(
-      c,
-      "Confirm your email",
-      <>
-        <h1>Confirm your email address</h1>
-        <form method="post" action="/verify-email" class="actions">
-          <Csrf token={c.get("csrfToken")} />
-          <input type="hidden" name="token" value={token} />
-          <button type="submit">Confirm and continue</button>
-        </form>
-      </>,
-    );
-  });
-  page("POST", "/verify-email", "Confirms an email address and signs in");
-  app.post("/verify-email", async (c) => {
+  page("POST", "/verify-email", "Confirms an email address and signs in", async (c) => {
     const values = await formValues(c);
     const session = await c.get("deps").accounts.verifyEmail(values.token ?? "", c.get("meta"));
     setSessionCookie(c, session);
     return c.redirect(session.pendingSecondFactor ? "/login/second-factor" : "/app?welcome=1", 303);
   });
 
-  page("GET", "/login", "Sign-in form");
-  app.get("/login", (c) => {
+  page("GET", "/login", "Sign-in form", (c) => {
     if (c.get("actor")) return c.redirect(safeNext(c.req.query("next")), 303);
     const message = c.req.query("reset")
       ? "Your password was changed. Sign in with the new one."
@@ -326,8 +326,7 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       <SignInForm c={c} values={{ next: c.req.query("next") ?? "" }} message={message} />,
     );
   });
-  page("POST", "/login", "Signs in");
-  app.post("/login", async (c) => {
+  page("POST", "/login", "Signs in", async (c) => {
     const values = { ...(await formValues(c)), next: c.req.query("next") ?? "" };
     const parsed = parseForm(signInInput, values);
     if (!parsed.ok)
@@ -379,13 +378,11 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       </form>
     </>
   );
-  page("GET", "/login/second-factor", "Second-factor form");
-  app.get("/login/second-factor", (c) => {
+  page("GET", "/login/second-factor", "Second-factor form", (c) => {
     if (!c.get("session")?.pendingSecondFactor) return c.redirect("/login", 303);
     return frame(c, "Enter your code", <SecondFactorForm c={c} />);
   });
-  page("POST", "/login/second-factor", "Completes sign-in with a TOTP code");
-  app.post("/login/second-factor", async (c) => {
+  page("POST", "/login/second-factor", "Completes sign-in with a TOTP code", async (c) => {
     const cookie = getCookie(c, SESSION_COOKIE);
     if (cookie === undefined || !c.get("session")?.pendingSecondFactor)
       return c.redirect("/login", 303);
@@ -414,8 +411,7 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     }
   });
 
-  page("POST", "/logout", "Signs out");
-  app.post("/logout", async (c) => {
+  page("POST", "/logout", "Signs out", async (c) => {
     const cookie = getCookie(c, SESSION_COOKIE);
     if (cookie !== undefined) await c.get("deps").accounts.signOut(cookie, c.get("meta"));
     clearSessionCookie(c);
@@ -450,12 +446,10 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       </form>
     </>
   );
-  page("GET", "/forgot-password", "Password reset request form");
-  app.get("/forgot-password", (c) =>
+  page("GET", "/forgot-password", "Password reset request form", (c) =>
     frame(c, "Reset your password", <ForgotForm c={c} values={{}} />),
   );
-  page("POST", "/forgot-password", "Sends a password reset link");
-  app.post("/forgot-password", async (c) => {
+  page("POST", "/forgot-password", "Sends a password reset link", async (c) => {
     const values = await formValues(c);
     const parsed = parseForm(resetRequestInput, values);
     if (!parsed.ok)
@@ -505,12 +499,10 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       </form>
     </>
   );
-  page("GET", "/reset-password", "New password form");
-  app.get("/reset-password", (c) =>
+  page("GET", "/reset-password", "New password form", (c) =>
     frame(c, "Choose a new password", <ResetForm c={c} token={c.req.query("token") ?? ""} />),
   );
-  page("POST", "/reset-password", "Sets a new password");
-  app.post("/reset-password", async (c) => {
+  page("POST", "/reset-password", "Sets a new password", async (c) => {
     const values = await formValues(c);
     const parsed = parseForm(resetInput, values);
     if (!parsed.ok) {
@@ -615,13 +607,11 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       </>
     );
   };
-  page("GET", "/invitations/accept", "Invitation acceptance form");
-  app.get("/invitations/accept", async (c) => {
+  page("GET", "/invitations/accept", "Invitation acceptance form", async (c) => {
     const token = c.req.query("token") ?? "";
     return frame(c, "Accept the invitation", await AcceptForm({ c, token, values: {} }));
   });
-  page("POST", "/invitations/accept", "Accepts an invitation");
-  app.post("/invitations/accept", async (c) => {
+  page("POST", "/invitations/accept", "Accepts an invitation", async (c) => {
     const values = await formValues(c);
     const parsed = parseForm(acceptInvitationInput, values);
     const token = values.token ?? "";

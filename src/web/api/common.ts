@@ -2,15 +2,22 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Actor } from "../../accounts/service.js";
-import { AppError } from "../../errors.js";
+import { AppError, ERROR_CODES } from "../../errors.js";
 import type { AppEnv } from "../env.js";
 
 export const errorSchema = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: "VALIDATION_FAILED" }),
+      code: z.enum([...ERROR_CODES, "INTERNAL"]).openapi({
+        example: "VALIDATION_FAILED",
+        description: "What happened; each code has one HTTP status (src/web/errors.ts).",
+      }),
       message: z.string().openapi({ example: "Title is required" }),
       field: z.string().optional().openapi({ example: "title" }),
+      detail: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .openapi({ description: "What the caller needs to go on, e.g. fresh options" }),
     }),
   })
   .openapi("Error");

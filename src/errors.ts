@@ -9,6 +9,7 @@ export type ErrorCode =
   | "NOT_FOUND"
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
+  /** The request conflicts with the current state in a way no more specific code names. */
   | "CONFLICT"
   | "SLOT_TAKEN"
   /** The interview request is not in a state that allows this (cancelled, completed, not yet offered). */
@@ -19,6 +20,24 @@ export type ErrorCode =
   | "NO_TIME_FITS"
   /** A calendar server could not be reached or refused the request; may succeed later. */
   | "CALENDAR_UNREACHABLE"
+  /** A calendar server refused Ally's credentials (revoked grant, wrong password). */
+  | "CALENDAR_AUTH_FAILED"
+  /** No such calendar, feed or file at the address given. */
+  | "CALENDAR_NOT_FOUND"
+  /** A calendar answered with something that is not a calendar (not iCalendar, not CalDAV). */
+  | "CALENDAR_INVALID"
+  /** A calendar server asked Ally to slow down; `detail.retryAfterSeconds` says for how long. */
+  | "CALENDAR_RATE_LIMITED"
+  /** An account with this email address already exists. */
+  | "EMAIL_TAKEN"
+  /** The person invited is already a member of the organisation. */
+  | "ALREADY_MEMBER"
+  /** The change would leave the organisation without an owner. */
+  | "LAST_OWNER"
+  /** The object is still used by another (a pool by a loop template) and cannot be deleted. */
+  | "IN_USE"
+  /** A stored secret could not be opened (a missing or wrong master key, altered ciphertext). */
+  | "SECRET_UNREADABLE"
   | "RATE_LIMITED"
   | "CSRF_FAILED"
   | "EMAIL_NOT_VERIFIED"
@@ -63,3 +82,37 @@ export function forbidden(message = "you do not have permission to do that"): Ap
 export function conflict(message: string): AppError {
   return new AppError("CONFLICT", message);
 }
+
+/** Every code, for tables and tests that must cover them all (checked against the union). */
+export const ERROR_CODES = [
+  "VALIDATION_FAILED",
+  "NOT_FOUND",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "CONFLICT",
+  "SLOT_TAKEN",
+  "REQUEST_NOT_OPEN",
+  "BOOKING_CHANGED",
+  "NO_TIME_FITS",
+  "CALENDAR_UNREACHABLE",
+  "CALENDAR_AUTH_FAILED",
+  "CALENDAR_NOT_FOUND",
+  "CALENDAR_INVALID",
+  "CALENDAR_RATE_LIMITED",
+  "EMAIL_TAKEN",
+  "ALREADY_MEMBER",
+  "LAST_OWNER",
+  "IN_USE",
+  "SECRET_UNREADABLE",
+  "RATE_LIMITED",
+  "CSRF_FAILED",
+  "EMAIL_NOT_VERIFIED",
+  "INVALID_CREDENTIALS",
+  "SECOND_FACTOR_REQUIRED",
+  "TOKEN_INVALID",
+  "DATABASE_UNAVAILABLE",
+] as const satisfies readonly ErrorCode[];
+
+/** Fails to compile when a code of the union is missing from ERROR_CODES. */
+const everyCodeListed: Record<Exclude<ErrorCode, (typeof ERROR_CODES)[number]>, never> = {};
+void everyCodeListed;

@@ -170,7 +170,7 @@ async function invite(
     .where("users.email", "=", input.email)
     .executeTakeFirst();
   if (existing !== undefined) {
-    throw new AppError("CONFLICT", "This person is already a member.", { field: "email" });
+    throw new AppError("ALREADY_MEMBER", "This person is already a member.", { field: "email" });
   }
   const token = newSecretToken();
   const now = clock.now();

@@ -68,7 +68,7 @@ async function checkRoleChange(
       .where("role", "=", "owner")
       .executeTakeFirstOrThrow();
     if (Number(owners.n) <= 1) {
-      throw new AppError("CONFLICT", "An organisation needs at least one owner.", {
+      throw new AppError("LAST_OWNER", "An organisation needs at least one owner.", {
         field: "role",
       });
     }

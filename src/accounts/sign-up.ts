@@ -22,7 +22,7 @@ import {
 export type SignUpDeps = LinkMailing & SessionIssuing;
 
 const emailTaken = () =>
-  new AppError("CONFLICT", "An account with this email already exists. Sign in instead.", {
+  new AppError("EMAIL_TAKEN", "An account with this email already exists. Sign in instead.", {
     field: "email",
   });
 
@@ -116,7 +116,7 @@ export function signUpOperations(deps: SignUpDeps) {
       try {
         await signUp(input, meta);
       } catch (error) {
-        if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
+        if (!(error instanceof AppError && error.code === "EMAIL_TAKEN")) throw error;
         await sendSignUpNotice(deps, input.email, clock.now());
       }
     },

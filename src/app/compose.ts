@@ -49,6 +49,7 @@ import { createSecretStore, type SecretStore } from "../secrets/secret-store.js"
 import type { Store } from "../store/database.js";
 import { candidateBookingFor } from "../web/booking-adapter.js";
 import type { WebDeps } from "../web/env.js";
+import { calendarMembers } from "./calendar-members.js";
 import { createDeadLetters } from "./dead-letters.js";
 
 /** What tests replace: where Google and Microsoft answer, and how their HTTP clients wait. */
@@ -99,6 +100,7 @@ export function buildDeps(
     db: store.db,
     clock,
     box,
+    members: calendarMembers(store.db),
     syncIntervalMs: config.calendar.syncMinutes * 60_000,
     allowPrivateHosts: config.calendar.allowPrivateHosts,
     mailFrom: config.mail.from,

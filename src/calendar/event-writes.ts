@@ -2,7 +2,8 @@
  * Durable writes of Ally's events to people's calendars. The booking service calls
  * `enqueueEventWrite` inside the transaction that books, reschedules or cancels, so a write
  * exists exactly when its cause was committed; a worker (`startEventWriteWorker`, one per
- * process, like the outbox and the sync) claims each write with a lease, performs it on the
+ * process, like the outbox and the sync) claims each write from the lease queue
+ * (jobs/lease-queue.ts, `eventWritesQueue`), performs it on the
  * person's connection that receives events, remembers where the event went
  * (`calendar_event_links`) so that a reschedule updates and a cancellation removes the same
  * event, retries failures with backoff and gives up after `maxAttempts`, keeping the error.
@@ -24,12 +25,13 @@ import { type QueueSpec, runNext, startQueueWorker } from "../jobs/lease-queue.j
 import type { RunningWorker } from "../jobs/polling.js";
 import type { SecretStore } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";
-import { credentialsBinding } from "./connections.js";
-import { CalDavEventWriter } from "./connectors/caldav-event-writer.js";
-import { guardedFetch, type Lookup } from "./connectors/guarded-fetch.js";
+import { connectorKit, openConnector } from "./connector-for.js";
+import type { Lookup } from "./connectors/guarded-fetch.js";
 import { ConnectorError, type EventWriter } from "./connectors/types.js";
+import { eventWritePayload } from "./event-write-payload.js";
 import { buildCalendarObject, type InterviewEvent } from "./imip.js";
-import type { OAuthCredentials, OAuthSources } from "./oauth-connections.js";
+import type { OAuthSources } from "./oauth-connections.js";
+import { receivingConnectionOf } from "./receiving-events.js";
 import type { CalendarConnectionsTable, EventWriteAction } from "./tables.js";
 
 export interface EventWriteInput {
@@ -47,26 +49,6 @@ interface Payload {
   event: InterviewEvent;
   dtstampEpochMs: number;
 }
-
-const person = z.object({ email: z.string(), name: z.string().optional() });
-
-/** The stored payload (imip.ts `InterviewEvent`), checked where it is read. */
-const storedPayload = z.object({
-  event: z.object({
-    uid: z.string(),
-    sequence: z.number(),
-    time: z.object({ startEpochMs: z.number(), endEpochMs: z.number() }),
-    summary: z.string(),
-    description: z.string().optional(),
-    location: z.string().optional(),
-    url: z.string().optional(),
-    organizer: person,
-    attendees: z.array(
-      person.extend({ role: z.enum(["CHAIR", "REQ-PARTICIPANT", "OPT-PARTICIPANT"]).optional() }),
-    ),
-  }),
-  dtstampEpochMs: z.number(),
-});
 
 /**
  * Adds a write; call inside the transaction that books, reschedules or cancels. Earlier writes
@@ -224,7 +206,7 @@ export async function writeNext(deps: EventWriteWorkerDeps): Promise<boolean> {
 /** Performs one write; returns what happened, for a person. */
 async function perform(deps: EventWriteWorkerDeps, row: StoredWrite): Promise<string> {
   const { db, clock } = deps;
-  const payload = storedPayload.parse(JSON.parse(row.payload));
+  const payload = eventWritePayload(row);
   const link = await db
     .selectFrom("calendar_event_links")
     .selectAll()
@@ -270,7 +252,7 @@ async function perform(deps: EventWriteWorkerDeps, row: StoredWrite): Promise<st
     return `removed from ${linked.label}`;
   }
 
-  const connection = linked ?? (await receivingConnection(db, row.organisation_id, row.user_id));
+  const connection = linked ?? (await receivingConnectionOf(db, row.organisation_id, row.user_id));
   if (connection === undefined) return "not written: no connected calendar receives events";
   const writer = await writerFor(deps, connection);
   const existing =
@@ -308,90 +290,13 @@ async function perform(deps: EventWriteWorkerDeps, row: StoredWrite): Promise<st
   return `${verb} ${connection.label}${note}`;
 }
 
-interface CalendarChoice {
-  id: string;
-  receivesEvents?: boolean;
-}
-
-/**
- * The person's connection that receives Ally's events: a Google or Microsoft connection with a
- * calendar marked `receivesEvents`, else the first CalDAV connection; undefined when none.
- */
-async function receivingConnection(
-  db: Kysely<Database>,
-  organisationId: string,
-  userId: string,
-): Promise<CalendarConnectionsTable | undefined> {
-  const rows = await db
-    .selectFrom("calendar_connections")
-    .selectAll()
-    .where("organisation_id", "=", organisationId)
-    .where("user_id", "=", userId)
-    .orderBy("created_at")
-    .orderBy("id")
-    .execute();
-  const withReceivingCalendar = rows.find(
-    (row) => isOAuthProvider(row.provider) && receivingCalendarId(row) !== undefined,
-  );
-  return withReceivingCalendar ?? rows.find((row) => row.provider === "caldav");
-}
-
-function isOAuthProvider(provider: string): boolean {
-  return provider === "google" || provider === "microsoft";
-}
-
-/** The id of the calendar marked `receivesEvents` in a connection's `calendars` JSON. */
-export function receivingCalendarId(
-  row: Pick<CalendarConnectionsTable, "calendars">,
-): string | undefined {
-  if (row.calendars === null) return undefined;
-  try {
-    const calendars = JSON.parse(row.calendars) as CalendarChoice[];
-    return Array.isArray(calendars)
-      ? calendars.find((c) => c.receivesEvents === true)?.id
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { receivingCalendarId } from "./receiving-events.js";
 
 async function writerFor(
   deps: EventWriteWorkerDeps,
   row: CalendarConnectionsTable,
 ): Promise<EventWriter> {
-  if (row.provider === "caldav") {
-    const credentials = JSON.parse(
-      await deps.box.open(row.credentials, credentialsBinding(row.id, row.organisation_id)),
-    ) as { url: string; username?: string; password?: string };
-    return new CalDavEventWriter(
-      new URL(credentials.url),
-      { username: credentials.username ?? "", password: credentials.password ?? "" },
-      {
-        timeoutMs: deps.timeoutMs ?? 20_000,
-        fetch: guardedFetch({
-          allowPrivateHosts: deps.allowPrivateHosts ?? false,
-          ...(deps.lookup === undefined ? {} : { lookup: deps.lookup }),
-          ...(deps.transport === undefined ? {} : { fetch: deps.transport }),
-        }),
-      },
-    );
-  }
-  if (isOAuthProvider(row.provider)) {
-    if (deps.oauth === undefined) {
-      throw new ConnectorError(
-        "CALENDAR_AUTH_FAILED",
-        `${row.label}: Google and Microsoft calendars are not set up on this Ally server`,
-      );
-    }
-    const credentials = JSON.parse(
-      await deps.box.open(row.credentials, credentialsBinding(row.id, row.organisation_id)),
-    ) as OAuthCredentials;
-    return deps.oauth.eventWriter(row, credentials);
-  }
-  throw new ConnectorError(
-    "CALENDAR_INVALID",
-    `${row.label} is read-only: Ally cannot write events to it`,
-  );
+  return (await openConnector(deps.box, row, connectorKit(deps))).writer();
 }
 
 /** Polls for due writes every `pollMs` until stopped. */

@@ -4,6 +4,7 @@
  * this holds when a template is saved and when a pool shrinks (see pools.ts).
  */
 import type { Kysely } from "kysely";
+import { z } from "zod";
 import type { OrgId } from "../accounts/ids.js";
 import { newId } from "../accounts/ids.js";
 import { requirePermission } from "../accounts/permissions.js";
@@ -11,20 +12,25 @@ import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
 import { invalid, notFound } from "../errors.js";
 import type { Database } from "../store/schema.js";
+import { parseStoredJson } from "../store/stored-json.js";
 import { parseInput } from "./parse-input.js";
 import {
   type LoopSession,
   type LoopTemplate,
   type LoopTemplateInput,
+  loopSessionOutput,
   loopTemplateInput,
 } from "./schemas.js";
 import type { LoopTemplatesTable } from "./tables.js";
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 
-/** The sessions column holds `LoopSession[]` as JSON, written only by this module. */
-export function readSessions(json: string): LoopSession[] {
-  return JSON.parse(json) as LoopSession[];
+/**
+ * The sessions column holds `LoopSession[]` as JSON, written only by this module.
+ * @throws StoredJsonError when it holds anything else.
+ */
+export function readSessions(json: string, what = "loop_templates.sessions"): LoopSession[] {
+  return parseStoredJson(z.array(loopSessionOutput), json, what);
 }
 
 function toTemplate(row: LoopTemplatesTable): LoopTemplate {
@@ -34,7 +40,7 @@ function toTemplate(row: LoopTemplatesTable): LoopTemplate {
     jobId: row.job_id,
     order: row.session_order,
     maxGapMinutes: row.max_gap_minutes,
-    sessions: readSessions(row.sessions),
+    sessions: readSessions(row.sessions, `loop_templates.sessions of ${row.id}`),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

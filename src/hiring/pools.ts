@@ -189,7 +189,7 @@ export function poolOperations(deps: { db: Kysely<Database>; clock: Clock }) {
       return getPool(actor, id);
     },
 
-    /** Deletes the pool; refused with CONFLICT while a loop template uses it. */
+    /** Deletes the pool; refused with IN_USE while a loop template uses it. */
     async deletePool(actor: Actor, id: string): Promise<void> {
       requirePermission(actor.role, "hiring:write");
       await db.transaction().execute(async (trx) => {
@@ -205,7 +205,7 @@ export function poolOperations(deps: { db: Kysely<Database>; clock: Clock }) {
         const first = (await templatesUsingPool(trx, actor.orgId, id))[0];
         if (first !== undefined) {
           throw new AppError(
-            "CONFLICT",
+            "IN_USE",
             `The loop template "${first.name}" uses this pool. Change or delete the template first.`,
           );
         }

@@ -4,6 +4,7 @@
  * a member edits their own, and `profiles:edit-any` edits anyone's in the organisation.
  */
 import type { Kysely } from "kysely";
+import { z } from "zod";
 import { can, requirePermission } from "../accounts/permissions.js";
 import { isMember } from "../accounts/reads.js";
 import type { Actor } from "../accounts/service.js";
@@ -12,11 +13,13 @@ import type { WorkingHoursSpan } from "../engine/types.js";
 import { notFound } from "../errors.js";
 import type { OrgId } from "../ids.js";
 import type { Database } from "../store/schema.js";
+import { parseStoredJson } from "../store/stored-json.js";
 import { parseInput } from "./parse-input.js";
 import {
   type InterviewerProfile,
   type InterviewerProfileInput,
   interviewerProfileInput,
+  workingHoursSpan,
 } from "./schemas.js";
 
 /** Suggested until the member saves their own: UTC, Monday to Friday, 09:00–17:00. */
@@ -55,7 +58,11 @@ export function profileOperations(deps: { db: Kysely<Database>; clock: Clock }) 
     return {
       userId,
       timeZone: row.time_zone,
-      workingHours: JSON.parse(row.working_hours) as WorkingHoursSpan[],
+      workingHours: parseStoredJson(
+        z.array(workingHoursSpan),
+        row.working_hours,
+        `interviewer_profiles.working_hours of ${userId}`,
+      ),
       perDayLimit: row.per_day_limit,
       perWeekLimit: row.per_week_limit,
       saved: true,

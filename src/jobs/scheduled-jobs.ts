@@ -10,6 +10,7 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Clock } from "../clock.js";
 import type { Database } from "../store/schema.js";
+import { parseStoredJson } from "../store/stored-json.js";
 import { exponentialBackoff, type QueueSpec, runNext, startQueueWorker } from "./lease-queue.js";
 import type { RunningWorker } from "./polling.js";
 
@@ -149,7 +150,7 @@ export const scheduledJobsQueue: QueueSpec<Job, void> = {
       organisationId: r.organisation_id,
       kind: r.kind,
       key: r.key,
-      payload: jobPayload.parse(JSON.parse(r.payload)),
+      payload: parseStoredJson(jobPayload, r.payload, `scheduled_jobs.payload of ${r.id}`),
       runAt: r.run_at,
       attempts: r.attempts - 1,
     };

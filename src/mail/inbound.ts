@@ -13,6 +13,7 @@ import type { Clock } from "../clock.js";
 import { type QueueSpec, runNext, startQueueWorker } from "../jobs/lease-queue.js";
 import type { RunningWorker } from "../jobs/polling.js";
 import type { Database } from "../store/schema.js";
+import { parseStoredJson } from "../store/stored-json.js";
 import { dmarcVerdict } from "./authentication-results.js";
 import type { InboundMailTable } from "./tables.js";
 
@@ -183,7 +184,11 @@ function toMessage(stored: Record<string, unknown>): InboundMessage {
     id: row.id,
     messageId: row.message_id,
     envelopeFrom: row.envelope_from,
-    envelopeTo: envelopeTo.parse(JSON.parse(row.envelope_to)),
+    envelopeTo: parseStoredJson(
+      envelopeTo,
+      row.envelope_to,
+      `inbound_mail.envelope_to of ${row.id}`,
+    ),
     fromAddress: row.from_address,
     subject: row.subject,
     text: row.text_body,

@@ -21,8 +21,9 @@ import { registerHiringApi } from "./api/hiring-api.js";
 import { registerJobsApi } from "./api/jobs-api.js";
 import { registerTokensApi } from "./api/tokens-api.js";
 import { BOOK_SCRIPT_SOURCE, STYLESHEET } from "./assets.js";
+import { accessSpecFor } from "./define-route.js";
 import type { AppEnv, WebDeps } from "./env.js";
-import { type ErrorBody, HTTP_STATUS } from "./errors.js";
+import { type ErrorBody, HTTP_STATUS, toAppError } from "./errors.js";
 import { Page } from "./layout.js";
 import { registerAccountPages } from "./pages/account-pages.js";
 import { registerAppPages } from "./pages/app-pages.js";
@@ -32,7 +33,7 @@ import { registerDevPages } from "./pages/dev-pages.js";
 import { registerHiringPages } from "./pages/hiring-pages.js";
 import { registerPublicPages } from "./pages/public-pages.js";
 import { registerRequestPages } from "./pages/request-pages.js";
-import { type RouteSpec, RouteTable } from "./route-table.js";
+import { RouteTable } from "./route-table.js";
 
 export const SESSION_COOKIE = "ally_session";
 export const ANON_CSRF_COOKIE = "ally_csrf";
@@ -56,12 +57,6 @@ function clientIp(c: Context<AppEnv>): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
     ?.incoming;
   return incoming?.socket?.remoteAddress ?? "127.0.0.1";
-}
-
-/** A Hono path (`/api/v1/jobs/:jobId`) as a regular expression over request paths. */
-function pathPattern(path: string): RegExp {
-  const escaped = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
-  return new RegExp(`^${escaped.replace(/:[A-Za-z0-9_]+/g, "[^/]+")}/?$`);
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -158,18 +153,9 @@ export function createApp(deps: WebDeps): AllyApp {
 
   // The route table's access rule, enforced before any input is read: callers who may not use
   // a route learn nothing from its validation. Services check permissions again.
-  let compiled: Array<{ spec: RouteSpec; pattern: RegExp; params: number }> | undefined;
   app.use("*", async (c, next) => {
-    compiled ??= routes.routes
-      .map((spec) => ({
-        spec,
-        pattern: pathPattern(spec.path),
-        params: (spec.path.match(/:/g) ?? []).length,
-      }))
-      // Static paths win over parameters, as in the router (/app/jobs/new before /app/jobs/:jobId).
-      .sort((x, y) => x.params - y.params);
+    const spec = accessSpecFor(c, routes);
     const method = c.req.method === "HEAD" ? "GET" : c.req.method;
-    const spec = compiled.find((r) => r.spec.method === method && r.pattern.test(c.req.path))?.spec;
     const actor = c.get("actor");
     if (spec !== undefined && actor?.via === "api-token") {
       if (spec.kind !== "api" || spec.sessionOnly === true) {
@@ -303,7 +289,7 @@ export function createApp(deps: WebDeps): AllyApp {
 
   app.onError((thrown, c) => {
     // A lost database connection fails this request alone, with a status that invites a retry.
-    const error = databaseUnavailable(thrown) ?? thrown;
+    const error = databaseUnavailable(thrown) ?? toAppError(thrown);
     if (error instanceof AppError && error.code === "DATABASE_UNAVAILABLE") {
       c.header("Retry-After", "5");
     }

@@ -1,9 +1,11 @@
 /** Small helpers shared by pages: who is signed in, and reading a form through a schema. */
 import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type { Actor } from "../accounts/service.js";
 import { AppError } from "../errors.js";
 import type { AppEnv } from "./env.js";
+import { HTTP_STATUS, toAppError } from "./errors.js";
 import type { FieldErrors } from "./layout.js";
 
 /** The signed-in member, or an UNAUTHENTICATED error (pages redirect to sign-in). */
@@ -44,6 +46,29 @@ export function fieldErrorsFrom(error: unknown, fallbackField = "form"): FieldEr
     return { [error.field ?? fallbackField]: error.message };
   }
   throw error;
+}
+
+/** The status of a page whose form did not parse: the one for VALIDATION_FAILED. */
+export const INVALID_FORM: ContentfulStatusCode = HTTP_STATUS.VALIDATION_FAILED;
+
+/**
+ * A service error shown on the form it came from: one message on the field at fault, and the
+ * status the one table (src/web/errors.ts) gives its code, so a page answers as the API does
+ * (a rate limit is 429 on both, with Retry-After). Rethrows NOT_FOUND, FORBIDDEN and anything
+ * that is not an expected error, for the error page.
+ * @example const failed = formFailure(c, error, "email"); return c.html(page(failed.errors), failed.status);
+ */
+export function formFailure(
+  c: Context<AppEnv>,
+  error: unknown,
+  fallbackField = "form",
+): { errors: FieldErrors; status: ContentfulStatusCode; code: AppError["code"] } {
+  const known = toAppError(error);
+  const errors = fieldErrorsFrom(known, fallbackField);
+  const appError = known as AppError;
+  const retryAfter = appError.detail?.retryAfterSeconds;
+  if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
+  return { errors, status: HTTP_STATUS[appError.code], code: appError.code };
 }
 
 /** A same-site path to go to after signing in; anything else becomes /app. */

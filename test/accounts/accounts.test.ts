@@ -140,7 +140,7 @@ describe.each(databases)("accounts on $dialect", (database) => {
       const organisations = await count("organisations");
       await expectAppError(
         accounts.signUp(buildSignUp({ email: first.email }), META),
-        "CONFLICT",
+        "EMAIL_TAKEN",
         "email",
       );
       expect(await count("users")).toBe(users);
@@ -156,7 +156,7 @@ describe.each(databases)("accounts on $dialect", (database) => {
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       for (const failure of results.filter((r) => r.status === "rejected")) {
         expect((failure as PromiseRejectedResult).reason).toMatchObject({
-          code: "CONFLICT",
+          code: "EMAIL_TAKEN",
           field: "email",
         });
       }
@@ -545,7 +545,7 @@ describe.each(databases)("accounts on $dialect", (database) => {
       const owner = await signUpOwner(world);
       await expectAppError(
         accounts.changeRole(owner.actor, owner.userId, "admin", META),
-        "CONFLICT",
+        "LAST_OWNER",
         "role",
       );
       const second = await addMember(world, owner, "owner");
@@ -554,7 +554,7 @@ describe.each(databases)("accounts on $dialect", (database) => {
       await accounts.changeRole(second.actor, owner.userId, "admin", META);
       await expectAppError(
         accounts.changeRole(second.actor, second.userId, "recruiter", META),
-        "CONFLICT",
+        "LAST_OWNER",
       );
     });
 

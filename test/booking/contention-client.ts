@@ -6,6 +6,7 @@
  * Input (argv[2], JSON): { url, nowEpochMs, actor, clients: [{ requestId, pick, key }] }.
  */
 import type { Actor } from "../../src/accounts/service.js";
+import { calendarMembers } from "../../src/app/calendar-members.js";
 import type { Option } from "../../src/booking/schemas.js";
 import { createBookingService } from "../../src/booking/service.js";
 import { createCalendarService } from "../../src/calendar/connections.js";
@@ -38,6 +39,7 @@ const store = openStore(input.url);
 const clock = fixedClock(input.nowEpochMs);
 const calendars = createCalendarService({
   db: store.db,
+  members: calendarMembers(store.db),
   clock,
   box: createSecretStore({ db: store.db, keyring: singleKeyring(Buffer.alloc(32, 7)), clock }),
   syncIntervalMs: 15 * 60_000,

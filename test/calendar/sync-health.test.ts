@@ -8,6 +8,7 @@
  */
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { calendarMembers } from "../../src/app/calendar-members.js";
 import {
   backoffMs,
   createCalendarService,
@@ -265,6 +266,7 @@ for (const database of await testDatabases()) {
       // Another process: a new calendar service over the same database.
       const other = createCalendarService({
         db: store.db,
+        members: calendarMembers(store.db),
         clock: world.clock,
         box: createSecretStore({
           db: store.db,
@@ -366,6 +368,7 @@ for (const database of await testDatabases()) {
     it("refuses a feed on a private network unless the operator allows it, without requesting it", async () => {
       const guarded = createCalendarService({
         db: store.db,
+        members: calendarMembers(store.db),
         clock: world.clock,
         box: createSecretStore({
           db: store.db,

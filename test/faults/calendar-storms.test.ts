@@ -8,6 +8,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { calendarMembers } from "../../src/app/calendar-members.js";
 import { createCalendarService } from "../../src/calendar/connections.js";
 import { syncNext } from "../../src/calendar/sync-worker.js";
 import { singleKeyring } from "../../src/secrets/keyring.js";
@@ -75,6 +76,7 @@ for (const database of await testDatabases()) {
       const service = (timeoutMs: number | undefined) =>
         createCalendarService({
           db: store.db,
+          members: calendarMembers(store.db),
           clock: world.clock,
           box: createSecretStore({
             db: store.db,

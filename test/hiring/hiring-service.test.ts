@@ -449,7 +449,7 @@ for (const database of await testDatabases()) {
           "memberIds",
         );
         expect((await world.hiring.getPool(ownerA, pool.id)).memberIds).toHaveLength(2);
-        await expectError(world.hiring.deletePool(ownerA, pool.id), "CONFLICT");
+        await expectError(world.hiring.deletePool(ownerA, pool.id), "IN_USE");
         await world.hiring.deleteLoopTemplate(ownerA, template.id);
         await world.hiring.deletePool(ownerA, pool.id);
       });

@@ -105,6 +105,13 @@ describe("the route table", () => {
     expect(new Set(documented)).toEqual(new Set(api));
   });
 
+  it("covers no fewer routes than when each route came to be declared once (128: 44 API, 84 pages)", () => {
+    // Raise these when routes are added; a drop means a route escaped the generated tests.
+    expect(routes.length).toBeGreaterThanOrEqual(128);
+    expect(routes.filter((r) => r.kind === "api").length).toBeGreaterThanOrEqual(44);
+    expect(routes.filter((r) => r.kind === "page").length).toBeGreaterThanOrEqual(84);
+  });
+
   it("marks only /api/ routes as API routes", () => {
     for (const route of routes) {
       expect(route.kind === "api", label(route)).toBe(route.path.startsWith("/api/"));

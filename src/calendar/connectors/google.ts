@@ -18,6 +18,7 @@
  * refreshing happens in one place, and never reads the environment.
  */
 
+import { z } from "zod";
 import { errorForResponse, type HttpClient, type HttpResponse, parseJsonBody } from "./http.js";
 import type { AccessTokenSource } from "./oauth.js";
 import {
@@ -356,6 +357,11 @@ export async function withOneTokenRetry(
   return renewed === token ? response : attempt(renewed);
 }
 
+/** The part of a Google error body Ally looks at. */
+const googleErrorBody = z.object({
+  error: z.object({ errors: z.array(z.object({ reason: z.unknown() })).optional() }).optional(),
+});
+
 /**
  * Google's "slow down" answers that are not 429: 403 with reason `rateLimitExceeded` or
  * `userRateLimitExceeded`. Pass as `isRateLimited` to the `HttpClient` used for Google.
@@ -363,8 +369,8 @@ export async function withOneTokenRetry(
 export function isGoogleRateLimited(response: HttpResponse): boolean {
   if (response.status !== 403) return false;
   try {
-    const body = JSON.parse(response.text) as { error?: { errors?: { reason?: unknown }[] } };
-    return (body.error?.errors ?? []).some(
+    const body = googleErrorBody.safeParse(JSON.parse(response.text)).data;
+    return (body?.error?.errors ?? []).some(
       (error) => error.reason === "rateLimitExceeded" || error.reason === "userRateLimitExceeded",
     );
   } catch {

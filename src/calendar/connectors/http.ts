@@ -139,7 +139,7 @@ export function redactSecrets(text: string): string {
 export function providerErrorSummary(text: string): string {
   let summary = text;
   try {
-    const body = JSON.parse(text) as unknown;
+    const body: unknown = JSON.parse(text);
     if (body !== null && typeof body === "object") {
       const record = body as Record<string, unknown>;
       const error = record.error;
@@ -194,7 +194,8 @@ export function parseJsonBody(
   response: HttpResponse,
 ): unknown {
   try {
-    return JSON.parse(response.text) as unknown;
+    const body: unknown = JSON.parse(response.text);
+    return body;
   } catch (cause) {
     throw new ConnectorError(
       "CALENDAR_INVALID",

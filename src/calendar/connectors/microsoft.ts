@@ -25,6 +25,7 @@
  */
 
 import { Temporal } from "temporal-polyfill";
+import { z } from "zod";
 import { ianaFromWindowsZone } from "../windows-zones.js";
 import { clipMergeSort, withOneTokenRetry } from "./google.js";
 import { errorForResponse, type HttpClient, type HttpResponse, parseJsonBody } from "./http.js";
@@ -521,12 +522,15 @@ function subscriptionOf(
   return { id: answer.id, expiresAtEpochMs };
 }
 
+/** The part of a Graph error body Ally looks at. */
+const graphErrorBody = z.object({ error: z.object({ code: z.unknown() }).partial().optional() });
+
 /** 410 Gone, or Graph's sync-state error codes on another 4xx. */
 function isExpiredDelta(response: HttpResponse): boolean {
   if (response.status === 410) return true;
   if (response.status < 400 || response.status >= 500) return false;
   try {
-    const code = (JSON.parse(response.text) as { error?: { code?: unknown } }).error?.code;
+    const code = graphErrorBody.safeParse(JSON.parse(response.text)).data?.error?.code;
     return typeof code === "string" && /syncstate|resyncrequired/i.test(code);
   } catch {
     return false;

@@ -9,6 +9,7 @@
  */
 
 import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
 import { describeUrl, type HttpClient, type HttpResponse, providerErrorSummary } from "./http.js";
 import { ConnectorError } from "./types.js";
 
@@ -241,9 +242,12 @@ interface OAuthErrorBody {
   codes: number[];
 }
 
+/** A JSON object, as token endpoints answer. */
+const jsonObject = z.record(z.string(), z.unknown());
+
 function oauthError(response: HttpResponse): OAuthErrorBody | undefined {
   try {
-    const body = JSON.parse(response.text) as Record<string, unknown>;
+    const body = jsonObject.parse(JSON.parse(response.text));
     if (typeof body.error !== "string") return undefined;
     const codes = Array.isArray(body.error_codes)
       ? body.error_codes.filter((code): code is number => typeof code === "number")
@@ -278,7 +282,7 @@ async function tokenRequest(
   if (response.status < 200 || response.status >= 300) throw tokenError(config, response);
   let body: Record<string, unknown>;
   try {
-    body = JSON.parse(response.text) as Record<string, unknown>;
+    body = jsonObject.parse(JSON.parse(response.text));
   } catch (cause) {
     throw new ConnectorError(
       "CALENDAR_INVALID",

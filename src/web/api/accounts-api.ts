@@ -1,7 +1,8 @@
 /** JSON API for accounts: who am I, members and their roles, invitations. */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { inviteInput, roleChangeInput } from "../../accounts/schemas.js";
 import { ROLES } from "../../accounts/tables.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
 import type { RouteTable } from "../route-table.js";
 import { apiActor, errorResponses, security } from "./common.js";
@@ -33,18 +34,13 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function registerAccountsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/me",
     kind: "api",
     access: "member",
-    summary: "The caller",
-  });
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/me",
-      summary: "The caller: user, organisation and role",
+    summary: "The caller: user, organisation and role",
+    operation: {
       tags: ["Accounts"],
       security,
       responses: {
@@ -54,88 +50,73 @@ export function registerAccountsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
         ),
         ...errorResponses,
       },
-    }),
-    (c) => {
+    },
+    handler: (c) => {
       const actor = apiActor(c);
       return c.json(
         { userId: actor.userId, organisationId: actor.orgId as string, role: actor.role },
         200,
       );
     },
-  );
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/members",
     kind: "api",
     access: "member",
-    summary: "List members",
-  });
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/members",
-      summary: "List the organisation's members",
+    summary: "List the organisation's members",
+    operation: {
       tags: ["Accounts"],
       security,
       responses: {
         200: json(z.object({ members: z.array(Member) }), "Members"),
         ...errorResponses,
       },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       const members = await c.get("deps").accounts.listMembers(apiActor(c));
       return c.json({ members: members.map((m) => ({ ...m, joinedAt: iso(m.joinedAt) })) }, 200);
     },
-  );
+  });
 
   const one = { objectParam: "userId", objectKind: "member" as const };
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/members/:userId",
     kind: "api",
     access: "member",
-    summary: "Get a member",
     ...one,
-  });
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/members/{userId}",
-      summary: "Get a member",
+    summary: "Get a member",
+    input: { params: userId },
+    operation: {
       tags: ["Accounts"],
       security,
-      request: { params: userId },
       responses: { 200: json(Member, "The member"), ...errorResponses },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       const m = await c.get("deps").accounts.getMember(apiActor(c), c.req.valid("param").userId);
       return c.json({ ...m, joinedAt: iso(m.joinedAt) }, 200);
     },
-  );
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "PATCH",
     path: "/api/v1/members/:userId",
     kind: "api",
     access: { permission: "members:manage" },
-    summary: "Change a member's role",
     ...one,
-  });
-  app.openapi(
-    createRoute({
-      method: "patch",
-      path: "/api/v1/members/{userId}",
-      summary: "Change a member's role",
+    summary: "Change a member's role",
+    input: {
+      params: userId,
+      body: { content: { "application/json": { schema: roleChangeInput } }, required: true },
+    },
+    operation: {
       tags: ["Accounts"],
       security,
-      request: {
-        params: userId,
-        body: { content: { "application/json": { schema: roleChangeInput } }, required: true },
-      },
       responses: { 200: json(Member, "The member with the new role"), ...errorResponses },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       const actor = apiActor(c);
       const { accounts } = c.get("deps");
       const id = c.req.valid("param").userId;
@@ -143,28 +124,23 @@ export function registerAccountsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
       const m = await accounts.getMember(actor, id);
       return c.json({ ...m, joinedAt: iso(m.joinedAt) }, 200);
     },
-  );
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/invitations",
     kind: "api",
     access: { permission: "members:manage" },
     summary: "List invitations",
-  });
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/invitations",
-      summary: "List invitations",
+    operation: {
       tags: ["Accounts"],
       security,
       responses: {
         200: json(z.object({ invitations: z.array(Invitation) }), "Invitations"),
         ...errorResponses,
       },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       const list = await c.get("deps").accounts.listInvitations(apiActor(c));
       return c.json(
         {
@@ -178,31 +154,26 @@ export function registerAccountsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
         200,
       );
     },
-  );
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/api/v1/invitations",
     kind: "api",
     access: { permission: "members:manage" },
-    summary: "Invite a member",
-  });
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/api/v1/invitations",
-      summary: "Invite someone by email",
+    summary: "Invite someone by email",
+    input: {
+      body: { content: { "application/json": { schema: inviteInput } }, required: true },
+    },
+    operation: {
       tags: ["Accounts"],
       security,
-      request: {
-        body: { content: { "application/json": { schema: inviteInput } }, required: true },
-      },
       responses: {
         201: json(Invitation, "The invitation (the email is on its way)"),
         ...errorResponses,
       },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       const i = await c
         .get("deps")
         .accounts.invite(apiActor(c), c.req.valid("json"), c.get("meta"));
@@ -211,5 +182,5 @@ export function registerAccountsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
         201,
       );
     },
-  );
+  });
 }

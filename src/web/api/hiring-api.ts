@@ -1,6 +1,7 @@
 /** JSON API for the hiring module: jobs here; candidates, pools, templates, profiles in hiring-more-api.ts. */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { jobInput, jobOutput } from "../../hiring/schemas.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
 import type { RouteTable } from "../route-table.js";
 import { apiActor, errorResponses, security } from "./common.js";
@@ -18,125 +19,100 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 });
 
 export function registerHiringApi(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/jobs",
     kind: "api",
     access: { permission: "hiring:read" },
     summary: "List jobs",
-  });
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/jobs",
-      summary: "List jobs",
+    operation: {
       tags: ["Jobs"],
       security,
       responses: {
         200: json(z.object({ jobs: z.array(Job) }), "The organisation's jobs"),
         ...errorResponses,
       },
-    }),
-    async (c) => c.json({ jobs: await c.get("deps").hiring.listJobs(apiActor(c)) }, 200),
-  );
+    },
+    handler: async (c) => c.json({ jobs: await c.get("deps").hiring.listJobs(apiActor(c)) }, 200),
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/api/v1/jobs",
     kind: "api",
     access: { permission: "hiring:write" },
     summary: "Create a job",
-  });
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/api/v1/jobs",
-      summary: "Create a job",
+    input: { body: { content: { "application/json": { schema: JobInput } }, required: true } },
+    operation: {
       tags: ["Jobs"],
       security,
-      request: { body: { content: { "application/json": { schema: JobInput } }, required: true } },
       responses: { 201: json(Job, "The new job"), ...errorResponses },
-    }),
-    async (c) =>
+    },
+    handler: async (c) =>
       c.json(await c.get("deps").hiring.createJob(apiActor(c), c.req.valid("json")), 201),
-  );
+  });
 
   const one = { objectParam: "jobId", objectKind: "job" as const };
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/jobs/:jobId",
     kind: "api",
     access: { permission: "hiring:read" },
-    summary: "Get a job",
     ...one,
-  });
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/jobs/{jobId}",
-      summary: "Get a job",
+    summary: "Get a job",
+    input: { params: jobId },
+    operation: {
       tags: ["Jobs"],
       security,
-      request: { params: jobId },
       responses: { 200: json(Job, "The job"), ...errorResponses },
-    }),
-    async (c) =>
+    },
+    handler: async (c) =>
       c.json(await c.get("deps").hiring.getJob(apiActor(c), c.req.valid("param").jobId), 200),
-  );
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "PUT",
     path: "/api/v1/jobs/:jobId",
     kind: "api",
     access: { permission: "hiring:write" },
-    summary: "Replace a job",
     ...one,
-  });
-  app.openapi(
-    createRoute({
-      method: "put",
-      path: "/api/v1/jobs/{jobId}",
-      summary: "Replace a job",
+    summary: "Replace a job",
+    input: {
+      params: jobId,
+      body: { content: { "application/json": { schema: JobInput } }, required: true },
+    },
+    operation: {
       tags: ["Jobs"],
       security,
-      request: {
-        params: jobId,
-        body: { content: { "application/json": { schema: JobInput } }, required: true },
-      },
       responses: { 200: json(Job, "The updated job"), ...errorResponses },
-    }),
-    async (c) =>
+    },
+    handler: async (c) =>
       c.json(
         await c
           .get("deps")
           .hiring.updateJob(apiActor(c), c.req.valid("param").jobId, c.req.valid("json")),
         200,
       ),
-  );
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "DELETE",
     path: "/api/v1/jobs/:jobId",
     kind: "api",
     access: { permission: "hiring:write" },
-    summary: "Delete a job",
     ...one,
-  });
-  app.openapi(
-    createRoute({
-      method: "delete",
-      path: "/api/v1/jobs/{jobId}",
-      summary: "Delete a job",
+    summary: "Delete a job",
+    input: { params: jobId },
+    operation: {
       tags: ["Jobs"],
       security,
-      request: { params: jobId },
       responses: { 204: { description: "Deleted" }, ...errorResponses },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       await c.get("deps").hiring.deleteJob(apiActor(c), c.req.valid("param").jobId);
       return c.body(null, 204);
     },
-  );
+  });
 
   registerMoreHiringApi(app, routes);
 }

@@ -3,11 +3,12 @@
  * and delete, each registered in the route table with its access rule and object parameter.
  * Input is validated against the same zod schema that the OpenAPI document shows.
  */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Permission } from "../../accounts/permissions.js";
 import type { Actor } from "../../accounts/service.js";
 import type { HiringService } from "../../hiring/service.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
 import type { ObjectKind, RouteTable } from "../route-table.js";
 import { apiActor, errorResponses, security } from "./common.js";
@@ -68,7 +69,7 @@ export function registerCollectionApi<In, Out>(
   spec: CollectionApi<In, Out>,
 ): void {
   const honoPath = `${spec.path}/:${spec.param}`;
-  const openApiPath = `${spec.path}/{${spec.param}}`;
+  const _openApiPath = `${spec.path}/{${spec.param}}`;
   const params = z.object({
     [spec.param]: z
       .string()
@@ -84,18 +85,13 @@ export function registerCollectionApi<In, Out>(
   const reply = <S extends 200 | 201>(c: C, value: unknown, status: S) =>
     c.json(value as never, status);
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: spec.path,
     kind: "api",
     access: { permission: spec.read },
     summary: `List ${spec.listKey}`,
-  });
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: spec.path,
-      summary: `List ${spec.listKey}`,
+    operation: {
       tags: [spec.tag],
       security,
       responses: {
@@ -105,99 +101,80 @@ export function registerCollectionApi<In, Out>(
         ),
         ...errorResponses,
       },
-    }),
-    async (c) => reply(c, { [spec.listKey]: await spec.list(hiring(c), apiActor(c)) }, 200),
-  );
+    },
+    handler: async (c) =>
+      reply(c, { [spec.listKey]: await spec.list(hiring(c), apiActor(c)) }, 200),
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: spec.path,
     kind: "api",
     access: { permission: spec.write },
     summary: `Create ${a} ${spec.noun}`,
-  });
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: spec.path,
-      summary: `Create ${a} ${spec.noun}`,
+    input: { body: requestBody },
+    operation: {
       tags: [spec.tag],
       security,
-      request: { body: requestBody },
       responses: { 201: json(spec.output, `The new ${spec.noun}`), ...errorResponses },
-    }),
-    async (c) => reply(c, await spec.create(hiring(c), apiActor(c), body<In>(c)), 201),
-  );
+    },
+    handler: async (c) => reply(c, await spec.create(hiring(c), apiActor(c), body<In>(c)), 201),
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: honoPath,
     kind: "api",
     access: { permission: spec.read },
-    summary: `Get ${a} ${spec.noun}`,
     ...one,
-  });
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: openApiPath,
-      summary: `Get ${a} ${spec.noun}`,
+    summary: `Get ${a} ${spec.noun}`,
+    input: { params },
+    operation: {
       tags: [spec.tag],
       security,
-      request: { params },
       responses: { 200: json(spec.output, `The ${spec.noun}`), ...errorResponses },
-    }),
-    async (c) =>
+    },
+    handler: async (c) =>
       reply(c, await spec.get(hiring(c), apiActor(c), c.req.param(spec.param) ?? ""), 200),
-  );
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "PUT",
     path: honoPath,
     kind: "api",
     access: { permission: spec.write },
-    summary: `Replace ${a} ${spec.noun}`,
     ...one,
-  });
-  app.openapi(
-    createRoute({
-      method: "put",
-      path: openApiPath,
-      summary: `Replace ${a} ${spec.noun}`,
+    summary: `Replace ${a} ${spec.noun}`,
+    input: { params, body: requestBody },
+    operation: {
       tags: [spec.tag],
       security,
-      request: { params, body: requestBody },
       responses: { 200: json(spec.output, `The updated ${spec.noun}`), ...errorResponses },
-    }),
-    async (c) =>
+    },
+    handler: async (c) =>
       reply(
         c,
         await spec.update(hiring(c), apiActor(c), c.req.param(spec.param) ?? "", body<In>(c)),
         200,
       ),
-  );
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "DELETE",
     path: honoPath,
     kind: "api",
     access: { permission: spec.write },
-    summary: `Delete ${a} ${spec.noun}`,
     ...one,
-  });
-  app.openapi(
-    createRoute({
-      method: "delete",
-      path: openApiPath,
-      summary: `Delete ${a} ${spec.noun}`,
+    summary: `Delete ${a} ${spec.noun}`,
+    input: { params },
+    operation: {
       tags: [spec.tag],
       security,
-      request: { params },
       responses: { 204: { description: "Deleted" }, ...errorResponses },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       await spec.remove(hiring(c), apiActor(c), c.req.param(spec.param) ?? "");
       return c.body(null, 204);
     },
-  );
+  });
 }

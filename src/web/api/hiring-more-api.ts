@@ -2,7 +2,7 @@
  * JSON API for candidates, interviewer pools, loop templates and interviewers' profiles.
  * Collections share one shape (see hiring-crud-api.ts); a profile is one object per member.
  */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   type CandidateInput,
   candidateInput,
@@ -17,6 +17,7 @@ import {
   poolInput,
   poolOutput,
 } from "../../hiring/schemas.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
 import type { RouteTable } from "../route-table.js";
 import { apiActor, errorResponses, security } from "./common.js";
@@ -94,60 +95,50 @@ export function registerMoreHiringApi(app: OpenAPIHono<AppEnv>, routes: RouteTab
   });
 
   const profile = { objectParam: "userId", objectKind: "member" as const };
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/interviewers/:userId/profile",
     kind: "api",
     access: "member",
-    summary: "Get an interviewer's profile",
     ...profile,
-  });
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/interviewers/{userId}/profile",
-      summary: "Get an interviewer's time zone, working hours and limits",
+    summary: "Get an interviewer's time zone, working hours and limits",
+    input: { params: userIdParam },
+    operation: {
       description:
         "Any member may read. When nothing is saved yet, `saved` is false and the suggested defaults (UTC, Monday to Friday 09:00–17:00) are returned.",
       tags: ["Interviewers"],
       security,
-      request: { params: userIdParam },
       responses: { 200: json(InterviewerProfile, "The profile"), ...errorResponses },
-    }),
-    async (c) =>
+    },
+    handler: async (c) =>
       c.json(
         await c.get("deps").hiring.getInterviewerProfile(apiActor(c), c.req.valid("param").userId),
         200,
       ),
-  );
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "PUT",
     path: "/api/v1/interviewers/:userId/profile",
     kind: "api",
     access: "member",
-    summary: "Replace an interviewer's profile (one's own, or anyone's with profiles:edit-any)",
     ...profile,
-  });
-  app.openapi(
-    createRoute({
-      method: "put",
-      path: "/api/v1/interviewers/{userId}/profile",
-      summary: "Replace an interviewer's time zone, working hours and limits",
+    summary: "Replace an interviewer's time zone, working hours and limits",
+    input: {
+      params: userIdParam,
+      body: {
+        content: { "application/json": { schema: InterviewerProfileInputSchema } },
+        required: true,
+      },
+    },
+    operation: {
       description:
         "A member may replace their own profile; owners, admins and recruiters (`profiles:edit-any`) anyone's in the organisation. `workingHours` is a list of `{ days, start, end }` in the interviewer's zone; an `end` at or before `start` runs overnight.",
       tags: ["Interviewers"],
       security,
-      request: {
-        params: userIdParam,
-        body: {
-          content: { "application/json": { schema: InterviewerProfileInputSchema } },
-          required: true,
-        },
-      },
       responses: { 200: json(InterviewerProfile, "The saved profile"), ...errorResponses },
-    }),
-    async (c) =>
+    },
+    handler: async (c) =>
       c.json(
         await c
           .get("deps")
@@ -158,5 +149,5 @@ export function registerMoreHiringApi(app: OpenAPIHono<AppEnv>, routes: RouteTab
           ),
         200,
       ),
-  );
+  });
 }

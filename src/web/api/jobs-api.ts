@@ -4,8 +4,9 @@
  * put back in their queue once the cause is fixed. A dead job is named `QUEUE.ID`, e.g.
  * `outbox.42`.
  */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DeadLetter } from "../../jobs/lease-queue.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
 import type { RouteTable } from "../route-table.js";
 import { apiActor, errorResponses, security } from "./common.js";
@@ -47,57 +48,46 @@ function parseJobId(value: string): { queue: string; id: number } | undefined {
 }
 
 export function registerJobsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/dead-jobs",
     kind: "api",
     access: { permission: "audit:read" },
-    summary: "List the organisation's dead jobs",
-  });
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/dead-jobs",
-      summary: "Work Ally gave up on after its last attempt, newest first (admins)",
+    summary: "Work Ally gave up on after its last attempt, newest first (admins)",
+    operation: {
       tags: ["Jobs"],
       security,
       responses: {
         200: json(z.object({ deadJobs: z.array(DeadJob) }), "Dead jobs"),
         ...errorResponses,
       },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       const dead = await c.get("deps").deadLetters.list(apiActor(c));
       return c.json({ deadJobs: dead.map(view) }, 200);
     },
-  );
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/api/v1/dead-jobs/:jobId/retry",
     kind: "api",
     access: { permission: "audit:read" },
     objectParam: "jobId",
     objectKind: "dead-job",
-    summary: "Put a dead job back in its queue",
-  });
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/api/v1/dead-jobs/{jobId}/retry",
-      summary: "Put a dead job back in its queue, due now, with fresh attempts (admins)",
+    summary: "Put a dead job back in its queue, due now, with fresh attempts (admins)",
+    input: { params: jobId },
+    operation: {
       tags: ["Jobs"],
       security,
-      request: { params: jobId },
       responses: { 204: { description: "Queued again" }, ...errorResponses },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       const actor = apiActor(c);
       const parsed = parseJobId(c.req.valid("param").jobId);
-      const deadLetters = c.get("deps").deadLetters;
       // An id of the wrong shape is one that exists nowhere: the same answer.
-      await deadLetters.retry(actor, parsed?.queue ?? "", parsed?.id ?? 0);
+      await c.get("deps").deadLetters.retry(actor, parsed?.queue ?? "", parsed?.id ?? 0);
       return c.body(null, 204);
     },
-  );
+  });
 }

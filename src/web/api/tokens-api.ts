@@ -3,10 +3,11 @@
  * X-CSRF-Token (e.g. from a signed-in browser), never with an API token, so a leaked token
  * cannot make more tokens.
  */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { apiTokenInput } from "../../accounts/schemas.js";
 import type { ApiTokenInfo } from "../../accounts/service.js";
 import { TOKEN_SCOPES } from "../../accounts/token-scopes.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
 import type { RouteTable } from "../route-table.js";
 import { apiActor, errorResponses } from "./common.js";
@@ -47,19 +48,14 @@ export function registerTokensApi(app: OpenAPIHono<AppEnv>, routes: RouteTable):
     name: "ally_session",
   });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/tokens",
     kind: "api",
     access: "member",
     sessionOnly: true,
-    summary: "List one's own API tokens",
-  });
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/tokens",
-      summary: "List your API tokens",
+    summary: "List your API tokens",
+    operation: {
       description: SESSION_NOTE,
       tags: ["Accounts"],
       security: sessionOnly,
@@ -67,47 +63,42 @@ export function registerTokensApi(app: OpenAPIHono<AppEnv>, routes: RouteTable):
         200: json(z.object({ tokens: z.array(ApiToken) }), "Live tokens"),
         ...errorResponses,
       },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       const tokens = await c.get("deps").accounts.listApiTokens(apiActor(c));
       return c.json({ tokens: tokens.map(view) }, 200);
     },
-  );
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/api/v1/tokens",
     kind: "api",
     access: { permission: "api-tokens:own" },
     sessionOnly: true,
-    summary: "Create an API token",
-  });
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/api/v1/tokens",
-      summary: "Create an API token with scopes (read only unless asked)",
+    summary: "Create an API token with scopes (read only unless asked)",
+    input: {
+      body: { content: { "application/json": { schema: apiTokenInput } }, required: true },
+    },
+    operation: {
       description: `${SESSION_NOTE} The token is in the answer once and never again.`,
       tags: ["Accounts"],
       security: sessionOnly,
-      request: {
-        body: { content: { "application/json": { schema: apiTokenInput } }, required: true },
-      },
       responses: {
         201: json(ApiToken.extend({ token: z.string() }), "The new token"),
         ...errorResponses,
       },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       const input = c.req.valid("json");
       const { token, info } = await c
         .get("deps")
         .accounts.createApiToken(apiActor(c), input.name, c.get("meta"), input.scopes);
       return c.json({ ...view(info), token }, 201);
     },
-  );
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "DELETE",
     path: "/api/v1/tokens/:tokenId",
     kind: "api",
@@ -115,24 +106,19 @@ export function registerTokensApi(app: OpenAPIHono<AppEnv>, routes: RouteTable):
     sessionOnly: true,
     objectParam: "tokenId",
     objectKind: "api-token",
-    summary: "Revoke one's own API token",
-  });
-  app.openapi(
-    createRoute({
-      method: "delete",
-      path: "/api/v1/tokens/{tokenId}",
-      summary: "Revoke one of your API tokens",
+    summary: "Revoke one of your API tokens",
+    input: { params: tokenId },
+    operation: {
       description: SESSION_NOTE,
       tags: ["Accounts"],
       security: sessionOnly,
-      request: { params: tokenId },
       responses: { 204: { description: "Revoked" }, ...errorResponses },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       await c
         .get("deps")
         .accounts.revokeApiToken(apiActor(c), c.req.valid("param").tokenId, c.get("meta"));
       return c.body(null, 204);
     },
-  );
+  });
 }

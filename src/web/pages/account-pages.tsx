@@ -10,9 +10,9 @@ import {
   secondFactorInput,
 } from "../../accounts/schemas.js";
 import type { TokenScope } from "../../accounts/token-scopes.js";
-import { AppError } from "../../errors.js";
+import { defineRoute, type PageRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
-import { fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
+import { formFailure, formValues, INVALID_FORM, parseForm, requireActor } from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 
@@ -191,78 +191,93 @@ async function AccountPage({
 }
 
 export function registerAccountPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const member = (method: "GET" | "POST", path: string, summary: string, objectParam?: string) =>
-    routes.add({
+  const member = <P extends string>(
+    method: "GET" | "POST",
+    path: P,
+    summary: string,
+    handler: PageRoute<P>["handler"],
+    objectParam?: string,
+  ) =>
+    defineRoute(app, routes, {
       method,
       path,
       kind: "page",
       access: "member",
       summary,
+      handler,
       ...(objectParam ? { objectParam, objectKind: "api-token" as const } : {}),
     });
 
-  member("GET", "/app/account", "Own account: second factor, API tokens");
-  app.get("/app/account", async (c) => c.html(await AccountPage({ c })));
+  member("GET", "/app/account", "Own account: second factor, API tokens", async (c) =>
+    c.html(await AccountPage({ c })),
+  );
 
-  member("POST", "/app/account/second-factor/begin", "Starts setting up TOTP");
-  app.post("/app/account/second-factor/begin", async (c) => {
+  member("POST", "/app/account/second-factor/begin", "Starts setting up TOTP", async (c) => {
     requireActor(c);
     const enrolment = c.get("deps").accounts.beginSecondFactor(c.get("session")?.userEmail ?? "");
     return c.html(await AccountPage({ c, enrolment }));
   });
 
-  member("POST", "/app/account/second-factor/enable", "Turns TOTP on after a correct code");
-  app.post("/app/account/second-factor/enable", async (c) => {
-    const actor = requireActor(c);
-    const values = await formValues(c);
-    const secret = values.secret ?? "";
-    const parsed = parseForm(secondFactorInput, values);
-    const enrolment = { secret, uri: "" };
-    if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors, enrolment }), 422);
-    try {
-      await c
-        .get("deps")
-        .accounts.enableSecondFactor(actor, secret, parsed.value.code, c.get("meta"));
-    } catch (error) {
+  member(
+    "POST",
+    "/app/account/second-factor/enable",
+    "Turns TOTP on after a correct code",
+    async (c) => {
+      const actor = requireActor(c);
+      const values = await formValues(c);
+      const secret = values.secret ?? "";
+      const parsed = parseForm(secondFactorInput, values);
+      const enrolment = { secret, uri: "" };
+      if (!parsed.ok)
+        return c.html(await AccountPage({ c, errors: parsed.errors, enrolment }), INVALID_FORM);
+      try {
+        await c
+          .get("deps")
+          .accounts.enableSecondFactor(actor, secret, parsed.value.code, c.get("meta"));
+      } catch (error) {
+        const failed = formFailure(c, error, "code");
+        return c.html(await AccountPage({ c, errors: failed.errors, enrolment }), failed.status);
+      }
       return c.html(
-        await AccountPage({ c, errors: fieldErrorsFrom(error, "code"), enrolment }),
-        422,
+        await AccountPage({
+          c,
+          message:
+            "Two-step sign-in is on. Your API tokens were revoked; create new ones if needed.",
+        }),
       );
-    }
-    return c.html(
-      await AccountPage({
-        c,
-        message: "Two-step sign-in is on. Your API tokens were revoked; create new ones if needed.",
-      }),
-    );
-  });
+    },
+  );
 
-  member("POST", "/app/account/second-factor/disable", "Turns TOTP off (needs the password)");
-  app.post("/app/account/second-factor/disable", async (c) => {
-    const actor = requireActor(c);
-    const parsed = parseForm(disableSecondFactorInput, await formValues(c));
-    if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors }), 422);
-    try {
-      await c.get("deps").accounts.disableSecondFactor(actor, parsed.value.password, c.get("meta"));
-    } catch (error) {
-      const errors = fieldErrorsFrom(error, "password");
-      const limited = error instanceof AppError && error.code === "RATE_LIMITED";
-      return c.html(await AccountPage({ c, errors }), limited ? 429 : 401);
-    }
-    return c.html(
-      await AccountPage({
-        c,
-        message:
-          "Two-step sign-in is off. Your API tokens were revoked; create new ones if needed.",
-      }),
-    );
-  });
+  member(
+    "POST",
+    "/app/account/second-factor/disable",
+    "Turns TOTP off (needs the password)",
+    async (c) => {
+      const actor = requireActor(c);
+      const parsed = parseForm(disableSecondFactorInput, await formValues(c));
+      if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors }), INVALID_FORM);
+      try {
+        await c
+          .get("deps")
+          .accounts.disableSecondFactor(actor, parsed.value.password, c.get("meta"));
+      } catch (error) {
+        const failed = formFailure(c, error, "password");
+        return c.html(await AccountPage({ c, errors: failed.errors }), failed.status);
+      }
+      return c.html(
+        await AccountPage({
+          c,
+          message:
+            "Two-step sign-in is off. Your API tokens were revoked; create new ones if needed.",
+        }),
+      );
+    },
+  );
 
-  member("POST", "/app/account/tokens", "Creates an API token (shown once)");
-  app.post("/app/account/tokens", async (c) => {
+  member("POST", "/app/account/tokens", "Creates an API token (shown once)", async (c) => {
     const actor = requireActor(c);
     const parsed = parseForm(apiTokenFormInput, await formValues(c));
-    if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors }), 422);
+    if (!parsed.ok) return c.html(await AccountPage({ c, errors: parsed.errors }), INVALID_FORM);
     const { token } = await c
       .get("deps")
       .accounts.createApiToken(
@@ -274,10 +289,15 @@ export function registerAccountPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
     return c.html(await AccountPage({ c, newToken: token }));
   });
 
-  member("POST", "/app/account/tokens/:tokenId/revoke", "Revokes one's own API token", "tokenId");
-  app.post("/app/account/tokens/:tokenId/revoke", async (c) => {
-    const actor = requireActor(c);
-    await c.get("deps").accounts.revokeApiToken(actor, c.req.param("tokenId"), c.get("meta"));
-    return c.html(await AccountPage({ c, message: "Token revoked." }));
-  });
+  member(
+    "POST",
+    "/app/account/tokens/:tokenId/revoke",
+    "Revokes one's own API token",
+    async (c) => {
+      const actor = requireActor(c);
+      await c.get("deps").accounts.revokeApiToken(actor, c.req.param("tokenId"), c.get("meta"));
+      return c.html(await AccountPage({ c, message: "Token revoked." }));
+    },
+    "tokenId",
+  );
 }

@@ -7,8 +7,16 @@ import type { Member } from "../../accounts/service.js";
 import { ROLES } from "../../accounts/tables.js";
 import { forbidden } from "../../errors.js";
 import { listAudit } from "../../privacy/audit-log.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
-import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
+import {
+  type FormValues,
+  formFailure,
+  formValues,
+  INVALID_FORM,
+  parseForm,
+  requireActor,
+} from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 
@@ -28,53 +36,53 @@ export function calendarSummary(
 }
 
 export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app",
     kind: "page",
     access: "member",
     summary: "Signed-in home",
-  });
-  app.get("/app", async (c) => {
-    const actor = requireActor(c);
-    const { hiring, accounts } = c.get("deps");
-    const session = c.get("session");
-    const members = await accounts.listMembers(actor);
-    const jobs = await hiring.listJobs(actor);
-    return c.html(
-      <Page title="Home" session={session} csrfToken={c.get("csrfToken")} current="/app">
-        {c.req.query("welcome") ? (
-          <Notice tone="good">Welcome to Ally. Your email address is confirmed.</Notice>
-        ) : null}
-        <h1>{session?.organisationName ?? "Your organisation"}</h1>
-        <p>
-          Signed in as {session?.userName} ({actor.role}).
-        </p>
-        <div class="grid">
-          <div class="card">
-            <h2>Team</h2>
-            <p class="stat">{members.length}</p>
-            <p>
-              <a href="/app/members">Members and invitations</a>
-            </p>
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const { hiring, accounts } = c.get("deps");
+      const session = c.get("session");
+      const members = await accounts.listMembers(actor);
+      const jobs = await hiring.listJobs(actor);
+      return c.html(
+        <Page title="Home" session={session} csrfToken={c.get("csrfToken")} current="/app">
+          {c.req.query("welcome") ? (
+            <Notice tone="good">Welcome to Ally. Your email address is confirmed.</Notice>
+          ) : null}
+          <h1>{session?.organisationName ?? "Your organisation"}</h1>
+          <p>
+            Signed in as {session?.userName} ({actor.role}).
+          </p>
+          <div class="grid">
+            <div class="card">
+              <h2>Team</h2>
+              <p class="stat">{members.length}</p>
+              <p>
+                <a href="/app/members">Members and invitations</a>
+              </p>
+            </div>
+            <div class="card">
+              <h2>Jobs</h2>
+              <p class="stat">{jobs.length}</p>
+              <p>
+                <a href="/app/jobs">Open roles</a>
+              </p>
+            </div>
+            <div class="card">
+              <h2>Your interviewer profile</h2>
+              <p>Time zone, working hours and interview limits.</p>
+              <p>
+                <a href={`/app/interviewers/${actor.userId}`}>Edit your profile</a>
+              </p>
+            </div>
           </div>
-          <div class="card">
-            <h2>Jobs</h2>
-            <p class="stat">{jobs.length}</p>
-            <p>
-              <a href="/app/jobs">Open roles</a>
-            </p>
-          </div>
-          <div class="card">
-            <h2>Your interviewer profile</h2>
-            <p>Time zone, working hours and interview limits.</p>
-            <p>
-              <a href={`/app/interviewers/${actor.userId}`}>Edit your profile</a>
-            </p>
-          </div>
-        </div>
-      </Page>,
-    );
+        </Page>,
+      );
+    },
   });
 
   const TeamPage = async ({
@@ -230,39 +238,42 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
     );
   };
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/members",
     kind: "page",
     access: "member",
     summary: "Team members",
+    handler: async (c) =>
+      c.html(
+        await TeamPage({ c, message: c.req.query("invited") ? "Invitation sent." : undefined }),
+      ),
   });
-  app.get("/app/members", async (c) =>
-    c.html(await TeamPage({ c, message: c.req.query("invited") ? "Invitation sent." : undefined })),
-  );
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/members/invite",
     kind: "page",
     access: { permission: "members:manage" },
     summary: "Invites a member",
-  });
-  app.post("/app/members/invite", async (c) => {
-    const actor = requireActor(c);
-    if (!can(actor.role, "members:manage")) throw forbidden();
-    const values = await formValues(c);
-    const parsed = parseForm(inviteInput, values);
-    if (!parsed.ok) return c.html(await TeamPage({ c, errors: parsed.errors, values }), 422);
-    try {
-      await c.get("deps").accounts.invite(actor, parsed.value, c.get("meta"));
-    } catch (error) {
-      return c.html(await TeamPage({ c, errors: fieldErrorsFrom(error, "email"), values }), 409);
-    }
-    return c.redirect("/app/members?invited=1", 303);
+    handler: async (c) => {
+      const actor = requireActor(c);
+      if (!can(actor.role, "members:manage")) throw forbidden();
+      const values = await formValues(c);
+      const parsed = parseForm(inviteInput, values);
+      if (!parsed.ok)
+        return c.html(await TeamPage({ c, errors: parsed.errors, values }), INVALID_FORM);
+      try {
+        await c.get("deps").accounts.invite(actor, parsed.value, c.get("meta"));
+      } catch (error) {
+        const failed = formFailure(c, error, "email");
+        return c.html(await TeamPage({ c, errors: failed.errors, values }), failed.status);
+      }
+      return c.redirect("/app/members?invited=1", 303);
+    },
   });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/members/:userId/role",
     kind: "page",
@@ -270,73 +281,75 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
     objectParam: "userId",
     objectKind: "member",
     summary: "Changes a member's role",
-  });
-  app.post("/app/members/:userId/role", async (c) => {
-    const actor = requireActor(c);
-    const values = await formValues(c);
-    const parsed = parseForm(roleChangeInput, values);
-    if (!parsed.ok) return c.html(await TeamPage({ c, errors: parsed.errors }), 422);
-    try {
-      await c
-        .get("deps")
-        .accounts.changeRole(actor, c.req.param("userId"), parsed.value.role, c.get("meta"));
-    } catch (error) {
-      return c.html(await TeamPage({ c, errors: fieldErrorsFrom(error, "role") }), 409);
-    }
-    return c.redirect("/app/members", 303);
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const values = await formValues(c);
+      const parsed = parseForm(roleChangeInput, values);
+      if (!parsed.ok) return c.html(await TeamPage({ c, errors: parsed.errors }), INVALID_FORM);
+      try {
+        await c
+          .get("deps")
+          .accounts.changeRole(actor, c.req.param("userId"), parsed.value.role, c.get("meta"));
+      } catch (error) {
+        const failed = formFailure(c, error, "role");
+        return c.html(await TeamPage({ c, errors: failed.errors }), failed.status);
+      }
+      return c.redirect("/app/members", 303);
+    },
   });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/audit",
     kind: "page",
     access: { permission: "audit:read" },
     summary: "Audit log",
-  });
-  app.get("/app/audit", async (c) => {
-    const actor = requireActor(c);
-    if (!can(actor.role, "audit:read")) throw forbidden();
-    const { store, accounts } = c.get("deps");
-    const entries = await listAudit(store.db, actor.orgId);
-    const names = new Map((await accounts.listMembers(actor)).map((m) => [m.userId, m.name]));
-    return c.html(
-      <Page
-        title="Audit log"
-        session={c.get("session")}
-        csrfToken={c.get("csrfToken")}
-        current="/app/members"
-      >
-        <h1>Audit log</h1>
-        <p>
-          Sensitive actions in your organisation. IP addresses are shortened before they are stored.
-        </p>
-        <div class="table-wrap">
-          <table class="stacked">
-            <thead>
-              <tr>
-                <th scope="col">When (UTC)</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Detail</th>
-                <th scope="col">From</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
+    handler: async (c) => {
+      const actor = requireActor(c);
+      if (!can(actor.role, "audit:read")) throw forbidden();
+      const { store, accounts } = c.get("deps");
+      const entries = await listAudit(store.db, actor.orgId);
+      const names = new Map((await accounts.listMembers(actor)).map((m) => [m.userId, m.name]));
+      return c.html(
+        <Page
+          title="Audit log"
+          session={c.get("session")}
+          csrfToken={c.get("csrfToken")}
+          current="/app/members"
+        >
+          <h1>Audit log</h1>
+          <p>
+            Sensitive actions in your organisation. IP addresses are shortened before they are
+            stored.
+          </p>
+          <div class="table-wrap">
+            <table class="stacked">
+              <thead>
                 <tr>
-                  <td data-label="When (UTC)">{when(e.at)}</td>
-                  <td data-label="Who">
-                    {e.actorUserId ? (names.get(e.actorUserId) ?? "former member") : "—"}
-                  </td>
-                  <td data-label="What">{e.action}</td>
-                  <td data-label="Detail">{e.target ?? ""}</td>
-                  <td data-label="From">{e.ip ?? ""}</td>
+                  <th scope="col">When (UTC)</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Detail</th>
+                  <th scope="col">From</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </Page>,
-    );
+              </thead>
+              <tbody>
+                {entries.map((e) => (
+                  <tr>
+                    <td data-label="When (UTC)">{when(e.at)}</td>
+                    <td data-label="Who">
+                      {e.actorUserId ? (names.get(e.actorUserId) ?? "former member") : "—"}
+                    </td>
+                    <td data-label="What">{e.action}</td>
+                    <td data-label="Detail">{e.target ?? ""}</td>
+                    <td data-label="From">{e.ip ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Page>,
+      );
+    },
   });
 }

@@ -8,6 +8,7 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { mayActOnConnection } from "../../calendar/connection-access.js";
 import type { CalendarConnection } from "../../calendar/connections.js";
 import {
   type CalendarChoices,
@@ -301,14 +302,15 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
             </a>
           </p>
         ) : null}
-        {connection.provider === "microsoft" && connection.userId === actor.userId ? (
+        {connection.provider === "microsoft" &&
+        mayActOnConnection(actor, connection.userId, "change") ? (
           <p class="hint">
             Microsoft has no way for Ally to withdraw its access: disconnecting deletes Ally's
             tokens; to remove Ally from your account too, do so under your Microsoft account's app
             permissions.
           </p>
         ) : null}
-        {connection.userId === actor.userId ? (
+        {mayActOnConnection(actor, connection.userId, "change") ? (
           <DeleteForm
             action={`/app/calendars/${connection.id}/delete`}
             what="this calendar connection"
@@ -411,7 +413,7 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
     );
     const receives =
       values?.receivesEvents ?? choices.calendars.find((cal) => cal.receivesEvents)?.id ?? "";
-    const mine = connection.userId === actor.userId;
+    const mine = mayActOnConnection(actor, connection.userId, "change");
     const busyError = errors?.busy;
     const receivesError = errors?.receivesEvents;
     return frame(

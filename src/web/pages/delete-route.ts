@@ -8,8 +8,9 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Permission } from "../../accounts/permissions.js";
 import type { Actor } from "../../accounts/service.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
-import { deleteConfirmed, requireActor, UNCONFIRMED_DELETE } from "../forms.js";
+import { deleteConfirmed, INVALID_FORM, requireActor, UNCONFIRMED_DELETE } from "../forms.js";
 import type { FieldErrors } from "../layout.js";
 import type { ObjectKind, RouteTable } from "../route-table.js";
 
@@ -36,7 +37,7 @@ export function registerDeleteRoute(
   route: DeleteRoute,
 ): void {
   const path = `${route.listPath}/:${route.param}/delete`;
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path,
     kind: "page",
@@ -44,19 +45,19 @@ export function registerDeleteRoute(
     summary: route.summary,
     objectParam: route.param,
     objectKind: route.objectKind,
-  });
-  app.post(path, async (c) => {
-    const actor = requireActor(c);
-    const id = c.req.param(route.param) as string;
-    if (!(await deleteConfirmed(c))) {
-      return c.html(await route.page(c, actor, id, UNCONFIRMED_DELETE), 422);
-    }
-    try {
-      await route.remove(c, actor, id);
-    } catch (error) {
-      if (route.onError === undefined) throw error;
-      return route.onError(c, actor, id, error);
-    }
-    return c.redirect(route.listPath, 303);
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const id = c.req.param(route.param) as string;
+      if (!(await deleteConfirmed(c))) {
+        return c.html(await route.page(c, actor, id, UNCONFIRMED_DELETE), INVALID_FORM);
+      }
+      try {
+        await route.remove(c, actor, id);
+      } catch (error) {
+        if (route.onError === undefined) throw error;
+        return route.onError(c, actor, id, error);
+      }
+      return c.redirect(route.listPath, 303);
+    },
   });
 }

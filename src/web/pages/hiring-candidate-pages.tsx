@@ -3,8 +3,16 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requirePermission } from "../../accounts/permissions.js";
 import { type Candidate, candidateInput } from "../../hiring/schemas.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
-import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
+import {
+  type FormValues,
+  formFailure,
+  formValues,
+  INVALID_FORM,
+  parseForm,
+  requireActor,
+} from "../forms.js";
 import {
   Csrf,
   DeleteForm,
@@ -86,58 +94,58 @@ function CandidateForm(props: {
 export function registerCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   const frame = sectionFrame("/app/candidates");
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/candidates",
     kind: "page",
     access: { permission: "candidates:read" },
     summary: "Candidates",
-  });
-  app.get("/app/candidates", async (c) => {
-    const actor = requireActor(c);
-    const candidates = await c.get("deps").hiring.listCandidates(actor);
-    return c.html(
-      frame(
-        c,
-        "Candidates",
-        <>
-          <h1>Candidates</h1>
-          <p>
-            <a class="button" href="/app/candidates/new">
-              Add a candidate
-            </a>
-          </p>
-          {candidates.length === 0 ? (
-            <p>No candidates yet.</p>
-          ) : (
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">Candidates</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Email</th>
-                    <th scope="col">Time zone</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {candidates.map((candidate) => (
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const candidates = await c.get("deps").hiring.listCandidates(actor);
+      return c.html(
+        frame(
+          c,
+          "Candidates",
+          <>
+            <h1>Candidates</h1>
+            <p>
+              <a class="button" href="/app/candidates/new">
+                Add a candidate
+              </a>
+            </p>
+            {candidates.length === 0 ? (
+              <p>No candidates yet.</p>
+            ) : (
+              <div class="table-wrap">
+                <table>
+                  <caption class="visually-hidden">Candidates</caption>
+                  <thead>
                     <tr>
-                      <td>
-                        <a href={`/app/candidates/${candidate.id}`}>{candidate.name}</a>
-                      </td>
-                      <td>{candidate.email}</td>
-                      <td>{candidate.timeZone ?? "Not given"}</td>
+                      <th scope="col">Name</th>
+                      <th scope="col">Email</th>
+                      <th scope="col">Time zone</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </>,
-        false,
-      ),
-    );
+                  </thead>
+                  <tbody>
+                    {candidates.map((candidate) => (
+                      <tr>
+                        <td>
+                          <a href={`/app/candidates/${candidate.id}`}>{candidate.name}</a>
+                        </td>
+                        <td>{candidate.email}</td>
+                        <td>{candidate.timeZone ?? "Not given"}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </>,
+          false,
+        ),
+      );
+    },
   });
 
   const newPage = (c: C, values: FormValues, errors?: FieldErrors) =>
@@ -150,36 +158,37 @@ export function registerCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTa
         <CandidateForm c={c} values={values} errors={errors} />
       </>,
     );
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/candidates/new",
     kind: "page",
     access: { permission: "candidates:write" },
     summary: "New candidate form",
+    handler: (c) => {
+      requirePermission(requireActor(c).role, "candidates:write");
+      return c.html(newPage(c, {}));
+    },
   });
-  app.get("/app/candidates/new", (c) => {
-    requirePermission(requireActor(c).role, "candidates:write");
-    return c.html(newPage(c, {}));
-  });
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/candidates",
     kind: "page",
     access: { permission: "candidates:write" },
     summary: "Adds a candidate",
-  });
-  app.post("/app/candidates", async (c) => {
-    const actor = requireActor(c);
-    requirePermission(actor.role, "candidates:write");
-    const values = await formValues(c);
-    const parsed = parseForm(candidateInput, values);
-    if (!parsed.ok) return c.html(newPage(c, values, parsed.errors), 422);
-    try {
-      const candidate = await c.get("deps").hiring.createCandidate(actor, parsed.value);
-      return c.redirect(`/app/candidates/${candidate.id}`, 303);
-    } catch (error) {
-      return c.html(newPage(c, values, fieldErrorsFrom(error)), 422);
-    }
+    handler: async (c) => {
+      const actor = requireActor(c);
+      requirePermission(actor.role, "candidates:write");
+      const values = await formValues(c);
+      const parsed = parseForm(candidateInput, values);
+      if (!parsed.ok) return c.html(newPage(c, values, parsed.errors), INVALID_FORM);
+      try {
+        const candidate = await c.get("deps").hiring.createCandidate(actor, parsed.value);
+        return c.redirect(`/app/candidates/${candidate.id}`, 303);
+      } catch (error) {
+        const failed = formFailure(c, error);
+        return c.html(newPage(c, values, failed.errors), failed.status);
+      }
+    },
   });
 
   const candidatePage = (c: C, candidate: Candidate, values: FormValues, errors?: FieldErrors) =>
@@ -199,41 +208,43 @@ export function registerCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTa
       </>,
     );
   const one = { objectParam: "candidateId", objectKind: "candidate" as const };
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/candidates/:candidateId",
     kind: "page",
     access: { permission: "candidates:read" },
     summary: "A candidate",
     ...one,
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const candidate = await c.get("deps").hiring.getCandidate(actor, c.req.param("candidateId"));
+      return c.html(candidatePage(c, candidate, {}));
+    },
   });
-  app.get("/app/candidates/:candidateId", async (c) => {
-    const actor = requireActor(c);
-    const candidate = await c.get("deps").hiring.getCandidate(actor, c.req.param("candidateId"));
-    return c.html(candidatePage(c, candidate, {}));
-  });
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/candidates/:candidateId",
     kind: "page",
     access: { permission: "candidates:write" },
     summary: "Updates a candidate",
     ...one,
-  });
-  app.post("/app/candidates/:candidateId", async (c) => {
-    const actor = requireActor(c);
-    const { hiring } = c.get("deps");
-    const candidate = await hiring.getCandidate(actor, c.req.param("candidateId"));
-    requirePermission(actor.role, "candidates:write");
-    const values = await formValues(c);
-    const parsed = parseForm(candidateInput, values);
-    if (!parsed.ok) return c.html(candidatePage(c, candidate, values, parsed.errors), 422);
-    try {
-      await hiring.updateCandidate(actor, candidate.id, parsed.value);
-    } catch (error) {
-      return c.html(candidatePage(c, candidate, values, fieldErrorsFrom(error)), 422);
-    }
-    return c.redirect(`/app/candidates/${candidate.id}`, 303);
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const { hiring } = c.get("deps");
+      const candidate = await hiring.getCandidate(actor, c.req.param("candidateId"));
+      requirePermission(actor.role, "candidates:write");
+      const values = await formValues(c);
+      const parsed = parseForm(candidateInput, values);
+      if (!parsed.ok)
+        return c.html(candidatePage(c, candidate, values, parsed.errors), INVALID_FORM);
+      try {
+        await hiring.updateCandidate(actor, candidate.id, parsed.value);
+      } catch (error) {
+        const failed = formFailure(c, error);
+        return c.html(candidatePage(c, candidate, values, failed.errors), failed.status);
+      }
+      return c.redirect(`/app/candidates/${candidate.id}`, 303);
+    },
   });
   registerDeleteRoute(app, routes, {
     listPath: "/app/candidates",

@@ -6,8 +6,16 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { can } from "../../accounts/permissions.js";
 import { type Job, jobInput } from "../../hiring/schemas.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
-import { type FormValues, fieldErrorsFrom, formValues, parseForm, requireActor } from "../forms.js";
+import {
+  type FormValues,
+  formFailure,
+  formValues,
+  INVALID_FORM,
+  parseForm,
+  requireActor,
+} from "../forms.js";
 import {
   Csrf,
   DeleteForm,
@@ -73,60 +81,60 @@ function JobForm({
 }
 
 export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/jobs",
     kind: "page",
     access: { permission: "hiring:read" },
     summary: "Jobs",
-  });
-  app.get("/app/jobs", async (c) => {
-    const actor = requireActor(c);
-    const jobs = await c.get("deps").hiring.listJobs(actor);
-    const write = can(actor.role, "hiring:write");
-    return c.html(
-      <Page
-        title="Jobs"
-        session={c.get("session")}
-        csrfToken={c.get("csrfToken")}
-        current="/app/jobs"
-      >
-        <h1>Jobs</h1>
-        {write ? (
-          <p>
-            <a class="button" href="/app/jobs/new">
-              New job
-            </a>
-          </p>
-        ) : null}
-        {jobs.length === 0 ? (
-          <p>No jobs yet.</p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Title</th>
-                  <th scope="col">Department</th>
-                  <th scope="col">Location</th>
-                </tr>
-              </thead>
-              <tbody>
-                {jobs.map((job) => (
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const jobs = await c.get("deps").hiring.listJobs(actor);
+      const write = can(actor.role, "hiring:write");
+      return c.html(
+        <Page
+          title="Jobs"
+          session={c.get("session")}
+          csrfToken={c.get("csrfToken")}
+          current="/app/jobs"
+        >
+          <h1>Jobs</h1>
+          {write ? (
+            <p>
+              <a class="button" href="/app/jobs/new">
+                New job
+              </a>
+            </p>
+          ) : null}
+          {jobs.length === 0 ? (
+            <p>No jobs yet.</p>
+          ) : (
+            <div class="table-wrap">
+              <table>
+                <thead>
                   <tr>
-                    <td>
-                      <a href={`/app/jobs/${job.id}`}>{job.title}</a>
-                    </td>
-                    <td>{job.department ?? ""}</td>
-                    <td>{job.location ?? ""}</td>
+                    <th scope="col">Title</th>
+                    <th scope="col">Department</th>
+                    <th scope="col">Location</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Page>,
-    );
+                </thead>
+                <tbody>
+                  {jobs.map((job) => (
+                    <tr>
+                      <td>
+                        <a href={`/app/jobs/${job.id}`}>{job.title}</a>
+                      </td>
+                      <td>{job.department ?? ""}</td>
+                      <td>{job.location ?? ""}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Page>,
+      );
+    },
   });
 
   const newJobPage = (c: C, values: FormValues, errors?: FieldErrors) => (
@@ -142,31 +150,31 @@ export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       <JobForm c={c} values={values} errors={errors} />
     </Page>
   );
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/jobs/new",
     kind: "page",
     access: { permission: "hiring:write" },
     summary: "New job form",
+    handler: (c) => {
+      requireActor(c);
+      return c.html(newJobPage(c, {}));
+    },
   });
-  app.get("/app/jobs/new", (c) => {
-    requireActor(c);
-    return c.html(newJobPage(c, {}));
-  });
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/jobs",
     kind: "page",
     access: { permission: "hiring:write" },
     summary: "Creates a job",
-  });
-  app.post("/app/jobs", async (c) => {
-    const actor = requireActor(c);
-    const values = await formValues(c);
-    const parsed = parseForm(jobInput, values);
-    if (!parsed.ok) return c.html(newJobPage(c, values, parsed.errors), 422);
-    const job = await c.get("deps").hiring.createJob(actor, parsed.value);
-    return c.redirect(`/app/jobs/${job.id}`, 303);
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const values = await formValues(c);
+      const parsed = parseForm(jobInput, values);
+      if (!parsed.ok) return c.html(newJobPage(c, values, parsed.errors), INVALID_FORM);
+      const job = await c.get("deps").hiring.createJob(actor, parsed.value);
+      return c.redirect(`/app/jobs/${job.id}`, 303);
+    },
   });
 
   const jobPage = (c: C, job: Job, values: FormValues, errors?: FieldErrors) => {
@@ -202,40 +210,41 @@ export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     );
   };
   const jobRoute = { objectParam: "jobId", objectKind: "job" as const };
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/jobs/:jobId",
     kind: "page",
     access: { permission: "hiring:read" },
     summary: "A job",
     ...jobRoute,
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const job = await c.get("deps").hiring.getJob(actor, c.req.param("jobId"));
+      return c.html(jobPage(c, job, {}));
+    },
   });
-  app.get("/app/jobs/:jobId", async (c) => {
-    const actor = requireActor(c);
-    const job = await c.get("deps").hiring.getJob(actor, c.req.param("jobId"));
-    return c.html(jobPage(c, job, {}));
-  });
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/jobs/:jobId",
     kind: "page",
     access: { permission: "hiring:write" },
     summary: "Updates a job",
     ...jobRoute,
-  });
-  app.post("/app/jobs/:jobId", async (c) => {
-    const actor = requireActor(c);
-    const { hiring } = c.get("deps");
-    const job = await hiring.getJob(actor, c.req.param("jobId"));
-    const values = await formValues(c);
-    const parsed = parseForm(jobInput, values);
-    if (!parsed.ok) return c.html(jobPage(c, job, values, parsed.errors), 422);
-    try {
-      await hiring.updateJob(actor, job.id, parsed.value);
-    } catch (error) {
-      return c.html(jobPage(c, job, values, fieldErrorsFrom(error)), 409);
-    }
-    return c.redirect(`/app/jobs/${job.id}`, 303);
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const { hiring } = c.get("deps");
+      const job = await hiring.getJob(actor, c.req.param("jobId"));
+      const values = await formValues(c);
+      const parsed = parseForm(jobInput, values);
+      if (!parsed.ok) return c.html(jobPage(c, job, values, parsed.errors), INVALID_FORM);
+      try {
+        await hiring.updateJob(actor, job.id, parsed.value);
+      } catch (error) {
+        const failed = formFailure(c, error);
+        return c.html(jobPage(c, job, values, failed.errors), failed.status);
+      }
+      return c.redirect(`/app/jobs/${job.id}`, 303);
+    },
   });
   registerDeleteRoute(app, routes, {
     listPath: "/app/jobs",

@@ -8,8 +8,10 @@ import { can, requirePermission } from "../../accounts/permissions.js";
 import type { Actor, Member } from "../../accounts/service.js";
 import { AppError } from "../../errors.js";
 import { type Pool, poolInput } from "../../hiring/schemas.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
-import { fieldErrorsFrom, parseForm, requireActor } from "../forms.js";
+import { HTTP_STATUS } from "../errors.js";
+import { formFailure, INVALID_FORM, parseForm, requireActor } from "../forms.js";
 import {
   Csrf,
   DeleteForm,
@@ -101,64 +103,64 @@ export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
     return { name: one(values, "name"), memberIds: values.get("memberIds") ?? [] };
   };
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/pools",
     kind: "page",
     access: { permission: "hiring:read" },
     summary: "Interviewer pools",
-  });
-  app.get("/app/pools", async (c) => {
-    const actor = requireActor(c);
-    const { hiring, accounts } = c.get("deps");
-    const pools = await hiring.listPools(actor);
-    const names = new Map((await accounts.listMembers(actor)).map((m) => [m.userId, m.name]));
-    return c.html(
-      frame(
-        c,
-        "Interviewer pools",
-        <>
-          <h1>Interviewer pools</h1>
-          {can(actor.role, "hiring:write") ? (
-            <p>
-              <a class="button" href="/app/pools/new">
-                New pool
-              </a>
-            </p>
-          ) : null}
-          {pools.length === 0 ? (
-            <p>No pools yet.</p>
-          ) : (
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">Interviewer pools</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Members</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {pools.map((pool) => (
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const { hiring, accounts } = c.get("deps");
+      const pools = await hiring.listPools(actor);
+      const names = new Map((await accounts.listMembers(actor)).map((m) => [m.userId, m.name]));
+      return c.html(
+        frame(
+          c,
+          "Interviewer pools",
+          <>
+            <h1>Interviewer pools</h1>
+            {can(actor.role, "hiring:write") ? (
+              <p>
+                <a class="button" href="/app/pools/new">
+                  New pool
+                </a>
+              </p>
+            ) : null}
+            {pools.length === 0 ? (
+              <p>No pools yet.</p>
+            ) : (
+              <div class="table-wrap">
+                <table>
+                  <caption class="visually-hidden">Interviewer pools</caption>
+                  <thead>
                     <tr>
-                      <td>
-                        <a href={`/app/pools/${pool.id}`}>{pool.name}</a>
-                      </td>
-                      <td>
-                        {pool.memberIds.length === 0
-                          ? "Nobody yet"
-                          : pool.memberIds.map((id) => names.get(id) ?? id).join(", ")}
-                      </td>
+                      <th scope="col">Name</th>
+                      <th scope="col">Members</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </>,
-        false,
-      ),
-    );
+                  </thead>
+                  <tbody>
+                    {pools.map((pool) => (
+                      <tr>
+                        <td>
+                          <a href={`/app/pools/${pool.id}`}>{pool.name}</a>
+                        </td>
+                        <td>
+                          {pool.memberIds.length === 0
+                            ? "Nobody yet"
+                            : pool.memberIds.map((id) => names.get(id) ?? id).join(", ")}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </>,
+          false,
+        ),
+      );
+    },
   });
 
   const newPage = async (c: C, values: PoolForm, errors?: FieldErrors) => {
@@ -173,36 +175,38 @@ export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       </>,
     );
   };
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/pools/new",
     kind: "page",
     access: { permission: "hiring:write" },
     summary: "New pool form",
+    handler: async (c) => {
+      requirePermission(requireActor(c).role, "hiring:write");
+      return c.html(await newPage(c, { name: "", memberIds: [] }));
+    },
   });
-  app.get("/app/pools/new", async (c) => {
-    requirePermission(requireActor(c).role, "hiring:write");
-    return c.html(await newPage(c, { name: "", memberIds: [] }));
-  });
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/pools",
     kind: "page",
     access: { permission: "hiring:write" },
     summary: "Creates a pool",
-  });
-  app.post("/app/pools", async (c) => {
-    const actor = requireActor(c);
-    requirePermission(actor.role, "hiring:write");
-    const values = await readForm(c);
-    const parsed = parseForm(poolInput, values);
-    if (!parsed.ok) return c.html(await newPage(c, values, poolErrors(parsed.errors)), 422);
-    try {
-      const pool = await c.get("deps").hiring.createPool(actor, parsed.value);
-      return c.redirect(`/app/pools/${pool.id}`, 303);
-    } catch (error) {
-      return c.html(await newPage(c, values, poolErrors(fieldErrorsFrom(error))), 422);
-    }
+    handler: async (c) => {
+      const actor = requireActor(c);
+      requirePermission(actor.role, "hiring:write");
+      const values = await readForm(c);
+      const parsed = parseForm(poolInput, values);
+      if (!parsed.ok)
+        return c.html(await newPage(c, values, poolErrors(parsed.errors)), INVALID_FORM);
+      try {
+        const pool = await c.get("deps").hiring.createPool(actor, parsed.value);
+        return c.redirect(`/app/pools/${pool.id}`, 303);
+      } catch (error) {
+        const failed = formFailure(c, error);
+        return c.html(await newPage(c, values, poolErrors(failed.errors)), failed.status);
+      }
+    },
   });
 
   const poolPage = async (
@@ -247,40 +251,42 @@ export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
     );
   };
   const onePool = { objectParam: "poolId", objectKind: "pool" as const };
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/pools/:poolId",
     kind: "page",
     access: { permission: "hiring:read" },
     summary: "A pool",
     ...onePool,
+    handler: async (c) => {
+      const pool = await c.get("deps").hiring.getPool(requireActor(c), c.req.param("poolId"));
+      return c.html(await poolPage(c, pool, { name: pool.name, memberIds: pool.memberIds }));
+    },
   });
-  app.get("/app/pools/:poolId", async (c) => {
-    const pool = await c.get("deps").hiring.getPool(requireActor(c), c.req.param("poolId"));
-    return c.html(await poolPage(c, pool, { name: pool.name, memberIds: pool.memberIds }));
-  });
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/pools/:poolId",
     kind: "page",
     access: { permission: "hiring:write" },
     summary: "Updates a pool",
     ...onePool,
-  });
-  app.post("/app/pools/:poolId", async (c) => {
-    const actor = requireActor(c);
-    const { hiring } = c.get("deps");
-    const pool = await hiring.getPool(actor, c.req.param("poolId"));
-    requirePermission(actor.role, "hiring:write");
-    const values = await readForm(c);
-    const parsed = parseForm(poolInput, values);
-    if (!parsed.ok) return c.html(await poolPage(c, pool, values, poolErrors(parsed.errors)), 422);
-    try {
-      await hiring.updatePool(actor, pool.id, parsed.value);
-    } catch (error) {
-      return c.html(await poolPage(c, pool, values, poolErrors(fieldErrorsFrom(error))), 422);
-    }
-    return c.redirect(`/app/pools/${pool.id}`, 303);
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const { hiring } = c.get("deps");
+      const pool = await hiring.getPool(actor, c.req.param("poolId"));
+      requirePermission(actor.role, "hiring:write");
+      const values = await readForm(c);
+      const parsed = parseForm(poolInput, values);
+      if (!parsed.ok)
+        return c.html(await poolPage(c, pool, values, poolErrors(parsed.errors)), INVALID_FORM);
+      try {
+        await hiring.updatePool(actor, pool.id, parsed.value);
+      } catch (error) {
+        const failed = formFailure(c, error);
+        return c.html(await poolPage(c, pool, values, poolErrors(failed.errors)), failed.status);
+      }
+      return c.redirect(`/app/pools/${pool.id}`, 303);
+    },
   });
   const poolPageFor = async (
     c: C,
@@ -303,8 +309,11 @@ export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
     page: (c, actor, id, errors) => poolPageFor(c, actor, id, errors),
     // A loop template still draws from the pool: say so on the pool's page.
     onError: async (c, actor, id, error) => {
-      if (!(error instanceof AppError) || error.code !== "CONFLICT") throw error;
-      return c.html(await poolPageFor(c, actor, id, undefined, error.message), 409);
+      if (!(error instanceof AppError) || error.code !== "IN_USE") throw error;
+      return c.html(
+        await poolPageFor(c, actor, id, undefined, error.message),
+        HTTP_STATUS[error.code],
+      );
     },
   });
 }

@@ -7,8 +7,9 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden } from "../../errors.js";
 import { type InterviewerProfile, interviewerProfileInput } from "../../hiring/schemas.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
-import { fieldErrorsFrom, parseForm, requireActor } from "../forms.js";
+import { formFailure, INVALID_FORM, parseForm, requireActor } from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 import { allFormValues, errorsForRows, formNumber, one } from "./hiring-form-helpers.js";
@@ -264,53 +265,56 @@ export function registerProfilePages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
   };
 
   const oneMember = { objectParam: "userId", objectKind: "member" as const };
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/interviewers/:userId",
     kind: "page",
     access: "member",
     summary: "An interviewer's profile",
     ...oneMember,
-  });
-  app.get("/app/interviewers/:userId", async (c) =>
-    c.html(
-      await profilePage(
-        c,
-        c.req.param("userId"),
-        undefined,
-        undefined,
-        c.req.query("saved") === "1",
+    handler: async (c) =>
+      c.html(
+        await profilePage(
+          c,
+          c.req.param("userId"),
+          undefined,
+          undefined,
+          c.req.query("saved") === "1",
+        ),
       ),
-    ),
-  );
-  routes.add({
+  });
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/interviewers/:userId",
     kind: "page",
     access: "member",
     summary: "Saves an interviewer's profile (one's own, or anyone's with profiles:edit-any)",
     ...oneMember,
-  });
-  app.post("/app/interviewers/:userId", async (c) => {
-    const actor = requireActor(c);
-    const userId = c.req.param("userId");
-    const { hiring } = c.get("deps");
-    // Not found for other organisations first, then not allowed.
-    await hiring.getInterviewerProfile(actor, userId);
-    if (!hiring.canEditInterviewerProfile(actor, userId)) throw forbidden();
-    const values = await readForm(c);
-    const { input, rowOf } = toInput(values);
-    const parsed = parseForm(interviewerProfileInput, input);
-    const mapErrors = (errors: FieldErrors) =>
-      errorsForRows(errors, "workingHours", rowOf, "days", (row) => `Working hours ${row + 1}`);
-    if (!parsed.ok) {
-      return c.html(await profilePage(c, userId, values, mapErrors(parsed.errors)), 422);
-    }
-    try {
-      await hiring.putInterviewerProfile(actor, userId, parsed.value);
-    } catch (error) {
-      return c.html(await profilePage(c, userId, values, mapErrors(fieldErrorsFrom(error))), 422);
-    }
-    return c.redirect(`/app/interviewers/${userId}?saved=1`, 303);
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const userId = c.req.param("userId");
+      const { hiring } = c.get("deps");
+      // Not found for other organisations first, then not allowed.
+      await hiring.getInterviewerProfile(actor, userId);
+      if (!hiring.canEditInterviewerProfile(actor, userId)) throw forbidden();
+      const values = await readForm(c);
+      const { input, rowOf } = toInput(values);
+      const parsed = parseForm(interviewerProfileInput, input);
+      const mapErrors = (errors: FieldErrors) =>
+        errorsForRows(errors, "workingHours", rowOf, "days", (row) => `Working hours ${row + 1}`);
+      if (!parsed.ok) {
+        return c.html(await profilePage(c, userId, values, mapErrors(parsed.errors)), INVALID_FORM);
+      }
+      try {
+        await hiring.putInterviewerProfile(actor, userId, parsed.value);
+      } catch (error) {
+        const failed = formFailure(c, error);
+        return c.html(
+          await profilePage(c, userId, values, mapErrors(failed.errors)),
+          failed.status,
+        );
+      }
+      return c.redirect(`/app/interviewers/${userId}?saved=1`, 303);
+    },
   });
 }

@@ -13,8 +13,9 @@ import {
   MAX_TEMPLATE_SESSIONS,
   type Pool,
 } from "../../hiring/schemas.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
-import { fieldErrorsFrom, parseForm, requireActor } from "../forms.js";
+import { formFailure, INVALID_FORM, parseForm, requireActor } from "../forms.js";
 import {
   Csrf,
   DeleteForm,
@@ -256,64 +257,64 @@ export function registerTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTab
     return { jobs: await hiring.listJobs(actor), pools: await hiring.listPools(actor) };
   };
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/templates",
     kind: "page",
     access: { permission: "hiring:read" },
     summary: "Loop templates",
-  });
-  app.get("/app/templates", async (c) => {
-    const actor = requireActor(c);
-    const templates = await c.get("deps").hiring.listLoopTemplates(actor);
-    const { jobs } = await choices(c);
-    const jobTitles = new Map(jobs.map((job) => [job.id, job.title]));
-    return c.html(
-      frame(
-        c,
-        "Loop templates",
-        <>
-          <h1>Loop templates</h1>
-          {can(actor.role, "hiring:write") ? (
-            <p>
-              <a class="button" href="/app/templates/new">
-                New loop template
-              </a>
-            </p>
-          ) : null}
-          {templates.length === 0 ? (
-            <p>No loop templates yet.</p>
-          ) : (
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">Loop templates</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Job</th>
-                    <th scope="col">Sessions</th>
-                    <th scope="col">Interview time</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {templates.map((t) => (
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const templates = await c.get("deps").hiring.listLoopTemplates(actor);
+      const { jobs } = await choices(c);
+      const jobTitles = new Map(jobs.map((job) => [job.id, job.title]));
+      return c.html(
+        frame(
+          c,
+          "Loop templates",
+          <>
+            <h1>Loop templates</h1>
+            {can(actor.role, "hiring:write") ? (
+              <p>
+                <a class="button" href="/app/templates/new">
+                  New loop template
+                </a>
+              </p>
+            ) : null}
+            {templates.length === 0 ? (
+              <p>No loop templates yet.</p>
+            ) : (
+              <div class="table-wrap">
+                <table>
+                  <caption class="visually-hidden">Loop templates</caption>
+                  <thead>
                     <tr>
-                      <td>
-                        <a href={`/app/templates/${t.id}`}>{t.name}</a>
-                      </td>
-                      <td>{t.jobId === null ? "" : (jobTitles.get(t.jobId) ?? "")}</td>
-                      <td>{t.sessions.length}</td>
-                      <td>{`${t.sessions.reduce((sum, s) => sum + s.durationMinutes, 0)} min`}</td>
+                      <th scope="col">Name</th>
+                      <th scope="col">Job</th>
+                      <th scope="col">Sessions</th>
+                      <th scope="col">Interview time</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </>,
-        false,
-      ),
-    );
+                  </thead>
+                  <tbody>
+                    {templates.map((t) => (
+                      <tr>
+                        <td>
+                          <a href={`/app/templates/${t.id}`}>{t.name}</a>
+                        </td>
+                        <td>{t.jobId === null ? "" : (jobTitles.get(t.jobId) ?? "")}</td>
+                        <td>{t.sessions.length}</td>
+                        <td>{`${t.sessions.reduce((sum, s) => sum + s.durationMinutes, 0)} min`}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </>,
+          false,
+        ),
+      );
+    },
   });
 
   const newPage = async (c: C, values: TemplateForm, errors?: FieldErrors) => {
@@ -334,37 +335,39 @@ export function registerTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTab
       </>,
     );
   };
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/templates/new",
     kind: "page",
     access: { permission: "hiring:write" },
     summary: "New loop template form",
+    handler: async (c) => {
+      requirePermission(requireActor(c).role, "hiring:write");
+      return c.html(await newPage(c, formFromTemplate(undefined)));
+    },
   });
-  app.get("/app/templates/new", async (c) => {
-    requirePermission(requireActor(c).role, "hiring:write");
-    return c.html(await newPage(c, formFromTemplate(undefined)));
-  });
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/templates",
     kind: "page",
     access: { permission: "hiring:write" },
     summary: "Creates a loop template",
-  });
-  app.post("/app/templates", async (c) => {
-    const actor = requireActor(c);
-    requirePermission(actor.role, "hiring:write");
-    const values = await readForm(c);
-    const { input, rowOf } = toInput(values);
-    const parsed = parseForm(loopTemplateInput, input);
-    if (!parsed.ok) return c.html(await newPage(c, values, rowErrors(parsed.errors, rowOf)), 422);
-    try {
-      const template = await c.get("deps").hiring.createLoopTemplate(actor, parsed.value);
-      return c.redirect(`/app/templates/${template.id}`, 303);
-    } catch (error) {
-      return c.html(await newPage(c, values, rowErrors(fieldErrorsFrom(error), rowOf)), 422);
-    }
+    handler: async (c) => {
+      const actor = requireActor(c);
+      requirePermission(actor.role, "hiring:write");
+      const values = await readForm(c);
+      const { input, rowOf } = toInput(values);
+      const parsed = parseForm(loopTemplateInput, input);
+      if (!parsed.ok)
+        return c.html(await newPage(c, values, rowErrors(parsed.errors, rowOf)), INVALID_FORM);
+      try {
+        const template = await c.get("deps").hiring.createLoopTemplate(actor, parsed.value);
+        return c.redirect(`/app/templates/${template.id}`, 303);
+      } catch (error) {
+        const failed = formFailure(c, error);
+        return c.html(await newPage(c, values, rowErrors(failed.errors, rowOf)), failed.status);
+      }
+    },
   });
 
   const templatePage = async (
@@ -420,46 +423,50 @@ export function registerTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTab
     );
   };
   const oneTemplate = { objectParam: "templateId", objectKind: "loop-template" as const };
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/templates/:templateId",
     kind: "page",
     access: { permission: "hiring:read" },
     summary: "A loop template",
     ...oneTemplate,
+    handler: async (c) => {
+      const template = await c
+        .get("deps")
+        .hiring.getLoopTemplate(requireActor(c), c.req.param("templateId"));
+      return c.html(await templatePage(c, template, formFromTemplate(template)));
+    },
   });
-  app.get("/app/templates/:templateId", async (c) => {
-    const template = await c
-      .get("deps")
-      .hiring.getLoopTemplate(requireActor(c), c.req.param("templateId"));
-    return c.html(await templatePage(c, template, formFromTemplate(template)));
-  });
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/templates/:templateId",
     kind: "page",
     access: { permission: "hiring:write" },
     summary: "Updates a loop template",
     ...oneTemplate,
-  });
-  app.post("/app/templates/:templateId", async (c) => {
-    const actor = requireActor(c);
-    const { hiring } = c.get("deps");
-    const template = await hiring.getLoopTemplate(actor, c.req.param("templateId"));
-    requirePermission(actor.role, "hiring:write");
-    const values = await readForm(c);
-    const { input, rowOf } = toInput(values);
-    const parsed = parseForm(loopTemplateInput, input);
-    if (!parsed.ok) {
-      return c.html(await templatePage(c, template, values, rowErrors(parsed.errors, rowOf)), 422);
-    }
-    try {
-      await hiring.updateLoopTemplate(actor, template.id, parsed.value);
-    } catch (error) {
-      const errors = rowErrors(fieldErrorsFrom(error), rowOf);
-      return c.html(await templatePage(c, template, values, errors), 422);
-    }
-    return c.redirect(`/app/templates/${template.id}`, 303);
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const { hiring } = c.get("deps");
+      const template = await hiring.getLoopTemplate(actor, c.req.param("templateId"));
+      requirePermission(actor.role, "hiring:write");
+      const values = await readForm(c);
+      const { input, rowOf } = toInput(values);
+      const parsed = parseForm(loopTemplateInput, input);
+      if (!parsed.ok) {
+        return c.html(
+          await templatePage(c, template, values, rowErrors(parsed.errors, rowOf)),
+          INVALID_FORM,
+        );
+      }
+      try {
+        await hiring.updateLoopTemplate(actor, template.id, parsed.value);
+      } catch (error) {
+        const failed = formFailure(c, error);
+        const errors = rowErrors(failed.errors, rowOf);
+        return c.html(await templatePage(c, template, values, errors), failed.status);
+      }
+      return c.redirect(`/app/templates/${template.id}`, 303);
+    },
   });
   registerDeleteRoute(app, routes, {
     listPath: "/app/templates",

@@ -3,6 +3,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Child } from "hono/jsx";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
   acceptInvitationInput,
   resetInput,
@@ -11,21 +12,23 @@ import {
   signInInput,
   signUpInput,
 } from "../../accounts/schemas.js";
-import { AppError } from "../../errors.js";
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from "../app.js";
+import { defineRoute, type PageRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
-import { type FormValues, fieldErrorsFrom, formValues, parseForm, safeNext } from "../forms.js";
+import {
+  type FormValues,
+  formFailure,
+  formValues,
+  INVALID_FORM,
+  parseForm,
+  safeNext,
+} from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 
 type C = Context<AppEnv>;
 
-function frame(
-  c: C,
-  title: string,
-  body: Child,
-  status: 200 | 400 | 401 | 403 | 409 | 422 | 429 = 200,
-) {
+function frame(c: C, title: string, body: Child, status: ContentfulStatusCode = 200) {
   return c.html(
     <Page title={title} session={c.get("session")} csrfToken={c.get("csrfToken")} narrow>
       {body}
@@ -160,11 +163,14 @@ function SignInForm({
 }
 
 export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const page = (method: "GET" | "POST", path: string, summary: string) =>
-    routes.add({ method, path, kind: "page", access: "public", summary });
+  const page = <P extends string>(
+    method: "GET" | "POST",
+    path: P,
+    summary: string,
+    handler: PageRoute<P>["handler"],
+  ) => defineRoute(app, routes, { method, path, kind: "page", access: "public", summary, handler });
 
-  page("GET", "/", "What Ally is");
-  app.get("/", (c) =>
+  page("GET", "/", "What Ally is", (c) =>
     c.html(
       <Page title="Interview scheduling" session={c.get("session")} csrfToken={c.get("csrfToken")}>
         <h1>Ally schedules your interviews</h1>
@@ -204,21 +210,25 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     ),
   );
 
-  page("GET", "/signup", "Sign-up form");
-  app.get("/signup", (c) => frame(c, "Sign up", <SignUpForm c={c} values={{}} />));
-  page("POST", "/signup", "Create an organisation and its owner");
-  app.post("/signup", async (c) => {
+  page("GET", "/signup", "Sign-up form", (c) =>
+    frame(c, "Sign up", <SignUpForm c={c} values={{}} />),
+  );
+  page("POST", "/signup", "Create an organisation and its owner", async (c) => {
     const values = await formValues(c);
     const parsed = parseForm(signUpInput, values);
     if (!parsed.ok)
-      return frame(c, "Sign up", <SignUpForm c={c} values={values} errors={parsed.errors} />, 422);
+      return frame(
+        c,
+        "Sign up",
+        <SignUpForm c={c} values={values} errors={parsed.errors} />,
+        INVALID_FORM,
+      );
     // The same answer whether or not the address has an account (its owner gets a mail).
     await c.get("deps").accounts.signUpOrNotify(parsed.value, c.get("meta"));
     return c.redirect(`/signup/check-email?email=${encodeURIComponent(parsed.value.email)}`, 303);
   });
 
-  page("GET", "/signup/check-email", "Asks the new user to open the verification link");
-  app.get("/signup/check-email", (c) => {
+  page("GET", "/signup/check-email", "Asks the new user to open the verification link", (c) => {
     const email = c.req.query("email") ?? "your address";
     return frame(
       c,
@@ -240,8 +250,7 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     );
   });
 
-  page("POST", "/verify-email/resend", "Sends the verification link again");
-  app.post("/verify-email/resend", async (c) => {
+  page("POST", "/verify-email/resend", "Sends the verification link again", async (c) => {
     const values = await formValues(c);
     const parsed = parseForm(resetRequestInput, values);
     if (!parsed.ok) {
@@ -265,7 +274,7 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
             <button type="submit">Send the link again</button>
           </form>
         </>,
-        422,
+        INVALID_FORM,
       );
     }
     await c.get("deps").accounts.resendVerification(parsed.value.email);
@@ -283,32 +292,30 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     "GET",
     "/verify-email",
     "Confirms an email address (asks for a click, so link scanners do not use the token)",
+    (c) => {
+      const token = c.req.query("token") ?? "";
+      return frame(
+        c,
+        "Confirm your email",
+        <>
+          <h1>Confirm your email address</h1>
+          <form method="post" action="/verify-email" class="actions">
+            <Csrf token={c.get("csrfToken")} />
+            <input type="hidden" name="token" value={token} />
+            <button type="submit">Confirm and continue</button>
+          </form>
+        </>,
+      );
+    },
   );
-  app.get("/verify-email", (c) => {
-    const token = c.req.query("token") ?? "";
-    return frame(
-      c,
-      "Confirm your email",
-      <>
-        <h1>Confirm your email address</h1>
-        <form method="post" action="/verify-email" class="actions">
-          <Csrf token={c.get("csrfToken")} />
-          <input type="hidden" name="token" value={token} />
-          <button type="submit">Confirm and continue</button>
-        </form>
-      </>,
-    );
-  });
-  page("POST", "/verify-email", "Confirms an email address and signs in");
-  app.post("/verify-email", async (c) => {
+  page("POST", "/verify-email", "Confirms an email address and signs in", async (c) => {
     const values = await formValues(c);
     const session = await c.get("deps").accounts.verifyEmail(values.token ?? "", c.get("meta"));
     setSessionCookie(c, session);
     return c.redirect(session.pendingSecondFactor ? "/login/second-factor" : "/app?welcome=1", 303);
   });
 
-  page("GET", "/login", "Sign-in form");
-  app.get("/login", (c) => {
+  page("GET", "/login", "Sign-in form", (c) => {
     if (c.get("actor")) return c.redirect(safeNext(c.req.query("next")), 303);
     const message = c.req.query("reset")
       ? "Your password was changed. Sign in with the new one."
@@ -319,12 +326,16 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       <SignInForm c={c} values={{ next: c.req.query("next") ?? "" }} message={message} />,
     );
   });
-  page("POST", "/login", "Signs in");
-  app.post("/login", async (c) => {
+  page("POST", "/login", "Signs in", async (c) => {
     const values = { ...(await formValues(c)), next: c.req.query("next") ?? "" };
     const parsed = parseForm(signInInput, values);
     if (!parsed.ok)
-      return frame(c, "Sign in", <SignInForm c={c} values={values} errors={parsed.errors} />, 422);
+      return frame(
+        c,
+        "Sign in",
+        <SignInForm c={c} values={values} errors={parsed.errors} />,
+        INVALID_FORM,
+      );
     try {
       const session = await c.get("deps").accounts.signIn(parsed.value, c.get("meta"));
       setSessionCookie(c, session);
@@ -333,12 +344,13 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       }
       return c.redirect(safeNext(values.next), 303);
     } catch (error) {
-      const errors = fieldErrorsFrom(error);
-      const limited = error instanceof AppError && error.code === "RATE_LIMITED";
-      const retryAfter = limited ? error.detail?.retryAfterSeconds : undefined;
-      if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
-      const status = limited ? 429 : 401;
-      return frame(c, "Sign in", <SignInForm c={c} values={values} errors={errors} />, status);
+      const failed = formFailure(c, error);
+      return frame(
+        c,
+        "Sign in",
+        <SignInForm c={c} values={values} errors={failed.errors} />,
+        failed.status,
+      );
     }
   });
 
@@ -366,19 +378,22 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       </form>
     </>
   );
-  page("GET", "/login/second-factor", "Second-factor form");
-  app.get("/login/second-factor", (c) => {
+  page("GET", "/login/second-factor", "Second-factor form", (c) => {
     if (!c.get("session")?.pendingSecondFactor) return c.redirect("/login", 303);
     return frame(c, "Enter your code", <SecondFactorForm c={c} />);
   });
-  page("POST", "/login/second-factor", "Completes sign-in with a TOTP code");
-  app.post("/login/second-factor", async (c) => {
+  page("POST", "/login/second-factor", "Completes sign-in with a TOTP code", async (c) => {
     const cookie = getCookie(c, SESSION_COOKIE);
     if (cookie === undefined || !c.get("session")?.pendingSecondFactor)
       return c.redirect("/login", 303);
     const parsed = parseForm(secondFactorInput, await formValues(c));
     if (!parsed.ok)
-      return frame(c, "Enter your code", <SecondFactorForm c={c} errors={parsed.errors} />, 422);
+      return frame(
+        c,
+        "Enter your code",
+        <SecondFactorForm c={c} errors={parsed.errors} />,
+        INVALID_FORM,
+      );
     try {
       const session = await c
         .get("deps")
@@ -386,17 +401,17 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       setSessionCookie(c, session);
       return c.redirect(safeNext(c.req.query("next")), 303);
     } catch (error) {
+      const failed = formFailure(c, error, "code");
       return frame(
         c,
         "Enter your code",
-        <SecondFactorForm c={c} errors={fieldErrorsFrom(error, "code")} />,
-        401,
+        <SecondFactorForm c={c} errors={failed.errors} />,
+        failed.status,
       );
     }
   });
 
-  page("POST", "/logout", "Signs out");
-  app.post("/logout", async (c) => {
+  page("POST", "/logout", "Signs out", async (c) => {
     const cookie = getCookie(c, SESSION_COOKIE);
     if (cookie !== undefined) await c.get("deps").accounts.signOut(cookie, c.get("meta"));
     clearSessionCookie(c);
@@ -431,12 +446,10 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       </form>
     </>
   );
-  page("GET", "/forgot-password", "Password reset request form");
-  app.get("/forgot-password", (c) =>
+  page("GET", "/forgot-password", "Password reset request form", (c) =>
     frame(c, "Reset your password", <ForgotForm c={c} values={{}} />),
   );
-  page("POST", "/forgot-password", "Sends a password reset link");
-  app.post("/forgot-password", async (c) => {
+  page("POST", "/forgot-password", "Sends a password reset link", async (c) => {
     const values = await formValues(c);
     const parsed = parseForm(resetRequestInput, values);
     if (!parsed.ok)
@@ -444,16 +457,17 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
         c,
         "Reset your password",
         <ForgotForm c={c} values={values} errors={parsed.errors} />,
-        422,
+        INVALID_FORM,
       );
     try {
       await c.get("deps").accounts.requestPasswordReset(parsed.value.email, c.get("meta"));
     } catch (error) {
+      const failed = formFailure(c, error, "email");
       return frame(
         c,
         "Reset your password",
-        <ForgotForm c={c} values={values} errors={fieldErrorsFrom(error, "email")} />,
-        429,
+        <ForgotForm c={c} values={values} errors={failed.errors} />,
+        failed.status,
       );
     }
     return frame(
@@ -485,12 +499,10 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       </form>
     </>
   );
-  page("GET", "/reset-password", "New password form");
-  app.get("/reset-password", (c) =>
+  page("GET", "/reset-password", "New password form", (c) =>
     frame(c, "Choose a new password", <ResetForm c={c} token={c.req.query("token") ?? ""} />),
   );
-  page("POST", "/reset-password", "Sets a new password");
-  app.post("/reset-password", async (c) => {
+  page("POST", "/reset-password", "Sets a new password", async (c) => {
     const values = await formValues(c);
     const parsed = parseForm(resetInput, values);
     if (!parsed.ok) {
@@ -498,7 +510,7 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
         c,
         "Choose a new password",
         <ResetForm c={c} token={values.token ?? ""} errors={parsed.errors} />,
-        422,
+        INVALID_FORM,
       );
     }
     try {
@@ -506,11 +518,12 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
         .get("deps")
         .accounts.resetPassword(parsed.value.token, parsed.value.password, c.get("meta"));
     } catch (error) {
+      const failed = formFailure(c, error, "password");
       return frame(
         c,
         "Choose a new password",
-        <ResetForm c={c} token={values.token ?? ""} errors={fieldErrorsFrom(error, "password")} />,
-        400,
+        <ResetForm c={c} token={values.token ?? ""} errors={failed.errors} />,
+        failed.status,
       );
     }
     clearSessionCookie(c);
@@ -594,13 +607,11 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       </>
     );
   };
-  page("GET", "/invitations/accept", "Invitation acceptance form");
-  app.get("/invitations/accept", async (c) => {
+  page("GET", "/invitations/accept", "Invitation acceptance form", async (c) => {
     const token = c.req.query("token") ?? "";
     return frame(c, "Accept the invitation", await AcceptForm({ c, token, values: {} }));
   });
-  page("POST", "/invitations/accept", "Accepts an invitation");
-  app.post("/invitations/accept", async (c) => {
+  page("POST", "/invitations/accept", "Accepts an invitation", async (c) => {
     const values = await formValues(c);
     const parsed = parseForm(acceptInvitationInput, values);
     const token = values.token ?? "";
@@ -609,7 +620,7 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
         c,
         "Accept the invitation",
         await AcceptForm({ c, token, values, errors: parsed.errors }),
-        422,
+        INVALID_FORM,
       );
     try {
       const session = await c.get("deps").accounts.acceptInvitation(parsed.value, c.get("meta"));
@@ -619,11 +630,12 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
         303,
       );
     } catch (error) {
+      const failed = formFailure(c, error);
       return frame(
         c,
         "Accept the invitation",
-        await AcceptForm({ c, token, values, errors: fieldErrorsFrom(error) }),
-        422,
+        await AcceptForm({ c, token, values, errors: failed.errors }),
+        failed.status,
       );
     }
   });

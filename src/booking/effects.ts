@@ -254,45 +254,58 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
       }
     }
 
-    // Reminders, and marking the request completed once the interview is over: moved with the
-    // interview, removed with it.
-    const prefix = `${REMINDER_JOB}:${change.booking.id}:`;
-    const completion = `${COMPLETE_JOB}:${change.booking.id}`;
-    // A reminder whose new time has passed must not go out at its old one.
-    await cancelJobs(trx, prefix);
-    if (cancelled) {
-      await cancelJobs(trx, completion);
-      return;
-    }
-    const last = Math.max(...change.sessions.map((s) => epoch(s.endsAt)));
+    await scheduleFollowUps(trx, orgId, change, now, reminders);
+  };
+}
+
+/**
+ * Reminders, and marking the request completed once the interview is over: moved with the
+ * interview, removed with it.
+ */
+async function scheduleFollowUps(
+  trx: Kysely<Database>,
+  orgId: string,
+  change: BookingChange,
+  now: number,
+  reminders: readonly number[],
+): Promise<void> {
+  const cancelled = change.kind === "cancelled";
+  const prefix = `${REMINDER_JOB}:${change.booking.id}:`;
+  const completion = `${COMPLETE_JOB}:${change.booking.id}`;
+  // A reminder whose new time has passed must not go out at its old one.
+  await cancelJobs(trx, prefix);
+  if (cancelled) {
+    await cancelJobs(trx, completion);
+    return;
+  }
+  const last = Math.max(...change.sessions.map((s) => epoch(s.endsAt)));
+  await scheduleJob(
+    trx,
+    {
+      organisationId: orgId,
+      kind: COMPLETE_JOB,
+      key: completion,
+      runAt: last,
+      payload: { bookingId: change.booking.id },
+    },
+    now,
+  );
+  const first = Math.min(...change.sessions.map((s) => epoch(s.startsAt)));
+  for (const minutes of reminders) {
+    const runAt = first - minutes * 60_000;
+    if (runAt <= now) continue;
     await scheduleJob(
       trx,
       {
         organisationId: orgId,
-        kind: COMPLETE_JOB,
-        key: completion,
-        runAt: last,
-        payload: { bookingId: change.booking.id },
+        kind: REMINDER_JOB,
+        key: `${prefix}${minutes}`,
+        runAt,
+        payload: { bookingId: change.booking.id, minutesBefore: minutes },
       },
       now,
     );
-    const first = Math.min(...change.sessions.map((s) => epoch(s.startsAt)));
-    for (const minutes of reminders) {
-      const runAt = first - minutes * 60_000;
-      if (runAt <= now) continue;
-      await scheduleJob(
-        trx,
-        {
-          organisationId: orgId,
-          kind: REMINDER_JOB,
-          key: `${prefix}${minutes}`,
-          runAt,
-          payload: { bookingId: change.booking.id, minutesBefore: minutes },
-        },
-        now,
-      );
-    }
-  };
+  }
 }
 
 async function orgOf(trx: Kysely<Database>, change: BookingChange): Promise<string> {

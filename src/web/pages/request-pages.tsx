@@ -19,6 +19,7 @@ import type {
   OptionsAnswer,
   RequestEvent,
 } from "../../booking/schemas.js";
+import type { BookingService } from "../../booking/service.js";
 import { REQUEST_STATUSES, type RequestStatus } from "../../booking/tables.js";
 import { AppError } from "../../errors.js";
 import { optionViews } from "../booking-adapter.js";
@@ -415,42 +416,7 @@ async function requestPage(
             <OptionsListStatic option={booked[0]} zone={zone} />
           </div>
           <h2>Answers to the invitations</h2>
-          {answers.length === 0 ? (
-            <p>No one has answered from their calendar yet.</p>
-          ) : (
-            <div class="table-wrap">
-              <table class="stacked">
-                <caption class="visually-hidden">Answers to the invitations</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Session</th>
-                    <th scope="col">Attendee</th>
-                    <th scope="col">Answer</th>
-                    <th scope="col">When</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {answers.map((a) => (
-                    <tr>
-                      <td data-label="Session">
-                        {request.sessions[a.sessionIndex]?.name ?? `Session ${a.sessionIndex + 1}`}
-                      </td>
-                      <td data-label="Attendee">
-                        {a.email === candidate.email.toLowerCase()
-                          ? `${candidate.name} (candidate)`
-                          : a.email}
-                      </td>
-                      <td data-label="Answer">
-                        {ANSWER_LABEL[a.partstat] ?? a.partstat}
-                        {a.current ? "" : " (to an earlier time)"}
-                      </td>
-                      <td data-label="When">{when(a.at, zone)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <AnswersTable answers={answers} request={request} candidate={candidate} zone={zone} />
         </>
       ) : null}
       {answer && answer.warnings.length > 0 ? (
@@ -553,6 +519,56 @@ async function requestPage(
       <Timeline events={events} names={names} zone={zone} />
     </>,
     false,
+  );
+}
+
+/** What each attendee answered from their calendar, per session. */
+function AnswersTable(props: {
+  answers: Awaited<ReturnType<BookingService["answers"]>>;
+  request: InterviewRequest;
+  candidate: { name: string; email: string };
+  zone: string;
+}) {
+  const { answers, request, candidate, zone } = props;
+  return (
+    <>
+      {answers.length === 0 ? (
+        <p>No one has answered from their calendar yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="stacked">
+            <caption class="visually-hidden">Answers to the invitations</caption>
+            <thead>
+              <tr>
+                <th scope="col">Session</th>
+                <th scope="col">Attendee</th>
+                <th scope="col">Answer</th>
+                <th scope="col">When</th>
+              </tr>
+            </thead>
+            <tbody>
+              {answers.map((a) => (
+                <tr>
+                  <td data-label="Session">
+                    {request.sessions[a.sessionIndex]?.name ?? `Session ${a.sessionIndex + 1}`}
+                  </td>
+                  <td data-label="Attendee">
+                    {a.email === candidate.email.toLowerCase()
+                      ? `${candidate.name} (candidate)`
+                      : a.email}
+                  </td>
+                  <td data-label="Answer">
+                    {ANSWER_LABEL[a.partstat] ?? a.partstat}
+                    {a.current ? "" : " (to an earlier time)"}
+                  </td>
+                  <td data-label="When">{when(a.at, zone)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
   );
 }
 

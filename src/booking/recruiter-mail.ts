@@ -61,7 +61,7 @@ export async function mailRecruiter(
  * and a timeline entry of `kind` with `detail`, in one transaction.
  */
 export async function tellRecruiter(
-  ctx: BookingContext,
+  ctx: Pick<BookingContext, "db" | "dialect" | "clock" | "mailFrom" | "publicUrl">,
   orgId: OrgId,
   requestId: string,
   message: RecruiterMessage & {

@@ -29,7 +29,7 @@ import { announce } from "./shared.js";
  * @throws AppError REQUEST_NOT_OPEN when the interview has already taken place.
  */
 export async function cancel(
-  ctx: BookingContext,
+  ctx: Pick<BookingContext, "db" | "dialect" | "clock" | "links" | "effects">,
   caller: Caller,
   requestId: string,
   input: CancelInput = {},

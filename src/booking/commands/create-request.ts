@@ -33,7 +33,7 @@ type Value = ReturnType<typeof interviewRequestInput.parse>;
  * @throws AppError VALIDATION_FAILED with the field at fault.
  */
 export async function createRequest(
-  ctx: BookingContext,
+  ctx: Pick<BookingContext, "db" | "clock">,
   caller: Caller & { kind: "user" },
   input: InterviewRequestInput,
 ): Promise<InterviewRequest> {

@@ -14,7 +14,7 @@ import { type ProposeTimesInput, proposeTimesInput } from "../schemas.js";
 
 /** @throws AppError VALIDATION_FAILED (nothing given), REQUEST_NOT_OPEN (cancelled, completed). */
 export async function proposeTimes(
-  ctx: BookingContext,
+  ctx: Pick<BookingContext, "db" | "dialect" | "clock" | "mailFrom" | "publicUrl">,
   caller: Caller,
   requestId: string,
   input: ProposeTimesInput,

@@ -22,7 +22,7 @@ export interface AttendeeReply {
 
 /** @example await recordAttendeeAnswer(ctx, orgId, { bookingId, sessionIndex: 0, email, userId, partstat: "DECLINED", sequence: 0 }) */
 export async function recordAttendeeAnswer(
-  ctx: BookingContext,
+  ctx: Pick<BookingContext, "db" | "dialect" | "clock">,
   orgId: OrgId,
   reply: AttendeeReply,
 ): Promise<void> {

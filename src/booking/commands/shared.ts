@@ -17,7 +17,7 @@ export interface BookingResult {
 
 /** Tells the effects (mail, calendars), when there are any, of a change in this transaction. */
 export async function announce(
-  ctx: BookingContext,
+  ctx: Pick<BookingContext, "effects">,
   trx: Kysely<Database>,
   kind: BookingChange["kind"],
   orgId: OrgId,
@@ -40,7 +40,7 @@ export async function announce(
 
 /** The request and its booking as committed. */
 export async function resultOf(
-  ctx: BookingContext,
+  ctx: Pick<BookingContext, "db">,
   orgId: OrgId,
   requestId: string,
 ): Promise<BookingResult> {
@@ -60,7 +60,7 @@ export function slotTaken(options: Option[], reason?: string): AppError {
 
 /** Records on the timeline that a chosen time was gone, and makes the SLOT_TAKEN error. */
 export async function refused(
-  ctx: BookingContext,
+  ctx: Pick<BookingContext, "db" | "clock">,
   caller: Caller,
   requestId: string,
   action: "book" | "reschedule",

@@ -339,6 +339,23 @@ for (const database of await testDatabases()) {
       });
     }
 
+    it("shows on the request page exactly the actions the lifecycle allows", async () => {
+      const buttons = async (start: Start) => {
+        const { requestId } = await setUp(start);
+        const page = await send(world.ally, "GET", `/app/requests/${requestId}`, {
+          as: viaSession(org.recruiter),
+        });
+        expect(page.status).toBe(200);
+        return (["offer", "book", "cancel"] as const).filter((action) =>
+          page.text.includes(`action="/app/requests/${requestId}/${action}"`),
+        );
+      };
+      expect(await buttons("draft")).toEqual(["offer", "book", "cancel"]);
+      expect(await buttons("offered")).toEqual(["offer", "book", "cancel"]);
+      expect(await buttons("booked")).toEqual(["cancel"]);
+      expect(await buttons("cancelled")).toEqual([]);
+    });
+
     it("refuses through both clients with the same code the lifecycle gives", async () => {
       const setup = await setUp("cancelled");
       const api = await run("api", "send", setup);

@@ -16,7 +16,7 @@
 import type { Kysely } from "kysely";
 import { Temporal } from "temporal-polyfill";
 import { mintOrgId } from "../accounts/ids.js";
-import { organisationName, userContact } from "../accounts/people.js";
+import { organisationName, userContact } from "../accounts/reads.js";
 import { enqueueEventWrite } from "../calendar/event-writes.js";
 import { type Attendee, type InterviewEvent, type Person, sessionUid } from "../calendar/imip.js";
 import { writableCalendars } from "../calendar/receiving-events.js";

@@ -4,7 +4,7 @@
  * place booking learns who someone is, for options, the slot lock and invitations alike.
  */
 import type { Kysely } from "kysely";
-import { memberContacts } from "../accounts/people.js";
+import { memberContacts } from "../accounts/reads.js";
 import type { WorkingHoursSpan } from "../engine/types.js";
 import { schedulingFacts } from "../hiring/scheduling-facts.js";
 import type { Database } from "../store/schema.js";

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from "kysely";
 import type { OrgId } from "../accounts/ids.js";
-import { userContact } from "../accounts/people.js";
+import { userContact } from "../accounts/reads.js";
 import { escapeHtml } from "../mail/html.js";
 import { enqueueMail } from "../mail/outbox.js";
 import type { Database } from "../store/schema.js";

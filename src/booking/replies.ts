@@ -16,7 +16,7 @@
  */
 import type { Kysely } from "kysely";
 import { mintOrgId, type OrgId } from "../accounts/ids.js";
-import { type MemberContact, userContact } from "../accounts/people.js";
+import { type MemberContact, userContact } from "../accounts/reads.js";
 import { parseReply } from "../calendar/imip.js";
 import type { Clock } from "../clock.js";
 import { candidateFacts } from "../hiring/scheduling-facts.js";

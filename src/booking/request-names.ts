@@ -4,7 +4,7 @@
  */
 import type { Kysely } from "kysely";
 import type { OrgId } from "../accounts/ids.js";
-import { organisationName } from "../accounts/people.js";
+import { organisationName } from "../accounts/reads.js";
 import { candidateFacts, jobFacts } from "../hiring/scheduling-facts.js";
 import type { Database } from "../store/schema.js";
 

@@ -11,7 +11,7 @@
  */
 import type { Kysely } from "kysely";
 import type { OrgId } from "../accounts/ids.js";
-import { lockMembers } from "../accounts/people.js";
+import { lockMembers } from "../accounts/reads.js";
 import type { Dialect } from "../store/database.js";
 import type { Database } from "../store/schema.js";
 import { DAY_MS, resource, userOfResource } from "./context.js";

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from "kysely";
 import { newId, type OrgId } from "../../accounts/ids.js";
-import { memberContacts } from "../../accounts/people.js";
+import { memberContacts } from "../../accounts/reads.js";
 import { invalid } from "../../errors.js";
 import { parseInput } from "../../hiring/parse-input.js";
 import {

@@ -3,7 +3,7 @@
  * addresses from accounts, time zones from hiring. Calendar never reads their tables.
  */
 import type { Kysely } from "kysely";
-import { memberContacts } from "../accounts/member-contacts.js";
+import { memberContacts } from "../accounts/reads.js";
 import type { CalendarMembers } from "../calendar/connections.js";
 import { memberTimeZone } from "../hiring/time-zones.js";
 import type { Database } from "../store/schema.js";

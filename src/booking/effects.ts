@@ -16,15 +16,19 @@
 import type { Kysely } from "kysely";
 import { Temporal } from "temporal-polyfill";
 import { mintOrgId } from "../accounts/ids.js";
+import { organisationName, userContact } from "../accounts/reads.js";
 import { enqueueEventWrite } from "../calendar/event-writes.js";
 import { type Attendee, type InterviewEvent, type Person, sessionUid } from "../calendar/imip.js";
+import { writableCalendars } from "../calendar/receiving-events.js";
 import type { Clock } from "../clock.js";
+import { candidateFacts, jobFacts, schedulingFacts } from "../hiring/scheduling-facts.js";
 import { cancelJobs, type Job, type JobHandler, scheduleJob } from "../jobs/scheduled-jobs.js";
 import { escapeHtml } from "../mail/html.js";
 import { enqueueInvitations, formatWhen } from "../mail/invitations.js";
 import { enqueueMail } from "../mail/outbox.js";
 import type { Database } from "../store/schema.js";
-import type { BookingChange, BookingEffects } from "./service.js";
+import type { BookingChange, BookingEffects } from "./context.js";
+import { interviewerProfiles } from "./interviewers.js";
 
 export interface EffectsDeps {
   clock: Clock;
@@ -251,45 +255,58 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
       }
     }
 
-    // Reminders, and marking the request completed once the interview is over: moved with the
-    // interview, removed with it.
-    const prefix = `${REMINDER_JOB}:${change.booking.id}:`;
-    const completion = `${COMPLETE_JOB}:${change.booking.id}`;
-    // A reminder whose new time has passed must not go out at its old one.
-    await cancelJobs(trx, prefix);
-    if (cancelled) {
-      await cancelJobs(trx, completion);
-      return;
-    }
-    const last = Math.max(...change.sessions.map((s) => epoch(s.endsAt)));
+    await scheduleFollowUps(trx, orgId, change, now, reminders);
+  };
+}
+
+/**
+ * Reminders, and marking the request completed once the interview is over: moved with the
+ * interview, removed with it.
+ */
+async function scheduleFollowUps(
+  trx: Kysely<Database>,
+  orgId: string,
+  change: BookingChange,
+  now: number,
+  reminders: readonly number[],
+): Promise<void> {
+  const cancelled = change.kind === "cancelled";
+  const prefix = `${REMINDER_JOB}:${change.booking.id}:`;
+  const completion = `${COMPLETE_JOB}:${change.booking.id}`;
+  // A reminder whose new time has passed must not go out at its old one.
+  await cancelJobs(trx, prefix);
+  if (cancelled) {
+    await cancelJobs(trx, completion);
+    return;
+  }
+  const last = Math.max(...change.sessions.map((s) => epoch(s.endsAt)));
+  await scheduleJob(
+    trx,
+    {
+      organisationId: orgId,
+      kind: COMPLETE_JOB,
+      key: completion,
+      runAt: last,
+      payload: { bookingId: change.booking.id },
+    },
+    now,
+  );
+  const first = Math.min(...change.sessions.map((s) => epoch(s.startsAt)));
+  for (const minutes of reminders) {
+    const runAt = first - minutes * 60_000;
+    if (runAt <= now) continue;
     await scheduleJob(
       trx,
       {
         organisationId: orgId,
-        kind: COMPLETE_JOB,
-        key: completion,
-        runAt: last,
-        payload: { bookingId: change.booking.id },
+        kind: REMINDER_JOB,
+        key: `${prefix}${minutes}`,
+        runAt,
+        payload: { bookingId: change.booking.id, minutesBefore: minutes },
       },
       now,
     );
-    const first = Math.min(...change.sessions.map((s) => epoch(s.startsAt)));
-    for (const minutes of reminders) {
-      const runAt = first - minutes * 60_000;
-      if (runAt <= now) continue;
-      await scheduleJob(
-        trx,
-        {
-          organisationId: orgId,
-          kind: REMINDER_JOB,
-          key: `${prefix}${minutes}`,
-          runAt,
-          payload: { bookingId: change.booking.id, minutesBefore: minutes },
-        },
-        now,
-      );
-    }
-  };
+  }
 }
 
 async function orgOf(trx: Kysely<Database>, change: BookingChange): Promise<string> {
@@ -316,23 +333,11 @@ async function factsOf(
   orgId: string,
   change: BookingChange,
 ): Promise<Facts> {
-  const organisation = await trx
-    .selectFrom("organisations")
-    .select("name")
-    .where("id", "=", orgId)
-    .executeTakeFirstOrThrow();
-  const job = await trx
-    .selectFrom("jobs")
-    .select("title")
-    .where("organisation_id", "=", orgId)
-    .where("id", "=", change.request.jobId)
-    .executeTakeFirst();
-  const candidate = await trx
-    .selectFrom("candidates")
-    .select(["name", "email", "time_zone"])
-    .where("organisation_id", "=", orgId)
-    .where("id", "=", change.request.candidateId)
-    .executeTakeFirstOrThrow();
+  const organisation = await organisationName(trx, orgId);
+  if (organisation === undefined) throw new Error(`organisation ${orgId} not found`);
+  const job = await jobFacts(trx, orgId, change.request.jobId);
+  const candidate = await candidateFacts(trx, orgId, change.request.candidateId);
+  if (candidate === undefined) throw new Error(`candidate ${change.request.candidateId} not found`);
   const ids = [
     ...new Set(
       [...change.sessions, ...(change.previousSessions ?? [])].flatMap((s) => s.interviewerIds),
@@ -341,47 +346,19 @@ async function factsOf(
   const people = new Map<string, PersonRow>();
   const writable = new Set<string>();
   if (ids.length > 0) {
-    const rows = await trx
-      .selectFrom("users")
-      .innerJoin("memberships", "memberships.user_id", "users.id")
-      .leftJoin("interviewer_profiles", (join) =>
-        join
-          .onRef("interviewer_profiles.user_id", "=", "users.id")
-          .on("interviewer_profiles.organisation_id", "=", orgId),
-      )
-      .select(["users.id", "users.name", "users.email", "interviewer_profiles.time_zone"])
-      .where("memberships.organisation_id", "=", orgId)
-      .where("users.id", "in", ids)
-      .execute();
-    for (const row of rows) {
-      people.set(row.id, {
-        id: row.id,
-        name: row.name,
-        email: row.email,
-        zone: row.time_zone ?? change.request.timeZone,
-      });
+    // Each interviewer is written to in the zone they are scheduled in (hiring's defaults).
+    for (const [id, profile] of await interviewerProfiles(trx, orgId, ids)) {
+      people.set(id, { id, name: profile.name, email: profile.email, zone: profile.timeZone });
     }
-    const connections = await trx
-      .selectFrom("calendar_connections")
-      .select(["user_id", "provider", "calendars"])
-      .where("organisation_id", "=", orgId)
-      .where("user_id", "in", ids)
-      .execute();
-    for (const c of connections) {
-      if (c.provider === "caldav") writable.add(c.user_id);
-      else if (c.provider === "google" || c.provider === "microsoft") {
-        const chosen = JSON.parse(c.calendars ?? "[]") as { receivesEvents?: boolean }[];
-        if (chosen.some((calendar) => calendar.receivesEvents)) writable.add(c.user_id);
-      }
-    }
+    for (const userId of (await writableCalendars(trx, orgId, ids)).keys()) writable.add(userId);
   }
   return {
-    organisation: organisation.name,
+    organisation,
     job: job?.title ?? "the job",
     candidate: {
       name: candidate.name,
       email: candidate.email,
-      zone: candidate.time_zone ?? change.request.timeZone,
+      zone: candidate.timeZone ?? change.request.timeZone,
     },
     people,
     writable,
@@ -425,29 +402,18 @@ export function reminderHandler(deps: {
       .orderBy("starts_at")
       .execute();
     if (slots.length === 0) return;
-    const candidate = await deps.db
-      .selectFrom("candidates")
-      .select(["name", "email", "time_zone"])
-      .where("organisation_id", "=", orgId)
-      .where("id", "=", booking.candidate_id)
-      .executeTakeFirstOrThrow();
-    const job_ = await deps.db
-      .selectFrom("jobs")
-      .select("title")
-      .where("organisation_id", "=", orgId)
-      .where("id", "=", booking.job_id)
-      .executeTakeFirst();
+    const candidate = await candidateFacts(deps.db, orgId, booking.candidate_id);
+    if (candidate === undefined) throw new Error(`candidate ${booking.candidate_id} not found`);
+    const job_ = await jobFacts(deps.db, orgId, booking.job_id);
     const userIds = [...new Set(slots.map((s) => s.resource.replace(/^user:/, "")))];
-    const interviewers = await deps.db
-      .selectFrom("users")
-      .leftJoin("interviewer_profiles", (join) =>
-        join
-          .onRef("interviewer_profiles.user_id", "=", "users.id")
-          .on("interviewer_profiles.organisation_id", "=", orgId),
-      )
-      .select(["users.id", "users.name", "users.email", "interviewer_profiles.time_zone"])
-      .where("users.id", "in", userIds)
-      .execute();
+    const zones = await schedulingFacts(deps.db, orgId, userIds);
+    const interviewers: { id: string; name: string; email: string; zone: string }[] = [];
+    for (const id of userIds) {
+      // Someone who left the organisation since is still reminded of what they were booked for.
+      const contact = await userContact(deps.db, id);
+      const zone = zones.get(id)?.timeZone;
+      if (contact !== undefined && zone !== undefined) interviewers.push({ ...contact, id, zone });
+    }
     const title = job_?.title ?? "your interview";
     const where = booking.location ?? booking.video_link;
     const lines = (zone: string, onlyFor?: string) =>
@@ -462,12 +428,12 @@ export function reminderHandler(deps: {
       {
         email: candidate.email,
         name: candidate.name,
-        text: lines(candidate.time_zone ?? booking.time_zone),
+        text: lines(candidate.timeZone ?? booking.time_zone),
       },
       ...interviewers.map((p) => ({
         email: p.email,
         name: p.name,
-        text: lines(p.time_zone ?? booking.time_zone, p.id),
+        text: lines(p.zone, p.id),
       })),
     ];
     for (const r of recipients) {

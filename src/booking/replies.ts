@@ -16,13 +16,16 @@
  */
 import type { Kysely } from "kysely";
 import { mintOrgId, type OrgId } from "../accounts/ids.js";
+import { type MemberContact, userContact } from "../accounts/reads.js";
 import { parseReply } from "../calendar/imip.js";
 import type { Clock } from "../clock.js";
+import { candidateFacts } from "../hiring/scheduling-facts.js";
 import type { InboundHandler, InboundMessage } from "../mail/inbound.js";
 import type { ReplyAddresses } from "../mail/reply-address.js";
 import type { Database } from "../store/schema.js";
-import type { RequestSession } from "./schemas.js";
-import { type BookingService, readable } from "./service.js";
+import { readable } from "./readable.js";
+import { requestRow, sessionsOf } from "./request-repository.js";
+import type { BookingService } from "./service.js";
 
 /** An interviewer who declines at least this long before the session is replaced from the pool. */
 export const REPLACE_NOTICE_MS = 48 * 3_600_000;
@@ -94,19 +97,15 @@ export function calendarReplyHandler(deps: ReplyHandlerDeps): InboundHandler {
       return `calendar reply ignored: no booking has UID ${reply.uid}`;
     }
     const orgId: OrgId = mintOrgId(booking.organisation_id);
-    const request = await db
-      .selectFrom("interview_requests")
-      .innerJoin("candidates", "candidates.id", "interview_requests.candidate_id")
-      .select([
-        "interview_requests.id",
-        "interview_requests.sessions",
-        "candidates.name as candidate_name",
-        "candidates.email as candidate_email",
-      ])
-      .where("interview_requests.organisation_id", "=", orgId)
-      .where("interview_requests.id", "=", booking.request_id)
-      .executeTakeFirstOrThrow();
-    const session = (JSON.parse(request.sessions) as RequestSession[])[target.sessionIndex];
+    const row = await requestRow(db, orgId, booking.request_id);
+    const candidate = await candidateFacts(db, orgId, row.candidate_id);
+    if (candidate === undefined) throw new Error(`candidate ${row.candidate_id} not found`);
+    const request = {
+      id: row.id,
+      candidate_name: candidate.name,
+      candidate_email: candidate.email,
+    };
+    const session = sessionsOf(row)[target.sessionIndex];
     if (session === undefined) {
       return `calendar reply ignored: the booking has no session ${target.sessionIndex + 1} (UID ${reply.uid})`;
     }
@@ -119,14 +118,12 @@ export function calendarReplyHandler(deps: ReplyHandlerDeps): InboundHandler {
       .where("active", "=", 1)
       .execute();
     const userIds = slots.map((s) => s.resource.replace(/^user:/, ""));
-    const interviewers =
-      userIds.length === 0
-        ? []
-        : await db
-            .selectFrom("users")
-            .select(["id", "name", "email"])
-            .where("id", "in", userIds)
-            .execute();
+    const interviewers: MemberContact[] = [];
+    for (const id of userIds) {
+      // Whether or not they are still a member: they were invited, and may answer.
+      const contact = await userContact(db, id);
+      if (contact !== undefined) interviewers.push(contact);
+    }
     const email = reply.attendeeEmail;
     const interviewer = interviewers.find((u) => u.email.toLowerCase() === email);
     const isCandidate = request.candidate_email.toLowerCase() === email;
@@ -174,7 +171,7 @@ export function calendarReplyHandler(deps: ReplyHandlerDeps): InboundHandler {
       bookingId: booking.id,
       sessionIndex: target.sessionIndex,
       email,
-      userId: interviewer?.id ?? null,
+      userId: interviewer?.userId ?? null,
       partstat: reply.partstat,
       sequence: reply.sequence,
     });
@@ -219,7 +216,7 @@ export function calendarReplyHandler(deps: ReplyHandlerDeps): InboundHandler {
       orgId,
       booking.id,
       target.sessionIndex,
-      interviewer.id,
+      interviewer.userId,
     );
     if (result.replaced) {
       return `recorded: ${answered}; replaced by ${result.name} (${result.userId})`;

@@ -1,7 +1,8 @@
 /**
  * The booking service as the pages see it: builds the view models of booking-view.ts from the
- * booking module's answers, adds the names a person reads (job, organisation, interviewers),
- * and revokes a request's links when it is cancelled.
+ * booking module's answers and adds the names a person reads (job, organisation, interviewers).
+ * Every action is one booking command (cancelling revokes the request's links in its own
+ * transaction); this file only maps its answers to what the candidate's pages show.
  *
  * Names are read here, scoped to the link's organisation, because the candidate's view of a
  * request (`candidateGet`) carries ids only.
@@ -12,8 +13,8 @@ import { memberNames } from "../accounts/names.js";
 import { createCandidateCalendars } from "../booking/candidate-calendar.js";
 import type { BookingLink, BookingLinks } from "../booking/links.js";
 import type { CandidateTimes } from "../booking/present.js";
+import { requestNames } from "../booking/request-names.js";
 import type { Option } from "../booking/schemas.js";
-import { requestNames } from "../booking/send-link.js";
 import type { BookingService } from "../booking/service.js";
 import type { Clock } from "../clock.js";
 import { AppError } from "../errors.js";
@@ -89,7 +90,13 @@ async function answerOf(
     if (error.code === "VALIDATION_FAILED" && error.field === "optionId") {
       return { ok: false, taken: false, message: "Choose one of the times." };
     }
-    if (error.code === "CONFLICT" || error.code === "VALIDATION_FAILED") {
+    if (
+      error.code === "REQUEST_NOT_OPEN" ||
+      error.code === "BOOKING_CHANGED" ||
+      error.code === "NO_TIME_FITS" ||
+      error.code === "CONFLICT" ||
+      error.code === "VALIDATION_FAILED"
+    ) {
       return { ok: false, taken: false, message: error.message };
     }
     throw error;
@@ -100,13 +107,14 @@ export function candidateBookingFor(deps: {
   store: Store;
   clock: Clock;
   booking: BookingService;
-  bookingLinks: BookingLinks;
+  /** Unused: the booking commands issue and revoke links themselves (kept for callers). */
+  bookingLinks?: BookingLinks;
   /** Seals the address of a calendar the candidate connects. */
   box: SecretStore;
   /** config.calendar.allowPrivateHosts, for reading the candidate's calendar. */
   allowPrivateHosts: boolean;
 }): CandidateBooking {
-  const { store, clock, booking, bookingLinks } = deps;
+  const { store, clock, booking } = deps;
   const calendars = createCandidateCalendars({
     db: store.db,
     clock,
@@ -115,7 +123,7 @@ export function candidateBookingFor(deps: {
   });
 
   async function names(link: BookingLink) {
-    const row = await requestNames(store.db, link.orgId, link.requestId).executeTakeFirst();
+    const row = await requestNames(store.db, link.orgId, link.requestId);
     if (row === undefined) throw new AppError("NOT_FOUND", "interview request not found");
     return row;
   }
@@ -189,7 +197,6 @@ export function candidateBookingFor(deps: {
 
     async cancel(link, reason) {
       await booking.candidateCancel(link.requestId, { reason });
-      await bookingLinks.revokeForRequest(store.db, link.orgId, link.requestId);
     },
 
     async proposeTimes(link, times: CandidateTimes) {

@@ -148,6 +148,7 @@ for (const database of await testDatabases()) {
         "/api/v1/interview-requests/{requestId}/offer",
         "/api/v1/interview-requests/{requestId}/options",
         "/api/v1/interview-requests/{requestId}/reschedule",
+        "/api/v1/interview-requests/{requestId}/send",
       ]);
     });
   });

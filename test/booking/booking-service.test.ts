@@ -119,7 +119,7 @@ for (const database of await testDatabases()) {
       expect(answer.explanation?.blockers.map((b) => b.constraint)).toContain("workingHours");
       expect(answer.explanation?.relaxations.map((r) => r.constraint)).toContain("workingHours");
       const error = await appError(booking().offer(org.recruiter.actor, request.id));
-      expect(error.code).toBe("CONFLICT");
+      expect(error.code).toBe("NO_TIME_FITS");
     });
 
     it("books every interviewer of a loop in one booking and records who booked", async () => {
@@ -197,14 +197,14 @@ for (const database of await testDatabases()) {
         .execute();
       expect(rows).toHaveLength(1);
       expect(await activeSlots(first.booking.id)).toHaveLength(1);
-      // Another key for a booked request is a conflict, not a second booking.
+      // Another key for a booked request is refused (it is no longer open), not a second booking.
       const error = await appError(
         booking().book(org.recruiter.actor, request.id, {
           optionId: option.id,
           idempotencyKey: "double-submit-02",
         }),
       );
-      expect(error.code).toBe("CONFLICT");
+      expect(error.code).toBe("REQUEST_NOT_OPEN");
     });
 
     it("takes booked time away from the next request, and refuses it with fresh options", async () => {

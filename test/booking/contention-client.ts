@@ -72,7 +72,10 @@ async function run(client: Client): Promise<Outcome> {
     return { requestId, key, result: "taken", attempts: 2 };
   } catch (error) {
     // A booked request refused by its lock holder's booking is a clean conflict too.
-    if (error instanceof AppError && error.code === "CONFLICT") {
+    if (
+      error instanceof AppError &&
+      (error.code === "REQUEST_NOT_OPEN" || error.code === "BOOKING_CHANGED")
+    ) {
       return { requestId, key, result: "taken", attempts: 1 };
     }
     return { requestId, key, result: "error", message: String((error as Error).stack ?? error) };

@@ -7,7 +7,12 @@ import type { InterviewRequestInput } from "../../src/booking/schemas.js";
 import type { InterviewerProfileInput } from "../../src/hiring/schemas.js";
 import type { Store } from "../../src/store/database.js";
 import type { FeedServer } from "../calendar/connectors/feed-server.js";
-import { buildOrganisation, type SignedIn, type World } from "../hiring/factories.js";
+import {
+  buildOrganisation,
+  type Organisation,
+  type SignedIn,
+  type World,
+} from "../hiring/factories.js";
 import { calendarIcs } from "../support/failures.js";
 
 export { appError } from "../support/failures.js";
@@ -48,6 +53,8 @@ export interface BookingOrg {
   finn: SignedIn;
   candidateId: string;
   jobId: string;
+  /** Adds another member (with no saved profile). */
+  add: Organisation["add"];
 }
 
 /**
@@ -101,7 +108,14 @@ export async function buildBookingOrg(
     location: null,
     description: null,
   });
-  return { owner: org.owner, recruiter, ...people, candidateId: candidate.id, jobId: job.id };
+  return {
+    owner: org.owner,
+    recruiter,
+    ...people,
+    candidateId: candidate.id,
+    jobId: job.id,
+    add: (role, name) => org.add(role, name),
+  };
 }
 
 // Wed 2 Dec 2026 00:00 UTC to Sat 5 Dec 2026 00:00 UTC: Wednesday to Friday.

@@ -1,7 +1,8 @@
 /**
  * JSON API for interview requests: create, list, get, today's options (with calendar warnings
- * or the reason nothing fits), offer to the candidate, and book (on the candidate's behalf),
- * reschedule and cancel. Thin: each route parses, calls the booking service, renders.
+ * or the reason nothing fits), offer or send to the candidate, and book (on the candidate's
+ * behalf), reschedule and cancel. Thin: each route parses, calls one booking command, renders;
+ * the pages call the same commands (test/web/request-parity.test.ts holds them to it).
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -176,13 +177,39 @@ export function registerBookingApi(app: OpenAPIHono<AppEnv>, routes: RouteTable)
       path: `${PATH}/{requestId}/offer`,
       summary: "Offer today's options to the candidate",
       description:
-        "Snapshots the current options into the request and sets it to awaiting_candidate. 409 when nothing fits.",
+        "Snapshots the current options into the request and sets it to awaiting_candidate, without emailing the candidate (`send` does both). 409 `NO_TIME_FITS` when nothing fits, 409 `REQUEST_NOT_OPEN` when the request is booked, cancelled or completed.",
       tags: [TAG],
       security,
       request: { params, ...body(OfferInput) },
       responses: { 200: json(InterviewRequest, "The offered request"), ...errorResponses },
     }),
     async (c) => reply(c, await booking(c).offer(apiActor(c), requestId(c)), 200),
+  );
+
+  routes.add({
+    method: "POST",
+    path: `${ONE}/send`,
+    kind: "api",
+    access: { permission: "candidates:write" },
+    summary: "Send the request to the candidate",
+    ...one,
+  });
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: `${PATH}/{requestId}/send`,
+      summary: "Send the request to the candidate",
+      description:
+        "Offers today's options (as `offer` does) and, in the same transaction, emails the candidate a new link to their booking page; any earlier link stops working. 409 `NO_TIME_FITS` when nothing fits, 409 `REQUEST_NOT_OPEN` when the request is booked, cancelled or completed.",
+      tags: [TAG],
+      security,
+      request: { params, ...body(OfferInput) },
+      responses: {
+        200: json(InterviewRequest, "The request, awaiting the candidate"),
+        ...errorResponses,
+      },
+    }),
+    async (c) => reply(c, await booking(c).sendToCandidate(apiActor(c), requestId(c)), 200),
   );
 
   const bookingRoutes = [
@@ -239,7 +266,7 @@ export function registerBookingApi(app: OpenAPIHono<AppEnv>, routes: RouteTable)
       path: `${PATH}/{requestId}/cancel`,
       summary: "Cancel an interview request",
       description:
-        "Releases the booked time (the booking's SEQUENCE goes up by one) and sets the request to cancelled. Cancelling again changes nothing.",
+        "Releases the booked time (the booking's SEQUENCE goes up by one), revokes the candidate's booking links and sets the request to cancelled, in one transaction. Cancelling again changes nothing.",
       tags: [TAG],
       security,
       request: { params, ...body(CancelInput) },

@@ -11,6 +11,7 @@ import { memberNames } from "../../accounts/names.js";
 import { can } from "../../accounts/permissions.js";
 import type { Actor } from "../../accounts/service.js";
 import { newSecretToken } from "../../accounts/tokens.js";
+import { allowedActions } from "../../booking/lifecycle.js";
 import { groupByDay, timesOf, usableZone } from "../../booking/present.js";
 import type {
   InterviewRequest,
@@ -18,7 +19,7 @@ import type {
   OptionsAnswer,
   RequestEvent,
 } from "../../booking/schemas.js";
-import { sendToCandidate } from "../../booking/send-link.js";
+import type { BookingService } from "../../booking/service.js";
 import { REQUEST_STATUSES, type RequestStatus } from "../../booking/tables.js";
 import { AppError } from "../../errors.js";
 import { optionViews } from "../booking-adapter.js";
@@ -345,7 +346,9 @@ async function requestPage(
     booking.timeline(actor, id),
     booking.answers(actor, id),
   ]);
-  const open = request.status === "draft" || request.status === "awaiting_candidate";
+  const allowed = allowedActions(request);
+  // Options are shown while the request may still be sent or booked.
+  const open = allowed.includes("send") || allowed.includes("book");
   const answer: OptionsAnswer | undefined = open ? await booking.options(actor, id) : undefined;
   const options = answer ? await optionViews(store, actor.orgId, answer.options) : [];
   const booked =
@@ -413,42 +416,7 @@ async function requestPage(
             <OptionsListStatic option={booked[0]} zone={zone} />
           </div>
           <h2>Answers to the invitations</h2>
-          {answers.length === 0 ? (
-            <p>No one has answered from their calendar yet.</p>
-          ) : (
-            <div class="table-wrap">
-              <table class="stacked">
-                <caption class="visually-hidden">Answers to the invitations</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Session</th>
-                    <th scope="col">Attendee</th>
-                    <th scope="col">Answer</th>
-                    <th scope="col">When</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {answers.map((a) => (
-                    <tr>
-                      <td data-label="Session">
-                        {request.sessions[a.sessionIndex]?.name ?? `Session ${a.sessionIndex + 1}`}
-                      </td>
-                      <td data-label="Attendee">
-                        {a.email === candidate.email.toLowerCase()
-                          ? `${candidate.name} (candidate)`
-                          : a.email}
-                      </td>
-                      <td data-label="Answer">
-                        {ANSWER_LABEL[a.partstat] ?? a.partstat}
-                        {a.current ? "" : " (to an earlier time)"}
-                      </td>
-                      <td data-label="When">{when(a.at, zone)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <AnswersTable answers={answers} request={request} candidate={candidate} zone={zone} />
         </>
       ) : null}
       {answer && answer.warnings.length > 0 ? (
@@ -486,14 +454,16 @@ async function requestPage(
           ) : null}
           {write && options.length > 0 ? (
             <>
-              <form method="post" action={`/app/requests/${id}/offer`} class="actions">
-                <Csrf token={csrf} />
-                <button type="submit">
-                  {request.status === "awaiting_candidate"
-                    ? "Send a new link to the candidate"
-                    : "Send to candidate"}
-                </button>
-              </form>
+              {allowed.includes("send") ? (
+                <form method="post" action={`/app/requests/${id}/offer`} class="actions">
+                  <Csrf token={csrf} />
+                  <button type="submit">
+                    {request.status === "awaiting_candidate"
+                      ? "Send a new link to the candidate"
+                      : "Send to candidate"}
+                  </button>
+                </form>
+              ) : null}
               <form method="post" action={`/app/requests/${id}/book`} class="stack card" novalidate>
                 <Csrf token={csrf} />
                 <input type="hidden" name="key" value={newSecretToken()} />
@@ -510,7 +480,7 @@ async function requestPage(
           ) : null}
         </>
       ) : null}
-      {write && request.status !== "cancelled" && request.status !== "completed" ? (
+      {write && allowed.includes("cancel") ? (
         <form
           method="post"
           action={`/app/requests/${id}/cancel`}
@@ -549,6 +519,56 @@ async function requestPage(
       <Timeline events={events} names={names} zone={zone} />
     </>,
     false,
+  );
+}
+
+/** What each attendee answered from their calendar, per session. */
+function AnswersTable(props: {
+  answers: Awaited<ReturnType<BookingService["answers"]>>;
+  request: InterviewRequest;
+  candidate: { name: string; email: string };
+  zone: string;
+}) {
+  const { answers, request, candidate, zone } = props;
+  return (
+    <>
+      {answers.length === 0 ? (
+        <p>No one has answered from their calendar yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="stacked">
+            <caption class="visually-hidden">Answers to the invitations</caption>
+            <thead>
+              <tr>
+                <th scope="col">Session</th>
+                <th scope="col">Attendee</th>
+                <th scope="col">Answer</th>
+                <th scope="col">When</th>
+              </tr>
+            </thead>
+            <tbody>
+              {answers.map((a) => (
+                <tr>
+                  <td data-label="Session">
+                    {request.sessions[a.sessionIndex]?.name ?? `Session ${a.sessionIndex + 1}`}
+                  </td>
+                  <td data-label="Attendee">
+                    {a.email === candidate.email.toLowerCase()
+                      ? `${candidate.name} (candidate)`
+                      : a.email}
+                  </td>
+                  <td data-label="Answer">
+                    {ANSWER_LABEL[a.partstat] ?? a.partstat}
+                    {a.current ? "" : " (to an earlier time)"}
+                  </td>
+                  <td data-label="When">{when(a.at, zone)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
   );
 }
 
@@ -793,19 +813,7 @@ export function registerRequestPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
     "/app/requests/:requestId/offer",
     "Sends the options to the candidate",
     async (c, actor, id) => {
-      const { config, clock, store, booking, bookingLinks } = c.get("deps");
-      await sendToCandidate(
-        {
-          db: store.db,
-          clock,
-          booking,
-          links: bookingLinks,
-          publicUrl: config.http.publicUrl,
-          mailFrom: config.mail.from,
-        },
-        actor,
-        id,
-      );
+      await c.get("deps").booking.sendToCandidate(actor, id);
       return "sent";
     },
   );
@@ -830,9 +838,7 @@ export function registerRequestPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
         return { confirm: "Tick the box to confirm that you want to cancel this request." };
       }
       const reason = one(values, "reason").trim();
-      const { booking, bookingLinks, store } = c.get("deps");
-      await booking.cancel(actor, id, { reason: reason === "" ? null : reason });
-      await bookingLinks.revokeForRequest(store.db, actor.orgId, id);
+      await c.get("deps").booking.cancel(actor, id, { reason: reason === "" ? null : reason });
       return "cancelled";
     },
   );

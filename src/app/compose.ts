@@ -4,7 +4,6 @@
  * together; `web/` only serves HTTP and `jobs/` only runs queues.
  */
 import { resolve } from "node:path";
-import { mintOrgId } from "../accounts/ids.js";
 import { createAccountsService } from "../accounts/service.js";
 import {
   COMPLETE_JOB,
@@ -30,6 +29,7 @@ import { startSyncWorker } from "../calendar/sync-worker.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import { createHiringService } from "../hiring/service.js";
+import { mintOrgId } from "../ids.js";
 import { startJobWorker } from "../jobs/scheduled-jobs.js";
 import { startInboundWorker } from "../mail/inbound.js";
 import {

@@ -21,12 +21,12 @@
  * disconnected calendar is never used, because its row is looked up on every view first.
  */
 import type { Kysely } from "kysely";
-import { newId, type OrgId } from "../accounts/ids.js";
 import { guardedFetch, type Lookup } from "../calendar/connectors/guarded-fetch.js";
 import { IcsFeedSource } from "../calendar/connectors/ics-feed.js";
 import { ConnectorError, type EpochMsInterval } from "../calendar/connectors/types.js";
 import type { Clock } from "../clock.js";
 import { invalid } from "../errors.js";
+import { newId, type OrgId } from "../ids.js";
 import { SecretsError } from "../secrets/errors.js";
 import type { SecretBinding, SecretStore } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";

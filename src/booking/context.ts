@@ -3,12 +3,12 @@
  * more than it is given), who acts, and the one write transaction that holds the write lock.
  */
 import { type Kysely, sql } from "kysely";
-import type { OrgId } from "../accounts/ids.js";
 import type { Actor } from "../accounts/service.js";
 import type { CalendarService } from "../calendar/connections.js";
 import type { Clock } from "../clock.js";
 import { answerOptions, type OptionsAnswer as EngineAnswer } from "../engine/answer.js";
 import type { EngineProblem } from "../engine/types.js";
+import type { OrgId } from "../ids.js";
 import type { Dialect } from "../store/database.js";
 import type { Database } from "../store/schema.js";
 import type { BookingLinks } from "./links.js";

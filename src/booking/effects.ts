@@ -15,16 +15,16 @@
  */
 import type { Kysely } from "kysely";
 import { Temporal } from "temporal-polyfill";
-import { mintOrgId } from "../accounts/ids.js";
 import { organisationName, userContact } from "../accounts/reads.js";
 import { enqueueEventWrite } from "../calendar/event-writes.js";
 import { type Attendee, type InterviewEvent, type Person, sessionUid } from "../calendar/imip.js";
+import { enqueueInvitations, formatWhen } from "../calendar/invitation-mail.js";
 import { writableCalendars } from "../calendar/receiving-events.js";
 import type { Clock } from "../clock.js";
 import { candidateFacts, jobFacts, schedulingFacts } from "../hiring/scheduling-facts.js";
+import { mintOrgId } from "../ids.js";
 import { cancelJobs, type Job, type JobHandler, scheduleJob } from "../jobs/scheduled-jobs.js";
 import { escapeHtml } from "../mail/html.js";
-import { enqueueInvitations, formatWhen } from "../mail/invitations.js";
 import { enqueueMail } from "../mail/outbox.js";
 import type { Database } from "../store/schema.js";
 import type { BookingChange, BookingEffects } from "./context.js";

@@ -9,9 +9,9 @@
  * it opens, so this is one of the few places that mints an `OrgId`.
  */
 import type { Kysely, Transaction } from "kysely";
-import { mintOrgId, newId, type OrgId } from "../accounts/ids.js";
 import { constantTimeEqual, newSecretToken, tokenHash } from "../accounts/tokens.js";
 import type { Clock } from "../clock.js";
+import { mintOrgId, newId, type OrgId } from "../ids.js";
 import type { Database } from "../store/schema.js";
 
 const DAY_MS = 86_400_000;

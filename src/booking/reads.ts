@@ -3,9 +3,10 @@
  * organisation's members (with `candidates:read`) and for the candidate (through a link the
  * web layer checked). Nothing here writes.
  */
-import type { OrgId } from "../accounts/ids.js";
+
 import { requirePermission } from "../accounts/permissions.js";
 import type { Actor } from "../accounts/service.js";
+import type { OrgId } from "../ids.js";
 import { type BookingContext, type Caller, iso } from "./context.js";
 import { computeOptions, readerFor } from "./options.js";
 import { bookingOf, loadRequest, requestRow, timelineOf, toRequest } from "./request-repository.js";

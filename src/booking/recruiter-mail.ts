@@ -4,8 +4,8 @@
  * and HTML, queued in the outbox of the transaction that noticed it.
  */
 import type { Kysely } from "kysely";
-import type { OrgId } from "../accounts/ids.js";
 import { userContact } from "../accounts/reads.js";
+import type { OrgId } from "../ids.js";
 import { escapeHtml } from "../mail/html.js";
 import { enqueueMail } from "../mail/outbox.js";
 import type { Database } from "../store/schema.js";

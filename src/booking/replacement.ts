@@ -3,8 +3,9 @@
  * engine's own rules (working hours, busy time, booked slots, daily and weekly limits), the
  * least loaded that week first. A read; `commands/replace-interviewer.ts` commits the swap.
  */
-import type { OrgId } from "../accounts/ids.js";
+
 import { poolMemberIds } from "../hiring/scheduling-facts.js";
+import type { OrgId } from "../ids.js";
 import { type BookingContext, type Caller, DAY_MS } from "./context.js";
 import { interviewerProfiles } from "./interviewers.js";
 import { interviewerFacts, readerFor } from "./options.js";

@@ -15,11 +15,11 @@
  * authenticated changes nothing: the recruiter is emailed, and the request's timeline says so.
  */
 import type { Kysely } from "kysely";
-import { mintOrgId, type OrgId } from "../accounts/ids.js";
 import { type MemberContact, userContact } from "../accounts/reads.js";
 import { parseReply } from "../calendar/imip.js";
 import type { Clock } from "../clock.js";
 import { candidateFacts } from "../hiring/scheduling-facts.js";
+import { mintOrgId, type OrgId } from "../ids.js";
 import type { InboundHandler, InboundMessage } from "../mail/inbound.js";
 import type { ReplyAddresses } from "../mail/reply-address.js";
 import type { Database } from "../store/schema.js";

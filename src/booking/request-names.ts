@@ -3,9 +3,9 @@
  * through their owners' exported functions (hiring, accounts), scoped to the organisation.
  */
 import type { Kysely } from "kysely";
-import type { OrgId } from "../accounts/ids.js";
 import { organisationName } from "../accounts/reads.js";
 import { candidateFacts, jobFacts } from "../hiring/scheduling-facts.js";
+import type { OrgId } from "../ids.js";
 import type { Database } from "../store/schema.js";
 
 export interface RequestNames {

@@ -6,8 +6,8 @@
  */
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import { mintOrgId, type OrgId } from "../accounts/ids.js";
 import { invalid, notFound } from "../errors.js";
+import { mintOrgId, type OrgId } from "../ids.js";
 import type { Dialect } from "../store/database.js";
 import type { Database } from "../store/schema.js";
 import { type Caller, iso, userOfResource } from "./context.js";

@@ -15,9 +15,10 @@
  * with just the request id, after the web layer has authorised them for it (a signed link).
  * Every step adds a timeline entry saying who did it.
  */
-import type { OrgId } from "../accounts/ids.js";
+
 import { requirePermission } from "../accounts/permissions.js";
 import type { Actor } from "../accounts/service.js";
+import type { OrgId } from "../ids.js";
 import * as commands from "./commands/index.js";
 import { type BookingContext, type BookingDeps, inlineSlotEngine, userCaller } from "./context.js";
 import { createBookingLinks } from "./links.js";

@@ -10,8 +10,8 @@
  * bug here; on SQLite the transaction is BEGIN IMMEDIATE, one writer at a time.
  */
 import type { Kysely } from "kysely";
-import type { OrgId } from "../accounts/ids.js";
 import { lockMembers } from "../accounts/reads.js";
+import type { OrgId } from "../ids.js";
 import type { Dialect } from "../store/database.js";
 import type { Database } from "../store/schema.js";
 import { DAY_MS, resource, userOfResource } from "./context.js";

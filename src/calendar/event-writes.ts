@@ -19,8 +19,8 @@
  */
 import { type Kysely, sql, type Transaction } from "kysely";
 import { z } from "zod";
-import type { OrgId } from "../accounts/ids.js";
 import type { Clock } from "../clock.js";
+import type { OrgId } from "../ids.js";
 import { type QueueSpec, runNext, startQueueWorker } from "../jobs/lease-queue.js";
 import type { RunningWorker } from "../jobs/polling.js";
 import type { SecretStore } from "../secrets/secret-store.js";

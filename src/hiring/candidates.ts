@@ -1,10 +1,10 @@
 /** Candidates: the people a customer interviews. Personal data, readable by recruiters only. */
 import type { Kysely } from "kysely";
-import { newId } from "../accounts/ids.js";
 import { requirePermission } from "../accounts/permissions.js";
 import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
 import { notFound } from "../errors.js";
+import { newId } from "../ids.js";
 import type { Database } from "../store/schema.js";
 import { parseInput } from "./parse-input.js";
 import { type Candidate, type CandidateInput, candidateInput } from "./schemas.js";

@@ -5,12 +5,12 @@
  */
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import type { OrgId } from "../accounts/ids.js";
-import { newId } from "../accounts/ids.js";
 import { requirePermission } from "../accounts/permissions.js";
 import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
 import { invalid, notFound } from "../errors.js";
+import type { OrgId } from "../ids.js";
+import { newId } from "../ids.js";
 import type { Database } from "../store/schema.js";
 import { parseStoredJson } from "../store/stored-json.js";
 import { parseInput } from "./parse-input.js";

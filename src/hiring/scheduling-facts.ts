@@ -7,8 +7,8 @@
  */
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import type { OrgId } from "../accounts/ids.js";
 import type { WorkingHoursSpan } from "../engine/types.js";
+import type { OrgId } from "../ids.js";
 import type { Database } from "../store/schema.js";
 import { DEFAULT_TIME_ZONE, DEFAULT_WORKING_HOURS } from "./profiles.js";
 import { type LoopSession, loopSessionOutput, WEEKDAY_CODES } from "./schemas.js";

@@ -5,11 +5,11 @@
  * nothing.
  */
 import type { Kysely } from "kysely";
-import { newId } from "../accounts/ids.js";
 import { requirePermission } from "../accounts/permissions.js";
 import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
 import { notFound } from "../errors.js";
+import { newId } from "../ids.js";
 import type { Database } from "../store/schema.js";
 import { candidateOperations } from "./candidates.js";
 import { loopTemplateOperations } from "./loop-templates.js";

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
-import type { OrgId } from "../accounts/ids.js";
 import { AppError } from "../errors.js";
+import type { OrgId } from "../ids.js";
 import type { Database } from "../store/schema.js";
 import { DEFAULT_MAIL_LIMITS, limitPolicyOf, type MailLimits, overLimit } from "./send-limits.js";
 

@@ -6,7 +6,6 @@
  * it belongs to one request of one organisation and goes with the request.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mintOrgId } from "../../src/accounts/ids.js";
 import {
   CALENDAR_URL_FIELD,
   type CandidateCalendars,
@@ -16,6 +15,7 @@ import {
   hideBusy,
   READ_CACHE_TTL_MS,
 } from "../../src/booking/candidate-calendar.js";
+import { mintOrgId } from "../../src/ids.js";
 import { singleKeyring } from "../../src/secrets/keyring.js";
 import { rotateKeys } from "../../src/secrets/rotate.js";
 import { SEALED_COLUMNS } from "../../src/secrets/sealed-columns.js";

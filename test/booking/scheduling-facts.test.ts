@@ -5,8 +5,8 @@
  * but emailed in the request's zone).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatWhen } from "../../src/calendar/invitation-mail.js";
 import { schedulingFacts } from "../../src/hiring/scheduling-facts.js";
-import { formatWhen } from "../../src/mail/invitations.js";
 import type { Store } from "../../src/store/database.js";
 import { type FeedServer, startFeedServer } from "../calendar/connectors/feed-server.js";
 import { buildWorld, NOW, type SignedIn, type World } from "../hiring/factories.js";

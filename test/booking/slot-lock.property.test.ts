@@ -7,10 +7,10 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OrgId } from "../../src/accounts/ids.js";
 import { writeTransaction } from "../../src/booking/context.js";
 import type { SlotClaim } from "../../src/booking/problem.js";
 import { insertSlots, lockAndCheck, releaseSlots } from "../../src/booking/slot-lock.js";
+import type { OrgId } from "../../src/ids.js";
 import type { Store } from "../../src/store/database.js";
 import { type FeedServer, startFeedServer } from "../calendar/connectors/feed-server.js";
 import { buildWorld, type World } from "../hiring/factories.js";

@@ -6,10 +6,10 @@
  * And calendar event writes: a dead write is retried only while no later write of its event exists.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { OrgId } from "../../src/accounts/ids.js";
 import { enqueueEventWrite, eventWritesQueue } from "../../src/calendar/event-writes.js";
 import { connectionSyncQueue } from "../../src/calendar/sync-worker.js";
 import { fixedClock } from "../../src/clock.js";
+import type { OrgId } from "../../src/ids.js";
 import { retryDeadLetter, runNext } from "../../src/jobs/lease-queue.js";
 import type { Store } from "../../src/store/database.js";
 import { testDatabases } from "../support/databases.js";

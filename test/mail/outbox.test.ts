@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { mintOrgId } from "../../src/accounts/ids.js";
 import { fixedClock } from "../../src/clock.js";
+import { mintOrgId } from "../../src/ids.js";
 import { enqueueMail, type OutgoingMessage } from "../../src/mail/outbox.js";
 import {
   folderTransport,

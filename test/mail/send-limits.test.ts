@@ -4,7 +4,7 @@
  * always go.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mintOrgId } from "../../src/accounts/ids.js";
+import { mintOrgId } from "../../src/ids.js";
 import { enqueueMail, type OutgoingMessage } from "../../src/mail/outbox.js";
 import { DEFAULT_MAIL_LIMITS } from "../../src/mail/send-limits.js";
 import { testDatabases } from "../support/databases.js";

@@ -2,8 +2,9 @@
  * Book: holds every interviewer of the chosen option in one transaction with its effects
  * (booking, slots, status, timeline, invitations). Same idempotency key, same booking.
  */
-import { newId } from "../../accounts/ids.js";
+
 import { parseInput } from "../../hiring/parse-input.js";
+import { newId } from "../../ids.js";
 import type { BookingContext, Caller } from "../context.js";
 import { allows, refusalOf } from "../lifecycle.js";
 import { addEvent, madeBefore, setStatus } from "../request-repository.js";

@@ -3,7 +3,6 @@
  * from a loop template or given, each with named members or a pool big enough for its count.
  */
 import type { Kysely } from "kysely";
-import { newId, type OrgId } from "../../accounts/ids.js";
 import { memberContacts } from "../../accounts/reads.js";
 import { invalid } from "../../errors.js";
 import { parseInput } from "../../hiring/parse-input.js";
@@ -13,6 +12,7 @@ import {
   loopTemplateFacts,
   poolSize,
 } from "../../hiring/scheduling-facts.js";
+import { newId, type OrgId } from "../../ids.js";
 import type { Database } from "../../store/schema.js";
 import { type BookingContext, type Caller, DAY_MS } from "../context.js";
 import { addEvent, loadRequest } from "../request-repository.js";

@@ -3,7 +3,7 @@
  * and an attendee): stores the latest answer per attendee and session and puts it on the
  * timeline as theirs, in one transaction.
  */
-import type { OrgId } from "../../accounts/ids.js";
+import type { OrgId } from "../../ids.js";
 import { type BookingContext, type Caller, writeTransaction } from "../context.js";
 import { addEvent, bookingById, requestRow, sessionAt } from "../request-repository.js";
 import type { AttendeePartstat } from "../tables.js";

@@ -4,7 +4,7 @@
  * goes up and effects hear of it as "rescheduled" with the sessions as they were. One locked
  * transaction re-checks the newcomer's slots and limits, as a booking does.
  */
-import type { OrgId } from "../../accounts/ids.js";
+import type { OrgId } from "../../ids.js";
 import {
   type BookingContext,
   dbErrorCode,

@@ -5,8 +5,8 @@
  * the status, the link, the email and the timeline entry exist together or not at all.
  */
 import type { Kysely } from "kysely";
-import type { OrgId } from "../../accounts/ids.js";
 import { AppError } from "../../errors.js";
+import type { OrgId } from "../../ids.js";
 import { escapeHtml } from "../../mail/html.js";
 import { enqueueMail } from "../../mail/outbox.js";
 import type { Database } from "../../store/schema.js";

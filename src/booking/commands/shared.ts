@@ -3,8 +3,8 @@
  * answering with the committed result, and refusing a time that went to someone else.
  */
 import type { Kysely } from "kysely";
-import type { OrgId } from "../../accounts/ids.js";
 import { AppError } from "../../errors.js";
+import type { OrgId } from "../../ids.js";
 import type { Database } from "../../store/schema.js";
 import type { BookingChange, BookingContext, Caller } from "../context.js";
 import { addEvent, bookingOf, loadRequest } from "../request-repository.js";

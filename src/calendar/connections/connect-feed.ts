@@ -3,9 +3,10 @@
  * reading once, then saved with sealed credentials and the busy time read. A CalDAV server's
  * address (caldav.icloud.com) rather than one calendar's connects each event calendar found.
  */
-import { newId } from "../../accounts/ids.js";
+
 import type { Actor } from "../../accounts/service.js";
 import { invalid } from "../../errors.js";
+import { newId } from "../../ids.js";
 import { connectorWith, credentialsBinding, type FeedCredentials } from "../connector-for.js";
 import { discoverCalendars } from "../connectors/caldav-discovery.js";
 import { ConnectorError } from "../connectors/types.js";

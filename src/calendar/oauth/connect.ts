@@ -5,10 +5,11 @@
  * checks the state, exchanges the code, seals the tokens in the connection's `credentials`,
  * reads the account's address and calendar list, and syncs once.
  */
-import { newId } from "../../accounts/ids.js";
+
 import type { Actor } from "../../accounts/service.js";
 import { tokenHash } from "../../accounts/tokens.js";
 import { AppError, notFound } from "../../errors.js";
+import { newId } from "../../ids.js";
 import type { ChosenCalendar } from "../chosen-calendars.js";
 import { newConnectionRow } from "../connections/rows.js";
 import { credentialsBinding } from "../connector-for.js";

@@ -9,16 +9,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ICAL from "ical.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { mintOrgId } from "../../src/accounts/ids.js";
 import { parseICalendar } from "../../src/calendar/ical.js";
 import { buildInvitation, type InterviewEvent, sessionUid } from "../../src/calendar/imip.js";
+import { enqueueInvitations, invitationMessages } from "../../src/calendar/invitation-mail.js";
 import { fixedClock } from "../../src/clock.js";
-import { enqueueInvitations, invitationMessages } from "../../src/mail/invitations.js";
+import { mintOrgId } from "../../src/ids.js";
 import { enqueueMail } from "../../src/mail/outbox.js";
 import { folderTransport, sendNext } from "../../src/mail/outbox-worker.js";
 import type { Store } from "../../src/store/database.js";
+import { leaves, type MimePart, parseMime } from "../mail/mime.js";
 import { testDatabases } from "../support/databases.js";
-import { leaves, type MimePart, parseMime } from "./mime.js";
 
 // Wed 25 Nov 2026, 11:00 UTC
 const NOW = Date.UTC(2026, 10, 25, 11, 0);

@@ -8,16 +8,16 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import { Temporal } from "temporal-polyfill";
-import type { OrgId } from "../accounts/ids.js";
+import type { OrgId } from "../ids.js";
+import { escapeHtml } from "../mail/html.js";
+import { enqueueMail, type OutgoingMessage } from "../mail/outbox.js";
+import type { Database } from "../store/schema.js";
 import {
   buildInvitation,
   type InterviewEvent,
   type InvitationMethod,
   type Person,
-} from "../calendar/imip.js";
-import type { Database } from "../store/schema.js";
-import { escapeHtml } from "./html.js";
-import { enqueueMail, type OutgoingMessage } from "./outbox.js";
+} from "./imip.js";
 
 export interface InvitationInput {
   organisationId: OrgId;

@@ -11,7 +11,7 @@ import { Temporal } from "temporal-polyfill";
 import type { OrgId } from "../accounts/ids.js";
 import { memberNames } from "../accounts/names.js";
 import { createCandidateCalendars } from "../booking/candidate-calendar.js";
-import type { BookingLink, BookingLinks } from "../booking/links.js";
+import type { BookingLink } from "../booking/links.js";
 import type { CandidateTimes } from "../booking/present.js";
 import { requestNames } from "../booking/request-names.js";
 import type { Option } from "../booking/schemas.js";
@@ -107,8 +107,11 @@ export function candidateBookingFor(deps: {
   store: Store;
   clock: Clock;
   booking: BookingService;
-  /** Unused: the booking commands issue and revoke links themselves (kept for callers). */
-  bookingLinks?: BookingLinks;
+  /**
+   * Ignored: the booking commands issue and revoke links themselves. Still accepted only
+   * because src/web/server.ts passes it; drop it once the composition root stops doing so.
+   */
+  bookingLinks?: unknown;
   /** Seals the address of a calendar the candidate connects. */
   box: SecretStore;
   /** config.calendar.allowPrivateHosts, for reading the candidate's calendar. */

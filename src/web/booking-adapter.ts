@@ -88,7 +88,7 @@ async function answerOf(
       return { ok: false, taken: true, options: await optionViews(store, orgId, fresh) };
     }
     if (error.code === "VALIDATION_FAILED" && error.field === "optionId") {
-      return { ok: false, taken: false, message: "Choose one of the times." };
+      return { ok: false, taken: false, message: "Choose one of the times.", code: error.code };
     }
     if (
       error.code === "REQUEST_NOT_OPEN" ||
@@ -97,7 +97,7 @@ async function answerOf(
       error.code === "CONFLICT" ||
       error.code === "VALIDATION_FAILED"
     ) {
-      return { ok: false, taken: false, message: error.message };
+      return { ok: false, taken: false, message: error.message, code: error.code };
     }
     throw error;
   }

@@ -16,8 +16,10 @@ import {
   optionsOutput,
   REQUEST_STATUS_VALUES,
 } from "../../booking/schemas.js";
+import type { ErrorCode } from "../../errors.js";
 import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
+import { HTTP_STATUS } from "../errors.js";
 import type { RouteTable } from "../route-table.js";
 import { apiActor, errorResponses, security } from "./common.js";
 import { json, named } from "./hiring-crud-api.js";
@@ -65,6 +67,8 @@ function operation<S extends 200 | 201>(
     responses: { ...success, ...errorResponses },
   };
 }
+/** "409 `SLOT_TAKEN`": a code with its status from the one table, for the descriptions. */
+const answers = (code: ErrorCode) => `${HTTP_STATUS[code]} \`${code}\``;
 /** Every route reads its request through the booking service. */
 const booking = (c: Context<AppEnv>) => c.get("deps").booking;
 
@@ -159,7 +163,7 @@ export function registerBookingApi(app: OpenAPIHono<AppEnv>, routes: RouteTable)
       200,
       InterviewRequest,
       "The offered request",
-      "Snapshots the current options into the request and sets it to awaiting_candidate, without emailing the candidate (`send` does both). 409 `NO_TIME_FITS` when nothing fits, 409 `REQUEST_NOT_OPEN` when the request is booked, cancelled or completed.",
+      `Snapshots the current options into the request and sets it to awaiting_candidate, without emailing the candidate (\`send\` does both). ${answers("NO_TIME_FITS")} when nothing fits, ${answers("REQUEST_NOT_OPEN")} when the request is booked, cancelled or completed.`,
     ),
     handler: async (c) =>
       c.json((await booking(c).offer(apiActor(c), c.req.valid("param").requestId)) as never, 200),
@@ -177,7 +181,7 @@ export function registerBookingApi(app: OpenAPIHono<AppEnv>, routes: RouteTable)
       200,
       InterviewRequest,
       "The request, awaiting the candidate",
-      "Offers today's options (as `offer` does) and, in the same transaction, emails the candidate a new link to their booking page; any earlier link stops working. 409 `NO_TIME_FITS` when nothing fits, 409 `REQUEST_NOT_OPEN` when the request is booked, cancelled or completed.",
+      `Offers today's options (as \`offer\` does) and, in the same transaction, emails the candidate a new link to their booking page; any earlier link stops working. ${answers("NO_TIME_FITS")} when nothing fits, ${answers("REQUEST_NOT_OPEN")} when the request is booked, cancelled or completed.`,
     ),
     handler: async (c) =>
       c.json(
@@ -198,7 +202,7 @@ export function registerBookingApi(app: OpenAPIHono<AppEnv>, routes: RouteTable)
       200,
       BookingResult,
       "The request and its booking",
-      "Books every interviewer of the option in one transaction. The same `idempotencyKey` returns the same booking. When the time was taken meanwhile, or an interviewer would pass a daily or weekly limit, the answer is 409 `SLOT_TAKEN` with fresh options in `error.detail.options`.",
+      `Books every interviewer of the option in one transaction. The same \`idempotencyKey\` returns the same booking. When the time was taken meanwhile, or an interviewer would pass a daily or weekly limit, the answer is ${answers("SLOT_TAKEN")} with fresh options in \`error.detail.options\`.`,
     ),
     handler: async (c) =>
       c.json(
@@ -223,7 +227,7 @@ export function registerBookingApi(app: OpenAPIHono<AppEnv>, routes: RouteTable)
       200,
       BookingResult,
       "The request and its booking",
-      "Same event UID, SEQUENCE + 1; the old time is released and the new one checked and held in one transaction. 409 `SLOT_TAKEN` with fresh options when it was taken meanwhile.",
+      `Same event UID, SEQUENCE + 1; the old time is released and the new one checked and held in one transaction. ${answers("SLOT_TAKEN")} with fresh options when it was taken meanwhile.`,
     ),
     handler: async (c) =>
       c.json(

@@ -11,7 +11,7 @@ import { Temporal } from "temporal-polyfill";
 import type { OrgId } from "../accounts/ids.js";
 import { memberNames } from "../accounts/names.js";
 import { createCandidateCalendars } from "../booking/candidate-calendar.js";
-import type { BookingLink, BookingLinks } from "../booking/links.js";
+import type { BookingLink } from "../booking/links.js";
 import type { CandidateTimes } from "../booking/present.js";
 import { requestNames } from "../booking/request-names.js";
 import type { Option } from "../booking/schemas.js";
@@ -88,7 +88,7 @@ async function answerOf(
       return { ok: false, taken: true, options: await optionViews(store, orgId, fresh) };
     }
     if (error.code === "VALIDATION_FAILED" && error.field === "optionId") {
-      return { ok: false, taken: false, message: "Choose one of the times." };
+      return { ok: false, taken: false, message: "Choose one of the times.", code: error.code };
     }
     if (
       error.code === "REQUEST_NOT_OPEN" ||
@@ -97,7 +97,7 @@ async function answerOf(
       error.code === "CONFLICT" ||
       error.code === "VALIDATION_FAILED"
     ) {
-      return { ok: false, taken: false, message: error.message };
+      return { ok: false, taken: false, message: error.message, code: error.code };
     }
     throw error;
   }
@@ -107,8 +107,11 @@ export function candidateBookingFor(deps: {
   store: Store;
   clock: Clock;
   booking: BookingService;
-  /** Unused: the booking commands issue and revoke links themselves (kept for callers). */
-  bookingLinks?: BookingLinks;
+  /**
+   * Ignored: the booking commands issue and revoke links themselves. Still accepted only
+   * because src/web/server.ts passes it; drop it once the composition root stops doing so.
+   */
+  bookingLinks?: unknown;
   /** Seals the address of a calendar the candidate connects. */
   box: SecretStore;
   /** config.calendar.allowPrivateHosts, for reading the candidate's calendar. */

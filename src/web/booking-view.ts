@@ -8,6 +8,7 @@
 import type { FittedOptions } from "../booking/candidate-calendar.js";
 import type { BookingLink } from "../booking/links.js";
 import type { CandidateTimes } from "../booking/present.js";
+import type { ErrorCode } from "../errors.js";
 
 export interface OptionSessionView {
   name: string;
@@ -56,8 +57,11 @@ export type BookAnswer =
   | { ok: true }
   /** Someone took the time first: the options open now. */
   | { ok: false; taken: true; options: OptionView[] }
-  /** Not bookable as asked (no such option, already booked): a message for the candidate. */
-  | { ok: false; taken: false; message: string };
+  /**
+   * Not bookable as asked (no such option, already booked): a message for the candidate, and
+   * the error's code, whose status (src/web/errors.ts) the page answers with.
+   */
+  | { ok: false; taken: false; message: string; code: ErrorCode };
 
 /** What the candidate's pages need from the booking service, given a live link. */
 export interface CandidateBooking {

@@ -2,7 +2,6 @@
  * Objects of every kind an organisation owns, made through the services (never by writing
  * rows), each with the text that would betray it if it showed up where it should not.
  */
-import { sendToCandidate } from "../../src/booking/send-link.js";
 import { fixedClock } from "../../src/clock.js";
 import { createHiringService } from "../../src/hiring/service.js";
 import { runNextJob, scheduledJobsQueue, scheduleJob } from "../../src/jobs/scheduled-jobs.js";
@@ -205,19 +204,7 @@ export async function makeRequest(
 
 /** Sends the request to its candidate, as the request page's button does. */
 export async function sendRequest(world: World, person: Person, requestId: string) {
-  const { store, clock, booking, bookingLinks, config } = world.deps;
-  return sendToCandidate(
-    {
-      db: store.db,
-      clock,
-      booking,
-      links: bookingLinks,
-      publicUrl: config.http.publicUrl,
-      mailFrom: config.mail.from,
-    },
-    person.actor,
-    requestId,
-  );
+  return world.deps.booking.sendToCandidate(person.actor, requestId);
 }
 
 /** The link in the newest booking email to `email`, as the candidate reads it. */

@@ -14,6 +14,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { Child } from "hono/jsx";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { newSecretToken } from "../../accounts/tokens.js";
 import { CALENDAR_URL_FIELD, type FittedOptions } from "../../booking/candidate-calendar.js";
 import {
@@ -32,7 +33,10 @@ import {
 } from "../../booking/present.js";
 import { AppError } from "../../errors.js";
 import type { CandidateBooking, CandidatePageView, OptionView } from "../booking-view.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
+import { HTTP_STATUS } from "../errors.js";
+import { formFailure, INVALID_FORM } from "../forms.js";
 import { ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
 import { allFormValues, one } from "./hiring-form-helpers.js";
@@ -43,9 +47,7 @@ export const BOOK_ZONE_COOKIE = "ally_book_zone";
 export const BOOK_SCRIPT = "/assets/book.js";
 const ZONE_COOKIE_SECONDS = 60 * 24 * 3600;
 
-type Status = 200 | 404 | 409 | 410 | 422;
-
-function frame(c: C, title: string, body: Child, status: Status = 200) {
+function frame(c: C, title: string, body: Child, status: ContentfulStatusCode = 200) {
   return c.html(
     <Page title={title} narrow bare script={BOOK_SCRIPT}>
       {body}
@@ -54,9 +56,17 @@ function frame(c: C, title: string, body: Child, status: Status = 200) {
   );
 }
 
-const problemText: Record<LinkProblem, { status: 404 | 410; title: string; text: string }> = {
+/**
+ * What a link that opens nothing answers. These are states of the link, not errors of a use
+ * case: an unknown link is not found (the table's NOT_FOUND); an expired or revoked one is gone
+ * for good, 410, which no error code stands for.
+ */
+const problemText: Record<
+  LinkProblem,
+  { status: ContentfulStatusCode; title: string; text: string }
+> = {
   unknown: {
-    status: 404,
+    status: HTTP_STATUS.NOT_FOUND,
     title: "This link does not work",
     text: "The address may be incomplete: links in emails sometimes break across lines. Open the link from the email again, or copy the whole address.",
   },
@@ -547,22 +557,20 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
     summary: string,
     run: (c: C, token: string, link: BookingLink) => Promise<Response>,
   ) => {
-    routes.add({
+    defineRoute(app, routes, {
       method,
       path,
-      summary,
-      access: "public",
       kind: "page",
+      access: "public",
       objectParam: "token",
       objectKind: "booking-link",
+      summary,
+      handler: async (c) => {
+        const opened = await openLink(c);
+        if (opened instanceof Response) return opened;
+        return run(c, opened.token, opened.link);
+      },
     });
-    const handler = async (c: C) => {
-      const opened = await openLink(c);
-      if (opened instanceof Response) return opened;
-      return run(c, opened.token, opened.link);
-    };
-    if (method === "GET") app.get(path, handler);
-    else app.post(path, handler);
   };
 
   linkPage("GET", "/book/:token", "The candidate's booking page", async (c, token, link) => {
@@ -625,7 +633,7 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       const again = async (
         title: string,
         props: Pick<ChoosingProps, "view" | "options" | "errors" | "selected" | "taken">,
-        status: Status,
+        status: ContentfulStatusCode,
       ) => {
         const fitted = await booking.fitCalendar(link, props.options, zone);
         return frame(
@@ -648,7 +656,7 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
           optionId === ""
             ? { option: "Choose one of the times." }
             : { option: "The form was incomplete. Please choose your time again." };
-        return again("Choose a time", { view, options: await shown(), errors }, 422);
+        return again("Choose a time", { view, options: await shown(), errors }, INVALID_FORM);
       }
       const answer = reschedule
         ? await booking.reschedule(link, optionId, key)
@@ -660,7 +668,7 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
         return again(
           "Choose a time",
           { view: now, options: await shown(), errors: { option: answer.message } },
-          answer.message === "Choose one of the times." ? 422 : 409,
+          HTTP_STATUS[answer.code],
         );
       }
       if (!answer.ok) {
@@ -672,7 +680,7 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
             selected: answer.options.some((o) => o.id === optionId) ? optionId : undefined,
             taken: true,
           },
-          409,
+          HTTP_STATUS.SLOT_TAKEN,
         );
       }
       return c.redirect(`/book/${token}?done=${reschedule ? "moved" : "booked"}`, 303);
@@ -726,6 +734,7 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
         await booking.connectCalendar(link, address, zone);
       } catch (error) {
         if (!(error instanceof AppError) || error.field !== CALENDAR_URL_FIELD) throw error;
+        const failed = formFailure(c, error, CALENDAR_URL_FIELD);
         const reschedule = view.status === "scheduled";
         const options = reschedule ? await booking.rescheduleOptions(link) : view.options;
         return frame(
@@ -740,9 +749,9 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
             zone={zone}
             reschedule={reschedule}
             address={address}
-            errors={{ [CALENDAR_URL_FIELD]: error.message }}
+            errors={failed.errors}
           />,
-          422,
+          failed.status,
         );
       }
       return c.redirect(timesPage(token, view), 303);
@@ -861,7 +870,7 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
           c,
           "Tell us when suits you",
           gridPage(token, view, zone, values, { [read.field]: read.message }),
-          422,
+          INVALID_FORM,
         );
       }
       await booking.proposeTimes(link, read.value);
@@ -932,7 +941,7 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
         c,
         "Cancel your interview",
         cancelPage(token, view, zone, { reason: "Please keep the reason under 2000 characters." }),
-        422,
+        INVALID_FORM,
       );
     }
     await port(c).cancel(link, reason === "" ? null : reason);

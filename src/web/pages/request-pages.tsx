@@ -6,6 +6,7 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { Temporal } from "temporal-polyfill";
 import { memberNames } from "../../accounts/names.js";
 import { can } from "../../accounts/permissions.js";
@@ -21,11 +22,11 @@ import type {
 } from "../../booking/schemas.js";
 import type { BookingService } from "../../booking/service.js";
 import { REQUEST_STATUSES, type RequestStatus } from "../../booking/tables.js";
-import { AppError } from "../../errors.js";
 import { optionViews } from "../booking-adapter.js";
 import type { OptionView } from "../booking-view.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
-import { fieldErrorsFrom, requireActor } from "../forms.js";
+import { formFailure, INVALID_FORM, requireActor } from "../forms.js";
 import {
   Csrf,
   ErrorSummary,
@@ -592,150 +593,165 @@ function OptionsListStatic({ option, zone }: { option: OptionView; zone: string 
   );
 }
 
-/** Status codes a page answers an expected failure with. */
-const statusFor = (error: AppError) => (error.code === "VALIDATION_FAILED" ? 422 : 409);
+/** The key a service error without a field is shown under: the page's summary heading. */
+const NO_FIELD = "form";
+
+/**
+ * A request action's expected failure as the request page shows it: an error without a field
+ * heads the summary, one on `optionId` marks the options; the status is the table's.
+ */
+function actionFailure(c: C, error: unknown) {
+  const failed = formFailure(c, error, NO_FIELD);
+  const { [NO_FIELD]: message, optionId, ...rest } = failed.errors;
+  const errors = optionId === undefined ? rest : { ...rest, option: optionId };
+  return {
+    notice: message === undefined ? { errors } : { message },
+    status: failed.status,
+  };
+}
 
 export function registerRequestPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/requests",
     kind: "page",
     access: { permission: "candidates:read" },
     summary: "Interview requests by status",
-  });
-  app.get("/app/requests", async (c) => {
-    const actor = requireActor(c);
-    const { booking, hiring } = c.get("deps");
-    const [requests, candidates, jobs] = await Promise.all([
-      booking.listRequests(actor),
-      hiring.listCandidates(actor),
-      hiring.listJobs(actor),
-    ]);
-    const candidateName = new Map(candidates.map((x) => [x.id, x.name]));
-    const jobTitle = new Map(jobs.map((x) => [x.id, x.title]));
-    const write = can(actor.role, "candidates:write");
-    const byStatus = (status: RequestStatus) => requests.filter((r) => r.status === status);
-    return c.html(
-      frame(
-        c,
-        "Interview requests",
-        <>
-          <h1>Interview requests</h1>
-          {write ? (
-            <p>
-              <a class="button" href="/app/requests/new">
-                New request
-              </a>
-            </p>
-          ) : null}
-          {requests.length === 0 ? <p>No interview requests yet.</p> : null}
-          {REQUEST_STATUSES.filter((s) => byStatus(s).length > 0).map((status) => (
-            <section aria-labelledby={`status-${status}`}>
-              <h2 id={`status-${status}`}>
-                {STATUS_LABEL[status]} ({byStatus(status).length})
-              </h2>
-              <div class="table-wrap">
-                <table class="stacked">
-                  <thead>
-                    <tr>
-                      <th scope="col">Candidate</th>
-                      <th scope="col">Job</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Time to schedule</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {byStatus(status).map((r: InterviewRequest) => (
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const { booking, hiring } = c.get("deps");
+      const [requests, candidates, jobs] = await Promise.all([
+        booking.listRequests(actor),
+        hiring.listCandidates(actor),
+        hiring.listJobs(actor),
+      ]);
+      const candidateName = new Map(candidates.map((x) => [x.id, x.name]));
+      const jobTitle = new Map(jobs.map((x) => [x.id, x.title]));
+      const write = can(actor.role, "candidates:write");
+      const byStatus = (status: RequestStatus) => requests.filter((r) => r.status === status);
+      return c.html(
+        frame(
+          c,
+          "Interview requests",
+          <>
+            <h1>Interview requests</h1>
+            {write ? (
+              <p>
+                <a class="button" href="/app/requests/new">
+                  New request
+                </a>
+              </p>
+            ) : null}
+            {requests.length === 0 ? <p>No interview requests yet.</p> : null}
+            {REQUEST_STATUSES.filter((s) => byStatus(s).length > 0).map((status) => (
+              <section aria-labelledby={`status-${status}`}>
+                <h2 id={`status-${status}`}>
+                  {STATUS_LABEL[status]} ({byStatus(status).length})
+                </h2>
+                <div class="table-wrap">
+                  <table class="stacked">
+                    <thead>
                       <tr>
-                        <td data-label="Candidate">
-                          <a href={`/app/requests/${r.id}`}>
-                            {candidateName.get(r.candidateId) ?? "A candidate"}
-                          </a>
-                        </td>
-                        <td data-label="Job">{jobTitle.get(r.jobId) ?? ""}</td>
-                        <td data-label="Created">{when(r.createdAt, "UTC")} UTC</td>
-                        <td data-label="Time to schedule">
-                          {r.scheduledAt
-                            ? durationText(Date.parse(r.scheduledAt) - Date.parse(r.createdAt))
-                            : `open for ${durationText(c.get("deps").clock.now() - Date.parse(r.createdAt))}`}
-                        </td>
+                        <th scope="col">Candidate</th>
+                        <th scope="col">Job</th>
+                        <th scope="col">Created</th>
+                        <th scope="col">Time to schedule</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </section>
-          ))}
-        </>,
-        false,
-      ),
-    );
+                    </thead>
+                    <tbody>
+                      {byStatus(status).map((r: InterviewRequest) => (
+                        <tr>
+                          <td data-label="Candidate">
+                            <a href={`/app/requests/${r.id}`}>
+                              {candidateName.get(r.candidateId) ?? "A candidate"}
+                            </a>
+                          </td>
+                          <td data-label="Job">{jobTitle.get(r.jobId) ?? ""}</td>
+                          <td data-label="Created">{when(r.createdAt, "UTC")} UTC</td>
+                          <td data-label="Time to schedule">
+                            {r.scheduledAt
+                              ? durationText(Date.parse(r.scheduledAt) - Date.parse(r.createdAt))
+                              : `open for ${durationText(c.get("deps").clock.now() - Date.parse(r.createdAt))}`}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </section>
+            ))}
+          </>,
+          false,
+        ),
+      );
+    },
   });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/requests/new",
     kind: "page",
     access: { permission: "candidates:write" },
     summary: "New interview request form",
-  });
-  app.get("/app/requests/new", async (c) => {
-    const actor = requireActor(c);
-    return c.html(
-      frame(
-        c,
-        "New interview request",
-        <>
-          <h1>New interview request</h1>
-          <NewRequestForm c={c} actor={actor} values={new Map()} />
-        </>,
-      ),
-    );
-  });
-
-  routes.add({
-    method: "POST",
-    path: "/app/requests",
-    kind: "page",
-    access: { permission: "candidates:write" },
-    summary: "Creates an interview request",
-  });
-  app.post("/app/requests", async (c) => {
-    const actor = requireActor(c);
-    const values = await allFormValues(c);
-    const again = (errors: FieldErrors, status: 409 | 422) =>
-      c.html(
+    handler: async (c) => {
+      const actor = requireActor(c);
+      return c.html(
         frame(
           c,
           "New interview request",
           <>
             <h1>New interview request</h1>
-            <ErrorSummary errors={errors} />
-            <NewRequestForm c={c} actor={actor} values={values} errors={errors} />
+            <NewRequestForm c={c} actor={actor} values={new Map()} />
           </>,
         ),
-        status,
       );
-    const { hiring, booking } = c.get("deps");
-    const candidateId = one(values, "candidateId");
-    const candidate = candidateId
-      ? (await hiring.listCandidates(actor)).find((x) => x.id === candidateId)
-      : undefined;
-    const read = requestInput(values, candidate?.timeZone ?? null);
-    if ("errors" in read) return again(read.errors, 422);
-    try {
-      const request = await booking.createRequest(actor, read.input);
-      return c.redirect(`/app/requests/${request.id}`, 303);
-    } catch (error) {
-      const errors = errorsForRows(
-        fieldErrorsFrom(error),
-        "sessions",
-        read.rowOf,
-        "name",
-        (row) => `Session ${row + 1}`,
-      );
-      return again(errors, error instanceof AppError ? statusFor(error) : 422);
-    }
+    },
+  });
+
+  defineRoute(app, routes, {
+    method: "POST",
+    path: "/app/requests",
+    kind: "page",
+    access: { permission: "candidates:write" },
+    summary: "Creates an interview request",
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const values = await allFormValues(c);
+      const again = (errors: FieldErrors, status: ContentfulStatusCode) =>
+        c.html(
+          frame(
+            c,
+            "New interview request",
+            <>
+              <h1>New interview request</h1>
+              <ErrorSummary errors={errors} />
+              <NewRequestForm c={c} actor={actor} values={values} errors={errors} />
+            </>,
+          ),
+          status,
+        );
+      const { hiring, booking } = c.get("deps");
+      const candidateId = one(values, "candidateId");
+      const candidate = candidateId
+        ? (await hiring.listCandidates(actor)).find((x) => x.id === candidateId)
+        : undefined;
+      const read = requestInput(values, candidate?.timeZone ?? null);
+      if ("errors" in read) return again(read.errors, INVALID_FORM);
+      try {
+        const request = await booking.createRequest(actor, read.input);
+        return c.redirect(`/app/requests/${request.id}`, 303);
+      } catch (error) {
+        const failed = formFailure(c, error);
+        const errors = errorsForRows(
+          failed.errors,
+          "sessions",
+          read.rowOf,
+          "name",
+          (row) => `Session ${row + 1}`,
+        );
+        return again(errors, failed.status);
+      }
+    },
   });
 
   const requestRoute = {
@@ -743,27 +759,27 @@ export function registerRequestPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
     objectParam: "requestId",
     objectKind: "interview-request" as const,
   };
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/requests/:requestId",
+    ...requestRoute,
     access: { permission: "candidates:read" },
     summary: "An interview request",
-    ...requestRoute,
-  });
-  app.get("/app/requests/:requestId", async (c) => {
-    const actor = requireActor(c);
-    const done = c.req.query("done");
-    const good =
-      done === "sent"
-        ? "Sent: the candidate has an email with a link to choose a time."
-        : done === "booked"
-          ? "Booked."
-          : done === "cancelled"
-            ? "Cancelled."
-            : undefined;
-    return c.html(
-      await requestPage(c, actor, c.req.param("requestId"), good ? { good } : undefined),
-    );
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const done = c.req.query("done");
+      const good =
+        done === "sent"
+          ? "Sent: the candidate has an email with a link to choose a time."
+          : done === "booked"
+            ? "Booked."
+            : done === "cancelled"
+              ? "Cancelled."
+              : undefined;
+      return c.html(
+        await requestPage(c, actor, c.req.param("requestId"), good ? { good } : undefined),
+      );
+    },
   });
 
   /** Runs a request action; an expected failure shows the request page with the reason. */
@@ -777,35 +793,26 @@ export function registerRequestPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
       values: Map<string, string[]>,
     ) => Promise<FieldErrors | string>,
   ) => {
-    routes.add({
+    defineRoute(app, routes, {
       method: "POST",
       path,
+      ...requestRoute,
       access: { permission: "candidates:write" },
       summary,
-      ...requestRoute,
-    });
-    app.post(path, async (c) => {
-      const actor = requireActor(c);
-      const id = c.req.param("requestId") as string;
-      const values = await allFormValues(c);
-      try {
-        const outcome = await run(c, actor, id, values);
-        if (typeof outcome === "string")
-          return c.redirect(`/app/requests/${id}?done=${outcome}`, 303);
-        return c.html(await requestPage(c, actor, id, { errors: outcome }), 422);
-      } catch (error) {
-        if (
-          !(error instanceof AppError) ||
-          error.code === "NOT_FOUND" ||
-          error.code === "FORBIDDEN"
-        ) {
-          throw error;
+      handler: async (c) => {
+        const actor = requireActor(c);
+        const id = c.req.param("requestId") as string;
+        const values = await allFormValues(c);
+        try {
+          const outcome = await run(c, actor, id, values);
+          if (typeof outcome === "string")
+            return c.redirect(`/app/requests/${id}?done=${outcome}`, 303);
+          return c.html(await requestPage(c, actor, id, { errors: outcome }), INVALID_FORM);
+        } catch (error) {
+          const failed = actionFailure(c, error);
+          return c.html(await requestPage(c, actor, id, failed.notice), failed.status);
         }
-        const field = error.field === "optionId" ? "option" : error.field;
-        const notice =
-          field === undefined ? { message: error.message } : { errors: { [field]: error.message } };
-        return c.html(await requestPage(c, actor, id, notice), statusFor(error));
-      }
+      },
     });
   };
 

@@ -113,6 +113,7 @@ export function buildDeps(
     db: store.db,
     dialect: store.dialect,
     clock,
+    links: bookingLinks,
     calendars,
     effects: createBookingEffects({
       clock,
@@ -161,7 +162,6 @@ export function buildDeps(
       store,
       clock,
       booking,
-      bookingLinks,
       box,
       allowPrivateHosts: config.calendar.allowPrivateHosts,
     }),

@@ -8,7 +8,6 @@
  * request (`candidateGet`) carries ids only.
  */
 import { Temporal } from "temporal-polyfill";
-import type { OrgId } from "../accounts/ids.js";
 import { memberNames } from "../accounts/names.js";
 import { createCandidateCalendars } from "../booking/candidate-calendar.js";
 import type { BookingLink } from "../booking/links.js";
@@ -18,6 +17,7 @@ import type { Option } from "../booking/schemas.js";
 import type { BookingService } from "../booking/service.js";
 import type { Clock } from "../clock.js";
 import { AppError } from "../errors.js";
+import type { OrgId } from "../ids.js";
 import type { SecretStore } from "../secrets/secret-store.js";
 import type { Store } from "../store/database.js";
 import type {
@@ -107,11 +107,6 @@ export function candidateBookingFor(deps: {
   store: Store;
   clock: Clock;
   booking: BookingService;
-  /**
-   * Ignored: the booking commands issue and revoke links themselves. Still accepted only
-   * because src/web/server.ts passes it; drop it once the composition root stops doing so.
-   */
-  bookingLinks?: unknown;
   /** Seals the address of a calendar the candidate connects. */
   box: SecretStore;
   /** config.calendar.allowPrivateHosts, for reading the candidate's calendar. */

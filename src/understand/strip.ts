@@ -92,10 +92,22 @@ export function stripQuoted(text: string): Stripped {
   return { body, removed: end < lines.length || own.length < end };
 }
 
+/** "Thanks, Alex": a sign-off and a first name on one line. */
+const SIGN_OFF_WITH_NAME =
+  /^\s*(thanks|thank you|cheers|best|regards|kind regards|best regards|many thanks|merci|gracias|danke|obrigad[oa]|saludos|grüße)\s*[,!.]?\s+([A-Z][a-z]+)\s*[.!]?\s*$/i;
+const NOT_A_NAME =
+  /^(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|yes|no|ok|okay|sure|option|neither|none|both)$/i;
+
+function isSignOff(line: string): boolean {
+  if (SIGNATURE_START.some((p) => p.test(line))) return true;
+  const m = SIGN_OFF_WITH_NAME.exec(line);
+  return m !== null && /^[A-Z]/.test(m[2] as string) && !NOT_A_NAME.test(m[2] as string);
+}
+
 function dropSignature(lines: string[], firstOwn: number): string[] {
   for (let i = Math.max(firstOwn + 1, 0); i < lines.length; i++) {
     const line = lines[i] as string;
-    if (SIGNATURE_START.some((p) => p.test(line))) return lines.slice(0, i);
+    if (isSignOff(line)) return lines.slice(0, i);
     if (CONTACT_LINE.test(line)) return trimNameAbove(lines.slice(0, i), firstOwn);
   }
   // A lone "Sent from my iPhone" as the first line is still the sender's text.

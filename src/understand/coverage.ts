@@ -54,6 +54,17 @@ export function isNeutral(token: Token, allCaps: boolean, firstInClause: boolean
   return !allCaps && !firstInClause && /^\p{Lu}\p{Ll}+$/u.test(token.raw);
 }
 
+const GLOBAL = new Map<RegExp, RegExp>();
+
+function globalVersion(p: RegExp): RegExp {
+  let g = GLOBAL.get(p);
+  if (!g) {
+    g = new RegExp(p.source, p.flags.includes("g") ? p.flags : `${p.flags}g`);
+    GLOBAL.set(p, g);
+  }
+  return g;
+}
+
 /** Marks tokens that overlap a span of `folded` matched by one of `patterns`. */
 export function markCues(
   tokens: readonly Token[],
@@ -62,7 +73,8 @@ export function markCues(
   into: Set<Token>,
 ): void {
   for (const p of patterns) {
-    const g = new RegExp(p.source, p.flags.includes("g") ? p.flags : `${p.flags}g`);
+    const g = globalVersion(p);
+    g.lastIndex = 0;
     let guard = 0;
     for (let m = g.exec(folded); m !== null && guard++ < 200; m = g.exec(folded)) {
       if (m[0].length === 0) {

@@ -23,7 +23,7 @@ import {
 } from "./intent-cues.js";
 import type { Mention } from "./mentions.js";
 import { fold } from "./normalise.js";
-import { optionsMatching } from "./options.js";
+import { localOptions, optionsMatching } from "./options.js";
 import type { Analysis } from "./reader.js";
 import { intervalsOf } from "./reader.js";
 import { daysOf } from "./resolve.js";
@@ -238,10 +238,9 @@ function acceptOf(
   if (positive.length === 0) return undefined;
   const matched = new Set<number>();
   let unmatched = 0;
+  const options = localOptions(proposed, a.zone);
   for (const m of positive) {
-    const fits = optionsMatching(m, proposed, a.ctx).filter(
-      (n) => !a.ordinals.excluded.includes(n),
-    );
+    const fits = optionsMatching(m, options, a.ctx).filter((n) => !a.ordinals.excluded.includes(n));
     if (fits.length === 0) unmatched++;
     for (const n of fits) matched.add(n);
   }

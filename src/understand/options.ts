@@ -84,19 +84,26 @@ export function ordinalsOf(
   return { chosen, excluded, covered };
 }
 
+/** Each option's start as a local date and minutes after midnight in `zone`. */
+export type LocalOption = { date: Temporal.PlainDate; minutes: number };
+
+export function localOptions(proposed: readonly Interval[], zone: string): LocalOption[] {
+  return proposed.map((option) => {
+    const start = Temporal.Instant.from(option.start).toZonedDateTimeISO(zone);
+    return { date: start.toPlainDate(), minutes: start.hour * 60 + start.minute };
+  });
+}
+
 /** The options (1-based) a mention fits; a mention with no day fits by time of day alone. */
 export function optionsMatching(
   m: Mention,
-  proposed: readonly Interval[],
+  options: readonly LocalOption[],
   ctx: ResolveContext,
 ): number[] {
   const days = daysOf(m, ctx).map((d) => d.date);
   const spans = m.times.map((t) => spanOf(t, 0));
   const out: number[] = [];
-  proposed.forEach((option, index) => {
-    const start = Temporal.Instant.from(option.start).toZonedDateTimeISO(ctx.zone);
-    const date = start.toPlainDate();
-    const minutes = start.hour * 60 + start.minute;
+  options.forEach(({ date, minutes }, index) => {
     if (m.days.length > 0 && !days.some((d) => d.equals(date))) return;
     if (m.days.length === 0 && spans.length === 0) return;
     const fits =

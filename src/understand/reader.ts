@@ -17,7 +17,7 @@ import { MONTH_FIRST_ZONES } from "./lexicon.js";
 import { type Mention, mentionsOf } from "./mentions.js";
 import { fold, type Token } from "./normalise.js";
 import { ordinalsOf } from "./options.js";
-import { localWindows, type ResolveContext, toInstants } from "./resolve.js";
+import { localWindows, type ResolveContext, resolveContext, toInstants } from "./resolve.js";
 import { stripQuoted } from "./strip.js";
 import type { Interval, Reading, UnderstandInput } from "./types.js";
 
@@ -81,7 +81,7 @@ export function analyse(input: UnderstandInput): Analysis {
   });
   const namedZone = zones.find((z): z is string => typeof z === "string");
   const zone = namedZone ?? input.timeZone;
-  const ctx: ResolveContext = { now, zone, durationMinutes: durationOf(input) };
+  const ctx: ResolveContext = resolveContext(now, zone, durationOf(input));
   carryDays(mentions);
   const folded = fold(body);
   const all = clauses.flatMap((c) => c.tokens);

@@ -15,7 +15,26 @@ export type ResolveContext = {
   now: Temporal.ZonedDateTime;
   zone: string;
   durationMinutes: number;
+  /** Cached: today's date and now's minutes after midnight in `zone`. */
+  today?: Temporal.PlainDate;
+  nowMinutes?: number;
 };
+
+/** A context with today's date and time in its zone worked out once. */
+export function resolveContext(
+  now: Temporal.ZonedDateTime,
+  zone: string,
+  durationMinutes: number,
+): ResolveContext {
+  const local = now.withTimeZone(zone);
+  return {
+    now,
+    zone,
+    durationMinutes,
+    today: local.toPlainDate(),
+    nowMinutes: local.hour * 60 + local.minute,
+  };
+}
 
 /** A local window on one day: minutes after midnight, half-open. */
 export type LocalWindow = { date: Temporal.PlainDate; from: number; to: number };
@@ -29,7 +48,7 @@ const PARTS: Record<string, [number, number]> = {
 const DAY: [number, number] = [9 * 60, 18 * 60];
 
 function today(ctx: ResolveContext): Temporal.PlainDate {
-  return ctx.now.withTimeZone(ctx.zone).toPlainDate();
+  return ctx.today ?? ctx.now.withTimeZone(ctx.zone).toPlainDate();
 }
 
 function mondayOf(date: Temporal.PlainDate): Temporal.PlainDate {
@@ -138,8 +157,8 @@ function weekDays(
     return d ? weekdaysFrom(mondayOf(d)).map((date) => ({ date })) : [];
   }
   // "this week": the remaining weekdays after now; today only from now's local time, before 18:00.
-  const local = ctx.now.withTimeZone(ctx.zone);
-  const minutes = local.hour * 60 + local.minute;
+  const local = ctx.nowMinutes === undefined ? ctx.now.withTimeZone(ctx.zone) : undefined;
+  const minutes = ctx.nowMinutes ?? (local ? local.hour * 60 + local.minute : 0);
   const out: { date: Temporal.PlainDate; notBefore?: number }[] = [];
   for (const date of weekdaysFrom(mondayOf(t))) {
     const c = Temporal.PlainDate.compare(date, t);

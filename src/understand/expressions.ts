@@ -345,8 +345,7 @@ function partAt(tokens: Token[], i: number): Parsed<TimeRef> {
     (w === "any" || w === "all") &&
     (tokens[i + 1]?.text === "time" || tokens[i + 1]?.text === "day")
   )
-    if ((w === "all" || tokens[i + 1]?.text === "time") && !boundFollows(i + 2))
-      return { value: { kind: "part", part: "day" }, next: i + 2 };
+    if (!boundFollows(i + 2)) return { value: { kind: "part", part: "day" }, next: i + 2 };
   if ((w === "anytime" || w === "whenever") && !boundFollows(i + 1))
     return { value: { kind: "part", part: "day" }, next: i + 1 };
   return null;
@@ -571,6 +570,15 @@ function zoneAt(tokens: Token[], i: number): Parsed<string | null> {
   if (CITY_ZONES[two] && w2 === "time") return { value: CITY_ZONES[two] as string, next: i + 3 };
   if (CITY_ZONES[w] && w1 === "time") return { value: CITY_ZONES[w] as string, next: i + 2 };
   const zone = ZONE_WORDS[w];
+  // "et" and "est" are also French words ("lundi 10h et mardi", "10h est parfait").
+  if (
+    zone &&
+    (w === "et" || w === "est") &&
+    w1 !== "" &&
+    !ENGLISH_AFTER_ZONE.has(w1) &&
+    tokens[i + 1]?.kind !== "punct"
+  )
+    return null;
   if (zone) {
     let next = i + 1;
     if (w1 === "time") next++;
@@ -579,6 +587,11 @@ function zoneAt(tokens: Token[], i: number): Parsed<string | null> {
   return null;
 }
 
+const ENGLISH_AFTER_ZONE = new Set(
+  "time works work is would or and on please if for then that suits ok okay good fine tomorrow today next this".split(
+    " ",
+  ),
+);
 const OR_WORDS = new Set(["or", "o", "ou", "oder"]);
 const AND_WORDS = new Set(["and", "y", "et", "und", "e", "&", "or"]);
 const EXCEPT_WORDS = new Set(["except", "excepto", "sauf", "ausser", "exceto", "menos"]);

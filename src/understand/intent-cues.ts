@@ -10,7 +10,7 @@ export const AUTO_REPLY_SUBJECT =
   /^(auto(matic)? ?(reply|response|antwort)?:|automatic reply|out of (the )?office|abwesenheitsnotiz|respuesta automatica|reponse automatique|resposta automatica|undeliverable|delivery status|mail delivery)/;
 
 export const AUTO_REPLY =
-  /\b(out of (the )?office|(i am|i'?m) currently away|away (from the office|until|till)|annual leave|parental leave|maternity leave|on leave until|automated (response|reply|message)|automatic reply|auto-?reply|delivery has failed|could ?n'?t be (found|delivered)|undeliverable|mailbox (is )?not monitored|not monitored|limited access to (e-?mail|my email)|limited connectivity|will (respond|reply|get back to you) (when|as soon as|on my return)|back in the office|absente? du bureau|nicht im buro|fuera de la oficina|de ferias|de vacaciones|en vacances|im urlaub|no escritorio|i will be back on|i'?ll be back on|currently travell?ing)\b/;
+  /\b(out of (the )?office|(i am|i'?m) currently away|away (from the office|until|till)|annual leave|parental leave|maternity leave|on leave until|automated (response|reply|message)|automatic reply|auto-?reply|delivery has failed|could ?n'?t be (found|delivered)|undeliverable|mailbox (is )?not monitored|not monitored|limited access to (e-?mail|my email)|limited connectivity|will (respond|reply|get back to you) (when|as soon as|on my return)|back in the office|absente? du bureau|nicht im buro|abwesend|ausente|fuera de la oficina|de ferias|de vacaciones|en vacances|im urlaub|no escritorio|i will be back on|i'?ll be back on|currently travell?ing)\b/;
 
 export const OPT_OUT_SUBJECT = /\b(opt[ -]?out|unsubscribe|remove me)\b/;
 
@@ -42,7 +42,7 @@ export const PRIVACY: { kind: PrivacyRequest; pattern: RegExp }[] = [
   {
     kind: "rectification",
     pattern:
-      /\b(correct (it|this|my|that)|correction|rectif|spelled wrong|misspelt|misspelled|is wrong|out of date|update my|change (it|my \w+) to|berichtig|corrig|actualic|atualiz)/,
+      /\b(correct (it|this|my|that)|correction|rectif|spelled wrong|misspelt|misspelled|is wrong|out of date|update my|change (it|my \w+) to|berichtig|corrig|correg|actualic|atualiz)/,
   },
   {
     kind: "access",
@@ -56,13 +56,13 @@ export const PRIVACY_TOPIC =
   /\b(data|information|info|details|records|record|on file|everything you have|personal|gdpr|cv|surname|name|nachname\w*|apellido|nom de famille|sobrenome|phone number|email address|donnees|datos|dados|daten|profil|processing)\b/;
 
 export const CANCEL =
-  /\b(cancel|withdraw|withdrawing|no longer interested|not interested anymore|take me out of consideration|bow out|pull out|decided not to (move forward|proceed|continue)|accepted (another|an?) (offer|role|position|job)|(accept|accepting) an offer elsewhere|retire ma candidature|retirer ma candidature|je retire|cancelar|anular|retirar (mi|minha)|zuruckziehen|absagen|desisto|desistir)\b/;
+  /\b(cancel|withdraw|withdrawing|no longer interested|not interested anymore|take me out of consideration|bow out|pull out|decided not to (move forward|proceed|continue)|accepted (another|an?) (offer|role|position|job)|(accept|accepting) an offer elsewhere|annuler|annulation|stornieren|retire ma candidature|retirer ma candidature|je retire|cancelar|anular|retirar (mi|minha)|zuruckziehen|absagen|desisto|desistir)\b/;
 
 export const RESCHEDULE =
-  /\b(reschedul\w*|re-schedule|move (it|the|our|us|my|this|that|\w+'s)|moved|push (it|the|this|back)|shift (it|the)|change (the|our) (interview|time|appointment|call)|postpone|another time|a different time|a week later|same time|later date|instead|verschieben|verlegen|reprogramar|cambiar la|remarcar|reagendar|deplacer|decaler|reporter)\b/;
+  /\b(reschedul\w*|re-schedule|move (it|the|our|us|my|this|that|\w+'s)|moved|push (it|the|this|back)|shift (it|the)|change (the|our) (interview|time|appointment|call)|postpone|another time|a different time|a week later|same time|later date|instead|verschieben|verlegen|reprogramar|cambiar la|mover|mudar|changer|remarcar|reagendar|deplacer|decaler|reporter)\b/;
 
 export const DECLINE =
-  /\b(none|neither|not available (at|on) (any|those|these)|(can'?t|cannot) (make|do) (those|these|either|any|them|it)|(those|these|they) (don'?t|do not|won'?t) work|not (available|free) (on|at) (those|these)|(both|all) (of )?(the |those |these )?(slots|times|options|days)? ?(are )?(clash|conflict)\w*|either of|ninguno|ninguna|ningun|aucun|aucune|keiner|keine der|keinen|nenhum|nenhuma|not able to make (any|those|these))\b/;
+  /\b(none|neither|not available (at|on) (any|those|these)|(can'?t|cannot) (make|do) (those|these|either|any|them|it)|(those|these|they) (don'?t|do not|won'?t) work|not (available|free) (on|at) (those|these)|(both|all) (of )?(the |those |these )?(slots|times|options|days)? ?(are )?(clash|conflict)\w*|either of|ninguno|ninguna|ningun|aucun|aucune|keiner|keine der|keinen|keinem|keines|nenhum|nenhuma|not able to make (any|those|these))\b/;
 
 export const INFO_QUESTION =
   /\b(remote|in person|in-person|on-?site|onsite|zoom|teams|google meet|video|phone|call link|link|address|parking|park|prepare|bring|salary|pay|compensation|who (will|is|are)|how long|duration|dress|wear|description|job description|role|position|english|german|french|spanish|technical|behaviou?ral|format|interviewers?|local time|your time|or yours|presencial|remoto|online|en remoto|visio|vor ort|per video|entretien se fait|tiempo|dauer|salaire|salario|gehalt)\b/;

@@ -245,7 +245,11 @@ function acceptOf(
     for (const n of fits) matched.add(n);
   }
   if (matched.size === 0) return undefined;
-  if (unmatched > 0) doubts.push("also names times that are not options");
+  if (unmatched > 0) {
+    // Some times are options and some are not: a proposal of all of them, for a person to check.
+    doubts.push("names options and other times");
+    return undefined;
+  }
   if (matched.size > 1) doubts.push("fits several options");
   return { choice: Math.min(...matched), base: 0.9 };
 }

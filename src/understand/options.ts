@@ -21,6 +21,10 @@ import type { Interval } from "./types.js";
 export type OrdinalReading = { chosen: number[]; excluded: number[]; covered: Set<number> };
 
 const OPTION_WORDS = new Set([
+  "vorschlag",
+  "proposition",
+  "proposta",
+  "propuesta",
   "option",
   "options",
   "opcion",
@@ -41,6 +45,9 @@ const NEGATORS = new Set(["not", "no", "nicht", "pas", "nao", "ni", "never"]);
 
 function numberAt(token: Token | undefined): number | null {
   if (!token) return null;
+  // "Option B": options lettered A–E.
+  if (token.kind === "word" && /^[a-e]$/.test(token.text) && token.raw === token.raw.toUpperCase())
+    return token.text.charCodeAt(0) - 96;
   if (token.kind === "number" && /^\d{1,2}$/.test(token.text)) return Number(token.text);
   return NUMBER_WORDS[token.text] ?? null;
 }

@@ -21,7 +21,7 @@ export const NEGATIVE_CUE =
   /\b(can'?t|cannot|can not|couldn'?t|could not|won'?t be able|not available|unavailable|not free|no good|not good|(doesn'?t|don'?t|does not|do not|won'?t|wont|will not|isn'?t going to) (work|suit)|not possible|impossible|(i'?m|i am|we'?re|is|are|i'?ll be|will be|i'?ll be) (out|away|off|travell?ing|busy|booked|unavailable)|out of town|tied up|conflict|clash(es)?|busy|fully booked|at a conference|on holiday|on vacation|no puedo|no me va|ne peux pas|pas disponible|ne suis pas|geht (leider )?nicht|passt (leider )?nicht|kann (leider )?nicht|nao posso|nao consigo|nao da|nao estou disponivel|the one i can'?t|is out|are out|not (on )?(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\w*|not (today|tomorrow|this week|next week))\b/;
 
 const POSITIVE_CUE =
-  /\b(free|works?|available|good|fine|back|open|suits?|possible|could do|can do|prefer|better|ok|okay|perfect|great|happy|how about|what about|instead|would|can we|could we|move|puedo|peux|kann|posso|disponible|disponivel)\b/;
+  /\b(free|works?|available|good|fine|back|open|suits?|possible|could do|can do|prefer|better|ok|okay|perfect|great|happy|how about|what about|instead|would|can we|could we|move|around|puedo|peux|kann|posso|disponible|disponivel)\b/;
 
 function isBoundary(tokens: Token[], i: number, text: string): boolean {
   const t = tokens[i] as Token;

@@ -14,7 +14,7 @@ export const DEFAULT_THRESHOLD = 0.8;
 export function confidenceOf(decision: Decision, analysis: Analysis): number {
   let c = decision.base;
   if (decision.doubts.length > 0) c = Math.min(c, 0.6 - 0.05 * (decision.doubts.length - 1));
-  const u = analysis.uncovered.length;
+  const u = decision.whole ? 0 : analysis.uncovered.length;
   if (u > 0) c = Math.min(c, 0.75 - 0.04 * (u - 1));
   return Math.round(Math.max(0.05, Math.min(0.99, c)) * 100) / 100;
 }

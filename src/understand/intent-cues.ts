@@ -15,7 +15,7 @@ export const AUTO_REPLY =
 export const OPT_OUT_SUBJECT = /\b(opt[ -]?out|unsubscribe|remove me)\b/;
 
 export const OPT_OUT =
-  /\b(unsubscribe|opt (me )?out|opt-out|remove me from|take me (off|of) (this|your|the)|stop (sending|emailing|e-mailing|mailing|contacting)|don'?t (want|send) (any ?more|me)|no more (of these )?(emails|messages|job alerts)|any more of these|desinscri|darme de baja|dar de baja|baja de (estos|esta)|tragen sie mich aus|austragen|abmelden|aus dem verteiler|parem de (me )?enviar|descadastr|cancelar (a )?inscri|nao quero (mais )?receber)/;
+  /\b(unsubscribe( me)?( from (these|this|your|the|all)( \w+){0,3})?|opt (me )?out|opt-out|remove me from|take me (off|of) (this|your|the)|stop (sending|emailing|e-mailing|mailing|contacting)|don'?t (want|send) (any ?more|me)|no more (of these )?(emails|messages|job alerts)|any more of these|desinscri|darme de baja|dar de baja|baja de (estos|esta)|tragen sie mich aus|austragen|abmelden|aus dem verteiler|parem de (me )?enviar|descadastr|cancelar (a )?inscri|nao quero (mais )?receber)/;
 
 /** Privacy rights, most specific first: restriction and objection mention deletion and use. */
 export const PRIVACY: { kind: PrivacyRequest; pattern: RegExp }[] = [
@@ -56,7 +56,7 @@ export const PRIVACY_TOPIC =
   /\b(data|information|info|details|records|record|on file|everything you have|personal|gdpr|cv|surname|name|nachname\w*|apellido|nom de famille|sobrenome|phone number|email address|donnees|datos|dados|daten|profil|processing)\b/;
 
 export const CANCEL =
-  /\b(cancel|withdraw|withdrawing|no longer interested|not interested anymore|take me out of consideration|bow out|pull out|decided not to (move forward|proceed|continue)|accepted (another|an?) (offer|role|position|job)|(accept|accepting) an offer elsewhere|annuler|annulation|stornieren|retire ma candidature|retirer ma candidature|je retire|cancelar|anular|retirar (mi|minha)|zuruckziehen|absagen|desisto|desistir)\b/;
+  /\b(cancel|withdraw|withdrawing|no longer interested|no longer (wish|want) to (be considered|proceed|continue|pursue|move forward)|(don'?t|do not) (wish|want) to (proceed|continue|move forward)|not interested anymore|take me out of consideration|bow out|pull out|decided not to (move forward|proceed|continue)|accepted (another|an?) (offer|role|position|job)|(accept|accepting) an offer elsewhere|annuler|annulation|stornieren|retire ma candidature|retirer ma candidature|je retire|cancelar|anular|retirar (mi|minha)|zuruckziehen|absagen|desisto|desistir)\b/;
 
 export const RESCHEDULE =
   /\b(reschedul\w*|re-schedule|move (it|the|our|us|my|this|that|\w+'s)|moved|push (it|the|this|back)|shift (it|the)|change (the|our) (interview|time|appointment|call)|postpone|another time|a different time|a week later|same time|later date|instead|verschieben|verlegen|reprogramar|cambiar la|mover|mudar|changer|remarcar|reagendar|deplacer|decaler|reporter)\b/;
@@ -65,7 +65,7 @@ export const DECLINE =
   /\b(none|neither|not available (at|on) (any|those|these)|(can'?t|cannot) (make|do) (those|these|either|any|them|it)|(those|these|they) (don'?t|do not|won'?t) work|not (available|free) (on|at) (those|these)|(both|all) (of )?(the |those |these )?(slots|times|options|days)? ?(are )?(clash|conflict)\w*|either of|ninguno|ninguna|ningun|aucun|aucune|keiner|keine der|keinen|keinem|keines|nenhum|nenhuma|not able to make (any|those|these))\b/;
 
 export const INFO_QUESTION =
-  /\b(remote|in person|in-person|on-?site|onsite|zoom|teams|google meet|video|phone|call link|link|address|parking|park|prepare|bring|salary|pay|compensation|who (will|is|are)|how long|duration|dress|wear|description|job description|role|position|english|german|french|spanish|technical|behaviou?ral|format|interviewers?|local time|your time|or yours|presencial|remoto|online|en remoto|visio|vor ort|per video|entretien se fait|tiempo|dauer|salaire|salario|gehalt)\b/;
+  /\b(remote|in person|in-person|on-?site|onsite|zoom|teams|google meet|video|phone|call link|link|address|parking|park|prepare|bring|salary|pay|compensation|who (will|is|are)|how long|duration|dress code|dress|wear|description|job description|role|position|english|german|french|spanish|technical|behaviou?ral|format|interviewers?|local time|your time|or yours|presencial|remoto|online|en remoto|visio|vor ort|per video|entretien se fait|tiempo|dauer|salaire|salario|gehalt)\b/;
 
 export const QUESTION_START =
   /^(is|are|will|who|what|where|why|how|do|does|did|should|can i|could you|may i|would you|est-ce|qui|quel|quelle|ou|comment|es|la|el|findet|wer|wie|wo|wird|ist|a|o|qual|quem|onde|como|sera|cual|donde|quien|hay|gibt)\b/;

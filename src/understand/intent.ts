@@ -51,6 +51,8 @@ export type Decision = {
   base: number;
   /** Why a person should look, when something was unclear. */
   doubts: string[];
+  /** The whole text was read as one thing (an auto-reply, a bare option number): no word is left over. */
+  whole?: boolean;
 };
 
 function clauseText(c: Clause): string {
@@ -129,7 +131,7 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
   if (a.truncated) doubts.push("long text");
 
   if (AUTO_REPLY_SUBJECT.test(subject) || AUTO_REPLY.test(folded))
-    return { intent: "unknown", ...empty, base: 0.9, doubts };
+    return { intent: "unknown", ...empty, base: 0.9, doubts, whole: true };
 
   const privacy = PRIVACY.find((p) => p.pattern.test(folded));
   const optOut = OPT_OUT.test(folded) || (OPT_OUT_SUBJECT.test(subject) && a.tokenCount <= 8);
@@ -171,6 +173,7 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
       unavailable,
       base: accept.base,
       doubts,
+      ...(accept.whole ? { whole: true } : {}),
     };
   }
 
@@ -221,7 +224,7 @@ function acceptOf(
   a: Analysis,
   positive: Mention[],
   doubts: string[],
-): { choice: number; base: number } | undefined {
+): { choice: number; base: number; whole?: boolean } | undefined {
   const proposed = input.proposed ?? [];
   if (proposed.length === 0) return undefined;
   const chosen = [...new Set(a.ordinals.chosen)].filter((n) => !a.ordinals.excluded.includes(n));
@@ -233,9 +236,10 @@ function acceptOf(
   const bare = /^\s*#?(\d)\s*[.!]*\s*$/.exec(a.body);
   if (bare) {
     const n = Number(bare[1]);
-    if (n >= 1 && n <= proposed.length) return { choice: n, base: 0.85 };
+    if (n >= 1 && n <= proposed.length) return { choice: n, base: 0.85, whole: true };
   }
-  if (positive.length === 0) return undefined;
+  // "Can't do those, I'm only around this week": the offered times were turned down.
+  if (positive.length === 0 || DECLINE.test(fold(a.body))) return undefined;
   const matched = new Set<number>();
   let unmatched = 0;
   const options = localOptions(proposed, a.zone);

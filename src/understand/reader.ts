@@ -108,8 +108,36 @@ export function analyse(input: UnderstandInput): Analysis {
   return a;
 }
 
-/** A time said without a day ("Anytime after 11 works") takes the days of the mention before it. */
+/**
+ * A time said without a day ("Anytime after 11 works") takes the days of the mention before it;
+ * weekdays right after a bare week ("next week instead? Monday or Tuesday morning") fall in that
+ * week, which they narrow.
+ */
 function carryDays(mentions: Mention[]): void {
+  mentions.forEach((m, k) => {
+    const next = mentions[k + 1];
+    const week = m.days.length === 1 && m.days[0]?.kind === "week" ? m.days[0] : undefined;
+    if (
+      !week ||
+      week.which === "of" ||
+      m.times.length > 0 ||
+      !next ||
+      next.clauseIndex !== m.clauseIndex + 1
+    )
+      return;
+    if (
+      next.week ||
+      next.negative !== m.negative ||
+      !next.days.some((d) => d.kind === "weekday" || d.kind === "range")
+    )
+      return;
+    for (const later of mentions.slice(k + 1)) {
+      if (later.clauseIndex !== next.clauseIndex) break;
+      if (!later.week && later.days.some((d) => d.kind === "weekday" || d.kind === "range"))
+        later.week = week.which;
+    }
+    m.superseded = true;
+  });
   let last: Mention | undefined;
   for (const m of mentions) {
     if (m.days.length > 0) last = m;

@@ -179,14 +179,13 @@ export function intervalsOf(
 export function understand(input: UnderstandInput): Reading {
   const analysis = analyse(input);
   const decision = decideIntent(input, analysis);
-  const reading: Reading = {
-    intent: decision.intent,
-    windows: decision.windows,
-    unavailable: decision.unavailable,
-    confidence: confidenceOf(decision, analysis),
-  };
+  // Fields in the spec's order.
+  const reading: Reading = { intent: decision.intent } as Reading;
   if (decision.choice !== undefined) reading.choice = decision.choice;
+  reading.windows = decision.windows;
+  reading.unavailable = decision.unavailable;
   if (analysis.namedZone) reading.timeZone = analysis.namedZone;
   if (decision.privacyRequest) reading.privacyRequest = decision.privacyRequest;
+  reading.confidence = confidenceOf(decision, analysis);
   return reading;
 }

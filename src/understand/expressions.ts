@@ -560,6 +560,13 @@ function weekdayWithDate(
 }
 
 function zoneAt(tokens: Token[], i: number): Parsed<string | null> {
+  // "3pm (ET)"
+  if (tokens[i]?.text === "(") {
+    const inner = zoneAt(tokens, i + 1);
+    if (inner && tokens[inner.next]?.text === ")")
+      return { value: inner.value, next: inner.next + 1 };
+    return null;
+  }
   const w = tokens[i]?.text ?? "";
   const w1 = tokens[i + 1]?.text ?? "";
   const w2 = tokens[i + 2]?.text ?? "";
@@ -569,6 +576,12 @@ function zoneAt(tokens: Token[], i: number): Parsed<string | null> {
   const two = `${w} ${w1}`;
   if (CITY_ZONES[two] && w2 === "time") return { value: CITY_ZONES[two] as string, next: i + 3 };
   if (CITY_ZONES[w] && w1 === "time") return { value: CITY_ZONES[w] as string, next: i + 2 };
+  // A city right after a time names its zone ("10am New York", "3pm London").
+  const city = tokens[i]?.raw ?? "";
+  if (CITY_ZONES[two] && /^\p{Lu}/u.test(city))
+    return { value: CITY_ZONES[two] as string, next: i + 2 };
+  if (CITY_ZONES[w] && w.length > 2 && /^\p{Lu}/u.test(city))
+    return { value: CITY_ZONES[w] as string, next: i + 1 };
   const zone = ZONE_WORDS[w];
   // "et" and "est" are also French words ("lundi 10h et mardi", "10h est parfait").
   if (

@@ -73,6 +73,23 @@ describe("reading new times", () => {
     expect(r.windows).toEqual([{ start: "2026-11-30T19:00:00Z", end: "2026-11-30T20:00:00Z" }]);
   });
 
+  it("reads a zone in parentheses or a city after a time, and reports it", () => {
+    expect(read("Wednesday 7am (PT) works")).toMatchObject({
+      intent: "accept",
+      choice: 2,
+      timeZone: "America/Los_Angeles",
+    });
+    expect(read("Tuesday 7pm London works")).toMatchObject({
+      intent: "accept",
+      choice: 1,
+      timeZone: "Europe/London",
+    });
+  });
+
+  it("does not read the French 'et' after a time as Eastern time", () => {
+    expect(read("lundi 10h et mardi 11h").timeZone).toBeUndefined();
+  });
+
   it("reads a wish to move a booked interview as a reschedule, without the booked day as a window", () => {
     const booked = { start: "2026-12-03T21:00:00Z", end: "2026-12-03T22:00:00Z" };
     const r = read("Could we move Thursday's interview to Friday morning?", {

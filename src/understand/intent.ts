@@ -55,7 +55,15 @@ export type Decision = {
   whole?: boolean;
 };
 
+/** A clause's folded words, without a leading greeting ("Hi, is it remote?" → "is it remote?"). */
 function clauseText(c: Clause): string {
+  return clauseWords(c).replace(GREETING, "");
+}
+
+const GREETING =
+  /^((hi|hello|hey|dear|sorry|thanks|thank you|ok|okay|also|oh|and|one more thing|quick question)( [a-z]+)? ?,? )+/;
+
+function clauseWords(c: Clause): string {
   return c.tokens
     .map((t) => t.text)
     .join(" ")

@@ -712,7 +712,9 @@ function atTime(tokens: Token[], i: number, out: Element[], afterOr: boolean): P
   const c = clockAt(tokens, j);
   if (!c) return null;
   const strong = c.value.strong;
-  const weakOk = cue || afterOr || prevDayAdjacent(out, i);
+  // "2 instead of 10": a number traded for a time is a time.
+  const tradedForTime = tokens[c.next]?.text === "instead" && tokens[c.next + 1]?.text === "of";
+  const weakOk = cue || afterOr || prevDayAdjacent(out, i) || tradedForTime;
   if (!strong && !weakOk) return null;
   if (
     !strong &&

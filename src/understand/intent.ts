@@ -72,7 +72,8 @@ function clauseWords(c: Clause): string {
 
 const AVAILABILITY =
   /\b(free|works?|available|good|fine|open|suits?|possible|could do|can do|ok|okay|how about|what about|prefer|better|instead|disponible|disponivel|passt|geht)\b/;
-const LATER_ACTION = /\b(confirm|let you know|get back|revert|check|reply|respond|once i know)\b/;
+const LATER_ACTION =
+  /\b(confirm|let you know|get back|revert|check|reply|respond|once i know|(i'?ll|i will|will) (send|email|suggest|propose|share|come back))\b/;
 
 function isInfoQuestion(c: Clause, hasTimes: boolean): boolean {
   const text = clauseText(c);

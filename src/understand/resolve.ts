@@ -186,7 +186,10 @@ export function spanOf(time: TimeRef, durationMinutes: number): [number, number]
 /** The local windows of a mention; a mention with no day gives none. */
 export function localWindows(m: Mention, ctx: ResolveContext): LocalWindow[] {
   const days = daysOf(m, ctx);
-  const spans = m.times.length > 0 ? m.times.map((t) => spanOf(t, ctx.durationMinutes)) : [DAY];
+  // "after 4 any day this week": "any day" only says which days; the narrower time wins.
+  const times =
+    m.times.length > 1 ? m.times.filter((t) => !(t.kind === "part" && t.part === "day")) : m.times;
+  const spans = times.length > 0 ? times.map((t) => spanOf(t, ctx.durationMinutes)) : [DAY];
   const out: LocalWindow[] = [];
   for (const d of days) {
     for (const [from, to] of spans) {

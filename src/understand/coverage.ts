@@ -44,7 +44,7 @@ const FILLER = new Set(
   meus dados ao otima pode fico infelizmente desses esses funciona mim seria possivel sera gostaria candidatura
   aceitei outra proposta uso e-mails e-mail
   prefere prefiro lieber bevorzuge passe convem conviene genial super top bien tres perfeito otimo perfekt prima
-  kann up other getting quickly copy podriamos hacerlo mejor ginge auch emergency pursue pursuing fechas fecha dates date datum ne wunderbar vale claro encantado encantada ravi ravie gern geht serve irait mich fur pour`.split(
+  kann update account associated analytics up other getting quickly copy podriamos hacerlo mejor ginge auch emergency pursue pursuing fechas fecha dates date datum ne wunderbar vale claro encantado encantada ravi ravie gern geht serve irait mich fur pour`.split(
     /\s+/,
   ),
 );

@@ -10,7 +10,7 @@ export const AUTO_REPLY_SUBJECT =
   /^(auto(matic)? ?(reply|response|antwort)?:|automatic reply|out of (the )?office|abwesenheitsnotiz|respuesta automatica|reponse automatique|resposta automatica|undeliverable|delivery status|mail delivery)/;
 
 export const AUTO_REPLY =
-  /\b(out of (the )?office|(i am|i'?m) currently away|away (from the office|until|till)|annual leave|parental leave|maternity leave|on leave until|automated (response|reply|message)|automatic reply|auto-?reply|delivery has failed|could ?n'?t be (found|delivered)|undeliverable|mailbox (is )?not monitored|not monitored|limited access to (e-?mail|my email)|limited connectivity|will (respond|reply|get back to you) (when|as soon as|on my return)|back in the office|absente? du bureau|nicht im buro|abwesend|ausente|fuera de la oficina|de ferias|de vacaciones|en vacances|im urlaub|no escritorio|i will be back on|i'?ll be back on|currently travell?ing)\b/;
+  /\b(out of (the )?office|(i am|i'?m) currently away|away (from the office|until|till)|annual leave|parental leave|maternity leave|on leave until|automated (response|reply|message)|automatic reply|auto-?reply|delivery has failed|could ?n'?t be (found|delivered)|undeliverable|mailbox (is )?not monitored|not monitored|limited access to (e-?mail|my email)|limited connectivity|will (respond|reply|get back to you) (when|as soon as|on my return)|back in the office|absente? du bureau|nicht im buro|abwesend|ausente|fuera de la oficina|de ferias|de vacaciones|en vacances|im urlaub|no escritorio|i will be back on|no access to (my )?e-?mail|for (urgent matters|anything urgent)|if your message is urgent|i'?ll be back on|currently travell?ing)\b/;
 
 export const OPT_OUT_SUBJECT = /\b(opt[ -]?out|unsubscribe|remove me)\b/;
 
@@ -32,7 +32,7 @@ export const PRIVACY: { kind: PrivacyRequest; pattern: RegExp }[] = [
   {
     kind: "portability",
     pattern:
-      /\b(machine-?readable|portable|portability|export|transfer (it|them|my data)|import (it )?into|structured (and|,)|formato estructurado|portabilit|datenubertragbarkeit|as a (json|csv|file))/,
+      /\b(machine[- ]?readable|portable|portability|export|transfer (it|them|my data)|import (it )?into|structured (and|,)|formato estructurado|portabilit|datenubertragbarkeit|as a (json|csv|file))/,
   },
   {
     kind: "erasure",
@@ -42,7 +42,7 @@ export const PRIVACY: { kind: PrivacyRequest; pattern: RegExp }[] = [
   {
     kind: "rectification",
     pattern:
-      /\b(correct (it|this|my|that)|correction|rectif|spelled wrong|misspelt|misspelled|is wrong|out of date|update my|change (it|my \w+) to|berichtig|corrig|correg|actualic|atualiz)/,
+      /\b(correct (it|this|my|that)|correction|rectif|spelled wrong|(name|address|number|email|details?|date of birth) (is |are )?wrong|wrong (name|address|number|email|spelling)|fix (it|this|that|my)|should be \w+( \w+)?,? not |misspelt|misspelled|is wrong|out of date|update my|change (it|my \w+) to|berichtig|corrig|correg|actualic|atualiz)/,
   },
   {
     kind: "access",
@@ -62,7 +62,7 @@ export const RESCHEDULE =
   /\b(reschedul\w*|re-schedule|move (it|the|our|us|my|this|that|\w+'s)|moved|push (it|the|this|back)|shift (it|the)|change (the|our) (interview|time|appointment|call)|postpone|another time|a different time|a week later|same time|later date|instead|verschieben|verlegen|reprogramar|cambiar la|mover|mudar|changer|remarcar|reagendar|deplacer|decaler|reporter)\b/;
 
 export const DECLINE =
-  /\b(none|neither|not available (at|on) (any|those|these)|(can'?t|cannot) (make|do) (those|these|either|any|them|it)|(those|these|they|the) (times? |slots? |options? |dates? )?(don'?t|do not|won'?t) (work|suit)|not (available|free) (on|at) (those|these)|(both|all) (of )?(the |those |these )?(slots|times|options|days)? ?(are )?(clash|conflict)\w*|either of|ninguno|ninguna|ningun|aucun|aucune|keiner|keine der|keinen|keinem|keines|nenhum|nenhuma|not able to make (any|those|these))\b/;
+  /\b((none|neither) of (those|these|the|them)( \w+)?|none|neither|not available (at|on) (any|those|these)|(can'?t|cannot) (make|do) (those|these|either|any|them|it)|(those|these|they|the) (times? |slots? |options? |dates? )?(don'?t|do not|won'?t) (work|suit)|not (available|free) (on|at) (those|these)|(both|all) (of )?(the |those |these )?(slots|times|options|days)? ?(are )?(clash|conflict)\w*|either of|ninguno|ninguna|ningun|aucun|aucune|keiner|keine der|keinen|keinem|keines|nenhum|nenhuma|not able to make (any|those|these))\b/;
 
 export const INFO_QUESTION =
   /\b(remote|in person|in-person|on-?site|onsite|zoom|teams|google meet|video|phone|call link|link|address|parking|park|prepare|bring|salary|pay|compensation|who (will|is|are)|hiring manager|manager|panel|how long|duration|dress code|dress|wear|description|job description|role|position|english|german|french|spanish|technical|behaviou?ral|format|interviewers?|local time|your time|or yours|presencial|remoto|online|en remoto|visio|vor ort|per video|entretien se fait|tiempo|dauer|salaire|salario|gehalt)\b/;

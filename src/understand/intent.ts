@@ -139,8 +139,15 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
   const empty = { windows: [] as Interval[], unavailable: [] as Interval[] };
   if (a.truncated) doubts.push("long text");
 
-  if (AUTO_REPLY_SUBJECT.test(subject) || AUTO_REPLY.test(folded))
+  if (AUTO_REPLY_SUBJECT.test(subject) || AUTO_REPLY.test(folded)) {
+    // A person's reply may borrow an auto-reply's words ("for anything urgent, call me").
+    if (
+      !AUTO_REPLY_SUBJECT.test(subject) &&
+      (a.ordinals.chosen.length > 0 || AFFIRMATIVE.test(folded))
+    )
+      doubts.push("auto-reply words in a reply that also answers");
     return { intent: "unknown", ...empty, base: 0.9, doubts, whole: true };
+  }
 
   const privacy = PRIVACY.find((p) => p.pattern.test(folded));
   const optOut = OPT_OUT.test(folded) || (OPT_OUT_SUBJECT.test(subject) && a.tokenCount <= 8);

@@ -60,6 +60,8 @@ export function ordinalsOf(
   tokens: Token[],
   count: number,
   taken: ReadonlySet<number>,
+  /** Per token: the part of the clause holding it says the sender cannot ("option 1 doesn't work"). */
+  negative: readonly boolean[] = [],
 ): OrdinalReading {
   const chosen: number[] = [];
   const excluded: number[] = [];
@@ -84,7 +86,7 @@ export function ordinalsOf(
     if (n === null || n < 1 || n > Math.max(count, 1)) continue;
     for (let k = i; k < end; k++) covered.add(k);
     const before = tokens.slice(Math.max(0, i - 3), i).map((t) => t.text);
-    if (before.some((b) => NEGATORS.has(b))) excluded.push(n);
+    if (before.some((b) => NEGATORS.has(b)) || negative[i]) excluded.push(n);
     else chosen.push(n);
     i = end - 1;
   }

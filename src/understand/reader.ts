@@ -74,7 +74,7 @@ export function analyse(input: UnderstandInput): Analysis {
     mentions.push(...r.mentions);
     zones.push(...r.zones);
     for (const k of r.covered) coveredTokens.add(clause.tokens[k] as Token);
-    const o = ordinalsOf(clause.tokens, proposed.length, r.covered);
+    const o = ordinalsOf(clause.tokens, proposed.length, r.covered, clause.negative);
     chosen.push(...o.chosen);
     excluded.push(...o.excluded);
     for (const k of o.covered) coveredTokens.add(clause.tokens[k] as Token);

@@ -39,6 +39,13 @@ describe("matching the offered options", () => {
     expect(r.windows).toEqual([]);
   });
 
+  it("does not take an option the sender says does not work", () => {
+    expect(read("Option 1 doesn't work, but option 2 does")).toMatchObject({
+      intent: "accept",
+      choice: 2,
+    });
+  });
+
   it("reads 'Option 2 works' with high confidence and a yes to several options as unknown, below threshold", () => {
     expect(read("Option 2 works").confidence).toBeGreaterThanOrEqual(0.8);
     const yes = read("yes");

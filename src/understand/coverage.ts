@@ -18,7 +18,7 @@ const FILLER = new Set(
   any anytime whenever both whole all
   see meet meeting chat call talk speak interview interviews looking forward then there see you
   me for be have has had having get got make made like prefer preferred preference better best easier easiest
-  right now still again already ever yet also maybe perhaps probably definitely certainly absolutely
+  right now still again already ever yet also definitely certainly absolutely
   reply replying email emails message note hit send sent fast meant mean
   hope hoping well thanks! thank-you ty tysm np sounds sound think guess say said bit much many lot
   would've i've you've we've wonder wondering could've its okay fine

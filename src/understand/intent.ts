@@ -84,6 +84,14 @@ function isInfoQuestion(c: Clause, hasTimes: boolean): boolean {
   );
 }
 
+function overlaps(a: Interval, b: Interval): boolean {
+  const t = (s: string) => Temporal.Instant.from(s);
+  return (
+    Temporal.Instant.compare(t(a.start), t(b.end)) < 0 &&
+    Temporal.Instant.compare(t(b.start), t(a.end)) < 0
+  );
+}
+
 function containsInstant(w: Interval, at: string): boolean {
   const t = Temporal.Instant.from(at);
   return (
@@ -202,6 +210,8 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
       return { intent: "reschedule", windows: newWindows, unavailable, base: 0.6, doubts };
     }
     if (hasQuestion) doubts.push("also asks a question");
+    if (newWindows.some((w) => unavailable.some((u) => overlaps(w, u))))
+      doubts.push("says yes and no to the same time");
     return { intent: "propose", windows: newWindows, unavailable, base: 0.88, doubts };
   }
   if (positive.some((m) => m.days.length === 0 && m.times.length > 0))
@@ -259,8 +269,16 @@ function acceptOf(
   const matched = new Set<number>();
   let unmatched = 0;
   const options = localOptions(proposed, a.zone);
+  // "Thursday, but not at 3:30": an option the sender rules out is not taken.
+  const ruledOut = new Set(
+    a.mentions
+      .filter((m) => m.negative && m.times.length > 0)
+      .flatMap((m) => optionsMatching(m, options, a.ctx)),
+  );
   for (const m of positive) {
-    const fits = optionsMatching(m, options, a.ctx).filter((n) => !a.ordinals.excluded.includes(n));
+    const fits = optionsMatching(m, options, a.ctx).filter(
+      (n) => !a.ordinals.excluded.includes(n) && !ruledOut.has(n),
+    );
     if (fits.length === 0) unmatched++;
     for (const n of fits) matched.add(n);
   }

@@ -92,6 +92,8 @@ export function mentionsOf(clause: Clause, ctx: ParseContext, clauseIndex: numbe
       continue;
     }
     const gap = gapWords(el.from);
+    // A change of polarity starts a new group: "Tuesday works, not before 11".
+    if (cur && (clause.negative[el.from] ?? false) !== cur.negative) cur = undefined;
     if (el.type === "day") {
       if (el.ref.kind === "week" && el.ref.which !== "of") week = el.ref.which;
       if (

@@ -136,6 +136,19 @@ describe("confidence", () => {
     expect(read("Option 2, unless the zebra objects").confidence).toBeLessThan(0.8);
   });
 
+  it("drops below the threshold when a reply says yes and no to the same time", () => {
+    const r = read("I could do Thursday but not at 3:30, maybe 5?");
+    expect(r.intent).toBe("propose");
+    expect(r.confidence).toBeLessThan(0.8);
+  });
+
+  it("reads 'not before 11' after a day as times the sender cannot do", () => {
+    const r = read("Tuesday works, not before 11 though");
+    expect(r).toMatchObject({ intent: "accept", choice: 1 });
+    // Tue 1 Dec 09:00–11:00 ET
+    expect(r.unavailable).toEqual([{ start: "2026-12-01T14:00:00Z", end: "2026-12-01T16:00:00Z" }]);
+  });
+
   it("drops below the threshold when an accept also asks a question", () => {
     const r = read("Tuesday works. Is it remote though?");
     expect(r.intent).toBe("accept");

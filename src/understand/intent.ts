@@ -142,7 +142,12 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     .filter((m) => m.except)
     .flatMap((m) => daysOf(m, a.ctx).map((d) => d.date));
   const unavailable = intervalsOf(negative, a.ctx);
-  let windows = intervalsOf(positive, a.ctx, exceptDays);
+  // Worked out only when a path needs them: an accept by option never does.
+  let cached: Interval[] | undefined;
+  const windowsNow = () => {
+    cached ??= intervalsOf(positive, a.ctx, exceptDays);
+    return cached;
+  };
   const hasQuestion = infoClauses.size > 0;
   const empty = { windows: [] as Interval[], unavailable: [] as Interval[] };
   if (a.truncated) doubts.push("long text");
@@ -172,12 +177,12 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
   const booked = input.booked;
   const notBooked = (w: Interval) => !booked || !containsInstant(w, booked.start);
   if (CANCEL.test(folded)) {
-    if (RESCHEDULE.test(folded) && windows.length > 0) doubts.push("cancel and new times");
+    if (RESCHEDULE.test(folded) && windowsNow().length > 0) doubts.push("cancel and new times");
     return { intent: "cancel", ...empty, base: 0.9, doubts };
   }
 
   if (booked && RESCHEDULE.test(folded)) {
-    windows = [...windows.filter(notBooked), ...weekLater(input, folded)];
+    const windows = [...windowsNow().filter(notBooked), ...weekLater(input, folded)];
     return {
       intent: "reschedule",
       windows,
@@ -202,6 +207,7 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
   }
 
   const confirming = booked && CONFIRMATION.test(folded);
+  const windows = windowsNow();
   const newWindows = booked ? windows.filter(notBooked) : windows;
   if (newWindows.length > 0) {
     if (positive.some((m) => m.days.length === 0)) doubts.push("a time without a day");

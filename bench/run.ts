@@ -99,6 +99,10 @@ if (only.has("booking")) {
   );
   progressDone("booking benchmark done");
 }
+if (onlyArg === undefined || only.has("understand"))
+  Object.assign(results, {
+    understand: (await import("./understand.js")).runUnderstandBenchmark(quick),
+  });
 results.seconds = round((now() - started) / 1000, 1);
 
 const dir = resolve(import.meta.dirname, "..", ".bench");

@@ -117,6 +117,16 @@ const schema = z.object({
   ALLY_MASTER_KEY_PREVIOUS: z.string().optional(),
   /** Worker threads that compute options off the event loop; default min(2, CPU cores). */
   ENGINE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  /** Below this confidence a reply's reading goes to a person instead of being acted on. */
+  UNDERSTAND_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
+  /** An OpenAI-compatible chat completions server (llama.cpp, Ollama) asked for a second reading; unset = off. */
+  UNDERSTAND_LLM_URL: z.url().optional(),
+  /** Bearer key for UNDERSTAND_LLM_URL, if it needs one. */
+  UNDERSTAND_LLM_KEY: z.string().min(1).optional(),
+  /** Model name sent to UNDERSTAND_LLM_URL. */
+  UNDERSTAND_LLM_MODEL: z.string().min(1).default("local"),
+  /** How long to wait for the model before a person is asked instead. */
+  UNDERSTAND_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 });
 
 export interface Config {
@@ -147,6 +157,11 @@ export interface Config {
   queue: QueueConfig;
   /** Threads of the slot engine's worker pool (ENGINE_WORKERS). */
   engine: { workers: number };
+  /** Reading replies (src/understand; the optional model in src/assistant/llm-reader.ts). */
+  understand: {
+    threshold: number;
+    llm: { url: string; key: string | undefined; model: string; timeoutMs: number } | undefined;
+  };
   calendar: {
     syncMinutes: number;
     allowPrivateHosts: boolean;
@@ -247,6 +262,18 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         jitter: e.QUEUE_JITTER,
       },
       engine: { workers: e.ENGINE_WORKERS ?? Math.min(2, availableParallelism()) },
+      understand: {
+        threshold: e.UNDERSTAND_THRESHOLD,
+        llm:
+          e.UNDERSTAND_LLM_URL === undefined
+            ? undefined
+            : {
+                url: e.UNDERSTAND_LLM_URL,
+                key: e.UNDERSTAND_LLM_KEY,
+                model: e.UNDERSTAND_LLM_MODEL,
+                timeoutMs: e.UNDERSTAND_LLM_TIMEOUT_MS,
+              },
+      },
       calendar: {
         syncMinutes: e.CALENDAR_SYNC_MINUTES,
         allowPrivateHosts: e.ALLY_ALLOW_PRIVATE_CALENDAR_HOSTS,

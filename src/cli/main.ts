@@ -15,6 +15,7 @@ Usage:
   ally slots PROBLEM.json            the best options for an interview or loop, as JSON
   ally slots --all PROBLEM.json      every feasible start, sorted
   ally slots --explain PROBLEM.json  options plus why no (other) time fits and what to relax
+  ally understand < REPLY.json       what a reply means (intent, option, times), as JSON
   ally calendar busy SOURCE --from INSTANT --to INSTANT [--zone IANA]
                                      busy time read from an .ics file, ICS feed or CalDAV URL
   ally keys rotate [--data-keys]     re-wrap data keys under the newest master key (and renew them)
@@ -34,6 +35,10 @@ export async function main(argv: readonly string[], io: SlotsIo = nodeIo): Promi
   switch (command) {
     case "slots":
       return slotsCommand(rest, io);
+    case "understand":
+      return import("./understand-command.js").then((m) =>
+        m.understandCommand(rest, { ...io, readStdin: m.readProcessStdin }),
+      );
     case "calendar":
       return import("./calendar-command.js").then((m) => m.calendarCommand(rest, io, process.env));
     case "keys":

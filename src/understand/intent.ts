@@ -1,0 +1,299 @@
+/**
+ * Step 6: the intent. Cues that settle the matter come first (auto-replies, privacy requests,
+ * opting out, withdrawing); then a wish to move a booked interview; then the offered options
+ * (matched in options.ts) before any new times; then declines and questions.
+ */
+import { Temporal } from "temporal-polyfill";
+import type { Clause } from "./clauses.js";
+import {
+  AFFIRMATIVE,
+  AUTO_REPLY,
+  AUTO_REPLY_SUBJECT,
+  CANCEL,
+  CONFIRMATION,
+  DECLINE,
+  INFO_QUESTION,
+  OPT_OUT,
+  OPT_OUT_SUBJECT,
+  PRIVACY,
+  PRIVACY_TOPIC,
+  QUESTION_START,
+  RESCHEDULE,
+  THANKS_ONLY,
+} from "./intent-cues.js";
+import type { Mention } from "./mentions.js";
+import { fold } from "./normalise.js";
+import { localOptions, optionsMatching } from "./options.js";
+import type { Analysis } from "./reader.js";
+import { intervalsOf } from "./reader.js";
+import { daysOf } from "./resolve.js";
+import type { Intent, Interval, PrivacyRequest, UnderstandInput } from "./types.js";
+
+export const INTENT_CUES: RegExp[] = [
+  AUTO_REPLY,
+  OPT_OUT,
+  ...PRIVACY.map((p) => p.pattern),
+  CANCEL,
+  RESCHEDULE,
+  DECLINE,
+  INFO_QUESTION,
+  CONFIRMATION,
+  AFFIRMATIVE,
+];
+
+export type Decision = {
+  intent: Intent;
+  choice?: number;
+  windows: Interval[];
+  unavailable: Interval[];
+  privacyRequest?: PrivacyRequest;
+  /** How sure the path that decided is, before coverage is counted. */
+  base: number;
+  /** Why a person should look, when something was unclear. */
+  doubts: string[];
+  /** The whole text was read as one thing (an auto-reply, a bare option number): no word is left over. */
+  whole?: boolean;
+};
+
+/** A clause's folded words, without a leading greeting ("Hi, is it remote?" → "is it remote?"). */
+function clauseText(c: Clause): string {
+  return clauseWords(c).replace(GREETING, "");
+}
+
+const GREETING =
+  /^((hi|hello|hey|dear|sorry|thanks|thank you|ok|okay|also|oh|and|one more thing|quick question)( [a-z]+)? ?,? )+/;
+
+function clauseWords(c: Clause): string {
+  return c.tokens
+    .map((t) => t.text)
+    .join(" ")
+    .replace(/ ' ?/g, "'");
+}
+
+const AVAILABILITY =
+  /\b(free|works?|available|good|fine|open|suits?|possible|could do|can do|ok|okay|how about|what about|prefer|better|instead|disponible|disponivel|passt|geht)\b/;
+const LATER_ACTION =
+  /\b(confirm|let you know|get back|revert|check|reply|respond|once i know|(i'?ll|i will|will) (send|email|suggest|propose|share|come back))\b/;
+
+function isInfoQuestion(c: Clause, hasTimes: boolean): boolean {
+  const text = clauseText(c);
+  return (
+    c.question &&
+    (INFO_QUESTION.test(text) ||
+      (QUESTION_START.test(text) && !hasTimes && !AVAILABILITY.test(text)))
+  );
+}
+
+function overlaps(a: Interval, b: Interval): boolean {
+  const t = (s: string) => Temporal.Instant.from(s);
+  return (
+    Temporal.Instant.compare(t(a.start), t(b.end)) < 0 &&
+    Temporal.Instant.compare(t(b.start), t(a.end)) < 0
+  );
+}
+
+function containsInstant(w: Interval, at: string): boolean {
+  const t = Temporal.Instant.from(at);
+  return (
+    Temporal.Instant.compare(Temporal.Instant.from(w.start), t) <= 0 &&
+    Temporal.Instant.compare(t, Temporal.Instant.from(w.end)) < 0
+  );
+}
+
+/** "a week later, same time": the booked interview a week on. */
+function weekLater(input: UnderstandInput, folded: string): Interval[] {
+  if (!input.booked || !/\b(a|one) week later\b|\bsame time next week\b/.test(folded)) return [];
+  const start = Temporal.Instant.from(input.booked.start)
+    .toZonedDateTimeISO(input.timeZone)
+    .add({ weeks: 1 });
+  const end = Temporal.Instant.from(input.booked.end)
+    .toZonedDateTimeISO(input.timeZone)
+    .add({ weeks: 1 });
+  return [{ start: start.toInstant().toString(), end: end.toInstant().toString() }];
+}
+
+/**
+ * The intent of an analysed reply and the fields that go with it.
+ * @example decideIntent(input, analyse(input)).intent // "accept"
+ */
+export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
+  const folded = fold(a.body);
+  const subject = fold(input.subject ?? "");
+  const proposed = input.proposed ?? [];
+  const doubts: string[] = [];
+  const withTimes = new Set(a.mentions.map((m) => m.clauseIndex));
+  const infoClauses = new Set(
+    a.clauses.map((c, i) => (isInfoQuestion(c, withTimes.has(i)) ? i : -1)).filter((i) => i >= 0),
+  );
+  // "I'll confirm tomorrow": a day when the sender will act, not a time that suits.
+  const laterAction = new Set(
+    a.clauses
+      .map((c, i) =>
+        LATER_ACTION.test(clauseText(c)) && !AVAILABILITY.test(clauseText(c)) ? i : -1,
+      )
+      .filter((i) => i >= 0),
+  );
+  const live = a.mentions.filter(
+    (m) => !infoClauses.has(m.clauseIndex) && !m.superseded && !laterAction.has(m.clauseIndex),
+  );
+  const positive = live.filter((m) => !m.negative && !m.except);
+  const negative = live.filter((m) => m.negative || m.except);
+  const exceptDays = live
+    .filter((m) => m.except)
+    .flatMap((m) => daysOf(m, a.ctx).map((d) => d.date));
+  const unavailable = intervalsOf(negative, a.ctx);
+  // Worked out only when a path needs them: an accept by option never does.
+  let cached: Interval[] | undefined;
+  const windowsNow = () => {
+    cached ??= intervalsOf(positive, a.ctx, exceptDays);
+    return cached;
+  };
+  const hasQuestion = infoClauses.size > 0;
+  const empty = { windows: [] as Interval[], unavailable: [] as Interval[] };
+  if (a.truncated) doubts.push("long text");
+
+  if (AUTO_REPLY_SUBJECT.test(subject) || AUTO_REPLY.test(folded)) {
+    // A person's reply may borrow an auto-reply's words ("for anything urgent, call me").
+    if (
+      !AUTO_REPLY_SUBJECT.test(subject) &&
+      (a.ordinals.chosen.length > 0 || AFFIRMATIVE.test(folded))
+    )
+      doubts.push("auto-reply words in a reply that also answers");
+    return { intent: "unknown", ...empty, base: 0.9, doubts, whole: true };
+  }
+
+  const privacy = PRIVACY.find((p) => p.pattern.test(folded));
+  const optOut = OPT_OUT.test(folded) || (OPT_OUT_SUBJECT.test(subject) && a.tokenCount <= 8);
+  if (
+    privacy &&
+    PRIVACY_TOPIC.test(folded) &&
+    !(optOut && privacy.kind === "erasure" && !/\bdata|information|personal/.test(folded))
+  ) {
+    if (optOut) doubts.push("privacy and opt-out");
+    return { intent: "privacy_request", privacyRequest: privacy.kind, ...empty, base: 0.9, doubts };
+  }
+  if (optOut) return { intent: "opt_out", ...empty, base: 0.92, doubts };
+
+  const booked = input.booked;
+  const notBooked = (w: Interval) => !booked || !containsInstant(w, booked.start);
+  if (CANCEL.test(folded)) {
+    if (RESCHEDULE.test(folded) && windowsNow().length > 0) doubts.push("cancel and new times");
+    return { intent: "cancel", ...empty, base: 0.9, doubts };
+  }
+
+  if (booked && RESCHEDULE.test(folded)) {
+    const windows = [...windowsNow().filter(notBooked), ...weekLater(input, folded)];
+    return {
+      intent: "reschedule",
+      windows,
+      unavailable,
+      base: windows.length > 0 ? 0.88 : 0.86,
+      doubts,
+    };
+  }
+
+  const accept = acceptOf(input, a, positive, doubts);
+  if (accept !== undefined) {
+    if (hasQuestion) doubts.push("also asks a question");
+    return {
+      intent: "accept",
+      choice: accept.choice,
+      windows: [],
+      unavailable,
+      base: accept.base,
+      doubts,
+      ...(accept.whole ? { whole: true } : {}),
+    };
+  }
+
+  const confirming = booked && CONFIRMATION.test(folded);
+  const windows = windowsNow();
+  const newWindows = booked ? windows.filter(notBooked) : windows;
+  if (newWindows.length > 0) {
+    if (positive.some((m) => m.days.length === 0)) doubts.push("a time without a day");
+    if (booked && proposed.length === 0) {
+      doubts.push("new times for a booked interview without asking to move it");
+      return { intent: "reschedule", windows: newWindows, unavailable, base: 0.6, doubts };
+    }
+    if (hasQuestion) doubts.push("also asks a question");
+    if (newWindows.some((w) => unavailable.some((u) => overlaps(w, u))))
+      doubts.push("says yes and no to the same time");
+    return { intent: "propose", windows: newWindows, unavailable, base: 0.88, doubts };
+  }
+  if (positive.some((m) => m.days.length === 0 && m.times.length > 0))
+    doubts.push("a time without a day");
+
+  if (
+    proposed.length > 0 &&
+    (DECLINE.test(folded) || (negative.length > 0 && positive.length === 0))
+  ) {
+    return {
+      intent: "decline",
+      windows: [],
+      unavailable,
+      base: DECLINE.test(folded) ? 0.88 : 0.7,
+      doubts,
+    };
+  }
+  if (hasQuestion || a.clauses.some((c) => c.question && QUESTION_START.test(clauseText(c)))) {
+    return { intent: "question", ...empty, unavailable, base: hasQuestion ? 0.85 : 0.6, doubts };
+  }
+  if (confirming || (booked && positive.length > 0))
+    return { intent: "unknown", ...empty, base: 0.85, doubts };
+  const short = a.tokenCount <= 6;
+  if (short && (AFFIRMATIVE.test(folded) || /^[\p{Extended_Pictographic}\s!.]+$/u.test(a.body))) {
+    if (proposed.length === 1)
+      return { intent: "accept", choice: 1, windows: [], unavailable: [], base: 0.85, doubts };
+    doubts.push("a yes to several options");
+    return { intent: "unknown", ...empty, base: 0.3, doubts };
+  }
+  if (THANKS_ONLY.test(folded) && short) return { intent: "unknown", ...empty, base: 0.8, doubts };
+  return { intent: "unknown", ...empty, base: 0.5, doubts: [...doubts, "nothing understood"] };
+}
+
+function acceptOf(
+  input: UnderstandInput,
+  a: Analysis,
+  positive: Mention[],
+  doubts: string[],
+): { choice: number; base: number; whole?: boolean } | undefined {
+  const proposed = input.proposed ?? [];
+  if (proposed.length === 0) return undefined;
+  const chosen = [...new Set(a.ordinals.chosen)].filter((n) => !a.ordinals.excluded.includes(n));
+  if (chosen.length > 0) {
+    if (chosen.length > 1) doubts.push("several options named");
+    return { choice: Math.min(...chosen), base: 0.95 };
+  }
+  // A bare number answering a numbered list: "2".
+  const bare = /^\s*#?(\d)\s*[.!]*\s*$/.exec(a.body);
+  if (bare) {
+    const n = Number(bare[1]);
+    if (n >= 1 && n <= proposed.length) return { choice: n, base: 0.85, whole: true };
+  }
+  // "Can't do those, I'm only around this week": the offered times were turned down.
+  if (positive.length === 0 || DECLINE.test(fold(a.body))) return undefined;
+  const matched = new Set<number>();
+  let unmatched = 0;
+  const options = localOptions(proposed, a.zone);
+  // "Thursday, but not at 3:30": an option the sender rules out is not taken.
+  const ruledOut = new Set(
+    a.mentions
+      .filter((m) => m.negative && m.times.length > 0)
+      .flatMap((m) => optionsMatching(m, options, a.ctx)),
+  );
+  for (const m of positive) {
+    const fits = optionsMatching(m, options, a.ctx).filter(
+      (n) => !a.ordinals.excluded.includes(n) && !ruledOut.has(n),
+    );
+    if (fits.length === 0) unmatched++;
+    for (const n of fits) matched.add(n);
+  }
+  if (matched.size === 0) return undefined;
+  if (unmatched > 0) {
+    // Some times are options and some are not: a proposal of all of them, for a person to check.
+    doubts.push("names options and other times");
+    return undefined;
+  }
+  if (matched.size > 1) doubts.push("fits several options");
+  return { choice: Math.min(...matched), base: 0.9 };
+}

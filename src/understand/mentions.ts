@@ -1,0 +1,162 @@
+/**
+ * Step 3 (continued): groups of days and times that belong together in a clause.
+ * "Thursday 2-4pm or Friday morning" is two groups; "Wednesday 28th or Thursday 29th, 2-5pm" is
+ * one group of two days sharing a time; "Monday, Tuesday after 3, or Friday" is three groups.
+ */
+import type { Clause } from "./clauses.js";
+import {
+  type DayRef,
+  type Element,
+  elementsOf,
+  FILLER_BETWEEN,
+  type ParseContext,
+  type TimeRef,
+} from "./expressions.js";
+
+export type Mention = {
+  days: DayRef[];
+  times: TimeRef[];
+  /** The sender says they cannot at these times. */
+  negative: boolean;
+  /** Named after "except" / "apart from": not available, and removed from the clause's days. */
+  except: boolean;
+  /** A week ("next week") that the clause's weekdays fall in. */
+  week?: "this" | "next";
+  clauseIndex: number;
+  /** A later time-only mention narrowed this day-only mention ("Friday? Anytime after 11."). */
+  superseded?: boolean;
+};
+
+export type ClauseReading = {
+  mentions: Mention[];
+  zones: (string | null)[];
+  /** Token indices read as part of a time expression. */
+  covered: Set<number>;
+};
+
+type Draft = Mention & { daySeps: ("or" | "and" | "comma" | "slash" | "none")[]; lastTo: number };
+
+/**
+ * The mentions of one clause.
+ * @example mentionsOf(splitClauses("Thursday 2-4pm or Friday morning")[0], ctx, 0).mentions.length // 2
+ */
+export function mentionsOf(clause: Clause, ctx: ParseContext, clauseIndex: number): ClauseReading {
+  const tokens = clause.tokens;
+  const elements = elementsOf(tokens, ctx);
+  const covered = new Set<number>();
+  const zones: (string | null)[] = [];
+  const drafts: Draft[] = [];
+  let cur: Draft | undefined;
+  let sep: Draft["daySeps"][number] = "none";
+  let lastEnd = 0;
+  let exceptMode = false;
+  let insteadMode = false;
+  let week: "this" | "next" | undefined;
+  const gapWords = (from: number) =>
+    tokens.slice(lastEnd, from).filter((t) => t.kind !== "punct" && !FILLER_BETWEEN.has(t.text))
+      .length;
+  const open = (el: Element): Draft => {
+    const d: Draft = {
+      days: [],
+      times: [],
+      negative: clause.negative[el.from] ?? false,
+      except: exceptMode,
+      clauseIndex,
+      daySeps: [],
+      lastTo: el.to,
+    };
+    drafts.push(d);
+    return d;
+  };
+  for (const el of elements) {
+    for (let k = el.from; k < el.to; k++) covered.add(k);
+    if (el.type === "sep") {
+      if (sep === "none" || el.value !== "comma") sep = el.value;
+      lastEnd = el.to;
+      continue;
+    }
+    if (el.type === "zone") {
+      zones.push(el.zone);
+      lastEnd = el.to;
+      continue;
+    }
+    if (el.type === "except") {
+      exceptMode = true;
+      cur = undefined;
+      lastEnd = el.to;
+      continue;
+    }
+    if (el.type === "instead-of") {
+      insteadMode = true;
+      lastEnd = el.to;
+      continue;
+    }
+    const gap = gapWords(el.from);
+    // A change of polarity starts a new group: "Tuesday works, not before 11".
+    if (cur && (clause.negative[el.from] ?? false) !== cur.negative) cur = undefined;
+    if (el.type === "day") {
+      if (el.ref.kind === "week" && el.ref.which !== "of") week = el.ref.which;
+      if (
+        cur &&
+        cur.except === exceptMode &&
+        cur.times.length === 0 &&
+        cur.days.length > 0 &&
+        gap === 0
+      ) {
+        cur.days.push(el.ref);
+        cur.daySeps.push(sep);
+      } else if (
+        cur &&
+        cur.except === exceptMode &&
+        cur.days.length === 0 &&
+        cur.times.length > 0
+      ) {
+        cur.days.push(el.ref);
+        cur.daySeps.push("none");
+      } else if (cur && el.ref.kind === "week" && gap === 0 && cur.except === exceptMode) {
+        cur.days.push(el.ref);
+        cur.daySeps.push(sep);
+      } else {
+        cur = open(el);
+        cur.days.push(el.ref);
+        cur.daySeps.push("none");
+      }
+    } else if (el.type === "time") {
+      if (insteadMode) {
+        insteadMode = false;
+        lastEnd = el.to;
+        sep = "none";
+        continue;
+      }
+      const adjacent = gap === 0 && sep === "none" && cur !== undefined && cur.lastTo === el.from;
+      if (cur && cur.days.length > 0 && cur.times.length > 0) {
+        if (sep === "or" || sep === "and" || sep === "slash" || (sep === "comma" && gap === 0))
+          cur.times.push(el.ref);
+        else {
+          cur = open(el);
+          cur.times.push(el.ref);
+        }
+      } else if (cur && cur.days.length > 0) {
+        if (adjacent && cur.days.length > 1 && cur.daySeps[cur.daySeps.length - 1] === "comma") {
+          const day = cur.days.pop() as DayRef;
+          cur.daySeps.pop();
+          cur = open(el);
+          cur.days.push(day);
+          cur.daySeps.push("none");
+        }
+        cur.times.push(el.ref);
+      } else if (cur && cur.days.length === 0 && cur.except === exceptMode) cur.times.push(el.ref);
+      else {
+        cur = open(el);
+        cur.times.push(el.ref);
+      }
+    }
+    if (cur) cur.lastTo = el.to;
+    lastEnd = el.to;
+    sep = "none";
+  }
+  const mentions: Mention[] = drafts.map(({ daySeps: _s, lastTo: _l, ...m }) =>
+    week ? { ...m, week } : m,
+  );
+  return { mentions, zones, covered };
+}

@@ -1,0 +1,20 @@
+/**
+ * The reader on the tuning part of the corpus: at least 97% fully right and no wrong reading at
+ * or above the default threshold. (The held-out part is scored only by `npm run eval:understand`.)
+ */
+import { describe, expect, it } from "vitest";
+import { scorePart } from "../../scripts/eval-understand.js";
+import { DEFAULT_THRESHOLD } from "../../src/understand/index.js";
+import { loadCorpusPart } from "./corpus/corpus.js";
+
+describe("the reader on the tuning corpus", () => {
+  const score = scorePart(loadCorpusPart("tune"), DEFAULT_THRESHOLD);
+
+  it("reads at least 97% of the tuning cases fully right", () => {
+    expect(score.fullyRight / score.cases).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it("gives no wrong or ambiguous reading a confidence at or above the threshold", () => {
+    expect(score.wrongAboveThreshold).toBe(0);
+  });
+});

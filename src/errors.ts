@@ -28,6 +28,8 @@ export type ErrorCode =
   | "CALENDAR_INVALID"
   /** A calendar server asked Ally to slow down; `detail.retryAfterSeconds` says for how long. */
   | "CALENDAR_RATE_LIMITED"
+  /** This Ally server has no OAuth client for the calendar provider (Google, Microsoft) asked for. */
+  | "CALENDAR_PROVIDER_NOT_CONFIGURED"
   /** An account with this email address already exists. */
   | "EMAIL_TAKEN"
   /** The person invited is already a member of the organisation. */
@@ -99,6 +101,7 @@ export const ERROR_CODES = [
   "CALENDAR_NOT_FOUND",
   "CALENDAR_INVALID",
   "CALENDAR_RATE_LIMITED",
+  "CALENDAR_PROVIDER_NOT_CONFIGURED",
   "EMAIL_TAKEN",
   "ALREADY_MEMBER",
   "LAST_OWNER",

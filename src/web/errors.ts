@@ -24,6 +24,8 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   CALENDAR_NOT_FOUND: 502,
   CALENDAR_INVALID: 502,
   CALENDAR_RATE_LIMITED: 503,
+  /** Conflicts with how this server is set up; no retry helps until an administrator acts. */
+  CALENDAR_PROVIDER_NOT_CONFIGURED: 409,
   EMAIL_TAKEN: 409,
   ALREADY_MEMBER: 409,
   LAST_OWNER: 409,

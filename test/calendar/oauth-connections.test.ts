@@ -420,7 +420,7 @@ for (const database of await testDatabases()) {
 
     const allText = async () => JSON.stringify(await snapshot(world));
 
-    it("shows a Connect button only for the providers that are set up", async () => {
+    it("shows a Connect button only for the providers that are set up, and says a server without one lacks it", async () => {
       const page = await send(world.ally, "GET", "/app/calendars", { as: viaSession(dana) });
       expect(page.text).toContain('action="/app/calendars/connect/google"');
       expect(page.text).toContain('action="/app/calendars/connect/microsoft"');
@@ -441,6 +441,14 @@ for (const database of await testDatabases()) {
       });
       expect(refused.status).toBe(409);
       expect(refused.text).toContain("Google Calendar is not set up on this Ally server");
+      const returned = await send(
+        bare,
+        "GET",
+        "/app/calendars/oauth/microsoft/callback?code=a-code&state=a-state",
+        { as: viaSession(dana) },
+      );
+      expect(returned.status).toBe(409);
+      expect(returned.text).toContain("Microsoft 365 is not set up on this Ally server");
     });
 
     it("sends the member to Google with an S256 challenge, a state and the narrowest scopes", async () => {

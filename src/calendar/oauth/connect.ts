@@ -8,7 +8,7 @@
 
 import type { Actor } from "../../accounts/service.js";
 import { tokenHash } from "../../accounts/tokens.js";
-import { AppError, notFound } from "../../errors.js";
+import { AppError, type ErrorCode, notFound } from "../../errors.js";
 import { newId } from "../../ids.js";
 import type { ChosenCalendar } from "../chosen-calendars.js";
 import { newConnectionRow } from "../connections/rows.js";
@@ -40,7 +40,30 @@ import {
   stateBinding,
 } from "./providers.js";
 
-export type CompleteResult = { ok: true; connectionId: string } | { ok: false; message: string };
+/**
+ * How the provider's callback ended. A refusal names what happened with an error code:
+ * TOKEN_INVALID when the answer cannot be used (unknown, expired or replayed state, a refusal at
+ * the provider, a code it will not exchange, too narrow a grant), so connecting must start again;
+ * CALENDAR_PROVIDER_NOT_CONFIGURED when this server has no client for the provider.
+ */
+export type CompleteResult =
+  | { ok: true; connectionId: string }
+  | {
+      ok: false;
+      code: Extract<ErrorCode, "TOKEN_INVALID" | "CALENDAR_PROVIDER_NOT_CONFIGURED">;
+      message: string;
+    };
+
+/** A callback whose answer connects nothing; the person must connect again. */
+const unusable = (message: string): CompleteResult => ({
+  ok: false,
+  code: "TOKEN_INVALID",
+  message,
+});
+
+/** The message for a provider this server has no OAuth client for. */
+const notSetUp = (provider: OAuthProvider) =>
+  `${PROVIDER_NAMES[provider]} is not set up on this Ally server; ask its administrator`;
 
 export interface CallbackParams {
   code?: string | undefined;
@@ -67,10 +90,7 @@ export async function beginOAuth(
   if (!isOAuthProvider(provider)) throw notFound("calendar provider");
   const config = context.kit.config(provider);
   if (config === undefined) {
-    throw new AppError(
-      "CONFLICT",
-      `${PROVIDER_NAMES[provider]} is not set up on this Ally server; ask its administrator`,
-    );
+    throw new AppError("CALENDAR_PROVIDER_NOT_CONFIGURED", notSetUp(provider));
   }
   const now = clock.now();
   const state = createState();
@@ -151,13 +171,13 @@ export async function completeOAuth(
   const again = `Connect ${name} again to try once more.`;
   const config = context.kit.config(provider);
   if (config === undefined) {
-    return { ok: false, message: `${name} is not set up on this Ally server.` };
+    return { ok: false, code: "CALENDAR_PROVIDER_NOT_CONFIGURED", message: notSetUp(provider) };
   }
   const attempt = await takeAttempt(context, actor, provider, params);
-  if ("message" in attempt) return { ok: false, message: attempt.message };
+  if ("message" in attempt) return unusable(attempt.message);
   const code = params.code ?? "";
   if (code === "" || code.length > 4000) {
-    return { ok: false, message: `${name} sent no authorisation code. ${again}` };
+    return unusable(`${name} sent no authorisation code. ${again}`);
   }
   let tokens: TokenSet;
   try {
@@ -168,7 +188,7 @@ export async function completeOAuth(
     });
   } catch (error) {
     if (!(error instanceof ConnectorError)) throw error;
-    return { ok: false, message: `Ally could not connect ${name}: ${error.message}. ${again}` };
+    return unusable(`Ally could not connect ${name}: ${error.message}. ${again}`);
   }
   return keepGrant(context, actor, provider, config, tokens);
 }
@@ -192,7 +212,7 @@ async function keepGrant(
           log(`ally: could not revoke a Google grant that was not kept: ${error.message}`),
       );
     }
-    return { ok: false, message };
+    return unusable(message);
   };
   if (tokens.refreshToken === undefined) {
     return refuse(`${name} did not grant Ally lasting access (no refresh token). ${again}`);

@@ -2,9 +2,10 @@
  * JSON API for materialised busy time (what Ally knows of a member's calendars) and for the
  * choice of calendars of a Google or Microsoft connection.
  */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { GOOGLE_HOOK_PATH, MICROSOFT_HOOK_PATH } from "../../calendar/push.js";
 import { invalid } from "../../errors.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
 import type { RouteTable } from "../route-table.js";
 import { apiActor, errorResponses, security } from "./common.js";
@@ -93,28 +94,23 @@ function instant(text: string | undefined, field: string, fallback: number): num
 }
 
 export function registerCalendarApi(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/interviewers/:userId/busy",
     kind: "api",
     access: { permission: "hiring:read" },
-    summary: "A member's busy time, as last synced from their connected calendars",
     objectParam: "userId",
     objectKind: "member",
-  });
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/interviewers/{userId}/busy",
-      summary: "A member's busy time from their connected calendars",
+    summary: "A member's busy time from their connected calendars",
+    input: { params, query },
+    operation: {
       description:
         "Busy time materialised by the last sync of each of the member's calendar connections, merged, sorted and clipped to [from, to) (default: the next 14 days; at most 92 days). `warnings` name connections that are unhealthy or have not synced for two sync intervals, so an answer that depends on them says so.",
       tags: ["Interviewers"],
       security,
-      request: { params, query },
       responses: { 200: json(Busy, "Busy time and warnings"), ...errorResponses },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       const actor = apiActor(c);
       const { clock, calendars } = c.get("deps");
       const q = c.req.valid("query");
@@ -127,68 +123,58 @@ export function registerCalendarApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
         200,
       );
     },
-  );
+  });
 
   const oneConnection = {
     objectParam: "connectionId",
     objectKind: "calendar-connection" as const,
   };
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/calendar-connections/:connectionId/calendars",
     kind: "api",
     access: "member",
-    summary: "The calendars of a connection and what each is used for",
     ...oneConnection,
-  });
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/calendar-connections/{connectionId}/calendars",
-      summary: "The calendars of a Google or Microsoft connection",
+    summary: "The calendars of a Google or Microsoft connection",
+    input: { params: connectionParams },
+    operation: {
       description:
         "Each calendar of the connected account, whether it counts as busy time and whether it receives Ally's events (exactly one does). CalDAV and ICS feed connections are one calendar each and list none.",
       tags: ["Calendars"],
       security,
-      request: { params: connectionParams },
       responses: { 200: json(Calendars, "The connection's calendars"), ...errorResponses },
-    }),
-    async (c) =>
+    },
+    handler: async (c) =>
       c.json(
         await c
           .get("deps")
           .calendarAccounts.calendarChoices(apiActor(c), c.req.valid("param").connectionId),
         200,
       ),
-  );
+  });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "PUT",
     path: "/api/v1/calendar-connections/:connectionId/calendars",
     kind: "api",
     access: "member",
-    summary: "Chooses which calendars count as busy and which receives Ally's events",
     ...oneConnection,
-  });
-  app.openapi(
-    createRoute({
-      method: "put",
-      path: "/api/v1/calendar-connections/{connectionId}/calendars",
-      summary: "Choose a connection's busy calendars and the one that receives Ally's events",
+    summary: "Choose a connection's busy calendars and the one that receives Ally's events",
+    input: {
+      params: connectionParams,
+      body: { content: { "application/json": { schema: CalendarChoice } }, required: true },
+    },
+    operation: {
       description:
         "Only the connection's owner may choose. `busy` lists the calendar ids whose events count as busy (may be empty); `receivesEvents` names the one calendar Ally writes its events to. The connection is synced again at once.",
       tags: ["Calendars"],
       security,
-      request: {
-        params: connectionParams,
-        body: { content: { "application/json": { schema: CalendarChoice } }, required: true },
-      },
       responses: {
         200: json(Calendars, "The connection's calendars, as saved"),
         ...errorResponses,
       },
-    }),
-    async (c) =>
+    },
+    handler: async (c) =>
       c.json(
         await c
           .get("deps")
@@ -199,7 +185,7 @@ export function registerCalendarApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
           ),
         200,
       ),
-  );
+  });
 
   registerPushHooks(app, routes);
 }
@@ -249,28 +235,23 @@ const GraphNotifications = z
   .openapi("GraphNotifications");
 
 function registerPushHooks(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: GOOGLE_HOOK_PATH,
     kind: "api",
     access: "public",
-    summary: "Google Calendar push notifications (a connected calendar changed)",
-  });
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: GOOGLE_HOOK_PATH,
-      summary: "Google Calendar push notifications",
+    summary: "Google Calendar push notifications",
+    input: { headers: GoogleHeaders },
+    operation: {
       description:
         "Google POSTs here, with no body, when a watched calendar changes. A notification whose channel id and token match a live channel makes that connection's sync due now; anything else is 404.",
       tags: ["Calendar push"],
-      request: { headers: GoogleHeaders },
       responses: {
         204: { description: "Accepted" },
         ...errorResponses,
       },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       const headers = c.req.valid("header");
       const result = await c.get("deps").push.google({
         channelId: headers["x-goog-channel-id"],
@@ -281,15 +262,8 @@ function registerPushHooks(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
       // Google stops retrying on any 2xx; an unknown channel gets 404 so it is not kept alive.
       return c.body(null, result === "unknown" ? 404 : 204);
     },
-  );
-
-  routes.add({
-    method: "POST",
-    path: MICROSOFT_HOOK_PATH,
-    kind: "api",
-    access: "public",
-    summary: "Microsoft Graph change notifications (a connected calendar changed)",
   });
+
   // Graph validates the address before a subscription starts, with a text/plain POST that
   // carries `?validationToken=…`: echo it as plain text, before the JSON body is validated.
   app.use(MICROSOFT_HOOK_PATH, async (c, next) => {
@@ -298,33 +272,35 @@ function registerPushHooks(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
     if (validationToken.length > 1024) throw invalid("validationToken", "the token is too long");
     return c.text(validationToken, 200, { "content-type": "text/plain; charset=utf-8" });
   });
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: MICROSOFT_HOOK_PATH,
-      summary: "Microsoft Graph change notifications",
+  defineRoute(app, routes, {
+    method: "POST",
+    path: MICROSOFT_HOOK_PATH,
+    kind: "api",
+    access: "public",
+    summary: "Microsoft Graph change notifications",
+    input: {
+      query: z.object({
+        validationToken: z
+          .string()
+          .max(1024)
+          .optional()
+          .openapi({ param: { name: "validationToken", in: "query" } }),
+      }),
+      body: { content: { "application/json": { schema: GraphNotifications } } },
+    },
+    operation: {
       description:
         "Graph validates this address with `?validationToken=…` (echoed as text/plain) and then POSTs change notifications. Entries whose subscription id and clientState match make that connection's sync due now; others are ignored.",
       tags: ["Calendar push"],
-      request: {
-        query: z.object({
-          validationToken: z
-            .string()
-            .max(1024)
-            .optional()
-            .openapi({ param: { name: "validationToken", in: "query" } }),
-        }),
-        body: { content: { "application/json": { schema: GraphNotifications } } },
-      },
       responses: {
         200: { description: "The validation token, echoed" },
         202: { description: "Accepted" },
         ...errorResponses,
       },
-    }),
-    async (c) => {
+    },
+    handler: async (c) => {
       await c.get("deps").push.microsoft(c.req.valid("json"));
       return c.body(null, 202);
     },
-  );
+  });
 }

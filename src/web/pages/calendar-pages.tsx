@@ -16,11 +16,14 @@ import {
   PROVIDER_NAMES,
 } from "../../calendar/oauth-connections.js";
 import { AppError } from "../../errors.js";
+import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
+import { HTTP_STATUS } from "../errors.js";
 import {
   deleteConfirmed,
-  fieldErrorsFrom,
+  formFailure,
   formValues,
+  INVALID_FORM,
   requireActor,
   UNCONFIRMED_DELETE,
 } from "../forms.js";
@@ -209,62 +212,63 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
     );
   };
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/calendars",
     kind: "page",
     access: "member",
     summary: "Your calendar connections",
+    handler: async (c) => c.html(await listPage(c, EMPTY)),
   });
-  app.get("/app/calendars", async (c) => c.html(await listPage(c, EMPTY)));
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/calendars/caldav",
     kind: "page",
     access: "member",
     summary: "Connects a CalDAV calendar",
-  });
-  app.post("/app/calendars/caldav", async (c) => {
-    const actor = requireActor(c);
-    const form = await formValues(c);
-    const values = { ...EMPTY, url: form.url ?? "", username: form.username ?? "" };
-    try {
-      await c.get("deps").calendars.connect(actor, {
-        provider: "caldav",
-        url: values.url,
-        username: values.username,
-        password: form.password ?? "",
-      });
-    } catch (error) {
-      return c.html(await listPage(c, values, fieldErrorsFrom(error, "url")), 422);
-    }
-    return c.redirect("/app/calendars", 303);
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const form = await formValues(c);
+      const values = { ...EMPTY, url: form.url ?? "", username: form.username ?? "" };
+      try {
+        await c.get("deps").calendars.connect(actor, {
+          provider: "caldav",
+          url: values.url,
+          username: values.username,
+          password: form.password ?? "",
+        });
+      } catch (error) {
+        const failed = formFailure(c, error, "url");
+        return c.html(await listPage(c, values, failed.errors), failed.status);
+      }
+      return c.redirect("/app/calendars", 303);
+    },
   });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/calendars/ics-feed",
     kind: "page",
     access: "member",
     summary: "Connects an ICS feed",
-  });
-  app.post("/app/calendars/ics-feed", async (c) => {
-    const actor = requireActor(c);
-    const form = await formValues(c);
-    const values = { ...EMPTY, feedUrl: form.feedUrl ?? "" };
-    try {
-      await c.get("deps").calendars.connect(actor, { provider: "ics-feed", url: values.feedUrl });
-    } catch (error) {
-      const errors = fieldErrorsFrom(error, "feedUrl");
-      // The service names its field `url`; on this form it is `feedUrl`.
-      const { url, ...rest } = errors;
-      return c.html(
-        await listPage(c, values, url === undefined ? rest : { ...rest, feedUrl: url }),
-        422,
-      );
-    }
-    return c.redirect("/app/calendars", 303);
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const form = await formValues(c);
+      const values = { ...EMPTY, feedUrl: form.feedUrl ?? "" };
+      try {
+        await c.get("deps").calendars.connect(actor, { provider: "ics-feed", url: values.feedUrl });
+      } catch (error) {
+        const failed = formFailure(c, error, "feedUrl");
+        // The service names its field `url`; on this form it is `feedUrl`.
+        const { url, ...rest } = failed.errors;
+        return c.html(
+          await listPage(c, values, url === undefined ? rest : { ...rest, feedUrl: url }),
+          failed.status,
+        );
+      }
+      return c.redirect("/app/calendars", 303);
+    },
   });
 
   const onePage = async (c: C, connection: CalendarConnection, errors?: FieldErrors) => {
@@ -329,74 +333,82 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
     objectParam: "connectionId",
     objectKind: "calendar-connection" as const,
   };
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/calendars/:connectionId",
     kind: "page",
     access: "member",
     summary: "A calendar connection's health",
     ...oneConnection,
-  });
-  app.get("/app/calendars/:connectionId", async (c) => {
-    const connection = await c
-      .get("deps")
-      .calendars.getConnection(requireActor(c), c.req.param("connectionId"));
-    return c.html(await onePage(c, connection));
+    handler: async (c) => {
+      const connection = await c
+        .get("deps")
+        .calendars.getConnection(requireActor(c), c.req.param("connectionId"));
+      return c.html(await onePage(c, connection));
+    },
   });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/calendars/:connectionId/delete",
     kind: "page",
     access: "member",
     summary: "Disconnects a calendar and forgets its busy time",
     ...oneConnection,
-  });
-  app.post("/app/calendars/:connectionId/delete", async (c) => {
-    const actor = requireActor(c);
-    const { calendars } = c.get("deps");
-    if (!(await deleteConfirmed(c))) {
-      const connection = await calendars.getConnection(actor, c.req.param("connectionId"));
-      return c.html(await onePage(c, connection, UNCONFIRMED_DELETE), 422);
-    }
-    await calendars.disconnect(actor, c.req.param("connectionId"));
-    return c.redirect("/app/calendars", 303);
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const { calendars } = c.get("deps");
+      if (!(await deleteConfirmed(c))) {
+        const connection = await calendars.getConnection(actor, c.req.param("connectionId"));
+        return c.html(await onePage(c, connection, UNCONFIRMED_DELETE), INVALID_FORM);
+      }
+      await calendars.disconnect(actor, c.req.param("connectionId"));
+      return c.redirect("/app/calendars", 303);
+    },
   });
 
   for (const provider of OAUTH_PROVIDERS) {
-    routes.add({
+    defineRoute(app, routes, {
       method: "POST",
       path: `/app/calendars/connect/${provider}`,
       kind: "page",
       access: "member",
       summary: `Starts connecting ${PROVIDER_NAMES[provider]}: sends the member to sign in there`,
-    });
-    app.post(`/app/calendars/connect/${provider}`, async (c) => {
-      const actor = requireActor(c);
-      try {
-        return c.redirect(await c.get("deps").calendarAccounts.begin(actor, provider), 303);
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code !== "CONFLICT") throw error;
-        return c.html(await listPage(c, EMPTY, undefined, error.message), 409);
-      }
+      handler: async (c) => {
+        const actor = requireActor(c);
+        try {
+          return c.redirect(await c.get("deps").calendarAccounts.begin(actor, provider), 303);
+        } catch (error) {
+          if (!(error instanceof AppError) || error.code !== "CALENDAR_PROVIDER_NOT_CONFIGURED") {
+            throw error;
+          }
+          return c.html(
+            await listPage(c, EMPTY, undefined, error.message),
+            HTTP_STATUS[error.code],
+          );
+        }
+      },
     });
 
-    routes.add({
+    defineRoute(app, routes, {
       method: "GET",
       path: `/app/calendars/oauth/${provider}/callback`,
       kind: "page",
       access: "member",
       summary: `Where ${PROVIDER_NAMES[provider]} sends the member back after signing in`,
-    });
-    app.get(`/app/calendars/oauth/${provider}/callback`, async (c) => {
-      const actor = requireActor(c);
-      const result = await c.get("deps").calendarAccounts.complete(actor, provider, {
-        code: c.req.query("code"),
-        state: c.req.query("state"),
-        error: c.req.query("error"),
-      });
-      if (result.ok) return c.redirect(`/app/calendars/${result.connectionId}/calendars`, 303);
-      return c.html(await listPage(c, EMPTY, undefined, result.message), 400);
+      handler: async (c) => {
+        const actor = requireActor(c);
+        const result = await c.get("deps").calendarAccounts.complete(actor, provider, {
+          code: c.req.query("code"),
+          state: c.req.query("state"),
+          error: c.req.query("error"),
+        });
+        if (result.ok) return c.redirect(`/app/calendars/${result.connectionId}/calendars`, 303);
+        return c.html(
+          await listPage(c, EMPTY, undefined, result.message),
+          HTTP_STATUS[result.code],
+        );
+      },
     });
   }
 
@@ -515,42 +527,42 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
     );
   };
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "GET",
     path: "/app/calendars/:connectionId/calendars",
     kind: "page",
     access: "member",
     summary: "Which of an account's calendars count as busy and receive Ally's events",
     ...oneConnection,
-  });
-  app.get("/app/calendars/:connectionId/calendars", async (c) => {
-    const choices = await c
-      .get("deps")
-      .calendarAccounts.calendarChoices(requireActor(c), c.req.param("connectionId"));
-    return c.html(await choosePage(c, choices));
+    handler: async (c) => {
+      const choices = await c
+        .get("deps")
+        .calendarAccounts.calendarChoices(requireActor(c), c.req.param("connectionId"));
+      return c.html(await choosePage(c, choices));
+    },
   });
 
-  routes.add({
+  defineRoute(app, routes, {
     method: "POST",
     path: "/app/calendars/:connectionId/calendars",
     kind: "page",
     access: "member",
     summary: "Saves which calendars count as busy and which receives Ally's events",
     ...oneConnection,
-  });
-  app.post("/app/calendars/:connectionId/calendars", async (c) => {
-    const actor = requireActor(c);
-    const id = c.req.param("connectionId");
-    const form = await allFormValues(c);
-    const values = { busy: form.get("busy") ?? [], receivesEvents: one(form, "receivesEvents") };
-    const { calendarAccounts } = c.get("deps");
-    try {
-      await calendarAccounts.chooseCalendars(actor, id, values);
-    } catch (error) {
-      const errors = fieldErrorsFrom(error, "busy");
-      const choices = await calendarAccounts.calendarChoices(actor, id);
-      return c.html(await choosePage(c, choices, values, errors), 422);
-    }
-    return c.redirect(`/app/calendars/${id}`, 303);
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const id = c.req.param("connectionId");
+      const form = await allFormValues(c);
+      const values = { busy: form.get("busy") ?? [], receivesEvents: one(form, "receivesEvents") };
+      const { calendarAccounts } = c.get("deps");
+      try {
+        await calendarAccounts.chooseCalendars(actor, id, values);
+      } catch (error) {
+        const failed = formFailure(c, error, "busy");
+        const choices = await calendarAccounts.calendarChoices(actor, id);
+        return c.html(await choosePage(c, choices, values, failed.errors), failed.status);
+      }
+      return c.redirect(`/app/calendars/${id}`, 303);
+    },
   });
 }

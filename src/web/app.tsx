@@ -154,7 +154,7 @@ export function createApp(deps: WebDeps): AllyApp {
   // The route table's access rule, enforced before any input is read: callers who may not use
   // a route learn nothing from its validation. Services check permissions again.
   app.use("*", async (c, next) => {
-    const spec = accessSpecFor(c, routes);
+    const spec = accessSpecFor(c);
     const method = c.req.method === "HEAD" ? "GET" : c.req.method;
     const actor = c.get("actor");
     if (spec !== undefined && actor?.via === "api-token") {

@@ -3,9 +3,6 @@
  * input and its handler. From the one declaration come the router's registration, the route
  * table (from which the authorisation and bad-input tests are generated), the OpenAPI
  * operation of an API route, and the access rule, enforced for exactly the route Hono matched.
- *
- * Routes still declared the old way (`routes.add` beside a registration) keep working: the
- * access middleware matches them by path pattern until they are converted (`accessSpecFor`).
  * @example
  *   defineRoute(app, routes, {
  *     method: "GET", path: "/app/jobs", kind: "page", access: { permission: "hiring:read" },
@@ -71,15 +68,12 @@ export interface ApiRoute<I extends ApiInput, O extends ApiOperation> extends De
 
 /** Route handlers that carry a declaration, so the access middleware finds it from the match. */
 const declarations = new WeakMap<object, RouteSpec>();
-/** Every spec that came from a declaration (the rest are still added by hand). */
-const declaredSpecs = new WeakSet<RouteSpec>();
 
 function declarationMarker(spec: RouteSpec): MiddlewareHandler<AppEnv> {
   const marker: MiddlewareHandler<AppEnv> = async (_c, next) => {
     await next();
   };
   declarations.set(marker, spec);
-  declaredSpecs.add(spec);
   return marker;
 }
 
@@ -138,39 +132,15 @@ export function defineRoute(
   app.openapi(config, route.handler as unknown as RouteHandler<typeof config, AppEnv>);
 }
 
-/** A Hono path (`/api/v1/jobs/:jobId`) as a regular expression over request paths. */
-function pathPattern(path: string): RegExp {
-  const escaped = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
-  return new RegExp(`^${escaped.replace(/:[A-Za-z0-9_]+/g, "[^/]+")}/?$`);
-}
-
-/** Per route table, its routes not yet declared with `defineRoute`, as patterns. */
-const legacyPatterns = new WeakMap<RouteTable, Array<{ spec: RouteSpec; pattern: RegExp }>>();
-
-function legacyRoutes(routes: RouteTable): Array<{ spec: RouteSpec; pattern: RegExp }> {
-  let compiled = legacyPatterns.get(routes);
-  if (compiled === undefined) {
-    const params = (spec: RouteSpec) => (spec.path.match(/:/g) ?? []).length;
-    compiled = routes.routes
-      .filter((spec) => !declaredSpecs.has(spec))
-      .map((spec) => ({ spec, pattern: pathPattern(spec.path) }))
-      // Static paths win over parameters, as in the router (/app/jobs/new before /app/jobs/:jobId).
-      .sort((x, y) => params(x.spec) - params(y.spec));
-    legacyPatterns.set(routes, compiled);
-  }
-  return compiled;
-}
-
 /**
- * The declaration of the route that will answer this request: the first route handler Hono
- * matched, when it was declared with `defineRoute`. Routes not yet converted (registered
- * beside a `routes.add`) are found by path pattern.
+ * The declaration of the route that will answer this request: among the handlers Hono matched
+ * (middleware first), the first one declared with `defineRoute`; undefined when no declared
+ * route matches (the request ends as not found).
  */
-export function accessSpecFor(c: Context<AppEnv>, routes: RouteTable): RouteSpec | undefined {
-  const first = matchedRoutes(c).find((r) => r.method !== "ALL");
-  const declared = first === undefined ? undefined : declarations.get(first.handler);
-  if (declared !== undefined) return declared;
-  const method = c.req.method === "HEAD" ? "GET" : c.req.method;
-  return legacyRoutes(routes).find((r) => r.spec.method === method && r.pattern.test(c.req.path))
-    ?.spec;
+export function accessSpecFor(c: Context<AppEnv>): RouteSpec | undefined {
+  for (const route of matchedRoutes(c)) {
+    const declared = declarations.get(route.handler);
+    if (declared !== undefined) return declared;
+  }
+  return undefined;
 }

@@ -4,8 +4,7 @@
  * parameter, and the tests check that members of other organisations get a 404. API tokens
  * reach API routes only, within their scopes (accounts/token-scopes.ts).
  *
- * Routes are declared once with `defineRoute` (define-route.ts), which adds them here; routes
- * not yet converted still call `add` beside their registration.
+ * Routes are declared once with `defineRoute` (define-route.ts), which adds them here.
  */
 import type { Permission } from "../accounts/permissions.js";
 

@@ -2,8 +2,9 @@
  * `npm run eval:understand`: scores the reader on the labelled corpus
  * (test/understand/corpus/). Prints accuracy per intent and per field, the calibration table
  * (accuracy per confidence bucket) and the wrong readings above the threshold, for the tuning
- * part; the held-out part is reported separately, as counts only, never case by case.
- *   --tune-failures   list every tuning case read wrongly (for work on the reader)
+ * and development parts; the held-out part is reported separately, as counts only, never case
+ * by case.
+ *   --tune-failures   list every tuning and development case read wrongly (for work on the reader)
  *   --no-held-out     skip the held-out part
  *   --json            print the figures as JSON
  */
@@ -137,27 +138,36 @@ function printPart(title: string, s: PartScore): void {
 function main(): void {
   const args = process.argv.slice(2);
   const threshold = DEFAULT_THRESHOLD;
-  const { tune, heldOut } = loadCorpus();
-  const wrongAbove: string[] = [];
-  const failures: string[] = [];
-  const tuneScore = scorePart(tune, threshold, (c, r, wrong) => {
-    const line = `${c.id} [${wrong.join(",") || (c.expect.ambiguous ? "ambiguous" : "")}] conf ${r.confidence}: ${JSON.stringify(c.input.text.slice(0, 90))} → ${JSON.stringify({ ...r, confidence: undefined })}`;
-    if (r.confidence >= threshold && (wrong.length > 0 || c.expect.ambiguous))
-      wrongAbove.push(line);
-    if (wrong.length > 0) failures.push(line);
-  });
+  const { tune, dev, heldOut } = loadCorpus();
+  const listed = (name: string, cases: CorpusCase[]) => {
+    const wrongAbove: string[] = [];
+    const failures: string[] = [];
+    const score = scorePart(cases, threshold, (c, r, wrong) => {
+      const line = `${c.id} [${wrong.join(",") || (c.expect.ambiguous ? "ambiguous" : "")}] conf ${r.confidence}: ${JSON.stringify(c.input.text.slice(0, 90))} → ${JSON.stringify({ ...r, confidence: undefined })}`;
+      if (r.confidence >= threshold && (wrong.length > 0 || c.expect.ambiguous))
+        wrongAbove.push(line);
+      if (wrong.length > 0) failures.push(line);
+    });
+    return { name, score, wrongAbove, failures };
+  };
+  const parts = [listed("tune", tune), listed("dev", dev)];
   const heldScore = args.includes("--no-held-out") ? undefined : scorePart(heldOut, threshold);
   if (args.includes("--json")) {
-    console.log(JSON.stringify({ threshold, tune: tuneScore, heldOut: heldScore }, null, 2));
+    const [t, d] = parts;
+    console.log(
+      JSON.stringify({ threshold, tune: t?.score, dev: d?.score, heldOut: heldScore }, null, 2),
+    );
     return;
   }
   console.log(`# ally understand on the corpus (threshold ${threshold})`);
-  printPart("tune", tuneScore);
-  console.log(`\nwrong readings above threshold (tune): ${wrongAbove.length}`);
-  for (const l of wrongAbove) console.log(`  ${l}`);
-  if (args.includes("--tune-failures")) {
-    console.log(`\nall tuning failures: ${failures.length}`);
-    for (const l of failures) console.log(`  ${l}`);
+  for (const p of parts) {
+    printPart(p.name, p.score);
+    console.log(`\nwrong readings above threshold (${p.name}): ${p.wrongAbove.length}`);
+    for (const l of p.wrongAbove) console.log(`  ${l}`);
+    if (args.includes("--tune-failures")) {
+      console.log(`\nall ${p.name} failures: ${p.failures.length}`);
+      for (const l of p.failures) console.log(`  ${l}`);
+    }
   }
   if (heldScore) {
     printPart("held-out (scored only, never tuned on)", heldScore);

@@ -14,8 +14,8 @@ import {
   readCorpusPart,
 } from "./corpus/corpus.js";
 
-const { tune, heldOut } = loadCorpus();
-const all: CorpusCase[] = [...tune, ...heldOut];
+const { tune, dev, heldOut } = loadCorpus();
+const all: CorpusCase[] = [...tune, ...dev, ...heldOut];
 const isBefore = (a: string, b: string) => Date.parse(a) < Date.parse(b);
 
 describe("the understanding corpus", () => {
@@ -24,7 +24,7 @@ describe("the understanding corpus", () => {
     expect(errors).toEqual([]);
   });
 
-  it("gives every case an id used nowhere else in either part", () => {
+  it("gives every case an id used nowhere else in any part", () => {
     const seen = new Map<string, string>();
     const duplicates: string[] = [];
     for (const c of all) {
@@ -45,6 +45,21 @@ describe("the understanding corpus", () => {
     const matches = CATEGORIES[category]!;
     expect(tune.filter(matches).length, "tune").toBeGreaterThan(0);
     expect(heldOut.filter(matches).length, "held-out").toBeGreaterThan(0);
+  });
+
+  it("holds at least 150 development cases, weighted towards privacy, opt-out and other languages", () => {
+    expect(dev.length).toBeGreaterThanOrEqual(150);
+    expect(dev.filter((c) => c.expect.intent === "privacy_request").length).toBeGreaterThanOrEqual(
+      30,
+    );
+    expect(dev.filter((c) => c.expect.intent === "opt_out").length).toBeGreaterThanOrEqual(15);
+    expect(dev.filter((c) => c.lang !== "en").length).toBeGreaterThanOrEqual(30);
+    for (const kind of PRIVACY_REQUESTS) {
+      expect(
+        dev.filter((c) => c.expect.privacyRequest === kind).length,
+        kind,
+      ).toBeGreaterThanOrEqual(5);
+    }
   });
 
   it("has at least 12 cases in each of Spanish, French, German and Portuguese", () => {
@@ -160,6 +175,17 @@ describe("the understanding corpus", () => {
         .trim();
     const tuneTexts = new Set(tune.map((c) => normalise(c.input.text)));
     const copies = heldOut.filter((c) => tuneTexts.has(normalise(c.input.text))).map((c) => c.id);
+    expect(copies).toEqual([]);
+  });
+
+  it("writes the development replies independently of the tuning replies", () => {
+    const normalise = (text: string) =>
+      text
+        .toLowerCase()
+        .replace(/[\s\p{P}]+/gu, " ")
+        .trim();
+    const tuneTexts = new Set(tune.map((c) => normalise(c.input.text)));
+    const copies = dev.filter((c) => tuneTexts.has(normalise(c.input.text))).map((c) => c.id);
     expect(copies).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The labelled corpus for reading replies (`ally understand`, `shared/spec/understand.md`).
  *
- * Two JSON Lines files sit next to this module: `tune.jsonl`, which the reader may be tuned on,
- * and `held-out.jsonl`, which is only ever scored. Each line is one reply: the spec's input
+ * Three JSON Lines files sit next to this module: `tune.jsonl`, which the reader may be tuned on;
+ * `dev.jsonl`, written later and apart from the reader, scored before any rule was changed for it
+ * and then used, like tune, to broaden the reader; and `held-out.jsonl`, which is only ever scored. Each line is one reply: the spec's input
  * exactly, and the expected reading without `confidence`. Expected windows may be written as
  * local wall-clock date-times ("2026-12-03T14:00"), meaning local time in `expect.timeZone` when
  * the message names a zone, else in `input.timeZone`; this module turns them into instants with
@@ -94,8 +95,8 @@ export const TAGS = [
 ] as const;
 export type Tag = (typeof TAGS)[number];
 
-export type CorpusPart = "tune" | "held-out";
-export const CORPUS_PARTS: readonly CorpusPart[] = ["tune", "held-out"];
+export type CorpusPart = "tune" | "dev" | "held-out";
+export const CORPUS_PARTS: readonly CorpusPart[] = ["tune", "dev", "held-out"];
 
 /** A half-open interval between two instants, as RFC 3339 UTC text. */
 export type Interval = { start: string; end: string };
@@ -292,9 +293,13 @@ export function loadCorpusPart(part: CorpusPart): CorpusCase[] {
   return results.flatMap((r) => (r.ok ? [r.value] : []));
 }
 
-/** Both parts. The held-out part is for scoring only, never for tuning the reader. */
-export function loadCorpus(): { tune: CorpusCase[]; heldOut: CorpusCase[] } {
-  return { tune: loadCorpusPart("tune"), heldOut: loadCorpusPart("held-out") };
+/** Every part. The held-out part is for scoring only, never for tuning the reader. */
+export function loadCorpus(): { tune: CorpusCase[]; dev: CorpusCase[]; heldOut: CorpusCase[] } {
+  return {
+    tune: loadCorpusPart("tune"),
+    dev: loadCorpusPart("dev"),
+    heldOut: loadCorpusPart("held-out"),
+  };
 }
 
 const hasTag = (c: CorpusCase, ...tags: Tag[]) => tags.some((t) => c.tags.includes(t));

@@ -10,62 +10,62 @@ export const AUTO_REPLY_SUBJECT =
   /^(auto(matic)? ?(reply|response|antwort)?:|automatic reply|out of (the )?office|abwesenheitsnotiz|respuesta automatica|reponse automatique|resposta automatica|undeliverable|delivery status|mail delivery)/;
 
 export const AUTO_REPLY =
-  /\b(out of (the )?office|(i am|i'?m) currently away|away (from the office|until|till)|annual leave|parental leave|maternity leave|on leave until|automated (response|reply|message)|automatic reply|auto-?reply|delivery has failed|could ?n'?t be (found|delivered)|undeliverable|mailbox (is )?not monitored|not monitored|limited access to (e-?mail|my email)|limited connectivity|will (respond|reply|get back to you) (when|as soon as|on my return)|back in the office|absente? du bureau|nicht im buro|abwesend|ausente|fuera de la oficina|de ferias|de vacaciones|en vacances|im urlaub|no escritorio|i will be back on|no access to (my )?e-?mail|for (urgent matters|anything urgent)|if your message is urgent|i'?ll be back on|currently travell?ing)\b/;
+  /\b(out of (the )?office|(i am|i'?m) currently away|away (from the office|until|till)|annual leave|parental leave|maternity leave|on leave until|automated (response|reply|message)|automatic reply|auto-?reply|delivery has failed|could ?n'?t be (found|delivered)|undeliverable|mailbox (is )?not monitored|not monitored|limited access to (e-?mail|my email)|limited connectivity|will (respond|reply|get back to you) (when|as soon as|on my return)|back in the office|absente? du bureau|nicht im buro|abwesend|ausente|fuera de la oficina|de ferias|de vacaciones|en vacances|im urlaub|no escritorio|i will be back on|no access to (my )?e-?mail|for (urgent matters|anything urgent)|if your message is urgent|i'?ll be back on|currently travell?ing|intermittent (access|connectivity)|(expect|there may be) (a )?(delayed|slow) (response|reply)|delays? in (my )?(response|replying)|(bin|ist) (derzeit |aktuell )?im urlaub|wieder erreichbar|de ferias|acesso limitado|estou ausente|je suis absente?|respondere a su mensaje|a mi regreso|des mon retour|a mon retour)\b/;
 
 export const OPT_OUT_SUBJECT = /\b(opt[ -]?out|unsubscribe|remove me)\b/;
 
 export const OPT_OUT =
-  /\b(unsubscribe( me)?( from (these|this|your|the|all)( \w+){0,3})?|opt (me )?out|opt-out|remove me from|take me (off|of) (this|your|the)|stop (sending|emailing|e-mailing|mailing|contacting)|don'?t (want|send) (any ?more|me)|no more (of these )?(emails|messages|job alerts)|any more of these|desinscri|darme de baja|dar de baja|baja de (estos|esta)|tragen sie mich aus|austragen|abmelden|aus dem verteiler|parem de (me )?enviar|descadastr|cancelar (a )?inscri|nao quero (mais )?receber)/;
+  /\b(unsubscrib\w*( me)?( from (these|this|your|the|all)( \w+){0,3})?|opt (me )?out|opt-out|remove me from (?!(the |your )?(consideration|process|running|hiring|shortlist|pipeline|candidates?|interview))|take me (off|of)( (this|your|the|it|that|of))?|(stop|quit|cease)( \w+){0,2} (sending|emailing|e-mailing|mailing|messaging|contacting|spamming|writing to)|stop (these|the|your) (e-?mails|messages|mails|alerts|newsletters)|spam(ming)?|(don'?t|do not) want to (receive|get)( \w+){0,3} (e-?mails|messages|mails|alerts|newsletters|anymore|any ?more)|(no|any) ?more (\w+ ){0,2}(e-?mails|messages|mails|alerts|newsletters)|not interested in (these|your|the|any) (\w+ )?(e-?mails|messages|mails|alerts|newsletters)|no me (envien|manden|escriban|contacten) mas|ne (plus|pas) (m'envoyer|me contacter|me (re)?ecrire)|desabonn\w*|keine (\w+ )?(e-?mails|mails|nachrichten|newsletter) mehr|nicht mehr (kontaktieren|anschreiben|schreiben)|nao me (enviem|mandem) mais|don'?t (want|send) (any ?more|me)|no more (of these )?(emails|messages|job alerts)|any more of these|desinscri|darme de baja|dar de baja|baja de (estos|esta)|tragen sie mich aus|austragen|abmelden|aus dem verteiler|parem de (me )?enviar|descadastr|cancelar (a )?inscri|nao quero (mais )?receber)/;
 
 /** Privacy rights, most specific first: restriction and objection mention deletion and use. */
 export const PRIVACY: { kind: PrivacyRequest; pattern: RegExp }[] = [
   {
-    kind: "restriction",
-    pattern:
-      /\b(restrict|restriction|stop (processing|using)|(put a )?hold on (using|processing)|don'?t (delete|erase)|keep (it|them|my data),? (but |just )?don'?t use|limiter le traitement|limitar (el )?tratamiento|einschranken|einschrankung)/,
-  },
-  {
     kind: "objection",
     pattern:
-      /\b(object to|objection|oppose|me oponho|me opongo|je m'oppose|widerspreche|widerspruch|don'?t agree to my (data|details|information))/,
+      /\b(i object|object(ing)? to|objection|oppose|opposition|me oponho|oponho|me opongo|je m'oppose|widerspreche|widerspruch|(don'?t|do not) (agree|consent) to (my|the|you|your|any)|profil(e|ing) me|profiling|elaborar perfiles|score me|scoring me|automated decision|legitimate interests?|fins de analise|para fins de)/,
+  },
+  {
+    kind: "restriction",
+    pattern:
+      /\b(restrict|restriction|(stop|pause|suspend|halt|freeze|cease) (all |any )?(the )?(processing|using|use)|(put a )?hold on (using|processing)|don'?t (delete|erase)|(don'?t|do not) use my|keep (it|them|my data),? (but |just )?don'?t use|limit(ing)? (how|the way) you (use|process)|limit(ing)? (the )?(use|processing)|limiter le traitement|limitation (du|de) (traitement|l'utilisation)|limitar (el |la |o )?(tratamiento|uso|tratamento)|limitacao do tratamento|einschranken|einschrankung|schranken sie|beschranken)/,
   },
   {
     kind: "portability",
     pattern:
-      /\b(machine[- ]?readable|portable|portability|export|transfer (it|them|my data)|import (it )?into|structured (and|,)|formato estructurado|portabilit|datenubertragbarkeit|as a (json|csv|file))/,
+      /\b(machine[- ]?readable|maschinenlesbar\w*|lisible par (une )?machine|portable|portability|export\w*|transfer\w* (\w+ ){0,3}to|transmit\w* (\w+ ){0,3}to|import (it )?into|structured (and|,)|formato estructurado|portabilit|datenubertragbarkeit|csv|json|xml|downloadable|(upload|take|move|use) (it|them|my data) (elsewhere|to another|with another|somewhere else)|upload elsewhere|another (platform|provider|service|company|recruiter))/,
   },
   {
     kind: "erasure",
     pattern:
-      /\b(delete|erase|erasure|remove (all )?(my|me|of my)|(remove|wipe) (everything|all)|forget me|right to be forgotten|borr(ar|en)|suprim|efface|supprim|losch|excluam|exclua|apag(ar|uem))/,
+      /\b(delet\w*|erase|erasure|remove (all |any )?(of )?(my|me|of my)|(remove|wipe|purge|delete|destroy|scrub) (everything|all|any)|wipe|purge|get rid of|destroy|forget me|right to be forgotten|borr(ar|en)|elimin(ar|en|e|ad)\w*|suprim|efface|supprim|losch|excluam|exclua|apag(ar|uem|ue))/,
   },
   {
     kind: "rectification",
     pattern:
-      /\b(correct (it|this|my|that)|correction|rectif|spelled wrong|(name|address|number|email|details?|date of birth) (is |are )?wrong|wrong (name|address|number|email|spelling)|fix (it|this|that|my)|should be \w+( \w+)?,? not |misspelt|misspelled|is wrong|out of date|update my|change (it|my \w+) to|berichtig|corrig|correg|actualic|atualiz)/,
+      /\b(correct (it|this|my|that)|correction|rectif|amend\w*|incorrect|inaccurate|outdated|(spelled|spelt|written) (\w+ ){0,2}(wrong|incorrectly)|(got|have|has) my (\w+ ){0,2}wrong|mal escrit\w*|nicht mehr aktuell|korrigier\w*|mettre a jour|(number|address|email|e-mail|name|surname|phone|numero|adresse|direccion|endereco|telefone|telefono|nom|apellido|nachname)( \w+){0,3} (has |have |a |ha |hat sich )?(changed|change|cambiado|geandert|mudou)|update (your|the|my) (records?|details|information|data|file|profile|system)|spelled wrong|(name|address|number|email|details?|date of birth) (is |are )?wrong|wrong (name|address|number|email|spelling)|fix (it|this|that|my)|should be \w+( \w+)?,? not |misspelt|misspelled|is wrong|out of date|update my|change (it|my \w+) to|berichtig|corrig|correg|actualic|atualiz)/,
   },
   {
     kind: "access",
     pattern:
-      /\b(what (personal )?(data|information|info|details)|which (personal )?(data|information)|copy of (my|the) (personal )?(data|information)|access to my (data|information)|(data|information|info) (you )?(hold|have|store|stored|keep|collected)|subject access|quelles donnees|que datos|quais dados|welche daten|auskunft)/,
+      /\b(what (kind of |sort of |type of )?(personal )?(data|info\w*|details)|(see|view|know|access|check) (\w+ ){0,3}(data|details|info\w*|records) (\w+ ){0,4}(stored|hold|held|have|keep|kept)|copy of (everything|all|what)|(everything|all|what) (you'?ve|you have|you) (got|hold|have|keep|store)( \w+){0,2} (on me|about me|on file)|que (informacion|datos)|que dados|quais (informacoes|dados)|quelles (informations|donnees)|which (personal )?(data|information)|copy of (my|the) (personal )?(data|information)|access to my (data|information)|(data|information|info) (you )?(hold|have|store|stored|keep|collected)|subject access|quelles donnees|que datos|quais dados|welche daten|auskunft)/,
   },
 ];
 
 /** Must hold for any privacy reading: it is about the sender's data. */
 export const PRIVACY_TOPIC =
-  /\b(data|information|info|details|records|record|on file|everything you have|personal|gdpr|cv|surname|name|nachname\w*|apellido|nom de famille|sobrenome|phone number|email address|donnees|datos|dados|daten|profil|processing)\b/;
+  /\b(data|information|info\w*|details|profile|records?|about me|on me|sobre mi|sobre mim|a mon sujet|uber mich|email|e-mail|address|adresse|direccion|endereco|phone|numero|informations|informacion|records|record|on file|everything you have|personal|gdpr|cv|surname|name|nachname\w*|apellido|nom de famille|sobrenome|phone number|email address|donnees|datos|dados|daten|profil|processing)\b/;
 
 export const CANCEL =
-  /\b(cancel|withdraw|withdrawing|no longer interested|no longer (wish|want) to (be considered|proceed|continue|pursue|move forward)|(don'?t|do not) (wish|want) to (proceed|continue|move forward)|not interested anymore|take me out of consideration|bow out|pull out|decided not to (move forward|proceed|continue)|accepted (another|an?) (offer|role|position|job)|(accept|accepting) an offer elsewhere|annuler|annulation|stornieren|retire ma candidature|retirer ma candidature|je retire|cancelar|anular|retirar (mi|minha)|zuruckziehen|absagen|desisto|desistir)\b/;
+  /\b(cancel|withdraw|withdrawing|no longer interested|no longer (wish|want) to (be considered|proceed|continue|pursue|move forward)|(don'?t|do not) (wish|want) to (proceed|continue|move forward)|not interested anymore|take me out of consideration|bow out|pull out|decided not to (move forward|proceed|continue)|accepted (another|an?) (offer|role|position|job)|(accept|accepting) an offer elsewhere|annuler|annulation|stornieren|retire ma candidature|retirer ma candidature|je retire|cancelar|anular|retirar (mi|minha)|zuruckziehen|absagen|desisto|desistir|(remove|take) me (out of|off|from) (the )?(consideration|process|running|shortlist|pipeline)|out of consideration|pass on (this|the) (one|role|position|opportunity|job)|(decided|going|chosen) to stay (in|at|with) my (current )?(role|job|position|company)|staying (in|at|with) my current)\b/;
 
 export const RESCHEDULE =
-  /\b(reschedul\w*|re-schedule|move (it|the|our|us|my|this|that|\w+'s)|moved|push (it|the|this|back)|shift (it|the)|change (the|our) (interview|time|appointment|call)|postpone|another time|a different time|a week later|same time|later date|instead|verschieben|verlegen|reprogramar|cambiar la|mover|mudar|changer|remarcar|reagendar|deplacer|decaler|reporter)\b/;
+  /\b(reschedul\w*|re-schedule|move (it|the|our|us|my|this|that|\w+'s)|moved|push (it|the|this|back)|shift (it|the)|change (the|our) (interview|time|appointment|call)|postpone|another time|a different time|a week later|same time|later date|instead|new (slot|time|date)|(find|pick|choose|arrange|book) (a |another |some )?(new|other|different) (slot|time|date|day)|conflict with (the|our|my) (time|slot|interview|booking)|verschieben|verlegen|reprogramar|cambiar la|mover|mudar|changer|remarcar|reagendar|deplacer|decaler|reporter)\b/;
 
 export const DECLINE =
-  /\b((none|neither) of (those|these|the|them)( \w+)?|none|neither|not available (at|on) (any|those|these)|(can'?t|cannot) (make|do) (those|these|either|any|them|it)|(those|these|they|the) (times? |slots? |options? |dates? )?(don'?t|do not|won'?t) (work|suit)|not (available|free) (on|at) (those|these)|(both|all) (of )?(the |those |these )?(slots|times|options|days)? ?(are )?(clash|conflict)\w*|either of|ninguno|ninguna|ningun|aucun|aucune|keiner|keine der|keinen|keinem|keines|nenhum|nenhuma|not able to make (any|those|these))\b/;
+  /\b((those|these|the|they|all) (times|slots|options|dates)?( \w+){0,2} (are )?(all )?(bad|no good|impossible|not (good|possible))|(busy|booked|tied up|unavailable|not available|not free|can'?t|cannot|unable)( \w+){0,3} (at|for|on|in) (all|any|each|every) (of )?(those|these|them|the (proposed|suggested|offered))|(none|neither) of (those|these|the|them)( \w+)?|none|neither|not available (at|on) (any|those|these)|(can'?t|cannot) (make|do) (those|these|either|any|them|it)|(those|these|they|the) (times? |slots? |options? |dates? )?(don'?t|do not|won'?t) (work|suit)|not (available|free) (on|at) (those|these)|(both|all) (of )?(the |those |these )?(slots|times|options|days)? ?(are )?(clash|conflict)\w*|either of|ninguno|ninguna|ningun|aucun|aucune|keiner|keine der|keinen|keinem|keines|nenhum|nenhuma|not able to make (any|those|these))\b/;
 
 export const INFO_QUESTION =
-  /\b(remote|in person|in-person|on-?site|onsite|zoom|teams|google meet|video|phone|call link|link|address|parking|park|prepare|bring|salary|pay|compensation|who (will|is|are)|hiring manager|manager|panel|how long|duration|dress code|dress|wear|description|job description|role|position|english|german|french|spanish|technical|behaviou?ral|format|interviewers?|local time|your time|or yours|presencial|remoto|online|en remoto|visio|vor ort|per video|entretien se fait|tiempo|dauer|salaire|salario|gehalt)\b/;
+  /\b(remote|in person|in-person|on-?site|onsite|zoom|teams|google meet|video|phone|call link|link|address|parking|park|prepare|bring|salary|pay|compensation|who (will|is|are)|hiring manager|manager|panel|how long|duration|dress code|dress|wear|description|job description|role|position|english|german|french|spanish|technical|behaviou?ral|format|interviewers?|local time|your time|or yours|presencial|remoto|online|en remoto|visio|vor ort|per video|entretien se fait|tiempo|dauer|salaire|salario|gehalt|where|located|location|office|building)\b/;
 
 export const QUESTION_START =
   /^(is|are|will|who|what|where|why|how|do|does|did|should|can i|could you|may i|would you|est-ce|qui|quel|quelle|ou|comment|es|la|el|findet|wer|wie|wo|wird|ist|a|o|qual|quem|onde|como|sera|cual|donde|quien|hay|gibt)\b/;

@@ -142,6 +142,11 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     .filter((m) => m.except)
     .flatMap((m) => daysOf(m, a.ctx).map((d) => d.date));
   const unavailable = intervalsOf(negative, a.ctx);
+  // "the week of the 14th except Wednesday": an excepted day that is none of the days named
+  // was resolved on its own, not inside the days it excepts from; a person checks it.
+  const positiveDays = new Set(positive.flatMap((m) => daysOf(m, a.ctx).map((d) => `${d.date}`)));
+  if (positiveDays.size > 0 && exceptDays.some((d) => !positiveDays.has(`${d}`)))
+    doubts.push("an exception outside the days named");
   // Worked out only when a path needs them: an accept by option never does.
   let cached: Interval[] | undefined;
   const windowsNow = () => {

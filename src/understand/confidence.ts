@@ -25,6 +25,10 @@ const CUE_INTENTS = new Set([
 const TURNING =
   /^(no|not|never|nor|neither|none|don'?t|doesn'?t|didn'?t|won'?t|can'?t|cannot|shouldn'?t|wouldn'?t|do|does|unless|except|but|only|just|without|instead|yet|nicht|kein\w*|nie|ohne|nunca|nada|sin|nao|nem|sem|pas|ne|jamais|sans|plus)$/;
 
+/** Parts of time words, so that a misspelt day or hour the grammar missed ("tursday", "noonish") is never waved through. */
+const TIMELIKE =
+  /(day|tag|dia|jour|mon|tue|wed|thu|fri|sat|sun|noon|morn|mittag|after|even|night|week|woche|semana|semaine|tomorrow|today|manana|demain|morgen|amanha|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec|clock|ish|earl|late|hour|min|time)/;
+
 /**
  * A reading decided by an intent cue, with no time in the text and no doubt, whose few
  * unexplained words are plain words (no number, nothing that turns the cue around): the words
@@ -40,7 +44,10 @@ function plainCueReading(decision: Decision, analysis: Analysis): boolean {
     decision.unavailable.length === 0 &&
     analysis.mentions.length === 0 &&
     words.length <= 3 &&
-    words.every((t) => t.kind === "word" && !/\d/.test(t.text) && !TURNING.test(t.text))
+    words.every(
+      (t) =>
+        t.kind === "word" && !/\d/.test(t.text) && !TURNING.test(t.text) && !TIMELIKE.test(t.text),
+    )
   );
 }
 

@@ -32,7 +32,7 @@ export const PRIVACY: { kind: PrivacyRequest; pattern: RegExp }[] = [
   {
     kind: "portability",
     pattern:
-      /\b(machine[- ]?readable|maschinenlesbar\w*|lisible par (une )?machine|portable|portability|export\w*|transfer\w* (\w+ ){0,3}to|transmit\w* (\w+ ){0,3}to|import (it )?into|structured (and|,)|formato estructurado|portabilit|datenubertragbarkeit|csv|json|xml|downloadable|(upload|take|move|use) (it|them|my data) (elsewhere|to another|with another|somewhere else)|upload elsewhere|another (platform|provider|service|company|recruiter))/,
+      /\b(machine[- ]?readable|maschinenlesbar\w*|lisible par (une )?machine|portable|portability|export\w*|transfer\w* (\w+ ){0,3}to|transmit\w* (\w+ ){0,3}to|import (it )?into|structured (and|,|format|file|data)|(formato|format) (estructurado|estruturado|structure|lisible)|portabilit|datenubertragbarkeit|csv|json|xml|downloadable|(upload|take|move|use) (it|them|my data) (elsewhere|to another|with another|somewhere else)|upload elsewhere|another (platform|provider|service|company|recruiter))/,
   },
   {
     kind: "erasure",

@@ -112,6 +112,33 @@ function weekLater(input: UnderstandInput, folded: string): Interval[] {
   return [{ start: start.toInstant().toString(), end: end.toInstant().toString() }];
 }
 
+/** Words that turn the cue after them around: "please don't unsubscribe me", "I'm not withdrawing". */
+const NEGATOR =
+  /\b(not|never|don'?t|do not|doesn'?t|won'?t|wouldn'?t|no need to|nicht|nie|no|nao|ne|pas|jamais|nunca)\b/;
+
+/** True when `pattern` matches `folded` at least once without a negator in the three words before it. */
+function affirmed(pattern: RegExp, folded: string): boolean {
+  const g = new RegExp(
+    pattern.source,
+    pattern.flags.includes("g") ? pattern.flags : `${pattern.flags}g`,
+  );
+  let guard = 0;
+  for (let m = g.exec(folded); m !== null && guard++ < 50; m = g.exec(folded)) {
+    if (m[0].length === 0) {
+      g.lastIndex++;
+      continue;
+    }
+    const before =
+      folded
+        .slice(0, m.index)
+        .split(/[.!?;,\n]/)
+        .pop() ?? "";
+    const words = before.trim().split(/\s+/).slice(-3).join(" ");
+    if (!NEGATOR.test(words)) return true;
+  }
+  return false;
+}
+
 /**
  * The intent of an analysed reply and the fields that go with it.
  * @example decideIntent(input, analyse(input)).intent // "accept"
@@ -167,21 +194,26 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     return { intent: "unknown", ...empty, base: 0.9, doubts, whole: true };
   }
 
-  const privacy = PRIVACY.find((p) => p.pattern.test(folded));
-  const optOut = OPT_OUT.test(folded) || (OPT_OUT_SUBJECT.test(subject) && a.tokenCount <= 8);
+  const privacy = PRIVACY.find((p) => affirmed(p.pattern, folded));
+  const optOut = affirmed(OPT_OUT, folded) || (OPT_OUT_SUBJECT.test(subject) && a.tokenCount <= 8);
+  const negatedCue = [OPT_OUT, CANCEL, ...PRIVACY.map((p) => p.pattern)].some(
+    (p) => p.test(folded) && !affirmed(p, folded),
+  );
+  if (negatedCue) doubts.push("a cue said with a negation");
   if (
     privacy &&
     PRIVACY_TOPIC.test(folded) &&
     !(optOut && privacy.kind === "erasure" && !/\bdata|information|personal/.test(folded))
   ) {
     if (optOut) doubts.push("privacy and opt-out");
+    if (a.mentions.length > 0 || a.ordinals.chosen.length > 0) doubts.push("privacy beside times");
     return { intent: "privacy_request", privacyRequest: privacy.kind, ...empty, base: 0.9, doubts };
   }
   if (optOut) return { intent: "opt_out", ...empty, base: 0.92, doubts };
 
   const booked = input.booked;
   const notBooked = (w: Interval) => !booked || !containsInstant(w, booked.start);
-  if (CANCEL.test(folded)) {
+  if (affirmed(CANCEL, folded)) {
     if (RESCHEDULE.test(folded) && windowsNow().length > 0) doubts.push("cancel and new times");
     return { intent: "cancel", ...empty, base: 0.9, doubts };
   }

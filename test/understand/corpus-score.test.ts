@@ -1,6 +1,7 @@
 /**
  * The reader on the tuning part of the corpus: at least 97% fully right and no wrong reading at
- * or above the default threshold. (The held-out part is scored only by `npm run eval:understand`.)
+ * or above the default threshold; the same on the development part. (The held-out part is scored
+ * only by `npm run eval:understand`.)
  */
 import { describe, expect, it } from "vitest";
 import { scorePart } from "../../scripts/eval-understand.js";
@@ -15,6 +16,18 @@ describe("the reader on the tuning corpus", () => {
   });
 
   it("gives no wrong or ambiguous reading a confidence at or above the threshold", () => {
+    expect(score.wrongAboveThreshold).toBe(0);
+  });
+});
+
+describe("the reader on the development corpus", () => {
+  const score = scorePart(loadCorpusPart("dev"), DEFAULT_THRESHOLD);
+
+  it("reads at least 97% of the development cases fully right", () => {
+    expect(score.fullyRight / score.cases).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it("gives no wrong or ambiguous development reading a confidence at or above the threshold", () => {
     expect(score.wrongAboveThreshold).toBe(0);
   });
 });

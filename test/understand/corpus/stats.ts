@@ -5,19 +5,23 @@
 import { CATEGORIES, type CorpusCase, INTENTS, LANGUAGES, loadCorpus } from "./corpus.js";
 
 function table(title: string, rows: [string, (c: CorpusCase) => boolean][]): string {
-  const { tune, heldOut } = loadCorpus();
-  const lines = [`| ${title} | tune | held-out | total |`, "| --- | ---: | ---: | ---: |"];
+  const { tune, dev, heldOut } = loadCorpus();
+  const lines = [
+    `| ${title} | tune | dev | held-out | total |`,
+    "| --- | ---: | ---: | ---: | ---: |",
+  ];
   for (const [name, matches] of rows) {
     const a = tune.filter(matches).length;
+    const d = dev.filter(matches).length;
     const b = heldOut.filter(matches).length;
-    lines.push(`| ${name} | ${a} | ${b} | ${a + b} |`);
+    lines.push(`| ${name} | ${a} | ${d} | ${b} | ${a + d + b} |`);
   }
   return lines.join("\n");
 }
 
-const { tune, heldOut } = loadCorpus();
+const { tune, dev, heldOut } = loadCorpus();
 const out = [
-  `Cases: ${tune.length} tune, ${heldOut.length} held-out, ${tune.length + heldOut.length} in all.`,
+  `Cases: ${tune.length} tune, ${dev.length} dev, ${heldOut.length} held-out, ${tune.length + dev.length + heldOut.length} in all.`,
   "",
   table(
     "expected intent",

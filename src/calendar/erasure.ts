@@ -134,7 +134,8 @@ export function calendarErasure(deps: CalendarErasureDeps = {}): ModuleErasure {
           : {
               afterCommit: async () => {
                 for (const row of connections) await revoke(row);
-                return { grantsRevoked: connections.length };
+                // Only Google grants can be revoked; the others end with their deleted tokens.
+                return { grantsRevoked: connections.filter((c) => c.provider === "google").length };
               },
             }),
       };

@@ -14,18 +14,25 @@ import {
 
 async function erase(trx: ErasureTrx, subject: ErasureSubject) {
   const needles = needlesOf(subject);
-  const ids = [...subject.userIds, ...subject.candidateIds];
-  let query = trx
+  const ids = [...subject.userIds, ...subject.candidateIds].map((id) => id.toLowerCase());
+  // Entries of what they did: no longer by whom, nor from where.
+  let byThem = trx.updateTable("audit_log").set({ actor_user_id: null, ip: null, target: null });
+  byThem = byThem.where(
+    "actor_user_id",
+    "in",
+    subject.userIds.length > 0 ? subject.userIds : ["(none)"],
+  );
+  // Entries of what others did to them (an invitation to their address): the actor stays.
+  let aboutThem = trx
     .updateTable("audit_log")
-    .set({ actor_user_id: null, target: null, ip: null })
-    .where((eb) =>
-      eb.or([
-        ...(subject.userIds.length > 0 ? [eb("actor_user_id", "in", subject.userIds)] : []),
-        mentions(eb, ["target"], [...needles, ...ids.map((id) => id.toLowerCase())]),
-      ]),
-    );
-  if (subject.orgId !== null) query = query.where("organisation_id", "=", subject.orgId);
-  const anonymised = affected(await query.executeTakeFirst());
+    .set({ target: null })
+    .where((eb) => mentions(eb, ["target"], [...needles, ...ids]));
+  if (subject.orgId !== null) {
+    byThem = byThem.where("organisation_id", "=", subject.orgId);
+    aboutThem = aboutThem.where("organisation_id", "=", subject.orgId);
+  }
+  const anonymised =
+    affected(await byThem.executeTakeFirst()) + affected(await aboutThem.executeTakeFirst());
   return { tables: { audit_log: { deleted: 0, anonymised } } };
 }
 

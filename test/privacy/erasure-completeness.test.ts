@@ -195,9 +195,28 @@ describe.each(databases)("erasure completeness on $dialect", (database: TestData
     await candidateOnRequests(orgB, 1);
     bookedRequestId = first as string;
     const options = await world.deps.booking.options(orgA.owner.actor, bookedRequestId);
-    await world.deps.booking.book(orgA.owner.actor, bookedRequestId, {
+    const booked = await world.deps.booking.book(orgA.owner.actor, bookedRequestId, {
       optionId: options.options[0]?.id as string,
       idempotencyKey: "erasure-booking-1",
+    });
+    const bookingId = booked.booking.id;
+    // Their answer to the invitation, and a note to the recruiter on the request's timeline
+    // naming them (as the calendar-reply handler writes one).
+    await world.deps.booking.recordReply(orgA.owner.orgId, {
+      bookingId,
+      sessionIndex: 0,
+      email: PAT.email,
+      userId: null,
+      partstat: "ACCEPTED",
+      sequence: 0,
+    });
+    await world.deps.booking.tellRecruiter(orgA.owner.orgId, bookedRequestId, {
+      kind: "calendar-reply-unverified",
+      subject: `Please check: an unconfirmed answer for Screen with ${PAT.name}`,
+      paragraphs: [
+        `Ally received a calendar answer saying that ${PAT.name} (${PAT.email}) accepted.`,
+      ],
+      detail: { bookingId, session: "Screen", sessionIndex: 0, email: PAT.email },
     });
 
     // Mail in (their reply) and out (every email above, written to the outbox folder).
@@ -246,7 +265,8 @@ describe.each(databases)("erasure completeness on $dialect", (database: TestData
     expect(proof.tables.calendar_connections).toEqual({ deleted: 1, anonymised: 0 });
     expect(proof.tables.inbound_mail?.deleted).toBe(1);
     expect(proof.tables.outbox?.deleted).toBeGreaterThan(0);
-    expect(proof.tables.request_events?.anonymised ?? 0).toBeGreaterThanOrEqual(0);
+    expect(proof.tables.request_events?.anonymised).toBeGreaterThan(0);
+    expect(proof.tables.attendee_responses).toEqual({ deleted: 1, anonymised: 0 });
     expect(proof.files).toBeGreaterThan(0);
     const kept = await world.store.db
       .selectFrom("erasure_proofs")

@@ -45,6 +45,14 @@ export function candidateOperations(deps: {
     return toCandidate(row);
   }
 
+  /** A person erased at their request (privacy/tombstones.ts) is not brought back. */
+  async function refuseErased(actor: Actor, email: string, channel: string, now: number) {
+    const where = { orgId: actor.orgId, channel };
+    if (await deps.tombstones?.refuseRecontact(db, email, where, now)) {
+      throw conflict("this person's data was erased at their request; they cannot be added again");
+    }
+  }
+
   return {
     async listCandidates(actor: Actor): Promise<Candidate[]> {
       requirePermission(actor.role, "candidates:read");
@@ -64,12 +72,7 @@ export function candidateOperations(deps: {
       requirePermission(actor.role, "candidates:write");
       const value = parseInput(candidateInput, input);
       const now = clock.now();
-      const where = { orgId: actor.orgId, channel: "candidate-create" };
-      if (await deps.tombstones?.refuseRecontact(db, value.email, where, now)) {
-        throw conflict(
-          "this person's data was erased at their request; they cannot be added again",
-        );
-      }
+      await refuseErased(actor, value.email, "candidate-create", now);
       const row: CandidatesTable = {
         id: newId("cand"),
         organisation_id: actor.orgId,
@@ -88,6 +91,7 @@ export function candidateOperations(deps: {
     async updateCandidate(actor: Actor, id: string, input: CandidateInput): Promise<Candidate> {
       requirePermission(actor.role, "candidates:write");
       const value = parseInput(candidateInput, input);
+      await refuseErased(actor, value.email, "candidate-update", clock.now());
       const result = await db
         .updateTable("candidates")
         .set({

@@ -80,6 +80,14 @@ describe.each(databases)("erasure for one organisation on $dialect", (database: 
       world.deps.hiring.createCandidate(orgA.recruiter.actor, candidateInput()),
     );
     expect(refused.code).toBe("CONFLICT");
+    const other = await world.deps.hiring.createCandidate(
+      orgA.recruiter.actor,
+      candidateInput("someone.else@home.example"),
+    );
+    const renamed = await appError(
+      world.deps.hiring.updateCandidate(orgA.recruiter.actor, other.id, candidateInput()),
+    );
+    expect(renamed.code).toBe("CONFLICT");
     const again = await world.deps.hiring.createCandidate(orgB.recruiter.actor, candidateInput());
     expect(again.email).toBe(SAM.email);
     // Inbound mail is not tied to an organisation when stored: only an erasure from all of

@@ -11,10 +11,12 @@
  * calls to calendar providers follow the commit.
  */
 import type { Kysely } from "kysely";
+import { z } from "zod";
 import type { Clock } from "../clock.js";
 import { invalid } from "../errors.js";
-import { newId, type OrgId } from "../ids.js";
+import { mintOrgId, newId, type OrgId } from "../ids.js";
 import type { Database } from "../store/schema.js";
+import { parseStoredJson } from "../store/stored-json.js";
 import { recordAudit } from "./audit-log.js";
 import type { ErasureSubject, ModuleErasure, TableErasure } from "./erasure-subject.js";
 import { normaliseEmail, type Tombstones } from "./tombstones.js";
@@ -134,5 +136,35 @@ export async function erasePerson(
     tables,
     files,
     grantsRevoked,
+  };
+}
+
+const tableErasure = z.object({ deleted: z.number(), anonymised: z.number() });
+const storedSummary = z.object({
+  tables: z.record(z.string(), tableErasure),
+  files: z.number(),
+  grantsRevoked: z.number(),
+});
+
+/**
+ * A kept proof of erasure, for the privacy queue and the person's "your data is gone" answer.
+ * Given `orgId`, only that organisation's proofs are found (an organisation's admin);
+ * without, any (the operator).
+ */
+export async function readErasureProof(
+  db: Kysely<Database>,
+  id: string,
+  orgId?: OrgId,
+): Promise<ErasureProof | undefined> {
+  let query = db.selectFrom("erasure_proofs").selectAll().where("id", "=", id);
+  if (orgId !== undefined) query = query.where("organisation_id", "=", orgId);
+  const row = await query.executeTakeFirst();
+  if (row === undefined) return undefined;
+  const summary = parseStoredJson(storedSummary, row.summary, `erasure_proofs.summary of ${id}`);
+  return {
+    id: row.id,
+    organisationId: row.organisation_id === null ? null : mintOrgId(row.organisation_id),
+    erasedAt: new Date(Number(row.erased_at)).toISOString(),
+    ...summary,
   };
 }

@@ -51,13 +51,19 @@ export interface ModuleErasure {
   erase(trx: ErasureTrx, subject: ErasureSubject): Promise<ModuleErasureResult>;
 }
 
-/** The strings that give the person away in free text: emails, names, phones. */
+/**
+ * The strings that give the person away in free text: emails, names, phones. A name shorter
+ * than five characters or a phone of fewer than seven digits would match unrelated text ("Ada"
+ * in "Canada"): such values are removed where they are stored by id, not searched for.
+ */
 export function needlesOf(subject: ErasureSubject): string[] {
-  const all = [...subject.emails, ...subject.names, ...subject.phones]
-    .map((s) => s.trim().toLowerCase())
-    // A one- or two-letter "name" would match everywhere; such names are removed by id instead.
-    .filter((s) => s.length >= 3);
-  return [...new Set(all)];
+  const digits = (s: string) => s.replace(/\D/g, "").length;
+  const all = [
+    ...subject.emails,
+    ...subject.names.filter((name) => name.trim().length >= 5),
+    ...subject.phones.filter((phone) => digits(phone) >= 7),
+  ].map((s) => s.trim().toLowerCase());
+  return [...new Set(all)].filter((s) => s !== "");
 }
 
 /** `%needle%` for LIKE, with `!` escaping the wildcards. */

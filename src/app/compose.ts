@@ -4,6 +4,7 @@
  * together; `web/` only serves HTTP and `jobs/` only runs queues.
  */
 import { resolve } from "node:path";
+import { accountsErasure } from "../accounts/erasure.js";
 import { createAccountsService } from "../accounts/service.js";
 import {
   COMPLETE_JOB,
@@ -12,11 +13,13 @@ import {
   REMINDER_JOB,
   reminderHandler,
 } from "../booking/effects.js";
+import { bookingErasure } from "../booking/erasure.js";
 import { createBookingLinks } from "../booking/links.js";
 import { calendarReplyHandler } from "../booking/replies.js";
 import { createBookingService, type SlotEngine } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import type { HttpClientOptions } from "../calendar/connectors/http.js";
+import { calendarErasure } from "../calendar/erasure.js";
 import { startEventWriteWorker } from "../calendar/event-writes.js";
 import {
   createOAuthConnections,
@@ -28,9 +31,11 @@ import { createPushChannels } from "../calendar/push.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
+import { hiringErasure } from "../hiring/erasure.js";
 import { createHiringService } from "../hiring/service.js";
 import { mintOrgId } from "../ids.js";
 import { startJobWorker } from "../jobs/scheduled-jobs.js";
+import { mailErasure } from "../mail/erasure.js";
 import { startInboundWorker } from "../mail/inbound.js";
 import {
   folderTransport,
@@ -44,6 +49,8 @@ import {
   replyAddressKeys,
 } from "../mail/reply-address.js";
 import { mailRetentionHandler, PURGE_JOB, scheduleMailRetention } from "../mail/retention.js";
+import { auditErasure } from "../privacy/erasure-audit.js";
+import { createTombstones } from "../privacy/tombstones.js";
 import { type Keyring, singleKeyring } from "../secrets/keyring.js";
 import { createSecretStore, type SecretStore } from "../secrets/secret-store.js";
 import type { Store } from "../store/database.js";
@@ -108,6 +115,9 @@ export function buildDeps(
     oauth: createOAuthSources(oauthDeps),
   });
   const bookingLinks = createBookingLinks({ db: store.db, clock });
+  const tombstones = createTombstones(keyring);
+  const outboxDirectory =
+    config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined;
   const replyAddresses = replyAddressesFor(config, keyring);
   const booking = createBookingService({
     db: store.db,
@@ -149,7 +159,7 @@ export function buildDeps(
       sessionTtlMs: config.sessionTtlHours * 3_600_000,
       mailLimits: config.mail.limits,
     }),
-    hiring: createHiringService({ db: store.db, clock }),
+    hiring: createHiringService({ db: store.db, clock, tombstones }),
     calendars,
     calendarAccounts: createOAuthConnections({
       ...oauthDeps,
@@ -165,8 +175,23 @@ export function buildDeps(
       box,
       allowPrivateHosts: config.calendar.allowPrivateHosts,
     }),
-    outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
+    outboxDirectory,
     deadLetters: createDeadLetters({ store, clock }),
+    tombstones,
+    erasure: {
+      db: store.db,
+      clock,
+      tombstones,
+      // Identified in this order, erased in the reverse (privacy/erasure.ts).
+      modules: [
+        accountsErasure,
+        hiringErasure,
+        bookingErasure,
+        calendarErasure({ revoke: (row) => createOAuthSources(oauthDeps).revoke(row) }),
+        mailErasure(outboxDirectory === undefined ? {} : { outboxDirectory }),
+        auditErasure,
+      ],
+    },
     inboundHandlers: [
       calendarReplyHandler({
         db: store.db,

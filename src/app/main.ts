@@ -68,6 +68,7 @@ export async function startServer(
           host: inbound.host,
           port: inbound.port,
           domain: inbound.domain,
+          tombstones: deps.tombstones,
           ...(config.mail.trustedAuthservId === undefined
             ? {}
             : { trustedAuthservId: config.mail.trustedAuthservId }),

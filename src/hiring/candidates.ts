@@ -3,8 +3,9 @@ import type { Kysely } from "kysely";
 import { requirePermission } from "../accounts/permissions.js";
 import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
-import { notFound } from "../errors.js";
+import { conflict, notFound } from "../errors.js";
 import { newId } from "../ids.js";
+import type { Tombstones } from "../privacy/tombstones.js";
 import type { Database } from "../store/schema.js";
 import { parseInput } from "./parse-input.js";
 import { type Candidate, type CandidateInput, candidateInput } from "./schemas.js";
@@ -25,7 +26,11 @@ function toCandidate(row: CandidatesTable): Candidate {
   };
 }
 
-export function candidateOperations(deps: { db: Kysely<Database>; clock: Clock }) {
+export function candidateOperations(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  tombstones?: Tombstones;
+}) {
   const { db, clock } = deps;
 
   async function getCandidate(actor: Actor, id: string): Promise<Candidate> {
@@ -38,6 +43,14 @@ export function candidateOperations(deps: { db: Kysely<Database>; clock: Clock }
       .executeTakeFirst();
     if (row === undefined) throw notFound("candidate");
     return toCandidate(row);
+  }
+
+  /** A person erased at their request (privacy/tombstones.ts) is not brought back. */
+  async function refuseErased(actor: Actor, email: string, channel: string, now: number) {
+    const where = { orgId: actor.orgId, channel };
+    if (await deps.tombstones?.refuseRecontact(db, email, where, now)) {
+      throw conflict("this person's data was erased at their request; they cannot be added again");
+    }
   }
 
   return {
@@ -59,6 +72,7 @@ export function candidateOperations(deps: { db: Kysely<Database>; clock: Clock }
       requirePermission(actor.role, "candidates:write");
       const value = parseInput(candidateInput, input);
       const now = clock.now();
+      await refuseErased(actor, value.email, "candidate-create", now);
       const row: CandidatesTable = {
         id: newId("cand"),
         organisation_id: actor.orgId,
@@ -77,6 +91,7 @@ export function candidateOperations(deps: { db: Kysely<Database>; clock: Clock }
     async updateCandidate(actor: Actor, id: string, input: CandidateInput): Promise<Candidate> {
       requirePermission(actor.role, "candidates:write");
       const value = parseInput(candidateInput, input);
+      await refuseErased(actor, value.email, "candidate-update", clock.now());
       const result = await db
         .updateTable("candidates")
         .set({

@@ -10,6 +10,7 @@ import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
 import { notFound } from "../errors.js";
 import { newId } from "../ids.js";
+import type { Tombstones } from "../privacy/tombstones.js";
 import type { Database } from "../store/schema.js";
 import { candidateOperations } from "./candidates.js";
 import { loopTemplateOperations } from "./loop-templates.js";
@@ -21,6 +22,8 @@ import type { JobsTable } from "./tables.js";
 export interface HiringDeps {
   db: Kysely<Database>;
   clock: Clock;
+  /** Erased people (privacy/tombstones.ts): adding them again as candidates is refused. */
+  tombstones?: Tombstones;
 }
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();

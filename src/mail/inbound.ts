@@ -12,6 +12,7 @@ import { z } from "zod";
 import type { Clock } from "../clock.js";
 import { type QueueSpec, runNext, startQueueWorker } from "../jobs/lease-queue.js";
 import type { RunningWorker } from "../jobs/polling.js";
+import type { Tombstones } from "../privacy/tombstones.js";
 import type { Database } from "../store/schema.js";
 import { parseStoredJson } from "../store/stored-json.js";
 import { dmarcVerdict } from "./authentication-results.js";
@@ -43,6 +44,8 @@ export interface StoreInboundOptions {
    * is ignored. Unset: no header is believed.
    */
   trustedAuthservId?: string;
+  /** Erased people (privacy/tombstones.ts): their mail is refused, not stored, and logged. */
+  tombstones?: Tombstones;
 }
 
 /**
@@ -143,7 +146,8 @@ export async function parseInbound(
 
 /**
  * Parses and stores a received message; false when a message with its Message-ID is already
- * stored (a duplicate delivery), which is not an error.
+ * stored (a duplicate delivery), which is not an error, or when its sender was erased
+ * (`refused`: the message is dropped, and the refusal logged without the address).
  */
 export async function storeInbound(
   db: Kysely<Database>,
@@ -151,9 +155,15 @@ export async function storeInbound(
   envelope: Envelope,
   now: number,
   options: StoreInboundOptions = {},
-): Promise<{ stored: boolean; messageId: string }> {
+): Promise<{ stored: boolean; messageId: string; refused?: true }> {
   const row = await parseInbound(raw, envelope, now, options);
   const messageId = row.message_id;
+  for (const sender of new Set([row.from_address, row.envelope_from])) {
+    const where = { orgId: null, channel: "inbound-mail" };
+    if (await options.tombstones?.refuseRecontact(db, sender, where, now)) {
+      return { stored: false, messageId, refused: true };
+    }
+  }
   const result = await db
     .insertInto("inbound_mail")
     .values(row)

@@ -12,6 +12,7 @@
 import type { Kysely } from "kysely";
 import { SMTPServer, type SMTPServerDataStream } from "smtp-server";
 import type { Clock } from "../clock.js";
+import type { Tombstones } from "../privacy/tombstones.js";
 import type { Database } from "../store/schema.js";
 import { storeInbound } from "./inbound.js";
 
@@ -26,6 +27,8 @@ export interface SmtpListenerOptions {
   maxBytes?: number;
   /** The authserv-id of Ally's own MX, whose Authentication-Results are recorded. */
   trustedAuthservId?: string;
+  /** Erased people, whose mail is refused (StoreInboundOptions.tombstones). */
+  tombstones?: Tombstones;
   log?: (line: string) => void;
 }
 
@@ -132,9 +135,12 @@ export async function startSmtpListener(
               rcptTo: session.envelope.rcptTo.map((r) => r.address),
             },
             options.clock.now(),
-            options.trustedAuthservId === undefined
-              ? {}
-              : { trustedAuthservId: options.trustedAuthservId },
+            {
+              ...(options.trustedAuthservId === undefined
+                ? {}
+                : { trustedAuthservId: options.trustedAuthservId }),
+              ...(options.tombstones === undefined ? {} : { tombstones: options.tombstones }),
+            },
           );
           callback();
         })

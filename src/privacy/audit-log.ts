@@ -24,7 +24,9 @@ export type AuditAction =
   | "api-token-created"
   | "api-token-revoked"
   | "export"
-  | "deletion";
+  | "deletion"
+  | "erasure"
+  | "recontact-refused";
 
 export interface AuditEntry {
   organisationId: OrgId | null;

@@ -695,6 +695,28 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0021-erasure": {
+      async up(db: AnyDb) {
+        await serial(db.schema.createTable("erasure_tombstones"), "id")
+          .addColumn("organisation_id", "text")
+          .addColumn("key_version", "integer", (c) => c.notNull())
+          .addColumn("email_hash", "text", (c) => c.notNull())
+          .addColumn("erased_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("erasure_tombstones_email_hash")
+          .on("erasure_tombstones")
+          .column("email_hash")
+          .execute();
+        await db.schema
+          .createTable("erasure_proofs")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text")
+          .addColumn("erased_at", "bigint", (c) => c.notNull())
+          .addColumn("summary", "text", (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 /** What the web layer keeps per request, and what it is built from. */
+
 import type { AccountsService, Actor, RequestMeta, SessionContext } from "../accounts/service.js";
 import type { BookingLinks } from "../booking/links.js";
 import type { BookingService } from "../booking/service.js";
@@ -10,6 +11,8 @@ import type { Config } from "../config.js";
 import type { HiringService } from "../hiring/service.js";
 import type { DeadLetter } from "../jobs/lease-queue.js";
 import type { InboundHandler } from "../mail/inbound.js";
+import type { ErasureDeps } from "../privacy/erasure.js";
+import type { Tombstones } from "../privacy/tombstones.js";
 import type { Store } from "../store/database.js";
 import type { CandidateBooking } from "./booking-view.js";
 
@@ -38,6 +41,10 @@ export interface WebDeps {
     list(actor: Actor): Promise<DeadLetter[]>;
     retry(actor: Actor, queue: string, id: number): Promise<void>;
   };
+  /** What `erasePerson` (privacy/erasure.ts) needs: every module's erasure step. */
+  erasure: ErasureDeps;
+  /** Erased people, refused when sync, mail or imports would bring them back. */
+  tombstones: Tombstones;
 }
 
 export interface AppEnv {

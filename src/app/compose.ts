@@ -51,6 +51,7 @@ import { candidateBookingFor } from "../web/booking-adapter.js";
 import type { WebDeps } from "../web/env.js";
 import { calendarMembers } from "./calendar-members.js";
 import { createDeadLetters } from "./dead-letters.js";
+import { privacyRequestDeps } from "./privacy-requests.js";
 
 /** What tests replace: where Google and Microsoft answer, and how their HTTP clients wait. */
 export interface DepsOverrides {
@@ -167,6 +168,7 @@ export function buildDeps(
     }),
     outboxDirectory: config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined,
     deadLetters: createDeadLetters({ store, clock }),
+    privacy: privacyRequestDeps(config, store, clock),
     inboundHandlers: [
       calendarReplyHandler({
         db: store.db,

@@ -10,6 +10,7 @@ import type { Config } from "../config.js";
 import type { HiringService } from "../hiring/service.js";
 import type { DeadLetter } from "../jobs/lease-queue.js";
 import type { InboundHandler } from "../mail/inbound.js";
+import type { PrivacyRequestDeps } from "../privacy/requests/deps.js";
 import type { Store } from "../store/database.js";
 import type { CandidateBooking } from "./booking-view.js";
 
@@ -33,6 +34,8 @@ export interface WebDeps {
   outboxDirectory: string | undefined;
   /** What received mail is offered to, in order (mail/inbound.ts). */
   inboundHandlers: InboundHandler[];
+  /** Data-subject requests: the public form, members' own, and controllers' queues. */
+  privacy: PrivacyRequestDeps;
   /** Work the queues gave up on, for admins (app/dead-letters.ts). */
   deadLetters: {
     list(actor: Actor): Promise<DeadLetter[]>;

@@ -27,3 +27,24 @@ export async function organisationNames(
     .orderBy("name")
     .execute();
 }
+
+/** The account registered with this address (registration data; never secrets), if any. */
+export async function accountRecords(
+  handle: AnyHandle,
+  email: string,
+): Promise<Array<Record<string, unknown>>> {
+  const rows = await accountsDb(handle)
+    .selectFrom("users")
+    .select(["name", "email", "phone", "postal_address", "email_verified_at", "created_at"])
+    .where(sql<string>`lower(email)`, "=", email.trim().toLowerCase())
+    .execute();
+  return rows.map((r) => ({
+    name: r.name,
+    email: r.email,
+    phone: r.phone,
+    postalAddress: r.postal_address,
+    emailVerifiedAt:
+      r.email_verified_at === null ? null : new Date(Number(r.email_verified_at)).toISOString(),
+    createdAt: new Date(Number(r.created_at)).toISOString(),
+  }));
+}

@@ -1,8 +1,8 @@
 /** Wires the privacy module's request commands to the modules they reach through functions. */
-import { hasAccount, organisationNames } from "../accounts/person-records.js";
+import { accountRecords, hasAccount, organisationNames } from "../accounts/person-records.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import { organisationsWithCandidate } from "../hiring/person-records.js";
+import { candidateRecords, organisationsWithCandidate } from "../hiring/person-records.js";
 import { mintOrgId } from "../ids.js";
 import { enqueueMail } from "../mail/outbox.js";
 import type { PrivacyRequestDeps, Tx } from "../privacy/requests/deps.js";
@@ -42,6 +42,32 @@ export function privacyRequestDeps(
         accountHolder: await hasAccount(tx, email),
       };
     },
+    async collectRecords(db, email, organisationId) {
+      if (organisationId === null) {
+        return {
+          sections: [
+            {
+              module: "accounts",
+              title: "Your Ally account",
+              records: await accountRecords(db, email),
+            },
+          ],
+          interviewsIcs: null,
+        };
+      }
+      const [organisation] = await organisationNames(db, [organisationId]);
+      return {
+        sections: [
+          {
+            module: "hiring",
+            title: `Candidate records kept by ${organisation?.name ?? "the organisation"}`,
+            records: await candidateRecords(db, organisationId, email),
+          },
+        ],
+        interviewsIcs: null,
+      };
+    },
+    publicUrl: config.http.publicUrl,
     ...(erase === undefined ? {} : { erase }),
   };
 }

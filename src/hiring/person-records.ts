@@ -18,3 +18,26 @@ export async function organisationsWithCandidate(db: Handle, email: string): Pro
     .execute();
   return rows.map((r) => r.organisation_id);
 }
+
+/** The candidate records one organisation keeps with this address, as the person sees them. */
+export async function candidateRecords(
+  db: Handle,
+  organisationId: string,
+  email: string,
+): Promise<Array<Record<string, unknown>>> {
+  const rows = await db
+    .selectFrom("candidates")
+    .select(["name", "email", "phone", "time_zone", "notes", "created_at", "updated_at"])
+    .where("organisation_id", "=", organisationId)
+    .where(sql<string>`lower(email)`, "=", email.trim().toLowerCase())
+    .execute();
+  return rows.map((r) => ({
+    name: r.name,
+    email: r.email,
+    phone: r.phone,
+    timeZone: r.time_zone,
+    notes: r.notes,
+    createdAt: new Date(Number(r.created_at)).toISOString(),
+    updatedAt: new Date(Number(r.updated_at)).toISOString(),
+  }));
+}

@@ -68,11 +68,22 @@ export interface PersonFlagsTable {
   request_id: string | null;
 }
 
+/** A download link for an access package (export.ts): expires, and works once. */
+export interface PrivacyExportsTable {
+  /** SHA-256 of the link's token; the token is only in the mail. */
+  token_hash: string;
+  request_id: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
 export interface PrivacyTables {
   audit_log: AuditLogTable;
   privacy_requests: PrivacyRequestsTable;
   privacy_verifications: PrivacyVerificationsTable;
   person_flags: PersonFlagsTable;
+  privacy_exports: PrivacyExportsTable;
 }
 
 export const privacyDataMap: TableNotes<PrivacyTables> = {
@@ -121,5 +132,12 @@ export const privacyDataMap: TableNotes<PrivacyTables> = {
     flag: notPersonal,
     set_at: notPersonal,
     request_id: notPersonal,
+  },
+  privacy_exports: {
+    token_hash: personal("credential", "delivering an access package", "token"),
+    request_id: notPersonal,
+    expires_at: notPersonal,
+    used_at: notPersonal,
+    created_at: notPersonal,
   },
 };

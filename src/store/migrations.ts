@@ -755,6 +755,16 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn("request_id", "text")
           .addPrimaryKeyConstraint("person_flags_pk", ["email", "flag"])
           .execute();
+        await db.schema
+          .createTable("privacy_exports")
+          .addColumn("token_hash", "text", (c) => c.primaryKey())
+          .addColumn("request_id", "text", (c) =>
+            c.notNull().references("privacy_requests.id").onDelete("cascade"),
+          )
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("used_at", "bigint")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
       },
     },
   };

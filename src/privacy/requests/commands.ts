@@ -8,6 +8,7 @@ import { AppError } from "../../errors.js";
 import { type DeadlineFlag, deadlineFlag, dueAt, type Jurisdiction } from "../deadlines.js";
 import { setPersonFlag } from "../restriction.js";
 import type { PrivacyRequestDeps, Tx } from "./deps.js";
+import { issueExportLink } from "./export-links.js";
 import { type FiledRequest, fileRequests } from "./file.js";
 import type { RequestKind } from "./schemas.js";
 
@@ -235,6 +236,8 @@ async function carryOut(
     await setPersonFlag(tx, request.email, "restricted", now, request.id);
   } else if (request.kind === "objection") {
     await setPersonFlag(tx, request.email, "objected", now, request.id);
+  } else if (request.kind === "access" || request.kind === "portability") {
+    await issueExportLink(deps, tx, request, now);
   } else if (request.kind === "erasure") {
     if (deps.erase === undefined) {
       throw new AppError("CONFLICT", "Erasure is not available on this instance yet.");

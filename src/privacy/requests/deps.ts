@@ -5,6 +5,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Clock } from "../../clock.js";
 import type { Database } from "../../store/schema.js";
+import type { RecordSection } from "../export.js";
 
 export type Tx = Transaction<Database>;
 
@@ -24,6 +25,12 @@ export interface Holders {
   accountHolder: boolean;
 }
 
+/** What one controller holds about a person, for the access package (export.ts). */
+export interface CollectedRecords {
+  sections: RecordSection[];
+  interviewsIcs: string | null;
+}
+
 export interface PrivacyRequestDeps {
   db: Kysely<Database>;
   clock: Clock;
@@ -34,6 +41,14 @@ export interface PrivacyRequestDeps {
   /** Queues mail in the caller's transaction (mail/outbox.ts). */
   sendMail(tx: Tx, message: PrivacyMail): Promise<void>;
   holdersOf(tx: Tx, email: string): Promise<Holders>;
+  /** Every record a controller (null: the operator) holds about the person, module by module. */
+  collectRecords(
+    db: Kysely<Database>,
+    email: string,
+    organisationId: string | null,
+  ): Promise<CollectedRecords>;
+  /** Where links in mail point, e.g. `https://ally.example.com`. */
+  publicUrl: string;
   /**
    * Erases every record of the person held for a controller (null: the operator's), in the
    * caller's transaction (privacy/erasure). Until it is wired, erasure requests can be filed and

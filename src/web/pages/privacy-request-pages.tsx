@@ -15,6 +15,7 @@ import {
   listQueue,
   type PrivacyRequestView,
 } from "../../privacy/requests/commands.js";
+import { downloadExport } from "../../privacy/requests/export-links.js";
 import type { FiledRequest } from "../../privacy/requests/file.js";
 import {
   completeInput,
@@ -289,6 +290,15 @@ export function registerPrivacyRequestPages(app: OpenAPIHono<AppEnv>, routes: Ro
         failed.status,
       );
     }
+  });
+
+  page("GET", "/privacy/export", "public", "Downloads an access package (once)", async (c) => {
+    const zip = await downloadExport(c.get("deps").privacy, c.req.query("token") ?? "");
+    c.header("Cache-Control", "no-store");
+    return c.body(zip.slice().buffer, 200, {
+      "Content-Type": "application/zip",
+      "Content-Disposition": 'attachment; filename="your-data.zip"',
+    });
   });
 
   page(

@@ -49,6 +49,7 @@ import {
   replyAddressKeys,
 } from "../mail/reply-address.js";
 import { mailRetentionHandler, PURGE_JOB, scheduleMailRetention } from "../mail/retention.js";
+import { type ErasureDeps, eraseInTransaction } from "../privacy/erasure.js";
 import { auditErasure } from "../privacy/erasure-audit.js";
 import { createTombstones } from "../privacy/tombstones.js";
 import { type Keyring, singleKeyring } from "../secrets/keyring.js";
@@ -58,6 +59,7 @@ import { candidateBookingFor } from "../web/booking-adapter.js";
 import type { WebDeps } from "../web/env.js";
 import { calendarMembers } from "./calendar-members.js";
 import { createDeadLetters } from "./dead-letters.js";
+import { privacyRequestDeps } from "./privacy-requests.js";
 
 /** What tests replace: where Google and Microsoft answer, and how their HTTP clients wait. */
 export interface DepsOverrides {
@@ -146,6 +148,20 @@ export function buildDeps(
     publicUrl: config.http.publicUrl,
     ...(overrides.engine === undefined ? {} : { engine: overrides.engine }),
   });
+  const erasure: ErasureDeps = {
+    db: store.db,
+    clock,
+    tombstones,
+    // Identified in this order, erased in the reverse (privacy/erasure.ts).
+    modules: [
+      accountsErasure,
+      hiringErasure,
+      bookingErasure,
+      calendarErasure({ revoke: (row) => createOAuthSources(oauthDeps).revoke(row) }),
+      mailErasure(outboxDirectory === undefined ? {} : { outboxDirectory }),
+      auditErasure,
+    ],
+  };
   return {
     config,
     store,
@@ -178,20 +194,13 @@ export function buildDeps(
     outboxDirectory,
     deadLetters: createDeadLetters({ store, clock }),
     tombstones,
-    erasure: {
-      db: store.db,
-      clock,
-      tombstones,
-      // Identified in this order, erased in the reverse (privacy/erasure.ts).
-      modules: [
-        accountsErasure,
-        hiringErasure,
-        bookingErasure,
-        calendarErasure({ revoke: (row) => createOAuthSources(oauthDeps).revoke(row) }),
-        mailErasure(outboxDirectory === undefined ? {} : { outboxDirectory }),
-        auditErasure,
-      ],
-    },
+    erasure,
+    privacy: privacyRequestDeps(config, store, clock, async (tx, email, organisationId) =>
+      eraseInTransaction(erasure, tx, {
+        email,
+        ...(organisationId === null ? {} : { orgId: mintOrgId(organisationId) }),
+      }),
+    ),
     inboundHandlers: [
       calendarReplyHandler({
         db: store.db,

@@ -6,7 +6,8 @@
  */
 import type { Kysely } from "kysely";
 import type { Actor } from "../accounts/service.js";
-import { poolMemberIds } from "../hiring/scheduling-facts.js";
+import { candidateFacts, poolMemberIds } from "../hiring/scheduling-facts.js";
+import { isRestricted } from "../privacy/restriction.js";
 import type { Database } from "../store/schema.js";
 import { type BookingContext, type Caller, DAY_MS } from "./context.js";
 import { type InterviewerProfile, interviewerProfiles } from "./interviewers.js";
@@ -21,6 +22,9 @@ import { offeredOptionsOf, sessionsOf } from "./request-repository.js";
 import type { Option, OptionsAnswer } from "./schemas.js";
 import { bookedSlots } from "./slot-lock.js";
 import type { InterviewRequestsTable } from "./tables.js";
+
+export const RESTRICTED_WARNING =
+  "The candidate has restricted the use of their data: no time can be offered or booked until they lift the restriction.";
 
 /** The request as the engine sees it: sessions resolved to their candidate interviewers. */
 export async function shapeOf(
@@ -69,6 +73,11 @@ export async function computeOptions(
   exceptBookingId?: string,
 ): Promise<OptionsAnswer> {
   const { db } = ctx;
+  // GDPR art. 18: a candidate who restricted the use of their data is offered and booked nothing.
+  const candidate = await candidateFacts(db, row.organisation_id, row.candidate_id);
+  if (candidate !== undefined && (await isRestricted(db, candidate.email))) {
+    return { options: [], warnings: [RESTRICTED_WARNING], explanation: null };
+  }
   const shape = await shapeOf(db, row);
   // In the order the request names them, so warnings read in that order.
   const userIds = [...new Set(shape.sessions.flatMap((s) => s.candidates))];

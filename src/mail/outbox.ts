@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { AppError } from "../errors.js";
 import type { OrgId } from "../ids.js";
+import { isRestricted } from "../privacy/restriction.js";
 import type { Database } from "../store/schema.js";
 import { DEFAULT_MAIL_LIMITS, limitPolicyOf, type MailLimits, overLimit } from "./send-limits.js";
 
@@ -51,6 +52,7 @@ function messageIdDomain(from: string | undefined): string {
  * Adds a message to the outbox; call inside the transaction that makes the change. Within the
  * sending limits (send-limits.ts) it is queued; over them, a message someone asked for is
  * refused (RATE_LIMITED) and a notice is left out (`messageId: null`, `notSent` says why).
+ * Nothing but privacy-request mail goes to a restricted address (`notSent: "restricted"`).
  */
 export async function enqueueMail(
   db: Kysely<Database> | Transaction<Database>,
@@ -66,6 +68,11 @@ export async function enqueueMail(
         `the calendar part says method=${message.calendar.method} but its METHOD is ${inFile ?? "missing"}`,
       );
     }
+  }
+  // GDPR art. 18: nothing goes to a person who restricted the use of their data, except the
+  // answers to their own privacy requests.
+  if (!message.kind.startsWith("privacy-") && (await isRestricted(db, message.to))) {
+    return { messageId: null, notSent: "restricted" };
   }
   const policy = limitPolicyOf(message.kind);
   if (policy !== "always") {

@@ -18,7 +18,7 @@ import { mintOrgId, newId, type OrgId } from "../ids.js";
 import type { Database } from "../store/schema.js";
 import { parseStoredJson } from "../store/stored-json.js";
 import { recordAudit } from "./audit-log.js";
-import type { ErasureSubject, ModuleErasure, TableErasure } from "./erasure-subject.js";
+import type { ErasureSubject, ErasureTrx, ModuleErasure, TableErasure } from "./erasure-subject.js";
 import { normaliseEmail, type Tombstones } from "./tombstones.js";
 
 export interface ErasureDeps {
@@ -56,6 +56,28 @@ export async function erasePerson(
   deps: ErasureDeps,
   request: ErasureRequest,
 ): Promise<ErasureProof> {
+  const erased = await deps.db
+    .transaction()
+    .execute((trx) => eraseInTransaction(deps, trx, request));
+  return erased.finish();
+}
+
+/** What an erasure did inside its transaction; `finish` runs the steps that must wait for it. */
+export interface ErasureInProgress {
+  proofId: string;
+  /** After the transaction commits: files, grants; completes and returns the stored proof. */
+  finish(): Promise<ErasureProof>;
+}
+
+/**
+ * The erasure itself, inside the caller's transaction (a privacy request completed in the same
+ * transaction as its answer). Call `finish` once that transaction has committed.
+ */
+export async function eraseInTransaction(
+  deps: ErasureDeps,
+  trx: ErasureTrx,
+  request: ErasureRequest,
+): Promise<ErasureInProgress> {
   const email = normaliseEmail(request.email);
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw invalid("email", "an email address is needed");
   const orgId = request.orgId ?? null;
@@ -65,78 +87,78 @@ export async function erasePerson(
   const afterCommit: Array<
     NonNullable<Awaited<ReturnType<ModuleErasure["erase"]>>["afterCommit"]>
   > = [];
-
-  await deps.db.transaction().execute(async (trx) => {
-    const subject: ErasureSubject = {
-      orgId,
-      emails: [email],
-      names: [],
-      phones: [],
-      userIds: [],
-      candidateIds: [],
-      requestIds: [],
-      bookingUids: [],
-    };
-    for (const module of deps.modules) {
-      const facts = (await module.identify?.(trx, subject)) ?? {};
-      for (const key of Object.keys(facts) as Array<keyof typeof facts>) {
-        const merged = new Set([...subject[key], ...(facts[key] ?? [])]);
-        subject[key] = [...merged].filter((value) => value.trim() !== "");
-      }
-    }
-    for (const module of [...deps.modules].reverse()) {
-      const result = await module.erase(trx, subject);
-      for (const [table, counts] of Object.entries(result.tables)) {
-        const before = tables[table] ?? { deleted: 0, anonymised: 0 };
-        tables[table] = {
-          deleted: before.deleted + counts.deleted,
-          anonymised: before.anonymised + counts.anonymised,
-        };
-      }
-      if (result.afterCommit !== undefined) afterCommit.push(result.afterCommit);
-    }
-    await deps.tombstones.record(trx, email, orgId, at);
-    await recordAudit(
-      trx,
-      {
-        organisationId: orgId,
-        actorUserId: request.actorUserId ?? null,
-        action: "erasure",
-        target: proofId,
-      },
-      at,
-    );
-    await trx
-      .insertInto("erasure_proofs")
-      .values({
-        id: proofId,
-        organisation_id: orgId,
-        erased_at: at,
-        summary: JSON.stringify({ tables, files: 0, grantsRevoked: 0 }),
-      })
-      .execute();
-  });
-
-  let files = 0;
-  let grantsRevoked = 0;
-  for (const step of afterCommit) {
-    const done = await step();
-    files += done.files ?? 0;
-    grantsRevoked += done.grantsRevoked ?? 0;
-  }
-  await deps.db
-    .updateTable("erasure_proofs")
-    .set({ summary: JSON.stringify({ tables, files, grantsRevoked }) })
-    .where("id", "=", proofId)
-    .execute();
-  return {
-    id: proofId,
-    organisationId: orgId,
-    erasedAt: new Date(at).toISOString(),
-    tables,
-    files,
-    grantsRevoked,
+  const subject: ErasureSubject = {
+    orgId,
+    emails: [email],
+    names: [],
+    phones: [],
+    userIds: [],
+    candidateIds: [],
+    requestIds: [],
+    bookingUids: [],
   };
+  for (const module of deps.modules) {
+    const facts = (await module.identify?.(trx, subject)) ?? {};
+    for (const key of Object.keys(facts) as Array<keyof typeof facts>) {
+      const merged = new Set([...subject[key], ...(facts[key] ?? [])]);
+      subject[key] = [...merged].filter((value) => value.trim() !== "");
+    }
+  }
+  for (const module of [...deps.modules].reverse()) {
+    const result = await module.erase(trx, subject);
+    for (const [table, counts] of Object.entries(result.tables)) {
+      const before = tables[table] ?? { deleted: 0, anonymised: 0 };
+      tables[table] = {
+        deleted: before.deleted + counts.deleted,
+        anonymised: before.anonymised + counts.anonymised,
+      };
+    }
+    if (result.afterCommit !== undefined) afterCommit.push(result.afterCommit);
+  }
+  await deps.tombstones.record(trx, email, orgId, at);
+  await recordAudit(
+    trx,
+    {
+      organisationId: orgId,
+      actorUserId: request.actorUserId ?? null,
+      action: "erasure",
+      target: proofId,
+    },
+    at,
+  );
+  await trx
+    .insertInto("erasure_proofs")
+    .values({
+      id: proofId,
+      organisation_id: orgId,
+      erased_at: at,
+      summary: JSON.stringify({ tables, files: 0, grantsRevoked: 0 }),
+    })
+    .execute();
+
+  const finish = async (): Promise<ErasureProof> => {
+    let files = 0;
+    let grantsRevoked = 0;
+    for (const step of afterCommit) {
+      const done = await step();
+      files += done.files ?? 0;
+      grantsRevoked += done.grantsRevoked ?? 0;
+    }
+    await deps.db
+      .updateTable("erasure_proofs")
+      .set({ summary: JSON.stringify({ tables, files, grantsRevoked }) })
+      .where("id", "=", proofId)
+      .execute();
+    return {
+      id: proofId,
+      organisationId: orgId,
+      erasedAt: new Date(at).toISOString(),
+      tables,
+      files,
+      grantsRevoked,
+    };
+  };
+  return { proofId, finish };
 }
 
 const tableErasure = z.object({ deleted: z.number(), anonymised: z.number() });

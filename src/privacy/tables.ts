@@ -36,10 +36,79 @@ export interface ErasureProofsTable {
   summary: string;
 }
 
+/**
+ * A data-subject request (requests/commands.ts), one per controller: a candidate's request is
+ * filed with every organisation that holds their records, an account holder's with the operator.
+ */
+export interface PrivacyRequestsTable {
+  id: string;
+  /** Null when the operator (Ally itself) is the controller. */
+  organisation_id: string | null;
+  /** "organisation" or "operator". */
+  controller: string;
+  kind: string;
+  email: string;
+  /** Set when a signed-in member filed it. */
+  user_id: string | null;
+  details: string | null;
+  /** "gdpr" or "ccpa" (deadlines.ts). */
+  jurisdiction: string;
+  received_at: number;
+  verified_at: number | null;
+  due_at: number | null;
+  /** 1 when the person was told the answer takes longer. */
+  extended: number;
+  /** "open", "completed" or "refused". */
+  status: string;
+  completed_at: number | null;
+  completed_by: string | null;
+  /** The privacy policy version in force when the request arrived. */
+  policy_version: string;
+}
+
+/** A public request waiting for its emailed code; its requests are filed once verified. */
+export interface PrivacyVerificationsTable {
+  id: string;
+  email: string;
+  kind: string;
+  details: string | null;
+  jurisdiction: string;
+  /** SHA-256 of the code; the code itself is only in the mail. */
+  code_hash: string;
+  expires_at: number;
+  attempts: number;
+  /** The requesting network, truncated as in the audit log (for rate limits). */
+  network: string | null;
+  created_at: number;
+  verified_at: number | null;
+}
+
+/** A person's standing choices: "restricted" (GDPR 18) and "objected" (GDPR 21), by email. */
+export interface PersonFlagsTable {
+  email: string;
+  flag: string;
+  set_at: number;
+  request_id: string | null;
+}
+
+/** A download link for an access package (export.ts): expires, and works once. */
+export interface PrivacyExportsTable {
+  /** SHA-256 of the link's token; the token is only in the mail. */
+  token_hash: string;
+  request_id: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
 export interface PrivacyTables {
   audit_log: AuditLogTable;
   erasure_tombstones: ErasureTombstonesTable;
   erasure_proofs: ErasureProofsTable;
+  privacy_requests: PrivacyRequestsTable;
+  privacy_verifications: PrivacyVerificationsTable;
+  person_flags: PersonFlagsTable;
+  privacy_exports: PrivacyExportsTable;
 }
 
 export const privacyDataMap: TableNotes<PrivacyTables> = {
@@ -65,5 +134,49 @@ export const privacyDataMap: TableNotes<PrivacyTables> = {
     organisation_id: notPersonal,
     erased_at: notPersonal,
     summary: notPersonal,
+  },
+  privacy_requests: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    controller: notPersonal,
+    kind: notPersonal,
+    email: personal("contact", "answering a data-subject request", "audit-2y"),
+    user_id: notPersonal,
+    details: personal("identity", "answering a data-subject request", "audit-2y"),
+    jurisdiction: notPersonal,
+    received_at: notPersonal,
+    verified_at: notPersonal,
+    due_at: notPersonal,
+    extended: notPersonal,
+    status: notPersonal,
+    completed_at: notPersonal,
+    completed_by: notPersonal,
+    policy_version: notPersonal,
+  },
+  privacy_verifications: {
+    id: notPersonal,
+    email: personal("contact", "verifying who asks before answering", "rate-limit-1d"),
+    kind: notPersonal,
+    details: personal("identity", "verifying who asks before answering", "rate-limit-1d"),
+    jurisdiction: notPersonal,
+    code_hash: personal("credential", "verifying who asks before answering", "rate-limit-1d"),
+    expires_at: notPersonal,
+    attempts: notPersonal,
+    network: personal("usage", "limiting requests per network", "rate-limit-1d"),
+    created_at: notPersonal,
+    verified_at: notPersonal,
+  },
+  person_flags: {
+    email: personal("contact", "honouring restriction and objection", "account"),
+    flag: notPersonal,
+    set_at: notPersonal,
+    request_id: notPersonal,
+  },
+  privacy_exports: {
+    token_hash: personal("credential", "delivering an access package", "token"),
+    request_id: notPersonal,
+    expires_at: notPersonal,
+    used_at: notPersonal,
+    created_at: notPersonal,
   },
 };

@@ -695,6 +695,78 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0020-privacy-requests": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("privacy_requests")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("controller", "text", (c) => c.notNull())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("email", "text", (c) => c.notNull())
+          .addColumn("user_id", "text")
+          .addColumn("details", "text")
+          .addColumn("jurisdiction", "text", (c) => c.notNull())
+          .addColumn("received_at", "bigint", (c) => c.notNull())
+          .addColumn("verified_at", "bigint")
+          .addColumn("due_at", "bigint")
+          .addColumn("extended", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("completed_at", "bigint")
+          .addColumn("completed_by", "text")
+          .addColumn("policy_version", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("privacy_requests_queue")
+          .on("privacy_requests")
+          .columns(["organisation_id", "status", "due_at"])
+          .execute();
+        await db.schema
+          .createIndex("privacy_requests_email")
+          .on("privacy_requests")
+          .column("email")
+          .execute();
+        await db.schema
+          .createTable("privacy_verifications")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("email", "text", (c) => c.notNull())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("details", "text")
+          .addColumn("jurisdiction", "text", (c) => c.notNull())
+          .addColumn("code_hash", "text", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("attempts", "integer", (c) => c.notNull())
+          .addColumn("network", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("verified_at", "bigint")
+          .execute();
+        await db.schema
+          .createIndex("privacy_verifications_email")
+          .on("privacy_verifications")
+          .columns(["email", "created_at"])
+          .execute();
+        await db.schema
+          .createTable("person_flags")
+          .addColumn("email", "text", (c) => c.notNull())
+          .addColumn("flag", "text", (c) => c.notNull())
+          .addColumn("set_at", "bigint", (c) => c.notNull())
+          .addColumn("request_id", "text")
+          .addPrimaryKeyConstraint("person_flags_pk", ["email", "flag"])
+          .execute();
+        await db.schema
+          .createTable("privacy_exports")
+          .addColumn("token_hash", "text", (c) => c.primaryKey())
+          .addColumn("request_id", "text", (c) =>
+            c.notNull().references("privacy_requests.id").onDelete("cascade"),
+          )
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("used_at", "bigint")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+      },
+    },
     "0021-erasure": {
       async up(db: AnyDb) {
         await serial(db.schema.createTable("erasure_tombstones"), "id")

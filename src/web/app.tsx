@@ -31,6 +31,7 @@ import { BOOK_SCRIPT, registerBookPages } from "./pages/book-pages.js";
 import { registerCalendarPages } from "./pages/calendar-pages.js";
 import { registerDevPages } from "./pages/dev-pages.js";
 import { registerHiringPages } from "./pages/hiring-pages.js";
+import { registerPrivacyRequestPages } from "./pages/privacy-request-pages.js";
 import { registerPublicPages } from "./pages/public-pages.js";
 import { registerRequestPages } from "./pages/request-pages.js";
 import { RouteTable } from "./route-table.js";
@@ -250,6 +251,7 @@ export function createApp(deps: WebDeps): AllyApp {
   registerCalendarPages(app, routes);
   registerBookPages(app, routes);
   registerRequestPages(app, routes);
+  registerPrivacyRequestPages(app, routes);
   registerDevPages(app, routes);
   registerAccountsApi(app, routes);
   registerTokensApi(app, routes);

@@ -13,6 +13,7 @@ import type { DeadLetter } from "../jobs/lease-queue.js";
 import type { InboundHandler } from "../mail/inbound.js";
 import type { ErasureDeps } from "../privacy/erasure.js";
 import type { Tombstones } from "../privacy/tombstones.js";
+import type { PrivacyRequestDeps } from "../privacy/requests/deps.js";
 import type { Store } from "../store/database.js";
 import type { CandidateBooking } from "./booking-view.js";
 
@@ -36,6 +37,8 @@ export interface WebDeps {
   outboxDirectory: string | undefined;
   /** What received mail is offered to, in order (mail/inbound.ts). */
   inboundHandlers: InboundHandler[];
+  /** Data-subject requests: the public form, members' own, and controllers' queues. */
+  privacy: PrivacyRequestDeps;
   /** Work the queues gave up on, for admins (app/dead-letters.ts). */
   deadLetters: {
     list(actor: Actor): Promise<DeadLetter[]>;

@@ -8,6 +8,10 @@ import { newTotpSecret, totpAt } from "../../src/accounts/totp.js";
 import { buildDeps } from "../../src/app/compose.js";
 import { linkFormToken } from "../../src/booking/links.js";
 import { fixedClock } from "../../src/clock.js";
+import {
+  startPublicRequest,
+  verifyPublicRequest,
+} from "../../src/privacy/requests/verification.js";
 import { openStore } from "../../src/store/database.js";
 import { createApp } from "../../src/web/app.js";
 import type { RouteSpec } from "../../src/web/route-table.js";
@@ -293,6 +297,19 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
     perWeekLimit: "10",
   }),
   "POST /logout": () => ({}),
+  "POST /privacy/request": () => ({
+    email: `asker-${unique()}@example.com`,
+    kind: "access",
+    jurisdiction: "gdpr",
+    details: "",
+  }),
+  // A well-formed code for a request that does not exist: refused as an expired form.
+  "POST /privacy/request/verify": () => ({ verification: "pv_000000000000", code: "123456" }),
+  "POST /app/account/privacy": () => ({ kind: "objection", jurisdiction: "gdpr", details: "" }),
+  "POST /app/privacy/requests/answer": async (ctx) => ({
+    request: await openPrivacyRequest(ctx),
+    action: "extend",
+  }),
   "POST /app/requests": (ctx) => requestForm(ctx),
   "POST /app/requests/:requestId/offer": () => ({}),
   // An option id no request has: answered as taken (409), which books nothing.
@@ -327,6 +344,31 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
     _form: linkFormToken(objectId ?? ""),
   }),
 };
+
+/** A candidate of the owner's organisation asks, with the emailed code, for a copy of their data. */
+async function openPrivacyRequest({ world, owner }: SampleContext): Promise<string> {
+  const email = `privacy-asker-${unique()}@example.com`;
+  await world.deps.hiring.createCandidate(owner.actor, { name: "Asker", email });
+  const { verificationId } = await startPublicRequest(
+    world.deps.privacy,
+    { email, kind: "access", jurisdiction: "gdpr" },
+    undefined,
+  );
+  const mail = await world.store.db
+    .selectFrom("outbox")
+    .select("subject")
+    .where("to_address", "=", email)
+    .where("kind", "=", "privacy-request-code")
+    .executeTakeFirstOrThrow();
+  const filed = await verifyPublicRequest(
+    world.deps.privacy,
+    verificationId,
+    /(\d{6})/.exec(mail.subject)?.[1] ?? "",
+  );
+  const mine = filed.find((f) => f.organisationId === owner.orgId);
+  if (mine === undefined) throw new Error("the request was not filed with the organisation");
+  return mine.id;
+}
 
 const UNKNOWN_OPTION = "opt_00000000000000000000";
 

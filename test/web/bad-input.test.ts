@@ -691,10 +691,36 @@ Object.assign(pageForms, {
     },
     fields: { calendarUrl: text(2000) },
   },
+  "POST /privacy/request": {
+    prepare: async ({ world, org }) => ({
+      caller: anonymous,
+      path: "/privacy/request",
+      valid: await pageForm("POST /privacy/request", world, org),
+    }),
+    fields: { email: { kind: "email" }, details: text(4000, false) },
+  },
+  "POST /privacy/request/verify": {
+    prepare: async ({ world, org }) => ({
+      caller: anonymous,
+      path: "/privacy/request/verify",
+      valid: await pageForm("POST /privacy/request/verify", world, org),
+    }),
+    fields: { code: { kind: "code" } },
+  },
+  "POST /app/account/privacy": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.recruiter),
+      path: "/app/account/privacy",
+      valid: await pageForm("POST /app/account/privacy", world, org),
+    }),
+    fields: { details: text(4000, false) },
+  },
 } satisfies Record<string, PageForm>);
 
 /** Page POST routes that take no fields a person types, and why. */
 const formsWithoutFields: Record<string, string> = {
+  "POST /app/privacy/requests/answer":
+    "buttons on a request in the queue; other organisations' and unknown requests are tested in test/privacy/requests.test.ts",
   "POST /app/requests/:requestId/offer": "a button",
   "POST /logout": "a button",
   "POST /verify-email": "the token from the email link; a bad one is an invalid link (400)",

@@ -1,0 +1,73 @@
+/** Wires the privacy module's request commands to the modules they reach through functions. */
+import { accountRecords, hasAccount, organisationNames } from "../accounts/person-records.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import { candidateRecords, organisationsWithCandidate } from "../hiring/person-records.js";
+import { mintOrgId } from "../ids.js";
+import { enqueueMail } from "../mail/outbox.js";
+import type { PrivacyRequestDeps, Tx } from "../privacy/requests/deps.js";
+import type { Store } from "../store/database.js";
+
+/** The privacy policy version in force, until policy versions exist (issue 12). */
+export const POLICY_VERSION = "1";
+
+export function privacyRequestDeps(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  erase?: PrivacyRequestDeps["erase"],
+): PrivacyRequestDeps {
+  return {
+    db: store.db,
+    clock,
+    operatorName: "Ally (the operator of this service)",
+    policyVersion: () => POLICY_VERSION,
+    async sendMail(tx: Tx, message) {
+      await enqueueMail(
+        tx,
+        {
+          ...message,
+          organisationId:
+            message.organisationId === null ? null : mintOrgId(message.organisationId),
+        },
+        clock.now(),
+        config.mail.from,
+        config.mail.limits,
+      );
+    },
+    async holdersOf(tx, email) {
+      const ids = await organisationsWithCandidate(tx, email);
+      return {
+        organisations: await organisationNames(tx, ids),
+        accountHolder: await hasAccount(tx, email),
+      };
+    },
+    async collectRecords(db, email, organisationId) {
+      if (organisationId === null) {
+        return {
+          sections: [
+            {
+              module: "accounts",
+              title: "Your Ally account",
+              records: await accountRecords(db, email),
+            },
+          ],
+          interviewsIcs: null,
+        };
+      }
+      const [organisation] = await organisationNames(db, [organisationId]);
+      return {
+        sections: [
+          {
+            module: "hiring",
+            title: `Candidate records kept by ${organisation?.name ?? "the organisation"}`,
+            records: await candidateRecords(db, organisationId, email),
+          },
+        ],
+        interviewsIcs: null,
+      };
+    },
+    publicUrl: config.http.publicUrl,
+    ...(erase === undefined ? {} : { erase }),
+  };
+}

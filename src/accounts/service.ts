@@ -9,6 +9,7 @@
  * - sessions.ts, sign-in.ts, second-factor.ts: sessions, sign-in and the second factor;
  * - members.ts, invitations.ts: members, roles and invitations;
  * - api-tokens.ts: API tokens;
+ * - profile.ts: a member's own details (email changes confirmed by link), the organisation's;
  * - reads.ts: what other modules read (members by id, membership, the organisation's name).
  * Every operation queries through an `AccountsStore` (db.ts) typed to the accounts tables only;
  * the audit trail and the outbox are reached through it, in the same transaction.
@@ -23,6 +24,7 @@ import { accountsStore } from "./db.js";
 import { invitationOperations } from "./invitations.js";
 import { memberOperations } from "./members.js";
 import { passwordResetOperations } from "./password-reset.js";
+import { profileOperations } from "./profile.js";
 import { secondFactorOperations } from "./second-factor.js";
 import { sessionOperations } from "./sessions.js";
 import { signInOperations } from "./sign-in.js";
@@ -66,5 +68,6 @@ export function createAccountsService(deps: AccountsDeps) {
     ...memberOperations(base),
     ...invitationOperations({ ...signingIn, link }),
     ...apiTokenOperations(base),
+    ...profileOperations({ ...base, link }),
   };
 }

@@ -22,6 +22,8 @@ export interface UsersTable {
   /** TOTP secret, sealed with the system data key (see src/secrets/); null when off. */
   totp_secret: string | null;
   created_at: number;
+  /** A new address asked for, not yet confirmed from that address (profile.ts). */
+  pending_email: string | null;
 }
 
 export interface MembershipsTable {
@@ -45,7 +47,7 @@ export interface SessionsTable {
   user_agent: string;
 }
 
-export type EmailTokenPurpose = "verify-email" | "reset-password";
+export type EmailTokenPurpose = "verify-email" | "reset-password" | "change-email";
 
 export interface EmailTokensTable {
   token_hash: string;
@@ -129,6 +131,7 @@ export const accountsDataMap: TableNotes<AccountsTables> = {
     email_verified_at: notPersonal,
     totp_secret: personal("credential", "second factor at sign-in", "account"),
     created_at: notPersonal,
+    pending_email: personal("contact", "confirm a new sign-in address before using it", "account"),
   },
   memberships: {
     organisation_id: notPersonal,

@@ -695,6 +695,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0019-account-life": {
+      async up(db: AnyDb) {
+        // A new address waits here until the link mailed to it is opened (accounts/profile.ts).
+        await db.schema.alterTable("users").addColumn("pending_email", "text").execute();
+      },
+    },
   };
 }
 

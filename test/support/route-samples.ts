@@ -235,6 +235,13 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
   "POST /app/account/second-factor/disable": ({ caller }) => ({ password: caller.password }),
   "POST /app/account/tokens": () => ({ name: `Token ${unique()}`, access: "read-write" }),
   "POST /app/account/tokens/:tokenId/revoke": () => ({}),
+  "POST /app/account/profile": ({ caller }) => ({
+    name: caller.name,
+    email: caller.email,
+    phone: "+44 20 7946 0958",
+    postalAddress: "1 High Street, London",
+  }),
+  "POST /app/organisation": () => ({ name: `Organisation ${unique()}` }),
   "POST /app/members/invite": () => ({
     email: `invitee-${unique()}@example.com`,
     role: "interviewer",

@@ -9,6 +9,7 @@
  * - sessions.ts, sign-in.ts, second-factor.ts: sessions, sign-in and the second factor;
  * - members.ts, invitations.ts: members, roles and invitations;
  * - api-tokens.ts: API tokens;
+ * - member-removal.ts: an admin removes a member (other modules' parts wired in as steps);
  * - profile.ts: a member's own details (email changes confirmed by link), the organisation's;
  * - reads.ts: what other modules read (members by id, membership, the organisation's name).
  * Every operation queries through an `AccountsStore` (db.ts) typed to the accounts tables only;
@@ -22,6 +23,7 @@ import type { Database } from "../store/schema.js";
 import { apiTokenOperations } from "./api-tokens.js";
 import { accountsStore } from "./db.js";
 import { invitationOperations } from "./invitations.js";
+import { type MemberRemovalStep, memberRemovalOperations } from "./member-removal.js";
 import { memberOperations } from "./members.js";
 import { passwordResetOperations } from "./password-reset.js";
 import { profileOperations } from "./profile.js";
@@ -50,7 +52,11 @@ export interface AccountsDeps {
   sessionTtlMs: number;
   /** How much mail may go to one address and one organisation (mail/send-limits.ts). */
   mailLimits?: MailLimits;
+  /** What other modules remove when a member leaves (app/compose.ts); none when absent. */
+  memberRemovalSteps?: readonly MemberRemovalStep[];
 }
+
+export type { MemberRemovalStep };
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
 
@@ -69,5 +75,6 @@ export function createAccountsService(deps: AccountsDeps) {
     ...invitationOperations({ ...signingIn, link }),
     ...apiTokenOperations(base),
     ...profileOperations({ ...base, link }),
+    ...memberRemovalOperations({ ...base, memberRemovalSteps: deps.memberRemovalSteps ?? [] }),
   };
 }

@@ -13,11 +13,13 @@ import {
   reminderHandler,
 } from "../booking/effects.js";
 import { createBookingLinks } from "../booking/links.js";
+import { tellRecruitersOfRemovedInterviewer } from "../booking/member-removal.js";
 import { calendarReplyHandler } from "../booking/replies.js";
 import { createBookingService, type SlotEngine } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import type { HttpClientOptions } from "../calendar/connectors/http.js";
 import { startEventWriteWorker } from "../calendar/event-writes.js";
+import { removeMemberCalendars } from "../calendar/member-removal.js";
 import {
   createOAuthConnections,
   createOAuthSources,
@@ -28,6 +30,7 @@ import { createPushChannels } from "../calendar/push.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
+import { removeMemberFromPools } from "../hiring/member-removal.js";
 import { createHiringService } from "../hiring/service.js";
 import { mintOrgId } from "../ids.js";
 import { startJobWorker } from "../jobs/scheduled-jobs.js";
@@ -148,6 +151,18 @@ export function buildDeps(
       mailFrom: config.mail.from,
       sessionTtlMs: config.sessionTtlHours * 3_600_000,
       mailLimits: config.mail.limits,
+      // Booked interviews first (their recruiters are told), then calendars, then pools.
+      memberRemovalSteps: [
+        (trx, orgId, member) =>
+          tellRecruitersOfRemovedInterviewer(
+            { clock, mailFrom: config.mail.from, publicUrl: config.http.publicUrl },
+            trx,
+            orgId,
+            member,
+          ),
+        (trx, orgId, member) => removeMemberCalendars(trx, orgId, member.userId),
+        (trx, orgId, member) => removeMemberFromPools(trx, orgId, member.userId),
+      ],
     }),
     hiring: createHiringService({ db: store.db, clock }),
     calendars,

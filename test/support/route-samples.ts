@@ -242,6 +242,7 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
     postalAddress: "1 High Street, London",
   }),
   "POST /app/organisation": () => ({ name: `Organisation ${unique()}` }),
+  "POST /app/members/:userId/remove": () => ({}),
   "POST /app/members/invite": () => ({
     email: `invitee-${unique()}@example.com`,
     role: "interviewer",

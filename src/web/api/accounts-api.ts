@@ -142,6 +142,28 @@ export function registerAccountsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
   });
 
   defineRoute(app, routes, {
+    method: "DELETE",
+    path: "/api/v1/members/:userId",
+    kind: "api",
+    access: { permission: "members:manage" },
+    ...one,
+    summary:
+      "Remove a member: their membership, sessions, tokens, calendars and pool places go; recruiters of their booked interviews are told",
+    input: { params: userId },
+    operation: {
+      tags: ["Accounts"],
+      security,
+      responses: { 204: { description: "Removed" }, ...errorResponses },
+    },
+    handler: async (c) => {
+      await c
+        .get("deps")
+        .accounts.removeMember(apiActor(c), c.req.valid("param").userId, c.get("meta"));
+      return c.body(null, 204);
+    },
+  });
+
+  defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/invitations",
     kind: "api",

@@ -279,4 +279,20 @@ export function registerProfilePages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
       return OrganisationPage({ c, name: org.name, message: "Saved." });
     },
   });
+
+  defineRoute(app, routes, {
+    method: "POST",
+    path: "/app/members/:userId/remove",
+    kind: "page",
+    access: { permission: "members:manage" },
+    objectParam: "userId",
+    objectKind: "member",
+    summary: "Removes a member (admins)",
+    handler: async (c) => {
+      await c
+        .get("deps")
+        .accounts.removeMember(requireActor(c), c.req.param("userId"), c.get("meta"));
+      return c.redirect("/app/members?removed=1", 303);
+    },
+  });
 }

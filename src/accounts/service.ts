@@ -10,6 +10,7 @@
  * - members.ts, invitations.ts: members, roles and invitations;
  * - api-tokens.ts: API tokens;
  * - member-removal.ts: an admin removes a member (other modules' parts wired in as steps);
+ * - account-closure.ts: a user closes their own account;
  * - profile.ts: a member's own details (email changes confirmed by link), the organisation's;
  * - reads.ts: what other modules read (members by id, membership, the organisation's name).
  * Every operation queries through an `AccountsStore` (db.ts) typed to the accounts tables only;
@@ -20,6 +21,7 @@ import type { Clock } from "../clock.js";
 import type { MailLimits } from "../mail/send-limits.js";
 import type { SecretStore } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";
+import { accountClosureOperations } from "./account-closure.js";
 import { apiTokenOperations } from "./api-tokens.js";
 import { accountsStore } from "./db.js";
 import { invitationOperations } from "./invitations.js";
@@ -65,6 +67,7 @@ export function createAccountsService(deps: AccountsDeps) {
   const base = { store, clock: deps.clock };
   const signingIn = { ...base, sessionTtlMs: deps.sessionTtlMs };
   const link = (path: string) => `${deps.publicUrl}${path}`;
+  const removal = { ...base, memberRemovalSteps: deps.memberRemovalSteps ?? [] };
   return {
     ...signUpOperations({ ...signingIn, link }),
     ...passwordResetOperations({ ...base, link }),
@@ -75,6 +78,7 @@ export function createAccountsService(deps: AccountsDeps) {
     ...invitationOperations({ ...signingIn, link }),
     ...apiTokenOperations(base),
     ...profileOperations({ ...base, link }),
-    ...memberRemovalOperations({ ...base, memberRemovalSteps: deps.memberRemovalSteps ?? [] }),
+    ...memberRemovalOperations(removal),
+    ...accountClosureOperations(removal),
   };
 }

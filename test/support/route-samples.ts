@@ -243,6 +243,8 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
   }),
   "POST /app/organisation": () => ({ name: `Organisation ${unique()}` }),
   "POST /app/members/:userId/remove": () => ({}),
+  // A wrong password (422): the right one would close the caller's account mid-test.
+  "POST /app/account/close": () => ({ password: "not the password" }),
   "POST /app/members/invite": () => ({
     email: `invitee-${unique()}@example.com`,
     role: "interviewer",

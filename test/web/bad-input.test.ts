@@ -440,6 +440,14 @@ const pageForms: Record<string, PageForm> = {
       postalAddress: text(500, false),
     },
   },
+  "POST /app/account/close": {
+    prepare: async ({ org }) => ({
+      caller: viaSession(org.interviewer),
+      path: "/app/account/close",
+      valid: { password: "not the password" },
+    }),
+    fields: { password: { kind: "password" } },
+  },
   "POST /app/organisation": {
     prepare: async ({ org }) => ({
       caller: viaSession(org.owner),

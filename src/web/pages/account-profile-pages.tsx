@@ -9,9 +9,11 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Profile } from "../../accounts/profile.js";
 import {
   confirmEmailChangeInput,
+  disableSecondFactorInput,
   organisationInput,
   profileInput,
 } from "../../accounts/schemas.js";
+import { clearSessionCookie } from "../app.js";
 import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
 import {
@@ -139,6 +141,49 @@ function frame(c: C, title: string, body: Child, status: ContentfulStatusCode = 
       {body}
     </Page>,
     status,
+  );
+}
+
+function CloseAccountPage({
+  c,
+  errors,
+  status,
+}: {
+  c: C;
+  errors?: FieldErrors;
+  status?: ContentfulStatusCode;
+}) {
+  return c.html(
+    <Page
+      title="Close your account"
+      session={c.get("session")}
+      csrfToken={c.get("csrfToken")}
+      current="/app/account"
+    >
+      <h1>Close your account</h1>
+      <p>
+        You leave every organisation you belong to: your sessions, API tokens and calendar
+        connections go, and recruiters of interviews you are booked on are told. An organisation you
+        are the only member of is deleted with everything in it. If you are the only owner of an
+        organisation with other members, make one of them an owner first.
+      </p>
+      <ErrorSummary errors={errors} />
+      <form method="post" action="/app/account/close" class="stack card" novalidate>
+        <Csrf token={c.get("csrfToken")} />
+        <Field
+          name="password"
+          label="Your password, to confirm"
+          type="password"
+          autocomplete="current-password"
+          errors={errors}
+          required
+        />
+        <button type="submit" class="danger">
+          Close my account
+        </button>
+      </form>
+    </Page>,
+    status ?? 200,
   );
 }
 
@@ -293,6 +338,45 @@ export function registerProfilePages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
         .get("deps")
         .accounts.removeMember(requireActor(c), c.req.param("userId"), c.get("meta"));
       return c.redirect("/app/members?removed=1", 303);
+    },
+  });
+
+  defineRoute(app, routes, {
+    method: "GET",
+    path: "/app/account/close",
+    kind: "page",
+    access: "member",
+    summary: "Asks to confirm closing one's own account",
+    handler: (c) => {
+      requireActor(c);
+      return CloseAccountPage({ c });
+    },
+  });
+
+  defineRoute(app, routes, {
+    method: "POST",
+    path: "/app/account/close",
+    kind: "page",
+    access: "member",
+    summary: "Closes one's own account (needs the password)",
+    handler: async (c) => {
+      const actor = requireActor(c);
+      const parsed = parseForm(disableSecondFactorInput, await formValues(c));
+      if (!parsed.ok) return CloseAccountPage({ c, errors: parsed.errors, status: INVALID_FORM });
+      try {
+        await c.get("deps").accounts.closeAccount(actor, parsed.value.password, c.get("meta"));
+      } catch (error) {
+        const failed = formFailure(c, error, "password");
+        // A wrong password is a mistake in the form, not a failed sign-in.
+        const status = failed.code === "INVALID_CREDENTIALS" ? INVALID_FORM : failed.status;
+        return CloseAccountPage({ c, errors: failed.errors, status });
+      }
+      clearSessionCookie(c);
+      return frame(
+        c,
+        "Account closed",
+        <Notice tone="good">Your account is closed. Thank you for using Ally.</Notice>,
+      );
     },
   });
 }

@@ -11,6 +11,7 @@
  * - api-tokens.ts: API tokens;
  * - member-removal.ts: an admin removes a member (other modules' parts wired in as steps);
  * - account-closure.ts: a user closes their own account;
+ * - org-closure.ts: an owner closes the organisation (erased after a grace period);
  * - profile.ts: a member's own details (email changes confirmed by link), the organisation's;
  * - reads.ts: what other modules read (members by id, membership, the organisation's name).
  * Every operation queries through an `AccountsStore` (db.ts) typed to the accounts tables only;
@@ -27,6 +28,7 @@ import { accountsStore } from "./db.js";
 import { invitationOperations } from "./invitations.js";
 import { type MemberRemovalStep, memberRemovalOperations } from "./member-removal.js";
 import { memberOperations } from "./members.js";
+import { DEFAULT_ORGANISATION_GRACE_MS, orgClosureOperations } from "./org-closure.js";
 import { passwordResetOperations } from "./password-reset.js";
 import { profileOperations } from "./profile.js";
 import { secondFactorOperations } from "./second-factor.js";
@@ -56,6 +58,8 @@ export interface AccountsDeps {
   mailLimits?: MailLimits;
   /** What other modules remove when a member leaves (app/compose.ts); none when absent. */
   memberRemovalSteps?: readonly MemberRemovalStep[];
+  /** How long a closing organisation is kept before it is erased; 30 days when absent. */
+  organisationGraceMs?: number;
 }
 
 export type { MemberRemovalStep };
@@ -80,5 +84,9 @@ export function createAccountsService(deps: AccountsDeps) {
     ...profileOperations({ ...base, link }),
     ...memberRemovalOperations(removal),
     ...accountClosureOperations(removal),
+    ...orgClosureOperations({
+      ...base,
+      organisationGraceMs: deps.organisationGraceMs ?? DEFAULT_ORGANISATION_GRACE_MS,
+    }),
   };
 }

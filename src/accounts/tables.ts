@@ -9,6 +9,10 @@ export interface OrganisationsTable {
   id: string;
   name: string;
   created_at: number;
+  /** When an owner asked to close it; null while open (org-closure.ts). */
+  closing_since: number | null;
+  /** When its data is erased unless the closing is cancelled first. */
+  erase_after: number | null;
 }
 
 export interface UsersTable {
@@ -120,6 +124,8 @@ export const accountsDataMap: TableNotes<AccountsTables> = {
     id: notPersonal,
     name: notPersonal,
     created_at: notPersonal,
+    closing_since: notPersonal,
+    erase_after: notPersonal,
   },
   users: {
     id: notPersonal,

@@ -4,6 +4,7 @@
  * together; `web/` only serves HTTP and `jobs/` only runs queues.
  */
 import { resolve } from "node:path";
+import { ERASE_ORGANISATION_JOB } from "../accounts/org-closure.js";
 import { createAccountsService } from "../accounts/service.js";
 import {
   COMPLETE_JOB,
@@ -224,7 +225,7 @@ export async function startWorkers(
   store: Store,
   clock: Clock,
   keyring: Keyring,
-  deps: Pick<WebDeps, "calendars" | "inboundHandlers">,
+  deps: Pick<WebDeps, "calendars" | "inboundHandlers" | "accounts">,
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<RunningWorkers> {
   const queue = config.queue;
@@ -272,6 +273,12 @@ export async function startWorkers(
       }),
       [COMPLETE_JOB]: completionHandler({ db: store.db, now: () => clock.now() }),
       [PURGE_JOB]: mailRetentionHandler({ db: store.db, now: () => clock.now(), log }),
+      [ERASE_ORGANISATION_JOB]: async (job) => {
+        const organisationId = job.payload.organisationId;
+        if (typeof organisationId === "string") {
+          await deps.accounts.eraseClosedOrganisation(organisationId);
+        }
+      },
     },
     pollMs: queue.pollMs,
     leaseMs: queue.leaseMs,

@@ -243,6 +243,8 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
   }),
   "POST /app/organisation": () => ({ name: `Organisation ${unique()}` }),
   "POST /app/members/:userId/remove": () => ({}),
+  "POST /app/organisation/close": () => ({}),
+  "POST /app/organisation/cancel-closing": () => ({}),
   // A wrong password (422): the right one would close the caller's account mid-test.
   "POST /app/account/close": () => ({ password: "not the password" }),
   "POST /app/members/invite": () => ({

@@ -731,6 +731,8 @@ const formsWithoutFields: Record<string, string> = {
     "the token from the email link; a bad one is an invalid link (400), in test/accounts/account-life.test.ts",
   "POST /app/account/second-factor/begin": "a button",
   "POST /app/members/:userId/remove": "a button",
+  "POST /app/organisation/close": "a button",
+  "POST /app/organisation/cancel-closing": "a button",
   "POST /app/account/tokens/:tokenId/revoke": "a button",
   "POST /book/:token/calendar/disconnect": "a button",
   "POST /app/calendars/connect/google": "a button",

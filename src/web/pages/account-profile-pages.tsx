@@ -6,6 +6,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { OrganisationClosing } from "../../accounts/org-closure.js";
 import type { Profile } from "../../accounts/profile.js";
 import {
   confirmEmailChangeInput,
@@ -105,12 +106,14 @@ function ProfilePage({
 function OrganisationPage({
   c,
   name,
+  closing,
   errors,
   message,
   status,
 }: {
   c: C;
   name: string;
+  closing: OrganisationClosing | null;
   errors?: FieldErrors;
   message?: string;
   status?: ContentfulStatusCode;
@@ -130,6 +133,28 @@ function OrganisationPage({
         <Field name="name" label="Organisation name" value={name} errors={errors} required />
         <button type="submit">Save</button>
       </form>
+      <h2 id="closing">Close the organisation</h2>
+      {closing ? (
+        <form method="post" action="/app/organisation/cancel-closing" class="stack card">
+          <p>
+            This organisation is closing: its data is erased on{" "}
+            {new Date(closing.eraseAfter).toISOString().slice(0, 10)} (UTC).
+          </p>
+          <Csrf token={c.get("csrfToken")} />
+          <button type="submit">Cancel the closing</button>
+        </form>
+      ) : (
+        <form method="post" action="/app/organisation/close" class="stack card">
+          <p>
+            Every member is told by email. After 30 days everything in the organisation is erased;
+            until then an owner can cancel.
+          </p>
+          <Csrf token={c.get("csrfToken")} />
+          <button type="submit" class="danger">
+            Close the organisation
+          </button>
+        </form>
+      )}
     </Page>,
     status ?? 200,
   );
@@ -295,8 +320,14 @@ export function registerProfilePages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
     access: { permission: "owners:manage" },
     summary: "The organisation's details (owners)",
     handler: async (c) => {
-      const org = await c.get("deps").accounts.getOrganisation(requireActor(c));
-      return OrganisationPage({ c, name: org.name });
+      const actor = requireActor(c);
+      const { accounts } = c.get("deps");
+      const org = await accounts.getOrganisation(actor);
+      return OrganisationPage({
+        c,
+        name: org.name,
+        closing: await accounts.organisationClosing(actor),
+      });
     },
   });
 
@@ -314,14 +345,15 @@ export function registerProfilePages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
         return OrganisationPage({
           c,
           name: values.name ?? "",
+          closing: await c.get("deps").accounts.organisationClosing(actor),
           errors: parsed.errors,
           status: INVALID_FORM,
         });
       }
-      const org = await c
-        .get("deps")
-        .accounts.updateOrganisation(actor, parsed.value, c.get("meta"));
-      return OrganisationPage({ c, name: org.name, message: "Saved." });
+      const { accounts } = c.get("deps");
+      const org = await accounts.updateOrganisation(actor, parsed.value, c.get("meta"));
+      const closing = await accounts.organisationClosing(actor);
+      return OrganisationPage({ c, name: org.name, closing, message: "Saved." });
     },
   });
 
@@ -379,4 +411,41 @@ export function registerProfilePages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
       );
     },
   });
+
+  for (const [path, summary, act] of [
+    ["/app/organisation/close", "Closes the organisation after a grace period (owners)", "close"],
+    ["/app/organisation/cancel-closing", "Cancels closing the organisation (owners)", "cancel"],
+  ] as const) {
+    defineRoute(app, routes, {
+      method: "POST",
+      path,
+      kind: "page",
+      access: { permission: "owners:manage" },
+      summary,
+      handler: async (c) => {
+        const actor = requireActor(c);
+        const { accounts } = c.get("deps");
+        let message: string;
+        try {
+          if (act === "close") await accounts.closeOrganisation(actor, c.get("meta"));
+          else await accounts.cancelOrganisationClosing(actor, c.get("meta"));
+          message = act === "close" ? "The organisation is closing." : "The closing is cancelled.";
+        } catch (error) {
+          const failed = formFailure(c, error);
+          const org = await accounts.getOrganisation(actor);
+          const closing = await accounts.organisationClosing(actor);
+          return OrganisationPage({
+            c,
+            name: org.name,
+            closing,
+            errors: failed.errors,
+            status: failed.status,
+          });
+        }
+        const org = await accounts.getOrganisation(actor);
+        const closing = await accounts.organisationClosing(actor);
+        return OrganisationPage({ c, name: org.name, closing, message });
+      },
+    });
+  }
 }

@@ -42,6 +42,11 @@ export interface AccountsUnit {
    * asked for is refused with RATE_LIMITED when over them.
    */
   mail(message: OutgoingMessage, at: number): Promise<void>;
+  /**
+   * The same connection or transaction, for other modules' functions to run their part of this
+   * unit of work (what goes from each module when a member leaves), wired in by the app.
+   */
+  shared: Kysely<Database>;
 }
 
 /** The accounts store: a unit of work outside any transaction, and a way to open one. */
@@ -62,6 +67,7 @@ export function accountsStore(deps: AccountsStoreDeps): AccountsStore {
   const limits = deps.mailLimits ?? DEFAULT_MAIL_LIMITS;
   const unitOf = (handle: Kysely<Database> | Transaction<Database>): AccountsUnit => ({
     db: accountsDb(handle),
+    shared: handle,
     audit: (entry, at) => recordAudit(handle, entry, at),
     mail: async (message, at) => {
       await enqueueMail(handle, message, at, deps.mailFrom, limits);

@@ -93,3 +93,36 @@ export const apiTokenFormInput = z.object({
   name: trimmed("Name", 100),
   access: z.enum(["read", "read-write"], { error: "Choose what the token may do" }),
 });
+
+const phonePattern = /^\+?[0-9 ()./-]{6,30}$/;
+
+/**
+ * A member's own details. Telephone and postal address are optional (empty clears them); a new
+ * email takes effect only once confirmed from that address.
+ */
+export const profileInput = z.object({
+  name: trimmed("Name", 200),
+  email: emailField,
+  phone: z
+    .string({ error: textError("Telephone") })
+    .trim()
+    .max(30, "Telephone must be at most 30 characters")
+    .refine(
+      (v) => v === "" || phonePattern.test(v),
+      "Enter a telephone number, e.g. +44 20 7946 0958",
+    )
+    .default(""),
+  postalAddress: z
+    .string({ error: textError("Postal address") })
+    .trim()
+    .max(500, "Postal address must be at most 500 characters")
+    .default(""),
+});
+export type ProfileInput = z.infer<typeof profileInput>;
+
+/** The organisation's own details, edited by an owner. */
+export const organisationInput = z.object({ name: trimmed("Organisation name", 200) });
+export type OrganisationInput = z.infer<typeof organisationInput>;
+
+/** Confirming a new address: the token from the link mailed to it. */
+export const confirmEmailChangeInput = z.object({ token: z.string().min(1).max(200) });

@@ -9,6 +9,10 @@
  * - sessions.ts, sign-in.ts, second-factor.ts: sessions, sign-in and the second factor;
  * - members.ts, invitations.ts: members, roles and invitations;
  * - api-tokens.ts: API tokens;
+ * - member-removal.ts: an admin removes a member (other modules' parts wired in as steps);
+ * - account-closure.ts: a user closes their own account;
+ * - org-closure.ts: an owner closes the organisation (erased after a grace period);
+ * - profile.ts: a member's own details (email changes confirmed by link), the organisation's;
  * - reads.ts: what other modules read (members by id, membership, the organisation's name).
  * Every operation queries through an `AccountsStore` (db.ts) typed to the accounts tables only;
  * the audit trail and the outbox are reached through it, in the same transaction.
@@ -18,11 +22,15 @@ import type { Clock } from "../clock.js";
 import type { MailLimits } from "../mail/send-limits.js";
 import type { SecretStore } from "../secrets/secret-store.js";
 import type { Database } from "../store/schema.js";
+import { accountClosureOperations } from "./account-closure.js";
 import { apiTokenOperations } from "./api-tokens.js";
 import { accountsStore } from "./db.js";
 import { invitationOperations } from "./invitations.js";
+import { type MemberRemovalStep, memberRemovalOperations } from "./member-removal.js";
 import { memberOperations } from "./members.js";
+import { DEFAULT_ORGANISATION_GRACE_MS, orgClosureOperations } from "./org-closure.js";
 import { passwordResetOperations } from "./password-reset.js";
+import { profileOperations } from "./profile.js";
 import { secondFactorOperations } from "./second-factor.js";
 import { sessionOperations } from "./sessions.js";
 import { signInOperations } from "./sign-in.js";
@@ -48,7 +56,13 @@ export interface AccountsDeps {
   sessionTtlMs: number;
   /** How much mail may go to one address and one organisation (mail/send-limits.ts). */
   mailLimits?: MailLimits;
+  /** What other modules remove when a member leaves (app/compose.ts); none when absent. */
+  memberRemovalSteps?: readonly MemberRemovalStep[];
+  /** How long a closing organisation is kept before it is erased; 30 days when absent. */
+  organisationGraceMs?: number;
 }
+
+export type { MemberRemovalStep };
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
 
@@ -57,6 +71,7 @@ export function createAccountsService(deps: AccountsDeps) {
   const base = { store, clock: deps.clock };
   const signingIn = { ...base, sessionTtlMs: deps.sessionTtlMs };
   const link = (path: string) => `${deps.publicUrl}${path}`;
+  const removal = { ...base, memberRemovalSteps: deps.memberRemovalSteps ?? [] };
   return {
     ...signUpOperations({ ...signingIn, link }),
     ...passwordResetOperations({ ...base, link }),
@@ -66,5 +81,12 @@ export function createAccountsService(deps: AccountsDeps) {
     ...memberOperations(base),
     ...invitationOperations({ ...signingIn, link }),
     ...apiTokenOperations(base),
+    ...profileOperations({ ...base, link }),
+    ...memberRemovalOperations(removal),
+    ...accountClosureOperations(removal),
+    ...orgClosureOperations({
+      ...base,
+      organisationGraceMs: deps.organisationGraceMs ?? DEFAULT_ORGANISATION_GRACE_MS,
+    }),
   };
 }

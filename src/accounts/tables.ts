@@ -9,6 +9,10 @@ export interface OrganisationsTable {
   id: string;
   name: string;
   created_at: number;
+  /** When an owner asked to close it; null while open (org-closure.ts). */
+  closing_since: number | null;
+  /** When its data is erased unless the closing is cancelled first. */
+  erase_after: number | null;
 }
 
 export interface UsersTable {
@@ -22,6 +26,8 @@ export interface UsersTable {
   /** TOTP secret, sealed with the system data key (see src/secrets/); null when off. */
   totp_secret: string | null;
   created_at: number;
+  /** A new address asked for, not yet confirmed from that address (profile.ts). */
+  pending_email: string | null;
 }
 
 export interface MembershipsTable {
@@ -45,7 +51,7 @@ export interface SessionsTable {
   user_agent: string;
 }
 
-export type EmailTokenPurpose = "verify-email" | "reset-password";
+export type EmailTokenPurpose = "verify-email" | "reset-password" | "change-email";
 
 export interface EmailTokensTable {
   token_hash: string;
@@ -118,6 +124,8 @@ export const accountsDataMap: TableNotes<AccountsTables> = {
     id: notPersonal,
     name: notPersonal,
     created_at: notPersonal,
+    closing_since: notPersonal,
+    erase_after: notPersonal,
   },
   users: {
     id: notPersonal,
@@ -129,6 +137,7 @@ export const accountsDataMap: TableNotes<AccountsTables> = {
     email_verified_at: notPersonal,
     totp_secret: personal("credential", "second factor at sign-in", "account"),
     created_at: notPersonal,
+    pending_email: personal("contact", "confirm a new sign-in address before using it", "account"),
   },
   memberships: {
     organisation_id: notPersonal,

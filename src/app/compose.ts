@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { accountsErasure } from "../accounts/erasure.js";
+import { ERASE_ORGANISATION_JOB } from "../accounts/org-closure.js";
 import { createAccountsService } from "../accounts/service.js";
 import {
   COMPLETE_JOB,
@@ -15,12 +16,14 @@ import {
 } from "../booking/effects.js";
 import { bookingErasure } from "../booking/erasure.js";
 import { createBookingLinks } from "../booking/links.js";
+import { tellRecruitersOfRemovedInterviewer } from "../booking/member-removal.js";
 import { calendarReplyHandler } from "../booking/replies.js";
 import { createBookingService, type SlotEngine } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import type { HttpClientOptions } from "../calendar/connectors/http.js";
 import { calendarErasure } from "../calendar/erasure.js";
 import { startEventWriteWorker } from "../calendar/event-writes.js";
+import { removeMemberCalendars } from "../calendar/member-removal.js";
 import {
   createOAuthConnections,
   createOAuthSources,
@@ -32,6 +35,7 @@ import { startSyncWorker } from "../calendar/sync-worker.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import { hiringErasure } from "../hiring/erasure.js";
+import { removeMemberFromPools } from "../hiring/member-removal.js";
 import { createHiringService } from "../hiring/service.js";
 import { mintOrgId } from "../ids.js";
 import { startJobWorker } from "../jobs/scheduled-jobs.js";
@@ -174,6 +178,18 @@ export function buildDeps(
       mailFrom: config.mail.from,
       sessionTtlMs: config.sessionTtlHours * 3_600_000,
       mailLimits: config.mail.limits,
+      // Booked interviews first (their recruiters are told), then calendars, then pools.
+      memberRemovalSteps: [
+        (trx, orgId, member) =>
+          tellRecruitersOfRemovedInterviewer(
+            { clock, mailFrom: config.mail.from, publicUrl: config.http.publicUrl },
+            trx,
+            orgId,
+            member,
+          ),
+        (trx, orgId, member) => removeMemberCalendars(trx, orgId, member.userId),
+        (trx, orgId, member) => removeMemberFromPools(trx, orgId, member.userId),
+      ],
     }),
     hiring: createHiringService({ db: store.db, clock, tombstones }),
     calendars,
@@ -243,7 +259,7 @@ export async function startWorkers(
   store: Store,
   clock: Clock,
   keyring: Keyring,
-  deps: Pick<WebDeps, "calendars" | "inboundHandlers">,
+  deps: Pick<WebDeps, "calendars" | "inboundHandlers" | "accounts">,
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<RunningWorkers> {
   const queue = config.queue;
@@ -291,6 +307,12 @@ export async function startWorkers(
       }),
       [COMPLETE_JOB]: completionHandler({ db: store.db, now: () => clock.now() }),
       [PURGE_JOB]: mailRetentionHandler({ db: store.db, now: () => clock.now(), log }),
+      [ERASE_ORGANISATION_JOB]: async (job) => {
+        const organisationId = job.payload.organisationId;
+        if (typeof organisationId === "string") {
+          await deps.accounts.eraseClosedOrganisation(organisationId);
+        }
+      },
     },
     pollMs: queue.pollMs,
     leaseMs: queue.leaseMs,

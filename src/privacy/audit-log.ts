@@ -21,6 +21,8 @@ export type AuditAction =
   | "invitation-accepted"
   | "role-changed"
   | "member-removed"
+  /** A member changed their own details or the organisation's; `target` says which. */
+  | "account-updated"
   | "api-token-created"
   | "api-token-revoked"
   | "export"

@@ -695,6 +695,15 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0019-account-life": {
+      async up(db: AnyDb) {
+        // A new address waits here until the link mailed to it is opened (accounts/profile.ts).
+        await db.schema.alterTable("users").addColumn("pending_email", "text").execute();
+        // An organisation an owner is closing: erased after its grace period (org-closure.ts).
+        await db.schema.alterTable("organisations").addColumn("closing_since", "bigint").execute();
+        await db.schema.alterTable("organisations").addColumn("erase_after", "bigint").execute();
+      },
+    },
     "0020-privacy-requests": {
       async up(db: AnyDb) {
         await db.schema

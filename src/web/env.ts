@@ -12,8 +12,8 @@ import type { HiringService } from "../hiring/service.js";
 import type { DeadLetter } from "../jobs/lease-queue.js";
 import type { InboundHandler } from "../mail/inbound.js";
 import type { ErasureDeps } from "../privacy/erasure.js";
-import type { Tombstones } from "../privacy/tombstones.js";
 import type { PrivacyRequestDeps } from "../privacy/requests/deps.js";
+import type { Tombstones } from "../privacy/tombstones.js";
 import type { Store } from "../store/database.js";
 import type { CandidateBooking } from "./booking-view.js";
 

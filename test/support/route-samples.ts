@@ -239,6 +239,18 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
   "POST /app/account/second-factor/disable": ({ caller }) => ({ password: caller.password }),
   "POST /app/account/tokens": () => ({ name: `Token ${unique()}`, access: "read-write" }),
   "POST /app/account/tokens/:tokenId/revoke": () => ({}),
+  "POST /app/account/profile": ({ caller }) => ({
+    name: caller.name,
+    email: caller.email,
+    phone: "+44 20 7946 0958",
+    postalAddress: "1 High Street, London",
+  }),
+  "POST /app/organisation": () => ({ name: `Organisation ${unique()}` }),
+  "POST /app/members/:userId/remove": () => ({}),
+  "POST /app/organisation/close": () => ({}),
+  "POST /app/organisation/cancel-closing": () => ({}),
+  // A wrong password (422): the right one would close the caller's account mid-test.
+  "POST /app/account/close": () => ({ password: "not the password" }),
   "POST /app/members/invite": () => ({
     email: `invitee-${unique()}@example.com`,
     role: "interviewer",

@@ -427,6 +427,35 @@ const pageForms: Record<string, PageForm> = {
     }),
     fields: { password: { kind: "password" } },
   },
+  "POST /app/account/profile": {
+    prepare: async ({ org }) => ({
+      caller: viaSession(org.recruiter),
+      path: "/app/account/profile",
+      valid: { name: org.recruiter.name, email: org.recruiter.email },
+    }),
+    fields: {
+      name: text(200),
+      email: { kind: "email" },
+      phone: { kind: "phone" },
+      postalAddress: text(500, false),
+    },
+  },
+  "POST /app/account/close": {
+    prepare: async ({ org }) => ({
+      caller: viaSession(org.interviewer),
+      path: "/app/account/close",
+      valid: { password: "not the password" },
+    }),
+    fields: { password: { kind: "password" } },
+  },
+  "POST /app/organisation": {
+    prepare: async ({ org }) => ({
+      caller: viaSession(org.owner),
+      path: "/app/organisation",
+      valid: { name: `Organisation ${unique()}` },
+    }),
+    fields: { name: text(200) },
+  },
   "POST /app/members/invite": {
     prepare: async ({ org }) => ({
       caller: viaSession(org.owner),
@@ -724,7 +753,12 @@ const formsWithoutFields: Record<string, string> = {
   "POST /app/requests/:requestId/offer": "a button",
   "POST /logout": "a button",
   "POST /verify-email": "the token from the email link; a bad one is an invalid link (400)",
+  "POST /confirm-email-change":
+    "the token from the email link; a bad one is an invalid link (400), in test/accounts/account-life.test.ts",
   "POST /app/account/second-factor/begin": "a button",
+  "POST /app/members/:userId/remove": "a button",
+  "POST /app/organisation/close": "a button",
+  "POST /app/organisation/cancel-closing": "a button",
   "POST /app/account/tokens/:tokenId/revoke": "a button",
   "POST /book/:token/calendar/disconnect": "a button",
   "POST /app/calendars/connect/google": "a button",

@@ -1,6 +1,11 @@
 /** JSON API for accounts: who am I, members and their roles, invitations. */
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
-import { inviteInput, roleChangeInput } from "../../accounts/schemas.js";
+import {
+  inviteInput,
+  organisationInput,
+  profileInput,
+  roleChangeInput,
+} from "../../accounts/schemas.js";
 import { ROLES } from "../../accounts/tables.js";
 import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
@@ -26,6 +31,16 @@ const Invitation = z
     acceptedAt: z.string().nullable(),
   })
   .openapi("Invitation");
+const Profile = z
+  .object({
+    name: z.string(),
+    email: z.string(),
+    phone: z.string(),
+    postalAddress: z.string(),
+    pendingEmail: z.string().nullable(),
+  })
+  .openapi("Profile");
+const Organisation = z.object({ id: z.string(), name: z.string() }).openapi("Organisation");
 const userId = z.object({ userId: z.string().openapi({ param: { name: "userId", in: "path" } }) });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -127,6 +142,28 @@ export function registerAccountsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
   });
 
   defineRoute(app, routes, {
+    method: "DELETE",
+    path: "/api/v1/members/:userId",
+    kind: "api",
+    access: { permission: "members:manage" },
+    ...one,
+    summary:
+      "Remove a member: their membership, sessions, tokens, calendars and pool places go; recruiters of their booked interviews are told",
+    input: { params: userId },
+    operation: {
+      tags: ["Accounts"],
+      security,
+      responses: { 204: { description: "Removed" }, ...errorResponses },
+    },
+    handler: async (c) => {
+      await c
+        .get("deps")
+        .accounts.removeMember(apiActor(c), c.req.valid("param").userId, c.get("meta"));
+      return c.body(null, 204);
+    },
+  });
+
+  defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/invitations",
     kind: "api",
@@ -181,6 +218,85 @@ export function registerAccountsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
         { ...i, createdAt: iso(i.createdAt), expiresAt: iso(i.expiresAt), acceptedAt: null },
         201,
       );
+    },
+  });
+  registerProfileApi(app, routes);
+}
+
+/** The caller's own details, and the organisation's (owners change them). */
+function registerProfileApi(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  defineRoute(app, routes, {
+    method: "GET",
+    path: "/api/v1/me/profile",
+    kind: "api",
+    access: "member",
+    summary: "The caller's own name, email, telephone and postal address",
+    operation: {
+      tags: ["Accounts"],
+      security,
+      responses: { 200: json(Profile, "The caller's details"), ...errorResponses },
+    },
+    handler: async (c) => c.json(await c.get("deps").accounts.getProfile(apiActor(c)), 200),
+  });
+
+  defineRoute(app, routes, {
+    method: "PUT",
+    path: "/api/v1/me/profile",
+    kind: "api",
+    access: "member",
+    summary: "Replaces the caller's own details; a new email waits for the link mailed to it",
+    input: {
+      body: { content: { "application/json": { schema: profileInput } }, required: true },
+    },
+    operation: {
+      tags: ["Accounts"],
+      security,
+      responses: {
+        200: json(Profile, "The details now (a new email shows as pendingEmail)"),
+        ...errorResponses,
+      },
+    },
+    handler: async (c) => {
+      const actor = apiActor(c);
+      const { accounts } = c.get("deps");
+      await accounts.updateProfile(actor, c.req.valid("json"), c.get("meta"));
+      return c.json(await accounts.getProfile(actor), 200);
+    },
+  });
+
+  defineRoute(app, routes, {
+    method: "GET",
+    path: "/api/v1/organisation",
+    kind: "api",
+    access: "member",
+    summary: "The caller's organisation",
+    operation: {
+      tags: ["Accounts"],
+      security,
+      responses: { 200: json(Organisation, "The organisation"), ...errorResponses },
+    },
+    handler: async (c) => c.json(await c.get("deps").accounts.getOrganisation(apiActor(c)), 200),
+  });
+
+  defineRoute(app, routes, {
+    method: "PATCH",
+    path: "/api/v1/organisation",
+    kind: "api",
+    access: { permission: "owners:manage" },
+    summary: "Renames the organisation (owners)",
+    input: {
+      body: { content: { "application/json": { schema: organisationInput } }, required: true },
+    },
+    operation: {
+      tags: ["Accounts"],
+      security,
+      responses: { 200: json(Organisation, "The organisation"), ...errorResponses },
+    },
+    handler: async (c) => {
+      const org = await c
+        .get("deps")
+        .accounts.updateOrganisation(apiActor(c), c.req.valid("json"), c.get("meta"));
+      return c.json(org, 200);
     },
   });
 }

@@ -15,6 +15,7 @@ import type { AppEnv } from "../env.js";
 import { formFailure, formValues, INVALID_FORM, parseForm, requireActor } from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
+import { registerProfilePages } from "./account-profile-pages.js";
 
 type C = Context<AppEnv>;
 
@@ -55,7 +56,13 @@ async function AccountPage({
       {message ? <Notice tone="good">{message}</Notice> : null}
       <ErrorSummary errors={errors} />
       <p>
-        {session?.userName} · {session?.userEmail}
+        {session?.userName} · {session?.userEmail} · <a href="/app/account/profile">Your details</a>
+        {actor.role === "owner" ? (
+          <>
+            {" "}
+            · <a href="/app/organisation">Your organisation</a>
+          </>
+        ) : null}
       </p>
 
       <h2 id="second-factor">Two-step sign-in</h2>
@@ -191,6 +198,7 @@ async function AccountPage({
 }
 
 export function registerAccountPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerProfilePages(app, routes);
   const member = <P extends string>(
     method: "GET" | "POST",
     path: P,

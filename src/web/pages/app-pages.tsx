@@ -162,6 +162,14 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
                     ) : (
                       m.role
                     )}
+                    {manage && m.userId !== actor.userId ? (
+                      <form method="post" action={`/app/members/${m.userId}/remove`} class="inline">
+                        <Csrf token={c.get("csrfToken")} />
+                        <button type="submit" class="danger" aria-label={`Remove ${m.name}`}>
+                          Remove
+                        </button>
+                      </form>
+                    ) : null}
                   </td>
                   <td data-label="Profile">
                     <a href={`/app/interviewers/${m.userId}`}>Hours and limits</a>

@@ -38,6 +38,8 @@ export type ErrorCode =
   | "LAST_OWNER"
   /** The object is still used by another (a pool by a loop template) and cannot be deleted. */
   | "IN_USE"
+  /** The person was erased at their request; adding or contacting them again is refused. */
+  | "PERSON_ERASED"
   /** A stored secret could not be opened (a missing or wrong master key, altered ciphertext). */
   | "SECRET_UNREADABLE"
   | "RATE_LIMITED"
@@ -106,6 +108,7 @@ export const ERROR_CODES = [
   "ALREADY_MEMBER",
   "LAST_OWNER",
   "IN_USE",
+  "PERSON_ERASED",
   "SECRET_UNREADABLE",
   "RATE_LIMITED",
   "CSRF_FAILED",

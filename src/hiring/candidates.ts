@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import { requirePermission } from "../accounts/permissions.js";
 import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
-import { conflict, notFound } from "../errors.js";
+import { AppError, notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import type { Tombstones } from "../privacy/tombstones.js";
 import type { Database } from "../store/schema.js";
@@ -49,7 +49,11 @@ export function candidateOperations(deps: {
   async function refuseErased(actor: Actor, email: string, channel: string, now: number) {
     const where = { orgId: actor.orgId, channel };
     if (await deps.tombstones?.refuseRecontact(db, email, where, now)) {
-      throw conflict("this person's data was erased at their request; they cannot be added again");
+      throw new AppError(
+        "PERSON_ERASED",
+        "this person's data was erased at their request; they cannot be added again",
+        { field: "email" },
+      );
     }
   }
 

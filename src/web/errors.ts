@@ -30,6 +30,7 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   ALREADY_MEMBER: 409,
   LAST_OWNER: 409,
   IN_USE: 409,
+  PERSON_ERASED: 409,
   SECRET_UNREADABLE: 500,
   RATE_LIMITED: 429,
   CSRF_FAILED: 403,

@@ -315,7 +315,7 @@ describe.each(databases)("erasure completeness on $dialect", (database: TestData
         notes: null,
       }),
     );
-    expect(imported.code).toBe("CONFLICT");
+    expect(imported.code).toBe("PERSON_ERASED");
     const refusals = await world.store.db
       .selectFrom("audit_log")
       .select(["organisation_id", "target"])

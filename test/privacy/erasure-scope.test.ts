@@ -79,7 +79,7 @@ describe.each(databases)("erasure for one organisation on $dialect", (database: 
     const refused = await appError(
       world.deps.hiring.createCandidate(orgA.recruiter.actor, candidateInput()),
     );
-    expect(refused.code).toBe("CONFLICT");
+    expect(refused.code).toBe("PERSON_ERASED");
     const other = await world.deps.hiring.createCandidate(
       orgA.recruiter.actor,
       candidateInput("someone.else@home.example"),
@@ -87,7 +87,7 @@ describe.each(databases)("erasure for one organisation on $dialect", (database: 
     const renamed = await appError(
       world.deps.hiring.updateCandidate(orgA.recruiter.actor, other.id, candidateInput()),
     );
-    expect(renamed.code).toBe("CONFLICT");
+    expect(renamed.code).toBe("PERSON_ERASED");
     const again = await world.deps.hiring.createCandidate(orgB.recruiter.actor, candidateInput());
     expect(again.email).toBe(SAM.email);
     // Inbound mail is not tied to an organisation when stored: only an erasure from all of

@@ -91,6 +91,53 @@ describe.each(databases)("privacy request pages on $dialect", (database) => {
     expect(await isRestricted(world.store.db, email)).toBe(true);
   });
 
+  it("erases a candidate when the admin completes their verified erasure request, and keeps them from coming back", async () => {
+    const email = `erase-asker-${unique()}@example.com`;
+    const candidate = await world.deps.hiring.createCandidate(org.owner.actor, {
+      name: "Erin Erasable",
+      email,
+    });
+    const asked = await send(world.ally, "POST", "/privacy/request", {
+      as: anonymous,
+      form: { email, kind: "erasure", jurisdiction: "gdpr", details: "" },
+    });
+    const verification = /name="verification" value="([^"]+)"/.exec(asked.text)?.[1] as string;
+    const mail = await world.store.db
+      .selectFrom("outbox")
+      .select("subject")
+      .where("to_address", "=", email)
+      .where("kind", "=", "privacy-request-code")
+      .executeTakeFirstOrThrow();
+    const code = /(\d{6})/.exec(mail.subject)?.[1] as string;
+    await send(world.ally, "POST", "/privacy/request/verify", { form: { verification, code } });
+    const queue = await listQueue(world.deps.privacy, { organisationId: org.admin.orgId });
+    const request = queue.find((r) => r.email === email && r.kind === "erasure");
+    if (request === undefined) throw new Error("the erasure request was not filed");
+
+    const done = await send(world.ally, "POST", "/app/privacy/requests/answer", {
+      as: viaSession(org.admin),
+      form: { request: request.id, action: "complete" },
+    });
+    expect(done.status).toBe(303);
+
+    const kept = await world.store.db
+      .selectFrom("candidates")
+      .select(["name", "email"])
+      .where("id", "=", candidate.id)
+      .executeTakeFirst();
+    expect(kept?.email ?? "").not.toContain("erase-asker");
+    expect(kept?.name ?? "").not.toContain("Erin");
+    const proofs = await world.store.db
+      .selectFrom("erasure_proofs")
+      .select("id")
+      .where("organisation_id", "=", org.admin.orgId)
+      .execute();
+    expect(proofs.length).toBeGreaterThan(0);
+    await expect(
+      world.deps.hiring.createCandidate(org.owner.actor, { name: "Erin Again", email }),
+    ).rejects.toMatchObject({ code: "PERSON_ERASED" });
+  });
+
   it("lets a member ask about their own data from their account and lists it there", async () => {
     const member = org.interviewer;
     const filed = await send(world.ally, "POST", "/app/account/privacy", {

@@ -115,6 +115,35 @@ const schema = z.object({
     .optional(),
   /** Older master keys, still accepted for unwrapping while `ally keys rotate` runs. */
   ALLY_MASTER_KEY_PREVIOUS: z.string().optional(),
+  /** Who runs this Ally instance, as the privacy policy names them (the controller). */
+  PRIVACY_OPERATOR_NAME: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .default("The operator of this Ally instance"),
+  /** Where privacy questions, requests and complaints go; default privacy@ MAIL_FROM's domain. */
+  PRIVACY_CONTACT: z.email("must be an email address, e.g. privacy@example.com").optional(),
+  /** Where everything else goes; default support@ MAIL_FROM's domain. */
+  SUPPORT_CONTACT: z.email("must be an email address, e.g. support@example.com").optional(),
+  /** The independent dispute body complaints can be referred to: its name and address. */
+  PRIVACY_DISPUTE_BODY: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .default(
+      "an independent alternative dispute resolution body (the operator names it on request)",
+    ),
+  /** The data protection authority a person may complain to. */
+  PRIVACY_AUTHORITY: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .default(
+      "the data protection authority of the country where you live, work or think your rights were infringed",
+    ),
   /** Worker threads that compute options off the event loop; default min(2, CPU cores). */
   ENGINE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
 });
@@ -147,6 +176,8 @@ export interface Config {
   queue: QueueConfig;
   /** Threads of the slot engine's worker pool (ENGINE_WORKERS). */
   engine: { workers: number };
+  /** The operator-editable values of the privacy policy. */
+  privacy: PrivacySettings;
   calendar: {
     syncMinutes: number;
     allowPrivateHosts: boolean;
@@ -164,6 +195,14 @@ export interface QueueConfig {
   maxAttempts: number;
   /** 0..1: each retry waits its backoff times a random factor in [1 - jitter, 1 + jitter]. */
   jitter: number;
+}
+
+export interface PrivacySettings {
+  operatorName: string;
+  privacyContact: string;
+  supportContact: string;
+  disputeBody: string;
+  authority: string;
 }
 
 export interface OAuthClient {
@@ -247,6 +286,13 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         jitter: e.QUEUE_JITTER,
       },
       engine: { workers: e.ENGINE_WORKERS ?? Math.min(2, availableParallelism()) },
+      privacy: {
+        operatorName: e.PRIVACY_OPERATOR_NAME,
+        privacyContact: e.PRIVACY_CONTACT ?? `privacy@${replyDomain}`,
+        supportContact: e.SUPPORT_CONTACT ?? `support@${replyDomain}`,
+        disputeBody: e.PRIVACY_DISPUTE_BODY,
+        authority: e.PRIVACY_AUTHORITY,
+      },
       calendar: {
         syncMinutes: e.CALENDAR_SYNC_MINUTES,
         allowPrivateHosts: e.ALLY_ALLOW_PRIVATE_CALENDAR_HOSTS,

@@ -115,6 +115,35 @@ const schema = z.object({
     .optional(),
   /** Older master keys, still accepted for unwrapping while `ally keys rotate` runs. */
   ALLY_MASTER_KEY_PREVIOUS: z.string().optional(),
+  /** Who runs this Ally instance, as the privacy policy names them (the controller). */
+  PRIVACY_OPERATOR_NAME: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .default("The operator of this Ally instance"),
+  /** Where privacy questions, requests and complaints go; default privacy@ MAIL_FROM's domain. */
+  PRIVACY_CONTACT: z.email("must be an email address, e.g. privacy@example.com").optional(),
+  /** Where everything else goes; default support@ MAIL_FROM's domain. */
+  SUPPORT_CONTACT: z.email("must be an email address, e.g. support@example.com").optional(),
+  /** The independent dispute body complaints can be referred to: its name and address. */
+  PRIVACY_DISPUTE_BODY: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .default(
+      "an independent alternative dispute resolution body (the operator names it on request)",
+    ),
+  /** The data protection authority a person may complain to. */
+  PRIVACY_AUTHORITY: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .default(
+      "the data protection authority of the country where you live, work or think your rights were infringed",
+    ),
   /** Worker threads that compute options off the event loop; default min(2, CPU cores). */
   ENGINE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   /** Below this confidence a reply's reading goes to a person instead of being acted on. */
@@ -162,6 +191,8 @@ export interface Config {
     threshold: number;
     llm: { url: string; key: string | undefined; model: string; timeoutMs: number } | undefined;
   };
+  /** The operator-editable values of the privacy policy. */
+  privacy: PrivacySettings;
   calendar: {
     syncMinutes: number;
     allowPrivateHosts: boolean;
@@ -179,6 +210,14 @@ export interface QueueConfig {
   maxAttempts: number;
   /** 0..1: each retry waits its backoff times a random factor in [1 - jitter, 1 + jitter]. */
   jitter: number;
+}
+
+export interface PrivacySettings {
+  operatorName: string;
+  privacyContact: string;
+  supportContact: string;
+  disputeBody: string;
+  authority: string;
 }
 
 export interface OAuthClient {
@@ -273,6 +312,13 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
                 model: e.UNDERSTAND_LLM_MODEL,
                 timeoutMs: e.UNDERSTAND_LLM_TIMEOUT_MS,
               },
+      },
+      privacy: {
+        operatorName: e.PRIVACY_OPERATOR_NAME,
+        privacyContact: e.PRIVACY_CONTACT ?? `privacy@${replyDomain}`,
+        supportContact: e.SUPPORT_CONTACT ?? `support@${replyDomain}`,
+        disputeBody: e.PRIVACY_DISPUTE_BODY,
+        authority: e.PRIVACY_AUTHORITY,
       },
       calendar: {
         syncMinutes: e.CALENDAR_SYNC_MINUTES,

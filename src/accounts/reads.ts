@@ -93,6 +93,16 @@ export async function userContact(
   return row === undefined ? undefined : { userId: row.id, name: row.name, email: row.email };
 }
 
+/** Every account holder's id, name and address (the privacy policy's notice of a new version). */
+export async function accountHolders(db: AnyHandle): Promise<MemberContact[]> {
+  const rows = await accountsDb(db)
+    .selectFrom("users")
+    .select(["id", "name", "email"])
+    .orderBy("id")
+    .execute();
+  return rows.map((row) => ({ userId: row.id, name: row.name, email: row.email }));
+}
+
 /**
  * Locks the members' rows `FOR UPDATE` in sorted user-id order (PostgreSQL), so two
  * transactions that book the same people queue in one order and never deadlock. Call inside a

@@ -272,6 +272,7 @@ export async function startWorkers(
     transport: mailTransport(config),
     from: config.mail.from,
     pollMs: config.mail.pollMs,
+    footer: `Privacy policy: ${config.http.publicUrl}/privacy`,
     leaseMs: mailLeaseMs,
   });
   const sync = startSyncWorker({

@@ -19,6 +19,9 @@ Usage:
   ally calendar busy SOURCE --from INSTANT --to INSTANT [--zone IANA]
                                      busy time read from an .ics file, ICS feed or CalDAV URL
   ally keys rotate [--data-keys]     re-wrap data keys under the newest master key (and renew them)
+  ally privacy publish [VERSION]     publish the privacy policy's newest version; account holders are emailed
+  ally privacy queue [--all]         privacy questions and complaints, deadlines and overdue flags
+  ally privacy answered ID           mark a privacy message answered
   ally demo                          run \`ally slots --explain\` on the bundled example
   ally help                          this text
 
@@ -43,6 +46,8 @@ export async function main(argv: readonly string[], io: SlotsIo = nodeIo): Promi
       return import("./calendar-command.js").then((m) => m.calendarCommand(rest, io, process.env));
     case "keys":
       return import("./keys-command.js").then((m) => m.keysCommand(rest, io, process.env));
+    case "privacy":
+      return import("./privacy-command.js").then((m) => m.privacyCommand(rest, io, process.env));
     case "serve":
       return serveCommand(io);
     case "work":

@@ -22,6 +22,7 @@ import type { Clock } from "../clock.js";
 import { type QueueSpec, runNext, startQueueWorker } from "../jobs/lease-queue.js";
 import type { RunningWorker } from "../jobs/polling.js";
 import type { Database } from "../store/schema.js";
+import { escapeHtml } from "./html.js";
 
 export interface MailTransport {
   /** Delivers one message; returns where it went (a file path for the folder transport). */
@@ -107,6 +108,8 @@ export interface OutboxWorkerDeps {
   /** Spread of retry waits (config.queue.jitter); none unless given. */
   jitter?: number;
   log?: (line: string) => void;
+  /** A line added at the end of every message (the privacy policy's address), when given. */
+  footer?: string;
 }
 
 const DEFAULT_LEASE_MS = 60_000;
@@ -165,13 +168,23 @@ function sender(deps: OutboxWorkerDeps) {
       from: deps.from,
       to: row.to_address,
       subject: row.subject,
-      text: row.text_body,
-      html: row.html_body ?? undefined,
+      text: deps.footer === undefined ? row.text_body : `${row.text_body}\n\n-- \n${deps.footer}\n`,
+      html:
+        row.html_body === null || deps.footer === undefined
+          ? (row.html_body ?? undefined)
+          : withHtmlFooter(row.html_body, deps.footer),
       messageId: row.message_id,
       ...(row.calendar_method === null || row.calendar_ics === null
         ? {}
         : { calendar: { method: row.calendar_method, ics: row.calendar_ics } }),
     });
+}
+
+/** The footer as a last paragraph, inside the body when the HTML has one. */
+function withHtmlFooter(html: string, footer: string): string {
+  const line = `<p style="color:#555;font-size:small">${escapeHtml(footer)}</p>`;
+  const end = html.lastIndexOf("</body>");
+  return end === -1 ? `${html}${line}` : `${html.slice(0, end)}${line}${html.slice(end)}`;
 }
 
 function queueOptions(deps: OutboxWorkerDeps) {

@@ -101,8 +101,36 @@ export interface PrivacyExportsTable {
   created_at: number;
 }
 
+/** Each version of the privacy policy when it was published (policy-publication.ts). */
+export interface PolicyPublicationsTable {
+  version: number;
+  published_at: number;
+}
+
+/** Who accepted which version of the privacy policy, and when. */
+export interface PolicyAcceptancesTable {
+  user_id: string;
+  version: number;
+  accepted_at: number;
+}
+
+/** Questions and complaints sent through /privacy/contact, the operator's queue (complaints.ts). */
+export interface PrivacyContactMessagesTable {
+  id: Generated<number>;
+  name: string;
+  email: string;
+  topic: string;
+  message: string;
+  received_at: number;
+  due_at: number;
+  answered_at: number | null;
+}
+
 export interface PrivacyTables {
   audit_log: AuditLogTable;
+  privacy_policy_publications: PolicyPublicationsTable;
+  privacy_policy_acceptances: PolicyAcceptancesTable;
+  privacy_contact_messages: PrivacyContactMessagesTable;
   erasure_tombstones: ErasureTombstonesTable;
   erasure_proofs: ErasureProofsTable;
   privacy_requests: PrivacyRequestsTable;
@@ -178,5 +206,21 @@ export const privacyDataMap: TableNotes<PrivacyTables> = {
     expires_at: notPersonal,
     used_at: notPersonal,
     created_at: notPersonal,
+  },
+  privacy_policy_publications: { version: notPersonal, published_at: notPersonal },
+  privacy_policy_acceptances: {
+    user_id: notPersonal,
+    version: notPersonal,
+    accepted_at: personal("usage", "proof of accepting the privacy policy", "account"),
+  },
+  privacy_contact_messages: {
+    id: notPersonal,
+    name: personal("identity", "answering privacy questions and complaints", "audit-2y"),
+    email: personal("contact", "answering privacy questions and complaints", "audit-2y"),
+    topic: notPersonal,
+    message: personal("contact", "answering privacy questions and complaints", "audit-2y"),
+    received_at: notPersonal,
+    due_at: notPersonal,
+    answered_at: notPersonal,
   },
 };

@@ -695,6 +695,38 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0018-privacy-policy-and-contact": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("privacy_policy_publications")
+          .addColumn("version", "integer", (c) => c.primaryKey())
+          .addColumn("published_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("privacy_policy_acceptances")
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
+          .addColumn("version", "integer", (c) => c.notNull())
+          .addColumn("accepted_at", "bigint", (c) => c.notNull())
+          .addPrimaryKeyConstraint("privacy_policy_acceptances_pk", ["user_id", "version"])
+          .execute();
+        await serial(db.schema.createTable("privacy_contact_messages"), "id")
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("email", "text", (c) => c.notNull())
+          .addColumn("topic", "text", (c) => c.notNull())
+          .addColumn("message", "text", (c) => c.notNull())
+          .addColumn("received_at", "bigint", (c) => c.notNull())
+          .addColumn("due_at", "bigint", (c) => c.notNull())
+          .addColumn("answered_at", "bigint")
+          .execute();
+        await db.schema
+          .createIndex("privacy_contact_messages_open")
+          .on("privacy_contact_messages")
+          .columns(["answered_at", "due_at"])
+          .execute();
+      },
+    },
     "0019-account-life": {
       async up(db: AnyDb) {
         // A new address waits here until the link mailed to it is opened (accounts/profile.ts).

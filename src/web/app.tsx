@@ -31,6 +31,7 @@ import { BOOK_SCRIPT, registerBookPages } from "./pages/book-pages.js";
 import { registerCalendarPages } from "./pages/calendar-pages.js";
 import { registerDevPages } from "./pages/dev-pages.js";
 import { registerHiringPages } from "./pages/hiring-pages.js";
+import { policyAcceptanceGate, registerPrivacyPages } from "./pages/privacy-pages.js";
 import { registerPrivacyRequestPages } from "./pages/privacy-request-pages.js";
 import { registerPublicPages } from "./pages/public-pages.js";
 import { registerRequestPages } from "./pages/request-pages.js";
@@ -244,7 +245,10 @@ export function createApp(deps: WebDeps): AllyApp {
     }
   });
 
+  app.use("/app/*", policyAcceptanceGate);
+  app.use("/app", policyAcceptanceGate);
   registerPublicPages(app, routes);
+  registerPrivacyPages(app, routes);
   registerAccountPages(app, routes);
   registerAppPages(app, routes);
   registerHiringPages(app, routes);

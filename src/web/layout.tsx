@@ -96,7 +96,10 @@ export const Page: FC<PageProps> = ({
       <main id="main" class={narrow ? "narrow" : undefined} tabindex={-1}>
         {children}
       </main>
-      <footer>Ally schedules interviews. Open source.</footer>
+      <footer>
+        Ally schedules interviews. Open source. <a href="/privacy">Privacy policy</a> ·{" "}
+        <a href="/privacy/contact">Contact us about privacy</a>
+      </footer>
     </body>
   </html>
 );

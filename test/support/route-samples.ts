@@ -231,6 +231,13 @@ async function interviewRequestBody({ world, owner }: SampleContext) {
 
 /** Valid form fields for every page POST route, given who is posting. */
 export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Promise<FormFields>> = {
+  "POST /privacy/contact": () => ({
+    name: "Rosa Park",
+    email: `privacy-${unique()}@example.com`,
+    topic: "question",
+    message: "Which calendars of mine do you read?",
+  }),
+  "POST /privacy/accept": () => ({ version: "1" }),
   "POST /app/account/second-factor/begin": () => ({}),
   "POST /app/account/second-factor/enable": ({ world }) => {
     const secret = newTotpSecret();

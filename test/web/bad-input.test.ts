@@ -746,10 +746,23 @@ Object.assign(pageForms, {
   },
 } satisfies Record<string, PageForm>);
 
+Object.assign(pageForms, {
+  "POST /privacy/contact": {
+    prepare: async ({ world, org }) => ({
+      caller: anonymous,
+      path: "/privacy/contact",
+      valid: await pageForm("POST /privacy/contact", world, org),
+    }),
+    fields: { name: text(200), email: { kind: "email" }, message: text(10_000) },
+  },
+} satisfies Record<string, PageForm>);
+
 /** Page POST routes that take no fields a person types, and why. */
 const formsWithoutFields: Record<string, string> = {
   "POST /app/privacy/requests/answer":
     "buttons on a request in the queue; other organisations' and unknown requests are tested in test/privacy/requests.test.ts",
+  "POST /privacy/accept":
+    "a button; its hidden version field, when not the version in force, is refused (409) in test/web/privacy-policy-acceptance.test.ts",
   "POST /app/requests/:requestId/offer": "a button",
   "POST /logout": "a button",
   "POST /verify-email": "the token from the email link; a bad one is an invalid link (400)",

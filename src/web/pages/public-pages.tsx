@@ -98,8 +98,8 @@ function SignUpForm({ c, values, errors }: { c: C; values: FormValues; errors?: 
           required
         />
         <p class="hint">
-          We use these details to run your account and invoice you. See what we keep and why in our
-          privacy policy.
+          We use these details to run your account and invoice you. See what we keep and why in our{" "}
+          <a href="/privacy">privacy policy</a>.
         </p>
         <div class="actions">
           <button type="submit">Create account</button>

@@ -26,6 +26,7 @@ header.top button { background: transparent; color: #fff; border: 1px solid #fff
 main { flex: 1; width: 100%; max-width: 72rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
 main.narrow { max-width: 34rem; }
 footer { color: var(--muted); font-size: .875rem; text-align: center; padding: 1rem; }
+footer a { display: inline-block; min-height: 24px; line-height: 24px; }
 h1 { font-size: 1.75rem; line-height: 1.2; margin: 0 0 1rem; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1.25rem; margin-bottom: 1rem; }

@@ -27,6 +27,14 @@ export interface CalendarErasureDeps {
 
 type Db = Kysely<Database> | ErasureTrx;
 
+/** The person's own rows, by user id, deleted in this order. */
+const USER_TABLES = [
+  "oauth_states",
+  "calendar_event_links",
+  "calendar_event_writes",
+  "calendar_connections",
+] as const;
+
 async function deleteForUsers(trx: Db, userIds: string[]): Promise<Record<string, TableErasure>> {
   const tables: Record<string, TableErasure> = {};
   const count = (n: number) => ({ deleted: n, anonymised: 0 });
@@ -47,35 +55,12 @@ async function deleteForUsers(trx: Db, userIds: string[]): Promise<Record<string
         .executeTakeFirst(),
     ),
   );
-  tables.oauth_states = count(
-    affected(
-      await trx.deleteFrom("oauth_states").where("user_id", "in", userIds).executeTakeFirst(),
-    ),
-  );
-  tables.calendar_event_links = count(
-    affected(
-      await trx
-        .deleteFrom("calendar_event_links")
-        .where("user_id", "in", userIds)
-        .executeTakeFirst(),
-    ),
-  );
-  tables.calendar_event_writes = count(
-    affected(
-      await trx
-        .deleteFrom("calendar_event_writes")
-        .where("user_id", "in", userIds)
-        .executeTakeFirst(),
-    ),
-  );
-  tables.calendar_connections = count(
-    affected(
-      await trx
-        .deleteFrom("calendar_connections")
-        .where("user_id", "in", userIds)
-        .executeTakeFirst(),
-    ),
-  );
+  // Connections last: the rows above refer to them.
+  for (const table of USER_TABLES) {
+    tables[table] = count(
+      affected(await trx.deleteFrom(table).where("user_id", "in", userIds).executeTakeFirst()),
+    );
+  }
   return tables;
 }
 

@@ -11,7 +11,9 @@
  *   resetting a password has its own limits (accounts), and a recruiter sending a candidate a
  *   fresh link means to replace the last one;
  * - `always`: the interview itself (invitations, cancellations, reminders): never held back, a
- *   booking must not half-happen; these still count towards the limits of the others;
+ *   booking must not half-happen; and what the law makes Ally send (the answer to a privacy
+ *   request or complaint, its download link, the notice that an organisation is closing); these
+ *   still count towards the limits of the others;
  * - `drop`: notices to members (a decline, an unconfirmed reply, a calendar in trouble): not
  *   sent, and the caller records that it was not.
  */
@@ -35,13 +37,25 @@ export const DEFAULT_MAIL_LIMITS: MailLimits = {
 
 export type LimitPolicy = "refuse" | "always" | "drop";
 
-const ON_REQUEST = new Set(["verify-email", "reset-password", "invitation", "booking-link"]);
+const ON_REQUEST = new Set([
+  "verify-email",
+  "reset-password",
+  "change-email",
+  "invitation",
+  "booking-link",
+  "privacy-request-code",
+]);
 /** Sent again on an anonymous click: spaced out per address. */
 const RESENT_ON_ANY_CLICK = new Set(["verify-email"]);
 const THE_INTERVIEW = new Set([
   "interview-invitation",
   "interview-cancellation",
   "interview-reminder",
+  "privacy-request-received",
+  "privacy-request-answer",
+  "privacy-export-link",
+  "privacy-contact-received",
+  "organisation-closing",
 ]);
 
 export function limitPolicyOf(kind: string): LimitPolicy {

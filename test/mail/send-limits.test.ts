@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintOrgId } from "../../src/ids.js";
 import { enqueueMail, type OutgoingMessage } from "../../src/mail/outbox.js";
-import { DEFAULT_MAIL_LIMITS } from "../../src/mail/send-limits.js";
+import { DEFAULT_MAIL_LIMITS, limitPolicyOf } from "../../src/mail/send-limits.js";
 import { testDatabases } from "../support/databases.js";
 import { buildSignUp, createWorld, META, send, type World } from "../support/web-world.js";
 
@@ -116,3 +116,21 @@ for (const database of await testDatabases()) {
     });
   });
 }
+
+describe("what happens to each kind of mail over a limit", () => {
+  it.each([
+    ["change-email", "refuse"],
+    ["privacy-request-code", "refuse"],
+    ["verify-email", "refuse"],
+    ["privacy-request-answer", "always"],
+    ["privacy-request-received", "always"],
+    ["privacy-export-link", "always"],
+    ["privacy-contact-received", "always"],
+    ["organisation-closing", "always"],
+    ["interview-invitation", "always"],
+    ["calendar-unhealthy", "drop"],
+    ["interviewer-removed", "drop"],
+  ])("%s: %s", (kind, policy) => {
+    expect(limitPolicyOf(kind)).toBe(policy);
+  });
+});

@@ -16,30 +16,15 @@ import { fileURLToPath } from "node:url";
 import { Temporal } from "temporal-polyfill";
 import { z } from "zod";
 
-/** The intents of the spec, in its order. */
-export const INTENTS = [
-  "accept",
-  "propose",
-  "decline",
-  "reschedule",
-  "cancel",
-  "opt_out",
-  "privacy_request",
-  "question",
-  "unknown",
-] as const;
-export type Intent = (typeof INTENTS)[number];
+// The spec's intents and privacy rights, from the reader's own types (one list, not two).
+import {
+  INTENTS,
+  type Intent,
+  PRIVACY_REQUESTS,
+  type PrivacyRequest,
+} from "../../../src/understand/types.js";
 
-/** The six data-subject rights a `privacy_request` names. */
-export const PRIVACY_REQUESTS = [
-  "access",
-  "erasure",
-  "rectification",
-  "portability",
-  "restriction",
-  "objection",
-] as const;
-export type PrivacyRequest = (typeof PRIVACY_REQUESTS)[number];
+export { INTENTS, type Intent, PRIVACY_REQUESTS, type PrivacyRequest };
 
 export const LANGUAGES = ["en", "es", "fr", "de", "pt"] as const;
 export type Language = (typeof LANGUAGES)[number];

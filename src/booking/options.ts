@@ -4,8 +4,10 @@
  * with warnings for calendars that cannot be trusted and, when nothing fits, the explanation.
  * The engine runs behind the `SlotEngine` port (in-process, or the server's worker pool).
  */
+
 import type { Kysely } from "kysely";
 import type { Actor } from "../accounts/service.js";
+import { RANGE_WIDENING_DAYS } from "../engine/explain.js";
 import { candidateFacts, poolMemberIds } from "../hiring/scheduling-facts.js";
 import { isRestricted } from "../privacy/restriction.js";
 import type { Database } from "../store/schema.js";
@@ -90,7 +92,11 @@ export async function computeOptions(
   const calendars = await ctx.calendars.busyForMany(
     reader,
     userIds.filter((id) => profiles.has(id)),
-    { start: shape.window.start - DAY_MS, end: shape.window.end + DAY_MS },
+    // Beyond the window too: "widen the window to Friday" must count Friday's meetings.
+    {
+      start: shape.window.start - DAY_MS,
+      end: shape.window.end + (RANGE_WIDENING_DAYS + 1) * DAY_MS,
+    },
   );
   for (const userId of userIds) {
     const profile = profiles.get(userId);

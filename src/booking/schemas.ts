@@ -185,6 +185,8 @@ export const blockerOutput = z.object({
   session: z.string().optional(),
   participant: z.string().optional(),
   startsRuledOut: z.number().int(),
+  /** The starts it was judged on. */
+  outOf: z.number().int().optional(),
   message: z.string(),
 });
 
@@ -200,6 +202,11 @@ export const explanationOutput = z.object({
       change: z.string(),
       feasibleStarts: z.number().int(),
       firstStart: z.string().optional(),
+      /** For "notice": the largest minimum notice (minutes) that lets a time fit, and the cut. */
+      noticeMinutes: z.number().int().optional(),
+      noticeCutMinutes: z.number().int().optional(),
+      /** For "range": the nearest later end of the window that lets a time fit (RFC 3339). */
+      rangeEnd: z.string().optional(),
     }),
   ),
 });

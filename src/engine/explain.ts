@@ -15,6 +15,7 @@ import {
   startsWithinHours,
 } from "./availability.js";
 import { SearchBudget, type SearchOutcome } from "./budget.js";
+import { MINUTES_PER_DAY } from "./civil.js";
 import { lowerBound } from "./grid.js";
 import { overlapsAny } from "./intervals.js";
 import { instantText } from "./local-time.js";
@@ -37,7 +38,8 @@ export type ConstraintKind =
   | "buffer"
   | "order"
   | "maxGap"
-  | "pool";
+  | "pool"
+  | "range";
 
 export interface Blocker {
   constraint: ConstraintKind;
@@ -45,6 +47,8 @@ export interface Blocker {
   participant?: string;
   /** Candidate starts this constraint rules out (out of `candidateStarts`). */
   startsRuledOut: number;
+  /** The starts it was judged on (those the rules before it left open). */
+  outOf: number;
   message: string;
 }
 
@@ -54,7 +58,34 @@ export interface RelaxationOutcome {
   change: string;
   feasibleStarts: number;
   firstStart?: string;
+  /** For `notice`: the largest minimum notice, in minutes, that lets a time fit. */
+  noticeMinutes?: number;
+  /** For `notice`: how many minutes less than the minimum notice that is. */
+  noticeCutMinutes?: number;
+  /** For `range`: the nearest later end of the range (RFC 3339) that lets a time fit. */
+  rangeEnd?: string;
 }
+
+/**
+ * Which changes are suggested first: the recruiter's own settings, then asking the candidate,
+ * then asking interviewers to give up their hours, meetings or limits; most times first within
+ * a tier.
+ */
+const RELAXATION_TIER: Record<ConstraintKind, number> = {
+  range: 0,
+  notice: 0,
+  buffer: 0,
+  order: 0,
+  maxGap: 0,
+  pool: 0,
+  candidateWindow: 1,
+  busy: 2,
+  workingHours: 2,
+  limits: 2,
+};
+
+/** How many days further the range is tried, one day at a time, when nothing fits. */
+export const RANGE_WIDENING_DAYS = 7;
 
 export interface Explanation {
   /** Grid starts inside the range, before any other rule. */
@@ -86,6 +117,7 @@ export function explainProblem(
     blockers.push({
       constraint: "notice",
       startsRuledOut: beforeNotice,
+      outOf: candidateStarts,
       message: `The minimum notice (${problem.minNoticeMinutes} minutes) rules out ${beforeNotice} of ${candidateStarts} starts, everything before ${instantText(prepared.earliestStart)}.`,
     });
   }
@@ -96,6 +128,7 @@ export function explainProblem(
       blockers.push({
         constraint: "candidateWindow",
         startsRuledOut: outside,
+        outOf: candidateStarts,
         message: `The candidate's available times rule out ${outside} of ${candidateStarts} starts.`,
       });
     }
@@ -150,6 +183,7 @@ function sessionBlockers(
       constraint: "pool",
       session: session.id,
       startsRuledOut: starts.length,
+      outOf: starts.length,
       message: `Session "${session.id}" needs ${session.count} interviewers but its pool has ${session.pool.length}.`,
     });
   }
@@ -174,6 +208,7 @@ function sessionBlockers(
         session: session.id,
         participant: id,
         startsRuledOut: offHours,
+        outOf: total,
         message: `${label} is outside working hours at ${offHours} of ${total} ${scopeLabel}.`,
       });
     }
@@ -183,6 +218,7 @@ function sessionBlockers(
         session: session.id,
         participant: id,
         startsRuledOut: busyCount,
+        outOf: total - offHours,
         message: `${label} is busy${problem.bufferMinutes > 0 ? ` (with the ${problem.bufferMinutes}-minute buffer)` : ""} at ${busyCount} of the other ${total - offHours} ${scopeLabel}.`,
       });
     }
@@ -192,6 +228,7 @@ function sessionBlockers(
         session: session.id,
         participant: id,
         startsRuledOut: overLimit,
+        outOf: total - offHours - busyCount,
         message: `${label} has reached their interview limit on the days of ${overLimit} of the remaining ${scopeLabel}.`,
       });
     }
@@ -216,9 +253,8 @@ function relax(problem: EngineProblem, budget: SearchBudget): RelaxationOutcome[
     outcome.firstStart = instantText(starts[0] as number);
     outcomes.push(outcome);
   };
-  if (problem.minNoticeMinutes > 0) {
-    attempt("notice", "drop the minimum notice", problem, { ignoreNotice: true });
-  }
+  if (problem.minNoticeMinutes > 0) relaxNotice(problem, budget, outcomes);
+  widenRange(problem, budget, outcomes);
   if (problem.candidate?.available !== undefined) {
     attempt("candidateWindow", "ask the candidate for other times", problem, {
       ignoreCandidate: true,
@@ -270,7 +306,62 @@ function relax(problem: EngineProblem, budget: SearchBudget): RelaxationOutcome[
       );
     }
   }
-  return outcomes.sort((a, b) => b.feasibleStarts - a.feasibleStarts);
+  return outcomes.sort(
+    (a, b) =>
+      RELAXATION_TIER[a.constraint] - RELAXATION_TIER[b.constraint] ||
+      b.feasibleStarts - a.feasibleStarts,
+  );
+}
+
+/**
+ * Less notice: the smallest cut that lets the first start after "now" fit. With the notice
+ * ignored the earliest feasible start is `first`; a notice of `first - now` minutes admits it.
+ */
+function relaxNotice(
+  problem: EngineProblem,
+  budget: SearchBudget,
+  outcomes: RelaxationOutcome[],
+): void {
+  if (budget.stopped) return;
+  const starts = allFeasibleStarts(problem, { ignoreNotice: true }, budget);
+  const first = starts[0];
+  if (first === undefined) return;
+  const noticeMinutes = Math.max(0, first - problem.now);
+  const cut = problem.minNoticeMinutes - noticeMinutes;
+  const admitted = starts.filter((t) => t - problem.now >= noticeMinutes).length;
+  outcomes.push({
+    constraint: "notice",
+    change:
+      noticeMinutes === 0
+        ? "drop the minimum notice"
+        : `shorten the minimum notice by ${cut} minutes, to ${noticeMinutes}`,
+    feasibleStarts: admitted,
+    firstStart: instantText(first),
+    noticeMinutes,
+    noticeCutMinutes: cut,
+  });
+}
+
+/** A later end: the range is widened one day at a time, up to `RANGE_WIDENING_DAYS`. */
+function widenRange(
+  problem: EngineProblem,
+  budget: SearchBudget,
+  outcomes: RelaxationOutcome[],
+): void {
+  for (let days = 1; days <= RANGE_WIDENING_DAYS && !budget.stopped; days++) {
+    const end = problem.range.end + days * MINUTES_PER_DAY;
+    const starts = allFeasibleStarts({ ...problem, range: { ...problem.range, end } }, {}, budget);
+    const first = starts[0];
+    if (first === undefined) continue;
+    outcomes.push({
+      constraint: "range",
+      change: `widen the window by ${days} day${days === 1 ? "" : "s"}, to ${instantText(end)}`,
+      feasibleStarts: starts.length,
+      firstStart: instantText(first),
+      rangeEnd: instantText(end),
+    });
+    return;
+  }
 }
 
 function summarise(

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { explainProblem } from "../../src/engine/explain.js";
-import { between, buildParticipant, buildProblem, buildSession } from "./build-problem.js";
+import { at, between, buildParticipant, buildProblem, buildSession } from "./build-problem.js";
 
 describe("explaining a problem", () => {
   it("says how many starts fit when some do, and suggests no changes", () => {
@@ -93,5 +93,75 @@ describe("explaining a problem", () => {
     const explanation = explainProblem(problem);
     expect(explanation.relaxations).toEqual([]);
     expect(explanation.summary).toMatch(/^No time fits, and no single change is enough/);
+  });
+
+  it("says how much less notice would let a time fit, not only that the notice binds", () => {
+    const problem = buildProblem({
+      now: at("2026-12-01T08:30:00Z"),
+      range: between("2026-12-01T09:00:00Z", "2026-12-01T10:30:00Z"),
+      minNoticeMinutes: 120,
+    });
+    const explanation = explainProblem(problem);
+    expect(explanation.feasibleStarts).toBe(0);
+    // 09:00 is 30 minutes after "now": a 30-minute notice admits 09:00, 09:15 and 09:30.
+    expect(explanation.relaxations).toContainEqual(
+      expect.objectContaining({
+        constraint: "notice",
+        noticeMinutes: 30,
+        noticeCutMinutes: 90,
+        feasibleStarts: 3,
+        firstStart: "2026-12-01T09:00:00Z",
+      }),
+    );
+    expect(explanation.relaxations.find((r) => r.constraint === "notice")?.change).toBe(
+      "shorten the minimum notice by 90 minutes, to 30",
+    );
+  });
+
+  it("suggests the nearest later end of the window when the window itself is full", () => {
+    const problem = buildProblem({
+      participants: [
+        buildParticipant({
+          id: "alice",
+          busy: [between("2026-12-01T09:00:00Z", "2026-12-01T17:00:00Z")],
+        }),
+      ],
+    });
+    const explanation = explainProblem(problem);
+    expect(explanation.feasibleStarts).toBe(0);
+    // One more day is enough: alice is free from 17:00 on Tuesday.
+    expect(explanation.relaxations).toContainEqual(
+      expect.objectContaining({
+        constraint: "range",
+        rangeEnd: "2026-12-02T17:00:00Z",
+        firstStart: "2026-12-01T17:00:00Z",
+      }),
+    );
+  });
+
+  it("widens the window only as far as a week, and not at all when nobody is ever free", () => {
+    const problem = buildProblem({
+      participants: [buildParticipant({ id: "alice", workingHours: [] })],
+    });
+    const explanation = explainProblem(problem);
+    expect(explanation.relaxations.map((r) => r.constraint)).not.toContain("range");
+  });
+
+  it("counts each blocker against the starts it was judged on", () => {
+    const problem = buildProblem({
+      participants: [
+        buildParticipant({
+          id: "carol",
+          workingHours: [{ days: ["TU"], start: "13:00", end: "17:00" }],
+        }),
+      ],
+      sessions: [buildSession({ id: "hm", interviewers: ["carol"] })],
+      candidate: { available: [between("2026-12-01T09:00:00Z", "2026-12-01T12:00:00Z")] },
+    });
+    const explanation = explainProblem(problem);
+    const hours = explanation.blockers.find((b) => b.constraint === "workingHours");
+    const window = explanation.blockers.find((b) => b.constraint === "candidateWindow");
+    expect(hours).toMatchObject({ startsRuledOut: 12, outOf: 12 });
+    expect(window?.outOf).toBe(explanation.candidateStarts);
   });
 });

@@ -412,7 +412,12 @@ for (const database of await testDatabases()) {
         as: viaSession(org.recruiter),
       });
       expect(page.status).toBe(200);
-      expect(page.text).toContain(explanation?.summary as string);
+      // In the recruiter's words: the change that helps most, days in the request's zone, no ids.
+      expect(page.text).toContain(
+        "No time fits. The change that would help most: widen the window to Monday 7 December 2026",
+      );
+      expect(page.text).toMatch(/is outside their working hours at \d+ of \d+ possible starts/);
+      expect(page.text).not.toContain(org.owner.userId);
       expect(page.text).not.toContain("Send to candidate");
       expect(optionIds(page.text)).toEqual([]);
       const before = await snapshot(world);

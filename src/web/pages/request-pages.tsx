@@ -12,6 +12,7 @@ import { memberNames } from "../../accounts/names.js";
 import { can } from "../../accounts/permissions.js";
 import type { Actor } from "../../accounts/service.js";
 import { newSecretToken } from "../../accounts/tokens.js";
+import { explanationInWords } from "../../booking/explanation-words.js";
 import { allowedActions } from "../../booking/lifecycle.js";
 import { groupByDay, timesOf, usableZone } from "../../booking/present.js";
 import type {
@@ -364,11 +365,20 @@ async function requestPage(
           },
         ])
       : [];
-  const names = await memberNames(
-    store.db,
-    actor.orgId,
-    events.flatMap((e) => (e.actor.id ? [e.actor.id] : [])),
-  );
+  const names = await memberNames(store.db, actor.orgId, [
+    ...events.flatMap((e) => (e.actor.id ? [e.actor.id] : [])),
+    ...(answer?.explanation?.blockers ?? []).flatMap((b) => (b.participant ? [b.participant] : [])),
+    ...(answer?.explanation?.relaxations ?? []).flatMap((r) =>
+      r.participant ? [r.participant] : [],
+    ),
+  ]);
+  const why = answer?.explanation
+    ? explanationInWords(answer.explanation, {
+        names,
+        sessions: request.sessions,
+        timeZone: request.timeZone,
+      })
+    : undefined;
   const write = can(actor.role, "candidates:write");
   const zone = request.timeZone;
   const csrf = c.get("csrfToken");
@@ -433,20 +443,20 @@ async function requestPage(
       {answer ? (
         <>
           <h2>Options ({zone})</h2>
-          {answer.explanation ? (
+          {why ? (
             <div class="card">
-              <p>{answer.explanation.summary}</p>
+              <p>{why.headline}</p>
               <ul>
-                {answer.explanation.blockers.map((b) => (
-                  <li>{b.message}</li>
+                {why.reasons.map((text) => (
+                  <li>{text}</li>
                 ))}
               </ul>
-              {answer.explanation.relaxations.length > 0 ? (
+              {why.changes.length > 0 ? (
                 <>
                   <p>What would help:</p>
                   <ul>
-                    {answer.explanation.relaxations.map((r) => (
-                      <li>{r.change}</li>
+                    {why.changes.map((text) => (
+                      <li>{text}</li>
                     ))}
                   </ul>
                 </>

@@ -22,6 +22,7 @@ import type { OrgId } from "../ids.js";
 import * as commands from "./commands/index.js";
 import { type BookingContext, type BookingDeps, inlineSlotEngine, userCaller } from "./context.js";
 import { createBookingLinks } from "./links.js";
+import { recruiterOverview } from "./overview.js";
 import * as reads from "./reads.js";
 import { type RecruiterMessage, tellRecruiter } from "./recruiter-mail.js";
 import { candidateCaller } from "./request-repository.js";
@@ -97,6 +98,9 @@ export function createBookingService(deps: BookingDeps) {
 
     /** What each attendee answered from their calendar, per session (see reads.ts). */
     answers: (actor: Actor, id: string) => reads.answers(ctx, actor, id),
+
+    /** What needs attention, the next two weeks' interviews and the time to schedule. */
+    overview: (actor: Actor) => recruiterOverview(ctx, actor),
 
     /** Ranked options now, with calendar warnings, or why nothing fits. */
     options: (actor: Actor, id: string): Promise<OptionsAnswer> => {

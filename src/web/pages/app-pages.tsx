@@ -19,6 +19,7 @@ import {
 } from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
+import { HomeOverview, loadHomeOverview } from "./home-overview.js";
 
 type C = Context<AppEnv>;
 
@@ -48,6 +49,12 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
       const session = c.get("session");
       const members = await accounts.listMembers(actor);
       const jobs = await hiring.listJobs(actor);
+      // Recruiters see what needs them; an interviewer's home stays their own profile.
+      const recruiter = can(actor.role, "candidates:read") && can(actor.role, "hiring:read");
+      const overview = recruiter ? await loadHomeOverview(c) : undefined;
+      const zone = recruiter
+        ? (await hiring.getInterviewerProfile(actor, actor.userId)).timeZone
+        : "UTC";
       return c.html(
         <Page title="Home" session={session} csrfToken={c.get("csrfToken")} current="/app">
           {c.req.query("welcome") ? (
@@ -57,6 +64,11 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
           <p>
             Signed in as {session?.userName} ({actor.role}).
           </p>
+          {overview ? (
+            <div class="grid">
+              <HomeOverview data={overview} zone={zone} />
+            </div>
+          ) : null}
           <div class="grid">
             <div class="card">
               <h2>Team</h2>

@@ -22,7 +22,7 @@ import type {
   RequestEvent,
 } from "../../booking/schemas.js";
 import type { BookingService } from "../../booking/service.js";
-import { REQUEST_STATUSES, type RequestStatus } from "../../booking/tables.js";
+import type { RequestStatus } from "../../booking/tables.js";
 import { optionViews } from "../booking-adapter.js";
 import type { OptionView } from "../booking-view.js";
 import { defineRoute } from "../define-route.js";
@@ -41,6 +41,7 @@ import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
 import { OptionRadios } from "./book-pages.js";
 import { allFormValues, errorsForRows, formNumber, one } from "./hiring-form-helpers.js";
+import { requestListPage } from "./request-list-page.js";
 
 type C = Context<AppEnv>;
 const frame = sectionFrame("/app/requests");
@@ -626,75 +627,8 @@ export function registerRequestPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
     path: "/app/requests",
     kind: "page",
     access: { permission: "candidates:read" },
-    summary: "Interview requests by status",
-    handler: async (c) => {
-      const actor = requireActor(c);
-      const { booking, hiring } = c.get("deps");
-      const [requests, candidates, jobs] = await Promise.all([
-        booking.listRequests(actor),
-        hiring.listCandidates(actor),
-        hiring.listJobs(actor),
-      ]);
-      const candidateName = new Map(candidates.map((x) => [x.id, x.name]));
-      const jobTitle = new Map(jobs.map((x) => [x.id, x.title]));
-      const write = can(actor.role, "candidates:write");
-      const byStatus = (status: RequestStatus) => requests.filter((r) => r.status === status);
-      return c.html(
-        frame(
-          c,
-          "Interview requests",
-          <>
-            <h1>Interview requests</h1>
-            {write ? (
-              <p>
-                <a class="button" href="/app/requests/new">
-                  New request
-                </a>
-              </p>
-            ) : null}
-            {requests.length === 0 ? <p>No interview requests yet.</p> : null}
-            {REQUEST_STATUSES.filter((s) => byStatus(s).length > 0).map((status) => (
-              <section aria-labelledby={`status-${status}`}>
-                <h2 id={`status-${status}`}>
-                  {STATUS_LABEL[status]} ({byStatus(status).length})
-                </h2>
-                <div class="table-wrap">
-                  <table class="stacked">
-                    <thead>
-                      <tr>
-                        <th scope="col">Candidate</th>
-                        <th scope="col">Job</th>
-                        <th scope="col">Created</th>
-                        <th scope="col">Time to schedule</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {byStatus(status).map((r: InterviewRequest) => (
-                        <tr>
-                          <td data-label="Candidate">
-                            <a href={`/app/requests/${r.id}`}>
-                              {candidateName.get(r.candidateId) ?? "A candidate"}
-                            </a>
-                          </td>
-                          <td data-label="Job">{jobTitle.get(r.jobId) ?? ""}</td>
-                          <td data-label="Created">{when(r.createdAt, "UTC")} UTC</td>
-                          <td data-label="Time to schedule">
-                            {r.scheduledAt
-                              ? durationText(Date.parse(r.scheduledAt) - Date.parse(r.createdAt))
-                              : `open for ${durationText(c.get("deps").clock.now() - Date.parse(r.createdAt))}`}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              </section>
-            ))}
-          </>,
-          false,
-        ),
-      );
-    },
+    summary: "Interview requests by status, filtered and sorted",
+    handler: (c) => requestListPage(c),
   });
 
   defineRoute(app, routes, {

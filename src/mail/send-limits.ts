@@ -10,7 +10,8 @@
  *   (confirming an address) is also refused when one went to that address moments ago;
  *   resetting a password has its own limits (accounts), and a recruiter sending a candidate a
  *   fresh link means to replace the last one;
- * - `always`: the interview itself (invitations, cancellations, reminders): never held back, a
+ * - `always`: the interview itself (invitations, cancellations, reminders, the recruiter's note
+ *   of a booking, move or cancellation someone else made): never held back, a
  *   booking must not half-happen; and what the law makes Ally send (the answer to a privacy
  *   request or complaint, its download link, the notice that an organisation is closing); these
  *   still count towards the limits of the others;
@@ -51,6 +52,11 @@ const THE_INTERVIEW = new Set([
   "interview-invitation",
   "interview-cancellation",
   "interview-reminder",
+  // The recruiter's copy of a booking, move or cancellation someone else made: as much a part
+  // of the interview as the invitations that go with it.
+  "candidate-booked",
+  "candidate-rescheduled",
+  "candidate-cancelled",
   "privacy-request-received",
   "privacy-request-answer",
   "privacy-export-link",

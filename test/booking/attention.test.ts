@@ -86,7 +86,7 @@ describe("needs attention", () => {
         fc.uniqueArray(arbitraryFacts, { maxLength: 12, selector: (r) => r.id }),
         (requests) => {
           const items = needsAttention(requests, T0);
-          const statusOf = new Map(requests.map((r) => [r.id, r.status]));
+          const statusOf = new Map<string, string>(requests.map((r) => [r.id, r.status]));
           for (const item of items) {
             expect(["cancelled", "completed"]).not.toContain(statusOf.get(item.requestId));
             expect(item.sinceMs).toBeLessThanOrEqual(T0);

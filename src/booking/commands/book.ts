@@ -10,6 +10,7 @@ import { allows, refusalOf } from "../lifecycle.js";
 import { addEvent, madeBefore, setStatus } from "../request-repository.js";
 import { type BookInput, bookInput } from "../schemas.js";
 import { insertSlots, lockAndCheck } from "../slot-lock.js";
+import { mailChangeToRecruiter } from "./change-mail.js";
 import { choose } from "./choose.js";
 import { announce, type BookingResult, bookingChanged } from "./shared.js";
 
@@ -69,6 +70,10 @@ export async function book(
         sessions: option.sessions,
       });
       await announce(ctx, trx, "booked", orgId, requestId, option.sessions);
+      await mailChangeToRecruiter(ctx, trx, caller, locked, {
+        kind: "booked",
+        sessions: option.sessions,
+      });
       return { done: true };
     },
   });

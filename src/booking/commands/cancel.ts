@@ -4,6 +4,7 @@
  * cancelled request never leaves a live booking page behind, whichever client cancelled it.
  * Cancelling twice is the same as once (a double submit).
  */
+
 import { parseInput } from "../../hiring/parse-input.js";
 import {
   type BookingChange,
@@ -22,6 +23,7 @@ import {
 } from "../request-repository.js";
 import { type CancelInput, cancelInput, type InterviewRequest } from "../schemas.js";
 import { releaseSlots } from "../slot-lock.js";
+import { mailChangeToRecruiter } from "./change-mail.js";
 import { announce } from "./shared.js";
 
 /**
@@ -29,7 +31,10 @@ import { announce } from "./shared.js";
  * @throws AppError REQUEST_NOT_OPEN when the interview has already taken place.
  */
 export async function cancel(
-  ctx: Pick<BookingContext, "db" | "dialect" | "clock" | "links" | "effects">,
+  ctx: Pick<
+    BookingContext,
+    "db" | "dialect" | "clock" | "links" | "effects" | "mailFrom" | "publicUrl"
+  >,
   caller: Caller,
   requestId: string,
   input: CancelInput = {},
@@ -64,7 +69,14 @@ export async function cancel(
       ...(booking === undefined ? {} : { bookingId: booking.id, released }),
       ...(revoked === 0 ? {} : { linksRevoked: revoked }),
     });
-    if (active) await announce(ctx, trx, "cancelled", orgId, requestId, released);
+    if (active) {
+      await announce(ctx, trx, "cancelled", orgId, requestId, released);
+      await mailChangeToRecruiter(ctx, trx, caller, row, {
+        kind: "cancelled",
+        sessions: released,
+        reason: value.reason,
+      });
+    }
   });
   return loadRequest(ctx.db, orgId, requestId);
 }

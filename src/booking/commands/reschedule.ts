@@ -3,6 +3,7 @@
  * event UID, SEQUENCE + 1; the old time is released first (the new one may overlap it) and
  * restored with the rollback when the new one is taken.
  */
+
 import { parseInput } from "../../hiring/parse-input.js";
 import { type BookingContext, type Caller, TakenInside } from "../context.js";
 import { allows, refusalOf } from "../lifecycle.js";
@@ -16,6 +17,7 @@ import {
 } from "../request-repository.js";
 import { type BookInput, bookInput } from "../schemas.js";
 import { insertSlots, lockAndCheck, releaseSlots } from "../slot-lock.js";
+import { mailChangeToRecruiter } from "./change-mail.js";
 import { choose } from "./choose.js";
 import { announce, type BookingResult, bookingChanged } from "./shared.js";
 
@@ -75,6 +77,11 @@ export async function reschedule(
         value.idempotencyKey,
       );
       await announce(ctx, trx, "rescheduled", orgId, requestId, option.sessions, previous.sessions);
+      await mailChangeToRecruiter(ctx, trx, caller, locked, {
+        kind: "rescheduled",
+        sessions: option.sessions,
+        previous: previous.sessions,
+      });
       return { done: true };
     },
   });

@@ -20,7 +20,7 @@ import {
   resolveSessions,
   toOption,
 } from "./problem.js";
-import { offeredOptionsOf, sessionsOf } from "./request-repository.js";
+import { candidateHoursOf, offeredOptionsOf, sessionsOf } from "./request-repository.js";
 import type { Option, OptionsAnswer } from "./schemas.js";
 import { bookedSlots } from "./slot-lock.js";
 import type { InterviewRequestsTable } from "./tables.js";
@@ -42,6 +42,7 @@ export async function shapeOf(
     maxGapMinutes: row.max_gap_minutes,
     window: { start: Number(row.window_start), end: Number(row.window_end) },
     timeZone: row.time_zone,
+    candidateHours: candidateHoursOf(row),
     sessions: resolveSessions(sessions, members),
   };
 }

@@ -3,8 +3,10 @@
  * materialised busy time and booked slots handed in), stable option ids, and the load-limit
  * check a booking repeats under its lock. No clock, no database: "now" and rows come in.
  */
+
 import { createHash } from "node:crypto";
 import { Temporal } from "temporal-polyfill";
+import { RANGE_WIDENING_DAYS } from "../engine/explain.js";
 import { bestOptions } from "../engine/index.js";
 import type {
   EngineProblem,
@@ -12,6 +14,7 @@ import type {
   SlotOption,
   WorkingHoursSpan,
 } from "../engine/types.js";
+import { type CandidateHours, candidateHourWindows } from "./candidate-hours.js";
 import type { Option, RequestSession } from "./schemas.js";
 
 /** Half-open interval `[start, end)` of epoch milliseconds. */
@@ -46,6 +49,8 @@ export interface RequestShape {
   maxGapMinutes: number;
   window: MsInterval;
   timeZone: string;
+  /** The candidate's hours in `timeZone`; options lie inside them. Omitted: any time. */
+  candidateHours?: CandidateHours;
   sessions: ResolvedSession[];
 }
 
@@ -72,9 +77,10 @@ export function requestProblem(
   interviewers: InterviewerFacts[],
   nowEpochMs: number,
 ): EngineProblem {
+  const range = { start: ceilMinute(shape.window.start), end: floorMinute(shape.window.end) };
   return {
     now: ceilMinute(nowEpochMs),
-    range: { start: ceilMinute(shape.window.start), end: floorMinute(shape.window.end) },
+    range,
     timeZone: shape.timeZone,
     granularityMinutes: GRANULARITY_MINUTES,
     minNoticeMinutes: MIN_NOTICE_MINUTES,
@@ -96,7 +102,18 @@ export function requestProblem(
       if (limits.perDay !== undefined || limits.perWeek !== undefined) participant.limits = limits;
       return participant;
     }),
-    candidate: { timeZone: shape.timeZone },
+    candidate:
+      shape.candidateHours === undefined
+        ? { timeZone: shape.timeZone }
+        : {
+            timeZone: shape.timeZone,
+            // Beyond the range too, so that "widen the window" is judged by the same hours.
+            available: candidateHourWindows(
+              { start: range.start, end: range.end + RANGE_WIDENING_DAYS * 1440 },
+              shape.timeZone,
+              shape.candidateHours,
+            ),
+          },
     sessions: shape.sessions.map((s, i) => ({
       id: String(i),
       durationMinutes: s.durationMinutes,

@@ -4,12 +4,18 @@
  * parsed with its schema. Takes the query handle (the store's, or a transaction's) as its
  * first argument, so the same reads serve inside and outside a transaction.
  */
+
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { invalid, notFound } from "../errors.js";
 import { mintOrgId, type OrgId } from "../ids.js";
 import type { Dialect } from "../store/database.js";
 import type { Database } from "../store/schema.js";
+import {
+  type CandidateHours,
+  candidateHoursSchema,
+  DEFAULT_CANDIDATE_HOURS,
+} from "./candidate-hours.js";
 import { type Caller, iso, userOfResource } from "./context.js";
 import {
   type Booking,
@@ -31,6 +37,15 @@ const storedDetail = z.record(z.string(), z.unknown());
 /** The request's sessions as stored (validated). */
 export function sessionsOf(row: Pick<InterviewRequestsTable, "sessions">): RequestSession[] {
   return storedSessions.parse(JSON.parse(row.sessions));
+}
+
+/** The hours the candidate may be offered, as stored (validated); the default when unset. */
+export function candidateHoursOf(
+  row: Pick<InterviewRequestsTable, "candidate_hours">,
+): CandidateHours {
+  return row.candidate_hours === null
+    ? DEFAULT_CANDIDATE_HOURS
+    : candidateHoursSchema.parse(JSON.parse(row.candidate_hours));
 }
 
 /** The options offered to the candidate, as stored (validated); none when never offered. */
@@ -130,6 +145,7 @@ export async function toRequest(q: Q, row: InterviewRequestsTable): Promise<Inte
     windowStart: iso(Number(row.window_start)),
     windowEnd: iso(Number(row.window_end)),
     timeZone: row.time_zone,
+    candidateHours: candidateHoursOf(row),
     location: row.location,
     videoLink: row.video_link,
     notes: row.notes,

@@ -3,10 +3,12 @@
  * document), the pages and the service, which parses its input through them too. Instants are
  * RFC 3339 at this edge; messages are written for people and name the field.
  */
+
 import { z } from "zod";
 import { textError } from "../accounts/schemas.js";
 import { isValidTimeZone } from "../engine/zone.js";
 import { optionalText, requiredText } from "../hiring/schemas.js";
+import { candidateHoursSchema, WEEKDAYS } from "./candidate-hours.js";
 import { REQUEST_STATUSES } from "./tables.js";
 
 export const MAX_REQUEST_SESSIONS = 12;
@@ -95,6 +97,8 @@ export const interviewRequestInput = z.object({
     .refine((v) => v === null || isValidTimeZone(v), {
       message: "Time zone must be an IANA time zone name such as Europe/Berlin",
     }),
+  /** The hours the candidate may be offered, in their zone; 08:00–20:00 on weekdays if not given. */
+  candidateHours: candidateHoursSchema.optional(),
   location: optionalText("Location", 500),
   videoLink: optionalText("Video link", 2000).refine(
     (v) => v === null || /^https?:\/\/\S+$/i.test(v),
@@ -166,6 +170,11 @@ export const interviewRequestOutput = z.object({
   windowStart: z.string(),
   windowEnd: z.string(),
   timeZone: z.string(),
+  candidateHours: z.object({
+    start: z.string(),
+    end: z.string(),
+    days: z.array(z.enum(WEEKDAYS)),
+  }),
   location: z.string().nullable(),
   videoLink: z.string().nullable(),
   notes: z.string().nullable(),

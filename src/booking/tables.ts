@@ -31,6 +31,8 @@ export interface InterviewRequestsTable {
   window_end: number;
   /** The candidate's IANA zone: the start grid and "reasonable hours" are read in it. */
   time_zone: string;
+  /** JSON: CandidateHours (candidate-hours.ts), the hours the candidate is offered; null: default. */
+  candidate_hours: string | null;
   location: string | null;
   video_link: string | null;
   notes: string | null;
@@ -154,6 +156,7 @@ export const bookingDataMap: TableNotes<BookingTables> = {
     window_start: personal("recruiting", candidacy, "customer"),
     window_end: personal("recruiting", candidacy, "customer"),
     time_zone: personal("recruiting", candidacy, "customer"),
+    candidate_hours: notPersonal,
     location: personal("recruiting", candidacy, "customer"),
     video_link: personal("recruiting", candidacy, "customer"),
     notes: personal("recruiting", candidacy, "customer"),

@@ -830,6 +830,14 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0025-candidate-hours": {
+      async up(db: AnyDb) {
+        await db.schema
+          .alterTable("interview_requests")
+          .addColumn("candidate_hours", "text")
+          .execute();
+      },
+    },
   };
 }
 

@@ -105,7 +105,8 @@ for (const database of await testDatabases()) {
 
     it("explains what binds and what to relax when nothing fits", async () => {
       const org = await fresh();
-      // Sat 5 Dec to Mon 7 Dec 00:00 UTC: a weekend, outside everyone's working hours.
+      // Sat 5 Dec to Mon 7 Dec 00:00 UTC: a weekend, outside everyone's working hours and the
+      // candidate's (weekdays by default).
       const request = await booking().createRequest(
         org.recruiter.actor,
         buildRequest(org, {
@@ -117,7 +118,10 @@ for (const database of await testDatabases()) {
       expect(answer.options).toEqual([]);
       expect(answer.explanation?.feasibleStarts).toBe(0);
       expect(answer.explanation?.blockers.map((b) => b.constraint)).toContain("workingHours");
-      expect(answer.explanation?.relaxations.map((r) => r.constraint)).toContain("workingHours");
+      expect(answer.explanation?.blockers.map((b) => b.constraint)).toContain("candidateWindow");
+      // Both the interviewers' and the candidate's hours rule the weekend out: no one person's
+      // hours are enough; reaching into Monday is.
+      expect(answer.explanation?.relaxations.map((r) => r.constraint)).toEqual(["range"]);
       const error = await appError(booking().offer(org.recruiter.actor, request.id));
       expect(error.code).toBe("NO_TIME_FITS");
     });

@@ -63,6 +63,8 @@ for (const database of await testDatabases()) {
         org.recruiter.actor,
         buildRequest(org, {
           timeZone: "America/New_York",
+          // An early riser: 09:00 UTC is 04:00 in New York, outside the default 08:00–20:00.
+          candidateHours: { start: "04:00", end: "20:00", days: ["MO", "TU", "WE", "TH", "FR"] },
           sessions: [{ name: "Screen", durationMinutes: 60, interviewerIds: [gus.actor.userId] }],
         }),
       );

@@ -69,6 +69,8 @@ export async function createRequest(
     window_start: windowStart,
     window_end: windowEnd,
     time_zone: value.timeZone ?? candidate.timeZone ?? "UTC",
+    candidate_hours:
+      value.candidateHours === undefined ? null : JSON.stringify(value.candidateHours),
     location: value.location,
     video_link: value.videoLink,
     notes: value.notes,

@@ -4,9 +4,10 @@
  * (matched in options.ts) before any new times; then declines and questions.
  */
 import { Temporal } from "temporal-polyfill";
-import type { Clause } from "./clauses.js";
+import { type Clause, NEGATIVE_CUE } from "./clauses.js";
 import {
   AFFIRMATIVE,
+  ANY_OPTION,
   AUTO_REPLY,
   AUTO_REPLY_SUBJECT,
   CANCEL,
@@ -255,6 +256,9 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     if (hasQuestion) doubts.push("also asks a question");
     if (newWindows.some((w) => unavailable.some((u) => overlaps(w, u))))
       doubts.push("says yes and no to the same time");
+    // Two readings of one time ("Tuesday" and "Tuesday 2-4") overlap: something was misread.
+    if (newWindows.some((w, k) => newWindows.slice(k + 1).some((v) => overlaps(w, v))))
+      doubts.push("overlapping windows");
     return { intent: "propose", windows: newWindows, unavailable, base: 0.88, doubts };
   }
   if (positive.some((m) => m.days.length === 0 && m.times.length > 0))
@@ -307,8 +311,19 @@ function acceptOf(
     const n = Number(bare[1]);
     if (n >= 1 && n <= proposed.length) return { choice: n, base: 0.85, whole: true };
   }
+  const folded = fold(a.body);
+  // "Any of them, whatever's easiest": every option suits; the earliest, for a person to confirm.
+  if (
+    positive.length === 0 &&
+    ANY_OPTION.test(folded) &&
+    !DECLINE.test(folded) &&
+    !NEGATIVE_CUE.test(folded)
+  ) {
+    doubts.push("any of the options");
+    return { choice: 1, base: 0.5 };
+  }
   // "Can't do those, I'm only around this week": the offered times were turned down.
-  if (positive.length === 0 || DECLINE.test(fold(a.body))) return undefined;
+  if (positive.length === 0 || DECLINE.test(folded)) return undefined;
   const matched = new Set<number>();
   let unmatched = 0;
   const options = localOptions(proposed, a.zone);

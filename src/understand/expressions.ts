@@ -635,8 +635,9 @@ export function elementsOf(tokens: Token[], ctx: ParseContext): Element[] {
       (out.length > 1 &&
         out[out.length - 1]?.type === "sep" &&
         out[out.length - 2]?.type === "time");
+    const afterExcept = out[out.length - 1]?.type === "except";
     const time =
-      spanAt(tokens, i, afterOr || prevDayAdjacent(out, i)) ??
+      spanAt(tokens, i, afterOr || afterExcept || prevDayAdjacent(out, i)) ??
       boundAt(tokens, i) ??
       partAt(tokens, i) ??
       atTime(tokens, i, out, afterOr);

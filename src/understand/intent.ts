@@ -5,6 +5,7 @@
  */
 import { Temporal } from "temporal-polyfill";
 import { type Clause, NEGATIVE_CUE } from "./clauses.js";
+import type { DayRef } from "./expressions.js";
 import {
   AFFIRMATIVE,
   ANY_OPTION,
@@ -27,7 +28,7 @@ import { fold } from "./normalise.js";
 import { localOptions, optionsMatching } from "./options.js";
 import type { Analysis } from "./reader.js";
 import { intervalsOf } from "./reader.js";
-import { daysOf } from "./resolve.js";
+import { dateOf, daysOf, type ResolveContext } from "./resolve.js";
 import type { Intent, Interval, PrivacyRequest, UnderstandInput } from "./types.js";
 
 export const INTENT_CUES: RegExp[] = [
@@ -101,6 +102,55 @@ function containsInstant(w: Interval, at: string): boolean {
   );
 }
 
+/** `windows` with the parts inside any of `cuts` removed (half-open intervals). */
+function subtract(windows: Interval[], cuts: Interval[]): Interval[] {
+  if (cuts.length === 0) return windows;
+  const ms = (s: string) => Temporal.Instant.from(s).epochMilliseconds;
+  let pieces = windows.map((w) => [ms(w.start), ms(w.end)] as [number, number]);
+  for (const cut of cuts) {
+    const [a, b] = [ms(cut.start), ms(cut.end)];
+    pieces = pieces.flatMap(([s, e]): [number, number][] => {
+      if (b <= s || e <= a) return [[s, e]];
+      const kept: [number, number][] = [];
+      if (s < a) kept.push([s, a]);
+      if (b < e) kept.push([b, e]);
+      return kept;
+    });
+  }
+  const iso = (n: number) => Temporal.Instant.fromEpochMilliseconds(n).toString();
+  return pieces.map(([s, e]) => ({ start: iso(s), end: iso(e) }));
+}
+
+const COUNTERFACTUAL =
+  /\b(would have|could have|would'?ve|could'?ve|should have|was going to|had planned|hatte|habria|aurait|teria)\b/;
+
+/**
+ * "Any afternoon the week of the 14th except Wednesday": an excepted weekday is the one among
+ * the days just named, not the next such day from today.
+ */
+function anchorExceptions(mentions: Mention[], ctx: ResolveContext): Mention[] {
+  let named: Temporal.PlainDate[] = [];
+  return mentions.map((m) => {
+    if (!m.except) {
+      if (m.days.length > 0 && !m.negative) named = daysOf(m, ctx).map((d) => d.date);
+      return m;
+    }
+    const days = m.days.map((d): DayRef => {
+      if (d.kind !== "weekday") return d;
+      const within = named.find((date) => date.dayOfWeek === d.dow);
+      return within ? { kind: "date", day: within.day, month: within.month, year: within.year } : d;
+    });
+    return { ...m, days };
+  });
+}
+
+/** True when a date said with its weekday falls on another weekday. */
+function weekdayDisagrees(d: DayRef, ctx: ResolveContext): boolean {
+  if (d.kind !== "date" || d.dow === undefined) return false;
+  const date = dateOf(d, ctx);
+  return date !== null && date.dayOfWeek !== d.dow;
+}
+
 /** "a week later, same time": the booked interview a week on. */
 function weekLater(input: UnderstandInput, folded: string): Interval[] {
   if (!input.booked || !/\b(a|one) week later\b|\bsame time next week\b/.test(folded)) return [];
@@ -161,14 +211,22 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
       )
       .filter((i) => i >= 0),
   );
-  const live = a.mentions.filter(
-    (m) => !infoClauses.has(m.clauseIndex) && !m.superseded && !laterAction.has(m.clauseIndex),
+  const live = anchorExceptions(
+    a.mentions.filter(
+      (m) => !infoClauses.has(m.clauseIndex) && !m.superseded && !laterAction.has(m.clauseIndex),
+    ),
+    a.ctx,
   );
   const positive = live.filter((m) => !m.negative && !m.except);
   const negative = live.filter((m) => m.negative || m.except);
+  // Days excepted whole ("except Wednesday"); excepted hours ("except 12-1") are cut out below.
   const exceptDays = live
-    .filter((m) => m.except)
+    .filter((m) => m.except && m.times.length === 0)
     .flatMap((m) => daysOf(m, a.ctx).map((d) => d.date));
+  const exceptHours = intervalsOf(
+    live.filter((m) => m.except && m.times.length > 0),
+    a.ctx,
+  );
   const unavailable = intervalsOf(negative, a.ctx);
   // "the week of the 14th except Wednesday": an excepted day that is none of the days named
   // was resolved on its own, not inside the days it excepts from; a person checks it.
@@ -178,12 +236,17 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
   // Worked out only when a path needs them: an accept by option never does.
   let cached: Interval[] | undefined;
   const windowsNow = () => {
-    cached ??= intervalsOf(positive, a.ctx, exceptDays);
+    cached ??= subtract(intervalsOf(positive, a.ctx, exceptDays), exceptHours);
     return cached;
   };
   const hasQuestion = infoClauses.size > 0;
   const empty = { windows: [] as Interval[], unavailable: [] as Interval[] };
   if (a.truncated) doubts.push("long text");
+  // "Tuesday the 9th" when the 9th is a Wednesday: one of the two is wrong.
+  if (live.some((m) => m.days.some((d) => weekdayDisagrees(d, a.ctx))))
+    doubts.push("a weekday that is not its date's");
+  // "Wednesday would have worked": a time that no longer suits.
+  if (COUNTERFACTUAL.test(folded)) doubts.push("a time that would have suited");
 
   if (AUTO_REPLY_SUBJECT.test(subject) || AUTO_REPLY.test(folded)) {
     // A person's reply may borrow an auto-reply's words ("for anything urgent, call me").
@@ -254,6 +317,8 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
       return { intent: "reschedule", windows: newWindows, unavailable, base: 0.6, doubts };
     }
     if (hasQuestion) doubts.push("also asks a question");
+    if (negative.some((m) => m.days.length === 0 && m.times.length > 0))
+      doubts.push("a time ruled out without a day");
     if (newWindows.some((w) => unavailable.some((u) => overlaps(w, u))))
       doubts.push("says yes and no to the same time");
     // Two readings of one time ("Tuesday" and "Tuesday 2-4") overlap: something was misread.

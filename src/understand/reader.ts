@@ -141,7 +141,11 @@ function carryDays(mentions: Mention[]): void {
   let last: Mention | undefined;
   for (const m of mentions) {
     if (m.days.length > 0) last = m;
-    else if (last && m.times.length > 0 && !m.except) {
+    else if (last && m.times.length > 0 && m.except && !last.except) {
+      // "Anytime Thursday except between 12 and 2": the excepted hours are on the days before.
+      m.days = last.days;
+      if (last.week) m.week = last.week;
+    } else if (last && m.times.length > 0 && !m.except) {
       m.days = last.days;
       if (last.week) m.week = last.week;
       // "Could we look at Friday instead? Anytime after 11 works.": the later time narrows the day.

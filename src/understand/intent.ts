@@ -283,7 +283,10 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
   }
 
   if (booked && RESCHEDULE.test(folded)) {
-    const windows = [...windowsNow().filter(notBooked), ...weekLater(input, folded)];
+    const later = weekLater(input, folded);
+    // "the same time on Monday": a time taken from the booked interview, not read here.
+    if (later.length === 0 && /\bsame time\b/.test(folded)) doubts.push("the same time as booked");
+    const windows = [...windowsNow().filter(notBooked), ...later];
     return {
       intent: "reschedule",
       windows,
@@ -412,5 +415,11 @@ function acceptOf(
     return undefined;
   }
   if (matched.size > 1) doubts.push("fits several options");
+  // "I'm only free in the mornings": a habit, not a choice of the one morning option.
+  if (
+    positive.every((m) => m.days.length === 0 && m.times.every((t) => t.kind === "part")) &&
+    /\b(mornings|afternoons|evenings)\b/.test(fold(a.body))
+  )
+    doubts.push("a part of every day, not one option");
   return { choice: Math.min(...matched), base: 0.9 };
 }

@@ -250,10 +250,14 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
 
   if (AUTO_REPLY_SUBJECT.test(subject) || AUTO_REPLY.test(folded)) {
     // A person's reply may borrow an auto-reply's words ("for anything urgent, call me").
-    if (
-      !AUTO_REPLY_SUBJECT.test(subject) &&
-      (a.ordinals.chosen.length > 0 || AFFIRMATIVE.test(folded))
-    )
+    // "I'm out of office Monday, but Tuesday at 10 works": a person answering, in part.
+    const answers =
+      a.ordinals.chosen.length > 0 ||
+      AFFIRMATIVE.test(folded) ||
+      a.clauses.some(
+        (c, i) => withTimes.has(i) && !c.negative.some(Boolean) && AVAILABILITY.test(clauseText(c)),
+      );
+    if (!AUTO_REPLY_SUBJECT.test(subject) && answers)
       doubts.push("auto-reply words in a reply that also answers");
     return { intent: "unknown", ...empty, base: 0.9, doubts, whole: true };
   }
@@ -270,6 +274,9 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     !(optOut && privacy.kind === "erasure" && !/\bdata|information|personal/.test(folded))
   ) {
     if (optOut) doubts.push("privacy and opt-out");
+    // "delete my email address from your list": erasure, or only no more mail?
+    if (privacy.kind === "erasure" && /\b(list|mailing|emails from)\b/.test(folded))
+      doubts.push("erasure or opt-out");
     if (a.mentions.length > 0 || a.ordinals.chosen.length > 0) doubts.push("privacy beside times");
     return { intent: "privacy_request", privacyRequest: privacy.kind, ...empty, base: 0.9, doubts };
   }

@@ -97,3 +97,37 @@ describe("leaving doubtful readings to a person", () => {
     expect(read(text, input).confidence).toBeLessThan(DEFAULT_THRESHOLD);
   });
 });
+
+describe("cues in other words", () => {
+  it.each(["Please don't contact me again", "I no longer want to hear from you"])(
+    "reads %j as an opt-out",
+    (text) => {
+      expect(read(text).intent).toBe("opt_out");
+    },
+  );
+
+  it("reads 'Can I see my data?' as an access request", () => {
+    expect(read("Can I see my data?")).toMatchObject({
+      intent: "privacy_request",
+      privacyRequest: "access",
+    });
+  });
+
+  it("reads withdrawing consent as an objection, not a withdrawn application", () => {
+    expect(read("I want to withdraw my consent")).toMatchObject({
+      intent: "privacy_request",
+      privacyRequest: "objection",
+    });
+  });
+
+  it("does not read German quoted history whose header names the sender after 'schrieb'", () => {
+    const text =
+      "Dienstag\n\nAm Mi., 25. Nov. 2026 um 16:12 Uhr schrieb Ally <ally@acme.example>:\n> 3. Do 15:30";
+    expect(read(text, offered)).toMatchObject({ intent: "accept", choice: 1 });
+  });
+
+  it("leaves a reply that borrows out-of-office words but answers to a person", () => {
+    const r = read("I'm out of office Monday, but Wednesday at 10 works", offered);
+    expect(r.confidence).toBeLessThan(DEFAULT_THRESHOLD);
+  });
+});

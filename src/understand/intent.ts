@@ -247,6 +247,11 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     doubts.push("a weekday that is not its date's");
   // "Wednesday would have worked": a time that no longer suits.
   if (COUNTERFACTUAL.test(folded)) doubts.push("a time that would have suited");
+  // "2pm EST / 11am PST": every time is read in the first zone named, so a second one is doubt.
+  if (a.zonesNamed.length > 1) doubts.push("several zones named");
+  // "10am your time": whose zone that is, the reader cannot tell.
+  if (a.mentions.length > 0 && /\byour (local )?(time|timezone|time zone)\b/.test(folded))
+    doubts.push("a time in the reader's zone");
 
   if (AUTO_REPLY_SUBJECT.test(subject) || AUTO_REPLY.test(folded)) {
     // A person's reply may borrow an auto-reply's words ("for anything urgent, call me").

@@ -32,6 +32,8 @@ export type Analysis = {
   mentions: Mention[];
   zone: string;
   namedZone?: string;
+  /** Every distinct zone the message names, in order. */
+  zonesNamed: string[];
   ctx: ResolveContext;
   ordinals: { chosen: number[]; excluded: number[] };
   /** Tokens of the sender's words that nothing explained. */
@@ -103,6 +105,7 @@ export function analyse(input: UnderstandInput): Analysis {
     uncovered,
     truncated: truncatedText || tokenCount >= MAX_TOKENS,
     tokenCount,
+    zonesNamed: [...new Set(zones.filter((z): z is string => typeof z === "string"))],
   };
   if (namedZone) a.namedZone = namedZone;
   return a;

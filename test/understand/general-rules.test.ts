@@ -88,6 +88,8 @@ describe("leaving doubtful readings to a person", () => {
     ["a time that would have suited", "Wednesday would have worked but I'm now busy", offered],
     ["any of the options", "Any of them really, whatever's easiest.", offered],
     ["a habit rather than a choice", "I'm only free in the mornings", offered],
+    ["one time said in two zones", "Monday 2pm EST / 11am PST", none],
+    ["a time in the reader's zone", "Monday 10am your time", none],
     [
       "the booked time moved to another day",
       "Can we do the same time on Monday instead?",

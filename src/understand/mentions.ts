@@ -67,6 +67,7 @@ export function mentionsOf(clause: Clause, ctx: ParseContext, clauseIndex: numbe
   let exceptMode = false;
   let insteadMode = false;
   let week: "this" | "next" | undefined;
+  let weekNegative = false;
   const gapWords = (from: number) =>
     tokens.slice(lastEnd, from).filter((t) => t.kind !== "punct" && !FILLER_BETWEEN.has(t.text))
       .length;
@@ -112,7 +113,10 @@ export function mentionsOf(clause: Clause, ctx: ParseContext, clauseIndex: numbe
     // A change of polarity starts a new group: "Tuesday works, not before 11".
     if (cur && (clause.negative[el.from] ?? false) !== cur.negative) cur = undefined;
     if (el.type === "day") {
-      if (el.ref.kind === "week" && el.ref.which !== "of") week = el.ref.which;
+      if (el.ref.kind === "week" && el.ref.which !== "of") {
+        week = el.ref.which;
+        weekNegative = clause.negative[el.from] ?? false;
+      }
       if (
         cur &&
         cur.except === exceptMode &&
@@ -207,8 +211,10 @@ export function mentionsOf(clause: Clause, ctx: ParseContext, clauseIndex: numbe
     lastEnd = el.to;
     sep = "none";
   });
+  // "this week is bad, next Tuesday any time": a week said as impossible does not place the
+  // days said as possible.
   const mentions: Mention[] = drafts.map(({ daySeps: _s, lastTo: _l, timeFirst: _f, ...m }) =>
-    week ? { ...m, week } : m,
+    week && m.negative === weekNegative ? { ...m, week } : m,
   );
   return { mentions, zones, covered };
 }

@@ -259,6 +259,8 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     const answers =
       a.ordinals.chosen.length > 0 ||
       AFFIRMATIVE.test(folded) ||
+      OPT_OUT.test(folded) ||
+      CANCEL.test(folded) ||
       a.clauses.some(
         (c, i) => withTimes.has(i) && !c.negative.some(Boolean) && AVAILABILITY.test(clauseText(c)),
       );
@@ -285,7 +287,11 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     if (a.mentions.length > 0 || a.ordinals.chosen.length > 0) doubts.push("privacy beside times");
     return { intent: "privacy_request", privacyRequest: privacy.kind, ...empty, base: 0.9, doubts };
   }
-  if (optOut) return { intent: "opt_out", ...empty, base: 0.92, doubts };
+  if (optOut) {
+    // "not these at 8am, after 10 is better": times beside an opt-out are a doubt.
+    if (a.mentions.length > 0 || a.ordinals.chosen.length > 0) doubts.push("opt-out beside times");
+    return { intent: "opt_out", ...empty, base: 0.92, doubts };
+  }
 
   const booked = input.booked;
   const notBooked = (w: Interval) => !booked || !containsInstant(w, booked.start);

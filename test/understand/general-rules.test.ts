@@ -101,12 +101,15 @@ describe("leaving doubtful readings to a person", () => {
 });
 
 describe("cues in other words", () => {
-  it.each(["Please don't contact me again", "I no longer want to hear from you"])(
-    "reads %j as an opt-out",
-    (text) => {
-      expect(read(text).intent).toBe("opt_out");
-    },
-  );
+  it.each([
+    "Please don't contact me again",
+    "I no longer want to hear from you",
+    "I'd rather not get these emails",
+    "Cease all communication",
+    "Unsub",
+  ])("reads %j as an opt-out", (text) => {
+    expect(read(text).intent).toBe("opt_out");
+  });
 
   it("reads 'Can I see my data?' as an access request", () => {
     expect(read("Can I see my data?")).toMatchObject({
@@ -131,5 +134,28 @@ describe("cues in other words", () => {
   it("leaves a reply that borrows out-of-office words but answers to a person", () => {
     const r = read("I'm out of office Monday, but Wednesday at 10 works", offered);
     expect(r.confidence).toBeLessThan(DEFAULT_THRESHOLD);
+  });
+
+  it.each([
+    ["What do you know about me?", "access"],
+    ["Please erase me from your database", "erasure"],
+    ["Do not sell or share my data", "objection"],
+    ["Please limit what you do with my data", "restriction"],
+  ])("reads %j as the %s right", (text, privacyRequest) => {
+    expect(read(text)).toMatchObject({ intent: "privacy_request", privacyRequest });
+  });
+
+  it.each(["I'm no longer looking", "Sorry, I have to back out of the interview"])(
+    "reads %j as withdrawing",
+    (text) => {
+      expect(read(text).intent).toBe("cancel");
+    },
+  );
+
+  it.each([
+    "I'd rather not get these at 8am, after 10 is better",
+    "Stop emailing me, I'm away until Monday",
+  ])("leaves %j, where an opt-out meets times or absence, to a person", (text) => {
+    expect(read(text).confidence).toBeLessThan(DEFAULT_THRESHOLD);
   });
 });

@@ -2,7 +2,8 @@
  * Benchmark: reading replies (`ally understand`). Messages per second in process over the
  * labelled corpus (target ≥ 2,000/s), the median latency of `ally understand` as a process, and
  * chrono-node alone on the same corpus as the baseline, with both accuracies side by side
- * (tuning and held-out parts as separate aggregate figures; no held-out case is shown).
+ * (tuning, development and held-out parts as separate aggregate figures; no held-out case is
+ * shown).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -22,8 +23,14 @@ export interface UnderstandResults {
   processMedianMs: number;
   processRuns: number;
   accuracy: {
-    ally: { tune: number; heldOut: number; heldOutWrongAboveThreshold: number };
-    chrono: { tune: number; heldOut: number };
+    ally: {
+      tune: number;
+      dev: number;
+      dev2: number;
+      heldOut: number;
+      heldOutWrongAboveThreshold: number;
+    };
+    chrono: { tune: number; dev: number; dev2: number; heldOut: number };
   };
 }
 
@@ -108,8 +115,8 @@ function processLatency(input: UnderstandInput, runs: number): number[] {
 }
 
 export function runUnderstandBenchmark(quick: boolean): UnderstandResults {
-  const { tune, heldOut } = loadCorpus();
-  const inputs = [...tune, ...heldOut].map((c) => c.input);
+  const { tune, dev, dev2, heldOut } = loadCorpus();
+  const inputs = [...tune, ...dev, ...dev2, ...heldOut].map((c) => c.input);
   progress("understand: throughput");
   const messagesPerSecond = throughput(inputs, understand, quick ? 300 : 2000);
   const chronoMessagesPerSecond = throughput(inputs, chronoReading, quick ? 300 : 2000);
@@ -131,10 +138,17 @@ export function runUnderstandBenchmark(quick: boolean): UnderstandResults {
     accuracy: {
       ally: {
         tune: accuracy(tune, understand),
+        dev: accuracy(dev, understand),
+        dev2: accuracy(dev2, understand),
         heldOut: accuracy(heldOut, understand),
         heldOutWrongAboveThreshold: wrongAbove,
       },
-      chrono: { tune: accuracy(tune, chronoReading), heldOut: accuracy(heldOut, chronoReading) },
+      chrono: {
+        tune: accuracy(tune, chronoReading),
+        dev: accuracy(dev, chronoReading),
+        dev2: accuracy(dev2, chronoReading),
+        heldOut: accuracy(heldOut, chronoReading),
+      },
     },
   };
   console.log(
@@ -146,6 +160,8 @@ export function runUnderstandBenchmark(quick: boolean): UnderstandResults {
           "reader",
           "messages per CPU s",
           "tune fully right",
+          "dev",
+          "dev2",
           "held-out fully right",
           "target ≥ 2,000/s",
         ],
@@ -154,6 +170,8 @@ export function runUnderstandBenchmark(quick: boolean): UnderstandResults {
             "ally understand",
             String(messagesPerSecond),
             `${results.accuracy.ally.tune}%`,
+            `${results.accuracy.ally.dev}%`,
+            `${results.accuracy.ally.dev2}%`,
             `${results.accuracy.ally.heldOut}%`,
             messagesPerSecond >= 2000 ? "met" : "MISSED",
           ],
@@ -161,6 +179,8 @@ export function runUnderstandBenchmark(quick: boolean): UnderstandResults {
             "chrono-node alone",
             String(chronoMessagesPerSecond),
             `${results.accuracy.chrono.tune}%`,
+            `${results.accuracy.chrono.dev}%`,
+            `${results.accuracy.chrono.dev2}%`,
             `${results.accuracy.chrono.heldOut}%`,
             "",
           ],

@@ -635,8 +635,9 @@ export function elementsOf(tokens: Token[], ctx: ParseContext): Element[] {
       (out.length > 1 &&
         out[out.length - 1]?.type === "sep" &&
         out[out.length - 2]?.type === "time");
+    const afterExcept = out[out.length - 1]?.type === "except";
     const time =
-      spanAt(tokens, i, afterOr || prevDayAdjacent(out, i)) ??
+      spanAt(tokens, i, afterOr || afterExcept || prevDayAdjacent(out, i)) ??
       boundAt(tokens, i) ??
       partAt(tokens, i) ??
       atTime(tokens, i, out, afterOr);
@@ -763,6 +764,24 @@ function dayRangeAt(tokens: Token[], i: number, from: DayRef, ctx: ParseContext)
   if (from.kind === "weekday") {
     const to = dayAt(tokens, i + 1, ctx);
     if (to && to.value.kind === "weekday")
+      return { value: { kind: "range", from, to: to.value }, next: to.next };
+  }
+  if (from.kind === "date") {
+    // "12/7-12/9", "Dec 7 to Dec 9", "from the 7th to the 9th"
+    const j = tokens[i + 1]?.text === "the" ? i + 2 : i + 1;
+    const to = dayAt(tokens, j, ctx);
+    if (to && to.value.kind === "date" && (to.value.month ?? from.month) !== undefined) {
+      const end = to.value;
+      const later =
+        (end.month ?? 0) > (from.month ?? 0) ||
+        ((end.month ?? from.month) === from.month && end.day > from.day);
+      if (later) return { value: { kind: "range", from, to: end }, next: to.next };
+    } else if (
+      to &&
+      to.value.kind === "date" &&
+      from.month === undefined &&
+      to.value.day > from.day
+    )
       return { value: { kind: "range", from, to: to.value }, next: to.next };
   }
   if (from.kind === "date" && w === "-") {

@@ -4,9 +4,11 @@
  * (matched in options.ts) before any new times; then declines and questions.
  */
 import { Temporal } from "temporal-polyfill";
-import type { Clause } from "./clauses.js";
+import { type Clause, NEGATIVE_CUE } from "./clauses.js";
+import type { DayRef } from "./expressions.js";
 import {
   AFFIRMATIVE,
+  ANY_OPTION,
   AUTO_REPLY,
   AUTO_REPLY_SUBJECT,
   CANCEL,
@@ -26,7 +28,7 @@ import { fold } from "./normalise.js";
 import { localOptions, optionsMatching } from "./options.js";
 import type { Analysis } from "./reader.js";
 import { intervalsOf } from "./reader.js";
-import { daysOf } from "./resolve.js";
+import { dateOf, daysOf, type ResolveContext } from "./resolve.js";
 import type { Intent, Interval, PrivacyRequest, UnderstandInput } from "./types.js";
 
 export const INTENT_CUES: RegExp[] = [
@@ -100,6 +102,55 @@ function containsInstant(w: Interval, at: string): boolean {
   );
 }
 
+/** `windows` with the parts inside any of `cuts` removed (half-open intervals). */
+function subtract(windows: Interval[], cuts: Interval[]): Interval[] {
+  if (cuts.length === 0) return windows;
+  const ms = (s: string) => Temporal.Instant.from(s).epochMilliseconds;
+  let pieces = windows.map((w) => [ms(w.start), ms(w.end)] as [number, number]);
+  for (const cut of cuts) {
+    const [a, b] = [ms(cut.start), ms(cut.end)];
+    pieces = pieces.flatMap(([s, e]): [number, number][] => {
+      if (b <= s || e <= a) return [[s, e]];
+      const kept: [number, number][] = [];
+      if (s < a) kept.push([s, a]);
+      if (b < e) kept.push([b, e]);
+      return kept;
+    });
+  }
+  const iso = (n: number) => Temporal.Instant.fromEpochMilliseconds(n).toString();
+  return pieces.map(([s, e]) => ({ start: iso(s), end: iso(e) }));
+}
+
+const COUNTERFACTUAL =
+  /\b(would have|could have|would'?ve|could'?ve|should have|was going to|had planned|hatte|habria|aurait|teria)\b/;
+
+/**
+ * "Any afternoon the week of the 14th except Wednesday": an excepted weekday is the one among
+ * the days just named, not the next such day from today.
+ */
+function anchorExceptions(mentions: Mention[], ctx: ResolveContext): Mention[] {
+  let named: Temporal.PlainDate[] = [];
+  return mentions.map((m) => {
+    if (!m.except) {
+      if (m.days.length > 0 && !m.negative) named = daysOf(m, ctx).map((d) => d.date);
+      return m;
+    }
+    const days = m.days.map((d): DayRef => {
+      if (d.kind !== "weekday") return d;
+      const within = named.find((date) => date.dayOfWeek === d.dow);
+      return within ? { kind: "date", day: within.day, month: within.month, year: within.year } : d;
+    });
+    return { ...m, days };
+  });
+}
+
+/** True when a date said with its weekday falls on another weekday. */
+function weekdayDisagrees(d: DayRef, ctx: ResolveContext): boolean {
+  if (d.kind !== "date" || d.dow === undefined) return false;
+  const date = dateOf(d, ctx);
+  return date !== null && date.dayOfWeek !== d.dow;
+}
+
 /** "a week later, same time": the booked interview a week on. */
 function weekLater(input: UnderstandInput, folded: string): Interval[] {
   if (!input.booked || !/\b(a|one) week later\b|\bsame time next week\b/.test(folded)) return [];
@@ -160,14 +211,22 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
       )
       .filter((i) => i >= 0),
   );
-  const live = a.mentions.filter(
-    (m) => !infoClauses.has(m.clauseIndex) && !m.superseded && !laterAction.has(m.clauseIndex),
+  const live = anchorExceptions(
+    a.mentions.filter(
+      (m) => !infoClauses.has(m.clauseIndex) && !m.superseded && !laterAction.has(m.clauseIndex),
+    ),
+    a.ctx,
   );
   const positive = live.filter((m) => !m.negative && !m.except);
   const negative = live.filter((m) => m.negative || m.except);
+  // Days excepted whole ("except Wednesday"); excepted hours ("except 12-1") are cut out below.
   const exceptDays = live
-    .filter((m) => m.except)
+    .filter((m) => m.except && m.times.length === 0)
     .flatMap((m) => daysOf(m, a.ctx).map((d) => d.date));
+  const exceptHours = intervalsOf(
+    live.filter((m) => m.except && m.times.length > 0),
+    a.ctx,
+  );
   const unavailable = intervalsOf(negative, a.ctx);
   // "the week of the 14th except Wednesday": an excepted day that is none of the days named
   // was resolved on its own, not inside the days it excepts from; a person checks it.
@@ -177,19 +236,35 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
   // Worked out only when a path needs them: an accept by option never does.
   let cached: Interval[] | undefined;
   const windowsNow = () => {
-    cached ??= intervalsOf(positive, a.ctx, exceptDays);
+    cached ??= subtract(intervalsOf(positive, a.ctx, exceptDays), exceptHours);
     return cached;
   };
   const hasQuestion = infoClauses.size > 0;
   const empty = { windows: [] as Interval[], unavailable: [] as Interval[] };
   if (a.truncated) doubts.push("long text");
+  // "Tuesday the 9th" when the 9th is a Wednesday: one of the two is wrong.
+  if (live.some((m) => m.days.some((d) => weekdayDisagrees(d, a.ctx))))
+    doubts.push("a weekday that is not its date's");
+  // "Wednesday would have worked": a time that no longer suits.
+  if (COUNTERFACTUAL.test(folded)) doubts.push("a time that would have suited");
+  // "2pm EST / 11am PST": every time is read in the first zone named, so a second one is doubt.
+  if (a.zonesNamed.length > 1) doubts.push("several zones named");
+  // "10am your time": whose zone that is, the reader cannot tell.
+  if (a.mentions.length > 0 && /\byour (local )?(time|timezone|time zone)\b/.test(folded))
+    doubts.push("a time in the reader's zone");
 
   if (AUTO_REPLY_SUBJECT.test(subject) || AUTO_REPLY.test(folded)) {
     // A person's reply may borrow an auto-reply's words ("for anything urgent, call me").
-    if (
-      !AUTO_REPLY_SUBJECT.test(subject) &&
-      (a.ordinals.chosen.length > 0 || AFFIRMATIVE.test(folded))
-    )
+    // "I'm out of office Monday, but Tuesday at 10 works": a person answering, in part.
+    const answers =
+      a.ordinals.chosen.length > 0 ||
+      AFFIRMATIVE.test(folded) ||
+      OPT_OUT.test(folded) ||
+      CANCEL.test(folded) ||
+      a.clauses.some(
+        (c, i) => withTimes.has(i) && !c.negative.some(Boolean) && AVAILABILITY.test(clauseText(c)),
+      );
+    if (!AUTO_REPLY_SUBJECT.test(subject) && answers)
       doubts.push("auto-reply words in a reply that also answers");
     return { intent: "unknown", ...empty, base: 0.9, doubts, whole: true };
   }
@@ -206,10 +281,17 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     !(optOut && privacy.kind === "erasure" && !/\bdata|information|personal/.test(folded))
   ) {
     if (optOut) doubts.push("privacy and opt-out");
+    // "delete my email address from your list": erasure, or only no more mail?
+    if (privacy.kind === "erasure" && /\b(list|mailing|emails from)\b/.test(folded))
+      doubts.push("erasure or opt-out");
     if (a.mentions.length > 0 || a.ordinals.chosen.length > 0) doubts.push("privacy beside times");
     return { intent: "privacy_request", privacyRequest: privacy.kind, ...empty, base: 0.9, doubts };
   }
-  if (optOut) return { intent: "opt_out", ...empty, base: 0.92, doubts };
+  if (optOut) {
+    // "not these at 8am, after 10 is better": times beside an opt-out are a doubt.
+    if (a.mentions.length > 0 || a.ordinals.chosen.length > 0) doubts.push("opt-out beside times");
+    return { intent: "opt_out", ...empty, base: 0.92, doubts };
+  }
 
   const booked = input.booked;
   const notBooked = (w: Interval) => !booked || !containsInstant(w, booked.start);
@@ -219,7 +301,10 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
   }
 
   if (booked && RESCHEDULE.test(folded)) {
-    const windows = [...windowsNow().filter(notBooked), ...weekLater(input, folded)];
+    const later = weekLater(input, folded);
+    // "the same time on Monday": a time taken from the booked interview, not read here.
+    if (later.length === 0 && /\bsame time\b/.test(folded)) doubts.push("the same time as booked");
+    const windows = [...windowsNow().filter(notBooked), ...later];
     return {
       intent: "reschedule",
       windows,
@@ -253,8 +338,13 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
       return { intent: "reschedule", windows: newWindows, unavailable, base: 0.6, doubts };
     }
     if (hasQuestion) doubts.push("also asks a question");
+    if (negative.some((m) => m.days.length === 0 && m.times.length > 0))
+      doubts.push("a time ruled out without a day");
     if (newWindows.some((w) => unavailable.some((u) => overlaps(w, u))))
       doubts.push("says yes and no to the same time");
+    // Two readings of one time ("Tuesday" and "Tuesday 2-4") overlap: something was misread.
+    if (newWindows.some((w, k) => newWindows.slice(k + 1).some((v) => overlaps(w, v))))
+      doubts.push("overlapping windows");
     return { intent: "propose", windows: newWindows, unavailable, base: 0.88, doubts };
   }
   if (positive.some((m) => m.days.length === 0 && m.times.length > 0))
@@ -307,8 +397,19 @@ function acceptOf(
     const n = Number(bare[1]);
     if (n >= 1 && n <= proposed.length) return { choice: n, base: 0.85, whole: true };
   }
+  const folded = fold(a.body);
+  // "Any of them, whatever's easiest": every option suits; the earliest, for a person to confirm.
+  if (
+    positive.length === 0 &&
+    ANY_OPTION.test(folded) &&
+    !DECLINE.test(folded) &&
+    !NEGATIVE_CUE.test(folded)
+  ) {
+    doubts.push("any of the options");
+    return { choice: 1, base: 0.5 };
+  }
   // "Can't do those, I'm only around this week": the offered times were turned down.
-  if (positive.length === 0 || DECLINE.test(fold(a.body))) return undefined;
+  if (positive.length === 0 || DECLINE.test(folded)) return undefined;
   const matched = new Set<number>();
   let unmatched = 0;
   const options = localOptions(proposed, a.zone);
@@ -332,5 +433,11 @@ function acceptOf(
     return undefined;
   }
   if (matched.size > 1) doubts.push("fits several options");
+  // "I'm only free in the mornings": a habit, not a choice of the one morning option.
+  if (
+    positive.every((m) => m.days.length === 0 && m.times.every((t) => t.kind === "part")) &&
+    /\b(mornings|afternoons|evenings)\b/.test(fold(a.body))
+  )
+    doubts.push("a part of every day, not one option");
   return { choice: Math.min(...matched), base: 0.9 };
 }

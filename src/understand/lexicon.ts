@@ -264,6 +264,16 @@ export const OPTION_NOUNS = new Set([
 
 /** Words after an ordinal that make it something else ("first round", "last week"). */
 export const NOT_OPTION_AFTER = new Set([
+  // "the first two", "the last three": a count, not one option
+  "two",
+  "three",
+  "four",
+  "couple",
+  "few",
+  "dos",
+  "deux",
+  "zwei",
+  "duas",
   "week",
   "weeks",
   "month",

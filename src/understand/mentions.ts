@@ -34,7 +34,22 @@ export type ClauseReading = {
   covered: Set<number>;
 };
 
-type Draft = Mention & { daySeps: ("or" | "and" | "comma" | "slash" | "none")[]; lastTo: number };
+type Draft = Mention & {
+  daySeps: ("or" | "and" | "comma" | "slash" | "none")[];
+  lastTo: number;
+  /** The group's time came before its days ("between 10 and 12 on Monday or Tuesday"). */
+  timeFirst?: boolean;
+};
+
+const isAnyDay = (t: TimeRef | undefined) => t?.kind === "part" && t.part === "day";
+
+/** "8:30 Tuesday morning", "4 Friday afternoon": a part of the day after a clock time says am or pm. */
+function qualified(t: TimeRef, part: string): TimeRef {
+  if (t.kind !== "at") return t;
+  if ((part === "afternoon" || part === "evening") && t.minutes < 12 * 60)
+    return { kind: "at", minutes: t.minutes + 12 * 60 };
+  return t;
+}
 
 /**
  * The mentions of one clause.
@@ -52,6 +67,7 @@ export function mentionsOf(clause: Clause, ctx: ParseContext, clauseIndex: numbe
   let exceptMode = false;
   let insteadMode = false;
   let week: "this" | "next" | undefined;
+  let weekNegative = false;
   const gapWords = (from: number) =>
     tokens.slice(lastEnd, from).filter((t) => t.kind !== "punct" && !FILLER_BETWEEN.has(t.text))
       .length;
@@ -68,34 +84,39 @@ export function mentionsOf(clause: Clause, ctx: ParseContext, clauseIndex: numbe
     drafts.push(d);
     return d;
   };
-  for (const el of elements) {
+  elements.forEach((el, index) => {
     for (let k = el.from; k < el.to; k++) covered.add(k);
     if (el.type === "sep") {
       if (sep === "none" || el.value !== "comma") sep = el.value;
       lastEnd = el.to;
-      continue;
+      return;
     }
     if (el.type === "zone") {
       zones.push(el.zone);
       lastEnd = el.to;
-      continue;
+      return;
     }
     if (el.type === "except") {
       exceptMode = true;
       cur = undefined;
       lastEnd = el.to;
-      continue;
+      return;
     }
     if (el.type === "instead-of") {
       insteadMode = true;
       lastEnd = el.to;
-      continue;
+      return;
     }
+    // The next element that is not a separator: does a time follow this day?
+    const following = elements.slice(index + 1).find((e) => e.type !== "sep");
     const gap = gapWords(el.from);
     // A change of polarity starts a new group: "Tuesday works, not before 11".
     if (cur && (clause.negative[el.from] ?? false) !== cur.negative) cur = undefined;
     if (el.type === "day") {
-      if (el.ref.kind === "week" && el.ref.which !== "of") week = el.ref.which;
+      if (el.ref.kind === "week" && el.ref.which !== "of") {
+        week = el.ref.which;
+        weekNegative = clause.negative[el.from] ?? false;
+      }
       if (
         cur &&
         cur.except === exceptMode &&
@@ -113,6 +134,19 @@ export function mentionsOf(clause: Clause, ctx: ParseContext, clauseIndex: numbe
       ) {
         cur.days.push(el.ref);
         cur.daySeps.push("none");
+        cur.timeFirst = true;
+      } else if (
+        // "between 10 and 12 on Monday or Tuesday": the days after a time share it, unless a
+        // time of their own follows ("at 2 on Monday or Tuesday at 4").
+        cur?.timeFirst &&
+        cur.except === exceptMode &&
+        gap === 0 &&
+        sep !== "none" &&
+        el.ref.kind !== "week" &&
+        following?.type !== "time"
+      ) {
+        cur.days.push(el.ref);
+        cur.daySeps.push(sep);
       } else if (cur && el.ref.kind === "week" && gap === 0 && cur.except === exceptMode) {
         cur.days.push(el.ref);
         cur.daySeps.push(sep);
@@ -126,10 +160,32 @@ export function mentionsOf(clause: Clause, ctx: ParseContext, clauseIndex: numbe
         insteadMode = false;
         lastEnd = el.to;
         sep = "none";
-        continue;
+        return;
       }
       const adjacent = gap === 0 && sep === "none" && cur !== undefined && cur.lastTo === el.from;
-      if (cur && cur.days.length > 0 && cur.times.length > 0) {
+      const ref = el.ref;
+      if (
+        cur &&
+        cur.days.length > 0 &&
+        cur.times.length === 1 &&
+        isAnyDay(cur.times[0]) &&
+        gap === 0 &&
+        (sep === "none" || sep === "comma") &&
+        !isAnyDay(ref)
+      ) {
+        // "Any day next week after 2pm": the later time narrows "any day".
+        cur.times = [ref];
+      } else if (
+        cur &&
+        cur.days.length > 0 &&
+        cur.times.length > 0 &&
+        adjacent &&
+        ref.kind === "part" &&
+        ref.part !== "day" &&
+        cur.times.every((t) => t.kind === "at")
+      ) {
+        cur.times = cur.times.map((t) => qualified(t, ref.part));
+      } else if (cur && cur.days.length > 0 && cur.times.length > 0) {
         if (sep === "or" || sep === "and" || sep === "slash" || (sep === "comma" && gap === 0))
           cur.times.push(el.ref);
         else {
@@ -154,9 +210,11 @@ export function mentionsOf(clause: Clause, ctx: ParseContext, clauseIndex: numbe
     if (cur) cur.lastTo = el.to;
     lastEnd = el.to;
     sep = "none";
-  }
-  const mentions: Mention[] = drafts.map(({ daySeps: _s, lastTo: _l, ...m }) =>
-    week ? { ...m, week } : m,
+  });
+  // "this week is bad, next Tuesday any time": a week said as impossible does not place the
+  // days said as possible.
+  const mentions: Mention[] = drafts.map(({ daySeps: _s, lastTo: _l, timeFirst: _f, ...m }) =>
+    week && m.negative === weekNegative ? { ...m, week } : m,
   );
   return { mentions, zones, covered };
 }

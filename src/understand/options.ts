@@ -27,6 +27,7 @@ const OPTION_WORDS = new Set([
   "propuesta",
   "option",
   "options",
+  "opt",
   "opcion",
   "opcao",
   "slot",
@@ -42,6 +43,33 @@ const OPTION_WORDS = new Set([
   "#",
 ]);
 const NEGATORS = new Set(["not", "no", "nicht", "pas", "nao", "ni", "never"]);
+/** "the middle one": the option in the middle of an odd number of options. */
+const MIDDLE_WORDS = new Set(["middle", "mittlere", "mittleren", "milieu", "medio", "meio"]);
+/** Words before an ordinal that make it name an option ("the second", "option 2", "#2"). */
+const DETERMINERS = new Set([
+  "the",
+  "la",
+  "le",
+  "el",
+  "a",
+  "o",
+  "der",
+  "die",
+  "das",
+  "den",
+  "dem",
+  "lo",
+  "l",
+  "go",
+  "take",
+  "with",
+  "prefer",
+  "choose",
+  "pick",
+  "and",
+  "or",
+  "but",
+]);
 
 function numberAt(token: Token | undefined): number | null {
   if (!token) return null;
@@ -77,9 +105,27 @@ export function ordinalsOf(
       n = numberAt(tokens[j]);
       if (n !== null) end = j + 1;
       else if (w === "#") n = null;
-    } else if (ORDINALS[w] !== undefined || LAST_WORDS.has(w) || FORMER_WORDS.has(w)) {
+    } else if (MIDDLE_WORDS.has(w) && count % 2 === 1 && count >= 3) {
       const next = tokens[i + 1]?.text ?? "";
+      if (!OPTION_NOUNS.has(next)) continue;
+      n = (count + 1) / 2;
+      end = i + 2;
+    } else if (ORDINALS[w] !== undefined || LAST_WORDS.has(w) || FORMER_WORDS.has(w)) {
+      const nextToken = tokens[i + 1];
+      const next = nextToken?.text ?? "";
       if (NOT_OPTION_AFTER.has(next) && !OPTION_NOUNS.has(next)) continue;
+      // "tell me the salary range first?", "First, is it remote?": an adverb, not an option.
+      const previous = tokens[i - 1];
+      const ends = nextToken === undefined || nextToken.kind === "punct";
+      if (
+        ends &&
+        previous !== undefined &&
+        previous.kind === "word" &&
+        !DETERMINERS.has(previous.text) &&
+        !OPTION_WORDS.has(previous.text)
+      )
+        continue;
+      if (previous === undefined && next === ",") continue;
       n = LAST_WORDS.has(w) ? count : FORMER_WORDS.has(w) ? 1 : (ORDINALS[w] as number);
       if (OPTION_NOUNS.has(next)) end = i + 2;
     }

@@ -32,6 +32,8 @@ export type Analysis = {
   mentions: Mention[];
   zone: string;
   namedZone?: string;
+  /** Every distinct zone the message names, in order. */
+  zonesNamed: string[];
   ctx: ResolveContext;
   ordinals: { chosen: number[]; excluded: number[] };
   /** Tokens of the sender's words that nothing explained. */
@@ -103,6 +105,7 @@ export function analyse(input: UnderstandInput): Analysis {
     uncovered,
     truncated: truncatedText || tokenCount >= MAX_TOKENS,
     tokenCount,
+    zonesNamed: [...new Set(zones.filter((z): z is string => typeof z === "string"))],
   };
   if (namedZone) a.namedZone = namedZone;
   return a;
@@ -141,7 +144,11 @@ function carryDays(mentions: Mention[]): void {
   let last: Mention | undefined;
   for (const m of mentions) {
     if (m.days.length > 0) last = m;
-    else if (last && m.times.length > 0 && !m.except) {
+    else if (last && m.times.length > 0 && m.except && !last.except) {
+      // "Anytime Thursday except between 12 and 2": the excepted hours are on the days before.
+      m.days = last.days;
+      if (last.week) m.week = last.week;
+    } else if (last && m.times.length > 0 && !m.except) {
       m.days = last.days;
       if (last.week) m.week = last.week;
       // "Could we look at Friday instead? Anytime after 11 works.": the later time narrows the day.

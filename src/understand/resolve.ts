@@ -78,7 +78,7 @@ function safeDate(year: number, month: number, day: number): Temporal.PlainDate 
 }
 
 /** A day-and-month without a year is the next such date from today on (a little in the past: this year). */
-function dateOf(
+export function dateOf(
   ref: Extract<DayRef, { kind: "date" }>,
   ctx: ResolveContext,
 ): Temporal.PlainDate | null {

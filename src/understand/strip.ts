@@ -34,6 +34,8 @@ export function plainText(text: string): string {
 /** A line where quoted history begins; it and everything after it are not the sender's words. */
 const HISTORY_START: RegExp[] = [
   /^\s*(on|am|le|el|em)\b.{0,300}\b(wrote|schrieb|a écrit|escribió|escreveu)\s*:?\s*$/i,
+  // "Am Mi., 2. Dez. 2026 um 16:12 Uhr schrieb Ally <ally@example.com>:": the name after the verb.
+  /^\s*(on|am|le|el|em)\b.{0,300}\b(wrote|schrieb|a écrit|escribió|escreveu)\b.{0,200}:\s*$/i,
   /^\s*-{2,}\s*(original message|forwarded message|mensaje original|message d'origine|ursprüngliche nachricht|mensagem original)\s*-{2,}/i,
   /^\s*_{5,}\s*$/,
   /^\s*(begin forwarded message|forwarded message)\s*:?/i,

@@ -31,3 +31,15 @@ describe("the reader on the development corpus", () => {
     expect(score.wrongAboveThreshold).toBe(0);
   });
 });
+
+describe("the reader on the second development corpus", () => {
+  const score = scorePart(loadCorpusPart("dev2"), DEFAULT_THRESHOLD);
+
+  it("reads at least 97% of the second development cases fully right", () => {
+    expect(score.fullyRight / score.cases).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it("gives no wrong or ambiguous second-development reading a confidence at or above the threshold", () => {
+    expect(score.wrongAboveThreshold).toBe(0);
+  });
+});

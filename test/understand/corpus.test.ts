@@ -14,8 +14,8 @@ import {
   readCorpusPart,
 } from "./corpus/corpus.js";
 
-const { tune, dev, heldOut } = loadCorpus();
-const all: CorpusCase[] = [...tune, ...dev, ...heldOut];
+const { tune, dev, dev2, heldOut } = loadCorpus();
+const all: CorpusCase[] = [...tune, ...dev, ...dev2, ...heldOut];
 const isBefore = (a: string, b: string) => Date.parse(a) < Date.parse(b);
 
 describe("the understanding corpus", () => {
@@ -187,5 +187,21 @@ describe("the understanding corpus", () => {
     const tuneTexts = new Set(tune.map((c) => normalise(c.input.text)));
     const copies = dev.filter((c) => tuneTexts.has(normalise(c.input.text))).map((c) => c.id);
     expect(copies).toEqual([]);
+  });
+
+  it("holds at least 150 second-development cases, written apart from the tuning and development replies", () => {
+    expect(dev2.length).toBeGreaterThanOrEqual(150);
+    const normalise = (text: string) =>
+      text
+        .toLowerCase()
+        .replace(/[\s\p{P}]+/gu, " ")
+        .trim();
+    const earlier = new Set([...tune, ...dev].map((c) => normalise(c.input.text)));
+    // Stock phrasings ("unsubscribe", "Yes", "Wednesday works.") are what anyone writes; a
+    // longer reply said word for word before would be a copy.
+    const copies = dev2.filter((c) => earlier.has(normalise(c.input.text)));
+    const longCopies = copies.filter((c) => normalise(c.input.text).split(" ").length > 8);
+    expect(longCopies.map((c) => c.id)).toEqual([]);
+    expect(copies.length).toBeLessThanOrEqual(dev2.length * 0.1);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * The labelled corpus for reading replies (`ally understand`, `shared/spec/understand.md`).
  *
- * Three JSON Lines files sit next to this module: `tune.jsonl`, which the reader may be tuned on;
- * `dev.jsonl`, written later and apart from the reader, scored before any rule was changed for it
- * and then used, like tune, to broaden the reader; and `held-out.jsonl`, which is only ever scored. Each line is one reply: the spec's input
+ * Four JSON Lines files sit next to this module: `tune.jsonl`, which the reader may be tuned on;
+ * `dev.jsonl` and `dev2.jsonl`, each written later and apart from the reader, scored before any
+ * rule was changed for them and then used, like tune, to broaden the reader; and
+ * `held-out.jsonl`, which is only ever scored. Each line is one reply: the spec's input
  * exactly, and the expected reading without `confidence`. Expected windows may be written as
  * local wall-clock date-times ("2026-12-03T14:00"), meaning local time in `expect.timeZone` when
  * the message names a zone, else in `input.timeZone`; this module turns them into instants with
@@ -80,8 +81,8 @@ export const TAGS = [
 ] as const;
 export type Tag = (typeof TAGS)[number];
 
-export type CorpusPart = "tune" | "dev" | "held-out";
-export const CORPUS_PARTS: readonly CorpusPart[] = ["tune", "dev", "held-out"];
+export type CorpusPart = "tune" | "dev" | "dev2" | "held-out";
+export const CORPUS_PARTS: readonly CorpusPart[] = ["tune", "dev", "dev2", "held-out"];
 
 /** A half-open interval between two instants, as RFC 3339 UTC text. */
 export type Interval = { start: string; end: string };
@@ -279,10 +280,16 @@ export function loadCorpusPart(part: CorpusPart): CorpusCase[] {
 }
 
 /** Every part. The held-out part is for scoring only, never for tuning the reader. */
-export function loadCorpus(): { tune: CorpusCase[]; dev: CorpusCase[]; heldOut: CorpusCase[] } {
+export function loadCorpus(): {
+  tune: CorpusCase[];
+  dev: CorpusCase[];
+  dev2: CorpusCase[];
+  heldOut: CorpusCase[];
+} {
   return {
     tune: loadCorpusPart("tune"),
     dev: loadCorpusPart("dev"),
+    dev2: loadCorpusPart("dev2"),
     heldOut: loadCorpusPart("held-out"),
   };
 }

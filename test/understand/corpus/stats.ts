@@ -5,23 +5,24 @@
 import { CATEGORIES, type CorpusCase, INTENTS, LANGUAGES, loadCorpus } from "./corpus.js";
 
 function table(title: string, rows: [string, (c: CorpusCase) => boolean][]): string {
-  const { tune, dev, heldOut } = loadCorpus();
+  const { tune, dev, dev2, heldOut } = loadCorpus();
   const lines = [
-    `| ${title} | tune | dev | held-out | total |`,
-    "| --- | ---: | ---: | ---: | ---: |",
+    `| ${title} | tune | dev | dev2 | held-out | total |`,
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const [name, matches] of rows) {
     const a = tune.filter(matches).length;
     const d = dev.filter(matches).length;
+    const d2 = dev2.filter(matches).length;
     const b = heldOut.filter(matches).length;
-    lines.push(`| ${name} | ${a} | ${d} | ${b} | ${a + d + b} |`);
+    lines.push(`| ${name} | ${a} | ${d} | ${d2} | ${b} | ${a + d + d2 + b} |`);
   }
   return lines.join("\n");
 }
 
-const { tune, dev, heldOut } = loadCorpus();
+const { tune, dev, dev2, heldOut } = loadCorpus();
 const out = [
-  `Cases: ${tune.length} tune, ${dev.length} dev, ${heldOut.length} held-out, ${tune.length + dev.length + heldOut.length} in all.`,
+  `Cases: ${tune.length} tune, ${dev.length} dev, ${dev2.length} dev2, ${heldOut.length} held-out, ${tune.length + dev.length + dev2.length + heldOut.length} in all.`,
   "",
   table(
     "expected intent",

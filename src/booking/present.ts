@@ -179,8 +179,8 @@ function allZones(): readonly string[] {
 const offsetsByDay = new Map<string, Map<string, number | null>>();
 const DAYS_KEPT = 8;
 
-function offsetAt(instant: Temporal.Instant, zone: string): number {
-  const day = instant.toString().slice(0, 10);
+/** The offsets kept for the UTC `day` (YYYY-MM-DD), made empty when first asked for. */
+function offsetsOn(day: string): Map<string, number | null> {
   let offsets = offsetsByDay.get(day);
   if (offsets === undefined) {
     offsets = new Map();
@@ -190,6 +190,15 @@ function offsetAt(instant: Temporal.Instant, zone: string): number {
       if (oldest !== undefined) offsetsByDay.delete(oldest);
     }
   }
+  return offsets;
+}
+
+function offsetAt(
+  instant: Temporal.Instant,
+  day: string,
+  offsets: Map<string, number | null>,
+  zone: string,
+): number {
   let offset = offsets.get(zone);
   if (offset === undefined) {
     const first = Temporal.Instant.from(`${day}T00:00:00Z`).toZonedDateTimeISO(zone);
@@ -212,9 +221,11 @@ export function zoneChoices(at: string, first: readonly string[] = []): ZoneChoi
   const instant = Temporal.Instant.from(at);
   const leading = [...new Set(first)].filter(isValidTimeZone);
   const rest = allZones().filter((zone) => !leading.includes(zone));
+  const day = new Date(instant.epochMilliseconds).toISOString().slice(0, 10);
+  const offsets = offsetsOn(day);
   return [...leading, ...rest].map((value) => ({
     value,
-    label: `${value} (${offsetLabel(offsetAt(instant, value))})`,
+    label: `${value} (${offsetLabel(offsetAt(instant, day, offsets, value))})`,
   }));
 }
 

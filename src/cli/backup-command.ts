@@ -48,7 +48,9 @@ export async function backupDatabase(databasePath: string, file: string): Promis
   const partial = `${file}.partial`;
   try {
     rmSync(partial, { force: true });
-    await source.backup(partial);
+    // All pages in one step after the first: one read snapshot (writers carry on under WAL),
+    // and no restarts, which step-wise copying suffers each time another connection writes.
+    await source.backup(partial, { progress: () => 0x7fffffff });
     renameSync(partial, file);
   } catch (error) {
     rmSync(partial, { force: true });

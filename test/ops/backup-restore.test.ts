@@ -12,6 +12,7 @@ import { buildDeps } from "../../src/app/compose.js";
 import { backupCommand, restoreCommand } from "../../src/cli/backup-command.js";
 import type { SlotsIo } from "../../src/cli/slots.js";
 import { fixedClock } from "../../src/clock.js";
+import { enqueueMail } from "../../src/mail/outbox.js";
 import { erasePerson, readErasureProof } from "../../src/privacy/erasure.js";
 import { loadKeyring } from "../../src/secrets/load-keyring.js";
 import { openStore, type Store } from "../../src/store/database.js";
@@ -116,6 +117,43 @@ describe("ally backup and ally restore on SQLite", () => {
     expect(
       await db.selectFrom("users").select("id").where("email", "=", owner.email).execute(),
     ).toHaveLength(1);
+  });
+
+  it("takes a sound backup while another connection keeps writing", async () => {
+    const owner = await signUpOwner(world);
+    let writes = 0;
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        await enqueueMail(
+          world.store.db,
+          {
+            organisationId: owner.orgId,
+            kind: "notice",
+            to: "x@example.com",
+            subject: "s",
+            text: "t",
+          },
+          T0,
+        );
+        writes += 1;
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const backupFile = join(dir, "busy.db");
+    const io = capturingIo();
+    const done = backupCommand([backupFile], io, env);
+    expect(await done).toBe(0);
+    writing = false;
+    await writer;
+    const copy = new SQLite(backupFile, { readonly: true });
+    expect(copy.pragma("integrity_check", { simple: true })).toBe("ok");
+    const kept = copy.prepare("select count(*) as n from outbox where kind = 'notice'").get() as {
+      n: number;
+    };
+    copy.close();
+    expect(writes).toBeGreaterThan(0);
+    expect(kept.n).toBeLessThanOrEqual(writes);
   });
 
   it("says so when no erasure was made after the backup", async () => {

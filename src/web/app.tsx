@@ -65,6 +65,9 @@ function clientIp(c: Context<AppEnv>): string {
 /** An X-Request-Id Ally keeps: short, of characters safe in a log line. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
+/** Routes hit by load balancers, supervisors and scrapers. */
+const PROBES = new Set(["/health", "/ready", "/metrics"]);
+
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export interface AllyApp {
@@ -106,7 +109,9 @@ export function createApp(deps: WebDeps): AllyApp {
     const route = routePatternOf(c);
     const status = c.res.status;
     deps.operations.recordRequest({ method: c.req.method, route, status, durationSeconds });
-    deps.log.info(
+    // Probes and scrapes come every few seconds: logged only at debug.
+    const level = PROBES.has(route) ? "debug" : "info";
+    deps.log[level](
       {
         requestId,
         method: c.req.method,

@@ -156,6 +156,13 @@ const schema = z.object({
   UNDERSTAND_LLM_MODEL: z.string().min(1).default("local"),
   /** How long to wait for the model before a person is asked instead. */
   UNDERSTAND_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** How much the JSON log on stderr says: trace, debug, info, warn, error, fatal or silent. */
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  /**
+   * Bearer token that reads /metrics from anywhere (`Authorization: Bearer …`); unset, /metrics
+   * answers only requests from loopback.
+   */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export interface Config {
@@ -193,6 +200,11 @@ export interface Config {
   };
   /** The operator-editable values of the privacy policy. */
   privacy: PrivacySettings;
+  /** What the operator sees: the log's level and who may read /metrics. */
+  operations: {
+    logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+    metricsToken: string | undefined;
+  };
   calendar: {
     syncMinutes: number;
     allowPrivateHosts: boolean;
@@ -320,6 +332,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         disputeBody: e.PRIVACY_DISPUTE_BODY,
         authority: e.PRIVACY_AUTHORITY,
       },
+      operations: { logLevel: e.LOG_LEVEL, metricsToken: e.METRICS_TOKEN },
       calendar: {
         syncMinutes: e.CALENDAR_SYNC_MINUTES,
         allowPrivateHosts: e.ALLY_ALLOW_PRIVATE_CALENDAR_HOSTS,

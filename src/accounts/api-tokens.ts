@@ -14,6 +14,9 @@ import {
 import { newSecretToken, tokenHash } from "./tokens.js";
 import type { AccountsBase, Actor, ApiTokenInfo, RequestMeta } from "./types.js";
 
+/** How stale a token's "last used" may be: it is written at most once per this. */
+export const LAST_USED_PRECISION_MS = 60_000;
+
 export function apiTokenOperations(deps: AccountsBase) {
   const { store, clock } = deps;
   return {
@@ -119,17 +122,24 @@ export function apiTokenOperations(deps: AccountsBase) {
           "api_tokens.user_id",
           "api_tokens.organisation_id",
           "api_tokens.scopes",
+          "api_tokens.last_used_at",
           "memberships.role",
         ])
         .where("api_tokens.token_hash", "=", tokenHash(token))
         .where("api_tokens.revoked_at", "is", null)
         .executeTakeFirst();
       if (row === undefined) return undefined;
-      await store.db
-        .updateTable("api_tokens")
-        .set({ last_used_at: clock.now() })
-        .where("id", "=", row.id)
-        .execute();
+      // "Last used" to the minute: a token in steady use is written once a minute, not on
+      // every request.
+      const now = clock.now();
+      const lastUsedAt = row.last_used_at === null ? null : Number(row.last_used_at);
+      if (lastUsedAt === null || now - lastUsedAt >= LAST_USED_PRECISION_MS) {
+        await store.db
+          .updateTable("api_tokens")
+          .set({ last_used_at: now })
+          .where("id", "=", row.id)
+          .execute();
+      }
       return {
         userId: row.user_id,
         orgId: mintOrgId(row.organisation_id),

@@ -18,7 +18,7 @@ import { bookingErasure } from "../booking/erasure.js";
 import { createBookingLinks } from "../booking/links.js";
 import { tellRecruitersOfRemovedInterviewer } from "../booking/member-removal.js";
 import { calendarReplyHandler } from "../booking/replies.js";
-import { createBookingService, type SlotEngine } from "../booking/service.js";
+import { createBookingService, inlineSlotEngine, type SlotEngine } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
 import type { HttpClientOptions } from "../calendar/connectors/http.js";
 import { calendarErasure } from "../calendar/erasure.js";
@@ -63,6 +63,9 @@ import { candidateBookingFor } from "../web/booking-adapter.js";
 import type { WebDeps } from "../web/env.js";
 import { calendarMembers } from "./calendar-members.js";
 import { createDeadLetters } from "./dead-letters.js";
+import { readiness } from "./health.js";
+import { type Logger, lineLogger, silentLogger } from "./logger.js";
+import { createMetrics, type Metrics } from "./metrics.js";
 import { privacyRequestDeps } from "./privacy-requests.js";
 
 /** What tests replace: where Google and Microsoft answer, and how their HTTP clients wait. */
@@ -72,6 +75,10 @@ export interface DepsOverrides {
   providerEndpoints?: ProviderEndpoints;
   providerHttp?: Partial<HttpClientOptions>;
   log?: (line: string) => void;
+  /** The process's structured log (app/logger.ts); silent unless given. */
+  logger?: Logger;
+  /** The process's metrics (app/metrics.ts); a fresh registry unless given. */
+  metrics?: Metrics;
 }
 
 /** What the Google and Microsoft connections need; shared by the web app and the workers. */
@@ -107,8 +114,15 @@ export function buildDeps(
   overrides: DepsOverrides = {},
 ): WebDeps {
   const keyring = Buffer.isBuffer(keys) ? singleKeyring(keys) : keys;
+  const log = overrides.logger ?? silentLogger();
+  const metrics =
+    overrides.metrics ??
+    createMetrics({ store, clock, syncIntervalMs: config.calendar.syncMinutes * 60_000 });
   const box = createSecretStore({ db: store.db, keyring, clock });
-  const oauthDeps = oauthDepsFor(config, store, clock, box, overrides);
+  const oauthDeps = oauthDepsFor(config, store, clock, box, {
+    ...overrides,
+    log: overrides.log ?? lineLogger(log, "warn"),
+  });
   const calendars = createCalendarService({
     db: store.db,
     clock,
@@ -150,7 +164,7 @@ export function buildDeps(
     }),
     mailFrom: config.mail.from,
     publicUrl: config.http.publicUrl,
-    ...(overrides.engine === undefined ? {} : { engine: overrides.engine }),
+    engine: metrics.countBudgetStops(overrides.engine ?? inlineSlotEngine),
   });
   const erasure: ErasureDeps = {
     db: store.db,
@@ -226,6 +240,13 @@ export function buildDeps(
         requireDmarcPass: config.mail.trustedAuthservId !== undefined,
       }),
     ],
+    log,
+    operations: {
+      recordRequest: (request) => metrics.recordRequest(request),
+      metrics: () => metrics.exposition(),
+      readiness: () => readiness(store),
+      metricsToken: config.operations.metricsToken,
+    },
   };
 }
 
@@ -259,9 +280,11 @@ export async function startWorkers(
   store: Store,
   clock: Clock,
   keyring: Keyring,
-  deps: Pick<WebDeps, "calendars" | "inboundHandlers" | "accounts">,
-  log: (line: string) => void = (line) => console.error(line),
+  deps: Pick<WebDeps, "calendars" | "inboundHandlers" | "accounts" | "log">,
+  metrics?: Metrics,
 ): Promise<RunningWorkers> {
+  // Queue workers log plain lines (each job's outcome, failures): into the structured log.
+  const log = lineLogger(deps.log.child({ component: "worker" }));
   const queue = config.queue;
   const shared = { db: store.db, clock, jitter: queue.jitter, maxAttempts: queue.maxAttempts, log };
   // Sending one message or handling one reply takes seconds, and their retries wait in
@@ -269,7 +292,8 @@ export async function startWorkers(
   const mailLeaseMs = Math.min(queue.leaseMs, 60_000);
   const outbox = startOutboxWorker({
     ...shared,
-    transport: mailTransport(config),
+    transport:
+      metrics === undefined ? mailTransport(config) : metrics.countMail(mailTransport(config)),
     from: config.mail.from,
     pollMs: config.mail.pollMs,
     footer: `Privacy policy: ${config.http.publicUrl}/privacy`,
@@ -292,7 +316,7 @@ export async function startWorkers(
   const eventWriter = startEventWriteWorker({
     ...shared,
     box,
-    oauth: createOAuthSources(oauthDepsFor(config, store, clock, box)),
+    oauth: createOAuthSources(oauthDepsFor(config, store, clock, box, { log })),
     allowPrivateHosts: config.calendar.allowPrivateHosts,
     pollMs: queue.pollMs,
     leaseMs: queue.leaseMs,

@@ -5,6 +5,10 @@
  * finish its unit, closes the database). `ally work` (`startWorkerProcess`): the same without
  * HTTP and SMTP, for a machine that only drains the queues. Nothing is kept only in memory, so
  * any number of either can share one PostgreSQL database.
+ *
+ * Each process makes one structured logger (app/logger.ts, JSON lines on stderr at LOG_LEVEL)
+ * and one metrics registry (app/metrics.ts) and passes them down. `announce` receives the few
+ * lines a person starting Ally reads (where it serves); it writes to stdout unless given.
  */
 import { systemClock } from "../clock.js";
 import type { Config } from "../config.js";
@@ -19,6 +23,8 @@ import { createApp } from "../web/app.js";
 import { isLoopbackHost } from "../web/pages/dev-pages.js";
 import { serveHttp } from "../web/server.js";
 import { buildDeps, startWorkers } from "./compose.js";
+import { createLogger, type Logger, lineLogger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
 
 export interface RunningServer {
   url: string;
@@ -29,35 +35,53 @@ export interface RunningServer {
 async function openDatabase(
   config: Config,
   log: (line: string) => void,
+  logger: Logger,
 ): Promise<{ keyring: Keyring; store: Store }> {
   // The key first: refusing to start must not leave a migrated database or open connections.
   const keyring = loadKeyring(
     config,
     config.database.url.startsWith("sqlite:") ? "sqlite" : "postgres",
   );
-  const store = openStore(config.database.url);
+  const store = openStore(config.database.url, { log: lineLogger(logger, "error") });
   const { applied } = await migrateToLatest(store.db, store.dialect).catch(async (error) => {
     await store.close();
     throw error;
   });
-  if (applied.length > 0) log(`ally: applied migrations: ${applied.join(", ")}`);
+  if (applied.length > 0) {
+    log(`ally: applied migrations: ${applied.join(", ")}`);
+    logger.info({ migrations: applied }, "applied migrations");
+  }
   // Fail closed, loudly: secrets whose data key does not unwrap stay sealed, and their
   // features refuse to work, while everything else serves.
-  for (const problem of await checkDataKeys(store.db, keyring)) log(`ally: warning: ${problem}`);
+  for (const problem of await checkDataKeys(store.db, keyring)) {
+    log(`ally: warning: ${problem}`);
+    logger.warn(problem);
+  }
   return { keyring, store };
 }
 
+const toStdout = (line: string) => {
+  process.stdout.write(`${line}\n`);
+};
+
 export async function startServer(
   config: Config,
-  log: (line: string) => void = console.log,
+  log: (line: string) => void = toStdout,
+  logger: Logger = createLogger({ level: config.operations.logLevel }),
 ): Promise<RunningServer> {
-  const { keyring, store } = await openDatabase(config, log);
+  const { keyring, store } = await openDatabase(config, log, logger);
   const clock = systemClock;
   // Options are computed on worker threads: one costly request must not stall the others.
   const enginePool = createEnginePool({ size: config.engine.workers });
-  const deps = buildDeps(config, store, clock, keyring, { engine: enginePool });
+  const metrics = createMetrics({
+    store,
+    clock,
+    syncIntervalMs: config.calendar.syncMinutes * 60_000,
+    processMetrics: true,
+  });
+  const deps = buildDeps(config, store, clock, keyring, { engine: enginePool, logger, metrics });
   const { app } = createApp(deps);
-  const workers = await startWorkers(config, store, clock, keyring, deps);
+  const workers = await startWorkers(config, store, clock, keyring, deps, metrics);
   const inbound = config.mail.inbound;
   const smtpListener =
     inbound === undefined
@@ -72,7 +96,7 @@ export async function startServer(
           ...(config.mail.trustedAuthservId === undefined
             ? {}
             : { trustedAuthservId: config.mail.trustedAuthservId }),
-          log: (line) => console.error(line),
+          log: lineLogger(logger.child({ component: "smtp" })),
         });
   const http = await serveHttp(app.fetch, { port: config.http.port, host: config.http.host });
   const outboxNote =
@@ -80,6 +104,7 @@ export async function startServer(
       ? ""
       : `; emails are written to ${deps.outboxDirectory}${isLoopbackHost(new URL(config.http.publicUrl).hostname) ? `, listed at ${config.http.publicUrl}/dev/outbox` : ""}`;
   log(`ally: serving on ${http.url} (${store.dialect}${outboxNote})`);
+  logger.info({ url: http.url, dialect: store.dialect }, "serving");
   if (smtpListener !== undefined && inbound !== undefined) {
     log(`ally: receiving mail for @${inbound.domain} on ${inbound.host}:${smtpListener.port}`);
   }
@@ -106,13 +131,20 @@ export interface RunningWorkerProcess {
 /** `ally work`: only the queue workers, no HTTP and no SMTP listener. */
 export async function startWorkerProcess(
   config: Config,
-  log: (line: string) => void = console.log,
+  log: (line: string) => void = toStdout,
+  logger: Logger = createLogger({ level: config.operations.logLevel }),
 ): Promise<RunningWorkerProcess> {
-  const { keyring, store } = await openDatabase(config, log);
+  const { keyring, store } = await openDatabase(config, log, logger);
   const clock = systemClock;
-  const deps = buildDeps(config, store, clock, keyring);
-  const workers = await startWorkers(config, store, clock, keyring, deps);
+  const metrics = createMetrics({
+    store,
+    clock,
+    syncIntervalMs: config.calendar.syncMinutes * 60_000,
+  });
+  const deps = buildDeps(config, store, clock, keyring, { logger, metrics });
+  const workers = await startWorkers(config, store, clock, keyring, deps, metrics);
   log(`ally: working the queues (${store.dialect})`);
+  logger.info({ dialect: store.dialect }, "working the queues");
   let closing: Promise<void> | undefined;
   return {
     close() {

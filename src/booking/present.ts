@@ -158,17 +158,62 @@ export interface ZoneChoice {
   label: string;
 }
 
-/** Every zone name the runtime knows, once, with UTC. */
-function allZones(): string[] {
-  const names =
-    typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-  return [...new Set(["UTC", ...names])].sort();
+let knownZones: readonly string[] | undefined;
+
+/** Every zone name the runtime knows, once, with UTC, sorted; read once per process. */
+function allZones(): readonly string[] {
+  if (knownZones === undefined) {
+    const names =
+      typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+    knownZones = [...new Set(["UTC", ...names])].sort();
+  }
+  return knownZones;
+}
+
+/**
+ * Offsets per UTC day: zone → its offset all that day, or null when it changes during the day
+ * (a transition day, computed at the instant each time). A zone whose offset is the same at
+ * the first and the last instant of the day keeps it all day (no zone has two transitions that
+ * cancel out within one day). A few recent days are kept.
+ */
+const offsetsByDay = new Map<string, Map<string, number | null>>();
+const DAYS_KEPT = 8;
+
+/** The offsets kept for the UTC `day` (YYYY-MM-DD), made empty when first asked for. */
+function offsetsOn(day: string): Map<string, number | null> {
+  let offsets = offsetsByDay.get(day);
+  if (offsets === undefined) {
+    offsets = new Map();
+    offsetsByDay.set(day, offsets);
+    if (offsetsByDay.size > DAYS_KEPT) {
+      const oldest = offsetsByDay.keys().next().value;
+      if (oldest !== undefined) offsetsByDay.delete(oldest);
+    }
+  }
+  return offsets;
+}
+
+function offsetAt(
+  instant: Temporal.Instant,
+  day: string,
+  offsets: Map<string, number | null>,
+  zone: string,
+): number {
+  let offset = offsets.get(zone);
+  if (offset === undefined) {
+    const first = Temporal.Instant.from(`${day}T00:00:00Z`).toZonedDateTimeISO(zone);
+    const last = Temporal.Instant.from(`${day}T23:59:59.999999999Z`).toZonedDateTimeISO(zone);
+    offset = first.offsetNanoseconds === last.offsetNanoseconds ? first.offsetNanoseconds : null;
+    offsets.set(zone, offset);
+  }
+  return offset ?? instant.toZonedDateTimeISO(zone).offsetNanoseconds;
 }
 
 /**
  * The zones a candidate can pick, alphabetically, each with its offset at `at` (RFC 3339); the
  * `first` zones (the one in use, the candidate's own) lead the list, once each. A name the
- * runtime does not know is left out rather than shown broken.
+ * runtime does not know is left out rather than shown broken. The ~420 zones' offsets are
+ * worked out once per day (`offsetAt`), not on every render.
  * @example zoneChoices("2026-12-01T14:00:00Z", ["Europe/Berlin"])[0]
  *   // { value: "Europe/Berlin", label: "Europe/Berlin (UTC+01:00)" }
  */
@@ -176,9 +221,11 @@ export function zoneChoices(at: string, first: readonly string[] = []): ZoneChoi
   const instant = Temporal.Instant.from(at);
   const leading = [...new Set(first)].filter(isValidTimeZone);
   const rest = allZones().filter((zone) => !leading.includes(zone));
+  const day = new Date(instant.epochMilliseconds).toISOString().slice(0, 10);
+  const offsets = offsetsOn(day);
   return [...leading, ...rest].map((value) => ({
     value,
-    label: `${value} (${offsetLabel(instant.toZonedDateTimeISO(value).offsetNanoseconds)})`,
+    label: `${value} (${offsetLabel(offsetAt(instant, day, offsets, value))})`,
   }));
 }
 

@@ -22,6 +22,8 @@ Usage:
   ally privacy publish [VERSION]     publish the privacy policy's newest version; account holders are emailed
   ally privacy queue [--all]         privacy questions and complaints, deadlines and overdue flags
   ally privacy answered ID           mark a privacy message answered
+  ally backup FILE                   copy the SQLite database to FILE, safely while Ally runs
+  ally restore FILE                  put a backup in place (Ally stopped); later erasures are redone
   ally demo                          run \`ally slots --explain\` on the bundled example
   ally help                          this text
 
@@ -48,6 +50,10 @@ export async function main(argv: readonly string[], io: SlotsIo = nodeIo): Promi
       return import("./keys-command.js").then((m) => m.keysCommand(rest, io, process.env));
     case "privacy":
       return import("./privacy-command.js").then((m) => m.privacyCommand(rest, io, process.env));
+    case "backup":
+      return import("./backup-command.js").then((m) => m.backupCommand(rest, io, process.env));
+    case "restore":
+      return import("./backup-command.js").then((m) => m.restoreCommand(rest, io, process.env));
     case "serve":
       return serveCommand(io);
     case "work":

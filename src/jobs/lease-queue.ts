@@ -273,13 +273,50 @@ export async function retryDeadLetter(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** What waits in a queue: rows due now (dead letters aside), and when the oldest became due. */
+export interface QueueBacklog {
+  due: number;
+  /** The smallest `sinceColumn` among due rows (epoch ms); null when none is due. */
+  oldestSince: number | null;
+}
+
+/**
+ * How much work waits in a queue, for the operator's metrics. `sinceColumn` is the owner's
+ * column saying since when a row waits (`created_at`, `run_at`, …).
+ * @example await queueBacklog(db, outboxQueue(), now, "created_at") // { due: 3, oldestSince: 1764… }
+ */
+export async function queueBacklog(
+  db: Kysely<never> | AnyDb,
+  spec: QueueSpec<unknown, never>,
+  now: number,
+  sinceColumn: string,
+): Promise<QueueBacklog> {
+  const alive = spec.mode === "periodic" ? sql`` : sql` and dead_at is null`;
+  const result = await sql<{ due: number | string; oldest: number | string | null }>`select
+    count(*) as due, min(${sql.ref(sinceColumn)}) as oldest from ${sql.table(spec.table)}
+    where (${spec.due(now)})${alive}`.execute(db as AnyDb);
+  const row = result.rows[0];
+  return {
+    due: Number(row?.due ?? 0),
+    oldestSince: row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest),
+  };
+}
+
 /** A queue's worker: polls every `pollMs` (see polling.ts) and runs one row at a time. */
 export function startQueueWorker<Row, Result>(
   spec: QueueSpec<Row, Result>,
   handler: QueueHandler<Row, Result>,
   options: QueueWorkerOptions & { pollMs: number; onStop?: () => void },
 ): RunningWorker {
-  return startPolling(async () => (await runNext(spec, handler, options)) !== "idle", {
+  // Each finished job is logged with how long it took; failures are logged by `runNext`.
+  const timed: QueueHandler<Row, Result> = async (row) => {
+    const startedAt = performance.now();
+    const result = await handler(row);
+    const ms = Math.round(performance.now() - startedAt);
+    options.log?.(`ally: ${spec.name}: a job succeeded in ${ms} ms`);
+    return result;
+  };
+  return startPolling(async () => (await runNext(spec, timed, options)) !== "idle", {
     pollMs: options.pollMs,
     name: `${spec.name} worker`,
     ...(options.log === undefined ? {} : { log: options.log }),

@@ -26,7 +26,14 @@ export interface Store {
  * Opens the database named by a URL: `sqlite:PATH`, `sqlite::memory:`, or `postgres://…`.
  * @example const store = openStore("sqlite:./data/ally.db");
  */
-export function openStore(url: string): Store {
+export function openStore(
+  url: string,
+  options: {
+    /** Where a lost connection is reported; stderr unless given (the process's log). */
+    log?: (line: string) => void;
+  } = {},
+): Store {
+  const report = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length);
     if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -56,7 +63,7 @@ export function openStore(url: string): Store {
   // release and opens a new one for the next query.
   let closing = false;
   const lost = (error: Error) => {
-    if (!closing) console.error(`ally: a database connection was lost: ${error.message}`);
+    if (!closing) report(`ally: a database connection was lost: ${error.message}`);
   };
   pool.on("error", lost);
   pool.on("connect", (client) => {

@@ -877,3 +877,13 @@ export async function migrateToLatest(db: AnyDb, dialect: Dialect): Promise<Migr
 }
 
 export { sql };
+
+/**
+ * The migrations not yet applied to the database (empty when it is up to date); for `/ready`.
+ * @example await pendingMigrations(store.db, store.dialect) // []
+ */
+export async function pendingMigrations(db: AnyDb, dialect: Dialect): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InlineProvider(dialect) });
+  const all = await migrator.getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}

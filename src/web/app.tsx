@@ -3,12 +3,12 @@
  * server-rendered pages. Thin: parse, call a service, render. Cross-cutting rules live here:
  * security headers, who is calling (session cookie or API token), CSRF, and errors.
  */
+import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { can } from "../accounts/permissions.js";
-import { checkAccountsReadable } from "../accounts/reads.js";
 import type { IssuedSession } from "../accounts/service.js";
 import { requireScope, scopeFor } from "../accounts/token-scopes.js";
 import { constantTimeEqual, newSecretToken } from "../accounts/tokens.js";
@@ -25,6 +25,7 @@ import { accessSpecFor } from "./define-route.js";
 import type { AppEnv, WebDeps } from "./env.js";
 import { type ErrorBody, HTTP_STATUS, toAppError } from "./errors.js";
 import { Page } from "./layout.js";
+import { registerOperations, routePatternOf } from "./operations.js";
 import { registerAccountPages } from "./pages/account-pages.js";
 import { registerAppPages } from "./pages/app-pages.js";
 import { BOOK_SCRIPT, registerBookPages } from "./pages/book-pages.js";
@@ -61,6 +62,12 @@ function clientIp(c: Context<AppEnv>): string {
   return incoming?.socket?.remoteAddress ?? "127.0.0.1";
 }
 
+/** An X-Request-Id Ally keeps: short, of characters safe in a log line. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** Routes hit by load balancers, supervisors and scrapers. */
+const PROBES = new Set(["/health", "/ready", "/metrics"]);
+
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export interface AllyApp {
@@ -88,6 +95,34 @@ export function createApp(deps: WebDeps): AllyApp {
   });
   const routes = new RouteTable();
 
+  // Every request: an id (the caller's valid X-Request-Id, or a new one), sent back, and one
+  // log line and one timing by route pattern once answered. Never the path or query: they may
+  // carry a booking link's or a sign-in link's token.
+  app.use("*", async (c, next) => {
+    const startedAt = performance.now();
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set("requestId", requestId);
+    await next();
+    c.header("X-Request-Id", requestId);
+    const durationSeconds = (performance.now() - startedAt) / 1000;
+    const route = routePatternOf(c);
+    const status = c.res.status;
+    deps.operations.recordRequest({ method: c.req.method, route, status, durationSeconds });
+    // Probes and scrapes come every few seconds: logged only at debug.
+    const level = PROBES.has(route) ? "debug" : "info";
+    deps.log[level](
+      {
+        requestId,
+        method: c.req.method,
+        route,
+        status,
+        durationMs: Math.round(durationSeconds * 10_000) / 10,
+      },
+      "request",
+    );
+  });
+
   // Security headers on every response. No scripts, so the policy forbids them, except on the
   // candidate's booking pages, which may run one same-origin file (they work without it).
   app.use("*", async (c, next) => {
@@ -101,6 +136,8 @@ export function createApp(deps: WebDeps): AllyApp {
     c.header("Referrer-Policy", "same-origin");
     c.header("X-Frame-Options", "DENY");
   });
+
+  registerOperations(app, deps);
 
   // Who is calling: a bearer API token, or a session cookie.
   app.use("*", async (c, next) => {
@@ -236,14 +273,6 @@ export function createApp(deps: WebDeps): AllyApp {
       "Content-Type": "text/javascript; charset=utf-8",
     });
   });
-  app.get("/health", async (c) => {
-    try {
-      await checkAccountsReadable(deps.store.db);
-      return c.json({ status: "ok" });
-    } catch {
-      return c.json({ status: "unavailable" }, 503);
-    }
-  });
 
   app.use("/app/*", policyAcceptanceGate);
   app.use("/app", policyAcceptanceGate);
@@ -350,7 +379,10 @@ export function createApp(deps: WebDeps): AllyApp {
       return error.getResponse();
     }
     // A bug or broken infrastructure: log it, never show its details.
-    console.error(`ally: ${c.req.method} ${c.req.path} failed:`, error);
+    deps.log.error(
+      { requestId: c.get("requestId"), method: c.req.method, route: routePatternOf(c), err: error },
+      "request failed",
+    );
     if (api) {
       return c.json<ErrorBody>(
         { error: { code: "INTERNAL", message: "Something went wrong on our side." } },

@@ -1,5 +1,6 @@
 /** What the web layer keeps per request, and what it is built from. */
 
+import type { Logger } from "pino";
 import type { AccountsService, Actor, RequestMeta, SessionContext } from "../accounts/service.js";
 import type { BookingLinks } from "../booking/links.js";
 import type { BookingService } from "../booking/service.js";
@@ -48,6 +49,27 @@ export interface WebDeps {
   erasure: ErasureDeps;
   /** Erased people, refused when sync, mail or imports would bring them back. */
   tombstones: Tombstones;
+  /** The process's structured log (app/logger.ts): one line per request, errors. */
+  log: Logger;
+  /** What the operator reads: request timings, /metrics and /ready (app/metrics.ts, app/health.ts). */
+  operations: Operations;
+}
+
+/** The operator's view, as the web layer needs it. */
+export interface Operations {
+  /** Counts one answered request by its route pattern (never its path). */
+  recordRequest(request: {
+    method: string;
+    route: string;
+    status: number;
+    durationSeconds: number;
+  }): void;
+  /** The Prometheus text for /metrics. */
+  metrics(): Promise<{ contentType: string; body: string }>;
+  /** Whether the database answers and every migration is applied. */
+  readiness(): Promise<{ ready: true } | { ready: false; reason: string }>;
+  /** METRICS_TOKEN: the bearer token that reads /metrics from anywhere; unset = loopback only. */
+  metricsToken: string | undefined;
 }
 
 export interface AppEnv {
@@ -59,5 +81,7 @@ export interface AppEnv {
     session: SessionContext | undefined;
     /** The token forms must echo (session's, or the anonymous double-submit cookie's). */
     csrfToken: string;
+    /** This request's id: the caller's valid X-Request-Id, or a new one; sent back and logged. */
+    requestId: string;
   };
 }

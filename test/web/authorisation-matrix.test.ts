@@ -87,6 +87,8 @@ describe("the route table", () => {
       "GET /assets/app.css",
       "GET /assets/book.js",
       "GET /health",
+      "GET /ready",
+      "GET /metrics",
       "GET /api/openapi.json",
     ]);
     const served = new Set(listed.served.filter((key) => !infrastructure.has(key)));

@@ -41,6 +41,8 @@ import { mintOrgId } from "../ids.js";
 import { startJobWorker } from "../jobs/scheduled-jobs.js";
 import { mailErasure } from "../mail/erasure.js";
 import { startInboundWorker } from "../mail/inbound.js";
+import { createMailboxes } from "../mail/mailboxes/connections.js";
+import { startMailboxPoller } from "../mail/mailboxes/poller.js";
 import {
   folderTransport,
   type MailTransport,
@@ -63,6 +65,7 @@ import { candidateBookingFor } from "../web/booking-adapter.js";
 import type { WebDeps } from "../web/env.js";
 import { calendarMembers } from "./calendar-members.js";
 import { createDeadLetters } from "./dead-letters.js";
+import { mailboxDepsFor } from "./mailboxes.js";
 import { privacyRequestDeps } from "./privacy-requests.js";
 
 /** What tests replace: where Google and Microsoft answer, and how their HTTP clients wait. */
@@ -208,6 +211,7 @@ export function buildDeps(
       allowPrivateHosts: config.calendar.allowPrivateHosts,
     }),
     outboxDirectory,
+    mailboxes: createMailboxes(mailboxDepsFor(config, store, clock, box, tombstones)),
     deadLetters: createDeadLetters({ store, clock }),
     tombstones,
     erasure,
@@ -259,7 +263,7 @@ export async function startWorkers(
   store: Store,
   clock: Clock,
   keyring: Keyring,
-  deps: Pick<WebDeps, "calendars" | "inboundHandlers" | "accounts">,
+  deps: Pick<WebDeps, "calendars" | "inboundHandlers" | "accounts" | "tombstones">,
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<RunningWorkers> {
   const queue = config.queue;
@@ -297,6 +301,12 @@ export async function startWorkers(
     pollMs: queue.pollMs,
     leaseMs: queue.leaseMs,
   });
+  const mailboxes = startMailboxPoller({
+    ...mailboxDepsFor(config, store, clock, box, deps.tombstones),
+    intervalMs: config.mail.mailboxes.pollSeconds * 1000,
+    pollMs: queue.pollMs,
+    log,
+  });
   await scheduleMailRetention(store.db, clock.now(), clock.now());
   const jobs = startJobWorker({
     ...shared,
@@ -321,6 +331,7 @@ export async function startWorkers(
   return {
     async stop() {
       await jobs.stop();
+      await mailboxes.stop();
       await inbound.stop();
       await eventWriter.stop();
       await sync.stop();

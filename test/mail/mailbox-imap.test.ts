@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock.js";
 import { AppError } from "../../src/errors.js";
 import { mintOrgId } from "../../src/ids.js";
-import { handleNextInbound, storeInbound } from "../../src/mail/inbound.js";
+import { type Envelope, handleNextInbound, storeInbound } from "../../src/mail/inbound.js";
 import {
   createMailboxes,
   DEFAULT_HANDLED_FOLDER,
@@ -98,17 +98,17 @@ describe.skipIf(!haveDovecot).each(await testDatabases())(
 
     /** A process's view of the mailboxes: fresh objects each time, as after a restart. */
     function process(): { mailboxes: ReturnType<typeof createMailboxes>; poller: PollerDeps } {
-      const deps = { db: store.db, clock, box: box(), resolveHost: async (host: string) => host };
-      return {
-        mailboxes: createMailboxes({ ...deps, timeoutMs: 5_000 }),
-        poller: {
-          ...deps,
-          intervalMs: INTERVAL_MS,
-          maxBytes: 30 * 1024 * 1024,
-          timeoutMs: 5_000,
-          store: (raw, envelope) => storeInbound(store.db, raw, envelope, clock.now()),
-        },
+      const deps = {
+        db: store.db,
+        clock,
+        box: box(),
+        resolveHost: async (host: string) => host,
+        maxBytes: 30 * 1024 * 1024,
+        timeoutMs: 5_000,
+        store: (raw: Buffer, envelope: Envelope) =>
+          storeInbound(store.db, raw, envelope, clock.now()),
       };
+      return { mailboxes: createMailboxes(deps), poller: { ...deps, intervalMs: INTERVAL_MS } };
     }
 
     const imapInput = (overrides: Partial<{ password: string; handledFolder: string }> = {}) => ({

@@ -14,7 +14,9 @@ import type { SecretStore } from "../../secrets/secret-store.js";
 import type { Database } from "../../store/schema.js";
 import type { MailboxConnectionsTable, MailboxKind } from "../tables.js";
 import { imapBaseline } from "./imap.js";
+import type { StoreMessage } from "./poller.js";
 import { type ImapSecret, openSecret, sealSecret } from "./secret.js";
+import { receiveWebhook, type WebhookCredentials, type WebhookPost } from "./webhook.js";
 
 /**
  * Who asks: the organisation the auth layer proved, and whether the caller's role may manage
@@ -31,6 +33,10 @@ export interface MailboxDeps {
   box: SecretStore;
   /** Resolves an IMAP host to the address to connect to; refuses private networks unless allowed. */
   resolveHost: (host: string) => Promise<string>;
+  /** Stores a received message (inbound.ts storeInbound with the listener's options). */
+  store: StoreMessage;
+  /** The largest message a webhook may post. */
+  maxBytes: number;
   timeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -266,6 +272,14 @@ export function createMailboxes(deps: MailboxDeps) {
         return { ok: false, error: imapFailure(error).message };
       }
     },
+
+    /** A provider's inbound-parse post (webhook.ts); the credentials name the connection. */
+    receive: (credentials: WebhookCredentials, post: WebhookPost) =>
+      receiveWebhook(
+        { db, clock, box, store: deps.store, maxBytes: deps.maxBytes },
+        credentials,
+        post,
+      ),
 
     /** Removes a connection; mail already stored stays (it is the inbound store's). */
     async remove(actor: MailboxActor, id: string): Promise<void> {

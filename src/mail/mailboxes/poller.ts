@@ -17,7 +17,10 @@ import { readImapInbox } from "./imap.js";
 import { openSecret } from "./secret.js";
 
 /** Stores one received message (inbound.ts storeInbound with the listener's options). */
-export type StoreMessage = (raw: Buffer, envelope: Envelope) => Promise<{ stored: boolean }>;
+export type StoreMessage = (
+  raw: Buffer,
+  envelope: Envelope,
+) => Promise<{ stored: boolean; messageId: string }>;
 
 /**
  * Reads a mailbox that is not IMAP (Gmail, Microsoft 365: provider-mail.ts): stores what is new

@@ -142,7 +142,9 @@ async function readOne(deps: PollerDeps, row: MailboxConnectionsTable): Promise<
 
 /** Polls one due mailbox; false when none was due. */
 export async function pollNextMailbox(deps: PollerDeps): Promise<boolean> {
-  const kinds: MailboxKind[] = ["imap", ...(Object.keys(deps.readers ?? {}) as MailboxKind[])];
+  const kinds: MailboxKind[] = ["imap"];
+  if (deps.readers?.gmail !== undefined) kinds.push("gmail");
+  if (deps.readers?.microsoft !== undefined) kinds.push("microsoft");
   const row = await claimDue(deps, kinds);
   if (row === undefined) return false;
   try {

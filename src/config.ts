@@ -48,6 +48,20 @@ const schema = z.object({
   MAIL_LIMIT_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
   /** At most this many emails for one organisation per hour (interview invitations excepted). */
   MAIL_LIMIT_PER_ORGANISATION_PER_HOUR: z.coerce.number().int().min(1).max(10_000_000).default(500),
+  /** How often each connected mailbox (IMAP, Gmail, Microsoft 365) is read for new mail. */
+  MAILBOX_POLL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+  /** Messages larger than this in a connected mailbox or a webhook post are passed over. */
+  MAILBOX_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(100 * 1024 * 1024)
+    .default(26_214_400),
+  /** Let admins connect IMAP servers on loopback and private networks. Off by default. */
+  ALLY_ALLOW_PRIVATE_MAIL_HOSTS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   DATA_DIR: z.string().min(1).default("./data"),
   /** How often the outbox worker looks for mail to send. */
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
@@ -181,6 +195,8 @@ export interface Config {
     trustedAuthservId: string | undefined;
     /** Sending limits (mail/send-limits.ts). */
     limits: MailLimits;
+    /** Connected mailboxes (mail/mailboxes/): how often they are read, the largest message kept. */
+    mailboxes: { pollSeconds: number; maxBytes: number; allowPrivateHosts: boolean };
   };
   dataDir: string;
   /** Master keys from the environment, if given (format in secrets/keyring.ts). */
@@ -298,6 +314,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
           ...DEFAULT_MAIL_LIMITS,
           perRecipientPerHour: e.MAIL_LIMIT_PER_ADDRESS_PER_HOUR,
           perOrganisationPerHour: e.MAIL_LIMIT_PER_ORGANISATION_PER_HOUR,
+        },
+        mailboxes: {
+          pollSeconds: e.MAILBOX_POLL_SECONDS,
+          maxBytes: e.MAILBOX_MAX_BYTES,
+          allowPrivateHosts: e.ALLY_ALLOW_PRIVATE_MAIL_HOSTS,
         },
       },
       dataDir: e.DATA_DIR,

@@ -41,6 +41,8 @@ import { mintOrgId } from "../ids.js";
 import { startJobWorker } from "../jobs/scheduled-jobs.js";
 import { mailErasure } from "../mail/erasure.js";
 import { startInboundWorker } from "../mail/inbound.js";
+import { createMailboxes } from "../mail/mailboxes/connections.js";
+import { startMailboxPoller } from "../mail/mailboxes/poller.js";
 import {
   folderTransport,
   type MailTransport,
@@ -65,6 +67,7 @@ import { calendarMembers } from "./calendar-members.js";
 import { createDeadLetters } from "./dead-letters.js";
 import { readiness } from "./health.js";
 import { type Logger, lineLogger, silentLogger } from "./logger.js";
+import { mailboxDepsFor } from "./mailboxes.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { privacyRequestDeps } from "./privacy-requests.js";
 
@@ -222,6 +225,7 @@ export function buildDeps(
       allowPrivateHosts: config.calendar.allowPrivateHosts,
     }),
     outboxDirectory,
+    mailboxes: createMailboxes(mailboxDepsFor(config, store, clock, box, tombstones)),
     deadLetters: createDeadLetters({ store, clock }),
     tombstones,
     erasure,
@@ -280,7 +284,7 @@ export async function startWorkers(
   store: Store,
   clock: Clock,
   keyring: Keyring,
-  deps: Pick<WebDeps, "calendars" | "inboundHandlers" | "accounts" | "log">,
+  deps: Pick<WebDeps, "calendars" | "inboundHandlers" | "accounts" | "log" | "tombstones">,
   metrics?: Metrics,
 ): Promise<RunningWorkers> {
   // Queue workers log plain lines (each job's outcome, failures): into the structured log.
@@ -321,6 +325,12 @@ export async function startWorkers(
     pollMs: queue.pollMs,
     leaseMs: queue.leaseMs,
   });
+  const mailboxes = startMailboxPoller({
+    ...mailboxDepsFor(config, store, clock, box, deps.tombstones),
+    intervalMs: config.mail.mailboxes.pollSeconds * 1000,
+    pollMs: queue.pollMs,
+    log,
+  });
   await scheduleMailRetention(store.db, clock.now(), clock.now());
   const jobs = startJobWorker({
     ...shared,
@@ -345,6 +355,7 @@ export async function startWorkers(
   return {
     async stop() {
       await jobs.stop();
+      await mailboxes.stop();
       await inbound.stop();
       await eventWriter.stop();
       await sync.stop();

@@ -73,9 +73,53 @@ export interface InboundMailTable {
   dead_at: number | null;
 }
 
+/** Where a mailbox connection's mail comes from. */
+export type MailboxKind = "imap" | "gmail" | "microsoft" | "webhook";
+
+/**
+ * Mailboxes an organisation connected so that Ally reads the mail sent to them (mailboxes/):
+ * an IMAP mailbox it polls, a Gmail or Microsoft 365 mailbox read through the organisation's
+ * Google or Microsoft connection, or a provider's inbound-parse webhook. Every message goes into
+ * `inbound_mail` like mail to the SMTP listener, once per Message-ID.
+ */
+export interface MailboxConnectionsTable {
+  /** `mbx_…`, bound into the sealed secret. */
+  id: string;
+  organisation_id: string;
+  kind: MailboxKind;
+  label: string;
+  /** The mailbox's address: the recipient its messages are stored for. */
+  address: string;
+  /**
+   * Sealed JSON (secrets/secret-store.ts) bound to `mailbox_connections.secret:<id>`, read with
+   * a schema (mailboxes/secret.ts): IMAP host, port, TLS, user and password; a webhook's key;
+   * the calendar connection whose Google or Microsoft tokens read the mail.
+   */
+  secret: string;
+  /** IMAP: the folder handled mail is moved to; null leaves it where it is. */
+  handled_folder: string | null;
+  /** IMAP: the INBOX's UIDVALIDITY when it was last read (RFC 3501 2.3.1.1). */
+  uidvalidity: number | null;
+  /** IMAP: the highest UID stored under that UIDVALIDITY. */
+  last_uid: number | null;
+  /** Gmail: the history id read up to; Microsoft: the delta link. */
+  cursor: string | null;
+  last_polled_at: number | null;
+  /** Why the last poll failed (no credentials in it); null after a good one. */
+  last_error: string | null;
+  /** Polls failed in a row, for the backoff. */
+  failure_count: number;
+  /** Not polled before this instant (the interval, or the backoff after a failure). */
+  next_poll_at: number | null;
+  /** Set by the process polling it now; others leave it alone until then. */
+  claimed_until: number | null;
+  created_at: number;
+}
+
 export interface MailTables {
   outbox: OutboxTable;
   inbound_mail: InboundMailTable;
+  mailbox_connections: MailboxConnectionsTable;
 }
 
 const delivery = "deliver Ally's emails";
@@ -121,5 +165,23 @@ export const mailDataMap: TableNotes<MailTables> = {
     attempts: notPersonal,
     last_error: notPersonal,
     dead_at: notPersonal,
+  },
+  mailbox_connections: {
+    id: notPersonal,
+    organisation_id: notPersonal,
+    kind: notPersonal,
+    label: notPersonal,
+    address: personal("contact", received, "customer"),
+    secret: personal("credential", received, "customer"),
+    handled_folder: notPersonal,
+    uidvalidity: notPersonal,
+    last_uid: notPersonal,
+    cursor: notPersonal,
+    last_polled_at: notPersonal,
+    last_error: notPersonal,
+    failure_count: notPersonal,
+    next_poll_at: notPersonal,
+    claimed_until: notPersonal,
+    created_at: notPersonal,
   },
 };

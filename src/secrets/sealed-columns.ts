@@ -28,6 +28,12 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     owner: { organisationColumn: "organisation_id" },
   },
   {
+    table: "mailbox_connections",
+    column: "secret",
+    idColumn: "id",
+    owner: { organisationColumn: "organisation_id" },
+  },
+  {
     table: "oauth_states",
     column: "code_verifier",
     idColumn: "id",

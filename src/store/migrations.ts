@@ -830,6 +830,36 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0024-mailbox-connections": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("mailbox_connections")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("label", "text", (c) => c.notNull())
+          .addColumn("address", "text", (c) => c.notNull())
+          .addColumn("secret", "text", (c) => c.notNull())
+          .addColumn("handled_folder", "text")
+          .addColumn("uidvalidity", "bigint")
+          .addColumn("last_uid", "bigint")
+          .addColumn("cursor", "text")
+          .addColumn("last_polled_at", "bigint")
+          .addColumn("last_error", "text")
+          .addColumn("failure_count", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("next_poll_at", "bigint")
+          .addColumn("claimed_until", "bigint")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("mailbox_connections_organisation")
+          .on("mailbox_connections")
+          .column("organisation_id")
+          .execute();
+      },
+    },
     "0025-candidate-hours": {
       async up(db: AnyDb) {
         await db.schema

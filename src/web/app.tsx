@@ -32,6 +32,8 @@ import { BOOK_SCRIPT, registerBookPages } from "./pages/book-pages.js";
 import { registerCalendarPages } from "./pages/calendar-pages.js";
 import { registerDevPages } from "./pages/dev-pages.js";
 import { registerHiringPages } from "./pages/hiring-pages.js";
+import { registerMailboxPages } from "./pages/mailbox-pages.js";
+import { INBOUND_MAIL_PATH, registerMailboxWebhook } from "./pages/mailbox-webhook.js";
 import { policyAcceptanceGate, registerPrivacyPages } from "./pages/privacy-pages.js";
 import { registerPrivacyRequestPages } from "./pages/privacy-request-pages.js";
 import { registerPublicPages } from "./pages/public-pages.js";
@@ -156,7 +158,9 @@ export function createApp(deps: WebDeps): AllyApp {
       );
     }
     // Outside the API another scheme (a proxy's Basic auth in front of Ally) is not ours to judge.
-    if (authorization !== undefined && api) {
+    // A mail provider posting to the inbound webhook authenticates as a mailbox, not a member.
+    const mailboxBasic = c.req.path === INBOUND_MAIL_PATH && /^Basic\s/i.test(authorization ?? "");
+    if (authorization !== undefined && api && !mailboxBasic) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       const actor = match
         ? await deps.accounts.authenticateApiToken(match[1] as string)
@@ -286,6 +290,8 @@ export function createApp(deps: WebDeps): AllyApp {
   registerRequestPages(app, routes);
   registerPrivacyRequestPages(app, routes);
   registerDevPages(app, routes);
+  registerMailboxPages(app, routes);
+  registerMailboxWebhook(app, routes);
   registerAccountsApi(app, routes);
   registerTokensApi(app, routes);
   registerHiringApi(app, routes);
@@ -305,6 +311,11 @@ export function createApp(deps: WebDeps): AllyApp {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "mailboxBasic", {
+    type: "http",
+    scheme: "basic",
+    description: "A webhook mailbox's id and key (or X-Ally-Mailbox with X-Ally-Signature)",
   });
 
   app.notFound((c) => {

@@ -12,6 +12,7 @@ import type { Config } from "../config.js";
 import type { HiringService } from "../hiring/service.js";
 import type { DeadLetter } from "../jobs/lease-queue.js";
 import type { InboundHandler } from "../mail/inbound.js";
+import type { Mailboxes } from "../mail/mailboxes/connections.js";
 import type { ErasureDeps } from "../privacy/erasure.js";
 import type { PrivacyRequestDeps } from "../privacy/requests/deps.js";
 import type { Tombstones } from "../privacy/tombstones.js";
@@ -36,6 +37,8 @@ export interface WebDeps {
   booking: BookingService;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
+  /** Mailboxes Ally reads (IMAP, provider webhooks), managed by admins (mail/mailboxes/). */
+  mailboxes: Mailboxes;
   /** What received mail is offered to, in order (mail/inbound.ts). */
   inboundHandlers: InboundHandler[];
   /** Data-subject requests: the public form, members' own, and controllers' queues. */

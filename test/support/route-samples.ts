@@ -154,6 +154,13 @@ const apiOverrides: Record<string, (ctx: SampleContext) => unknown | Promise<unk
     perWeekLimit: 10,
   }),
   "POST /api/v1/interview-requests": (ctx) => interviewRequestBody(ctx),
+  // Without a mailbox's key the post is refused (401) whoever sends it; the webhook's own tests
+  // (test/mail/mailbox-webhook.test.ts) post with one.
+  "POST /api/v1/inbound-mail": () => ({
+    raw: `From: dana@example.org\r\nMessage-ID: <sample-${unique()}@example.org>\r\n\r\nHello\r\n`,
+    encoding: "text",
+    envelope: { from: "dana@example.org" },
+  }),
   "PATCH /api/v1/members/:userId": () => ({ role: "interviewer" }),
   "POST /api/v1/invitations": () => ({
     email: `invitee-${unique()}@example.com`,
@@ -304,6 +311,24 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
     busy: "primary",
     receivesEvents: "primary",
   }),
+  // A loopback IMAP server is refused on its host field (422): addresses typed into Ally must not
+  // reach its own network. test/mail/mailbox-pages.test.ts connects one against Dovecot.
+  "POST /app/mailboxes/imap": () => ({
+    label: "",
+    address: `mailbox-${unique()}@example.com`,
+    host: "127.0.0.1",
+    port: "993",
+    tls: "yes",
+    username: "recruiting",
+    password: "app password",
+    handledFolder: "Ally/Handled",
+  }),
+  "POST /app/mailboxes/webhook": () => ({ webhookAddress: `inbound-${unique()}@example.com` }),
+  "POST /app/mailboxes/test": async (ctx) => ({ mailbox: await webhookMailbox(ctx) }),
+  "POST /app/mailboxes/remove": async (ctx) => ({
+    remove: await webhookMailbox(ctx),
+    confirm: "yes",
+  }),
   "POST /app/templates": (ctx) => templateForm(ctx),
   "POST /app/templates/:templateId": (ctx) => templateForm(ctx),
   "POST /app/templates/:templateId/delete": () => ({ confirm: "yes" }),
@@ -363,6 +388,15 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
     _form: linkFormToken(objectId ?? ""),
   }),
 };
+
+/** A webhook mailbox of the owner's organisation, made for the form to name. */
+async function webhookMailbox({ world, owner }: SampleContext): Promise<string> {
+  const made = await world.deps.mailboxes.createWebhook(
+    { orgId: owner.actor.orgId, mayManage: true },
+    { label: "", address: `inbound-${unique()}@example.com` },
+  );
+  return made.connection.id;
+}
 
 /** A candidate of the owner's organisation asks, with the emailed code, for a copy of their data. */
 async function openPrivacyRequest({ world, owner }: SampleContext): Promise<string> {

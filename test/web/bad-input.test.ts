@@ -575,6 +575,38 @@ const pageForms: Record<string, PageForm> = {
     }),
     fields: { url: text(2000), username: text(200), password: { kind: "password" } },
   },
+  "POST /app/mailboxes/imap": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.admin),
+      path: "/app/mailboxes/imap",
+      valid: await pageForm("POST /app/mailboxes/imap", world, org),
+    }),
+    fields: {
+      label: text(100, false),
+      address: { kind: "email" },
+      host: text(253),
+      port: { kind: "whole-number", min: 1 },
+      username: text(320),
+      password: { kind: "password" },
+      handledFolder: text(200, false),
+    },
+  },
+  "POST /app/mailboxes/webhook": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.admin),
+      path: "/app/mailboxes/webhook",
+      valid: await pageForm("POST /app/mailboxes/webhook", world, org),
+    }),
+    fields: { webhookAddress: { kind: "email" } },
+  },
+  "POST /app/mailboxes/remove": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.admin),
+      path: "/app/mailboxes/remove",
+      valid: await pageForm("POST /app/mailboxes/remove", world, org),
+    }),
+    fields: { confirm: { kind: "confirm" } },
+  },
   "POST /app/calendars/ics-feed": {
     prepare: async ({ world, org }) => ({
       caller: viaSession(org.interviewer),
@@ -775,6 +807,8 @@ const formsWithoutFields: Record<string, string> = {
   "POST /app/account/tokens/:tokenId/revoke": "a button",
   "POST /book/:token/calendar/disconnect": "a button",
   "POST /app/calendars/connect/google": "a button",
+  "POST /app/mailboxes/test":
+    "a choice among the organisation's mailboxes; another organisation's is tested in test/mail/mailbox-pages.test.ts",
   "POST /app/calendars/connect/microsoft": "a button",
   "POST /app/calendars/:connectionId/calendars":
     "checkboxes and radio buttons over the account's own calendars; unknown ids and a missing choice are tested in test/calendar/oauth-connections.test.ts",

@@ -63,6 +63,14 @@ import { candidateBookingFor } from "../web/booking-adapter.js";
 import type { WebDeps } from "../web/env.js";
 import { calendarMembers } from "./calendar-members.js";
 import { createDeadLetters } from "./dead-letters.js";
+import {
+  answerersFor,
+  DEADLINE_NOTICE_JOB,
+  DEADLINE_SWEEP_JOB,
+  deadlineNoticeHandler,
+  deadlineSweepHandler,
+  scheduleDeadlineSweep,
+} from "./privacy-deadlines.js";
 import { privacyRequestDeps } from "./privacy-requests.js";
 
 /** What tests replace: where Google and Microsoft answer, and how their HTTP clients wait. */
@@ -259,7 +267,7 @@ export async function startWorkers(
   store: Store,
   clock: Clock,
   keyring: Keyring,
-  deps: Pick<WebDeps, "calendars" | "inboundHandlers" | "accounts">,
+  deps: Pick<WebDeps, "calendars" | "inboundHandlers" | "accounts" | "privacy">,
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<RunningWorkers> {
   const queue = config.queue;
@@ -298,6 +306,7 @@ export async function startWorkers(
     leaseMs: queue.leaseMs,
   });
   await scheduleMailRetention(store.db, clock.now(), clock.now());
+  await scheduleDeadlineSweep(store.db, clock.now(), clock.now());
   const jobs = startJobWorker({
     ...shared,
     handlers: {
@@ -308,6 +317,11 @@ export async function startWorkers(
       }),
       [COMPLETE_JOB]: completionHandler({ db: store.db, now: () => clock.now() }),
       [PURGE_JOB]: mailRetentionHandler({ db: store.db, now: () => clock.now(), log }),
+      [DEADLINE_SWEEP_JOB]: deadlineSweepHandler({ db: store.db, clock }),
+      [DEADLINE_NOTICE_JOB]: deadlineNoticeHandler(
+        deps.privacy,
+        answerersFor(config.privacy.privacyContact),
+      ),
       [ERASE_ORGANISATION_JOB]: async (job) => {
         const organisationId = job.payload.organisationId;
         if (typeof organisationId === "string") {

@@ -22,6 +22,8 @@ Usage:
   ally privacy publish [VERSION]     publish the privacy policy's newest version; account holders are emailed
   ally privacy queue [--all]         privacy questions and complaints, deadlines and overdue flags
   ally privacy answered ID           mark a privacy message answered
+  ally privacy requests [--all]      the operator's queue: requests about Ally's own users, with deadlines
+  ally privacy request ID ACTION     complete, extend or refuse one of them
   ally demo                          run \`ally slots --explain\` on the bundled example
   ally help                          this text
 

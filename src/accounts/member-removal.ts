@@ -10,6 +10,7 @@ import { AppError, forbidden, notFound } from "../errors.js";
 import type { OrgId } from "../ids.js";
 import type { Database } from "../store/schema.js";
 import type { AccountsDb } from "./db.js";
+import { closeIfOrphaned } from "./former-members.js";
 import { requirePermission } from "./permissions.js";
 import type { AccountsBase, Actor, RequestMeta } from "./types.js";
 
@@ -112,12 +113,14 @@ export function memberRemovalOperations(deps: MemberRemovalDeps) {
           userId,
           name: user.name,
         });
+        // Nowhere left to sign in to: the account is closed for them (former-members.ts).
+        const closed = await closeIfOrphaned(db, userId);
         await audit(
           {
             organisationId: actor.orgId,
             actorUserId: actor.userId,
             action: "member-removed",
-            target: `${userId}:${target.role}`,
+            target: `${userId}:${target.role}${closed ? ":account closed" : ""}`,
             ip: meta.ip,
           },
           clock.now(),

@@ -69,6 +69,14 @@ import { readiness } from "./health.js";
 import { type Logger, lineLogger, silentLogger } from "./logger.js";
 import { mailboxDepsFor } from "./mailboxes.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import {
+  answerersFor,
+  DEADLINE_NOTICE_JOB,
+  DEADLINE_SWEEP_JOB,
+  deadlineNoticeHandler,
+  deadlineSweepHandler,
+  scheduleDeadlineSweep,
+} from "./privacy-deadlines.js";
 import { privacyRequestDeps } from "./privacy-requests.js";
 
 /** What tests replace: where Google and Microsoft answer, and how their HTTP clients wait. */
@@ -284,7 +292,10 @@ export async function startWorkers(
   store: Store,
   clock: Clock,
   keyring: Keyring,
-  deps: Pick<WebDeps, "calendars" | "inboundHandlers" | "accounts" | "log" | "tombstones">,
+  deps: Pick<
+    WebDeps,
+    "calendars" | "inboundHandlers" | "accounts" | "log" | "tombstones" | "privacy"
+  >,
   metrics?: Metrics,
 ): Promise<RunningWorkers> {
   // Queue workers log plain lines (each job's outcome, failures): into the structured log.
@@ -332,6 +343,7 @@ export async function startWorkers(
     log,
   });
   await scheduleMailRetention(store.db, clock.now(), clock.now());
+  await scheduleDeadlineSweep(store.db, clock.now(), clock.now());
   const jobs = startJobWorker({
     ...shared,
     handlers: {
@@ -342,6 +354,11 @@ export async function startWorkers(
       }),
       [COMPLETE_JOB]: completionHandler({ db: store.db, now: () => clock.now() }),
       [PURGE_JOB]: mailRetentionHandler({ db: store.db, now: () => clock.now(), log }),
+      [DEADLINE_SWEEP_JOB]: deadlineSweepHandler({ db: store.db, clock }),
+      [DEADLINE_NOTICE_JOB]: deadlineNoticeHandler(
+        deps.privacy,
+        answerersFor(config.privacy.privacyContact),
+      ),
       [ERASE_ORGANISATION_JOB]: async (job) => {
         const organisationId = job.payload.organisationId;
         if (typeof organisationId === "string") {

@@ -1,10 +1,14 @@
 /** Wires the privacy module's request commands to the modules they reach through functions. */
 import { accountRecords, hasAccount, organisationNames } from "../accounts/person-records.js";
+import { addressOf } from "../booking/effects.js";
+import { candidateInterviews } from "../booking/person-records.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
+import { candidateIdsOf } from "../hiring/person-ids.js";
 import { candidateRecords, organisationsWithCandidate } from "../hiring/person-records.js";
 import { mintOrgId } from "../ids.js";
 import { enqueueMail } from "../mail/outbox.js";
+import { personMail } from "../mail/person-records.js";
 import type { PrivacyRequestDeps, Tx } from "../privacy/requests/deps.js";
 import type { Store } from "../store/database.js";
 
@@ -43,6 +47,11 @@ export function privacyRequestDeps(
       };
     },
     async collectRecords(db, email, organisationId) {
+      const mail = await personMail(db, email, organisationId);
+      const mailSections = [
+        { module: "mail-sent", title: "Emails Ally sent you", records: mail.sent },
+        { module: "mail-received", title: "Emails you sent to Ally", records: mail.received },
+      ];
       if (organisationId === null) {
         return {
           sections: [
@@ -51,20 +60,39 @@ export function privacyRequestDeps(
               title: "Your Ally account",
               records: await accountRecords(db, email),
             },
+            ...mailSections,
           ],
           interviewsIcs: null,
         };
       }
       const [organisation] = await organisationNames(db, [organisationId]);
+      const name = organisation?.name ?? "the organisation";
+      const interviews = await candidateInterviews(
+        db,
+        organisationId,
+        await candidateIdsOf(db, organisationId, email),
+        {
+          attendee: { email },
+          organizer: { email: addressOf(config.mail.from), name: `${name} via Ally` },
+          host: new URL(config.http.publicUrl).hostname,
+          dtstampEpochMs: clock.now(),
+        },
+      );
       return {
         sections: [
           {
             module: "hiring",
-            title: `Candidate records kept by ${organisation?.name ?? "the organisation"}`,
+            title: `Candidate records kept by ${name}`,
             records: await candidateRecords(db, organisationId, email),
           },
+          {
+            module: "booking",
+            title: `Interviews arranged by ${name}`,
+            records: interviews.records,
+          },
+          ...mailSections,
         ],
-        interviewsIcs: null,
+        interviewsIcs: interviews.ics,
       };
     },
     publicUrl: config.http.publicUrl,

@@ -24,6 +24,8 @@ Usage:
   ally privacy answered ID           mark a privacy message answered
   ally backup FILE                   copy the SQLite database to FILE, safely while Ally runs
   ally restore FILE                  put a backup in place (Ally stopped); later erasures are redone
+  ally privacy requests [--all]      the operator's queue: requests about Ally's own users, with deadlines
+  ally privacy request ID ACTION     complete, extend or refuse one of them
   ally demo                          run \`ally slots --explain\` on the bundled example
   ally help                          this text
 

@@ -5,9 +5,11 @@
  * with near-due and overdue flagged and the referral text for an overdue complaint.
  * `ally privacy answered ID`: marks one answered.
  */
+import { isRequestsSubcommand, privacyRequestsCommand } from "./privacy-requests-command.js";
 import type { SlotsIo } from "./slots.js";
 
-const USAGE = "usage: ally privacy publish [VERSION] | queue [--all] | answered ID";
+const USAGE =
+  "usage: ally privacy publish [VERSION] | queue [--all] | answered ID | requests [--all] | request ID complete|extend|refuse";
 
 type Parsed =
   | { sub: "publish"; version: number | undefined }
@@ -41,6 +43,7 @@ export async function privacyCommand(
   io: SlotsIo,
   env: Record<string, string | undefined>,
 ): Promise<number> {
+  if (isRequestsSubcommand(args[0])) return privacyRequestsCommand(args, io, env);
   const parsed = parse(args);
   if (typeof parsed === "string") {
     io.stderr(`ally privacy: ${parsed} (${USAGE})`);

@@ -15,7 +15,10 @@ export type DataCategory =
   | "employment"; // job titles, roles, working hours
 
 export type Retention =
-  | "account" // until the account is closed
+  // until the account is closed; an account left with no organisation (its last membership
+  // removed) cannot be signed in to or closed by its holder, so it is closed then, as its
+  // holder would (accounts/former-members.ts)
+  | "account"
   | "membership" // until the person leaves the organisation
   | "session" // until the session ends or expires
   | "token" // until the token is used or expires

@@ -199,6 +199,39 @@ describe.each(databases)("privacy request pages on $dialect", (database) => {
     expect(again.text).toContain("expired or was already used");
   });
 
+  it("says the data is gone when a download link is opened after the person was erased", async () => {
+    const email = `gone-asker-${unique()}@example.com`;
+    await world.deps.hiring.createCandidate(org.owner.actor, { name: "Gil Gone", email });
+    const path = await askForAccess(email);
+    expect((await world.ally.app.request(path)).status).toBe(200);
+
+    const asked = await send(world.ally, "POST", "/privacy/request", {
+      form: { email, kind: "erasure", jurisdiction: "gdpr", details: "" },
+    });
+    const verification = /name="verification" value="([^"]+)"/.exec(asked.text)?.[1] as string;
+    const codes = await world.store.db
+      .selectFrom("outbox")
+      .select("subject")
+      .where("to_address", "=", email)
+      .where("kind", "=", "privacy-request-code")
+      .orderBy("id", "desc")
+      .execute();
+    const code = /(\d{6})/.exec(codes[0]?.subject ?? "")?.[1] as string;
+    await send(world.ally, "POST", "/privacy/request/verify", { form: { verification, code } });
+    const queue = await listQueue(world.deps.privacy, { organisationId: org.admin.orgId });
+    const erasure = queue.find((r) => r.email === email && r.kind === "erasure");
+    if (erasure === undefined) throw new Error("the erasure request was not filed");
+    await send(world.ally, "POST", "/app/privacy/requests/answer", {
+      as: viaSession(org.admin),
+      form: { request: erasure.id, action: "complete" },
+    });
+
+    const gone = await send(world.ally, "GET", path);
+    expect(gone.status).toBe(409);
+    expect(gone.text).toContain("Your data is gone");
+    expect(gone.text).not.toContain("expired or was already used");
+  });
+
   it("refuses a download link after seven days", async () => {
     const email = `late-asker-${unique()}@example.com`;
     await world.deps.hiring.createCandidate(org.owner.actor, { name: "Lou Late", email });

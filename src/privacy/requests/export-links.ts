@@ -41,10 +41,18 @@ export async function issueExportLink(
 
 /**
  * The zip behind a link, marking the link used.
+ * @throws PERSON_ERASED when the controller erased the person since the link was issued.
  * @throws NOT_FOUND for an unknown, used or expired link (the same answer for each).
  */
 export async function downloadExport(deps: PrivacyRequestDeps, token: string): Promise<Uint8Array> {
   const now = deps.clock.now();
+  const erasedOn = await erasedSinceIssued(deps, hashOf(token));
+  if (erasedOn !== undefined) {
+    throw new AppError(
+      "PERSON_ERASED",
+      `Your data is gone: it was erased on ${new Date(erasedOn).toISOString().slice(0, 10)}, as you asked, so there is nothing left to download.`,
+    );
+  }
   const request = await deps.db.transaction().execute(async (tx) => {
     const used = await tx
       .updateTable("privacy_exports")
@@ -70,4 +78,40 @@ export async function downloadExport(deps: PrivacyRequestDeps, token: string): P
   const collected = await deps.collectRecords(deps.db, request.email, request.organisation_id);
   const input: AccessExport = { email: request.email, generatedAtMs: now, ...collected };
   return accessExportZip(input);
+}
+
+/**
+ * When the person behind a link (used or not, expired or not) had their data erased by the same
+ * controller after the link was issued: the time of that erasure, so the link can say the data
+ * is gone rather than that it expired.
+ */
+async function erasedSinceIssued(
+  deps: PrivacyRequestDeps,
+  tokenHash: string,
+): Promise<number | undefined> {
+  const link = await deps.db
+    .selectFrom("privacy_exports")
+    .innerJoin("privacy_requests", "privacy_requests.id", "privacy_exports.request_id")
+    .select([
+      "privacy_exports.created_at",
+      "privacy_requests.email",
+      "privacy_requests.organisation_id",
+    ])
+    .where("privacy_exports.token_hash", "=", tokenHash)
+    .executeTakeFirst();
+  if (link === undefined) return undefined;
+  let erasures = deps.db
+    .selectFrom("privacy_requests")
+    .select("completed_at")
+    .where("kind", "=", "erasure")
+    .where("status", "=", "completed")
+    .where("email", "=", link.email)
+    .where("completed_at", ">=", Number(link.created_at));
+  erasures =
+    link.organisation_id === null
+      ? erasures.where("organisation_id", "is", null)
+      : erasures.where("organisation_id", "=", link.organisation_id);
+  const erased = await erasures.orderBy("completed_at", "asc").executeTakeFirst();
+  if (erased === undefined || erased.completed_at === null) return undefined;
+  return Number(erased.completed_at);
 }

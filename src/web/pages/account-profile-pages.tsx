@@ -27,6 +27,7 @@ import {
 } from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
+import { registerMemberRemovalConfirmation } from "./account-member-removal-page.js";
 
 type C = Context<AppEnv>;
 
@@ -213,6 +214,7 @@ function CloseAccountPage({
 }
 
 export function registerProfilePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerMemberRemovalConfirmation(app, routes);
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/account/profile",

@@ -175,12 +175,13 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
                       m.role
                     )}
                     {manage && m.userId !== actor.userId ? (
-                      <form method="post" action={`/app/members/${m.userId}/remove`} class="inline">
-                        <Csrf token={c.get("csrfToken")} />
-                        <button type="submit" class="danger" aria-label={`Remove ${m.name}`}>
-                          Remove
-                        </button>
-                      </form>
+                      <a
+                        class="button secondary"
+                        href={`/app/members/${m.userId}/remove`}
+                        aria-label={`Remove ${m.name}`}
+                      >
+                        Remove
+                      </a>
                     ) : null}
                   </td>
                   <td data-label="Profile">

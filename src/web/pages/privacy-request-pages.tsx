@@ -188,58 +188,61 @@ function RequestTable({
 }) {
   if (requests.length === 0) return <p>No requests.</p>;
   return (
-    <table>
-      <thead>
-        <tr>
-          <th>Received</th>
-          {answerable ? <th>Person</th> : null}
-          <th>Request</th>
-          <th>Due</th>
-          <th>Status</th>
-          {answerable ? <th>Answer</th> : null}
-        </tr>
-      </thead>
-      <tbody>
-        {requests.map((r) => (
+    // On a phone the table may scroll sideways: the region takes focus so keys can scroll it.
+    <section class="table-wrap" aria-label="Privacy requests" tabindex={0}>
+      <table>
+        <thead>
           <tr>
-            <td>{day(r.receivedAt)}</td>
-            {answerable ? <td>{r.email}</td> : null}
-            <td>
-              {KIND_LABELS[r.kind]}
-              {r.details ? <div class="hint">{r.details}</div> : null}
-            </td>
-            <td>
-              {day(r.dueAt)}
-              {r.extended ? " (extended)" : ""}
-            </td>
-            <td>{r.flag === null ? r.status : `${r.status}: ${FLAG_LABELS[r.flag]}`}</td>
-            {answerable ? (
-              <td>
-                {r.status === "open" ? (
-                  <form method="post" action="/app/privacy/requests/answer" class="actions">
-                    <Csrf token={c.get("csrfToken")} />
-                    <input type="hidden" name="request" value={r.id} />
-                    <button type="submit" name="action" value="complete">
-                      Mark done
-                    </button>
-                    {r.extended ? null : (
-                      <button type="submit" name="action" value="extend">
-                        Extend
-                      </button>
-                    )}
-                    <button type="submit" name="action" value="refuse">
-                      Refuse
-                    </button>
-                  </form>
-                ) : (
-                  day(r.completedAt)
-                )}
-              </td>
-            ) : null}
+            <th>Received</th>
+            {answerable ? <th>Person</th> : null}
+            <th>Request</th>
+            <th>Due</th>
+            <th>Status</th>
+            {answerable ? <th>Answer</th> : null}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {requests.map((r) => (
+            <tr>
+              <td>{day(r.receivedAt)}</td>
+              {answerable ? <td>{r.email}</td> : null}
+              <td>
+                {KIND_LABELS[r.kind]}
+                {r.details ? <div class="hint">{r.details}</div> : null}
+              </td>
+              <td>
+                {day(r.dueAt)}
+                {r.extended ? " (extended)" : ""}
+              </td>
+              <td>{r.flag === null ? r.status : `${r.status}: ${FLAG_LABELS[r.flag]}`}</td>
+              {answerable ? (
+                <td>
+                  {r.status === "open" ? (
+                    <form method="post" action="/app/privacy/requests/answer" class="actions">
+                      <Csrf token={c.get("csrfToken")} />
+                      <input type="hidden" name="request" value={r.id} />
+                      <button type="submit" name="action" value="complete">
+                        Mark done
+                      </button>
+                      {r.extended ? null : (
+                        <button type="submit" name="action" value="extend">
+                          Extend
+                        </button>
+                      )}
+                      <button type="submit" name="action" value="refuse">
+                        Refuse
+                      </button>
+                    </form>
+                  ) : (
+                    day(r.completedAt)
+                  )}
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 

@@ -6,7 +6,9 @@
 import { resolve } from "node:path";
 import { accountsErasure } from "../accounts/erasure.js";
 import { ERASE_ORGANISATION_JOB } from "../accounts/org-closure.js";
+import { memberDirectory } from "../accounts/reads.js";
 import { createAccountsService } from "../accounts/service.js";
+import { type Assistant, createAssistant } from "../assistant/coordinator.js";
 import {
   COMPLETE_JOB,
   completionHandler,
@@ -41,6 +43,7 @@ import { mintOrgId } from "../ids.js";
 import { startJobWorker } from "../jobs/scheduled-jobs.js";
 import { mailErasure } from "../mail/erasure.js";
 import { startInboundWorker } from "../mail/inbound.js";
+import { enqueueMail } from "../mail/outbox.js";
 import {
   folderTransport,
   type MailTransport,
@@ -53,6 +56,7 @@ import {
   replyAddressKeys,
 } from "../mail/reply-address.js";
 import { mailRetentionHandler, PURGE_JOB, scheduleMailRetention } from "../mail/retention.js";
+import { submitContactMessage } from "../privacy/complaints.js";
 import { type ErasureDeps, eraseInTransaction } from "../privacy/erasure.js";
 import { auditErasure } from "../privacy/erasure-audit.js";
 import { createTombstones } from "../privacy/tombstones.js";
@@ -152,6 +156,13 @@ export function buildDeps(
     publicUrl: config.http.publicUrl,
     ...(overrides.engine === undefined ? {} : { engine: overrides.engine }),
   });
+  const hiring = createHiringService({ db: store.db, clock, tombstones });
+  const assistant = assistantFor(config, store, clock, {
+    booking,
+    hiring,
+    bookingLinks,
+    replyAddresses,
+  });
   const erasure: ErasureDeps = {
     db: store.db,
     clock,
@@ -191,7 +202,8 @@ export function buildDeps(
         (trx, orgId, member) => removeMemberFromPools(trx, orgId, member.userId),
       ],
     }),
-    hiring: createHiringService({ db: store.db, clock, tombstones }),
+    hiring,
+    assistant,
     calendars,
     calendarAccounts: createOAuthConnections({
       ...oauthDeps,
@@ -225,8 +237,68 @@ export function buildDeps(
         replyAddresses,
         requireDmarcPass: config.mail.trustedAuthservId !== undefined,
       }),
+      assistant.handler,
     ],
   };
+}
+
+/** The email assistant (assistant/coordinator.ts), driving the booking commands. */
+function assistantFor(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  deps: {
+    booking: WebDeps["booking"];
+    hiring: WebDeps["hiring"];
+    bookingLinks: WebDeps["bookingLinks"];
+    replyAddresses: ReplyAddresses;
+  },
+): Assistant {
+  return createAssistant({
+    db: store.db,
+    clock,
+    booking: deps.booking,
+    domain: config.mail.replyDomain,
+    mailFrom: config.mail.from,
+    publicUrl: config.http.publicUrl,
+    replyAddresses: deps.replyAddresses,
+    threshold: config.understand.threshold,
+    dailyLimit: config.assistant?.messagesPerThreadPerDay ?? 4,
+    requireDmarcPass: config.mail.trustedAuthservId !== undefined,
+    defaults: { durationMinutes: 60, windowDays: 10 },
+    directory: {
+      members: (orgId) => memberDirectory(store.db, orgId),
+      jobs: async (actor) =>
+        (await deps.hiring.listJobs(actor)).map((job) => ({ id: job.id, title: job.title })),
+      async candidateFor(actor, person) {
+        const existing = (await deps.hiring.listCandidates(actor)).find(
+          (c) => c.email.toLowerCase() === person.email,
+        );
+        if (existing !== undefined) return existing.id;
+        const name = person.name || person.email.split("@")[0] || person.email;
+        return (await deps.hiring.createCandidate(actor, { name, email: person.email })).id;
+      },
+      async bookingLink(orgId, requestId) {
+        const { token } = await store.db
+          .transaction()
+          .execute((trx) =>
+            deps.bookingLinks.issue(trx, orgId, requestId, undefined, { revokeEarlier: false }),
+          );
+        return `${config.http.publicUrl}/book/${token}`;
+      },
+    },
+    async privacy(input) {
+      await submitContactMessage(
+        {
+          db: store.db,
+          now: clock.now(),
+          settings: config.privacy,
+          mail: (trx, message, now) => enqueueMail(trx, message, now, config.mail.from),
+        },
+        { ...input, topic: "request" },
+      );
+    },
+  });
 }
 
 /** Reply addresses `LOCAL+TOKEN@replyDomain`, LOCAL being MAIL_FROM's local part. */

@@ -328,6 +328,12 @@ export function remember(
   ) {
     next.rescheduleAsked = true;
   }
+  return rememberActions(next, actions);
+}
+
+/** The memory after `actions` were carried out (an approved escalation's suggestion too). */
+export function rememberActions(memory: Remembered, actions: readonly Action[]): Remembered {
+  const next: Remembered = { ...memory };
   for (const action of actions) {
     if (action.kind === "offer") next.offered = action.options;
     if (action.kind === "confirm-cancel") next.awaitingCancelConfirmation = true;

@@ -726,7 +726,7 @@ export function createAssistant(deps: AssistantDeps) {
     const conversation =
       byAddress ?? (await store.conversationByMessageIds(db, threadIds(message)));
     if (conversation !== undefined) return onThread(conversation, message);
-    const settings = await store.organisationAddressed(db, recipients);
+    const settings = await store.organisationAddressed(db, recipients, deps.domain);
     if (settings !== undefined) return onIntake(settings, message);
     return undefined;
   };

@@ -5,7 +5,7 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import { z } from "zod";
-import { newId, type OrgId } from "../ids.js";
+import { mintOrgId, newId, type OrgId } from "../ids.js";
 import type { Database } from "../store/schema.js";
 import { parseStoredJson } from "../store/stored-json.js";
 import type { AssistantConversationsTable, AssistantEscalationsTable } from "./tables.js";
@@ -19,17 +19,27 @@ export type Settings = {
   followUpsMax: number;
 };
 
-/** The organisation's Ally address when none was chosen: `ally-<organisation id>@domain`. */
+/**
+ * The organisation's Ally address when none was chosen: `ally-<organisation id in hex>@domain`
+ * (hex, as mail systems may fold the case of local parts).
+ */
 export function defaultAddress(orgId: string, domain: string): string {
-  return `ally-${orgId.toLowerCase().replace(/[^a-z0-9-]/g, "-")}@${domain.toLowerCase()}`;
+  return `ally-${Buffer.from(orgId, "utf8").toString("hex")}@${domain.toLowerCase()}`;
 }
 
-/** The organisation's settings, created with defaults on first read. */
+/** The organisation a default address names, or undefined. */
+export function organisationOfDefault(address: string, domain: string): string | undefined {
+  const match = /^ally-([0-9a-f]{2,200})@(.+)$/.exec(address.trim().toLowerCase());
+  if (match === null || match[2] !== domain.toLowerCase()) return undefined;
+  return Buffer.from(match[1] ?? "", "hex").toString("utf8");
+}
+
+/** The organisation's settings; the defaults until someone saves them. Reading writes nothing. */
 export async function settingsOf(
   db: Q,
   orgId: OrgId,
   domain: string,
-  now: number,
+  _now: number,
 ): Promise<Settings> {
   const row = await db
     .selectFrom("assistant_settings")
@@ -44,19 +54,12 @@ export async function settingsOf(
       followUpsMax: Number(row.follow_ups_max),
     };
   }
-  const fresh = {
-    organisation_id: orgId,
+  return {
+    organisationId: orgId,
     address: defaultAddress(orgId, domain),
-    review_mode: 0,
-    follow_ups_max: 2,
-    updated_at: now,
+    reviewMode: false,
+    followUpsMax: 2,
   };
-  await db
-    .insertInto("assistant_settings")
-    .values(fresh)
-    .onConflict((oc) => oc.column("organisation_id").doNothing())
-    .execute();
-  return settingsOf(db, orgId, domain, now);
 }
 
 export async function saveSettings(
@@ -66,7 +69,17 @@ export async function saveSettings(
   changes: { reviewMode: boolean; followUpsMax: number },
   now: number,
 ): Promise<Settings> {
-  await settingsOf(db, orgId, domain, now);
+  await db
+    .insertInto("assistant_settings")
+    .values({
+      organisation_id: orgId,
+      address: defaultAddress(orgId, domain),
+      review_mode: 0,
+      follow_ups_max: 2,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column("organisation_id").doNothing())
+    .execute();
   await db
     .updateTable("assistant_settings")
     .set({
@@ -79,10 +92,11 @@ export async function saveSettings(
   return settingsOf(db, orgId, domain, now);
 }
 
-/** The organisation an Ally address belongs to, among `addresses`. */
+/** The organisation an Ally address belongs to, among `addresses` (saved or default). */
 export async function organisationAddressed(
   db: Q,
   addresses: readonly string[],
+  domain: string,
 ): Promise<Settings | undefined> {
   const lower = [...new Set(addresses.map((a) => a.trim().toLowerCase()))].filter((a) => a !== "");
   if (lower.length === 0) return undefined;
@@ -91,7 +105,16 @@ export async function organisationAddressed(
     .selectAll()
     .where("address", "in", lower)
     .executeTakeFirst();
-  if (row === undefined) return undefined;
+  if (row === undefined) {
+    for (const address of lower) {
+      const orgId = organisationOfDefault(address, domain);
+      if (orgId === undefined) continue;
+      const settings = await settingsOf(db, mintOrgId(orgId), domain, 0);
+      // A saved address replaces the default one.
+      if (settings.address === address) return settings;
+    }
+    return undefined;
+  }
   return {
     organisationId: row.organisation_id,
     address: row.address,

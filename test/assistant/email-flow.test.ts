@@ -240,6 +240,17 @@ for (const database of await testDatabases()) {
       );
       expect(open?.suggested).toMatchObject({ kind: "book" });
       if (open === undefined) throw new Error("no escalation");
+      // Another organisation's member, and an id never issued, find nothing.
+      const other = await buildBookingOrg(world, store, feeds);
+      await expect(assistant.approve(other.recruiter.actor, open.id)).rejects.toMatchObject({
+        code: "NOT_FOUND",
+      });
+      await expect(assistant.dismiss(other.recruiter.actor, open.id)).rejects.toMatchObject({
+        code: "NOT_FOUND",
+      });
+      await expect(assistant.approve(org.recruiter.actor, "esc_none")).rejects.toMatchObject({
+        code: "NOT_FOUND",
+      });
       expect(await assistant.approve(org.recruiter.actor, open.id)).toMatch(/^booked/);
       expect((await requestFor("robin@example.org")).status).toBe("scheduled");
       const still = await assistant.openEscalations(org.recruiter.actor);

@@ -255,3 +255,17 @@ export function registerAssistantPages(app: OpenAPIHono<AppEnv>, routes: RouteTa
     },
   });
 }
+
+/** One line for the new-request page: the other way to start a request, by email. */
+export async function AllyAddressNote({ c }: { c: C }) {
+  const assistant = c.get("deps").assistant;
+  if (assistant === undefined) return null;
+  const settings = await assistant.settings(requireActor(c).orgId);
+  return (
+    <p>
+      Or copy <strong>{settings.address}</strong> on your email to the candidate, and Ally arranges
+      the interview by email (review mode {settings.reviewMode ? "on" : "off"};{" "}
+      <a href="/app/assistant/settings">Ally by email</a>).
+    </p>
+  );
+}

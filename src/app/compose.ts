@@ -8,7 +8,7 @@ import { accountsErasure } from "../accounts/erasure.js";
 import { ERASE_ORGANISATION_JOB } from "../accounts/org-closure.js";
 import { memberDirectory } from "../accounts/reads.js";
 import { createAccountsService } from "../accounts/service.js";
-import { type Assistant, createAssistant } from "../assistant/coordinator.js";
+import { type Assistant, createAssistant, FOLLOW_UP_JOB } from "../assistant/coordinator.js";
 import {
   COMPLETE_JOB,
   completionHandler,
@@ -331,7 +331,7 @@ export async function startWorkers(
   store: Store,
   clock: Clock,
   keyring: Keyring,
-  deps: Pick<WebDeps, "calendars" | "inboundHandlers" | "accounts">,
+  deps: Pick<WebDeps, "calendars" | "inboundHandlers" | "accounts" | "assistant">,
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<RunningWorkers> {
   const queue = config.queue;
@@ -380,6 +380,9 @@ export async function startWorkers(
       }),
       [COMPLETE_JOB]: completionHandler({ db: store.db, now: () => clock.now() }),
       [PURGE_JOB]: mailRetentionHandler({ db: store.db, now: () => clock.now(), log }),
+      [FOLLOW_UP_JOB]: async (job) => {
+        await deps.assistant?.followUp(job);
+      },
       [ERASE_ORGANISATION_JOB]: async (job) => {
         const organisationId = job.payload.organisationId;
         if (typeof organisationId === "string") {

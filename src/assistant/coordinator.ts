@@ -18,6 +18,7 @@ import type { BookingService } from "../booking/service.js";
 import type { Clock } from "../clock.js";
 import { AppError } from "../errors.js";
 import { mintOrgId, type OrgId } from "../ids.js";
+import { type Job, scheduleJob } from "../jobs/scheduled-jobs.js";
 import type { InboundHandler, InboundMessage } from "../mail/inbound.js";
 import { enqueueMail } from "../mail/outbox.js";
 import type { ReplyAddresses } from "../mail/reply-address.js";
@@ -68,6 +69,11 @@ export interface AssistantDeps {
 }
 
 const DAY_MS = 86_400_000;
+
+/** The scheduled job that writes to a candidate who went quiet (jobs/scheduled-jobs.ts). */
+export const FOLLOW_UP_JOB = "assistant-follow-up";
+/** How long after Ally's options a quiet candidate is written to again. */
+export const FOLLOW_UP_AFTER_MS = 2 * DAY_MS;
 
 const optionSchema = z.object({ id: z.string(), start: z.string(), end: z.string() });
 /** An escalation's suggested action, as stored (decide.ts `Action`, one level deep). */
@@ -182,6 +188,61 @@ export function createAssistant(deps: AssistantDeps) {
       );
     }
     return queued.messageId;
+  }
+
+  /** A follow-up in two days, replacing any earlier one for the conversation. */
+  async function scheduleFollowUp(conversation: store.Conversation, offeredAt: number) {
+    await scheduleJob(
+      db,
+      {
+        organisationId: conversation.organisation_id,
+        kind: FOLLOW_UP_JOB,
+        key: `${FOLLOW_UP_JOB}:${conversation.id}`,
+        runAt: offeredAt + FOLLOW_UP_AFTER_MS,
+        payload: { conversationId: conversation.id, offeredAt },
+      },
+      clock.now(),
+    );
+  }
+
+  /**
+   * The follow-up job: when the candidate has not answered (an out-of-office reply is no
+   * answer) and the request still waits for them, Ally writes again with the same options, at
+   * most the organisation's follow-ups, within the daily limit.
+   */
+  async function followUp(job: Job): Promise<void> {
+    const conversationId = job.payload.conversationId;
+    const offeredAt = job.payload.offeredAt;
+    if (job.organisationId === null || typeof conversationId !== "string") return;
+    if (typeof offeredAt !== "number") return;
+    const orgId = mintOrgId(job.organisationId);
+    const conversation = await store.conversationById(db, orgId, conversationId);
+    if (conversation === undefined || conversation.request_id === null) return;
+    const settings = await settingsFor(orgId);
+    if (conversation.follow_ups_sent >= settings.followUpsMax) return;
+    if ((await store.answersSince(db, conversation.id, offeredAt)) > 0) return;
+    const view = await deps.booking.candidateGet(conversation.request_id);
+    if (view.status !== "awaiting_candidate") return;
+    if ((await store.sentSince(db, conversation.id, clock.now() - DAY_MS)) >= deps.dailyLimit) {
+      return;
+    }
+    const n = conversation.follow_ups_sent + 1;
+    const link = await deps.directory.bookingLink(orgId, conversation.request_id);
+    await send(
+      conversation,
+      { address: conversation.candidate_email, party: "candidate" },
+      optionsMessage({
+        candidateName: conversation.candidate_name,
+        subject: conversation.memory.subject,
+        reason: "follow-up",
+        options: conversation.memory.offered,
+        timeZone: conversation.time_zone,
+        bookingLink: link,
+      }),
+      `follow-up:${n}`,
+    );
+    await store.updateConversation(db, conversation, { follow_ups_sent: n }, clock.now());
+    if (n < settings.followUpsMax) await scheduleFollowUp(conversation, clock.now());
   }
 
   async function recruiterOf(conversation: store.Conversation): Promise<Member | undefined> {
@@ -341,6 +402,7 @@ export function createAssistant(deps: AssistantDeps) {
           }),
           context.cause,
         );
+        await scheduleFollowUp(conversation, clock.now());
         return `offered ${action.options.length} option(s)`;
       }
       case "book":
@@ -433,6 +495,17 @@ export function createAssistant(deps: AssistantDeps) {
     message: InboundMessage,
   ): Promise<string> {
     const orgId = mintOrgId(conversation.organisation_id);
+    const settings = await settingsFor(orgId);
+    const verdict = mayAnswer(
+      {
+        headers: message.headers ?? {},
+        fromAddress: message.fromAddress,
+        returnPath: message.envelopeFrom,
+        subject: message.subject,
+        text: message.text,
+      },
+      [`@${deps.domain}`, settings.address],
+    );
     const fresh = await store.recordMessage(db, {
       organisation_id: orgId,
       conversation_id: conversation.id,
@@ -442,11 +515,10 @@ export function createAssistant(deps: AssistantDeps) {
       address: message.fromAddress,
       subject: message.subject,
       text_body: message.text,
-      note: "",
+      note: verdict.answer ? "answer" : verdict.kind,
       created_at: clock.now(),
     });
     if (!fresh) return "assistant: already handled";
-    const settings = await settingsFor(orgId);
     const members = await deps.directory.members(orgId);
     const member = members.find((m) => m.email.toLowerCase() === message.fromAddress);
     if (member !== undefined && conversation.status === "waiting-recruiter") {
@@ -459,16 +531,6 @@ export function createAssistant(deps: AssistantDeps) {
     if (member !== undefined && member.userId === conversation.recruiter_user_id) {
       return "assistant: the recruiter wrote on the thread; Ally leaves it to them";
     }
-    const verdict = mayAnswer(
-      {
-        headers: message.headers ?? {},
-        fromAddress: message.fromAddress,
-        returnPath: message.envelopeFrom,
-        subject: message.subject,
-        text: message.text,
-      },
-      [`@${deps.domain}`, settings.address],
-    );
     const cause = `in:${message.messageId}`;
     if (conversation.request_id === null) return "assistant: the conversation has no request yet";
     conversation.memory.references.push(message.messageId);
@@ -783,6 +845,7 @@ export function createAssistant(deps: AssistantDeps) {
 
   return {
     handler,
+    followUp,
     approve,
     dismiss,
     openEscalations: (actor: Actor) => store.openEscalations(db, actor.orgId),

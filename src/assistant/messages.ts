@@ -22,7 +22,8 @@ export function spanIn(option: Pick<OfferedOption, "start" | "end">, timeZone: s
   return `${day}, ${time(start)}–${time(end)}`;
 }
 
-const OPENINGS: Record<OfferReason, string> = {
+const OPENINGS: Record<OfferReason | "follow-up", string> = {
+  "follow-up": "Just checking in: these times are still open for your interview",
   fresh: "Here are some times for your interview",
   fitting: "These times fit what you suggested",
   "none-fit": "None of the times you suggested is free, I'm afraid. Here are others",
@@ -49,7 +50,7 @@ function paragraphsToHtml(paragraphs: readonly string[], list: readonly string[]
 export function optionsMessage(input: {
   candidateName: string;
   subject: string;
-  reason: OfferReason;
+  reason: OfferReason | "follow-up";
   options: readonly OfferedOption[];
   timeZone: string;
   /** The interviewers' zone, when different from the candidate's. */

@@ -270,6 +270,20 @@ export async function sentSince(db: Q, conversationId: string, since: number): P
   return Number(row.n);
 }
 
+/** The candidate's answers on the conversation since `since` (automatic replies are not). */
+export async function answersSince(db: Q, conversationId: string, since: number): Promise<number> {
+  const row = await db
+    .selectFrom("assistant_messages")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .where("conversation_id", "=", conversationId)
+    .where("direction", "=", "in")
+    .where("party", "=", "candidate")
+    .where("note", "=", "answer")
+    .where("created_at", ">", since)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export type Escalation = {
   id: string;
   conversationId: string;

@@ -10,13 +10,17 @@
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { Assistant } from "../../src/assistant/coordinator.js";
+import {
+  type Assistant,
+  FOLLOW_UP_AFTER_MS,
+  FOLLOW_UP_JOB,
+} from "../../src/assistant/coordinator.js";
 import { handleNextInbound } from "../../src/mail/inbound.js";
 import { type RunningSmtpListener, startSmtpListener } from "../../src/mail/smtp-listener.js";
 import type { Store } from "../../src/store/database.js";
 import { type BookingOrg, buildBookingOrg } from "../booking/factories.js";
 import { type FeedServer, startFeedServer } from "../calendar/connectors/feed-server.js";
-import { buildWorld, type World } from "../hiring/factories.js";
+import { buildWorld, NOW, type World } from "../hiring/factories.js";
 import { testDatabases } from "../support/databases.js";
 
 const headersSchema = z.record(z.string(), z.string());
@@ -290,6 +294,43 @@ for (const database of await testDatabases()) {
       expect(await outcomeOf("<own@x>")).toMatch(/not acted on|not answered/);
       expect((await mailTo("kim@example.org")).length).toBe(before);
       expect(await mailTo("ally@ally.other.example")).toEqual([]);
+    });
+
+    it("follows up twice with a candidate who went quiet (an out-of-office is no answer), then stops", async () => {
+      const conversation = await store.db
+        .selectFrom("assistant_conversations")
+        .select("id")
+        .where("candidate_email", "=", "kim@example.org")
+        .executeTakeFirstOrThrow();
+      const dueJob = async () => {
+        const row = await store.db
+          .selectFrom("scheduled_jobs")
+          .selectAll()
+          .where("key", "=", `${FOLLOW_UP_JOB}:${conversation.id}`)
+          .executeTakeFirstOrThrow();
+        world.clock.set(Number(row.run_at));
+        return {
+          id: Number(row.id),
+          organisationId: row.organisation_id,
+          kind: row.kind,
+          key: row.key,
+          payload: z.record(z.string(), z.unknown()).parse(JSON.parse(row.payload)),
+          runAt: Number(row.run_at),
+          attempts: 0,
+        };
+      };
+      const before = (await mailTo("kim@example.org")).length;
+      const first = await dueJob();
+      expect(first.runAt - NOW).toBe(FOLLOW_UP_AFTER_MS);
+      await assistant.followUp(first);
+      const afterFirst = await mailTo("kim@example.org");
+      expect(afterFirst).toHaveLength(before + 1);
+      expect(afterFirst.at(-1)?.text_body).toContain("Just checking in");
+      await assistant.followUp(await dueJob());
+      expect(await mailTo("kim@example.org")).toHaveLength(before + 2);
+      await assistant.followUp(await dueJob());
+      expect(await mailTo("kim@example.org")).toHaveLength(before + 2);
+      world.clock.set(NOW);
     });
 
     it("never acts on mail from an unknown sender about an unknown thread", async () => {

@@ -104,6 +104,8 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9.-]{1,100}$/, "must be common, organizations, consumers or a tenant id")
     .default("common"),
+  /** The email assistant: its messages on one thread per day, at most. */
+  ASSISTANT_MESSAGES_PER_THREAD_PER_DAY: z.coerce.number().int().min(1).max(50).default(4),
   /** When interview reminders go out, in minutes before the first session; empty = none. */
   REMINDER_MINUTES_BEFORE: z
     .string()
@@ -205,6 +207,8 @@ export interface Config {
   masterKeyPrevious: string | undefined;
   sessionTtlHours: number;
   booking: { reminderMinutesBefore: number[] };
+  /** The email assistant: Ally's messages on one thread per day, at most. */
+  assistant?: { messagesPerThreadPerDay: number };
   /** The durable queue (jobs/lease-queue.ts): polling, leases, attempts, retry spread. */
   queue: QueueConfig;
   /** Threads of the slot engine's worker pool (ENGINE_WORKERS). */
@@ -326,6 +330,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       masterKeyPrevious: e.ALLY_MASTER_KEY_PREVIOUS,
       sessionTtlHours: e.SESSION_TTL_HOURS,
       booking: { reminderMinutesBefore: e.REMINDER_MINUTES_BEFORE },
+      assistant: { messagesPerThreadPerDay: e.ASSISTANT_MESSAGES_PER_THREAD_PER_DAY },
       queue: {
         pollMs: e.QUEUE_POLL_MS,
         syncPollMs: e.QUEUE_SYNC_POLL_MS,

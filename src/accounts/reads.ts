@@ -142,3 +142,15 @@ export async function organisationName(
 export async function checkAccountsReadable(db: AnyHandle): Promise<void> {
   await accountsDb(db).selectFrom("organisations").select("id").limit(1).execute();
 }
+
+/** The organisation's members with name, address and role (the email assistant's directory). */
+export async function memberDirectory(
+  db: AnyHandle,
+  orgId: OrgId,
+): Promise<(MemberContact & { role: Member["role"] })[]> {
+  const rows = await membersQuery(accountsDb(db), orgId).execute();
+  return rows.map((row) => {
+    const member = toMember(row);
+    return { userId: member.userId, name: member.name, email: member.email, role: member.role };
+  });
+}

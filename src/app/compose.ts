@@ -6,7 +6,9 @@
 import { resolve } from "node:path";
 import { accountsErasure } from "../accounts/erasure.js";
 import { ERASE_ORGANISATION_JOB } from "../accounts/org-closure.js";
+import { memberDirectory } from "../accounts/reads.js";
 import { createAccountsService } from "../accounts/service.js";
+import { type Assistant, createAssistant, FOLLOW_UP_JOB } from "../assistant/coordinator.js";
 import {
   COMPLETE_JOB,
   completionHandler,
@@ -43,6 +45,7 @@ import { mailErasure } from "../mail/erasure.js";
 import { startInboundWorker } from "../mail/inbound.js";
 import { createMailboxes } from "../mail/mailboxes/connections.js";
 import { startMailboxPoller } from "../mail/mailboxes/poller.js";
+import { enqueueMail } from "../mail/outbox.js";
 import {
   folderTransport,
   type MailTransport,
@@ -55,6 +58,7 @@ import {
   replyAddressKeys,
 } from "../mail/reply-address.js";
 import { mailRetentionHandler, PURGE_JOB, scheduleMailRetention } from "../mail/retention.js";
+import { submitContactMessage } from "../privacy/complaints.js";
 import { type ErasureDeps, eraseInTransaction } from "../privacy/erasure.js";
 import { auditErasure } from "../privacy/erasure-audit.js";
 import { createTombstones } from "../privacy/tombstones.js";
@@ -177,6 +181,13 @@ export function buildDeps(
     publicUrl: config.http.publicUrl,
     engine: metrics.countBudgetStops(overrides.engine ?? inlineSlotEngine),
   });
+  const hiring = createHiringService({ db: store.db, clock, tombstones });
+  const assistant = assistantFor(config, store, clock, {
+    booking,
+    hiring,
+    bookingLinks,
+    replyAddresses,
+  });
   const erasure: ErasureDeps = {
     db: store.db,
     clock,
@@ -216,7 +227,8 @@ export function buildDeps(
         (trx, orgId, member) => removeMemberFromPools(trx, orgId, member.userId),
       ],
     }),
-    hiring: createHiringService({ db: store.db, clock, tombstones }),
+    hiring,
+    assistant,
     calendars,
     calendarAccounts: createOAuthConnections({
       ...oauthDeps,
@@ -251,6 +263,7 @@ export function buildDeps(
         replyAddresses,
         requireDmarcPass: config.mail.trustedAuthservId !== undefined,
       }),
+      assistant.handler,
     ],
     log,
     operations: {
@@ -260,6 +273,65 @@ export function buildDeps(
       metricsToken: config.operations.metricsToken,
     },
   };
+}
+
+/** The email assistant (assistant/coordinator.ts), driving the booking commands. */
+function assistantFor(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  deps: {
+    booking: WebDeps["booking"];
+    hiring: WebDeps["hiring"];
+    bookingLinks: WebDeps["bookingLinks"];
+    replyAddresses: ReplyAddresses;
+  },
+): Assistant {
+  return createAssistant({
+    db: store.db,
+    clock,
+    booking: deps.booking,
+    domain: config.mail.replyDomain,
+    mailFrom: config.mail.from,
+    publicUrl: config.http.publicUrl,
+    replyAddresses: deps.replyAddresses,
+    threshold: config.understand.threshold,
+    dailyLimit: config.assistant?.messagesPerThreadPerDay ?? 4,
+    requireDmarcPass: config.mail.trustedAuthservId !== undefined,
+    defaults: { durationMinutes: 60, windowDays: 10 },
+    directory: {
+      members: (orgId) => memberDirectory(store.db, orgId),
+      jobs: async (actor) =>
+        (await deps.hiring.listJobs(actor)).map((job) => ({ id: job.id, title: job.title })),
+      async candidateFor(actor, person) {
+        const existing = (await deps.hiring.listCandidates(actor)).find(
+          (c) => c.email.toLowerCase() === person.email,
+        );
+        if (existing !== undefined) return existing.id;
+        const name = person.name || person.email.split("@")[0] || person.email;
+        return (await deps.hiring.createCandidate(actor, { name, email: person.email })).id;
+      },
+      async bookingLink(orgId, requestId) {
+        const { token } = await store.db
+          .transaction()
+          .execute((trx) =>
+            deps.bookingLinks.issue(trx, orgId, requestId, undefined, { revokeEarlier: false }),
+          );
+        return `${config.http.publicUrl}/book/${token}`;
+      },
+    },
+    async privacy(input) {
+      await submitContactMessage(
+        {
+          db: store.db,
+          now: clock.now(),
+          settings: config.privacy,
+          mail: (trx, message, now) => enqueueMail(trx, message, now, config.mail.from),
+        },
+        { ...input, topic: "request" },
+      );
+    },
+  });
 }
 
 /** Reply addresses `LOCAL+TOKEN@replyDomain`, LOCAL being MAIL_FROM's local part. */
@@ -294,7 +366,7 @@ export async function startWorkers(
   keyring: Keyring,
   deps: Pick<
     WebDeps,
-    "calendars" | "inboundHandlers" | "accounts" | "log" | "tombstones" | "privacy"
+    "calendars" | "inboundHandlers" | "accounts" | "log" | "tombstones" | "privacy" | "assistant"
   >,
   metrics?: Metrics,
 ): Promise<RunningWorkers> {
@@ -359,6 +431,9 @@ export async function startWorkers(
         deps.privacy,
         answerersFor(config.privacy.privacyContact),
       ),
+      [FOLLOW_UP_JOB]: async (job) => {
+        await deps.assistant?.followUp(job);
+      },
       [ERASE_ORGANISATION_JOB]: async (job) => {
         const organisationId = job.payload.organisationId;
         if (typeof organisationId === "string") {

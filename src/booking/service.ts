@@ -25,7 +25,7 @@ import { createBookingLinks } from "./links.js";
 import { recruiterOverview } from "./overview.js";
 import * as reads from "./reads.js";
 import { type RecruiterMessage, tellRecruiter } from "./recruiter-mail.js";
-import { candidateCaller } from "./request-repository.js";
+import { addEvent, candidateCaller, requestRow } from "./request-repository.js";
 import type {
   BookInput,
   CancelInput,
@@ -144,6 +144,17 @@ export function createBookingService(deps: BookingDeps) {
       requestId: string,
       message: RecruiterMessage & { detail: Record<string, unknown>; needsNewTime?: boolean },
     ) => tellRecruiter(ctx, orgId, requestId, message),
+
+    /** Notes what another module did about the request on its timeline (the email assistant's mail). */
+    note: async (
+      orgId: OrgId,
+      requestId: string,
+      kind: string,
+      detail: Record<string, unknown>,
+    ) => {
+      await requestRow(ctx.db, orgId, requestId);
+      await addEvent(ctx.db, ctx.clock.now(), { kind: "system", orgId }, requestId, kind, detail);
+    },
 
     // The candidate's side: the caller has authorised them for `requestId` (a signed link).
 

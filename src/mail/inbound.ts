@@ -36,6 +36,48 @@ export interface InboundMessage {
   /** DMARC as Ally's own MX judged it (InboundMailTable.dmarc); null when it did not say. */
   dmarc: string | null;
   receivedAt: number;
+  /** The headers of KEPT_HEADERS that the message had, by lower-case name (unfolded). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Headers kept with a message: what loop safety (RFC 3834) and threading read. `list-*` stands
+ * for every List- header.
+ */
+export const KEPT_HEADERS = [
+  "auto-submitted",
+  "precedence",
+  "x-auto-response-suppress",
+  "x-autoreply",
+  "x-autorespond",
+  "content-type",
+  "references",
+  "in-reply-to",
+  "to",
+  "cc",
+  "reply-to",
+  "return-path",
+  "list-*",
+] as const;
+
+/** The kept headers' values, by lower-case name, each cut to 2,000 characters. */
+function keptHeaders(parsed: ParsedMail): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const header of parsed.headerLines) {
+    const name = header.key.toLowerCase();
+    const wanted = KEPT_HEADERS.some((k) =>
+      k.endsWith("*") ? name.startsWith(k.slice(0, -1)) : k === name,
+    );
+    if (!wanted || name in kept) continue;
+    kept[name] = bounded(
+      header.line
+        .replace(/^[^:]*:/, "")
+        .replace(/\r?\n[ \t]+/g, " ")
+        .trim(),
+      2000,
+    );
+  }
+  return kept;
 }
 
 export interface StoreInboundOptions {
@@ -133,6 +175,7 @@ export async function parseInbound(
       options.trustedAuthservId === undefined
         ? null
         : dmarcVerdict(authenticationResults(parsed), options.trustedAuthservId, fromAddress),
+    headers: JSON.stringify(keptHeaders(parsed)),
     received_at: now,
     claimed_until: null,
     handled_at: null,
@@ -185,7 +228,9 @@ const storedInbound = z.object({
   in_reply_to: z.string().nullable(),
   dmarc: z.string().nullable(),
   received_at: z.coerce.number(),
+  headers: z.string().nullable().optional(),
 });
+const keptHeadersSchema = z.record(z.string(), z.string());
 const envelopeTo = z.array(z.string());
 
 function toMessage(stored: Record<string, unknown>): InboundMessage {
@@ -207,6 +252,10 @@ function toMessage(stored: Record<string, unknown>): InboundMessage {
     inReplyTo: row.in_reply_to,
     dmarc: row.dmarc,
     receivedAt: row.received_at,
+    headers:
+      row.headers === null || row.headers === undefined
+        ? {}
+        : parseStoredJson(keptHeadersSchema, row.headers, `inbound_mail.headers of ${row.id}`),
   };
 }
 

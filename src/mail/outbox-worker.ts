@@ -22,6 +22,7 @@ import type { Clock } from "../clock.js";
 import { type QueueSpec, runNext, startQueueWorker } from "../jobs/lease-queue.js";
 import type { RunningWorker } from "../jobs/polling.js";
 import type { Database } from "../store/schema.js";
+import { parseStoredJson } from "../store/stored-json.js";
 import { escapeHtml } from "./html.js";
 
 export interface MailTransport {
@@ -39,6 +40,8 @@ export interface RenderedMessage {
   messageId: string;
   /** iMIP: sent as nodemailer's `icalEvent` (a text/calendar alternative and invite.ics). */
   calendar?: { method: string; ics: string };
+  /** Extra headers the sender set (threading, Auto-Submitted, Reply-To). */
+  headers?: Record<string, string>;
 }
 
 /** nodemailer's fields for a rendered message. */
@@ -126,7 +129,9 @@ const storedMessage = z.object({
   message_id: z.string(),
   calendar_method: z.string().nullable(),
   calendar_ics: z.string().nullable(),
+  headers: z.string().nullable().optional(),
 });
+const extraHeaders = z.record(z.string(), z.string());
 type StoredMessage = z.infer<typeof storedMessage>;
 
 /**
@@ -174,6 +179,9 @@ function sender(deps: OutboxWorkerDeps) {
           ? (row.html_body ?? undefined)
           : withHtmlFooter(row.html_body, deps.footer),
       messageId: row.message_id,
+      ...(row.headers === null || row.headers === undefined
+        ? {}
+        : { headers: parseStoredJson(extraHeaders, row.headers, `outbox.headers of ${row.id}`) }),
       ...(row.calendar_method === null || row.calendar_ics === null
         ? {}
         : { calendar: { method: row.calendar_method, ics: row.calendar_ics } }),

@@ -30,6 +30,8 @@ export interface OutgoingMessage {
    * the first one's Message-ID is returned.
    */
   idempotencyKey?: string;
+  /** Extra headers (In-Reply-To, References, Auto-Submitted, Reply-To), sent as given. */
+  headers?: Record<string, string>;
 }
 
 export interface CalendarPart {
@@ -110,6 +112,7 @@ export async function enqueueMail(
       calendar_method: message.calendar?.method ?? null,
       calendar_ics: message.calendar?.ics ?? null,
       idempotency_key: message.idempotencyKey ?? null,
+      headers: message.headers === undefined ? null : JSON.stringify(message.headers),
     })
     .onConflict((oc) => oc.column("idempotency_key").doNothing())
     .executeTakeFirst();

@@ -62,6 +62,9 @@ const THE_INTERVIEW = new Set([
   "privacy-export-link",
   "privacy-contact-received",
   "organisation-closing",
+  // The email assistant keeps its own per-thread daily limit (assistant/decide.ts).
+  "assistant-reply",
+  "assistant-escalation",
 ]);
 
 export function limitPolicyOf(kind: string): LimitPolicy {

@@ -1,5 +1,5 @@
 /** Tables owned by the mail module: the outbox. */
-import type { Generated } from "kysely";
+import type { ColumnType, Generated } from "kysely";
 import { notPersonal, personal, type TableNotes } from "../privacy/data-map.js";
 
 export interface OutboxTable {
@@ -33,6 +33,8 @@ export interface OutboxTable {
    * so enqueueing the same cause twice queues one message.
    */
   idempotency_key: string | null;
+  /** JSON object of extra headers (In-Reply-To, References, Auto-Submitted, Reply-To); null for none. */
+  headers: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /**
@@ -60,6 +62,8 @@ export interface InboundMailTable {
    * `unaligned`, `none`, `fail`, …; null when no trusted Authentication-Results was present.
    */
   dmarc: string | null;
+  /** JSON object of the headers loop safety and threading read (inbound.ts KEPT_HEADERS). */
+  headers: string | null;
   received_at: number;
   /** Set by the worker that claimed it for handling. */
   claimed_until: number | null;
@@ -145,6 +149,7 @@ export const mailDataMap: TableNotes<MailTables> = {
     calendar_ics: personal("recruiting", delivery, "mail-90d"),
     dead_at: notPersonal,
     idempotency_key: notPersonal,
+    headers: personal("contact", delivery, "mail-90d"),
   },
   inbound_mail: {
     id: notPersonal,
@@ -158,6 +163,7 @@ export const mailDataMap: TableNotes<MailTables> = {
     calendar_method: notPersonal,
     in_reply_to: notPersonal,
     dmarc: notPersonal,
+    headers: personal("contact", received, "mail-90d"),
     received_at: notPersonal,
     claimed_until: notPersonal,
     handled_at: notPersonal,

@@ -830,6 +830,79 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0023-assistant": {
+      async up(db: AnyDb) {
+        // Mail keeps the headers loop safety and threading read, and sends the ones Ally sets.
+        await db.schema.alterTable("inbound_mail").addColumn("headers", "text").execute();
+        await db.schema.alterTable("outbox").addColumn("headers", "text").execute();
+        await db.schema
+          .createTable("assistant_settings")
+          .addColumn("organisation_id", "text", (c) => c.primaryKey())
+          .addColumn("address", "text", (c) => c.notNull().unique())
+          .addColumn("review_mode", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("follow_ups_max", "integer", (c) => c.notNull().defaultTo(2))
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("assistant_conversations")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) => c.notNull())
+          .addColumn("request_id", "text", (c) => c.unique())
+          .addColumn("reply_address", "text", (c) => c.notNull().unique())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("candidate_email", "text", (c) => c.notNull())
+          .addColumn("candidate_name", "text", (c) => c.notNull())
+          .addColumn("recruiter_user_id", "text", (c) => c.notNull())
+          .addColumn("time_zone", "text", (c) => c.notNull())
+          .addColumn("memory", "text", (c) => c.notNull())
+          .addColumn("follow_ups_sent", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .execute();
+        await serial(db.schema.createTable("assistant_messages"), "id")
+          .addColumn("organisation_id", "text", (c) => c.notNull())
+          .addColumn("conversation_id", "text", (c) =>
+            c.notNull().references("assistant_conversations.id").onDelete("cascade"),
+          )
+          .addColumn("direction", "text", (c) => c.notNull())
+          .addColumn("message_id", "text", (c) => c.notNull())
+          .addColumn("party", "text", (c) => c.notNull())
+          .addColumn("address", "text", (c) => c.notNull())
+          .addColumn("subject", "text", (c) => c.notNull())
+          .addColumn("text_body", "text", (c) => c.notNull())
+          .addColumn("note", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addUniqueConstraint("assistant_messages_once", ["direction", "message_id"])
+          .execute();
+        await db.schema
+          .createIndex("assistant_messages_conversation")
+          .on("assistant_messages")
+          .columns(["conversation_id", "created_at"])
+          .execute();
+        await db.schema
+          .createTable("assistant_escalations")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) => c.notNull())
+          .addColumn("conversation_id", "text", (c) =>
+            c.notNull().references("assistant_conversations.id").onDelete("cascade"),
+          )
+          .addColumn("request_id", "text")
+          .addColumn("message_text", "text", (c) => c.notNull())
+          .addColumn("reading", "text", (c) => c.notNull())
+          .addColumn("suggested", "text")
+          .addColumn("reason", "text", (c) => c.notNull())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("resolved_at", "bigint")
+          .addColumn("resolved_by", "text")
+          .execute();
+        await db.schema
+          .createIndex("assistant_escalations_open")
+          .on("assistant_escalations")
+          .columns(["organisation_id", "status", "created_at"])
+          .execute();
+      },
+    },
     "0024-mailbox-connections": {
       async up(db: AnyDb) {
         await db.schema

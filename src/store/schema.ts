@@ -1,5 +1,6 @@
 /** The whole schema: each module owns its tables; this only puts them together. */
 import { type AccountsTables, accountsDataMap } from "../accounts/tables.js";
+import { type AssistantTables, assistantDataMap } from "../assistant/tables.js";
 import { type BookingLinkTables, bookingLinkDataMap } from "../booking/link-tables.js";
 import { type BookingTables, bookingDataMap } from "../booking/tables.js";
 import { type CalendarTables, calendarDataMap } from "../calendar/tables.js";
@@ -10,6 +11,7 @@ import { type PrivacyTables, privacyDataMap } from "../privacy/tables.js";
 import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
 
 export type Database = AccountsTables &
+  AssistantTables &
   BookingLinkTables &
   BookingTables &
   CalendarTables &
@@ -22,6 +24,7 @@ export type Database = AccountsTables &
 /** Every table's column notes (personal data category, purpose, retention). */
 export const dataMap = {
   ...accountsDataMap,
+  ...assistantDataMap,
   ...bookingLinkDataMap,
   ...bookingDataMap,
   ...calendarDataMap,

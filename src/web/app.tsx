@@ -28,6 +28,7 @@ import { Page } from "./layout.js";
 import { registerOperations, routePatternOf } from "./operations.js";
 import { registerAccountPages } from "./pages/account-pages.js";
 import { registerAppPages } from "./pages/app-pages.js";
+import { registerAssistantPages } from "./pages/assistant-pages.js";
 import { BOOK_SCRIPT, registerBookPages } from "./pages/book-pages.js";
 import { registerCalendarPages } from "./pages/calendar-pages.js";
 import { registerDevPages } from "./pages/dev-pages.js";
@@ -284,6 +285,7 @@ export function createApp(deps: WebDeps): AllyApp {
   registerPrivacyPages(app, routes);
   registerAccountPages(app, routes);
   registerAppPages(app, routes);
+  registerAssistantPages(app, routes);
   registerHiringPages(app, routes);
   registerCalendarPages(app, routes);
   registerBookPages(app, routes);

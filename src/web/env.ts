@@ -2,6 +2,7 @@
 
 import type { Logger } from "pino";
 import type { AccountsService, Actor, RequestMeta, SessionContext } from "../accounts/service.js";
+import type { Assistant } from "../assistant/coordinator.js";
 import type { BookingLinks } from "../booking/links.js";
 import type { BookingService } from "../booking/service.js";
 import type { CalendarService } from "../calendar/connections.js";
@@ -35,6 +36,8 @@ export interface WebDeps {
   /** Connecting Google and Microsoft calendars, and choosing among an account's calendars. */
   calendarAccounts: OAuthConnections;
   booking: BookingService;
+  /** The email assistant: escalations and settings (assistant/coordinator.ts). */
+  assistant?: Assistant;
   /** Development mail: lists what the outbox wrote when no relay is set. */
   outboxDirectory: string | undefined;
   /** Mailboxes Ally reads (IMAP, provider webhooks), managed by admins (mail/mailboxes/). */

@@ -260,6 +260,10 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
     postalAddress: "1 High Street, London",
   }),
   "POST /app/organisation": () => ({ name: `Organisation ${unique()}` }),
+  // No escalation is open in the generated tests: the id is refused on its field (422).
+  "POST /app/assistant/escalations/approve": () => ({ escalationId: "esc_none" }),
+  "POST /app/assistant/escalations/dismiss": () => ({ escalationId: "esc_none" }),
+  "POST /app/assistant/settings": () => ({ reviewMode: "off", followUpsMax: "2" }),
   "POST /app/members/:userId/remove": () => ({}),
   "POST /app/organisation/close": () => ({}),
   "POST /app/organisation/cancel-closing": () => ({}),

@@ -789,8 +789,23 @@ Object.assign(pageForms, {
   },
 } satisfies Record<string, PageForm>);
 
+Object.assign(pageForms, {
+  "POST /app/assistant/settings": {
+    prepare: async ({ org }) => ({
+      caller: viaSession(org.owner),
+      path: "/app/assistant/settings",
+      valid: { reviewMode: "off", followUpsMax: "2" },
+    }),
+    fields: { followUpsMax: { kind: "whole-number", min: 0 } },
+  },
+} satisfies Record<string, PageForm>);
+
 /** Page POST routes that take no fields a person types, and why. */
 const formsWithoutFields: Record<string, string> = {
+  "POST /app/assistant/escalations/approve":
+    "a button on an escalation; unknown and other organisations' ids are tested in test/assistant/email-flow.test.ts",
+  "POST /app/assistant/escalations/dismiss":
+    "a button on an escalation; unknown and other organisations' ids are tested in test/assistant/email-flow.test.ts",
   "POST /app/privacy/requests/answer":
     "buttons on a request in the queue; other organisations' and unknown requests are tested in test/privacy/requests.test.ts",
   "POST /privacy/accept":

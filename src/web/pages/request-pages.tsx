@@ -39,6 +39,7 @@ import {
 } from "../layout.js";
 import { sectionFrame } from "../page-frame.js";
 import type { RouteTable } from "../route-table.js";
+import { AllyAddressNote } from "./assistant-pages.js";
 import { OptionRadios } from "./book-pages.js";
 import { allFormValues, errorsForRows, formNumber, one } from "./hiring-form-helpers.js";
 import { requestListPage } from "./request-list-page.js";
@@ -645,6 +646,7 @@ export function registerRequestPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
           "New interview request",
           <>
             <h1>New interview request</h1>
+            <AllyAddressNote c={c} />
             <NewRequestForm c={c} actor={actor} values={new Map()} />
           </>,
         ),

@@ -7,6 +7,9 @@
  *    or raw `sql` text). Other modules call the owner's exported functions.
  * 2. No import cycles between modules (a module is the first folder under `src/`): a cycle
  *    means two modules cannot be understood, tested or replaced apart.
+ * 3. A module's handle narrowing (`src/<module>/db.ts`, e.g. `hiringDb(handle)`) is imported
+ *    only inside that module: the type checker keeps each handle to its owner's tables, and
+ *    this keeps another module from narrowing to them (`foreignNarrowings`).
  *
  * Existing exceptions are listed, each with a reason, in `scripts/module-boundaries.json`. The
  * check fails on a new crossing or cycle, and on a listed exception that no longer occurs (so
@@ -218,9 +221,34 @@ export function checkModules(root = projectRoot): BoundaryReport {
   };
 }
 
+/** Imports of another module's `db.ts` (its handle narrowing): file → the module it narrows to. */
+export function foreignNarrowings(root = projectRoot): { file: string; module: string }[] {
+  const tree = { root, srcDir: join(root, "src") };
+  const found: { file: string; module: string }[] = [];
+  for (const file of listSourceFiles(tree.srcDir)) {
+    const from = moduleOf(tree, file);
+    if (EXEMPT_MODULES.has(from)) continue;
+    for (const statement of parse(file).statements) {
+      if (!ts.isImportDeclaration(statement) && !ts.isExportDeclaration(statement)) continue;
+      const specifier = statement.moduleSpecifier;
+      if (!specifier || !ts.isStringLiteral(specifier) || !specifier.text.startsWith(".")) continue;
+      const target = resolve(file, "..", specifier.text).replace(/\.js$/, ".ts");
+      if (!target.startsWith(`${tree.srcDir}/`) || !target.endsWith("/db.ts")) continue;
+      const owner = moduleOf(tree, target);
+      if (owner !== from && relative(tree.srcDir, target) === `${owner}/db.ts`) {
+        found.push({ file: relative(root, file), module: owner });
+      }
+    }
+  }
+  return found;
+}
+
 function main(): number {
   const report = checkModules();
   const lines = [
+    ...foreignNarrowings().map(
+      (n) => `${n.file} imports ${n.module}/db.ts: call ${n.module}'s functions with the handle`,
+    ),
     ...report.newTableAccess.map(
       (c) => `${c.file} queries "${c.table}", owned by ${c.owner}/: call a function of ${c.owner}/`,
     ),

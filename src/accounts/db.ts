@@ -15,14 +15,15 @@ import type { Kysely, Transaction } from "kysely";
 import { enqueueMail, type OutgoingMessage } from "../mail/outbox.js";
 import { DEFAULT_MAIL_LIMITS, type MailLimits } from "../mail/send-limits.js";
 import { type AuditEntry, recordAudit } from "../privacy/audit-log.js";
+import type { AnyHandle } from "../store/handle.js";
 import type { Database } from "../store/schema.js";
 import type { AccountsTables } from "./tables.js";
 
 /** A handle that can query the accounts module's tables and no other. */
 export type AccountsDb = Kysely<AccountsTables>;
 
-/** A handle other modules pass to the accounts reads: the shared one, a transaction, or ours. */
-export type AnyHandle = Kysely<Database> | Transaction<Database> | AccountsDb;
+/** A handle other modules pass to the accounts reads: the shared one, a transaction, or any module's. */
+export type { AnyHandle };
 
 /**
  * The same connection or transaction, typed to the accounts tables. Kysely's type parameter is

@@ -20,7 +20,6 @@
  * booking itself is checked against the interviewers' calendars, not this filter; a
  * disconnected calendar is never used, because its row is looked up on every view first.
  */
-import type { Kysely } from "kysely";
 import { guardedFetch, type Lookup } from "../calendar/connectors/guarded-fetch.js";
 import { IcsFeedSource } from "../calendar/connectors/ics-feed.js";
 import { ConnectorError, type EpochMsInterval } from "../calendar/connectors/types.js";
@@ -29,7 +28,7 @@ import { invalid } from "../errors.js";
 import { newId, type OrgId } from "../ids.js";
 import { SecretsError } from "../secrets/errors.js";
 import type { SecretBinding, SecretStore } from "../secrets/secret-store.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, bookingDb } from "./db.js";
 import type { CandidateCalendarsTable } from "./tables.js";
 
 /** The form field the address is typed in; bad input names it. */
@@ -39,7 +38,7 @@ export const CALENDAR_URL_FIELD = "calendarUrl";
 export const CANDIDATE_READ_TIMEOUT_MS = 10_000;
 
 export interface CandidateCalendarDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   box: SecretStore;
   /** config.calendar.allowPrivateHosts: let loopback and private addresses through. */
@@ -163,7 +162,8 @@ export function hideBusy<
 export type CandidateCalendars = ReturnType<typeof createCandidateCalendars>;
 
 export function createCandidateCalendars(deps: CandidateCalendarDeps) {
-  const { db, clock, box } = deps;
+  const { clock, box } = deps;
+  const db = bookingDb(deps.db);
   const feedOptions = {
     timeoutMs: deps.timeoutMs ?? CANDIDATE_READ_TIMEOUT_MS,
     fetch: guardedFetch({

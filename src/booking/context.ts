@@ -2,7 +2,7 @@
  * What every booking operation is handed: the dependencies, passed explicitly (no closure sees
  * more than it is given), who acts, and the one write transaction that holds the write lock.
  */
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import type { Actor } from "../accounts/service.js";
 import type { CalendarService } from "../calendar/connections.js";
 import type { Clock } from "../clock.js";
@@ -10,7 +10,7 @@ import { answerOptions, type OptionsAnswer as EngineAnswer } from "../engine/ans
 import type { EngineProblem } from "../engine/types.js";
 import type { OrgId } from "../ids.js";
 import type { Dialect } from "../store/database.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, type BookingDb, bookingDb } from "./db.js";
 import type { BookingLinks } from "./links.js";
 import type { InterviewRequest } from "./schemas.js";
 
@@ -34,7 +34,7 @@ export interface BookingChange {
  * handle is already inside the transaction (on SQLite, a connection in BEGIN IMMEDIATE): query
  * through it, and do not start another transaction on it or use the store's own handle.
  */
-export type BookingEffects = (trx: Kysely<Database>, change: BookingChange) => Promise<void>;
+export type BookingEffects = (trx: BookingDb, change: BookingChange) => Promise<void>;
 
 /**
  * The slot engine as the booking module uses it: options and, when none fit, the explanation.
@@ -50,7 +50,7 @@ export const inlineSlotEngine: SlotEngine = {
 };
 
 export interface BookingDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   dialect: Dialect;
   clock: Clock;
   /** Materialised busy time and trust warnings (`busyFor`). */
@@ -68,7 +68,8 @@ export interface BookingDeps {
 
 /** The dependencies with their defaults applied: what each operation receives. */
 export interface BookingContext {
-  db: Kysely<Database>;
+  /** The booking tables only: what booking needs of other modules it asks them for. */
+  db: BookingDb;
   dialect: Dialect;
   clock: Clock;
   calendars: Pick<CalendarService, "busyFor" | "busyForMany">;
@@ -100,11 +101,12 @@ export const userOfResource = (value: string) => value.replace(/^user:/, "");
  * connection, so another process's writer waits (busy_timeout) instead of failing mid-way.
  */
 export async function writeTransaction<T>(
-  ctx: Pick<BookingContext, "db" | "dialect">,
-  work: (trx: Kysely<Database>) => Promise<T>,
+  ctx: { db: AnyHandle; dialect: Dialect },
+  work: (trx: BookingDb) => Promise<T>,
 ): Promise<T> {
-  if (ctx.dialect === "postgres") return ctx.db.transaction().execute(work);
-  return ctx.db.connection().execute(async (connection) => {
+  const db = bookingDb(ctx.db);
+  if (ctx.dialect === "postgres") return db.transaction().execute(work);
+  return db.connection().execute(async (connection) => {
     await sql`begin immediate`.execute(connection);
     let result: T;
     try {

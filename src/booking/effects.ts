@@ -13,7 +13,6 @@
  * - reminders before the interview (scheduled jobs, keyed by booking, so a reschedule moves
  *   them and a cancellation removes them).
  */
-import type { Kysely } from "kysely";
 import { Temporal } from "temporal-polyfill";
 import { organisationName, userContact } from "../accounts/reads.js";
 import { enqueueEventWrite } from "../calendar/event-writes.js";
@@ -26,8 +25,8 @@ import { mintOrgId } from "../ids.js";
 import { cancelJobs, type Job, type JobHandler, scheduleJob } from "../jobs/scheduled-jobs.js";
 import { escapeHtml } from "../mail/html.js";
 import { enqueueMail } from "../mail/outbox.js";
-import type { Database } from "../store/schema.js";
 import type { BookingChange, BookingEffects } from "./context.js";
+import { type AnyHandle, bookingDb } from "./db.js";
 import { interviewerProfiles } from "./interviewers.js";
 
 export interface EffectsDeps {
@@ -51,13 +50,9 @@ export interface EffectsDeps {
    * The candidate's page for this request (reschedule, cancel), when the caller can give one;
    * called inside the transaction.
    */
-  candidateLink?: (
-    trx: Kysely<Database>,
-    orgId: string,
-    requestId: string,
-  ) => Promise<string | undefined>;
+  candidateLink?: (trx: AnyHandle, orgId: string, requestId: string) => Promise<string | undefined>;
   /** Ends the candidate's links when the interview is cancelled, in the same transaction. */
-  revokeLinks?: (trx: Kysely<Database>, orgId: string, requestId: string) => Promise<unknown>;
+  revokeLinks?: (trx: AnyHandle, orgId: string, requestId: string) => Promise<unknown>;
 }
 
 export const DEFAULT_REMINDER_MINUTES = [24 * 60, 60] as const;
@@ -264,7 +259,7 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
  * interview, removed with it.
  */
 async function scheduleFollowUps(
-  trx: Kysely<Database>,
+  trx: AnyHandle,
   orgId: string,
   change: BookingChange,
   now: number,
@@ -309,8 +304,8 @@ async function scheduleFollowUps(
   }
 }
 
-async function orgOf(trx: Kysely<Database>, change: BookingChange): Promise<string> {
-  const row = await trx
+async function orgOf(handle: AnyHandle, change: BookingChange): Promise<string> {
+  const row = await bookingDb(handle)
     .selectFrom("bookings")
     .select("organisation_id")
     .where("id", "=", change.booking.id)
@@ -328,11 +323,7 @@ interface Facts {
   writable: Set<string>;
 }
 
-async function factsOf(
-  trx: Kysely<Database>,
-  orgId: string,
-  change: BookingChange,
-): Promise<Facts> {
+async function factsOf(trx: AnyHandle, orgId: string, change: BookingChange): Promise<Facts> {
   const organisation = await organisationName(trx, orgId);
   if (organisation === undefined) throw new Error(`organisation ${orgId} not found`);
   const job = await jobFacts(trx, orgId, change.request.jobId);
@@ -371,13 +362,13 @@ async function factsOf(
  * reminder must never announce a cancelled interview).
  */
 export function reminderHandler(deps: {
-  db: Kysely<Database>;
+  db: AnyHandle;
   mailFrom: string;
   now: () => number;
 }): JobHandler {
   return async (job: Job) => {
     const bookingId = String(job.payload.bookingId ?? "");
-    const booking = await deps.db
+    const booking = await bookingDb(deps.db)
       .selectFrom("bookings")
       .innerJoin("interview_requests", "interview_requests.id", "bookings.request_id")
       .select([
@@ -394,7 +385,7 @@ export function reminderHandler(deps: {
       .executeTakeFirst();
     if (booking === undefined || booking.status !== "active") return;
     const orgId = mintOrgId(booking.organisation_id);
-    const slots = await deps.db
+    const slots = await bookingDb(deps.db)
       .selectFrom("booked_slots")
       .select(["resource", "session_name", "starts_at", "ends_at"])
       .where("booking_id", "=", bookingId)
@@ -459,45 +450,47 @@ export function reminderHandler(deps: {
  * Marks a request completed once its booked interview has ended, with a timeline entry; a
  * booking that was cancelled or moved later (its job would have moved too) is left alone.
  */
-export function completionHandler(deps: { db: Kysely<Database>; now: () => number }): JobHandler {
+export function completionHandler(deps: { db: AnyHandle; now: () => number }): JobHandler {
   return async (job: Job) => {
     const bookingId = String(job.payload.bookingId ?? "");
-    await deps.db.transaction().execute(async (trx) => {
-      const booking = await trx
-        .selectFrom("bookings")
-        .select(["id", "organisation_id", "request_id", "status"])
-        .where("id", "=", bookingId)
-        .executeTakeFirst();
-      if (booking === undefined || booking.status !== "active") return;
-      const last = await trx
-        .selectFrom("booked_slots")
-        .select((eb) => eb.fn.max("ends_at").as("ends_at"))
-        .where("booking_id", "=", bookingId)
-        .where("active", "=", 1)
-        .executeTakeFirst();
-      const now = deps.now();
-      if (last?.ends_at == null || Number(last.ends_at) > now) return;
-      const updated = await trx
-        .updateTable("interview_requests")
-        .set({ status: "completed", updated_at: now })
-        .where("organisation_id", "=", booking.organisation_id)
-        .where("id", "=", booking.request_id)
-        .where("status", "=", "scheduled")
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return;
-      await trx
-        .insertInto("request_events")
-        .values({
-          organisation_id: booking.organisation_id,
-          request_id: booking.request_id,
-          at: now,
-          actor_kind: "system",
-          actor_id: null,
-          kind: "completed",
-          detail: JSON.stringify({ bookingId }),
-          idempotency_key: null,
-        })
-        .execute();
-    });
+    await bookingDb(deps.db)
+      .transaction()
+      .execute(async (trx) => {
+        const booking = await trx
+          .selectFrom("bookings")
+          .select(["id", "organisation_id", "request_id", "status"])
+          .where("id", "=", bookingId)
+          .executeTakeFirst();
+        if (booking === undefined || booking.status !== "active") return;
+        const last = await trx
+          .selectFrom("booked_slots")
+          .select((eb) => eb.fn.max("ends_at").as("ends_at"))
+          .where("booking_id", "=", bookingId)
+          .where("active", "=", 1)
+          .executeTakeFirst();
+        const now = deps.now();
+        if (last?.ends_at == null || Number(last.ends_at) > now) return;
+        const updated = await trx
+          .updateTable("interview_requests")
+          .set({ status: "completed", updated_at: now })
+          .where("organisation_id", "=", booking.organisation_id)
+          .where("id", "=", booking.request_id)
+          .where("status", "=", "scheduled")
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) return;
+        await trx
+          .insertInto("request_events")
+          .values({
+            organisation_id: booking.organisation_id,
+            request_id: booking.request_id,
+            at: now,
+            actor_kind: "system",
+            actor_id: null,
+            kind: "completed",
+            detail: JSON.stringify({ bookingId }),
+            idempotency_key: null,
+          })
+          .execute();
+      });
   };
 }

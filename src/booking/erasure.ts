@@ -8,7 +8,6 @@
 import {
   affected,
   type ErasureSubject,
-  type ErasureTrx,
   type ModuleErasure,
   mentions,
   needlesOf,
@@ -16,8 +15,10 @@ import {
   type SubjectFacts,
   type TableErasure,
 } from "../privacy/erasure-subject.js";
+import { type AnyHandle, bookingDb } from "./db.js";
 
-async function identify(trx: ErasureTrx, subject: ErasureSubject): Promise<SubjectFacts> {
+async function identify(handle: AnyHandle, subject: ErasureSubject): Promise<SubjectFacts> {
+  const trx = bookingDb(handle);
   if (subject.candidateIds.length === 0) return {};
   const requests = await trx
     .selectFrom("interview_requests")
@@ -36,7 +37,8 @@ async function identify(trx: ErasureTrx, subject: ErasureSubject): Promise<Subje
 
 const REQUEST_TEXT = ["notes", "location", "video_link", "offered_options", "sessions"] as const;
 
-async function eraseRequests(trx: ErasureTrx, subject: ErasureSubject): Promise<TableErasure> {
+async function eraseRequests(handle: AnyHandle, subject: ErasureSubject): Promise<TableErasure> {
+  const trx = bookingDb(handle);
   const needles = needlesOf(subject);
   let anonymised = 0;
   if (subject.requestIds.length > 0) {
@@ -63,7 +65,8 @@ async function eraseRequests(trx: ErasureTrx, subject: ErasureSubject): Promise<
   return { deleted: 0, anonymised };
 }
 
-async function eraseTimeline(trx: ErasureTrx, subject: ErasureSubject): Promise<TableErasure> {
+async function eraseTimeline(handle: AnyHandle, subject: ErasureSubject): Promise<TableErasure> {
+  const trx = bookingDb(handle);
   const needles = needlesOf(subject);
   let query = trx
     .selectFrom("request_events")
@@ -80,7 +83,8 @@ async function eraseTimeline(trx: ErasureTrx, subject: ErasureSubject): Promise<
   return { deleted: 0, anonymised };
 }
 
-async function erase(trx: ErasureTrx, subject: ErasureSubject) {
+async function erase(handle: AnyHandle, subject: ErasureSubject) {
+  const trx = bookingDb(handle);
   const tables: Record<string, TableErasure> = {
     interview_requests: await eraseRequests(trx, subject),
     request_events: await eraseTimeline(trx, subject),

@@ -3,11 +3,10 @@
  * zone, working hours and limits (hiring's `schedulingFacts`, defaults applied there). The one
  * place booking learns who someone is, for options, the slot lock and invitations alike.
  */
-import type { Kysely } from "kysely";
 import { memberContacts } from "../accounts/reads.js";
 import type { WorkingHoursSpan } from "../engine/types.js";
 import { schedulingFacts } from "../hiring/scheduling-facts.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, bookingDb } from "./db.js";
 
 export interface InterviewerProfile {
   name: string;
@@ -20,10 +19,11 @@ export interface InterviewerProfile {
 
 /** Profiles of those among `userIds` who are members of the organisation (others are absent). */
 export async function interviewerProfiles(
-  q: Kysely<Database>,
+  handle: AnyHandle,
   orgId: string,
   userIds: readonly string[],
 ): Promise<Map<string, InterviewerProfile>> {
+  const q = bookingDb(handle);
   const result = new Map<string, InterviewerProfile>();
   if (userIds.length === 0) return result;
   const members = await memberContacts(q, orgId, userIds);

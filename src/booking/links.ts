@@ -8,11 +8,10 @@
  * Resolving a token is an authentication step: a live link proves which organisation's request
  * it opens, so this is one of the few places that mints an `OrgId`.
  */
-import type { Kysely, Transaction } from "kysely";
 import { constantTimeEqual, newSecretToken, tokenHash } from "../accounts/tokens.js";
 import type { Clock } from "../clock.js";
 import { mintOrgId, newId, type OrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, bookingDb } from "./db.js";
 
 const DAY_MS = 86_400_000;
 /** How long a link works unless the caller says otherwise: two weeks. */
@@ -46,8 +45,6 @@ export interface IssuedLink {
   link: BookingLink;
 }
 
-type Db = Kysely<Database> | Transaction<Database>;
-
 export interface BookingLinks {
   /**
    * A new link for the request, revoking its earlier ones; call inside the transaction that
@@ -55,7 +52,7 @@ export interface BookingLinks {
    * @example const { token } = await links.issue(trx, actor.orgId, request.id)
    */
   issue(
-    db: Db,
+    db: AnyHandle,
     orgId: OrgId,
     requestId: string,
     ttlMs?: number,
@@ -64,13 +61,15 @@ export interface BookingLinks {
   /** What a token opens, or why it opens nothing. */
   resolve(token: string): Promise<LinkResolution>;
   /** Revokes every live link of the request (it was cancelled or replaced). */
-  revokeForRequest(db: Db, orgId: OrgId, requestId: string): Promise<number>;
+  revokeForRequest(db: AnyHandle, orgId: OrgId, requestId: string): Promise<number>;
 }
 
-export function createBookingLinks(deps: { db: Kysely<Database>; clock: Clock }): BookingLinks {
-  const { db, clock } = deps;
+export function createBookingLinks(deps: { db: AnyHandle; clock: Clock }): BookingLinks {
+  const { clock } = deps;
+  const db = bookingDb(deps.db);
 
-  const revokeForRequest = async (trx: Db, orgId: OrgId, requestId: string) => {
+  const revokeForRequest = async (handle: AnyHandle, orgId: OrgId, requestId: string) => {
+    const trx = bookingDb(handle);
     const result = await trx
       .updateTable("booking_links")
       .set({ revoked_at: clock.now() })
@@ -82,7 +81,8 @@ export function createBookingLinks(deps: { db: Kysely<Database>; clock: Clock })
   };
 
   return {
-    async issue(trx, orgId, requestId, ttlMs = DEFAULT_LINK_TTL_MS, options = {}) {
+    async issue(handle, orgId, requestId, ttlMs = DEFAULT_LINK_TTL_MS, options = {}) {
+      const trx = bookingDb(handle);
       if (!(ttlMs > 0)) throw new Error(`a link must live for a positive time, not ${ttlMs} ms`);
       if (options.revokeEarlier ?? true) await revokeForRequest(trx, orgId, requestId);
       const token = newSecretToken(TOKEN_PREFIX);

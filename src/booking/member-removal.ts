@@ -3,11 +3,10 @@
  * recruiter who asked for each one is told by email (and on the request's timeline), so they
  * can find someone else. Runs inside the caller's transaction; booking itself is unchanged.
  */
-import type { Kysely } from "kysely";
 import type { OrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
 import type { BookingContext } from "./context.js";
 import { resource } from "./context.js";
+import { type AnyHandle, bookingDb } from "./db.js";
 import { mailRecruiter } from "./recruiter-mail.js";
 import { addEvent } from "./request-repository.js";
 
@@ -19,11 +18,12 @@ export interface UpcomingBooking {
 
 /** The member's booked sessions in `orgId` that start after `now`, earliest first. */
 export async function upcomingBookingsOf(
-  q: Kysely<Database>,
+  handle: AnyHandle,
   orgId: OrgId,
   userId: string,
   now: number,
 ): Promise<UpcomingBooking[]> {
+  const q = bookingDb(handle);
   const rows = await q
     .selectFrom("booked_slots")
     .innerJoin("bookings", "bookings.id", "booked_slots.booking_id")
@@ -49,10 +49,11 @@ export async function upcomingBookingsOf(
  */
 export async function tellRecruitersOfRemovedInterviewer(
   ctx: Pick<BookingContext, "clock" | "mailFrom" | "publicUrl">,
-  trx: Kysely<Database>,
+  handle: AnyHandle,
   orgId: OrgId,
   member: { userId: string; name: string },
 ): Promise<string[]> {
+  const trx = bookingDb(handle);
   const upcoming = await upcomingBookingsOf(trx, orgId, member.userId, ctx.clock.now());
   const byRequest = new Map<string, UpcomingBooking[]>();
   for (const b of upcoming) byRequest.set(b.requestId, [...(byRequest.get(b.requestId) ?? []), b]);

@@ -4,14 +4,12 @@
  * with warnings for calendars that cannot be trusted and, when nothing fits, the explanation.
  * The engine runs behind the `SlotEngine` port (in-process, or the server's worker pool).
  */
-
-import type { Kysely } from "kysely";
 import type { Actor } from "../accounts/service.js";
 import { RANGE_WIDENING_DAYS } from "../engine/explain.js";
 import { candidateFacts, poolMemberIds } from "../hiring/scheduling-facts.js";
 import { isRestricted } from "../privacy/restriction.js";
-import type { Database } from "../store/schema.js";
 import { type BookingContext, type Caller, DAY_MS } from "./context.js";
+import { type AnyHandle, bookingDb } from "./db.js";
 import { type InterviewerProfile, interviewerProfiles } from "./interviewers.js";
 import {
   type InterviewerFacts,
@@ -30,9 +28,10 @@ export const RESTRICTED_WARNING =
 
 /** The request as the engine sees it: sessions resolved to their candidate interviewers. */
 export async function shapeOf(
-  q: Kysely<Database>,
+  handle: AnyHandle,
   row: InterviewRequestsTable,
 ): Promise<RequestShape> {
+  const q = bookingDb(handle);
   const sessions = sessionsOf(row);
   const poolIds = sessions.flatMap((s) => (s.poolId === undefined ? [] : [s.poolId]));
   const members = await poolMemberIds(q, row.organisation_id, poolIds);

@@ -3,13 +3,12 @@
  * replace, times the candidate proposed) goes to the request's creator as an email, plain text
  * and HTML, queued in the outbox of the transaction that noticed it.
  */
-import type { Kysely } from "kysely";
 import { userContact } from "../accounts/reads.js";
 import type { OrgId } from "../ids.js";
 import { escapeHtml } from "../mail/html.js";
 import { enqueueMail } from "../mail/outbox.js";
-import type { Database } from "../store/schema.js";
 import { type BookingContext, writeTransaction } from "./context.js";
+import { type AnyHandle, bookingDb } from "./db.js";
 import { addEvent, requestRow, setStatus } from "./request-repository.js";
 import type { InterviewRequestsTable } from "./tables.js";
 
@@ -22,11 +21,12 @@ export interface RecruiterMessage {
 /** Emails the request's creator inside `q`'s transaction; false when that user no longer exists. */
 export async function mailRecruiter(
   ctx: Pick<BookingContext, "clock" | "mailFrom" | "publicUrl">,
-  q: Kysely<Database>,
+  handle: AnyHandle,
   orgId: OrgId,
   row: InterviewRequestsTable,
   message: RecruiterMessage,
 ): Promise<boolean> {
+  const q = bookingDb(handle);
   const recruiter = await userContact(q, row.created_by);
   if (recruiter === undefined) return false;
   const page =

@@ -14,7 +14,6 @@
  * domain. `From:` alone can be written by anyone. A reply that names a real attendee but is not
  * authenticated changes nothing: the recruiter is emailed, and the request's timeline says so.
  */
-import type { Kysely } from "kysely";
 import { type MemberContact, userContact } from "../accounts/reads.js";
 import { parseReply } from "../calendar/imip.js";
 import type { Clock } from "../clock.js";
@@ -22,7 +21,7 @@ import { candidateFacts } from "../hiring/scheduling-facts.js";
 import { mintOrgId, type OrgId } from "../ids.js";
 import type { InboundHandler, InboundMessage } from "../mail/inbound.js";
 import type { ReplyAddresses } from "../mail/reply-address.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, bookingDb } from "./db.js";
 import { readable } from "./readable.js";
 import { requestRow, sessionsOf } from "./request-repository.js";
 import type { BookingService } from "./service.js";
@@ -31,7 +30,7 @@ import type { BookingService } from "./service.js";
 export const REPLACE_NOTICE_MS = 48 * 3_600_000;
 
 export interface ReplyHandlerDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   booking: Pick<BookingService, "recordReply" | "replaceInterviewer" | "tellRecruiter">;
   /** The per-attendee reply addresses the invitations were sent with. */
@@ -77,7 +76,8 @@ export function parseSessionUid(uid: string): { bookingUid: string; sessionIndex
  * @example handlers: [calendarReplyHandler({ db, clock, booking })]
  */
 export function calendarReplyHandler(deps: ReplyHandlerDeps): InboundHandler {
-  const { db, clock } = deps;
+  const { clock } = deps;
+  const db = bookingDb(deps.db);
   return async (message) => {
     if (message.calendar === null || message.calendar.method !== "REPLY") return undefined;
     const parsed = parseReply(message.calendar.ics);

@@ -2,11 +2,10 @@
  * Who and what a request is about, in words: the candidate, the job and the organisation, read
  * through their owners' exported functions (hiring, accounts), scoped to the organisation.
  */
-import type { Kysely } from "kysely";
 import { organisationName } from "../accounts/reads.js";
 import { candidateFacts, jobFacts } from "../hiring/scheduling-facts.js";
 import type { OrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, bookingDb } from "./db.js";
 
 export interface RequestNames {
   candidateName: string;
@@ -17,10 +16,11 @@ export interface RequestNames {
 
 /** The names of the request's candidate, job and organisation; undefined when it is not there. */
 export async function requestNames(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   orgId: OrgId,
   requestId: string,
 ): Promise<RequestNames | undefined> {
+  const db = bookingDb(handle);
   const row = await db
     .selectFrom("interview_requests")
     .select(["candidate_id", "job_id"])

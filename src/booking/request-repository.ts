@@ -4,19 +4,17 @@
  * parsed with its schema. Takes the query handle (the store's, or a transaction's) as its
  * first argument, so the same reads serve inside and outside a transaction.
  */
-
-import type { Kysely } from "kysely";
 import { z } from "zod";
 import { invalid, notFound } from "../errors.js";
 import { mintOrgId, type OrgId } from "../ids.js";
 import type { Dialect } from "../store/database.js";
-import type { Database } from "../store/schema.js";
 import {
   type CandidateHours,
   candidateHoursSchema,
   DEFAULT_CANDIDATE_HOURS,
 } from "./candidate-hours.js";
 import { type Caller, iso, userOfResource } from "./context.js";
+import { type AnyHandle, bookingDb } from "./db.js";
 import {
   type Booking,
   type InterviewRequest,
@@ -27,8 +25,6 @@ import {
   requestSessionOutput,
 } from "./schemas.js";
 import type { BookingsTable, EventActorKind, InterviewRequestsTable } from "./tables.js";
-
-type Q = Kysely<Database>;
 
 const storedSessions = z.array(requestSessionOutput);
 const storedOptions = z.array(optionOutput);
@@ -55,11 +51,12 @@ export function offeredOptionsOf(row: Pick<InterviewRequestsTable, "offered_opti
 
 /** The request's row; `lock` takes its row lock on PostgreSQL (SQLite's writer holds all). */
 export async function requestRow(
-  q: Q,
+  handle: AnyHandle,
   orgId: OrgId,
   id: string,
   options: { lock?: boolean; dialect?: Dialect } = {},
 ): Promise<InterviewRequestsTable> {
+  const q = bookingDb(handle);
   let query = q
     .selectFrom("interview_requests")
     .selectAll()
@@ -73,10 +70,11 @@ export async function requestRow(
 
 /** The request's latest booking, if it has one. */
 export async function bookingOf(
-  q: Q,
+  handle: AnyHandle,
   orgId: OrgId,
   requestId: string,
 ): Promise<BookingsTable | undefined> {
+  const q = bookingDb(handle);
   return q
     .selectFrom("bookings")
     .selectAll()
@@ -86,7 +84,12 @@ export async function bookingOf(
     .executeTakeFirst();
 }
 
-export async function bookingById(q: Q, orgId: OrgId, bookingId: string): Promise<BookingsTable> {
+export async function bookingById(
+  handle: AnyHandle,
+  orgId: OrgId,
+  bookingId: string,
+): Promise<BookingsTable> {
+  const q = bookingDb(handle);
   const row = await q
     .selectFrom("bookings")
     .selectAll()
@@ -98,7 +101,12 @@ export async function bookingById(q: Q, orgId: OrgId, bookingId: string): Promis
 }
 
 /** A booking with its active slots grouped into sessions. */
-export async function toBooking(q: Q, orgId: OrgId, row: BookingsTable): Promise<Booking> {
+export async function toBooking(
+  handle: AnyHandle,
+  orgId: OrgId,
+  row: BookingsTable,
+): Promise<Booking> {
+  const q = bookingDb(handle);
   const slots = await q
     .selectFrom("booked_slots")
     .select(["resource", "session_name", "starts_at", "ends_at"])
@@ -131,7 +139,11 @@ export async function toBooking(q: Q, orgId: OrgId, row: BookingsTable): Promise
   };
 }
 
-export async function toRequest(q: Q, row: InterviewRequestsTable): Promise<InterviewRequest> {
+export async function toRequest(
+  handle: AnyHandle,
+  row: InterviewRequestsTable,
+): Promise<InterviewRequest> {
+  const q = bookingDb(handle);
   const orgId = row.organisation_id as OrgId;
   const booking = await bookingOf(q, orgId, row.id);
   return {
@@ -161,13 +173,18 @@ export async function toRequest(q: Q, row: InterviewRequestsTable): Promise<Inte
 }
 
 /** The request as answered to its organisation's members. */
-export async function loadRequest(q: Q, orgId: OrgId, id: string): Promise<InterviewRequest> {
+export async function loadRequest(
+  handle: AnyHandle,
+  orgId: OrgId,
+  id: string,
+): Promise<InterviewRequest> {
+  const q = bookingDb(handle);
   return toRequest(q, await requestRow(q, orgId, id));
 }
 
 /** Adds a timeline entry saying who did what. */
 export async function addEvent(
-  q: Q,
+  handle: AnyHandle,
   at: number,
   caller: Caller,
   requestId: string,
@@ -175,6 +192,7 @@ export async function addEvent(
   detail: Record<string, unknown>,
   idempotencyKey: string | null = null,
 ): Promise<void> {
+  const q = bookingDb(handle);
   const who: { kind: EventActorKind; id: string | null } =
     caller.kind === "user"
       ? { kind: "user", id: caller.actor.userId }
@@ -199,7 +217,12 @@ export async function addEvent(
 }
 
 /** Who did what to the request, oldest first. */
-export async function timelineOf(q: Q, orgId: OrgId, requestId: string): Promise<RequestEvent[]> {
+export async function timelineOf(
+  handle: AnyHandle,
+  orgId: OrgId,
+  requestId: string,
+): Promise<RequestEvent[]> {
+  const q = bookingDb(handle);
   const rows = await q
     .selectFrom("request_events")
     .selectAll()
@@ -226,11 +249,12 @@ export function sessionAt(row: InterviewRequestsTable, sessionIndex: number): Re
 
 /** Sets the request's status (and `updated_at`), with any other columns given. */
 export async function setStatus(
-  q: Q,
+  handle: AnyHandle,
   orgId: OrgId,
   requestId: string,
   values: Partial<InterviewRequestsTable> & { updated_at: number },
 ): Promise<void> {
+  const q = bookingDb(handle);
   await q
     .updateTable("interview_requests")
     .set(values)
@@ -240,7 +264,12 @@ export async function setStatus(
 }
 
 /** Raises a booking's SEQUENCE: its invitations change. */
-export async function nextSequence(q: Q, booking: BookingsTable, now: number): Promise<void> {
+export async function nextSequence(
+  handle: AnyHandle,
+  booking: BookingsTable,
+  now: number,
+): Promise<void> {
+  const q = bookingDb(handle);
   await q
     .updateTable("bookings")
     .set({ sequence: booking.sequence + 1, updated_at: now })
@@ -252,11 +281,12 @@ export type KeyTable = "bookings" | "request_events";
 
 /** The request whose committed call used this idempotency key, if any. */
 export async function keyHolder(
-  q: Q,
+  handle: AnyHandle,
   table: KeyTable,
   orgId: OrgId,
   key: string,
 ): Promise<string | undefined> {
+  const q = bookingDb(handle);
   const row = await q
     .selectFrom(table)
     .select("request_id")
@@ -268,12 +298,13 @@ export async function keyHolder(
 
 /** Whether this call was already made for this request; the key on another request is bad input. */
 export async function madeBefore(
-  q: Q,
+  handle: AnyHandle,
   table: KeyTable,
   orgId: OrgId,
   requestId: string,
   key: string,
 ): Promise<boolean> {
+  const q = bookingDb(handle);
   const holder = await keyHolder(q, table, orgId, key);
   if (holder === undefined) return false;
   if (holder !== requestId) {
@@ -286,7 +317,8 @@ export async function madeBefore(
  * Resolves a candidate's request id to their organisation and candidate id. The web layer
  * proved the candidate holds a link to this request: its own organisation is the one they act in.
  */
-export async function candidateCaller(q: Q, requestId: string): Promise<Caller> {
+export async function candidateCaller(handle: AnyHandle, requestId: string): Promise<Caller> {
+  const q = bookingDb(handle);
   const row = await q
     .selectFrom("interview_requests")
     .select(["organisation_id", "candidate_id"])
@@ -302,7 +334,13 @@ export async function candidateCaller(q: Q, requestId: string): Promise<Caller> 
 }
 
 /** Active booked slots of one session of a booking, by the session's (unique) name. */
-export async function sessionSlots(q: Q, orgId: OrgId, bookingId: string, sessionName: string) {
+export async function sessionSlots(
+  handle: AnyHandle,
+  orgId: OrgId,
+  bookingId: string,
+  sessionName: string,
+) {
+  const q = bookingDb(handle);
   return q
     .selectFrom("booked_slots")
     .select(["id", "resource", "starts_at", "ends_at"])

@@ -21,6 +21,7 @@ import type { Actor } from "../accounts/service.js";
 import type { OrgId } from "../ids.js";
 import * as commands from "./commands/index.js";
 import { type BookingContext, type BookingDeps, inlineSlotEngine, userCaller } from "./context.js";
+import { bookingDb } from "./db.js";
 import { createBookingLinks } from "./links.js";
 import { recruiterOverview } from "./overview.js";
 import * as reads from "./reads.js";
@@ -52,7 +53,7 @@ export type { CandidateRequestView } from "./reads.js";
 /** The dependencies with their defaults applied, once. */
 export function bookingContext(deps: BookingDeps): BookingContext {
   return {
-    db: deps.db,
+    db: bookingDb(deps.db),
     dialect: deps.dialect,
     clock: deps.clock,
     calendars: deps.calendars,

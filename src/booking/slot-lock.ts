@@ -9,25 +9,23 @@
  * deadlock) and an exclusion constraint on `booked_slots` holds the overlap half even against a
  * bug here; on SQLite the transaction is BEGIN IMMEDIATE, one writer at a time.
  */
-import type { Kysely } from "kysely";
 import { lockMembers } from "../accounts/reads.js";
 import type { OrgId } from "../ids.js";
 import type { Dialect } from "../store/database.js";
-import type { Database } from "../store/schema.js";
 import { DAY_MS, resource, userOfResource } from "./context.js";
+import { type AnyHandle, bookingDb } from "./db.js";
 import { interviewerProfiles } from "./interviewers.js";
 import { type LimitFacts, limitViolation, type SlotClaim } from "./problem.js";
 
-type Q = Kysely<Database>;
-
 /** Active booked slots of these people overlapping `range`, except one booking's. */
 export async function bookedSlots(
-  q: Q,
+  handle: AnyHandle,
   orgId: string,
   userIds: readonly string[],
   range: { start: number; end: number },
   exceptBookingId?: string,
 ): Promise<Map<string, { start: number; end: number }[]>> {
+  const q = bookingDb(handle);
   const byUser = new Map<string, { start: number; end: number }[]>(userIds.map((u) => [u, []]));
   if (userIds.length === 0) return byUser;
   let query = q
@@ -53,11 +51,12 @@ export async function bookedSlots(
  * write transaction that inserts the claims.
  */
 export async function lockAndCheck(
-  trx: Q,
+  handle: AnyHandle,
   dialect: Dialect,
   orgId: OrgId,
   claims: readonly SlotClaim[],
 ): Promise<string | undefined> {
+  const trx = bookingDb(handle);
   const userIds = [...new Set(claims.map((c) => c.userId))].sort();
   if (dialect === "postgres") await lockMembers(trx, orgId, userIds);
   const profiles = await interviewerProfiles(trx, orgId, userIds);
@@ -103,11 +102,12 @@ export async function lockAndCheck(
 
 /** Holds the claimed time for a booking (after `lockAndCheck` passed in this transaction). */
 export async function insertSlots(
-  trx: Q,
+  handle: AnyHandle,
   orgId: OrgId,
   bookingId: string,
   claims: readonly SlotClaim[],
 ): Promise<void> {
+  const trx = bookingDb(handle);
   if (claims.length === 0) return;
   await trx
     .insertInto("booked_slots")
@@ -126,7 +126,12 @@ export async function insertSlots(
 }
 
 /** Frees every time a booking holds. */
-export async function releaseSlots(trx: Q, orgId: OrgId, bookingId: string): Promise<void> {
+export async function releaseSlots(
+  handle: AnyHandle,
+  orgId: OrgId,
+  bookingId: string,
+): Promise<void> {
+  const trx = bookingDb(handle);
   await trx
     .updateTable("booked_slots")
     .set({ active: 0 })
@@ -137,7 +142,8 @@ export async function releaseSlots(trx: Q, orgId: OrgId, bookingId: string): Pro
 }
 
 /** Frees one slot (an interviewer leaving a session). */
-export async function releaseSlot(trx: Q, slotId: number | string): Promise<void> {
+export async function releaseSlot(handle: AnyHandle, slotId: number | string): Promise<void> {
+  const trx = bookingDb(handle);
   await trx
     .updateTable("booked_slots")
     .set({ active: 0 })

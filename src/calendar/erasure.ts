@@ -6,18 +6,16 @@
  * erasure has committed, each connection's grant is revoked where the provider allows it
  * (Google; Microsoft has no per-grant revocation: see `OAuthSources.revoke`).
  */
-import type { Kysely } from "kysely";
 import {
   affected,
   type ErasureSubject,
-  type ErasureTrx,
   type ModuleErasure,
   mentions,
   needlesOf,
   redactedColumns,
   type TableErasure,
 } from "../privacy/erasure-subject.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, calendarDb } from "./db.js";
 import type { CalendarConnectionsTable } from "./tables.js";
 
 export interface CalendarErasureDeps {
@@ -25,7 +23,7 @@ export interface CalendarErasureDeps {
   revoke?: (row: CalendarConnectionsTable) => Promise<void>;
 }
 
-type Db = Kysely<Database> | ErasureTrx;
+type Db = AnyHandle;
 
 /** The person's own rows, by user id, deleted in this order. */
 const USER_TABLES = [
@@ -35,7 +33,11 @@ const USER_TABLES = [
   "calendar_connections",
 ] as const;
 
-async function deleteForUsers(trx: Db, userIds: string[]): Promise<Record<string, TableErasure>> {
+async function deleteForUsers(
+  handle: Db,
+  userIds: string[],
+): Promise<Record<string, TableErasure>> {
+  const trx = calendarDb(handle);
   const tables: Record<string, TableErasure> = {};
   const count = (n: number) => ({ deleted: n, anonymised: 0 });
   tables.busy_blocks = count(
@@ -67,7 +69,8 @@ async function deleteForUsers(trx: Db, userIds: string[]): Promise<Record<string
 const WRITE_TEXT = ["payload", "outcome", "last_error"] as const;
 
 /** Interviews on other people's calendars that name the person: the text is redacted. */
-async function redactWrites(trx: ErasureTrx, subject: ErasureSubject): Promise<number> {
+async function redactWrites(handle: AnyHandle, subject: ErasureSubject): Promise<number> {
+  const trx = calendarDb(handle);
   const needles = needlesOf(subject);
   let query = trx
     .selectFrom("calendar_event_writes")

@@ -17,17 +17,17 @@
  * for the same event is pending, and a new write supersedes earlier ones not yet claimed (each
  * carries the whole event, so only the latest matters).
  */
-import { type Kysely, sql, type Transaction } from "kysely";
+import { sql } from "kysely";
 import { z } from "zod";
 import type { Clock } from "../clock.js";
 import type { OrgId } from "../ids.js";
 import { type QueueSpec, runNext, startQueueWorker } from "../jobs/lease-queue.js";
 import type { RunningWorker } from "../jobs/polling.js";
 import type { SecretStore } from "../secrets/secret-store.js";
-import type { Database } from "../store/schema.js";
 import { connectorKit, openConnector } from "./connector-for.js";
 import type { Lookup } from "./connectors/guarded-fetch.js";
 import { ConnectorError, type EventWriter } from "./connectors/types.js";
+import { type AnyHandle, calendarDb } from "./db.js";
 import { eventWritePayload } from "./event-write-payload.js";
 import { buildCalendarObject, type InterviewEvent } from "./imip.js";
 import type { OAuthSources } from "./oauth-connections.js";
@@ -56,10 +56,11 @@ interface Payload {
  * @throws RangeError when the event cannot be written (a bug in the caller; the transaction fails).
  */
 export async function enqueueEventWrite(
-  db: Kysely<Database> | Transaction<Database>,
+  handle: AnyHandle,
   input: EventWriteInput,
   now: number,
 ): Promise<{ id: number }> {
+  const db = calendarDb(handle);
   // Refuse now, in the caller's transaction, what no worker could ever write.
   buildCalendarObject(input.event, { dtstampEpochMs: input.dtstampEpochMs });
   await db
@@ -95,7 +96,7 @@ export async function enqueueEventWrite(
 }
 
 export interface EventWriteWorkerDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   box: SecretStore;
   /** How long a claim lasts before another worker may take the write over. */
@@ -205,7 +206,8 @@ export async function writeNext(deps: EventWriteWorkerDeps): Promise<boolean> {
 
 /** Performs one write; returns what happened, for a person. */
 async function perform(deps: EventWriteWorkerDeps, row: StoredWrite): Promise<string> {
-  const { db, clock } = deps;
+  const { clock } = deps;
+  const db = calendarDb(deps.db);
   const payload = eventWritePayload(row);
   const link = await db
     .selectFrom("calendar_event_links")

@@ -6,12 +6,11 @@
  * `enqueueInvitations` puts them in the outbox inside the caller's transaction, so they are
  * sent exactly when the booking change commits.
  */
-import type { Kysely, Transaction } from "kysely";
 import { Temporal } from "temporal-polyfill";
 import type { OrgId } from "../ids.js";
 import { escapeHtml } from "../mail/html.js";
 import { enqueueMail, type OutgoingMessage } from "../mail/outbox.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, calendarDb } from "./db.js";
 import {
   buildInvitation,
   type InterviewEvent,
@@ -111,11 +110,12 @@ export function invitationMessages(input: InvitationInput): OutgoingMessage[] {
 
 /** Adds the invitations to the outbox; call inside the transaction that books or cancels. */
 export async function enqueueInvitations(
-  db: Kysely<Database> | Transaction<Database>,
+  handle: AnyHandle,
   input: InvitationInput,
   now: number,
   from?: string,
 ): Promise<{ messageIds: string[] }> {
+  const db = calendarDb(handle);
   const messageIds: string[] = [];
   for (const message of invitationMessages(input)) {
     const { messageId } = await enqueueMail(db, message, now, from);

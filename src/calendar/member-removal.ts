@@ -6,9 +6,8 @@
  * A provider's grant is not revoked here (that is a network call, outside any transaction):
  * the sealed credentials are deleted with the connection, so Ally can no longer use them.
  */
-import type { Kysely } from "kysely";
 import type { OrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, calendarDb } from "./db.js";
 
 export interface RemovedCalendarData {
   connections: number;
@@ -17,10 +16,11 @@ export interface RemovedCalendarData {
 
 /** Deletes the member's calendar data in `orgId`, in `trx`'s transaction. */
 export async function removeMemberCalendars(
-  trx: Kysely<Database>,
+  handle: AnyHandle,
   orgId: OrgId,
   userId: string,
 ): Promise<RemovedCalendarData> {
+  const trx = calendarDb(handle);
   const busy = await trx
     .deleteFrom("busy_blocks")
     .where("organisation_id", "=", orgId)

@@ -9,11 +9,10 @@
  * (`PUBLIC_URL`): a provider cannot reach a loopback one.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Kysely } from "kysely";
 import type { Clock } from "../clock.js";
-import type { Database } from "../store/schema.js";
 import type { GoogleCalendar } from "./connectors/google.js";
 import type { MicrosoftCalendar } from "./connectors/microsoft.js";
+import { type AnyHandle, calendarDb } from "./db.js";
 import type { CalendarPushChannelsTable } from "./tables.js";
 
 /** Renew a channel when less than this is left of it. */
@@ -84,8 +83,9 @@ export type PushTarget = {
 
 export type PushChannels = ReturnType<typeof createPushChannels>;
 
-export function createPushChannels(deps: { db: Kysely<Database>; clock: Clock }) {
-  const { db, clock } = deps;
+export function createPushChannels(deps: { db: AnyHandle; clock: Clock }) {
+  const { clock } = deps;
+  const db = calendarDb(deps.db);
 
   /** Ends a channel at the provider (a gone one counts as ended) and forgets it. */
   async function stop(target: PushClient, channel: CalendarPushChannelsTable): Promise<void> {

@@ -8,10 +8,9 @@
  * Microsoft connection with a receiving calendar, else the first CalDAV connection (oldest
  * first). Other modules ask `writableCalendars` instead of reading `calendar_connections`.
  */
-import type { Kysely } from "kysely";
-import type { Database } from "../store/schema.js";
 import { StoredJsonError } from "../store/stored-json.js";
 import { chosenCalendars } from "./chosen-calendars.js";
+import { type AnyHandle, calendarDb } from "./db.js";
 import type { CalendarConnectionsTable, CalendarProvider } from "./tables.js";
 
 type RowFacts = Pick<CalendarConnectionsTable, "id" | "provider" | "calendars">;
@@ -61,10 +60,11 @@ export interface WritableCalendar {
  * receives them; the others are absent.
  */
 export async function writableCalendars(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   orgId: string,
   userIds: readonly string[],
 ): Promise<Map<string, WritableCalendar>> {
+  const db = calendarDb(handle);
   const ids = [...new Set(userIds)];
   const writable = new Map<string, WritableCalendar>();
   if (ids.length === 0) return writable;
@@ -84,14 +84,16 @@ export async function writableCalendars(
 
 /** The whole row of the person's connection that receives new events; undefined when none. */
 export async function receivingConnectionOf(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   orgId: string,
   userId: string,
 ): Promise<CalendarConnectionsTable | undefined> {
+  const db = calendarDb(handle);
   return receivingConnection(await connectionsOf(db, orgId, [userId]));
 }
 
-function connectionsOf(db: Kysely<Database>, orgId: string, userIds: string[]) {
+function connectionsOf(handle: AnyHandle, orgId: string, userIds: string[]) {
+  const db = calendarDb(handle);
   return db
     .selectFrom("calendar_connections")
     .selectAll()

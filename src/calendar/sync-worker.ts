@@ -7,12 +7,12 @@
  * (`syncConnection` sets `next_attempt_at`, and a connection that turns unhealthy emails its
  * owner once, until it recovers). A connection is never a dead letter.
  */
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import type { Clock } from "../clock.js";
 import { type QueueSpec, runNext, startQueueWorker } from "../jobs/lease-queue.js";
 import { type RunningWorker, startPolling } from "../jobs/polling.js";
-import type { Database } from "../store/schema.js";
 import type { CalendarService } from "./connections.js";
+import type { AnyHandle } from "./db.js";
 
 export interface SyncWorkerDeps {
   calendars: CalendarService;
@@ -23,7 +23,7 @@ export interface SyncWorkerDeps {
    * The database, clock and sync interval (config.calendar.syncMinutes) for the queue's claim.
    * Without them the calendar service's own claim (`claimDue`) is used.
    */
-  queue?: { db: Kysely<Database>; clock: Clock; syncIntervalMs: number };
+  queue?: { db: AnyHandle; clock: Clock; syncIntervalMs: number };
   log?: (line: string) => void;
 }
 

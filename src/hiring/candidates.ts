@@ -1,12 +1,11 @@
 /** Candidates: the people a customer interviews. Personal data, readable by recruiters only. */
-import type { Kysely } from "kysely";
 import { requirePermission } from "../accounts/permissions.js";
 import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
 import { AppError, notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import type { Tombstones } from "../privacy/tombstones.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, hiringDb } from "./db.js";
 import { parseInput } from "./parse-input.js";
 import { type Candidate, type CandidateInput, candidateInput } from "./schemas.js";
 import type { CandidatesTable } from "./tables.js";
@@ -27,11 +26,12 @@ function toCandidate(row: CandidatesTable): Candidate {
 }
 
 export function candidateOperations(deps: {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   tombstones?: Tombstones;
 }) {
-  const { db, clock } = deps;
+  const { clock } = deps;
+  const db = hiringDb(deps.db);
 
   async function getCandidate(actor: Actor, id: string): Promise<Candidate> {
     requirePermission(actor.role, "candidates:read");

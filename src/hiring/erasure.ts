@@ -7,15 +7,16 @@ import { sql } from "kysely";
 import {
   affected,
   type ErasureSubject,
-  type ErasureTrx,
   type ModuleErasure,
   type SubjectFacts,
 } from "../privacy/erasure-subject.js";
+import { type AnyHandle, hiringDb } from "./db.js";
 
 /** What an anonymised candidate is called. */
 export const ERASED_CANDIDATE_NAME = "a candidate";
 
-async function identify(trx: ErasureTrx, subject: ErasureSubject): Promise<SubjectFacts> {
+async function identify(handle: AnyHandle, subject: ErasureSubject): Promise<SubjectFacts> {
+  const trx = hiringDb(handle);
   let query = trx
     .selectFrom("candidates")
     .select(["id", "name", "phone"])
@@ -29,7 +30,8 @@ async function identify(trx: ErasureTrx, subject: ErasureSubject): Promise<Subje
   };
 }
 
-async function erase(trx: ErasureTrx, subject: ErasureSubject) {
+async function erase(handle: AnyHandle, subject: ErasureSubject) {
+  const trx = hiringDb(handle);
   const anonymised =
     subject.candidateIds.length === 0
       ? 0

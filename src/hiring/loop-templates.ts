@@ -3,7 +3,6 @@
  * interviewers from a pool. A session never needs more interviewers than its pool has members;
  * this holds when a template is saved and when a pool shrinks (see pools.ts).
  */
-import type { Kysely } from "kysely";
 import { z } from "zod";
 import { requirePermission } from "../accounts/permissions.js";
 import type { Actor } from "../accounts/service.js";
@@ -11,8 +10,8 @@ import type { Clock } from "../clock.js";
 import { invalid, notFound } from "../errors.js";
 import type { OrgId } from "../ids.js";
 import { newId } from "../ids.js";
-import type { Database } from "../store/schema.js";
 import { parseStoredJson } from "../store/stored-json.js";
+import { type AnyHandle, hiringDb } from "./db.js";
 import { parseInput } from "./parse-input.js";
 import {
   type LoopSession,
@@ -48,10 +47,11 @@ function toTemplate(row: LoopTemplatesTable): LoopTemplate {
 
 /** The organisation's templates with a session drawing from `poolId`. */
 export async function templatesUsingPool(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   orgId: OrgId,
   poolId: string,
 ): Promise<LoopTemplate[]> {
+  const db = hiringDb(handle);
   const rows = await db
     .selectFrom("loop_templates")
     .selectAll()
@@ -69,10 +69,11 @@ type TemplateValue = ReturnType<typeof loopTemplateInput.parse>;
  * members waits for this transaction instead of slipping under the check.
  */
 async function checkReferences(
-  trx: Kysely<Database>,
+  handle: AnyHandle,
   orgId: OrgId,
   value: TemplateValue,
 ): Promise<void> {
+  const trx = hiringDb(handle);
   if (value.jobId !== null) {
     const job = await trx
       .selectFrom("jobs")
@@ -122,8 +123,9 @@ function sessionsJson(value: TemplateValue): string {
   return JSON.stringify(sessions);
 }
 
-export function loopTemplateOperations(deps: { db: Kysely<Database>; clock: Clock }) {
-  const { db, clock } = deps;
+export function loopTemplateOperations(deps: { db: AnyHandle; clock: Clock }) {
+  const { clock } = deps;
+  const db = hiringDb(deps.db);
 
   async function getLoopTemplate(actor: Actor, id: string): Promise<LoopTemplate> {
     requirePermission(actor.role, "hiring:read");

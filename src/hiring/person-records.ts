@@ -3,13 +3,15 @@
  * requests (who is the controller; what goes into an access export). Across organisations on
  * purpose: only privacy requests, verified by the person, call these.
  */
-import { type Kysely, sql, type Transaction } from "kysely";
-import type { Database } from "../store/schema.js";
-
-type Handle = Kysely<Database> | Transaction<Database>;
+import { sql } from "kysely";
+import { type AnyHandle, hiringDb } from "./db.js";
 
 /** The organisations that hold candidate records with this address (case-insensitive). */
-export async function organisationsWithCandidate(db: Handle, email: string): Promise<string[]> {
+export async function organisationsWithCandidate(
+  handle: AnyHandle,
+  email: string,
+): Promise<string[]> {
+  const db = hiringDb(handle);
   const rows = await db
     .selectFrom("candidates")
     .select("organisation_id")
@@ -21,10 +23,11 @@ export async function organisationsWithCandidate(db: Handle, email: string): Pro
 
 /** The candidate records one organisation keeps with this address, as the person sees them. */
 export async function candidateRecords(
-  db: Handle,
+  handle: AnyHandle,
   organisationId: string,
   email: string,
 ): Promise<Array<Record<string, unknown>>> {
+  const db = hiringDb(handle);
   const rows = await db
     .selectFrom("candidates")
     .select(["name", "email", "phone", "time_zone", "notes", "created_at", "updated_at"])

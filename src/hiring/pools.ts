@@ -2,14 +2,13 @@
  * Interviewer pools: named sets of the organisation's members that loop sessions draw
  * interviewers from. Only members of the same organisation can be put in a pool.
  */
-import type { Kysely } from "kysely";
 import { requirePermission } from "../accounts/permissions.js";
 import { membersAmong, membersByUserIds } from "../accounts/reads.js";
 import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
 import { AppError, invalid, notFound } from "../errors.js";
 import { newId, type OrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, hiringDb } from "./db.js";
 import { templatesUsingPool } from "./loop-templates.js";
 import { parseInput } from "./parse-input.js";
 import { type Pool, type PoolInput, poolInput } from "./schemas.js";
@@ -34,10 +33,11 @@ const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * from accounts; an id that is no longer a member of the organisation is left out.
  */
 async function membersOf(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   orgId: OrgId,
   poolIds: string[],
 ): Promise<Map<string, string[]>> {
+  const db = hiringDb(handle);
   const byPool = new Map<string, string[]>(poolIds.map((id) => [id, []]));
   if (poolIds.length === 0) return byPool;
   const rows = await db
@@ -67,10 +67,11 @@ async function membersOf(
  * unknown or belongs to someone elsewhere, so nothing about other organisations leaks.
  */
 async function checkMembers(
-  trx: Kysely<Database>,
+  handle: AnyHandle,
   orgId: OrgId,
   memberIds: string[],
 ): Promise<string[]> {
+  const trx = hiringDb(handle);
   const unique = [...new Set(memberIds)];
   if (unique.length === 0) return unique;
   const known = await membersAmong(trx, orgId, unique);
@@ -82,11 +83,12 @@ async function checkMembers(
 }
 
 async function writeMembers(
-  trx: Kysely<Database>,
+  handle: AnyHandle,
   orgId: OrgId,
   poolId: string,
   memberIds: string[],
 ): Promise<void> {
+  const trx = hiringDb(handle);
   await trx
     .deleteFrom("pool_members")
     .where("organisation_id", "=", orgId)
@@ -101,8 +103,9 @@ async function writeMembers(
     .execute();
 }
 
-export function poolOperations(deps: { db: Kysely<Database>; clock: Clock }) {
-  const { db, clock } = deps;
+export function poolOperations(deps: { db: AnyHandle; clock: Clock }) {
+  const { clock } = deps;
+  const db = hiringDb(deps.db);
 
   async function getPool(actor: Actor, id: string): Promise<Pool> {
     requirePermission(actor.role, "hiring:read");

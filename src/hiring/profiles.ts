@@ -3,7 +3,6 @@
  * member of an organisation. Any member may read them (coordinators need them to schedule);
  * a member edits their own, and `profiles:edit-any` edits anyone's in the organisation.
  */
-import type { Kysely } from "kysely";
 import { z } from "zod";
 import { can, requirePermission } from "../accounts/permissions.js";
 import { isMember } from "../accounts/reads.js";
@@ -12,8 +11,8 @@ import type { Clock } from "../clock.js";
 import type { WorkingHoursSpan } from "../engine/types.js";
 import { notFound } from "../errors.js";
 import type { OrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
 import { parseStoredJson } from "../store/stored-json.js";
+import { type AnyHandle, hiringDb } from "./db.js";
 import { parseInput } from "./parse-input.js";
 import {
   type InterviewerProfile,
@@ -28,12 +27,14 @@ export const DEFAULT_WORKING_HOURS: WorkingHoursSpan[] = [
   { days: ["MO", "TU", "WE", "TH", "FR"], start: "09:00", end: "17:00" },
 ];
 
-async function requireMember(db: Kysely<Database>, orgId: OrgId, userId: string): Promise<void> {
+async function requireMember(handle: AnyHandle, orgId: OrgId, userId: string): Promise<void> {
+  const db = hiringDb(handle);
   if (!(await isMember(db, orgId, userId))) throw notFound("member");
 }
 
-export function profileOperations(deps: { db: Kysely<Database>; clock: Clock }) {
-  const { db, clock } = deps;
+export function profileOperations(deps: { db: AnyHandle; clock: Clock }) {
+  const { clock } = deps;
+  const db = hiringDb(deps.db);
 
   async function getInterviewerProfile(actor: Actor, userId: string): Promise<InterviewerProfile> {
     requirePermission(actor.role, "hiring:read");

@@ -5,15 +5,12 @@
  * reading hiring's tables. Every read is scoped to the organisation; stored JSON is parsed with
  * its schema.
  */
-import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { WorkingHoursSpan } from "../engine/types.js";
 import type { OrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, hiringDb } from "./db.js";
 import { DEFAULT_TIME_ZONE, DEFAULT_WORKING_HOURS } from "./profiles.js";
 import { type LoopSession, loopSessionOutput, WEEKDAY_CODES } from "./schemas.js";
-
-type Db = Kysely<Database>;
 
 /** An interviewer as the scheduler and the invitations see them. */
 export interface SchedulingFacts {
@@ -41,10 +38,11 @@ const storedLoopSessions = z.array(loopSessionOutput);
  * @example (await schedulingFacts(db, orgId, ["usr_1"])).get("usr_1")?.timeZone // "UTC"
  */
 export async function schedulingFacts(
-  db: Db,
+  handle: AnyHandle,
   orgId: OrgId | string,
   userIds: readonly string[],
 ): Promise<Map<string, SchedulingFacts>> {
+  const db = hiringDb(handle);
   const ids = [...new Set(userIds)];
   const result = new Map<string, SchedulingFacts>();
   if (ids.length === 0) return result;
@@ -83,10 +81,11 @@ export async function schedulingFacts(
 
 /** Members of each pool, by pool id, in user-id order; an unknown pool has none. */
 export async function poolMemberIds(
-  db: Db,
+  handle: AnyHandle,
   orgId: OrgId | string,
   poolIds: readonly string[],
 ): Promise<Map<string, string[]>> {
+  const db = hiringDb(handle);
   const ids = [...new Set(poolIds)];
   const members = new Map<string, string[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return members;
@@ -103,10 +102,11 @@ export async function poolMemberIds(
 
 /** The pool's number of members, or undefined when the organisation has no such pool. */
 export async function poolSize(
-  db: Db,
+  handle: AnyHandle,
   orgId: OrgId | string,
   poolId: string,
 ): Promise<number | undefined> {
+  const db = hiringDb(handle);
   const pool = await db
     .selectFrom("pools")
     .leftJoin("pool_members", "pool_members.pool_id", "pools.id")
@@ -127,10 +127,11 @@ export interface CandidateFacts {
 }
 
 export async function candidateFacts(
-  db: Db,
+  handle: AnyHandle,
   orgId: OrgId | string,
   candidateId: string,
 ): Promise<CandidateFacts | undefined> {
+  const db = hiringDb(handle);
   const row = await db
     .selectFrom("candidates")
     .select(["id", "name", "email", "time_zone"])
@@ -143,10 +144,11 @@ export async function candidateFacts(
 }
 
 export async function jobFacts(
-  db: Db,
+  handle: AnyHandle,
   orgId: OrgId | string,
   jobId: string,
 ): Promise<{ id: string; title: string } | undefined> {
+  const db = hiringDb(handle);
   return db
     .selectFrom("jobs")
     .select(["id", "title"])
@@ -162,10 +164,11 @@ export interface LoopFacts {
 }
 
 export async function loopTemplateFacts(
-  db: Db,
+  handle: AnyHandle,
   orgId: OrgId | string,
   templateId: string,
 ): Promise<LoopFacts | undefined> {
+  const db = hiringDb(handle);
   const row = await db
     .selectFrom("loop_templates")
     .select(["session_order", "max_gap_minutes", "sessions"])

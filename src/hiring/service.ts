@@ -4,15 +4,14 @@
  * an object of another organisation is "not found", never "forbidden", so its existence leaks
  * nothing.
  */
-import type { Kysely } from "kysely";
 import { requirePermission } from "../accounts/permissions.js";
 import type { Actor } from "../accounts/service.js";
 import type { Clock } from "../clock.js";
 import { notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import type { Tombstones } from "../privacy/tombstones.js";
-import type { Database } from "../store/schema.js";
 import { candidateOperations } from "./candidates.js";
+import { type AnyHandle, hiringDb } from "./db.js";
 import { loopTemplateOperations } from "./loop-templates.js";
 import { poolOperations } from "./pools.js";
 import { profileOperations } from "./profiles.js";
@@ -20,7 +19,7 @@ import type { Job, JobInput } from "./schemas.js";
 import type { JobsTable } from "./tables.js";
 
 export interface HiringDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   /** Erased people (privacy/tombstones.ts): adding them again as candidates is refused. */
   tombstones?: Tombstones;
@@ -43,7 +42,8 @@ function toJob(row: JobsTable): Job {
 export type HiringService = ReturnType<typeof createHiringService>;
 
 export function createHiringService(deps: HiringDeps) {
-  const { db, clock } = deps;
+  const { clock } = deps;
+  const db = hiringDb(deps.db);
   return {
     ...candidateOperations(deps),
     ...poolOperations(deps),

@@ -1,14 +1,14 @@
 /** A member's time zone, for modules that read their calendars. */
-import type { Kysely } from "kysely";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, hiringDb } from "./db.js";
 import { DEFAULT_TIME_ZONE } from "./profiles.js";
 
 /** The zone of the member's saved profile; DEFAULT_TIME_ZONE (UTC) without one. */
 export async function memberTimeZone(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   orgId: string,
   userId: string,
 ): Promise<string> {
+  const db = hiringDb(handle);
   const row = await db
     .selectFrom("interviewer_profiles")
     .select("time_zone")

@@ -6,15 +6,13 @@
  * lease, as in the outbox). A handler that fails is retried with backoff, then set aside with
  * its error.
  */
-import { type Kysely, sql, type Transaction } from "kysely";
+import { sql } from "kysely";
 import { z } from "zod";
 import type { Clock } from "../clock.js";
-import type { Database } from "../store/schema.js";
 import { parseStoredJson } from "../store/stored-json.js";
+import { type AnyHandle, jobsDb } from "./db.js";
 import { exponentialBackoff, type QueueSpec, runNext, startQueueWorker } from "./lease-queue.js";
 import type { RunningWorker } from "./polling.js";
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export interface JobInput {
   organisationId: string | null;
@@ -31,11 +29,12 @@ export interface JobInput {
  * job already under that key is left as it is (a recurring job set up at every start).
  */
 export async function scheduleJob(
-  db: Db,
+  handle: AnyHandle,
   job: JobInput,
   now: number,
   options: { keepExisting?: boolean } = {},
 ): Promise<void> {
+  const db = jobsDb(handle);
   const payload = JSON.stringify(job.payload);
   if (options.keepExisting === true) {
     await db
@@ -86,7 +85,8 @@ export async function scheduleJob(
 }
 
 /** Removes the jobs whose key starts with `keyPrefix` that have not run; returns how many. */
-export async function cancelJobs(db: Db, keyPrefix: string): Promise<number> {
+export async function cancelJobs(handle: AnyHandle, keyPrefix: string): Promise<number> {
+  const db = jobsDb(handle);
   // A plain prefix comparison (LIKE would need its wildcards escaped, differently per database).
   const result = await db
     .deleteFrom("scheduled_jobs")
@@ -110,7 +110,7 @@ export interface Job {
 export type JobHandler = (job: Job) => Promise<void>;
 
 export interface JobWorkerDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   handlers: Record<string, JobHandler>;
   leaseMs?: number;

@@ -10,11 +10,11 @@ import { join, resolve } from "node:path";
 import {
   affected,
   type ErasureSubject,
-  type ErasureTrx,
   type ModuleErasure,
   mentions,
   needlesOf,
 } from "../privacy/erasure-subject.js";
+import { type AnyHandle, mailDb } from "./db.js";
 
 export interface MailErasureDeps {
   /** The outbox folder (folder transport), when mail is written to files. */
@@ -44,7 +44,8 @@ async function filesNaming(directory: string, needles: readonly string[]): Promi
   return found;
 }
 
-async function erase(trx: ErasureTrx, subject: ErasureSubject, deps: MailErasureDeps) {
+async function erase(handle: AnyHandle, subject: ErasureSubject, deps: MailErasureDeps) {
+  const trx = mailDb(handle);
   const needles = needlesOf(subject);
   let sent = trx
     .selectFrom("outbox")

@@ -6,16 +6,16 @@
  * several processes may share the work: it is a lease queue (jobs/lease-queue.ts).
  */
 import { createHash } from "node:crypto";
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
 import { z } from "zod";
 import type { Clock } from "../clock.js";
 import { type QueueSpec, runNext, startQueueWorker } from "../jobs/lease-queue.js";
 import type { RunningWorker } from "../jobs/polling.js";
 import type { Tombstones } from "../privacy/tombstones.js";
-import type { Database } from "../store/schema.js";
 import { parseStoredJson } from "../store/stored-json.js";
 import { dmarcVerdict } from "./authentication-results.js";
+import { type AnyHandle, mailDb } from "./db.js";
 import type { InboundMailTable } from "./tables.js";
 
 export interface Envelope {
@@ -193,12 +193,13 @@ export async function parseInbound(
  * (`refused`: the message is dropped, and the refusal logged without the address).
  */
 export async function storeInbound(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   raw: Buffer,
   envelope: Envelope,
   now: number,
   options: StoreInboundOptions = {},
 ): Promise<{ stored: boolean; messageId: string; refused?: true }> {
+  const db = mailDb(handle);
   const row = await parseInbound(raw, envelope, now, options);
   const messageId = row.message_id;
   for (const sender of new Set([row.from_address, row.envelope_from])) {
@@ -260,7 +261,7 @@ function toMessage(stored: Record<string, unknown>): InboundMessage {
 }
 
 export interface InboundWorkerDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   handlers: InboundHandler[];
   leaseMs?: number;

@@ -15,14 +15,14 @@
  */
 import { chmod, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import nodemailer from "nodemailer";
 import { z } from "zod";
 import type { Clock } from "../clock.js";
 import { type QueueSpec, runNext, startQueueWorker } from "../jobs/lease-queue.js";
 import type { RunningWorker } from "../jobs/polling.js";
-import type { Database } from "../store/schema.js";
 import { parseStoredJson } from "../store/stored-json.js";
+import type { AnyHandle } from "./db.js";
 import { escapeHtml } from "./html.js";
 
 export interface MailTransport {
@@ -101,7 +101,7 @@ export function folderTransport(directory: string): MailTransport {
 }
 
 export interface OutboxWorkerDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   transport: MailTransport;
   from: string;

@@ -4,11 +4,10 @@
  * each one once.
  */
 import { randomBytes } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
 import { AppError } from "../errors.js";
 import type { OrgId } from "../ids.js";
 import { isRestricted } from "../privacy/restriction.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, mailDb } from "./db.js";
 import { DEFAULT_MAIL_LIMITS, limitPolicyOf, type MailLimits, overLimit } from "./send-limits.js";
 
 export interface OutgoingMessage {
@@ -57,12 +56,13 @@ function messageIdDomain(from: string | undefined): string {
  * Nothing but privacy-request mail goes to a restricted address (`notSent: "restricted"`).
  */
 export async function enqueueMail(
-  db: Kysely<Database> | Transaction<Database>,
+  handle: AnyHandle,
   message: OutgoingMessage,
   now: number,
   from?: string,
   limits: MailLimits = DEFAULT_MAIL_LIMITS,
 ): Promise<{ messageId: string; notSent?: undefined } | { messageId: null; notSent: string }> {
+  const db = mailDb(handle);
   if (message.calendar !== undefined) {
     const inFile = calendarMethodOf(message.calendar.ics);
     if (inFile !== message.calendar.method) {
@@ -123,10 +123,8 @@ export async function enqueueMail(
   return { messageId };
 }
 
-async function queuedUnder(
-  db: Kysely<Database> | Transaction<Database>,
-  idempotencyKey: string,
-): Promise<string | undefined> {
+async function queuedUnder(handle: AnyHandle, idempotencyKey: string): Promise<string | undefined> {
+  const db = mailDb(handle);
   const row = await db
     .selectFrom("outbox")
     .select("message_id")
@@ -148,7 +146,8 @@ export interface OutboxEntry {
 }
 
 /** The newest `limit` messages of the outbox, newest first: for the development page only. */
-export async function recentOutbox(db: Kysely<Database>, limit: number): Promise<OutboxEntry[]> {
+export async function recentOutbox(handle: AnyHandle, limit: number): Promise<OutboxEntry[]> {
+  const db = mailDb(handle);
   const rows = await db
     .selectFrom("outbox")
     .select(["id", "to_address", "subject", "text_body", "created_at", "sent_at", "file_path"])

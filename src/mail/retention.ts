@@ -4,16 +4,16 @@
  * kept until it is done, so nothing is lost before it has had its effect; one the worker gave
  * up on counts from its last attempt's record (creation for the outbox).
  */
-import type { Kysely } from "kysely";
 import { type JobHandler, scheduleJob } from "../jobs/scheduled-jobs.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, mailDb } from "./db.js";
 
 export const MAIL_RETENTION_MS = 90 * 86_400_000;
 
 export async function purgeOldMail(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   now: number,
 ): Promise<{ sent: number; received: number }> {
+  const db = mailDb(handle);
   const before = now - MAIL_RETENTION_MS;
   const sent = await db
     .deleteFrom("outbox")
@@ -40,7 +40,7 @@ const DAY_MS = 86_400_000;
  * key (the worker leaves a job that moved while running to run again at its new time).
  */
 export function mailRetentionHandler(deps: {
-  db: Kysely<Database>;
+  db: AnyHandle;
   now: () => number;
   log?: (line: string) => void;
 }): JobHandler {
@@ -58,11 +58,12 @@ export function mailRetentionHandler(deps: {
 
 /** Sets up the daily purge (at start: kept as it is when already scheduled). */
 export async function scheduleMailRetention(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   runAt: number,
   now: number,
   keepExisting = true,
 ): Promise<void> {
+  const db = mailDb(handle);
   await scheduleJob(
     db,
     { organisationId: null, kind: PURGE_JOB, key: PURGE_JOB, runAt, payload: {} },

@@ -18,8 +18,7 @@
  * - `drop`: notices to members (a decline, an unconfirmed reply, a calendar in trouble): not
  *   sent, and the caller records that it was not.
  */
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, mailDb } from "./db.js";
 
 export interface MailLimits {
   /** Messages to one address within an hour. */
@@ -80,11 +79,12 @@ const HOUR_MS = 3_600_000;
  * undefined when it may go.
  */
 export async function overLimit(
-  db: Kysely<Database> | Transaction<Database>,
+  handle: AnyHandle,
   message: { organisationId: string | null; kind: string; to: string },
   now: number,
   limits: MailLimits,
 ): Promise<string | undefined> {
+  const db = mailDb(handle);
   const since = now - HOUR_MS;
   if (RESENT_ON_ANY_CLICK.has(message.kind)) {
     const recent = await db

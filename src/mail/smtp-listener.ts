@@ -9,15 +9,14 @@
  * and the rest is read and discarded, so a client that ignores SIZE cannot make Ally hold more
  * than the limit per connection. Such a message is answered 552 and nothing is stored.
  */
-import type { Kysely } from "kysely";
 import { SMTPServer, type SMTPServerDataStream } from "smtp-server";
 import type { Clock } from "../clock.js";
 import type { Tombstones } from "../privacy/tombstones.js";
-import type { Database } from "../store/schema.js";
+import type { AnyHandle } from "./db.js";
 import { storeInbound } from "./inbound.js";
 
 export interface SmtpListenerOptions {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   host: string;
   /** 0 picks a free port (tests). */

@@ -4,9 +4,8 @@
  * The privacy module owns the `audit_log` table (tables.ts); other modules write it through
  * `recordAudit`, inside their own transaction, and read it through `listAudit`.
  */
-import type { Kysely, Transaction } from "kysely";
 import type { OrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, privacyDb } from "./db.js";
 
 export type AuditAction =
   | "sign-up"
@@ -51,11 +50,8 @@ export function truncateIp(ip: string | undefined): string | null {
   return null;
 }
 
-export async function recordAudit(
-  db: Kysely<Database> | Transaction<Database>,
-  entry: AuditEntry,
-  at: number,
-): Promise<void> {
+export async function recordAudit(handle: AnyHandle, entry: AuditEntry, at: number): Promise<void> {
+  const db = privacyDb(handle);
   await db
     .insertInto("audit_log")
     .values({
@@ -78,10 +74,11 @@ export interface AuditRecord {
 }
 
 export async function listAudit(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   organisationId: OrgId,
   limit = 200,
 ): Promise<AuditRecord[]> {
+  const db = privacyDb(handle);
   const rows = await db
     .selectFrom("audit_log")
     .select(["action", "actor_user_id", "target", "ip", "at"])

@@ -4,12 +4,11 @@
  * until lifted) and objection (GDPR art. 21: no analytics or marketing about them, at once).
  * Set and lifted by completing privacy requests (requests/commands.ts).
  */
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, privacyDb } from "./db.js";
 
 export type PersonFlag = "restricted" | "objected";
 
-type Handle = Kysely<Database> | Transaction<Database>;
+type Handle = AnyHandle;
 
 /** The form an address is compared in: trimmed, lower case. */
 export function normaliseEmail(email: string): string {
@@ -17,7 +16,7 @@ export function normaliseEmail(email: string): string {
 }
 
 async function hasFlag(db: Handle, email: string, flag: PersonFlag): Promise<boolean> {
-  const row = await db
+  const row = await privacyDb(db)
     .selectFrom("person_flags")
     .select("flag")
     .where("email", "=", normaliseEmail(email))
@@ -46,7 +45,7 @@ export async function setPersonFlag(
   at: number,
   requestId: string | null,
 ): Promise<void> {
-  await db
+  await privacyDb(db)
     .insertInto("person_flags")
     .values({ email: normaliseEmail(email), flag, set_at: at, request_id: requestId })
     .onConflict((oc) => oc.columns(["email", "flag"]).doNothing())
@@ -54,7 +53,7 @@ export async function setPersonFlag(
 }
 
 export async function liftPersonFlag(db: Handle, email: string, flag: PersonFlag): Promise<void> {
-  await db
+  await privacyDb(db)
     .deleteFrom("person_flags")
     .where("email", "=", normaliseEmail(email))
     .where("flag", "=", flag)

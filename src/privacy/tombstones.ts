@@ -11,10 +11,9 @@
  * is not yet tied to an organisation when stored, so only an all-of-Ally tombstone refuses it.
  */
 import { createHmac, hkdfSync } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
 import type { OrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
 import { recordAudit } from "./audit-log.js";
+import { type AnyHandle, privacyDb } from "./db.js";
 
 /** The slice of the keyring (secrets/keyring.ts) tombstones need: the master keys by version. */
 export interface TombstoneKeySource {
@@ -22,7 +21,7 @@ export interface TombstoneKeySource {
   get(version: number): Buffer | undefined;
 }
 
-type Db = Kysely<Database> | Transaction<Database>;
+type Db = AnyHandle;
 
 /** Lower-cased, trimmed; `Dana@Example.COM ` and `dana@example.com` are one person. */
 export function normaliseEmail(email: string): string {
@@ -59,7 +58,8 @@ export function createTombstones(keyring: TombstoneKeySource): Tombstones {
   const hashOf = (key: Buffer, email: string) =>
     createHmac("sha256", key).update(normaliseEmail(email)).digest("hex");
 
-  async function isErased(db: Db, email: string, orgId: OrgId | null = null): Promise<boolean> {
+  async function isErased(handle: Db, email: string, orgId: OrgId | null = null): Promise<boolean> {
+    const db = privacyDb(handle);
     if (normaliseEmail(email) === "") return false;
     const hashes = keys.map((k) => hashOf(k.key, email));
     let query = db.selectFrom("erasure_tombstones").select("id").where("email_hash", "in", hashes);
@@ -73,7 +73,8 @@ export function createTombstones(keyring: TombstoneKeySource): Tombstones {
   }
 
   return {
-    async record(db, email, orgId, at) {
+    async record(handle, email, orgId, at) {
+      const db = privacyDb(handle);
       if (await isErased(db, email, orgId)) return;
       for (const { version, key } of keys) {
         await db

@@ -4,9 +4,8 @@
  * owner bound as associated data so a wrapped key copied to another row does not unwrap.
  */
 import { randomBytes } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../store/schema.js";
 import { decrypt, encrypt } from "./aead.js";
+import { type AnyHandle, secretsDb } from "./db.js";
 import { SecretsError } from "./errors.js";
 import type { Keyring } from "./keyring.js";
 import type { DataKeysTable } from "./tables.js";
@@ -14,7 +13,7 @@ import type { DataKeysTable } from "./tables.js";
 /** The owner of secrets that belong to no organisation (users' second-factor keys). */
 export const SYSTEM_SCOPE = "system";
 
-export type Db = Kysely<Database> | Transaction<Database>;
+export type Db = AnyHandle;
 
 const wrapAad = (id: string, scope: string) => `ally.data-key|${id}|${scope}`;
 
@@ -54,11 +53,19 @@ export function unwrapDataKey(
   return key;
 }
 
-export async function findDataKey(db: Db, id: string): Promise<DataKeysTable | undefined> {
+export async function findDataKey(
+  handle: AnyHandle,
+  id: string,
+): Promise<DataKeysTable | undefined> {
+  const db = secretsDb(handle);
   return db.selectFrom("data_keys").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-export async function newestDataKey(db: Db, scope: string): Promise<DataKeysTable | undefined> {
+export async function newestDataKey(
+  handle: AnyHandle,
+  scope: string,
+): Promise<DataKeysTable | undefined> {
+  const db = secretsDb(handle);
   return db
     .selectFrom("data_keys")
     .selectAll()
@@ -73,12 +80,13 @@ export async function newestDataKey(db: Db, scope: string): Promise<DataKeysTabl
  * newest. Two processes racing insert the same generation; one wins and both use it.
  */
 export async function addDataKey(
-  db: Db,
+  handle: AnyHandle,
   keyring: Keyring,
   scope: string,
   now: number,
   after?: number,
 ): Promise<DataKeysTable> {
+  const db = secretsDb(handle);
   const current = await newestDataKey(db, scope);
   if (current !== undefined && after !== undefined && current.generation > after) return current;
   const generation = (current?.generation ?? 0) + 1;

@@ -14,8 +14,8 @@
  * Running it again after an interruption finishes the job.
  */
 import type { Kysely } from "kysely";
-import type { Database } from "../store/schema.js";
 import { addDataKey, SYSTEM_SCOPE, unwrapDataKey, wrapDataKey } from "./data-keys.js";
+import { type AnyHandle, secretsDb } from "./db.js";
 import { SecretsError } from "./errors.js";
 import type { Keyring } from "./keyring.js";
 import { ownerOf, SEALED_COLUMNS, type SealedColumn } from "./sealed-columns.js";
@@ -52,10 +52,11 @@ export interface RotateReport {
 type AnyDb = Kysely<any>;
 
 export async function rotateKeys(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   keyring: Keyring,
   options: RotateOptions,
 ): Promise<RotateReport> {
+  const db = secretsDb(handle);
   const batchSize = options.batchSize ?? 200;
   const columns = options.columns ?? SEALED_COLUMNS;
   const progress = options.onProgress ?? (() => {});
@@ -198,7 +199,8 @@ export async function rotateKeys(
 }
 
 /** Every data key that the keyring cannot unwrap, and why: for a warning at start-up. */
-export async function checkDataKeys(db: Kysely<Database>, keyring: Keyring): Promise<string[]> {
+export async function checkDataKeys(handle: AnyHandle, keyring: Keyring): Promise<string[]> {
+  const db = secretsDb(handle);
   const problems: string[] = [];
   const keys = await db.selectFrom("data_keys").selectAll().orderBy("id").execute();
   for (const row of keys) {

@@ -16,12 +16,12 @@ import type { Clock } from "../clock.js";
 import { decrypt, encrypt } from "./aead.js";
 import {
   addDataKey,
-  type Db,
   findDataKey,
   newestDataKey,
   SYSTEM_SCOPE,
   unwrapDataKey,
 } from "./data-keys.js";
+import { type AnyHandle, secretsDb } from "./db.js";
 import { SecretsError } from "./errors.js";
 import type { Keyring } from "./keyring.js";
 
@@ -47,7 +47,7 @@ export interface SecretStore {
 }
 
 export interface SecretStoreDeps {
-  db: Db;
+  db: AnyHandle;
   keyring: Keyring;
   clock?: Clock;
 }
@@ -73,7 +73,8 @@ export function parseSealed(sealed: string): SealedHeader | undefined {
 const where = (b: SecretBinding) => `${b.table}.${b.column} of row ${b.rowId}`;
 
 export function createSecretStore(deps: SecretStoreDeps): SecretStore {
-  const { db, keyring } = deps;
+  const { keyring } = deps;
+  const db = secretsDb(deps.db);
   const now = () => deps.clock?.now() ?? Date.now();
   // Unwrapped data keys by id. Re-wrapping under a new master key changes the stored row,
   // not the key, so an entry never goes stale; a deleted data key just stops being asked for.

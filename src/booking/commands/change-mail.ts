@@ -3,10 +3,9 @@
  * than the request's creator) books, moves or cancels, the creator gets an email with the times
  * in the request's zone, queued in the change's own transaction. Their own changes send nothing.
  */
-import type { Kysely } from "kysely";
 import { userContact } from "../../accounts/reads.js";
 import { candidateFacts } from "../../hiring/scheduling-facts.js";
-import type { Database } from "../../store/schema.js";
+import type { AnyHandle } from "../../store/handle.js";
 import type { BookingChange, BookingContext, Caller } from "../context.js";
 import { formatRange } from "../present.js";
 import { mailRecruiter, type RecruiterMessage } from "../recruiter-mail.js";
@@ -83,7 +82,7 @@ export function changeMessage(
 /** Emails the request's creator about a change `caller` made, unless the creator made it. */
 export async function mailChangeToRecruiter(
   ctx: Pick<BookingContext, "clock" | "mailFrom" | "publicUrl">,
-  trx: Kysely<Database>,
+  trx: AnyHandle,
   caller: Caller,
   row: InterviewRequestsTable,
   change: ChangeForMail,

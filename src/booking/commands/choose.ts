@@ -3,9 +3,7 @@
  * committed call (same idempotency key) answers as that call did; a time gone since it was
  * offered is recorded and refused with fresh options (SLOT_TAKEN).
  */
-import type { Kysely } from "kysely";
 import type { AppError } from "../../errors.js";
-import type { Database } from "../../store/schema.js";
 import {
   type BookingContext,
   type Caller,
@@ -14,6 +12,7 @@ import {
   TakenInside,
   writeTransaction,
 } from "../context.js";
+import type { BookingDb } from "../db.js";
 import { computeOptions, findOption, readerFor } from "../options.js";
 import { claimsOf, type SlotClaim } from "../problem.js";
 import { type KeyTable, keyHolder, madeBefore, requestRow } from "../request-repository.js";
@@ -34,7 +33,7 @@ export interface Choice {
   ): Promise<{ refusal: AppError } | { moving: string | undefined }>;
   /** Inside the transaction, with the request locked: writes the choice or says why not. */
   write(
-    trx: Kysely<Database>,
+    trx: BookingDb,
     locked: InterviewRequestsTable,
     option: Option,
     claims: SlotClaim[],

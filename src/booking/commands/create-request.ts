@@ -2,7 +2,6 @@
  * Create a request: a draft for one of the organisation's candidates and jobs, its sessions
  * from a loop template or given, each with named members or a pool big enough for its count.
  */
-import type { Kysely } from "kysely";
 import { memberContacts } from "../../accounts/reads.js";
 import { invalid } from "../../errors.js";
 import { parseInput } from "../../hiring/parse-input.js";
@@ -13,8 +12,8 @@ import {
   poolSize,
 } from "../../hiring/scheduling-facts.js";
 import { newId, type OrgId } from "../../ids.js";
-import type { Database } from "../../store/schema.js";
 import { type BookingContext, type Caller, DAY_MS } from "../context.js";
+import { type AnyHandle, bookingDb } from "../db.js";
 import { addEvent, loadRequest } from "../request-repository.js";
 import {
   type InterviewRequest,
@@ -91,7 +90,7 @@ export async function createRequest(
 
 /** The sessions, order and gap: given, or the loop template's where not given. */
 async function sessionsFor(
-  db: Kysely<Database>,
+  db: AnyHandle,
   orgId: OrgId,
   value: Value,
 ): Promise<{
@@ -147,10 +146,11 @@ async function sessionsFor(
 
 /** Named interviewers are members; a pool is the organisation's and has enough members. */
 async function checkInterviewers(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   orgId: OrgId,
   sessions: RequestSession[],
 ): Promise<void> {
+  const db = bookingDb(handle);
   const members = await memberContacts(
     db,
     orgId,

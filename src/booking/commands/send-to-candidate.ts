@@ -4,13 +4,12 @@
  * candidate's signed link (revoking any earlier one) and queues the email that carries it, so
  * the status, the link, the email and the timeline entry exist together or not at all.
  */
-import type { Kysely } from "kysely";
 import { AppError } from "../../errors.js";
 import type { OrgId } from "../../ids.js";
 import { escapeHtml } from "../../mail/html.js";
 import { enqueueMail } from "../../mail/outbox.js";
-import type { Database } from "../../store/schema.js";
 import { type BookingContext, type Caller, writeTransaction } from "../context.js";
+import type { BookingDb } from "../db.js";
 import { refusalOf, requireAllowed } from "../lifecycle.js";
 import { computeOptions, readerFor } from "../options.js";
 import { type RequestNames, requestNames } from "../request-names.js";
@@ -61,7 +60,7 @@ async function offerAnd(
   ctx: BookingContext,
   caller: Caller,
   requestId: string,
-  also: (trx: Kysely<Database>, options: Option[]) => Promise<void>,
+  also: (trx: BookingDb, options: Option[]) => Promise<void>,
 ): Promise<InterviewRequest> {
   const orgId = caller.orgId;
   const row = await requestRow(ctx.db, orgId, requestId);

@@ -2,11 +2,10 @@
  * What the booking commands share: telling the effects of a change inside its transaction,
  * answering with the committed result, and refusing a time that went to someone else.
  */
-import type { Kysely } from "kysely";
 import { AppError } from "../../errors.js";
 import type { OrgId } from "../../ids.js";
-import type { Database } from "../../store/schema.js";
 import type { BookingChange, BookingContext, Caller } from "../context.js";
+import { type AnyHandle, bookingDb } from "../db.js";
 import { addEvent, bookingOf, loadRequest } from "../request-repository.js";
 import type { Booking, InterviewRequest, Option } from "../schemas.js";
 
@@ -18,13 +17,14 @@ export interface BookingResult {
 /** Tells the effects (mail, calendars), when there are any, of a change in this transaction. */
 export async function announce(
   ctx: Pick<BookingContext, "effects">,
-  trx: Kysely<Database>,
+  handle: AnyHandle,
   kind: BookingChange["kind"],
   orgId: OrgId,
   requestId: string,
   sessions: BookingChange["sessions"],
   previousSessions?: BookingChange["sessions"],
 ): Promise<void> {
+  const trx = bookingDb(handle);
   if (ctx.effects === undefined) return;
   const request = await loadRequest(trx, orgId, requestId);
   const booking = await bookingOf(trx, orgId, requestId);

@@ -2,6 +2,7 @@
 import { requirePermission } from "../../accounts/permissions.js";
 import type { Actor } from "../../accounts/service.js";
 import { notFound } from "../../errors.js";
+import { calendarDb } from "../db.js";
 import type { CalendarContext } from "./context.js";
 import { iso } from "./rows.js";
 import { duration, isStale } from "./sync-policy.js";
@@ -71,7 +72,8 @@ export async function busyForMany(
   range: Interval,
 ): Promise<Map<string, BusyAnswer>> {
   requirePermission(actor.role, "hiring:read");
-  const { db, clock, members } = context.deps;
+  const { clock, members } = context.deps;
+  const db = calendarDb(context.deps.db);
   const answers = new Map<string, BusyAnswer>();
   const ids = [...new Set(userIds)];
   if (ids.length === 0) return answers;

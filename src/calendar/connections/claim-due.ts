@@ -1,4 +1,6 @@
 /** The sync's lease: which connection is due, claimed by one worker at a time. */
+
+import { calendarDb } from "../db.js";
 import type { CalendarContext } from "./context.js";
 
 /**
@@ -9,7 +11,8 @@ export async function claimDue(
   context: CalendarContext,
   leaseMs: number,
 ): Promise<string | undefined> {
-  const { db, clock, syncIntervalMs } = context.deps;
+  const { clock, syncIntervalMs } = context.deps;
+  const db = calendarDb(context.deps.db);
   const now = clock.now();
   const dueBefore = now - syncIntervalMs;
   const candidate = await db

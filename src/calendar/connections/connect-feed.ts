@@ -10,6 +10,7 @@ import { newId } from "../../ids.js";
 import { connectorWith, credentialsBinding, type FeedCredentials } from "../connector-for.js";
 import { discoverCalendars } from "../connectors/caldav-discovery.js";
 import { ConnectorError } from "../connectors/types.js";
+import { calendarDb } from "../db.js";
 import type { CalendarConnectionsTable, CalendarProvider } from "../tables.js";
 import type { CalendarContext } from "./context.js";
 import { type Read, readCalendar } from "./read-calendar.js";
@@ -118,7 +119,8 @@ async function save(
   draft: Draft,
   read: Read,
 ): Promise<CalendarConnection> {
-  const { db, box } = context.deps;
+  const { box } = context.deps;
+  const db = calendarDb(context.deps.db);
   const { row, credentials } = draft;
   const binding = credentialsBinding(row.id, row.organisation_id);
   const saved = {

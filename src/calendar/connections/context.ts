@@ -3,12 +3,11 @@
  * connector kit made from them once. Members' names, addresses and zones come in through
  * `members` (wired where the service is created), not from other modules' tables.
  */
-import type { Kysely } from "kysely";
 import type { Clock } from "../../clock.js";
 import type { SecretStore } from "../../secrets/secret-store.js";
-import type { Database } from "../../store/schema.js";
 import { type ConnectorKit, connectorKit } from "../connector-for.js";
 import type { Lookup } from "../connectors/guarded-fetch.js";
+import type { AnyHandle } from "../db.js";
 import type { OAuthSources } from "../oauth-connections.js";
 
 /** A member as calendar messages and warnings name them. */
@@ -26,7 +25,7 @@ export interface CalendarMembers {
 }
 
 export interface CalendarDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   box: SecretStore;
   members: CalendarMembers;

@@ -1,5 +1,6 @@
 /** Removing a connection, and syncing one now. */
 import type { Actor } from "../../accounts/service.js";
+import { calendarDb } from "../db.js";
 import type { CalendarContext } from "./context.js";
 import { type CalendarConnection, connectionById, connectionFor, toConnection } from "./rows.js";
 import { syncRow } from "./sync-row.js";
@@ -14,7 +15,8 @@ export async function disconnect(
   actor: Actor,
   id: string,
 ): Promise<void> {
-  const { db, oauth } = context.deps;
+  const { oauth } = context.deps;
+  const db = calendarDb(context.deps.db);
   const row = await connectionFor(db, actor, id, "change");
   await oauth?.revoke(row);
   await db.transaction().execute(async (trx) => {

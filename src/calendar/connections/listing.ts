@@ -3,6 +3,7 @@ import { requirePermission } from "../../accounts/permissions.js";
 import type { Actor } from "../../accounts/service.js";
 import { forbidden, notFound } from "../../errors.js";
 import { connectionAccess } from "../connection-access.js";
+import { calendarDb } from "../db.js";
 import type { CalendarContext } from "./context.js";
 import { type CalendarConnection, connectionFor, toConnection } from "./rows.js";
 import { isStale } from "./sync-policy.js";
@@ -13,7 +14,8 @@ export async function listConnections(
   actor: Actor,
   userId: string = actor.userId,
 ): Promise<CalendarConnection[]> {
-  const { db, members } = context.deps;
+  const { members } = context.deps;
+  const db = calendarDb(context.deps.db);
   if (userId !== actor.userId) {
     if (connectionAccess(actor, userId) === "none") throw forbidden();
     const found = await members.membersOf(actor.orgId, [userId]);
@@ -54,7 +56,8 @@ export async function healthByMember(
   actor: Actor,
 ): Promise<Map<string, MemberCalendarHealth>> {
   requirePermission(actor.role, "hiring:read");
-  const { db, clock, syncIntervalMs } = context.deps;
+  const { clock, syncIntervalMs } = context.deps;
+  const db = calendarDb(context.deps.db);
   const rows = await db
     .selectFrom("calendar_connections")
     .select(["user_id", "status", "last_synced_at"])

@@ -1,9 +1,8 @@
 /** Connection rows as the rest of Ally sees them, and the row reads shared by the operations. */
-import type { Kysely } from "kysely";
 import type { Actor } from "../../accounts/service.js";
 import { notFound } from "../../errors.js";
-import type { Database } from "../../store/schema.js";
 import { type ConnectionAction, requireConnectionAccess } from "../connection-access.js";
+import { type AnyHandle, calendarDb } from "../db.js";
 import type { CalendarConnectionsTable, CalendarProvider, ConnectionStatus } from "../tables.js";
 
 export interface CalendarConnection {
@@ -66,9 +65,10 @@ export function newConnectionRow(
 
 /** Any connection by id (workers; no actor). */
 export async function connectionById(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   id: string,
 ): Promise<CalendarConnectionsTable> {
+  const db = calendarDb(handle);
   const row = await db
     .selectFrom("calendar_connections")
     .selectAll()
@@ -83,11 +83,12 @@ export async function connectionById(
  * @throws AppError NOT_FOUND or FORBIDDEN.
  */
 export async function connectionFor(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   actor: Actor,
   id: string,
   action: ConnectionAction,
 ): Promise<CalendarConnectionsTable> {
+  const db = calendarDb(handle);
   const row = await db
     .selectFrom("calendar_connections")
     .selectAll()

@@ -3,12 +3,11 @@
  * healthy, or records the failure, backs off, and (the first time it turns unhealthy) emails
  * its owner.
  */
-import type { Transaction } from "kysely";
 import type { Actor } from "../../accounts/service.js";
 import { enqueueMail } from "../../mail/outbox.js";
-import type { Database } from "../../store/schema.js";
 import { openConnector } from "../connector-for.js";
 import { ConnectorError } from "../connectors/types.js";
+import { type AnyHandle, calendarDb } from "../db.js";
 import type { CalendarConnectionsTable } from "../tables.js";
 import type { CalendarContext, CalendarMember } from "./context.js";
 import { type Read, readCalendar } from "./read-calendar.js";
@@ -31,7 +30,8 @@ export async function syncRow(
   row: CalendarConnectionsTable,
   alreadyRead?: Read,
 ): Promise<CalendarConnectionsTable> {
-  const { db, clock } = context.deps;
+  const { clock } = context.deps;
+  const db = calendarDb(context.deps.db);
   const now = clock.now();
   let read: Read | "unchanged" | undefined = alreadyRead;
   let error: unknown;
@@ -136,12 +136,13 @@ function failureOf(
 
 async function recordFailure(
   context: CalendarContext,
-  trx: Transaction<Database>,
+  handle: AnyHandle,
   row: CalendarConnectionsTable,
   failure: Failure,
   owner: CalendarMember | undefined,
   now: number,
 ): Promise<void> {
+  const trx = calendarDb(handle);
   await trx.updateTable("calendar_connections").set(failure.set).where("id", "=", row.id).execute();
   if (failure.alert && owner !== undefined) {
     await alertOwner(context, trx, row, owner, failure.text, now);
@@ -151,12 +152,13 @@ async function recordFailure(
 /** Tells the owner, once, that Ally cannot read their calendar. */
 async function alertOwner(
   context: CalendarContext,
-  trx: Transaction<Database>,
+  handle: AnyHandle,
   row: CalendarConnectionsTable,
   owner: CalendarMember,
   failure: string,
   now: number,
 ): Promise<void> {
+  const trx = calendarDb(handle);
   const { publicUrl, mailFrom } = context.deps;
   const page = publicUrl === undefined ? "" : `\n\n${publicUrl}/app/calendars`;
   await enqueueMail(

@@ -2,12 +2,11 @@
  * Which of a Google or Microsoft account's calendars count as busy, and which one receives
  * Ally's events (exactly one). Its owner chooses; `members:manage` may look (connection-access.ts).
  */
-import type { Kysely } from "kysely";
 import type { Actor } from "../../accounts/service.js";
 import { invalid } from "../../errors.js";
-import type { Database } from "../../store/schema.js";
 import { type ChosenCalendar, chosenCalendars } from "../chosen-calendars.js";
 import { connectionFor } from "../connections/rows.js";
+import { type AnyHandle, calendarDb } from "../db.js";
 import type { CalendarConnectionsTable } from "../tables.js";
 import { isOAuthProvider } from "./providers.js";
 
@@ -38,10 +37,11 @@ function choicesOf(row: CalendarConnectionsTable): CalendarChoices {
 
 /** The connection's calendars and what each is used for (its owner, or `members:manage`). */
 export async function calendarChoices(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   actor: Actor,
   id: string,
 ): Promise<CalendarChoices> {
+  const db = calendarDb(handle);
   return choicesOf(await connectionFor(db, actor, id, "view"));
 }
 
@@ -70,7 +70,7 @@ function chosen(calendars: ChosenCalendar[], input: ChooseInput): ChosenCalendar
  * then syncs, so busy time reflects the choice at once.
  */
 export async function chooseCalendars(
-  deps: { db: Kysely<Database>; syncConnection: (id: string) => Promise<unknown> },
+  deps: { db: AnyHandle; syncConnection: (id: string) => Promise<unknown> },
   actor: Actor,
   id: string,
   input: ChooseInput,
@@ -81,7 +81,7 @@ export async function chooseCalendars(
     throw invalid("busy", "this connection is a single calendar: there is nothing to choose");
   }
   const calendarsJson = JSON.stringify(chosen(calendars, input));
-  await deps.db
+  await calendarDb(deps.db)
     .updateTable("calendar_connections")
     .set({ calendars: calendarsJson })
     .where("organisation_id", "=", actor.orgId)

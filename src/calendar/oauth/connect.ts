@@ -29,6 +29,7 @@ import {
   readMicrosoftAccount,
 } from "../connectors/provider-accounts.js";
 import { ConnectorError } from "../connectors/types.js";
+import { calendarDb } from "../db.js";
 import type { OAuthProvider } from "../tables.js";
 import {
   credentialsFrom,
@@ -86,7 +87,8 @@ export async function beginOAuth(
   actor: Actor,
   provider: string,
 ): Promise<string> {
-  const { db, box, clock } = context.deps;
+  const { box, clock } = context.deps;
+  const db = calendarDb(context.deps.db);
   if (!isOAuthProvider(provider)) throw notFound("calendar provider");
   const config = context.kit.config(provider);
   if (config === undefined) {
@@ -121,7 +123,8 @@ async function takeAttempt(
   provider: OAuthProvider,
   params: CallbackParams,
 ): Promise<{ verifier: string } | { message: string }> {
-  const { db, box, clock } = context.deps;
+  const { box, clock } = context.deps;
+  const db = calendarDb(context.deps.db);
   const name = PROVIDER_NAMES[provider];
   const again = `Connect ${name} again to try once more.`;
   const state = params.state ?? "";
@@ -255,7 +258,8 @@ async function saveConnection(
   tokens: TokenSet,
   account: ProviderAccount,
 ): Promise<string> {
-  const { db, box, clock } = context.deps;
+  const { box, clock } = context.deps;
+  const db = calendarDb(context.deps.db);
   const id = newId("cal");
   const calendars: ChosenCalendar[] = account.calendars.map((calendar) => ({
     id: calendar.id,

@@ -6,14 +6,13 @@
  * and then reads free/busy, so a change between the two is seen next time. A 410 (token
  * expired) means a full read.
  */
-import type { Kysely } from "kysely";
 import { z } from "zod";
-import type { Database } from "../../store/schema.js";
 import { parseStoredJson, StoredJsonError } from "../../store/stored-json.js";
 import { busyCalendarIds } from "../chosen-calendars.js";
 import { FULL_READ_EVERY_MS } from "../connections/sync-policy.js";
 import type { GoogleCalendar } from "../connectors/google.js";
 import { ConnectorError, type EpochMsInterval } from "../connectors/types.js";
+import { type AnyHandle, calendarDb } from "../db.js";
 import type { CalendarConnectionsTable } from "../tables.js";
 
 /**
@@ -47,12 +46,13 @@ function googleSyncState(row: CalendarConnectionsTable): GoogleSyncState["google
 
 /** "unchanged" when every busy calendar's sync token says nothing changed (tokens saved). */
 async function unchangedSince(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   row: CalendarConnectionsTable,
   source: GoogleCalendar,
   ids: string[],
   state: GoogleSyncState["google"],
 ): Promise<"unchanged" | undefined> {
+  const db = calendarDb(handle);
   const tokens: Record<string, string> = {};
   for (const id of ids) {
     const answer = await source.listChanges(id, { syncToken: state.tokens[id] as string });
@@ -70,12 +70,13 @@ async function unchangedSince(
 }
 
 export async function readGoogleIfChanged(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   row: CalendarConnectionsTable,
   source: GoogleCalendar,
   range: EpochMsInterval,
   now: number,
 ): Promise<{ busy: EpochMsInterval[]; syncState: string } | "unchanged"> {
+  const db = calendarDb(handle);
   const ids = busyCalendarIds(row);
   const state = googleSyncState(row);
   const sameCalendars =

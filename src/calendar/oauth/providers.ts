@@ -2,11 +2,9 @@
  * Google and Microsoft as Ally reaches them: endpoints, scopes, the OAuth clients configured on
  * this server, and the HTTP clients (guarded, see guarded-fetch.ts) that carry every token.
  */
-import type { Kysely } from "kysely";
 import type { Clock } from "../../clock.js";
 import type { Config } from "../../config.js";
 import type { SecretBinding, SecretStore } from "../../secrets/secret-store.js";
-import type { Database } from "../../store/schema.js";
 import type { OAuthCredentials } from "../connector-for.js";
 import { isGoogleRateLimited } from "../connectors/google.js";
 import { guardedFetch } from "../connectors/guarded-fetch.js";
@@ -20,6 +18,7 @@ import {
   type TokenSet,
 } from "../connectors/oauth.js";
 import { ConnectorError } from "../connectors/types.js";
+import type { AnyHandle } from "../db.js";
 import type { PushChannels } from "../push.js";
 import type { OAuthProvider } from "../tables.js";
 
@@ -83,7 +82,7 @@ export const SCOPES: Record<OAuthProvider, readonly string[]> = {
 };
 
 export interface OAuthDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   box: SecretStore;
   /** The configured OAuth clients; a provider without one is not offered. */

@@ -21,6 +21,7 @@ import {
   type EpochMsInterval,
   type EventWriter,
 } from "../connectors/types.js";
+import { calendarDb } from "../db.js";
 import type { PushClient } from "../push.js";
 import { receivingCalendarId } from "../receiving-events.js";
 import type { CalendarConnectionsTable } from "../tables.js";
@@ -67,7 +68,7 @@ function tokensFor(
           JSON.stringify(current),
           credentialsBinding(row.id, row.organisation_id),
         );
-        await deps.db
+        await calendarDb(deps.db)
           .updateTable("calendar_connections")
           .set({ credentials: sealed })
           .where("id", "=", row.id)

@@ -12,6 +12,7 @@ import { memberNames } from "../../accounts/names.js";
 import { can } from "../../accounts/permissions.js";
 import type { Actor } from "../../accounts/service.js";
 import { newSecretToken } from "../../accounts/tokens.js";
+import { DEFAULT_CANDIDATE_HOURS, WEEKDAYS } from "../../booking/candidate-hours.js";
 import { explanationInWords } from "../../booking/explanation-words.js";
 import { allowedActions } from "../../booking/lifecycle.js";
 import { groupByDay, timesOf, usableZone } from "../../booking/present.js";
@@ -122,6 +123,20 @@ function requestInput(
     const text = one(values, name).trim();
     return text === "" ? null : text;
   };
+  // The candidate's hours: the default (08:00–20:00 on weekdays) unless the form changes them.
+  const hoursFrom = one(values, "candidateHours.start").trim() || DEFAULT_CANDIDATE_HOURS.start;
+  const hoursUntil = one(values, "candidateHours.end").trim() || DEFAULT_CANDIDATE_HOURS.end;
+  const weekends = one(values, "candidateHours.weekends") === "yes";
+  const candidateHours =
+    hoursFrom === DEFAULT_CANDIDATE_HOURS.start &&
+    hoursUntil === DEFAULT_CANDIDATE_HOURS.end &&
+    !weekends
+      ? undefined
+      : {
+          start: hoursFrom,
+          end: hoursUntil,
+          days: weekends ? [...WEEKDAYS] : [...DEFAULT_CANDIDATE_HOURS.days],
+        };
   return {
     rowOf,
     input: {
@@ -132,6 +147,7 @@ function requestInput(
       windowStart: startOf(first),
       windowEnd: startOf(last.add({ days: 1 })),
       timeZone: zoneText === "" ? null : zoneText,
+      ...(candidateHours === undefined ? {} : { candidateHours }),
       location: optional("location"),
       videoLink: optional("videoLink"),
       notes: optional("notes"),
@@ -251,6 +267,36 @@ async function NewRequestForm({
         label="Candidate's time zone"
         hint="Blank: the candidate's saved zone. Days above are read in it."
       />
+      <fieldset class="stack">
+        <legend>Candidate's hours, in their zone</legend>
+        <p class="hint">Options are offered only inside these hours.</p>
+        <div class="inline">
+          <Field
+            name="candidateHours.start"
+            label="From"
+            type="time"
+            value={v("candidateHours.start") || DEFAULT_CANDIDATE_HOURS.start}
+            errors={errors}
+          />
+          <Field
+            name="candidateHours.end"
+            label="Until"
+            type="time"
+            value={v("candidateHours.end") || DEFAULT_CANDIDATE_HOURS.end}
+            errors={errors}
+          />
+        </div>
+        <div class="check">
+          <input
+            type="checkbox"
+            id="field-candidateHours.weekends"
+            name="candidateHours.weekends"
+            value="yes"
+            checked={v("candidateHours.weekends") === "yes"}
+          />
+          <label for="field-candidateHours.weekends">Weekends too</label>
+        </div>
+      </fieldset>
       <FormField name="location" label="Location" />
       <FormField name="videoLink" label="Video link" type="url" inputmode="url" />
       <FormField name="notes" label="Notes (not shown to the candidate)" multiline />

@@ -49,6 +49,8 @@ export async function reschedule(
         throw bookingChanged("This interview changed a moment ago; look at it again.");
       }
       const previous = await toBooking(trx, orgId, booking);
+      // Choosing the time it already has changes nothing: no new SEQUENCE, no mail.
+      if (sameTimes(previous.sessions, option.sessions)) return { replay: true };
       // Release the old time first: the new time may overlap it.
       await releaseSlots(trx, orgId, booking.id);
       const why = await lockAndCheck(trx, ctx.dialect, orgId, claims);
@@ -85,4 +87,25 @@ export async function reschedule(
       return { done: true };
     },
   });
+}
+
+type Held = ReadonlyArray<{
+  name: string;
+  startsAt: string;
+  endsAt: string;
+  interviewerIds: string[];
+}>;
+
+/** The same sessions at the same times with the same interviewers. */
+function sameTimes(a: Held, b: Held): boolean {
+  const key = (sessions: Held) =>
+    JSON.stringify(
+      sessions.map((s) => [
+        s.name,
+        Date.parse(s.startsAt),
+        Date.parse(s.endsAt),
+        [...s.interviewerIds].sort(),
+      ]),
+    );
+  return key(a) === key(b);
 }

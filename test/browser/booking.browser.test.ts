@@ -180,6 +180,8 @@ describe.skipIf(unavailable !== undefined)("booking in a browser (issue 5)", () 
     await makeCalendar(collections.rita);
     const port = await freePort();
     const loaded = loadConfig({
+      // Tests read their own output: the request log only when something is wrong.
+      LOG_LEVEL: "warn",
       PORT: String(port),
       HOST: "127.0.0.1",
       PUBLIC_URL: `http://127.0.0.1:${port}`,

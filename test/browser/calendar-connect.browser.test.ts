@@ -179,6 +179,8 @@ describe.skipIf(unavailable !== undefined)("connecting a calendar in a browser (
     await makeCalendar(collection);
     const port = await freePort();
     const loaded = loadConfig({
+      // Tests read their own output: the request log only when something is wrong.
+      LOG_LEVEL: "warn",
       PORT: String(port),
       HOST: "127.0.0.1",
       PUBLIC_URL: `http://127.0.0.1:${port}`,

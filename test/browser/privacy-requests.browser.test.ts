@@ -187,6 +187,8 @@ describe.skipIf(unavailable !== undefined)("a candidate's privacy requests in a 
     dir = await mkdtemp(join(tmpdir(), "ally-privacy-browser-"));
     const port = await freePort();
     const loaded = loadConfig({
+      // Tests read their own output: the request log only when something is wrong.
+      LOG_LEVEL: "warn",
       PORT: String(port),
       HOST: "127.0.0.1",
       PUBLIC_URL: `http://127.0.0.1:${port}`,

@@ -33,6 +33,8 @@ export interface World {
 
 export function testConfig(env: Record<string, string> = {}): Config {
   const result = loadConfig({
+    // Tests read their own output: the request log only when something is wrong.
+    LOG_LEVEL: "warn",
     DATABASE_URL: "sqlite::memory:",
     PUBLIC_URL: "http://ally.test",
     MAIL_FROM: "Ally <ally@ally.test>",

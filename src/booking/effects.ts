@@ -191,6 +191,11 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
           byMail.add(person.email.toLowerCase());
         }
       }
+      const was = previous[previousIndexes.indexOf(index)];
+      const previousTime =
+        was === undefined || change.kind !== "rescheduled"
+          ? undefined
+          : { startEpochMs: epoch(was.startsAt), endEpochMs: epoch(was.endsAt) };
       // One message per recipient: each copy names that recipient's own reply address.
       const invite = async (invited: InterviewEvent, recipient: string) => {
         await enqueueInvitations(
@@ -202,6 +207,7 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
             dtstampEpochMs: now,
             zones,
             recipients: [recipient],
+            ...(previousTime === undefined ? {} : { previousTime }),
           },
           now,
           deps.mailFrom,

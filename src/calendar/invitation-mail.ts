@@ -33,6 +33,8 @@ export interface InvitationInput {
    * directly are left out. Default: every attendee.
    */
   recipients?: readonly string[];
+  /** For a reschedule: where the session was, so the mail says "from … to …". */
+  previousTime?: { startEpochMs: number; endEpochMs: number };
 }
 
 /**
@@ -55,10 +57,16 @@ export function invitationMessages(input: InvitationInput): OutgoingMessage[] {
     const zone = input.zones?.[attendee.email.toLowerCase()] ?? "UTC";
     const when = formatWhen(input.event.time.startEpochMs, input.event.time.endEpochMs, zone);
     const subject = `${cancelled ? "Cancelled" : rescheduled ? "Moved" : "Invitation"}: ${input.event.summary} (${when})`;
+    const before =
+      rescheduled && input.previousTime !== undefined
+        ? formatWhen(input.previousTime.startEpochMs, input.previousTime.endEpochMs, zone)
+        : undefined;
     const lead = cancelled
       ? "This interview is cancelled."
       : rescheduled
-        ? "This interview has moved to a new time."
+        ? before === undefined || before === when
+          ? "This interview has moved to a new time."
+          : `This interview has moved from ${before} to ${when}.`
         : "You are invited to this interview.";
     const facts: [string, string][] = [
       ["What", input.event.summary],

@@ -223,6 +223,8 @@ for (const database of await testDatabases()) {
         expect(calendar.events[0]?.sequence).toBe(1);
         expect(calendar.events[0]?.uid).toMatch(new RegExp(`^${bookingUid}-[12]@`));
         expect(message.subject).toMatch(/^Moved: /);
+        // Where it was and where it is now, both in the reader's zone.
+        expect(message.text_body).toMatch(/This interview has moved from .+\) to .+\)\./);
       }
       await writeAll();
       const technical = other.sessions.find((s) => s.name === "Technical");

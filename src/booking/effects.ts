@@ -4,7 +4,8 @@
  *
  * - one calendar event per session, UID `sessionUid(booking uid, index of the session in the
  *   request, host)`, SEQUENCE the booking's: written to each interviewer's connected calendar
- *   (event-writes.ts) or, for an interviewer without one, sent as an iMIP invitation; the
+ *   (event-writes.ts), with a plain note by email so they are always told (interviewer-notice.ts),
+ *   or, for an interviewer without one, sent as an iMIP invitation; the
  *   candidate always gets the iMIP invitation (REQUEST; CANCEL when cancelled), in their zone,
  *   with the booking page's reschedule and cancel link when one is given;
  * - interviewers taken off a session by a reschedule get a CANCEL (or their event removed);
@@ -27,6 +28,7 @@ import { escapeHtml } from "../mail/html.js";
 import { enqueueMail } from "../mail/outbox.js";
 import type { BookingChange, BookingEffects } from "./context.js";
 import { type AnyHandle, bookingDb } from "./db.js";
+import { interviewerNotice } from "./interviewer-notice.js";
 import { interviewerProfiles } from "./interviewers.js";
 
 export interface EffectsDeps {
@@ -170,6 +172,11 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
     for (const [position, session] of change.sessions.entries()) {
       const index = indexes[position] ?? position;
       const method = cancelled ? "CANCEL" : "REQUEST";
+      const was = previous[previousIndexes.indexOf(index)];
+      const previousTime =
+        was === undefined || change.kind !== "rescheduled"
+          ? undefined
+          : { startEpochMs: epoch(was.startsAt), endEpochMs: epoch(was.endsAt) };
       // Interviewers whose calendars Ally cannot write to get the invitation by email.
       const byMail = new Set<string>();
       for (const id of session.interviewerIds) {
@@ -187,15 +194,27 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
             },
             now,
           );
+          // Their calendar has it; they are still told, in their zone.
+          await enqueueMail(
+            trx,
+            interviewerNotice({
+              organisationId: orgId,
+              kind: change.kind,
+              to: { email: person.email, name: person.name, zone: person.zone },
+              candidateName: facts.candidate.name,
+              job: facts.job,
+              sessionName: session.name,
+              time: { startEpochMs: epoch(session.startsAt), endEpochMs: epoch(session.endsAt) },
+              ...(previousTime === undefined ? {} : { previousTime }),
+              videoLink: change.request.videoLink,
+            }),
+            now,
+            deps.mailFrom,
+          );
         } else {
           byMail.add(person.email.toLowerCase());
         }
       }
-      const was = previous[previousIndexes.indexOf(index)];
-      const previousTime =
-        was === undefined || change.kind !== "rescheduled"
-          ? undefined
-          : { startEpochMs: epoch(was.startsAt), endEpochMs: epoch(was.endsAt) };
       // One message per recipient: each copy names that recipient's own reply address.
       const invite = async (invited: InterviewEvent, recipient: string) => {
         await enqueueInvitations(

@@ -56,6 +56,8 @@ const THE_INTERVIEW = new Set([
   "candidate-booked",
   "candidate-rescheduled",
   "candidate-cancelled",
+  // An interviewer's note of what Ally put on, moved on or removed from their calendar.
+  "interviewer-notice",
   "privacy-request-received",
   "privacy-request-answer",
   "privacy-export-link",

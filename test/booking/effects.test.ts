@@ -155,7 +155,8 @@ for (const database of await testDatabases()) {
       bookingUid = booked.booking.icalUid;
       bookingId = booked.booking.id;
 
-      const sent = (await mails()).slice(before);
+      const all = (await mails()).slice(before);
+      const sent = all.filter((m) => m.kind !== "interviewer-notice");
       const candidate = (
         await store.db
           .selectFrom("candidates")
@@ -163,10 +164,15 @@ for (const database of await testDatabases()) {
           .where("id", "=", org.candidateId)
           .executeTakeFirstOrThrow()
       ).email;
-      // The candidate gets one invitation per session; Eli (no calendar) gets hers; Dana none.
+      // The candidate gets one invitation per session; Eli (no calendar) gets hers; Dana, whose
+      // calendar Ally writes to, no invitation but a plain note of what is on it.
       expect(sent.map((m) => m.to_address).sort()).toEqual(
         [candidate, candidate, org.eli.email].sort(),
       );
+      const notes = all.filter((m) => m.kind === "interviewer-notice");
+      expect(notes.map((m) => m.to_address)).toEqual([org.dana.email]);
+      expect(notes[0]?.subject).toMatch(/^On your calendar: Technical with /);
+      expect(notes[0]?.calendar_ics).toBeNull();
       for (const message of sent) {
         expect(message.kind).toBe("interview-invitation");
         expect(message.text_body).toContain("Platform engineer");
@@ -215,8 +221,12 @@ for (const database of await testDatabases()) {
         optionId: other.id,
         idempotencyKey: "effects-move-1",
       });
-      const sent = (await mails()).slice(before);
+      const all = (await mails()).slice(before);
+      const sent = all.filter((m) => m.kind !== "interviewer-notice");
       expect(sent).toHaveLength(3);
+      const notes = all.filter((m) => m.kind === "interviewer-notice");
+      expect(notes.map((m) => m.to_address)).toEqual([org.dana.email]);
+      expect(notes[0]?.text_body).toMatch(/has moved from .+\) to .+\); Ally has updated/);
       for (const message of sent) {
         const calendar = calendarOf(message.calendar_ics);
         expect(calendar.method).toBe("REQUEST");
@@ -320,8 +330,13 @@ for (const database of await testDatabases()) {
     it("cancels: CANCEL to everyone invited by email, the event removed, the reminders gone", async () => {
       const before = (await mails()).length;
       await booking().cancel(org.recruiter.actor, requestId, {});
-      const sent = (await mails()).slice(before);
+      const all = (await mails()).slice(before);
+      const sent = all.filter((m) => m.kind !== "interviewer-notice");
       expect(sent).toHaveLength(3);
+      const notes = all.filter((m) => m.kind === "interviewer-notice");
+      expect(notes.map((m) => [m.to_address, m.subject.split(":")[0]])).toEqual([
+        [org.dana.email, "Cancelled"],
+      ]);
       for (const message of sent) {
         expect(message.kind).toBe("interview-cancellation");
         const calendar = calendarOf(message.calendar_ics);

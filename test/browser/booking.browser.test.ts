@@ -318,7 +318,10 @@ describe.skipIf(unavailable !== undefined)("booking in a browser (issue 5)", () 
     await page.getByLabel("First day").fill(monday.toString());
     await tabTo(page, "Last day", byLabel("Last day"), 6);
     await page.getByLabel("Last day").fill(friday.toString());
-    await tabTo(page, "Location", byLabel("Location"), 6);
+    // The candidate's hours (each time input is several stops: hours, minutes, day half), left at 08:00–20:00.
+    await tabTo(page, "the candidate's hours", byLabel("From"), 6);
+    expect(await page.getByLabel("From", { exact: true }).inputValue()).toBe("08:00");
+    await tabTo(page, "Location", byLabel("Location"), 12);
     await page.keyboard.type("Orbital Works, 5 Launch Road");
     await tabTo(page, "Create request", byLabel("Create request"), 10);
     await pressAndWait(page, "Enter");

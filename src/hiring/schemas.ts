@@ -4,9 +4,11 @@
  * input through them too, so a caller that skips the edge still cannot store bad data.
  * Messages are written for people: they appear next to the field.
  */
+
 import { z } from "zod";
 import { emailField, textError } from "../accounts/schemas.js";
 import { isValidTimeZone } from "../engine/zone.js";
+import { resolveZoneName } from "./zone-names.js";
 
 /** Optional text: absent, null and "" (an empty form field) all become null. */
 export const optionalText = (label: string, max: number) =>
@@ -30,14 +32,18 @@ const wholeNumber = (label: string, min: number, max: number, unit = "") => {
   return z.number({ error: message }).int(message).min(min, message).max(max, message);
 };
 
-/** An IANA time zone name this runtime knows, e.g. "Europe/Berlin" or "UTC". */
+/**
+ * An IANA time zone name this runtime knows, e.g. "Europe/Berlin" or "UTC"; a city a zone is
+ * named after ("London", "new york") is read as that zone.
+ */
 export const timeZoneField = (label = "Time zone") =>
   z
     .string({ error: textError(label) })
     .trim()
     .min(1, `${label} is required`)
+    .transform(resolveZoneName)
     .refine(isValidTimeZone, {
-      message: `${label} must be an IANA time zone name such as Europe/Berlin or America/New_York`,
+      message: `${label} must be a zone from the list, such as Europe/London, or its city, such as London`,
     });
 
 export const jobInput = z.object({

@@ -149,6 +149,8 @@ export interface FieldProps {
   inputmode?: "url" | "email" | "search" | "text" | "none" | "decimal" | "numeric" | "tel";
   multiline?: boolean;
   options?: Array<{ value: string; label: string }>;
+  /** The id of a `<datalist>` of suggestions (a searchable list that still takes free text). */
+  list?: string;
 }
 
 export const Field: FC<FieldProps> = (props) => {
@@ -190,7 +192,13 @@ export const Field: FC<FieldProps> = (props) => {
       ) : props.multiline ? (
         <textarea {...common}>{value}</textarea>
       ) : (
-        <input {...common} type={props.type ?? "text"} value={value} inputmode={props.inputmode} />
+        <input
+          {...common}
+          type={props.type ?? "text"}
+          value={value}
+          inputmode={props.inputmode}
+          list={props.list}
+        />
       )}
     </div>
   );

@@ -3,10 +3,12 @@
  * their own; owners, admins and recruiters edit anyone's in the organisation; everyone else
  * sees it read-only. Working hours are a few rows of days, start and end ("HH:MM").
  */
+
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden } from "../../errors.js";
 import { type InterviewerProfile, interviewerProfileInput } from "../../hiring/schemas.js";
+import { currentZones } from "../../hiring/zone-names.js";
 import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
 import { formFailure, INVALID_FORM, parseForm, requireActor } from "../forms.js";
@@ -163,11 +165,18 @@ function ProfileFormView(props: {
       <Field
         name="timeZone"
         label="Time zone"
-        hint="An IANA name such as Europe/Berlin, America/New_York or UTC. Working hours and limits are read in it."
+        hint="Start typing a city or a zone, such as London or America/New_York. Working hours and limits are read in it."
         value={values.timeZone}
         errors={errors}
+        list="zone-names"
+        autocomplete="off"
         required
       />
+      <datalist id="zone-names">
+        {currentZones().map((zone) => (
+          <option value={zone} />
+        ))}
+      </datalist>
       <h2>Working hours</h2>
       <p class="hint">
         Interviews are only offered inside these hours. Rows left empty are ignored; an end at or

@@ -2,7 +2,8 @@
  * Dead letters for an organisation's admins: the jobs, messages and calendar writes Ally gave
  * up on after their last attempt, from every queue that belongs to an organisation, and the
  * way to put one back. Inbound mail belongs to no organisation until read, so its dead letters
- * are the operator's (the `inbound_mail` table), not listed here.
+ * are the operator's: `operatorDeadLetters` lists and retries every queue's, for every
+ * organisation, from the command line (`ally jobs dead`, `ally jobs retry QUEUE ID`).
  */
 import { requirePermission } from "../accounts/permissions.js";
 import type { Actor } from "../accounts/service.js";
@@ -16,6 +17,7 @@ import {
   retryDeadLetter,
 } from "../jobs/lease-queue.js";
 import { scheduledJobsQueue } from "../jobs/scheduled-jobs.js";
+import { inboundQueue } from "../mail/inbound.js";
 import { outboxQueue } from "../mail/outbox-worker.js";
 import type { Store } from "../store/database.js";
 
@@ -57,6 +59,26 @@ export function createDeadLetters(deps: {
         spec !== undefined &&
         Number.isSafeInteger(id) &&
         (await retryDeadLetter(deps.store.db, spec, actor.orgId, id, deps.clock.now()));
+      if (!retried) throw notFound("dead job");
+    },
+  };
+}
+
+/** Every queue with dead letters: the organisations' and inbound mail. */
+export const operatorQueues: readonly AnyQueue[] = [...organisationQueues, inboundQueue()];
+
+/** The operator's view: every dead letter of every queue and organisation, and retrying one. */
+export function operatorDeadLetters(deps: { store: Store; clock: Clock }) {
+  return {
+    list: (limit = 200) =>
+      listDeadLetters(deps.store.db, operatorQueues, { operator: true }, limit),
+    /** @throws AppError NOT_FOUND when no queue of that name has that dead letter. */
+    async retry(queue: string, id: number): Promise<void> {
+      const spec = operatorQueues.find((q) => q.name === queue);
+      const retried =
+        spec !== undefined &&
+        Number.isSafeInteger(id) &&
+        (await retryDeadLetter(deps.store.db, spec, { operator: true }, id, deps.clock.now()));
       if (!retried) throw notFound("dead job");
     },
   };

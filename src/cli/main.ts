@@ -22,6 +22,8 @@ Usage:
   ally privacy publish [VERSION]     publish the privacy policy's newest version; account holders are emailed
   ally privacy queue [--all]         privacy questions and complaints, deadlines and overdue flags
   ally privacy answered ID           mark a privacy message answered
+  ally jobs dead                     every queue's dead letters, inbound mail included (operator)
+  ally jobs retry QUEUE ID           put one back in its queue, due now
   ally backup FILE                   copy the SQLite database to FILE, safely while Ally runs
   ally restore FILE                  put a backup in place (Ally stopped); later erasures are redone
   ally privacy requests [--all]      the operator's queue: requests about Ally's own users, with deadlines
@@ -52,6 +54,8 @@ export async function main(argv: readonly string[], io: SlotsIo = nodeIo): Promi
       return import("./keys-command.js").then((m) => m.keysCommand(rest, io, process.env));
     case "privacy":
       return import("./privacy-command.js").then((m) => m.privacyCommand(rest, io, process.env));
+    case "jobs":
+      return import("./jobs-command.js").then((m) => m.jobsCommand(rest, io, process.env));
     case "backup":
       return import("./backup-command.js").then((m) => m.backupCommand(rest, io, process.env));
     case "restore":

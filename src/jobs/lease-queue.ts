@@ -208,20 +208,28 @@ export interface DeadLetter {
   deadAt: number;
 }
 
-/** The dead letters of an organisation in the given queues, newest first (at most `limit`). */
+/**
+ * Whose dead letters: one organisation's (its admins), or every one's, including queues that
+ * belong to no organisation such as inbound mail (the operator's, from the command line).
+ */
+export type DeadLetterScope = string | { operator: true };
+
+/** The dead letters in `scope` in the given queues, newest first (at most `limit`). */
 export async function listDeadLetters(
   db: Kysely<never> | AnyDb,
   specs: readonly QueueSpec<unknown, never>[],
-  organisationId: string,
+  scope: DeadLetterScope,
   limit = 200,
 ): Promise<DeadLetter[]> {
   const all: DeadLetter[] = [];
   for (const spec of specs) {
-    if (spec.orgColumn === undefined || spec.mode === "periodic") continue;
+    if (spec.mode === "periodic") continue;
+    const orgColumn = spec.orgColumn;
+    if (typeof scope === "string" && orgColumn === undefined) continue;
     const rows = await (db as AnyDb)
       .selectFrom(spec.table)
       .selectAll()
-      .where(spec.orgColumn, "=", organisationId)
+      .$if(typeof scope === "string", (q) => q.where(orgColumn as string, "=", scope))
       .where("dead_at", "is not", null)
       .orderBy("dead_at", "desc")
       .orderBy("id", "desc")
@@ -248,11 +256,13 @@ export async function listDeadLetters(
 export async function retryDeadLetter(
   db: Kysely<never> | AnyDb,
   spec: QueueSpec<unknown, never>,
-  organisationId: string,
+  scope: DeadLetterScope,
   id: number,
   now: number,
 ): Promise<boolean> {
-  if (spec.orgColumn === undefined || spec.mode === "periodic") return false;
+  const orgColumn = spec.orgColumn;
+  if (spec.mode === "periodic") return false;
+  if (typeof scope === "string" && orgColumn === undefined) return false;
   const retryColumn = spec.retryColumn ?? leaseOf(spec);
   const result = await (db as AnyDb)
     .updateTable(spec.table)
@@ -264,7 +274,7 @@ export async function retryDeadLetter(
       ...(retryColumn === leaseOf(spec) ? {} : { [retryColumn]: now }),
     })
     .where("id", "=", id)
-    .where(spec.orgColumn, "=", organisationId)
+    .$if(typeof scope === "string", (q) => q.where(orgColumn as string, "=", scope))
     .where("dead_at", "is not", null)
     .$if(spec.retryableWhen !== undefined, (update) =>
       update.where(sql<boolean>`(${spec.retryableWhen})`),

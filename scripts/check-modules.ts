@@ -10,6 +10,10 @@
  * 3. A module's handle narrowing (`src/<module>/db.ts`, e.g. `hiringDb(handle)`) is imported
  *    only inside that module: the type checker keeps each handle to its owner's tables, and
  *    this keeps another module from narrowing to them (`foreignNarrowings`).
+ * 4. No handle typed to the whole schema outside `src/store/`: a `Kysely<Database>`,
+ *    `Transaction<Database>` or `ControlledTransaction<Database>` could query every module's
+ *    tables. Modules take the shared `AnyHandle` and narrow it; the composition root passes it
+ *    on as one (`wideHandles`).
  *
  * Existing exceptions are listed, each with a reason, in `scripts/module-boundaries.json`. The
  * check fails on a new crossing or cycle, and on a listed exception that no longer occurs (so
@@ -243,9 +247,39 @@ export function foreignNarrowings(root = projectRoot): { file: string; module: s
   return found;
 }
 
+const WIDE_HANDLE_TYPES = new Set(["Kysely", "Transaction", "ControlledTransaction"]);
+
+/** Handles typed to the whole schema (`Kysely<Database>`, ...) outside `src/store/`: file and line. */
+export function wideHandles(root = projectRoot): { file: string; line: number; text: string }[] {
+  const tree = { root, srcDir: join(root, "src") };
+  const found: { file: string; line: number; text: string }[] = [];
+  for (const file of listSourceFiles(tree.srcDir)) {
+    if (EXEMPT_MODULES.has(moduleOf(tree, file))) continue;
+    const source = parse(file);
+    const visit = (node: ts.Node) => {
+      if (
+        ts.isTypeReferenceNode(node) &&
+        ts.isIdentifier(node.typeName) &&
+        WIDE_HANDLE_TYPES.has(node.typeName.text) &&
+        node.typeArguments?.[0]?.getText(source) === "Database"
+      ) {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+        found.push({ file: relative(root, file), line: line + 1, text: node.getText(source) });
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return found;
+}
+
 function main(): number {
   const report = checkModules();
   const lines = [
+    ...wideHandles().map(
+      (w) =>
+        `${w.file}:${w.line} types a handle as ${w.text}: take AnyHandle and narrow it to the module's tables`,
+    ),
     ...foreignNarrowings().map(
       (n) => `${n.file} imports ${n.module}/db.ts: call ${n.module}'s functions with the handle`,
     ),

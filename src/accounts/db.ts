@@ -11,12 +11,11 @@
  *     await unit.audit({ organisationId, actorUserId, action: "sign-up" }, now);
  *   });
  */
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import { enqueueMail, type OutgoingMessage } from "../mail/outbox.js";
 import { DEFAULT_MAIL_LIMITS, type MailLimits } from "../mail/send-limits.js";
 import { type AuditEntry, recordAudit } from "../privacy/audit-log.js";
 import type { AnyHandle } from "../store/handle.js";
-import type { Database } from "../store/schema.js";
 import type { AccountsTables } from "./tables.js";
 
 /** A handle that can query the accounts module's tables and no other. */
@@ -47,7 +46,7 @@ export interface AccountsUnit {
    * The same connection or transaction, for other modules' functions to run their part of this
    * unit of work (what goes from each module when a member leaves), wired in by the app.
    */
-  shared: Kysely<Database>;
+  shared: AnyHandle;
 }
 
 /** The accounts store: a unit of work outside any transaction, and a way to open one. */
@@ -57,7 +56,7 @@ export interface AccountsStore extends AccountsUnit {
 }
 
 export interface AccountsStoreDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   mailFrom: string;
   /** How much mail may go to one address and one organisation (mail/send-limits.ts). */
   mailLimits?: MailLimits;
@@ -66,7 +65,7 @@ export interface AccountsStoreDeps {
 /** Builds the accounts store over the shared connection. */
 export function accountsStore(deps: AccountsStoreDeps): AccountsStore {
   const limits = deps.mailLimits ?? DEFAULT_MAIL_LIMITS;
-  const unitOf = (handle: Kysely<Database> | Transaction<Database>): AccountsUnit => ({
+  const unitOf = (handle: AnyHandle): AccountsUnit => ({
     db: accountsDb(handle),
     shared: handle,
     audit: (entry, at) => recordAudit(handle, entry, at),
@@ -76,6 +75,9 @@ export function accountsStore(deps: AccountsStoreDeps): AccountsStore {
   });
   return {
     ...unitOf(deps.db),
-    transaction: (work) => deps.db.transaction().execute((trx) => work(unitOf(trx))),
+    transaction: (work) =>
+      accountsDb(deps.db)
+        .transaction()
+        .execute((trx) => work(unitOf(trx))),
   };
 }

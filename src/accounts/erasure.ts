@@ -14,10 +14,13 @@ import {
   mentions,
   type SubjectFacts,
 } from "../privacy/erasure-subject.js";
+import { heldAddresses } from "../privacy/held-addresses.js";
+import { accountsDb } from "./db.js";
 import { tokenHash } from "./tokens.js";
 
-async function identify(trx: ErasureTrx, subject: ErasureSubject): Promise<SubjectFacts> {
+async function identify(handle: ErasureTrx, subject: ErasureSubject): Promise<SubjectFacts> {
   if (subject.orgId !== null) return {};
+  const trx = accountsDb(handle);
   const users = await trx
     .selectFrom("users")
     .select(["id", "name", "phone"])
@@ -30,7 +33,8 @@ async function identify(trx: ErasureTrx, subject: ErasureSubject): Promise<Subje
   };
 }
 
-async function erase(trx: ErasureTrx, subject: ErasureSubject) {
+async function erase(handle: ErasureTrx, subject: ErasureSubject) {
+  const trx = accountsDb(handle);
   let invitations = trx
     .deleteFrom("invitations")
     .where(sql<string>`lower(email)`, "in", subject.emails);
@@ -86,3 +90,9 @@ async function erase(trx: ErasureTrx, subject: ErasureSubject) {
 
 /** The accounts module's erasure step. */
 export const accountsErasure: ModuleErasure = { module: "accounts", identify, erase };
+
+/** The addresses the accounts module keeps, for finding erased people again after a restore. */
+export const accountsAddresses = heldAddresses(accountsDb, {
+  users: ["email", "pending_email"],
+  invitations: ["email"],
+});

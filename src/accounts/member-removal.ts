@@ -5,18 +5,16 @@
  * recruiters of interviews they are booked on), each through that module's own functions,
  * wired in by the app as `MemberRemovalSteps`. The last owner cannot be removed.
  */
-import type { Kysely } from "kysely";
 import { AppError, forbidden, notFound } from "../errors.js";
 import type { OrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
-import type { AccountsDb } from "./db.js";
+import type { AccountsDb, AnyHandle } from "./db.js";
 import { closeIfOrphaned } from "./former-members.js";
 import { requirePermission } from "./permissions.js";
 import type { AccountsBase, Actor, RequestMeta } from "./types.js";
 
 /** What another module removes for a leaving member, inside the removal's transaction. */
 export type MemberRemovalStep = (
-  trx: Kysely<Database>,
+  trx: AnyHandle,
   orgId: OrgId,
   member: { userId: string; name: string },
 ) => Promise<unknown>;
@@ -55,7 +53,7 @@ export async function refuseLastOwner(db: AccountsDb, orgId: string, userId: str
  */
 export async function removeMembership(
   db: AccountsDb,
-  shared: Kysely<Database>,
+  shared: AnyHandle,
   steps: readonly MemberRemovalStep[],
   orgId: OrgId,
   member: { userId: string; name: string },

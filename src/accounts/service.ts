@@ -17,14 +17,12 @@
  * Every operation queries through an `AccountsStore` (db.ts) typed to the accounts tables only;
  * the audit trail and the outbox are reached through it, in the same transaction.
  */
-import type { Kysely } from "kysely";
 import type { Clock } from "../clock.js";
 import type { MailLimits } from "../mail/send-limits.js";
 import type { SecretStore } from "../secrets/secret-store.js";
-import type { Database } from "../store/schema.js";
 import { accountClosureOperations } from "./account-closure.js";
 import { apiTokenOperations } from "./api-tokens.js";
-import { accountsStore } from "./db.js";
+import { type AnyHandle, accountsStore } from "./db.js";
 import { invitationOperations } from "./invitations.js";
 import { type MemberRemovalStep, memberRemovalOperations } from "./member-removal.js";
 import { memberOperations } from "./members.js";
@@ -47,7 +45,7 @@ export type {
 } from "./types.js";
 
 export interface AccountsDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   /** Seals second-factor keys at rest (envelope encryption, secrets/secret-store.ts). */
   box: SecretStore;

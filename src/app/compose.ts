@@ -4,11 +4,12 @@
  * together; `web/` only serves HTTP and `jobs/` only runs queues.
  */
 import { resolve } from "node:path";
-import { accountsErasure } from "../accounts/erasure.js";
+import { accountsAddresses, accountsErasure } from "../accounts/erasure.js";
 import { ERASE_ORGANISATION_JOB } from "../accounts/org-closure.js";
 import { memberDirectory } from "../accounts/reads.js";
 import { createAccountsService } from "../accounts/service.js";
 import { type Assistant, createAssistant, FOLLOW_UP_JOB } from "../assistant/coordinator.js";
+import { assistantAddresses } from "../assistant/held-addresses.js";
 import {
   COMPLETE_JOB,
   completionHandler,
@@ -16,7 +17,7 @@ import {
   REMINDER_JOB,
   reminderHandler,
 } from "../booking/effects.js";
-import { bookingErasure } from "../booking/erasure.js";
+import { bookingAddresses, bookingErasure } from "../booking/erasure.js";
 import { createBookingLinks } from "../booking/links.js";
 import { tellRecruitersOfRemovedInterviewer } from "../booking/member-removal.js";
 import { calendarReplyHandler } from "../booking/replies.js";
@@ -36,7 +37,7 @@ import { createPushChannels } from "../calendar/push.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import { hiringErasure } from "../hiring/erasure.js";
+import { hiringAddresses, hiringErasure } from "../hiring/erasure.js";
 import { removeMemberFromPools } from "../hiring/member-removal.js";
 import { createHiringService } from "../hiring/service.js";
 import { mintOrgId } from "../ids.js";
@@ -201,6 +202,7 @@ export function buildDeps(
       mailErasure(outboxDirectory === undefined ? {} : { outboxDirectory }),
       auditErasure,
     ],
+    heldAddresses: [accountsAddresses, assistantAddresses, bookingAddresses, hiringAddresses],
   };
   return {
     config,

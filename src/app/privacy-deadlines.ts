@@ -5,14 +5,13 @@
  * is kept once the job has run, so a request's admins hear of each state once, however often
  * the sweep runs and on however many servers.
  */
-import type { Kysely } from "kysely";
 import { z } from "zod";
 import { privacyAnswerers } from "../accounts/privacy-answerers.js";
 import type { Clock } from "../clock.js";
 import { type JobHandler, scheduleJob } from "../jobs/scheduled-jobs.js";
 import { type AnswerersOf, dueNotices, sendDeadlineNotice } from "../privacy/deadline-notices.js";
 import type { PrivacyRequestDeps } from "../privacy/requests/deps.js";
-import type { Database } from "../store/schema.js";
+import type { AnyHandle } from "../store/handle.js";
 
 export const DEADLINE_SWEEP_JOB = "privacy-deadline-sweep";
 export const DEADLINE_NOTICE_JOB = "privacy-deadline-notice";
@@ -26,7 +25,7 @@ export function answerersFor(privacyContact: string): AnswerersOf {
 
 /** Sets up the sweep (at start: kept as it is when already scheduled). */
 export async function scheduleDeadlineSweep(
-  db: Kysely<Database>,
+  db: AnyHandle,
   runAt: number,
   now: number,
   keepExisting = true,
@@ -40,7 +39,7 @@ export async function scheduleDeadlineSweep(
 }
 
 /** Schedules a notice for each request to tell about, then the next sweep. */
-export function deadlineSweepHandler(deps: { db: Kysely<Database>; clock: Clock }): JobHandler {
+export function deadlineSweepHandler(deps: { db: AnyHandle; clock: Clock }): JobHandler {
   return async () => {
     const now = deps.clock.now();
     for (const notice of await dueNotices(deps.db, now)) {

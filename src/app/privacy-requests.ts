@@ -9,7 +9,7 @@ import { candidateRecords, organisationsWithCandidate } from "../hiring/person-r
 import { mintOrgId } from "../ids.js";
 import { enqueueMail } from "../mail/outbox.js";
 import { personMail } from "../mail/person-records.js";
-import type { PrivacyRequestDeps, Tx } from "../privacy/requests/deps.js";
+import type { PrivacyRequestDeps } from "../privacy/requests/deps.js";
 import type { Store } from "../store/database.js";
 
 /** The privacy policy version in force, until policy versions exist (issue 12). */
@@ -26,7 +26,7 @@ export function privacyRequestDeps(
     clock,
     operatorName: "Ally (the operator of this service)",
     policyVersion: () => POLICY_VERSION,
-    async sendMail(tx: Tx, message) {
+    async sendMail(tx, message) {
       await enqueueMail(
         tx,
         {

@@ -10,7 +10,6 @@
  * recruiter's email to the organisation's Ally address starts a conversation (cc intake).
  * Mail from unknown senders about unknown threads is never acted on.
  */
-import type { Kysely } from "kysely";
 import { Temporal } from "temporal-polyfill";
 import { z } from "zod";
 import type { Actor } from "../accounts/service.js";
@@ -22,8 +21,8 @@ import { type Job, scheduleJob } from "../jobs/scheduled-jobs.js";
 import type { InboundHandler, InboundMessage } from "../mail/inbound.js";
 import { enqueueMail } from "../mail/outbox.js";
 import type { ReplyAddresses } from "../mail/reply-address.js";
-import type { Database } from "../store/schema.js";
 import { DEFAULT_THRESHOLD, type Reading, understand } from "../understand/index.js";
+import type { AnyHandle } from "./db.js";
 import {
   type Action,
   type ConversationState,
@@ -40,7 +39,7 @@ import * as store from "./store.js";
 export type Member = { userId: string; name: string; email: string; role: Actor["role"] };
 
 export interface AssistantDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   booking: BookingService;
   /** Ally's inbound domain: its own addresses live there. */

@@ -3,14 +3,13 @@
  * to one organisation, except finding a conversation by its reply address or by a Message-ID
  * Ally sent, which is how a reply names its thread.
  */
-import type { Kysely, Transaction } from "kysely";
 import { z } from "zod";
 import { mintOrgId, newId, type OrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
 import { parseStoredJson } from "../store/stored-json.js";
+import { type AnyHandle, assistantDb } from "./db.js";
 import type { AssistantConversationsTable, AssistantEscalationsTable } from "./tables.js";
 
-type Q = Kysely<Database> | Transaction<Database>;
+type Q = AnyHandle;
 
 export type Settings = {
   organisationId: string;
@@ -36,11 +35,12 @@ export function organisationOfDefault(address: string, domain: string): string |
 
 /** The organisation's settings; the defaults until someone saves them. Reading writes nothing. */
 export async function settingsOf(
-  db: Q,
+  handle: Q,
   orgId: OrgId,
   domain: string,
   _now: number,
 ): Promise<Settings> {
+  const db = assistantDb(handle);
   const row = await db
     .selectFrom("assistant_settings")
     .selectAll()
@@ -63,12 +63,13 @@ export async function settingsOf(
 }
 
 export async function saveSettings(
-  db: Q,
+  handle: Q,
   orgId: OrgId,
   domain: string,
   changes: { reviewMode: boolean; followUpsMax: number },
   now: number,
 ): Promise<Settings> {
+  const db = assistantDb(handle);
   await db
     .insertInto("assistant_settings")
     .values({
@@ -94,10 +95,11 @@ export async function saveSettings(
 
 /** The organisation an Ally address belongs to, among `addresses` (saved or default). */
 export async function organisationAddressed(
-  db: Q,
+  handle: Q,
   addresses: readonly string[],
   domain: string,
 ): Promise<Settings | undefined> {
+  const db = assistantDb(handle);
   const lower = [...new Set(addresses.map((a) => a.trim().toLowerCase()))].filter((a) => a !== "");
   if (lower.length === 0) return undefined;
   const row = await db
@@ -151,9 +153,10 @@ function toConversation(row: AssistantConversationsTable): Conversation {
 }
 
 export async function createConversation(
-  db: Q,
+  handle: Q,
   row: Omit<AssistantConversationsTable, "id" | "memory" | "follow_ups_sent"> & { memory: Memory },
 ): Promise<Conversation> {
+  const db = assistantDb(handle);
   const id = newId("conv");
   await db
     .insertInto("assistant_conversations")
@@ -165,10 +168,11 @@ export async function createConversation(
 }
 
 export async function conversationById(
-  db: Q,
+  handle: Q,
   orgId: string,
   id: string,
 ): Promise<Conversation | undefined> {
+  const db = assistantDb(handle);
   const row = await db
     .selectFrom("assistant_conversations")
     .selectAll()
@@ -180,9 +184,10 @@ export async function conversationById(
 
 /** The conversation whose reply address is among `recipients`. */
 export async function conversationByAddress(
-  db: Q,
+  handle: Q,
   recipients: readonly string[],
 ): Promise<Conversation | undefined> {
+  const db = assistantDb(handle);
   const lower = [...new Set(recipients.map((a) => a.trim().toLowerCase()))].filter((a) => a !== "");
   if (lower.length === 0) return undefined;
   const row = await db
@@ -195,9 +200,10 @@ export async function conversationByAddress(
 
 /** The conversation one of `messageIds` was sent or received on. */
 export async function conversationByMessageIds(
-  db: Q,
+  handle: Q,
   messageIds: readonly string[],
 ): Promise<Conversation | undefined> {
+  const db = assistantDb(handle);
   if (messageIds.length === 0) return undefined;
   const message = await db
     .selectFrom("assistant_messages")
@@ -210,7 +216,7 @@ export async function conversationByMessageIds(
 }
 
 export async function updateConversation(
-  db: Q,
+  handle: Q,
   conversation: Pick<Conversation, "id" | "organisation_id">,
   changes: Partial<{
     memory: Memory;
@@ -220,6 +226,7 @@ export async function updateConversation(
   }>,
   now: number,
 ): Promise<void> {
+  const db = assistantDb(handle);
   const { memory, ...rest } = changes;
   await db
     .updateTable("assistant_conversations")
@@ -235,7 +242,7 @@ export async function updateConversation(
 
 /** Records a message; false when one with this direction and Message-ID is already recorded. */
 export async function recordMessage(
-  db: Q,
+  handle: Q,
   row: {
     organisation_id: string;
     conversation_id: string;
@@ -249,6 +256,7 @@ export async function recordMessage(
     created_at: number;
   },
 ): Promise<boolean> {
+  const db = assistantDb(handle);
   const result = await db
     .insertInto("assistant_messages")
     .values({ ...row, text_body: row.text_body.slice(0, 20_000), note: row.note.slice(0, 500) })
@@ -258,7 +266,8 @@ export async function recordMessage(
 }
 
 /** Ally's messages on the conversation since `since`. */
-export async function sentSince(db: Q, conversationId: string, since: number): Promise<number> {
+export async function sentSince(handle: Q, conversationId: string, since: number): Promise<number> {
+  const db = assistantDb(handle);
   const row = await db
     .selectFrom("assistant_messages")
     .select((eb) => eb.fn.countAll<number | string>().as("n"))
@@ -271,7 +280,12 @@ export async function sentSince(db: Q, conversationId: string, since: number): P
 }
 
 /** The candidate's answers on the conversation since `since` (automatic replies are not). */
-export async function answersSince(db: Q, conversationId: string, since: number): Promise<number> {
+export async function answersSince(
+  handle: Q,
+  conversationId: string,
+  since: number,
+): Promise<number> {
+  const db = assistantDb(handle);
   const row = await db
     .selectFrom("assistant_messages")
     .select((eb) => eb.fn.countAll<number | string>().as("n"))
@@ -315,9 +329,10 @@ function toEscalation(row: AssistantEscalationsTable): Escalation {
 }
 
 export async function addEscalation(
-  db: Q,
+  handle: Q,
   row: Omit<AssistantEscalationsTable, "id" | "status" | "resolved_at" | "resolved_by">,
 ): Promise<string> {
+  const db = assistantDb(handle);
   const id = newId("esc");
   await db
     .insertInto("assistant_escalations")
@@ -326,7 +341,8 @@ export async function addEscalation(
   return id;
 }
 
-export async function openEscalations(db: Q, orgId: OrgId): Promise<Escalation[]> {
+export async function openEscalations(handle: Q, orgId: OrgId): Promise<Escalation[]> {
+  const db = assistantDb(handle);
   const rows = await db
     .selectFrom("assistant_escalations")
     .selectAll()
@@ -339,10 +355,11 @@ export async function openEscalations(db: Q, orgId: OrgId): Promise<Escalation[]
 }
 
 export async function escalationById(
-  db: Q,
+  handle: Q,
   orgId: OrgId,
   id: string,
 ): Promise<Escalation | undefined> {
+  const db = assistantDb(handle);
   const row = await db
     .selectFrom("assistant_escalations")
     .selectAll()
@@ -354,13 +371,14 @@ export async function escalationById(
 
 /** Closes an open escalation; false when it was no longer open (someone else resolved it). */
 export async function resolveEscalation(
-  db: Q,
+  handle: Q,
   orgId: OrgId,
   id: string,
   status: "approved" | "dismissed",
   userId: string,
   now: number,
 ): Promise<boolean> {
+  const db = assistantDb(handle);
   const result = await db
     .updateTable("assistant_escalations")
     .set({ status, resolved_at: now, resolved_by: userId })
@@ -383,7 +401,8 @@ const intakeMailSchema = z.object({
 export type IntakeMailFacts = z.infer<typeof intakeMailSchema>;
 
 /** The recruiter's email the conversation started from. */
-export async function intakeMail(db: Q, conversationId: string): Promise<IntakeMailFacts> {
+export async function intakeMail(handle: Q, conversationId: string): Promise<IntakeMailFacts> {
+  const db = assistantDb(handle);
   const row = await db
     .selectFrom("assistant_messages")
     .select(["id", "text_body"])
@@ -399,11 +418,12 @@ export async function intakeMail(db: Q, conversationId: string): Promise<IntakeM
 }
 
 export async function setCandidate(
-  db: Q,
+  handle: Q,
   conversation: Pick<Conversation, "id" | "organisation_id">,
   candidate: { email: string; name: string },
   timeZone: string,
 ): Promise<void> {
+  const db = assistantDb(handle);
   await db
     .updateTable("assistant_conversations")
     .set({ candidate_email: candidate.email, candidate_name: candidate.name, time_zone: timeZone })

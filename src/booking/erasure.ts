@@ -15,6 +15,7 @@ import {
   type SubjectFacts,
   type TableErasure,
 } from "../privacy/erasure-subject.js";
+import { heldAddresses } from "../privacy/held-addresses.js";
 import { type AnyHandle, bookingDb } from "./db.js";
 
 async function identify(handle: AnyHandle, subject: ErasureSubject): Promise<SubjectFacts> {
@@ -125,3 +126,8 @@ async function erase(handle: AnyHandle, subject: ErasureSubject) {
 
 /** The booking module's erasure step. */
 export const bookingErasure: ModuleErasure = { module: "booking", identify, erase };
+
+/** The addresses the booking module keeps, for finding erased people again after a restore. */
+export const bookingAddresses = heldAddresses(bookingDb, {
+  attendee_responses: ["attendee_email"],
+});

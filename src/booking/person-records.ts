@@ -5,7 +5,6 @@
  * writer (calendar/imip.ts) with the UIDs Ally gave them on calendars and in invitations, so an
  * import updates what the person already has rather than doubling it.
  */
-import type { Kysely } from "kysely";
 import {
   buildCalendarObject,
   type InterviewEvent,
@@ -13,7 +12,7 @@ import {
   sessionUid,
 } from "../calendar/imip.js";
 import { mintOrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, bookingDb } from "./db.js";
 import { sessionIndexes } from "./effects.js";
 import { bookingOf, sessionsOf, toBooking } from "./request-repository.js";
 
@@ -58,13 +57,14 @@ export function oneCalendar(objects: readonly string[]): string | null {
  * the organisation's candidate records for them (hiring/person-ids.ts).
  */
 export async function candidateInterviews(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   organisationId: string,
   candidateIds: readonly string[],
   options: InterviewsCalendarOptions,
 ): Promise<CandidateInterviews> {
   if (candidateIds.length === 0) return { records: [], ics: null };
   const orgId = mintOrgId(organisationId);
+  const db = bookingDb(handle);
   const requests = await db
     .selectFrom("interview_requests")
     .selectAll()

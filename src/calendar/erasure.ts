@@ -94,7 +94,8 @@ async function redactWrites(handle: AnyHandle, subject: ErasureSubject): Promise
 export function calendarErasure(deps: CalendarErasureDeps = {}): ModuleErasure {
   return {
     module: "calendar",
-    async erase(trx, subject) {
+    async erase(handle, subject) {
+      const trx = calendarDb(handle);
       const connections =
         subject.userIds.length === 0
           ? []

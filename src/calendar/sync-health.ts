@@ -2,8 +2,7 @@
  * Calendar sync health for the operator's metrics: how many connections are in each state, and
  * how long ago the stalest one last read its calendar. Counts only, no organisation or person.
  */
-import type { Kysely } from "kysely";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, calendarDb } from "./db.js";
 
 export interface SyncHealth {
   /** Connections per status (`healthy`, `unhealthy`, …). */
@@ -14,8 +13,8 @@ export interface SyncHealth {
   neverSynced: number;
 }
 
-export async function syncHealth(db: Kysely<Database>): Promise<SyncHealth> {
-  const rows = await db
+export async function syncHealth(handle: AnyHandle): Promise<SyncHealth> {
+  const rows = await calendarDb(handle)
     .selectFrom("calendar_connections")
     .select((eb) => [
       "status",

@@ -10,6 +10,7 @@ import {
   type ModuleErasure,
   type SubjectFacts,
 } from "../privacy/erasure-subject.js";
+import { heldAddresses } from "../privacy/held-addresses.js";
 import { type AnyHandle, hiringDb } from "./db.js";
 
 /** What an anonymised candidate is called. */
@@ -75,3 +76,6 @@ async function erase(handle: AnyHandle, subject: ErasureSubject) {
 
 /** The hiring module's erasure step. */
 export const hiringErasure: ModuleErasure = { module: "hiring", identify, erase };
+
+/** The addresses the hiring module keeps, for finding erased people again after a restore. */
+export const hiringAddresses = heldAddresses(hiringDb, { candidates: ["email"] });

@@ -4,8 +4,8 @@
  * mail). A sent message's bodies are emptied once it has gone (outbox.ts): what is left is
  * listed as it is.
  */
-import { type Kysely, sql } from "kysely";
-import type { Database } from "../store/schema.js";
+import { sql } from "kysely";
+import { type AnyHandle, mailDb } from "./db.js";
 
 export interface PersonMail {
   /** Messages to the person, for this controller (an organisation's, or the operator's: null). */
@@ -17,10 +17,11 @@ export interface PersonMail {
 const isoOf = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
 export async function personMail(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   email: string,
   organisationId: string | null,
 ): Promise<PersonMail> {
+  const db = mailDb(handle);
   const address = email.trim().toLowerCase();
   let outgoing = db
     .selectFrom("outbox")

@@ -5,12 +5,11 @@
  * independent dispute body. The deadline arithmetic is pure.
  */
 
-import type { Kysely } from "kysely";
 import { Temporal } from "temporal-polyfill";
 import { z } from "zod";
 import type { PrivacySettings } from "../config.js";
 import { AppError } from "../errors.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, privacyDb } from "./db.js";
 import type { PrivacyMailer } from "./mailer.js";
 import { ANSWER_DAYS } from "./policy/document.js";
 
@@ -64,7 +63,7 @@ export function referralText(settings: PrivacySettings): string {
 }
 
 export interface ContactDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   now: number;
   settings: PrivacySettings;
   /** Queues a message in the outbox inside the transaction (mail/outbox.ts `enqueueMail`). */
@@ -80,58 +79,60 @@ export async function submitContactMessage(
   input: ContactInput,
 ): Promise<{ id: number; dueAt: number }> {
   const dueAt = answerDeadline(deps.now);
-  return deps.db.transaction().execute(async (trx) => {
-    const recent = await trx
-      .selectFrom("privacy_contact_messages")
-      .select((eb) => eb.fn.countAll<number | string>().as("n"))
-      .where("email", "=", input.email)
-      .where("received_at", ">", deps.now - 86_400_000)
-      .executeTakeFirstOrThrow();
-    if (Number(recent.n) >= MESSAGES_PER_ADDRESS_PER_DAY)
-      throw new AppError(
-        "RATE_LIMITED",
-        "We received several messages from this address today; we will answer those first.",
-        { field: "message", detail: { retryAfterSeconds: 3600 } },
+  return privacyDb(deps.db)
+    .transaction()
+    .execute(async (trx) => {
+      const recent = await trx
+        .selectFrom("privacy_contact_messages")
+        .select((eb) => eb.fn.countAll<number | string>().as("n"))
+        .where("email", "=", input.email)
+        .where("received_at", ">", deps.now - 86_400_000)
+        .executeTakeFirstOrThrow();
+      if (Number(recent.n) >= MESSAGES_PER_ADDRESS_PER_DAY)
+        throw new AppError(
+          "RATE_LIMITED",
+          "We received several messages from this address today; we will answer those first.",
+          { field: "message", detail: { retryAfterSeconds: 3600 } },
+        );
+      const row = await trx
+        .insertInto("privacy_contact_messages")
+        .values({
+          name: input.name,
+          email: input.email,
+          topic: input.topic,
+          message: input.message,
+          received_at: deps.now,
+          due_at: dueAt,
+          answered_at: null,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const id = Number(row.id);
+      const due = new Date(dueAt).toISOString().slice(0, 10);
+      await deps.mail(
+        trx,
+        {
+          organisationId: null,
+          kind: "privacy-contact-received",
+          to: input.email,
+          subject: `We received your ${input.topic} (reference P-${id})`,
+          text: `Hello ${input.name},\n\nWe received your ${input.topic} and will answer by ${due} at the latest. Your reference is P-${id}.\n\n${input.topic === "complaint" ? `${referralText(deps.settings)}\n\n` : ""}Questions meanwhile: ${deps.settings.privacyContact}\n`,
+        },
+        deps.now,
       );
-    const row = await trx
-      .insertInto("privacy_contact_messages")
-      .values({
-        name: input.name,
-        email: input.email,
-        topic: input.topic,
-        message: input.message,
-        received_at: deps.now,
-        due_at: dueAt,
-        answered_at: null,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    const id = Number(row.id);
-    const due = new Date(dueAt).toISOString().slice(0, 10);
-    await deps.mail(
-      trx,
-      {
-        organisationId: null,
-        kind: "privacy-contact-received",
-        to: input.email,
-        subject: `We received your ${input.topic} (reference P-${id})`,
-        text: `Hello ${input.name},\n\nWe received your ${input.topic} and will answer by ${due} at the latest. Your reference is P-${id}.\n\n${input.topic === "complaint" ? `${referralText(deps.settings)}\n\n` : ""}Questions meanwhile: ${deps.settings.privacyContact}\n`,
-      },
-      deps.now,
-    );
-    await deps.mail(
-      trx,
-      {
-        organisationId: null,
-        kind: "privacy-contact-queued",
-        to: deps.settings.privacyContact,
-        subject: `New privacy ${input.topic} P-${id}, answer by ${due}`,
-        text: `From: ${input.name} <${input.email}>\nTopic: ${input.topic}\nAnswer by: ${due}\n\n${input.message}\n\nList the queue with: ally privacy queue\n`,
-      },
-      deps.now,
-    );
-    return { id, dueAt };
-  });
+      await deps.mail(
+        trx,
+        {
+          organisationId: null,
+          kind: "privacy-contact-queued",
+          to: deps.settings.privacyContact,
+          subject: `New privacy ${input.topic} P-${id}, answer by ${due}`,
+          text: `From: ${input.name} <${input.email}>\nTopic: ${input.topic}\nAnswer by: ${due}\n\n${input.message}\n\nList the queue with: ally privacy queue\n`,
+        },
+        deps.now,
+      );
+      return { id, dueAt };
+    });
 }
 
 export interface QueuedMessage {
@@ -150,12 +151,12 @@ export interface QueuedMessage {
 
 /** The operator's queue: unanswered messages first, soonest deadline first. */
 export async function contactQueue(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   now: number,
   settings: PrivacySettings,
   includeAnswered = false,
 ): Promise<QueuedMessage[]> {
-  let query = db.selectFrom("privacy_contact_messages").selectAll();
+  let query = privacyDb(handle).selectFrom("privacy_contact_messages").selectAll();
   if (!includeAnswered) query = query.where("answered_at", "is", null);
   const rows = await query.orderBy("due_at").orderBy("id").execute();
   return rows.map((r) => {
@@ -177,8 +178,8 @@ export async function contactQueue(
 }
 
 /** Marks a message answered; an unknown or already answered one is NOT_FOUND. */
-export async function markAnswered(db: Kysely<Database>, id: number, now: number): Promise<void> {
-  const result = await db
+export async function markAnswered(handle: AnyHandle, id: number, now: number): Promise<void> {
+  const result = await privacyDb(handle)
     .updateTable("privacy_contact_messages")
     .set({ answered_at: now })
     .where("id", "=", id)

@@ -8,9 +8,8 @@
  * The notice names the kind of request and its due day, never the person: the queue shows them
  * to whoever signs in.
  */
-import type { Kysely } from "kysely";
 import { z } from "zod";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, privacyDb } from "./db.js";
 import { type DeadlineFacts, type DeadlineFlag, deadlineFlag, dueAt } from "./deadlines.js";
 import type { PrivacyRequestDeps } from "./requests/deps.js";
 import { jurisdictionSchema, KIND_LABELS, REQUEST_KINDS } from "./requests/schemas.js";
@@ -25,10 +24,7 @@ export interface DeadlineNotice {
 }
 
 /** Who answers a controller's requests: the addresses its notices go to. */
-export type AnswerersOf = (
-  db: Kysely<Database>,
-  organisationId: string | null,
-) => Promise<string[]>;
+export type AnswerersOf = (db: AnyHandle, organisationId: string | null) => Promise<string[]>;
 
 interface OpenRequest {
   id: string;
@@ -47,8 +43,8 @@ const factsOf = (row: OpenRequest): DeadlineFacts => ({
   extended: Number(row.extended) === 1,
 });
 
-function openRequests(db: Kysely<Database>) {
-  return db
+function openRequests(handle: AnyHandle) {
+  return privacyDb(handle)
     .selectFrom("privacy_requests")
     .select([
       "id",
@@ -67,7 +63,7 @@ function openRequests(db: Kysely<Database>) {
  * Every open request that is near due or overdue at `nowMs`, with the state to tell about.
  * @example await dueNotices(db, Date.UTC(2026, 11, 26)) // [{ requestId: "prq_…", state: "near-due", … }]
  */
-export async function dueNotices(db: Kysely<Database>, nowMs: number): Promise<DeadlineNotice[]> {
+export async function dueNotices(db: AnyHandle, nowMs: number): Promise<DeadlineNotice[]> {
   const rows = await openRequests(db).orderBy("received_at").execute();
   return rows.flatMap((row) => {
     const flag = deadlineFlag(factsOf(row), nowMs);
@@ -111,16 +107,18 @@ export async function sendDeadlineNotice(
     "",
     `Answer it, or extend it once with notice to the person if it is complex: ${deps.publicUrl}/app/privacy/requests`,
   ].join("\n");
-  await deps.db.transaction().execute(async (tx) => {
-    for (const to of recipients) {
-      await deps.sendMail(tx, {
-        organisationId: row.organisation_id,
-        kind: `privacy-deadline-${notice.state}`,
-        to,
-        subject,
-        text,
-      });
-    }
-  });
+  await privacyDb(deps.db)
+    .transaction()
+    .execute(async (tx) => {
+      for (const to of recipients) {
+        await deps.sendMail(tx, {
+          organisationId: row.organisation_id,
+          kind: `privacy-deadline-${notice.state}`,
+          to,
+          subject,
+          text,
+        });
+      }
+    });
   return recipients.length;
 }

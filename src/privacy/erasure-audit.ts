@@ -3,6 +3,7 @@
  * done and when, but no longer by whom or from where when it was the erased person, nor any
  * mention of them (an invitation's entry names the address it was sent to).
  */
+import { privacyDb } from "./db.js";
 import {
   affected,
   type ErasureSubject,
@@ -12,7 +13,8 @@ import {
   needlesOf,
 } from "./erasure-subject.js";
 
-async function erase(trx: ErasureTrx, subject: ErasureSubject) {
+async function erase(handle: ErasureTrx, subject: ErasureSubject) {
+  const trx = privacyDb(handle);
   const needles = needlesOf(subject);
   const ids = [...subject.userIds, ...subject.candidateIds].map((id) => id.toLowerCase());
   // Entries of what they did: no longer by whom, nor from where.

@@ -5,12 +5,15 @@
  * root hands them to `erasePerson`.
  */
 
-import type { Transaction } from "kysely";
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import type { OrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
+import type { AnyHandle } from "./db.js";
 
-export type ErasureTrx = Transaction<Database>;
+/**
+ * The erasure's transaction as each module's step receives it: the shared handle, which the
+ * step narrows to its own tables (`accountsDb(trx)`, `hiringDb(trx)`, ...).
+ */
+export type ErasureTrx = AnyHandle;
 
 /** Everything that identifies the person, gathered before anything is removed. */
 export interface ErasureSubject {

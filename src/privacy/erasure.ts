@@ -10,23 +10,28 @@
  * builds on: bookings before candidates, calendar connections before accounts). Files and
  * calls to calendar providers follow the commit.
  */
-import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { Clock } from "../clock.js";
 import { invalid } from "../errors.js";
 import { mintOrgId, newId, type OrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
 import { parseStoredJson } from "../store/stored-json.js";
 import { recordAudit } from "./audit-log.js";
+import { type AnyHandle, privacyDb } from "./db.js";
 import type { ErasureSubject, ErasureTrx, ModuleErasure, TableErasure } from "./erasure-subject.js";
+import type { HeldAddresses } from "./held-addresses.js";
 import { normaliseEmail, type Tombstones } from "./tombstones.js";
 
 export interface ErasureDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   tombstones: Tombstones;
   /** Every module holding personal data, in the order they identify (erased in reverse). */
   modules: readonly ModuleErasure[];
+  /**
+   * Where the other modules keep email addresses (reapply-erasures.ts finds erased people
+   * again after a restore through them; privacy reads its own).
+   */
+  heldAddresses: readonly HeldAddresses[];
 }
 
 export interface ErasureRequest {
@@ -56,7 +61,7 @@ export async function erasePerson(
   deps: ErasureDeps,
   request: ErasureRequest,
 ): Promise<ErasureProof> {
-  const erased = await deps.db
+  const erased = await privacyDb(deps.db)
     .transaction()
     .execute((trx) => eraseInTransaction(deps, trx, request));
   return erased.finish();
@@ -126,7 +131,7 @@ export async function eraseInTransaction(
     },
     at,
   );
-  await trx
+  await privacyDb(trx)
     .insertInto("erasure_proofs")
     .values({
       id: proofId,
@@ -144,7 +149,7 @@ export async function eraseInTransaction(
       files += done.files ?? 0;
       grantsRevoked += done.grantsRevoked ?? 0;
     }
-    await deps.db
+    await privacyDb(deps.db)
       .updateTable("erasure_proofs")
       .set({ summary: JSON.stringify({ tables, files, grantsRevoked }) })
       .where("id", "=", proofId)
@@ -174,11 +179,11 @@ const storedSummary = z.object({
  * without, any (the operator).
  */
 export async function readErasureProof(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   id: string,
   orgId?: OrgId,
 ): Promise<ErasureProof | undefined> {
-  let query = db.selectFrom("erasure_proofs").selectAll().where("id", "=", id);
+  let query = privacyDb(handle).selectFrom("erasure_proofs").selectAll().where("id", "=", id);
   if (orgId !== undefined) query = query.where("organisation_id", "=", orgId);
   const row = await query.executeTakeFirst();
   if (row === undefined) return undefined;

@@ -4,8 +4,7 @@
  * `enqueueMail`, bound to its sender.
  * @example const mail: PrivacyMailer = (trx, message, now) => enqueueMail(trx, message, now, config.mail.from);
  */
-import type { Transaction } from "kysely";
-import type { Database } from "../store/schema.js";
+import type { AnyHandle } from "./db.js";
 
 export interface PrivacyMessage {
   organisationId: null;
@@ -17,7 +16,7 @@ export interface PrivacyMessage {
 }
 
 export type PrivacyMailer = (
-  trx: Transaction<Database>,
+  trx: AnyHandle,
   message: PrivacyMessage,
   now: number,
 ) => Promise<unknown>;

@@ -3,13 +3,10 @@
  * records the version, emails every account holder through the outbox (in the same
  * transaction), and from then on each holder is asked to accept it at their next page view.
  */
-import type { Kysely, Transaction } from "kysely";
 import { AppError } from "../errors.js";
-import type { Database } from "../store/schema.js";
+import { type AnyHandle, privacyDb } from "./db.js";
 import type { PrivacyMailer } from "./mailer.js";
 import { latestPolicyVersion, policyVersion } from "./policy/versions.js";
-
-type Handle = Kysely<Database> | Transaction<Database>;
 
 /** Someone to tell about the new version (accounts' `accountHolders` lists them all). */
 export interface PolicyRecipient {
@@ -19,9 +16,9 @@ export interface PolicyRecipient {
 }
 
 export interface PublishDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   /** Reads the account holders inside the publishing transaction. */
-  recipients: (trx: Transaction<Database>) => Promise<PolicyRecipient[]>;
+  recipients: (trx: AnyHandle) => Promise<PolicyRecipient[]>;
   now: number;
   publicUrl: string;
   /** Queues a message in the outbox inside the transaction (mail/outbox.ts `enqueueMail`). */
@@ -29,8 +26,8 @@ export interface PublishDeps {
 }
 
 /** The newest version published on this instance, if any. */
-export async function publishedPolicyVersion(db: Handle): Promise<number | undefined> {
-  const row = await db
+export async function publishedPolicyVersion(handle: AnyHandle): Promise<number | undefined> {
+  const row = await privacyDb(handle)
     .selectFrom("privacy_policy_publications")
     .select("version")
     .orderBy("version", "desc")
@@ -49,45 +46,47 @@ export async function publishPolicyVersion(
   const meta = policyVersion(version);
   if (meta === undefined)
     throw new AppError("VALIDATION_FAILED", `There is no privacy policy version ${version}.`);
-  return deps.db.transaction().execute(async (trx) => {
-    const published = await publishedPolicyVersion(trx);
-    if (published !== undefined && published >= version)
-      throw new AppError(
-        "CONFLICT",
-        `Version ${published} is already published; publish a newer version.`,
-      );
-    await trx
-      .insertInto("privacy_policy_publications")
-      .values({ version, published_at: deps.now })
-      .execute();
-    const holders = await deps.recipients(trx);
-    const link = `${deps.publicUrl}/privacy/v/${version}`;
-    for (const holder of holders) {
-      await deps.mail(
-        trx,
-        {
-          organisationId: null,
-          kind: "privacy-policy-changed",
-          to: holder.email,
-          subject: "Our privacy policy has changed",
-          text: `Hello ${holder.name},\n\nWe have published version ${version} of our privacy policy, in force from ${meta.effectiveOn}.\n\nWhat changed: ${meta.summary}\n\nRead it at ${link}. We will ask you to accept it the next time you sign in.\n`,
-          idempotencyKey: `privacy-policy:v${version}:${holder.userId}`,
-        },
-        deps.now,
-      );
-    }
-    return { version, notified: holders.length };
-  });
+  return privacyDb(deps.db)
+    .transaction()
+    .execute(async (trx) => {
+      const published = await publishedPolicyVersion(trx);
+      if (published !== undefined && published >= version)
+        throw new AppError(
+          "CONFLICT",
+          `Version ${published} is already published; publish a newer version.`,
+        );
+      await trx
+        .insertInto("privacy_policy_publications")
+        .values({ version, published_at: deps.now })
+        .execute();
+      const holders = await deps.recipients(trx);
+      const link = `${deps.publicUrl}/privacy/v/${version}`;
+      for (const holder of holders) {
+        await deps.mail(
+          trx,
+          {
+            organisationId: null,
+            kind: "privacy-policy-changed",
+            to: holder.email,
+            subject: "Our privacy policy has changed",
+            text: `Hello ${holder.name},\n\nWe have published version ${version} of our privacy policy, in force from ${meta.effectiveOn}.\n\nWhat changed: ${meta.summary}\n\nRead it at ${link}. We will ask you to accept it the next time you sign in.\n`,
+            idempotencyKey: `privacy-policy:v${version}:${holder.userId}`,
+          },
+          deps.now,
+        );
+      }
+      return { version, notified: holders.length };
+    });
 }
 
 /** The published version this user has yet to accept, or undefined when there is none. */
 export async function policyAwaitingAcceptance(
-  db: Handle,
+  handle: AnyHandle,
   userId: string,
 ): Promise<number | undefined> {
-  const published = await publishedPolicyVersion(db);
+  const published = await publishedPolicyVersion(handle);
   if (published === undefined) return undefined;
-  const accepted = await db
+  const accepted = await privacyDb(handle)
     .selectFrom("privacy_policy_acceptances")
     .select("version")
     .where("user_id", "=", userId)
@@ -98,11 +97,12 @@ export async function policyAwaitingAcceptance(
 
 /** Records that the user accepted `version`, which must be the one in force. */
 export async function acceptPolicy(
-  db: Kysely<Database>,
+  handle: AnyHandle,
   userId: string,
   version: number,
   now: number,
 ): Promise<void> {
+  const db = privacyDb(handle);
   const published = await publishedPolicyVersion(db);
   if (published !== version)
     throw new AppError(
@@ -125,8 +125,8 @@ export interface Acceptance {
 }
 
 /** Every version this user accepted, oldest first. */
-export async function acceptancesOf(db: Handle, userId: string): Promise<Acceptance[]> {
-  const rows = await db
+export async function acceptancesOf(handle: AnyHandle, userId: string): Promise<Acceptance[]> {
+  const rows = await privacyDb(handle)
     .selectFrom("privacy_policy_acceptances")
     .select(["version", "accepted_at"])
     .where("user_id", "=", userId)

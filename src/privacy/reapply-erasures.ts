@@ -6,16 +6,15 @@
  * those the backup lacks and erases again every person they name who is in the restored data.
  *
  * Tombstones hold only a keyed hash of the address, so the people are found by hashing the
- * addresses the restored database holds: every column the data map (store/schema.ts) marks as
- * contact data named `…email`, read through the data map as the data-map check reads the
- * schema. Their values are compared, never logged or returned.
+ * addresses the restored database holds: each module reads its own columns holding an address
+ * (`ErasureDeps.heldAddresses`, held-addresses.ts), and privacy its own; a test holds those
+ * columns to every one the data map marks as contact data named `…email`. Their values are
+ * compared, never logged or returned.
  */
-import { type Kysely, sql } from "kysely";
 import { mintOrgId } from "../ids.js";
-import type { Database } from "../store/schema.js";
-import { dataMap } from "../store/schema.js";
-import type { PersonalColumn } from "./data-map.js";
+import { type AnyHandle, privacyDb } from "./db.js";
 import { type ErasureDeps, type ErasureProof, erasePerson } from "./erasure.js";
+import { heldAddresses } from "./held-addresses.js";
 import { normaliseEmail } from "./tombstones.js";
 
 interface TombstoneRow {
@@ -38,7 +37,8 @@ export interface ErasureRecords {
   proofs: ProofRow[];
 }
 
-export async function readErasureRecords(db: Kysely<Database>): Promise<ErasureRecords> {
+export async function readErasureRecords(handle: AnyHandle): Promise<ErasureRecords> {
+  const db = privacyDb(handle);
   const tombstones = await db
     .selectFrom("erasure_tombstones")
     .select(["organisation_id", "key_version", "email_hash", "erased_at"])
@@ -57,30 +57,19 @@ export async function readErasureRecords(db: Kysely<Database>): Promise<ErasureR
   };
 }
 
-/** Tables and columns holding email addresses, from the data map. */
-function emailColumns(): { table: string; column: string }[] {
-  const out: { table: string; column: string }[] = [];
-  for (const [table, columns] of Object.entries(dataMap)) {
-    for (const [column, note] of Object.entries(columns)) {
-      const personal = note as { personal: boolean } & Partial<PersonalColumn>;
-      if (personal.personal && personal.category === "contact" && /email$/.test(column)) {
-        out.push({ table, column });
-      }
-    }
-  }
-  return out;
-}
+/** The addresses the privacy module keeps: requests, their verifications, flags, messages. */
+export const privacyAddresses = heldAddresses(privacyDb, {
+  privacy_requests: ["email"],
+  privacy_verifications: ["email"],
+  person_flags: ["email"],
+  privacy_contact_messages: ["email"],
+});
 
-async function addressesIn(db: Kysely<Database>): Promise<string[]> {
+/** Every address the modules hold, normalised, each once, in the modules' order. */
+async function addressesIn(deps: ErasureDeps): Promise<string[]> {
   const found = new Set<string>();
-  for (const { table, column } of emailColumns()) {
-    const rows = await sql<{ address: string | null }>`select distinct ${sql.ref(column)} as address
-      from ${sql.table(table)}`.execute(db);
-    for (const row of rows.rows) {
-      if (typeof row.address === "string" && row.address.includes("@")) {
-        found.add(normaliseEmail(row.address));
-      }
-    }
+  for (const source of [...deps.heldAddresses, privacyAddresses]) {
+    for (const address of await source.read(deps.db)) found.add(normaliseEmail(address));
   }
   return [...found];
 }
@@ -103,7 +92,7 @@ export async function reapplyErasures(
   deps: ErasureDeps,
   live: ErasureRecords,
 ): Promise<ReappliedErasure[]> {
-  const db = deps.db;
+  const db = privacyDb(deps.db);
   const restored = await readErasureRecords(db);
   const known = new Set(restored.tombstones.map(key));
   const missing = live.tombstones.filter((t) => !known.has(key(t)));
@@ -112,7 +101,7 @@ export async function reapplyErasures(
   if (missing.length === 0 && missingProofs.length === 0) return [];
 
   const scopes = [...new Set(missing.map((t) => t.organisation_id))];
-  const addresses = await addressesIn(db);
+  const addresses = await addressesIn(deps);
   const erasedBefore = async () => {
     const erased = new Set<string>();
     for (const address of addresses) {

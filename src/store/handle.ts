@@ -12,6 +12,7 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { AccountsTables } from "../accounts/tables.js";
+import type { AssistantTables } from "../assistant/tables.js";
 import type { BookingLinkTables } from "../booking/link-tables.js";
 import type { BookingTables } from "../booking/tables.js";
 import type { CalendarTables } from "../calendar/tables.js";
@@ -27,6 +28,7 @@ export type AnyHandle =
   | Kysely<Database>
   | Transaction<Database>
   | Kysely<AccountsTables>
+  | Kysely<AssistantTables>
   | Kysely<BookingTables & BookingLinkTables>
   | Kysely<CalendarTables>
   | Kysely<HiringTables>

@@ -6,6 +6,7 @@
  */
 
 import type { Kysely, Transaction } from "kysely";
+import { type AssistantDb, assistantDb } from "../../src/assistant/db.js";
 import { type BookingDb, bookingDb } from "../../src/booking/db.js";
 import type { BookingEffects } from "../../src/booking/service.js";
 import { type CalendarDb, calendarDb } from "../../src/calendar/db.js";
@@ -13,6 +14,8 @@ import { type HiringDb, hiringDb } from "../../src/hiring/db.js";
 import { type JobsDb, jobsDb } from "../../src/jobs/db.js";
 import { type MailDb, mailDb } from "../../src/mail/db.js";
 import { type PrivacyDb, privacyDb } from "../../src/privacy/db.js";
+import type { ErasureTrx } from "../../src/privacy/erasure-subject.js";
+import type { Tx as PrivacyRequestTx } from "../../src/privacy/requests/deps.js";
 import { type SecretsDb, secretsDb } from "../../src/secrets/db.js";
 import type { AnyHandle } from "../../src/store/handle.js";
 import type { Database } from "../../src/store/schema.js";
@@ -96,6 +99,39 @@ export function privacyReachesItsOwnTablesOnly(db: PrivacyDb) {
   ];
 }
 
+export function assistantReachesItsOwnTablesOnly(db: AssistantDb) {
+  return [
+    db.selectFrom("assistant_conversations").select("reply_address"),
+    db.insertInto("assistant_messages"),
+    // @ts-expect-error booking owns interview_requests: the assistant calls the booking service
+    db.selectFrom("interview_requests").selectAll(),
+    // @ts-expect-error mail owns the outbox: the assistant enqueues through mail/outbox.ts
+    db.insertInto("outbox"),
+    // @ts-expect-error jobs owns scheduled_jobs: follow-ups go through jobs/scheduled-jobs.ts
+    db.selectFrom("scheduled_jobs").selectAll(),
+  ];
+}
+
+export async function theErasureTransactionIsNarrowedByEachModule(trx: ErasureTrx) {
+  // @ts-expect-error each module's erasure step narrows it to its own tables first
+  await trx.deleteFrom("users").execute();
+  return [
+    privacyDb(trx).insertInto("erasure_proofs"),
+    // @ts-expect-error narrowed to privacy, it does not reach accounts' tables
+    privacyDb(trx).deleteFrom("users"),
+  ];
+}
+
+export function privacyRequestsTransactionReachesPrivacyTablesOnly(tx: PrivacyRequestTx) {
+  return [
+    tx.selectFrom("privacy_requests").select("email"),
+    // @ts-expect-error hiring owns candidates: holders come through hiring's functions
+    tx.selectFrom("candidates").selectAll(),
+    // @ts-expect-error mail owns the outbox: privacy mail goes through `sendMail`
+    tx.insertInto("outbox"),
+  ];
+}
+
 export function secretsReachesItsOwnTablesOnly(db: SecretsDb) {
   return [
     db.selectFrom("data_keys").select("scope"),
@@ -116,7 +152,7 @@ export async function theSharedHandleCannotBeQueriedAsItIs(handle: AnyHandle) {
 export function everyHandleCanBePassedOn(
   whole: Kysely<Database>,
   trx: Transaction<Database>,
-  handles: [HiringDb, BookingDb, CalendarDb, MailDb, JobsDb, PrivacyDb, SecretsDb],
+  handles: [HiringDb, BookingDb, CalendarDb, MailDb, JobsDb, PrivacyDb, SecretsDb, AssistantDb],
 ): AnyHandle[] {
   return [whole, trx, ...handles];
 }
@@ -130,6 +166,7 @@ export function narrowingGivesTheOwnersTablesOnly(handle: AnyHandle) {
     jobsDb(handle).selectFrom("scheduled_jobs").select("key"),
     privacyDb(handle).selectFrom("audit_log").select("action"),
     secretsDb(handle).selectFrom("data_keys").select("generation"),
+    assistantDb(handle).selectFrom("assistant_settings").select("address"),
     // @ts-expect-error narrowed to hiring, the handle no longer reaches booking's tables
     hiringDb(handle).selectFrom("bookings").selectAll(),
     // @ts-expect-error narrowed to booking, the handle no longer reaches accounts' tables

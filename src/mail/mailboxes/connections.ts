@@ -6,12 +6,11 @@
  * organisation is "not found".
  */
 import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
 import type { Clock } from "../../clock.js";
 import { AppError, forbidden, invalid, notFound } from "../../errors.js";
 import { newId, type OrgId } from "../../ids.js";
 import type { SecretStore } from "../../secrets/secret-store.js";
-import type { Database } from "../../store/schema.js";
+import { type AnyHandle, type MailDb, mailDb } from "../db.js";
 import type { MailboxConnectionsTable, MailboxKind } from "../tables.js";
 import { imapBaseline } from "./imap.js";
 import type { StoreMessage } from "./poller.js";
@@ -28,7 +27,7 @@ export interface MailboxActor {
 }
 
 export interface MailboxDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   box: SecretStore;
   /** Resolves an IMAP host to the address to connect to; refuses private networks unless allowed. */
@@ -127,7 +126,7 @@ function imapFailure(error: unknown): AppError {
 }
 
 async function rowFor(
-  db: Kysely<Database>,
+  db: MailDb,
   actor: MailboxActor,
   id: string,
 ): Promise<MailboxConnectionsTable> {
@@ -163,7 +162,8 @@ function blankRow(
 }
 
 export function createMailboxes(deps: MailboxDeps) {
-  const { db, clock, box } = deps;
+  const db = mailDb(deps.db);
+  const { clock, box } = deps;
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const probe = (secret: ImapSecret) =>
     imapBaseline(secret, {

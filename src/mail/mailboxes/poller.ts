@@ -5,11 +5,11 @@
  * two paths, or is read by two processes, is stored, and handled, once. A failed poll is
  * retried after a backoff that doubles up to `MAX_BACKOFF_MS`; its error is kept for the page.
  */
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import type { Clock } from "../../clock.js";
 import { type RunningWorker, startPolling } from "../../jobs/polling.js";
 import type { SecretStore } from "../../secrets/secret-store.js";
-import type { Database } from "../../store/schema.js";
+import { type AnyHandle, mailDb } from "../db.js";
 import type { Envelope } from "../inbound.js";
 import type { MailboxConnectionsTable, MailboxKind } from "../tables.js";
 import { envelopeFromMailbox } from "./envelope.js";
@@ -32,7 +32,7 @@ export type MailboxReader = (
 ) => Promise<{ cursor: string | null }>;
 
 export interface PollerDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   box: SecretStore;
   store: StoreMessage;
@@ -65,7 +65,7 @@ async function claimDue(
   kinds: MailboxKind[],
 ): Promise<MailboxConnectionsTable | undefined> {
   const now = deps.clock.now();
-  const candidates = await deps.db
+  const candidates = await mailDb(deps.db)
     .selectFrom("mailbox_connections")
     .select("id")
     .where("kind", "in", kinds)
@@ -75,14 +75,14 @@ async function claimDue(
     .limit(5)
     .execute();
   for (const { id } of candidates) {
-    const claimed = await deps.db
+    const claimed = await mailDb(deps.db)
       .updateTable("mailbox_connections")
       .set({ claimed_until: now + (deps.leaseMs ?? DEFAULT_LEASE_MS) })
       .where("id", "=", id)
       .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) === 1) {
-      return deps.db
+      return mailDb(deps.db)
         .selectFrom("mailbox_connections")
         .selectAll()
         .where("id", "=", id)
@@ -108,7 +108,7 @@ async function readOne(deps: PollerDeps, row: MailboxConnectionsTable): Promise<
     const reader = deps.readers?.[row.kind];
     if (reader === undefined) throw new Error(`${row.kind} mail is not set up on this server`);
     const { cursor } = await reader(row, store);
-    await deps.db
+    await mailDb(deps.db)
       .updateTable("mailbox_connections")
       .set({ cursor })
       .where("id", "=", row.id)
@@ -124,7 +124,7 @@ async function readOne(deps: PollerDeps, row: MailboxConnectionsTable): Promise<
       resolveHost: deps.resolveHost,
       store,
       saveCursor: async (cursor) => {
-        await deps.db
+        await mailDb(deps.db)
           .updateTable("mailbox_connections")
           .set({ uidvalidity: cursor.uidvalidity, last_uid: cursor.lastUid })
           .where("id", "=", row.id)
@@ -150,7 +150,7 @@ export async function pollNextMailbox(deps: PollerDeps): Promise<boolean> {
   try {
     await readOne(deps, row);
     const now = deps.clock.now();
-    await deps.db
+    await mailDb(deps.db)
       .updateTable("mailbox_connections")
       .set({
         last_polled_at: now,
@@ -166,7 +166,7 @@ export async function pollNextMailbox(deps: PollerDeps): Promise<boolean> {
     const failures = row.failure_count + 1;
     const message = describeError(error);
     deps.log?.(`ally: mailbox ${row.id}: ${message}`);
-    await deps.db
+    await mailDb(deps.db)
       .updateTable("mailbox_connections")
       .set({
         last_polled_at: now,

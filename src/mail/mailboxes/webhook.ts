@@ -8,11 +8,10 @@
  * signature gets the same answer.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Kysely } from "kysely";
 import type { Clock } from "../../clock.js";
 import { AppError, invalid } from "../../errors.js";
 import type { SecretStore } from "../../secrets/secret-store.js";
-import type { Database } from "../../store/schema.js";
+import { type AnyHandle, mailDb } from "../db.js";
 import { envelopeFromMailbox } from "./envelope.js";
 import type { StoreMessage } from "./poller.js";
 import { openSecret } from "./secret.js";
@@ -35,7 +34,7 @@ export interface WebhookPost {
 }
 
 export interface WebhookDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   box: SecretStore;
   store: StoreMessage;
@@ -99,7 +98,7 @@ export async function receiveWebhook(
 ): Promise<{ stored: boolean; messageId: string }> {
   const claim = claimOf(credentials);
   if (claim === undefined || claim.id.length > 100) throw unauthenticated();
-  const row = await deps.db
+  const row = await mailDb(deps.db)
     .selectFrom("mailbox_connections")
     .selectAll()
     .where("id", "=", claim.id)
@@ -117,7 +116,7 @@ export async function receiveWebhook(
     rcptTo: [row.address],
   };
   const result = await deps.store(raw, envelope);
-  await deps.db
+  await mailDb(deps.db)
     .updateTable("mailbox_connections")
     .set({ last_polled_at: deps.clock.now(), last_error: null })
     .where("id", "=", row.id)

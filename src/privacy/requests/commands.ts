@@ -5,6 +5,7 @@
  * objection set a flag (restriction.ts), erasure calls `erase`.
  */
 import { AppError } from "../../errors.js";
+import { privacyDb } from "../db.js";
 import { type DeadlineFlag, deadlineFlag, dueAt, type Jurisdiction } from "../deadlines.js";
 import { setPersonFlag } from "../restriction.js";
 import type { PrivacyRequestDeps, Tx } from "./deps.js";
@@ -40,17 +41,19 @@ export async function fileMemberRequest(
   input: { kind: RequestKind; details?: string | undefined; jurisdiction: Jurisdiction },
 ): Promise<FiledRequest[]> {
   const now = deps.clock.now();
-  return deps.db.transaction().execute((tx) =>
-    fileRequests(deps, tx, {
-      email: member.email.toLowerCase(),
-      kind: input.kind,
-      details: input.details ?? null,
-      jurisdiction: input.jurisdiction,
-      receivedAt: now,
-      verifiedAt: now,
-      userId: member.userId,
-    }),
-  );
+  return privacyDb(deps.db)
+    .transaction()
+    .execute((tx) =>
+      fileRequests(deps, tx, {
+        email: member.email.toLowerCase(),
+        kind: input.kind,
+        details: input.details ?? null,
+        jurisdiction: input.jurisdiction,
+        receivedAt: now,
+        verifiedAt: now,
+        userId: member.userId,
+      }),
+    );
 }
 
 type Row = {
@@ -116,7 +119,7 @@ export async function listQueue(
   deps: PrivacyRequestDeps,
   controller: Controller,
 ): Promise<PrivacyRequestView[]> {
-  let query = deps.db.selectFrom("privacy_requests").select(COLUMNS);
+  let query = privacyDb(deps.db).selectFrom("privacy_requests").select(COLUMNS);
   query =
     controller === "operator"
       ? query.where("organisation_id", "is", null)
@@ -137,7 +140,7 @@ export async function listOwnRequests(
   deps: PrivacyRequestDeps,
   email: string,
 ): Promise<PrivacyRequestView[]> {
-  const rows = await deps.db
+  const rows = await privacyDb(deps.db)
     .selectFrom("privacy_requests")
     .select(COLUMNS)
     .where("email", "=", email.toLowerCase())
@@ -163,72 +166,76 @@ export async function answerRequest(
   const now = deps.clock.now();
   // Steps of the answer that must wait for its transaction to commit (erasure's files, grants).
   const afterCommit: Array<() => Promise<unknown>> = [];
-  const answered = await deps.db.transaction().execute(async (tx): Promise<PrivacyRequestView> => {
-    let query = tx
-      .selectFrom("privacy_requests")
-      .select(COLUMNS)
-      .where("id", "=", answer.requestId);
-    query =
-      controller === "operator"
-        ? query.where("organisation_id", "is", null)
-        : query.where("organisation_id", "=", controller.organisationId);
-    const row = await query.executeTakeFirst();
-    if (row === undefined) throw new AppError("NOT_FOUND", "No such request in this queue.");
-    const request = view(row, now);
-    if (request.status !== "open") {
-      throw new AppError("CONFLICT", "This request has already been answered.");
-    }
-    const tell = (subject: string, text: string) =>
-      deps.sendMail(tx, {
-        organisationId: request.organisationId,
-        kind: "privacy-request-answer",
-        to: request.email,
-        subject,
-        text,
-      });
-    if (answer.action === "extend") {
-      if (request.extended) throw new AppError("CONFLICT", "This request was already extended.");
-      const due = dueAt({
-        jurisdiction: request.jurisdiction,
-        receivedAtMs: request.receivedAt,
-        verifiedAtMs: request.verifiedAt,
-        extended: true,
-      });
-      const extended = view({ ...row, extended: 1, due_at: due }, now);
-      await tx
+  const answered = await privacyDb(deps.db)
+    .transaction()
+    .execute(async (tx): Promise<PrivacyRequestView> => {
+      let query = tx
+        .selectFrom("privacy_requests")
+        .select(COLUMNS)
+        .where("id", "=", answer.requestId);
+      query =
+        controller === "operator"
+          ? query.where("organisation_id", "is", null)
+          : query.where("organisation_id", "=", controller.organisationId);
+      const row = await query.executeTakeFirst();
+      if (row === undefined) throw new AppError("NOT_FOUND", "No such request in this queue.");
+      const request = view(row, now);
+      if (request.status !== "open") {
+        throw new AppError("CONFLICT", "This request has already been answered.");
+      }
+      const tell = (subject: string, text: string) =>
+        deps.sendMail(tx, {
+          organisationId: request.organisationId,
+          kind: "privacy-request-answer",
+          to: request.email,
+          subject,
+          text,
+        });
+      if (answer.action === "extend") {
+        if (request.extended) throw new AppError("CONFLICT", "This request was already extended.");
+        const due = dueAt({
+          jurisdiction: request.jurisdiction,
+          receivedAtMs: request.receivedAt,
+          verifiedAtMs: request.verifiedAt,
+          extended: true,
+        });
+        const extended = view({ ...row, extended: 1, due_at: due }, now);
+        await tx
+          .updateTable("privacy_requests")
+          .set({ extended: 1, due_at: extended.dueAt })
+          .where("id", "=", request.id)
+          .execute();
+        await tell(
+          "Your privacy request needs more time",
+          `Answering your ${request.kind} request needs more time because of its complexity or the number of requests. The new deadline is ${new Date(extended.dueAt ?? now).toISOString().slice(0, 10)}.`,
+        );
+        return extended;
+      }
+      if (answer.action === "complete") {
+        const finish = await carryOut(deps, tx, request, now);
+        if (finish !== undefined) afterCommit.push(finish);
+      }
+      const status = answer.action === "complete" ? "completed" : "refused";
+      // Conditional on still being open: of two admins answering at once, one wins.
+      const updated = await tx
         .updateTable("privacy_requests")
-        .set({ extended: 1, due_at: extended.dueAt })
+        .set({ status, completed_at: now, completed_by: answer.byUserId })
         .where("id", "=", request.id)
-        .execute();
+        .where("status", "=", "open")
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) {
+        throw new AppError("CONFLICT", "This request has already been answered.");
+      }
       await tell(
-        "Your privacy request needs more time",
-        `Answering your ${request.kind} request needs more time because of its complexity or the number of requests. The new deadline is ${new Date(extended.dueAt ?? now).toISOString().slice(0, 10)}.`,
+        status === "completed"
+          ? "Your privacy request is done"
+          : "Your privacy request was refused",
+        status === "completed"
+          ? `Your ${request.kind} request has been carried out.`
+          : `Your ${request.kind} request was refused. You may complain to your data protection authority.`,
       );
-      return extended;
-    }
-    if (answer.action === "complete") {
-      const finish = await carryOut(deps, tx, request, now);
-      if (finish !== undefined) afterCommit.push(finish);
-    }
-    const status = answer.action === "complete" ? "completed" : "refused";
-    // Conditional on still being open: of two admins answering at once, one wins.
-    const updated = await tx
-      .updateTable("privacy_requests")
-      .set({ status, completed_at: now, completed_by: answer.byUserId })
-      .where("id", "=", request.id)
-      .where("status", "=", "open")
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) {
-      throw new AppError("CONFLICT", "This request has already been answered.");
-    }
-    await tell(
-      status === "completed" ? "Your privacy request is done" : "Your privacy request was refused",
-      status === "completed"
-        ? `Your ${request.kind} request has been carried out.`
-        : `Your ${request.kind} request was refused. You may complain to your data protection authority.`,
-    );
-    return { ...request, status, completedAt: now, flag: null };
-  });
+      return { ...request, status, completedAt: now, flag: null };
+    });
   for (const step of afterCommit) await step();
   return answered;
 }

@@ -2,12 +2,17 @@
  * What the request commands need from outside the privacy module, passed in by the
  * composition root (src/app/compose.ts): privacy cannot import the modules that import it.
  */
-import type { Kysely, Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import type { Clock } from "../../clock.js";
-import type { Database } from "../../store/schema.js";
+import type { AnyHandle } from "../db.js";
 import type { RecordSection } from "../export.js";
+import type { PrivacyTables } from "../tables.js";
 
-export type Tx = Transaction<Database>;
+/**
+ * A request command's transaction, opened on the privacy tables; passed as it is to the other
+ * modules' functions (mail, holders, erasure), which narrow it to theirs.
+ */
+export type Tx = Transaction<PrivacyTables>;
 
 export interface PrivacyMail {
   organisationId: string | null;
@@ -32,18 +37,18 @@ export interface CollectedRecords {
 }
 
 export interface PrivacyRequestDeps {
-  db: Kysely<Database>;
+  db: AnyHandle;
   clock: Clock;
   /** The name people are told the operator goes by (the instance's operator). */
   operatorName: string;
   /** The policy version in force now; "1" until policy versions exist. */
   policyVersion(): string;
   /** Queues mail in the caller's transaction (mail/outbox.ts). */
-  sendMail(tx: Tx, message: PrivacyMail): Promise<void>;
-  holdersOf(tx: Tx, email: string): Promise<Holders>;
+  sendMail(tx: AnyHandle, message: PrivacyMail): Promise<void>;
+  holdersOf(tx: AnyHandle, email: string): Promise<Holders>;
   /** Every record a controller (null: the operator) holds about the person, module by module. */
   collectRecords(
-    db: Kysely<Database>,
+    db: AnyHandle,
     email: string,
     organisationId: string | null,
   ): Promise<CollectedRecords>;
@@ -55,7 +60,7 @@ export interface PrivacyRequestDeps {
    * extended or refused, but not completed.
    */
   erase?: (
-    tx: Tx,
+    tx: AnyHandle,
     email: string,
     organisationId: string | null,
   ) => Promise<{ finish(): Promise<unknown> }>;

@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { AppError } from "../../errors.js";
+import { privacyDb } from "../db.js";
 import { type AccessExport, accessExportZip } from "../export.js";
 import type { PrivacyRequestDeps, Tx } from "./deps.js";
 
@@ -53,22 +54,24 @@ export async function downloadExport(deps: PrivacyRequestDeps, token: string): P
       `Your data is gone: it was erased on ${new Date(erasedOn).toISOString().slice(0, 10)}, as you asked, so there is nothing left to download.`,
     );
   }
-  const request = await deps.db.transaction().execute(async (tx) => {
-    const used = await tx
-      .updateTable("privacy_exports")
-      .set({ used_at: now })
-      .where("token_hash", "=", hashOf(token))
-      .where("used_at", "is", null)
-      .where("expires_at", ">", now)
-      .returning("request_id")
-      .executeTakeFirst();
-    if (used === undefined) return undefined;
-    return tx
-      .selectFrom("privacy_requests")
-      .select(["email", "organisation_id"])
-      .where("id", "=", used.request_id)
-      .executeTakeFirst();
-  });
+  const request = await privacyDb(deps.db)
+    .transaction()
+    .execute(async (tx) => {
+      const used = await tx
+        .updateTable("privacy_exports")
+        .set({ used_at: now })
+        .where("token_hash", "=", hashOf(token))
+        .where("used_at", "is", null)
+        .where("expires_at", ">", now)
+        .returning("request_id")
+        .executeTakeFirst();
+      if (used === undefined) return undefined;
+      return tx
+        .selectFrom("privacy_requests")
+        .select(["email", "organisation_id"])
+        .where("id", "=", used.request_id)
+        .executeTakeFirst();
+    });
   if (request === undefined) {
     throw new AppError(
       "NOT_FOUND",
@@ -89,7 +92,7 @@ async function erasedSinceIssued(
   deps: PrivacyRequestDeps,
   tokenHash: string,
 ): Promise<number | undefined> {
-  const link = await deps.db
+  const link = await privacyDb(deps.db)
     .selectFrom("privacy_exports")
     .innerJoin("privacy_requests", "privacy_requests.id", "privacy_exports.request_id")
     .select([
@@ -100,7 +103,7 @@ async function erasedSinceIssued(
     .where("privacy_exports.token_hash", "=", tokenHash)
     .executeTakeFirst();
   if (link === undefined) return undefined;
-  let erasures = deps.db
+  let erasures = privacyDb(deps.db)
     .selectFrom("privacy_requests")
     .select("completed_at")
     .where("kind", "=", "erasure")

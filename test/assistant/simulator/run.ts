@@ -36,6 +36,7 @@ import {
   type Scenario,
   type SeenOption,
   seededRandom,
+  type TimedStep,
 } from "./scenarios.js";
 
 const HOUR_MS = 3_600_000;
@@ -360,42 +361,11 @@ async function runThread(scenario: Scenario, w: ThreadWorld): Promise<ThreadResu
     }
     skipChooseIfBooked = false;
     const seen = latestOptions();
-    let text: string;
-    let subjectPrefix = "Re: ";
-    let extra: Record<string, string> = {};
-    let automatic = false;
-    switch (step.kind) {
-      case "choose": {
-        const ordinal = Math.min(step.ordinal, seen.length);
-        const option = seen[ordinal - 1];
-        if (option === undefined) continue;
-        text = chooseText({ ...step, ordinal }, seen, candidate.timeZone);
-        chosen.push({ kind: "option", option });
-        break;
-      }
-      case "propose": {
-        if (seen.length === 0) continue;
-        const proposal = proposeText(
-          { ...step, ordinal: Math.min(step.ordinal, seen.length) },
-          seen,
-          candidate.timeZone,
-        );
-        text = proposal.text;
-        chosen.push({ kind: "window", window: proposal.window });
-        skipChooseIfBooked = true;
-        break;
-      }
-      case "out-of-office": {
-        const ooo = outOfOfficeMail(step.phrasing);
-        text = ooo.text;
-        subjectPrefix = ooo.subjectPrefix;
-        extra = ooo.headers;
-        automatic = true;
-        break;
-      }
-      default:
-        text = plainText(step.kind, step.phrasing);
-    }
+    const reply = replyFor(step, seen, candidate.timeZone);
+    if (reply === undefined) continue;
+    const { text, subjectPrefix, extra, automatic } = reply;
+    if (reply.chosen !== undefined) chosen.push(reply.chosen);
+    if (step.kind === "propose") skipChooseIfBooked = true;
     const at = w.now();
     const answers = await w.deliver(
       rawMail(
@@ -451,6 +421,52 @@ async function runThread(scenario: Scenario, w: ThreadWorld): Promise<ThreadResu
       ...transcript,
     ],
   };
+}
+
+/** The candidate's message for a step, and what it chooses; undefined when there is nothing to answer. */
+function replyFor(
+  step: Exclude<TimedStep, { kind: "silence" }>,
+  seen: readonly SeenOption[],
+  timeZone: string,
+):
+  | {
+      text: string;
+      subjectPrefix: string;
+      extra: Record<string, string>;
+      automatic: boolean;
+      chosen?: Chosen;
+    }
+  | undefined {
+  const plain = { subjectPrefix: "Re: ", extra: {}, automatic: false };
+  switch (step.kind) {
+    case "choose": {
+      const ordinal = Math.min(step.ordinal, seen.length);
+      const option = seen[ordinal - 1];
+      if (option === undefined) return undefined;
+      const text = chooseText({ ...step, ordinal }, seen, timeZone);
+      return { ...plain, text, chosen: { kind: "option", option } };
+    }
+    case "propose": {
+      if (seen.length === 0) return undefined;
+      const proposal = proposeText(
+        { ...step, ordinal: Math.min(step.ordinal, seen.length) },
+        seen,
+        timeZone,
+      );
+      return { ...plain, text: proposal.text, chosen: { kind: "window", window: proposal.window } };
+    }
+    case "out-of-office": {
+      const ooo = outOfOfficeMail(step.phrasing);
+      return {
+        text: ooo.text,
+        subjectPrefix: ooo.subjectPrefix,
+        extra: ooo.headers,
+        automatic: true,
+      };
+    }
+    default:
+      return { ...plain, text: plainText(step.kind, step.phrasing) };
+  }
 }
 
 /** Where the candidate's request stands, as the recruiter would see it. */

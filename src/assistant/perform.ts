@@ -1,0 +1,212 @@
+/**
+ * Carrying out decide.ts's actions through the booking commands (the same the booking page
+ * calls, so nothing is ever double-booked), and reading the conversation's state for decide.ts
+ * from the booking module.
+ */
+import { AppError } from "../errors.js";
+import { mintOrgId } from "../ids.js";
+import type { Reading } from "../understand/index.js";
+import { type AssistantContext, DAY_MS, settingsFor } from "./context.js";
+import type { Action, ConversationState, OfferedOption } from "./decide.js";
+import { optionsMessage, plainMessage, spanIn } from "./messages.js";
+import { escalate, scheduleFollowUp, send } from "./send.js";
+import * as store from "./store.js";
+
+/** Why an action is carried out: its cause (the key of what it sends) and the message read. */
+export type ActionContext = { cause: string; text: string; reading: Reading | null };
+
+/** The conversation's state for decide.ts, read from the booking module. */
+export async function stateOf(
+  ctx: AssistantContext,
+  conversation: store.Conversation,
+  settings: store.Settings,
+) {
+  const { deps } = ctx;
+  const requestId = conversation.request_id;
+  if (requestId === null) throw new Error(`conversation ${conversation.id} has no request`);
+  const view = await deps.booking.candidateGet(requestId);
+  const activeBooking = view.booking?.status === "active" ? view.booking : null;
+  const firstSession = activeBooking?.sessions[0];
+  const lastSession = activeBooking?.sessions.at(-1);
+  let available: OfferedOption[] = [];
+  if (view.status !== "cancelled" && view.status !== "completed") {
+    try {
+      const { options } = await deps.booking.candidateOptions(requestId);
+      available = options.map((o) => ({ id: o.id, start: o.startsAt, end: o.endsAt }));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+    }
+  }
+  const state: ConversationState = {
+    status: view.status,
+    offered: conversation.memory.offered,
+    available,
+    booked:
+      firstSession === undefined || lastSession === undefined
+        ? null
+        : { start: firstSession.startsAt, end: lastSession.endsAt },
+    awaitingCancelConfirmation: conversation.memory.awaitingCancelConfirmation,
+    rescheduleAsked: conversation.memory.rescheduleAsked,
+    mode: settings.reviewMode ? "review" : "automatic",
+    threshold: ctx.threshold,
+    sentToday: await store.sentSince(deps.db, conversation.id, deps.clock.now() - DAY_MS),
+    dailyLimit: deps.dailyLimit,
+    maxOffered: 3,
+  };
+  return { state, view };
+}
+
+/** Carries out one action; returns what was done, for the record. */
+export async function perform(
+  ctx: AssistantContext,
+  conversation: store.Conversation,
+  action: Action,
+  context: ActionContext,
+): Promise<string> {
+  const { deps } = ctx;
+  const orgId = mintOrgId(conversation.organisation_id);
+  const requestId = conversation.request_id;
+  const candidate = { address: conversation.candidate_email, party: "candidate" as const };
+  const subject = conversation.memory.subject;
+  const hello = `Hi ${conversation.candidate_name || "there"},`;
+  switch (action.kind) {
+    case "none":
+      return action.note === "no-answer-yet" ? "out of office: no answer yet" : "not answered";
+    case "escalate":
+      await escalate(ctx, conversation, {
+        text: context.text,
+        reading: context.reading,
+        reason: action.reason,
+        suggested: action.suggested,
+        cause: context.cause,
+      });
+      return `escalated: ${action.reason}`;
+    case "forward-question":
+      await escalate(ctx, conversation, {
+        text: context.text,
+        reading: context.reading,
+        reason: "the candidate asked a question",
+        suggested: null,
+        cause: context.cause,
+      });
+      return "question forwarded to the recruiter";
+    case "privacy":
+      await deps.privacy({
+        name: conversation.candidate_name || conversation.candidate_email,
+        email: conversation.candidate_email,
+        message: `Sent to Ally by email, read as ${action.request}:\n\n${context.text}`.slice(
+          0,
+          10_000,
+        ),
+      });
+      if (requestId !== null) {
+        await deps.booking.note(orgId, requestId, "assistant-privacy", {
+          request: action.request,
+        });
+      }
+      return `privacy: ${action.request} handed to the privacy queue`;
+    case "offer": {
+      if (requestId === null) return "no request";
+      const link = await deps.directory.bookingLink(orgId, requestId);
+      await send(
+        ctx,
+        conversation,
+        candidate,
+        optionsMessage({
+          candidateName: conversation.candidate_name,
+          subject,
+          reason: action.reason,
+          options: action.options,
+          timeZone: conversation.time_zone,
+          bookingLink: link,
+        }),
+        context.cause,
+      );
+      await scheduleFollowUp(ctx, conversation, deps.clock.now());
+      return `offered ${action.options.length} option(s)`;
+    }
+    case "book":
+    case "move":
+      return bookOrMove(ctx, conversation, action, context);
+    case "confirm-cancel":
+      await send(
+        ctx,
+        conversation,
+        candidate,
+        plainMessage(subject, [
+          hello,
+          'Shall I cancel your interview? Reply "yes, cancel it" and I will; otherwise nothing changes.',
+        ]),
+        context.cause,
+      );
+      return "asked the candidate to confirm the cancellation";
+    case "cancel":
+      if (requestId === null) return "no request";
+      await deps.booking.candidateCancel(requestId, {
+        reason: "The candidate cancelled by email.",
+      });
+      await send(
+        ctx,
+        conversation,
+        candidate,
+        plainMessage(subject, [
+          hello,
+          "Your interview is cancelled. Thank you for letting us know.",
+        ]),
+        context.cause,
+      );
+      return "cancelled";
+  }
+}
+
+/**
+ * Books or moves to an option through the booking commands. A lost race (SLOT_TAKEN) offers
+ * what is still free, or escalates when nothing is.
+ */
+async function bookOrMove(
+  ctx: AssistantContext,
+  conversation: store.Conversation,
+  action: Extract<Action, { kind: "book" | "move" }>,
+  context: ActionContext,
+): Promise<string> {
+  const { deps } = ctx;
+  const requestId = conversation.request_id;
+  if (requestId === null) return "no request";
+  const zone = conversation.time_zone;
+  const input = { optionId: action.optionId, idempotencyKey: `assistant:${context.cause}` };
+  try {
+    if (action.kind === "book") await deps.booking.candidateBook(requestId, input);
+    else await deps.booking.candidateReschedule(requestId, input);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "SLOT_TAKEN") {
+      const orgId = mintOrgId(conversation.organisation_id);
+      const { state } = await stateOf(ctx, conversation, await settingsFor(ctx, orgId));
+      const options = state.available.slice(0, 3);
+      if (options.length === 0) {
+        return perform(
+          ctx,
+          conversation,
+          { kind: "escalate", reason: "the time was taken and none is free", suggested: null },
+          context,
+        );
+      }
+      return perform(ctx, conversation, { kind: "offer", reason: "fresh", options }, context);
+    }
+    throw error;
+  }
+  const chosen = [...conversation.memory.offered].find((o) => o.id === action.optionId);
+  const when = chosen === undefined ? "the time you chose" : `${spanIn(chosen, zone)} (${zone})`;
+  await send(
+    ctx,
+    conversation,
+    { address: conversation.candidate_email, party: "candidate" },
+    plainMessage(conversation.memory.subject, [
+      `Hi ${conversation.candidate_name || "there"},`,
+      action.kind === "book"
+        ? `You're booked for ${when}. The calendar invitation is on its way.`
+        : `Your interview has moved to ${when}. The updated invitation is on its way.`,
+    ]),
+    context.cause,
+  );
+  return `${action.kind === "book" ? "booked" : "moved to"} ${action.optionId}`;
+}

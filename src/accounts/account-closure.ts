@@ -3,13 +3,19 @@
  * they are the only owner of an organisation that has other members: they hand it over first.
  * Otherwise, in one transaction: each membership goes as when an admin removes a member
  * (member-removal.ts, the other modules' steps included); an organisation they were the only
- * member of is deleted with everything in it; every session, API token and mailed link goes;
+ * member of is erased with everything in it, each module through its own function
+ * (org-closure.ts); every session, API token and mailed link goes;
  * the user row is anonymised (kept, so records that name its id still resolve, to no one).
  */
 import { AppError } from "../errors.js";
 import { mintOrgId } from "../ids.js";
 import type { AccountsDb } from "./db.js";
 import { type MemberRemovalDeps, removeMembership } from "./member-removal.js";
+import {
+  eraseOrganisationInTransaction,
+  type OrganisationErasureInProgress,
+  type OrganisationErasureStep,
+} from "./org-closure.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
 import { SECOND_FACTOR_OFF_RATE, takeRate } from "./rate-limit.js";
 import { requireSession } from "./token-scopes.js";
@@ -85,7 +91,12 @@ async function checkPassword(deps: MemberRemovalDeps, actor: Actor, password: st
   }
 }
 
-export function accountClosureOperations(deps: MemberRemovalDeps) {
+export interface AccountClosureDeps extends MemberRemovalDeps {
+  /** How an organisation left without members is erased (org-closure.ts). */
+  organisationErasureSteps: readonly OrganisationErasureStep[];
+}
+
+export function accountClosureOperations(deps: AccountClosureDeps) {
   const { store, clock } = deps;
   return {
     /**
@@ -98,7 +109,9 @@ export function accountClosureOperations(deps: MemberRemovalDeps) {
       const now = clock.now();
       // A well-formed hash of a secret nobody keeps: the row can never be signed in to again.
       const unusableHash = await hashPassword(newSecretToken());
-      await store.transaction(async ({ db, shared, audit }) => {
+      const erasures: OrganisationErasureInProgress[] = [];
+      await store.transaction(async (unit) => {
+        const { db, shared, audit } = unit;
         const facts = await membershipFacts(db, actor.userId);
         const held = facts.find((f) => f.role === "owner" && f.owners === 1 && f.members > 1);
         if (held !== undefined) {
@@ -120,8 +133,16 @@ export function accountClosureOperations(deps: MemberRemovalDeps) {
             name: user.name,
           });
           if (f.members === 1) {
-            // Nobody is left: the organisation and everything in it go (by cascade).
-            await db.deleteFrom("organisations").where("id", "=", f.organisationId).execute();
+            // Nobody is left: the organisation and everything in it go, module by module.
+            erasures.push(
+              await eraseOrganisationInTransaction(
+                unit,
+                deps.organisationErasureSteps,
+                orgId,
+                now,
+                "with its last member's account",
+              ),
+            );
           } else {
             await audit(
               {
@@ -162,6 +183,7 @@ export function accountClosureOperations(deps: MemberRemovalDeps) {
           now,
         );
       });
+      for (const erasure of erasures) await erasure.finish();
     },
   };
 }

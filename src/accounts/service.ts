@@ -26,7 +26,11 @@ import { type AnyHandle, accountsStore } from "./db.js";
 import { invitationOperations } from "./invitations.js";
 import { type MemberRemovalStep, memberRemovalOperations } from "./member-removal.js";
 import { memberOperations } from "./members.js";
-import { DEFAULT_ORGANISATION_GRACE_MS, orgClosureOperations } from "./org-closure.js";
+import {
+  DEFAULT_ORGANISATION_GRACE_MS,
+  type OrganisationErasureStep,
+  orgClosureOperations,
+} from "./org-closure.js";
 import { passwordResetOperations } from "./password-reset.js";
 import { profileOperations } from "./profile.js";
 import { secondFactorOperations } from "./second-factor.js";
@@ -58,9 +62,11 @@ export interface AccountsDeps {
   memberRemovalSteps?: readonly MemberRemovalStep[];
   /** How long a closing organisation is kept before it is erased; 30 days when absent. */
   organisationGraceMs?: number;
+  /** What other modules erase of a closed organisation (app/compose.ts); none when absent. */
+  organisationErasureSteps?: readonly OrganisationErasureStep[];
 }
 
-export type { MemberRemovalStep };
+export type { MemberRemovalStep, OrganisationErasureStep };
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
 
@@ -70,6 +76,7 @@ export function createAccountsService(deps: AccountsDeps) {
   const signingIn = { ...base, sessionTtlMs: deps.sessionTtlMs };
   const link = (path: string) => `${deps.publicUrl}${path}`;
   const removal = { ...base, memberRemovalSteps: deps.memberRemovalSteps ?? [] };
+  const organisationErasureSteps = deps.organisationErasureSteps ?? [];
   return {
     ...signUpOperations({ ...signingIn, link }),
     ...passwordResetOperations({ ...base, link }),
@@ -81,10 +88,11 @@ export function createAccountsService(deps: AccountsDeps) {
     ...apiTokenOperations(base),
     ...profileOperations({ ...base, link }),
     ...memberRemovalOperations(removal),
-    ...accountClosureOperations(removal),
+    ...accountClosureOperations({ ...removal, organisationErasureSteps }),
     ...orgClosureOperations({
       ...base,
       organisationGraceMs: deps.organisationGraceMs ?? DEFAULT_ORGANISATION_GRACE_MS,
+      organisationErasureSteps,
     }),
   };
 }

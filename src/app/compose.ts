@@ -10,6 +10,7 @@ import { memberDirectory } from "../accounts/reads.js";
 import { createAccountsService } from "../accounts/service.js";
 import { type Assistant, createAssistant, FOLLOW_UP_JOB } from "../assistant/coordinator.js";
 import { assistantAddresses } from "../assistant/held-addresses.js";
+import { eraseAssistantOfOrganisation } from "../assistant/organisation-erasure.js";
 import {
   COMPLETE_JOB,
   completionHandler,
@@ -20,6 +21,7 @@ import {
 import { bookingAddresses, bookingErasure } from "../booking/erasure.js";
 import { createBookingLinks } from "../booking/links.js";
 import { tellRecruitersOfRemovedInterviewer } from "../booking/member-removal.js";
+import { eraseBookingOfOrganisation } from "../booking/organisation-erasure.js";
 import { calendarReplyHandler } from "../booking/replies.js";
 import { createBookingService, inlineSlotEngine, type SlotEngine } from "../booking/service.js";
 import { createCalendarService } from "../calendar/connections.js";
@@ -33,19 +35,23 @@ import {
   type OAuthDeps,
   type ProviderEndpoints,
 } from "../calendar/oauth-connections.js";
+import { calendarOrganisationErasure } from "../calendar/organisation-erasure.js";
 import { createPushChannels } from "../calendar/push.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import { hiringAddresses, hiringErasure } from "../hiring/erasure.js";
 import { removeMemberFromPools } from "../hiring/member-removal.js";
+import { eraseHiringOfOrganisation } from "../hiring/organisation-erasure.js";
 import { createHiringService } from "../hiring/service.js";
 import { mintOrgId } from "../ids.js";
+import { eraseJobsOfOrganisation } from "../jobs/organisation-erasure.js";
 import { startJobWorker } from "../jobs/scheduled-jobs.js";
 import { mailErasure } from "../mail/erasure.js";
 import { startInboundWorker } from "../mail/inbound.js";
 import { createMailboxes } from "../mail/mailboxes/connections.js";
 import { startMailboxPoller } from "../mail/mailboxes/poller.js";
+import { eraseMailOfOrganisation } from "../mail/organisation-erasure.js";
 import { enqueueMail } from "../mail/outbox.js";
 import {
   folderTransport,
@@ -62,8 +68,10 @@ import { mailRetentionHandler, PURGE_JOB, scheduleMailRetention } from "../mail/
 import { submitContactMessage } from "../privacy/complaints.js";
 import { type ErasureDeps, eraseInTransaction } from "../privacy/erasure.js";
 import { auditErasure } from "../privacy/erasure-audit.js";
+import { erasePrivacyOfOrganisation } from "../privacy/organisation-erasure.js";
 import { createTombstones } from "../privacy/tombstones.js";
 import { type Keyring, singleKeyring } from "../secrets/keyring.js";
+import { eraseSecretsOfOrganisation } from "../secrets/organisation-erasure.js";
 import { createSecretStore, type SecretStore } from "../secrets/secret-store.js";
 import type { Store } from "../store/database.js";
 import { candidateBookingFor } from "../web/booking-adapter.js";
@@ -227,6 +235,22 @@ export function buildDeps(
           ),
         (trx, orgId, member) => removeMemberCalendars(trx, orgId, member.userId),
         (trx, orgId, member) => removeMemberFromPools(trx, orgId, member.userId),
+      ],
+      // A closed organisation's erasure: dependents first, each module over its own tables.
+      organisationErasureSteps: [
+        { module: "assistant", erase: eraseAssistantOfOrganisation },
+        { module: "booking", erase: eraseBookingOfOrganisation },
+        {
+          module: "calendar",
+          ...calendarOrganisationErasure({
+            revoke: (row) => createOAuthSources(oauthDeps).revoke(row),
+          }),
+        },
+        { module: "mail", erase: eraseMailOfOrganisation },
+        { module: "hiring", erase: eraseHiringOfOrganisation },
+        { module: "jobs", erase: eraseJobsOfOrganisation },
+        { module: "privacy", erase: erasePrivacyOfOrganisation },
+        { module: "secrets", erase: eraseSecretsOfOrganisation },
       ],
     }),
     hiring,

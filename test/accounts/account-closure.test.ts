@@ -99,6 +99,28 @@ describe.each(databases)("closing one's account on $dialect", (database) => {
     expect(org).toBeUndefined();
   });
 
+  it("erases an organisation left without members module by module, and records the proof", async () => {
+    const alone = await signUpOwner(world);
+    await world.deps.hiring.createJob(alone.actor, {
+      title: "A role nobody is left to fill",
+      department: null,
+      location: null,
+      description: null,
+    });
+    await accounts.closeAccount(alone.actor, alone.password, META);
+    const proof = await world.store.db
+      .selectFrom("audit_log")
+      .select(["organisation_id", "target"])
+      .where("target", "like", `organisation ${alone.orgId} erased%`)
+      .execute();
+    expect(proof).toHaveLength(1);
+    expect(proof[0]?.organisation_id).toBeNull();
+    expect(proof[0]?.target).toContain("erased with its last member's account: assistant (");
+    expect(proof[0]?.target).toContain("hiring (loop_templates 0, pool_members 0, pools 0");
+    expect(proof[0]?.target).toContain("jobs 1)");
+    expect(proof[0]?.target).toMatch(/accounts \(.*organisations 1\)$/);
+  });
+
   it("closes the account from its page and signs the browser out", async () => {
     const org = await createOrganisation(world);
     const wrong = await send(world.ally, "POST", "/app/account/close", {

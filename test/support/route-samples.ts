@@ -162,6 +162,8 @@ const apiOverrides: Record<string, (ctx: SampleContext) => unknown | Promise<unk
     envelope: { from: "dana@example.org" },
   }),
   "PATCH /api/v1/members/:userId": () => ({ role: "interviewer" }),
+  // A wrong password (422): the right one would close the caller's account mid-test.
+  "POST /api/v1/me/close": () => ({ password: "not the password" }),
   "POST /api/v1/invitations": () => ({
     email: `invitee-${unique()}@example.com`,
     role: "interviewer",

@@ -845,6 +845,8 @@ const apiRoutesWithoutBody: Record<string, string> = {
     "Google's push notifications carry only headers; test/calendar/push.test.ts sends forged, unknown and expired ones",
   "POST /api/v1/dead-jobs/:jobId/retry":
     "takes no body; test/jobs/dead-jobs-api.test.ts sends malformed, overlong and unknown job ids",
+  "POST /api/v1/organisation/closing":
+    "takes no body, as its page's form has no fields; test/accounts/closure-api.test.ts closes through both",
 };
 
 describe("the bad-input lists", () => {

@@ -10,6 +10,7 @@ import { ROLES } from "../../accounts/tables.js";
 import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
 import type { RouteTable } from "../route-table.js";
+import { registerClosureApi } from "./closure-api.js";
 import { apiActor, errorResponses, security } from "./common.js";
 
 const Member = z
@@ -221,6 +222,7 @@ export function registerAccountsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
     },
   });
   registerProfileApi(app, routes);
+  registerClosureApi(app, routes);
 }
 
 /** The caller's own details, and the organisation's (owners change them). */

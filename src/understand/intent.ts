@@ -176,7 +176,7 @@ const PART_OF_MONTH =
   /\b(early|mid|late|end of|beginning of|start of|middle of)[ -](january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b/;
 /** Saying the booked interview cannot happen, without cancelling it in words. */
 const CANNOT_ATTEND =
-  /\b((won'?t|will not|wo n'?t|can'?t|cannot|can not|unable to|not able to|no longer able to) (be able to )?(attend|make|do) (it|the interview|the call|our interview|our call|my interview|the meeting)|(can'?t|cannot|won'?t be able to) make it)\b/;
+  /\b((won'?t|will not|wo n'?t|can'?t|cannot|can not|can no longer|unable to|not able to|no longer able to) (be able to )?(attend|make|do) (it|the interview|the call|our interview|our call|my interview|the meeting)|(can'?t|cannot|won'?t be able to) make it)\b/;
 
 /** Words that turn the cue after them around: "please don't unsubscribe me", "I'm not withdrawing". */
 const NEGATOR =
@@ -359,6 +359,9 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     if (later.length === 0 && /\bsame time\b/.test(folded)) doubts.push("the same time as booked");
     // "push it back an hour", "a few days later": a shift of the booked time the reader does not work out.
     if (later.length === 0 && SHIFT_BY.test(folded)) doubts.push("a shift by an amount");
+    // "change the time to 4pm": on the booked day, presumably; a person checks.
+    if (positive.some((m) => m.days.length === 0 && m.times.length > 0))
+      doubts.push("a time without a day");
     const windows = [...windowsNow().filter(notBooked), ...later];
     return {
       intent: "reschedule",

@@ -330,6 +330,9 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
   const notBooked = (w: Interval) => !booked || !containsInstant(w, booked.start);
   if (affirmed(CANCEL, folded)) {
     if (RESCHEDULE.test(folded) && windowsNow().length > 0) doubts.push("cancel and new times");
+    // "Is the role still open? I want to withdraw if it's been filled": only on a condition.
+    if (hasQuestion || /\b(if|unless|in case|whether|depending)\b/.test(folded))
+      doubts.push("withdrawing on a condition or beside a question");
     return { intent: "cancel", ...empty, base: 0.9, doubts };
   }
 

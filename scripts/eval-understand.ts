@@ -2,7 +2,7 @@
  * `npm run eval:understand`: scores the reader on the labelled corpus
  * (test/understand/corpus/). Prints accuracy per intent and per field, the calibration table
  * (accuracy per confidence bucket) and the wrong readings above the threshold, for the tuning
- * and the two development parts; the held-out part is reported separately, as counts only, never case
+ * and the three development parts; the held-out part is reported separately, as counts only, never case
  * by case.
  *   --tune-failures   list every tuning and development case read wrongly (for work on the reader)
  *   --no-held-out     skip the held-out part
@@ -138,7 +138,7 @@ function printPart(title: string, s: PartScore): void {
 function main(): void {
   const args = process.argv.slice(2);
   const threshold = DEFAULT_THRESHOLD;
-  const { tune, dev, dev2, heldOut } = loadCorpus();
+  const { tune, dev, dev2, dev3, heldOut } = loadCorpus();
   const listed = (name: string, cases: CorpusCase[]) => {
     const wrongAbove: string[] = [];
     const failures: string[] = [];
@@ -150,13 +150,25 @@ function main(): void {
     });
     return { name, score, wrongAbove, failures };
   };
-  const parts = [listed("tune", tune), listed("dev", dev), listed("dev2", dev2)];
+  const parts = [
+    listed("tune", tune),
+    listed("dev", dev),
+    listed("dev2", dev2),
+    listed("dev3", dev3),
+  ];
   const heldScore = args.includes("--no-held-out") ? undefined : scorePart(heldOut, threshold);
   if (args.includes("--json")) {
-    const [t, d, d2] = parts;
+    const [t, d, d2, d3] = parts;
     console.log(
       JSON.stringify(
-        { threshold, tune: t?.score, dev: d?.score, dev2: d2?.score, heldOut: heldScore },
+        {
+          threshold,
+          tune: t?.score,
+          dev: d?.score,
+          dev2: d2?.score,
+          dev3: d3?.score,
+          heldOut: heldScore,
+        },
         null,
         2,
       ),

@@ -163,11 +163,26 @@ function weekLater(input: UnderstandInput, folded: string): Interval[] {
   return [{ start: start.toInstant().toString(), end: end.toInstant().toString() }];
 }
 
+/** Words of withdrawing that fall short of a cue of their own: "not interested", "never applied". */
+const WITHDRAW_HINT = /\b(not interested|no longer interested|not looking)\b/;
+/** A form meant for another system, not only a copy to read. */
+const PORTABLE_FORM =
+  /\b(machine[- ]?readable|maschinenlesbar\w*|portab\w*|csv|json|xml|structured|structure|estructurado|estruturado|transfer\w*|transmit\w*|import|another|elsewhere|other (platform|provider|service|company|recruiter))\b/;
+/** The wording of a privacy right ("I do not consent", "under GDPR"). */
+const PRIVACY_WORDING = /\b(consent|gdpr|rgpd|dsgvo|lgpd|data protection|personal data)\b/;
+const SHIFT_BY =
+  /\b((back|forward|later|earlier|out) (by )?(an?|one|two|half an|\d+|a few|a couple( of)?)( \w+)? (hours?|minutes|mins|days|weeks)|(an?|one|two|half an|\d+|a few|a couple( of)?) (hours?|minutes|mins|days|weeks) (later|earlier|back|forward))\b/;
+const PART_OF_MONTH =
+  /\b(early|mid|late|end of|beginning of|start of|middle of)[ -](january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b/;
+/** Saying the booked interview cannot happen, without cancelling it in words. */
+const CANNOT_ATTEND =
+  /\b((won'?t|will not|wo n'?t|can'?t|cannot|can not|can no longer|unable to|not able to|no longer able to) (be able to )?(attend|make|do) (it|the interview|the call|our interview|our call|my interview|the meeting)|(can'?t|cannot|won'?t be able to) make it)\b/;
+
 /** Words that turn the cue after them around: "please don't unsubscribe me", "I'm not withdrawing". */
 const NEGATOR =
   /\b(not|never|don'?t|do not|doesn'?t|won'?t|wouldn'?t|no need to|nicht|nie|no|nao|ne|pas|jamais|nunca)\b/;
 
-/** True when `pattern` matches `folded` at least once without a negator in the three words before it. */
+/** True when `pattern` matches `folded` at least once without a negator in the four words before it. */
 function affirmed(pattern: RegExp, folded: string): boolean {
   const g = new RegExp(
     pattern.source,
@@ -184,7 +199,8 @@ function affirmed(pattern: RegExp, folded: string): boolean {
         .slice(0, m.index)
         .split(/[.!?;,\n]/)
         .pop() ?? "";
-    const words = before.trim().split(/\s+/).slice(-3).join(" ");
+    // "I'm not asking you to delete anything": the negator may sit four words back.
+    const words = before.trim().split(/\s+/).slice(-4).join(" ");
     if (!NEGATOR.test(words)) return true;
   }
   return false;
@@ -247,6 +263,8 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     doubts.push("a weekday that is not its date's");
   // "Wednesday would have worked": a time that no longer suits.
   if (COUNTERFACTUAL.test(folded)) doubts.push("a time that would have suited");
+  // "early January": part of a month, which the spec gives no window for.
+  if (PART_OF_MONTH.test(folded)) doubts.push("part of a month");
   // "2pm EST / 11am PST": every time is read in the first zone named, so a second one is doubt.
   if (a.zonesNamed.length > 1) doubts.push("several zones named");
   // "10am your time": whose zone that is, the reader cannot tell.
@@ -271,9 +289,11 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
 
   const privacy = PRIVACY.find((p) => affirmed(p.pattern, folded));
   const optOut = affirmed(OPT_OUT, folded) || (OPT_OUT_SUBJECT.test(subject) && a.tokenCount <= 8);
-  const negatedCue = [OPT_OUT, CANCEL, ...PRIVACY.map((p) => p.pattern)].some(
-    (p) => p.test(folded) && !affirmed(p, folded),
-  );
+  // "Don't delete it, just stop using it" is what a restriction says: not a cue turned around.
+  const erasure = PRIVACY.find((p) => p.kind === "erasure")?.pattern;
+  const negatedCue = [OPT_OUT, CANCEL, ...PRIVACY.map((p) => p.pattern)]
+    .filter((p) => !(privacy?.kind === "restriction" && p === erasure))
+    .some((p) => p.test(folded) && !affirmed(p, folded));
   if (negatedCue) doubts.push("a cue said with a negation");
   if (
     privacy &&
@@ -285,11 +305,24 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     if (privacy.kind === "erasure" && /\b(list|mailing|emails from)\b/.test(folded))
       doubts.push("erasure or opt-out");
     if (a.mentions.length > 0 || a.ordinals.chosen.length > 0) doubts.push("privacy beside times");
+    // "Can I get a download of my data?": a copy to read (access) or to take elsewhere?
+    if (privacy.kind === "portability" && !PORTABLE_FORM.test(folded))
+      doubts.push("a download: access or portability");
     return { intent: "privacy_request", privacyRequest: privacy.kind, ...empty, base: 0.9, doubts };
   }
   if (optOut) {
     // "not these at 8am, after 10 is better": times beside an opt-out are a doubt.
     if (a.mentions.length > 0 || a.ordinals.chosen.length > 0) doubts.push("opt-out beside times");
+    // "I'm not interested, stop messaging me" in an interview thread: withdrawing, or only no mail?
+    if (
+      (proposed.length > 0 || input.booked) &&
+      (WITHDRAW_HINT.test(folded) || CANCEL.test(folded))
+    )
+      doubts.push("opt-out or withdrawal");
+    // "Please delete me from your list": no more mail, or erasure of what is held?
+    if (erasure && affirmed(erasure, folded)) doubts.push("erasure or opt-out");
+    // "Under GDPR I do not consent to …": an opt-out worded as a privacy right.
+    if (PRIVACY_WORDING.test(folded)) doubts.push("opt-out in privacy words");
     return { intent: "opt_out", ...empty, base: 0.92, doubts };
   }
 
@@ -297,13 +330,41 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
   const notBooked = (w: Interval) => !booked || !containsInstant(w, booked.start);
   if (affirmed(CANCEL, folded)) {
     if (RESCHEDULE.test(folded) && windowsNow().length > 0) doubts.push("cancel and new times");
+    // "Is the role still open? I want to withdraw if it's been filled": only on a condition.
+    if (hasQuestion || /\b(if|unless|in case|whether|depending)\b/.test(folded))
+      doubts.push("withdrawing on a condition or beside a question");
     return { intent: "cancel", ...empty, base: 0.9, doubts };
   }
+
+  // "Not interested.": withdrawing from an interview thread, or no more of a mailing.
+  if (
+    affirmed(WITHDRAW_HINT, folded) &&
+    a.mentions.length === 0 &&
+    a.ordinals.chosen.length === 0 &&
+    a.ordinals.excluded.length === 0
+  ) {
+    const intent = proposed.length > 0 || booked ? "cancel" : "opt_out";
+    return { intent, ...empty, base: 0.7, doubts: [...doubts, "not interested: in what?"] };
+  }
+
+  // "I won't be able to attend the interview": the booked one is off, but a move may be meant.
+  if (booked && !RESCHEDULE.test(folded) && windowsNow().length === 0 && CANNOT_ATTEND.test(folded))
+    return {
+      intent: "cancel",
+      ...empty,
+      base: 0.6,
+      doubts: [...doubts, "cannot attend, may want to move"],
+    };
 
   if (booked && RESCHEDULE.test(folded)) {
     const later = weekLater(input, folded);
     // "the same time on Monday": a time taken from the booked interview, not read here.
     if (later.length === 0 && /\bsame time\b/.test(folded)) doubts.push("the same time as booked");
+    // "push it back an hour", "a few days later": a shift of the booked time the reader does not work out.
+    if (later.length === 0 && SHIFT_BY.test(folded)) doubts.push("a shift by an amount");
+    // "change the time to 4pm": on the booked day, presumably; a person checks.
+    if (positive.some((m) => m.days.length === 0 && m.times.length > 0))
+      doubts.push("a time without a day");
     const windows = [...windowsNow().filter(notBooked), ...later];
     return {
       intent: "reschedule",

@@ -14,8 +14,8 @@ import {
   readCorpusPart,
 } from "./corpus/corpus.js";
 
-const { tune, dev, dev2, heldOut } = loadCorpus();
-const all: CorpusCase[] = [...tune, ...dev, ...dev2, ...heldOut];
+const { tune, dev, dev2, dev3, heldOut } = loadCorpus();
+const all: CorpusCase[] = [...tune, ...dev, ...dev2, ...dev3, ...heldOut];
 const isBefore = (a: string, b: string) => Date.parse(a) < Date.parse(b);
 
 describe("the understanding corpus", () => {
@@ -203,5 +203,30 @@ describe("the understanding corpus", () => {
     const longCopies = copies.filter((c) => normalise(c.input.text).split(" ").length > 8);
     expect(longCopies.map((c) => c.id)).toEqual([]);
     expect(copies.length).toBeLessThanOrEqual(dev2.length * 0.1);
+  });
+
+  it("holds at least 150 third-development cases on opting out, privacy rights, cancelling, declining and moving, written apart from the earlier replies", () => {
+    expect(dev3.length).toBeGreaterThanOrEqual(150);
+    const count = (intent: string) => dev3.filter((c) => c.expect.intent === intent).length;
+    expect(count("opt_out")).toBeGreaterThanOrEqual(30);
+    expect(count("privacy_request")).toBeGreaterThanOrEqual(30);
+    expect(count("cancel") + count("decline") + count("reschedule")).toBeGreaterThanOrEqual(40);
+    for (const kind of PRIVACY_REQUESTS)
+      expect(
+        dev3.filter((c) => c.expect.privacyRequest === kind).length,
+        kind,
+      ).toBeGreaterThanOrEqual(4);
+    for (const lang of ["es", "fr", "de", "pt"])
+      expect(dev3.filter((c) => c.lang === lang).length, lang).toBeGreaterThanOrEqual(4);
+    const normalise = (text: string) =>
+      text
+        .toLowerCase()
+        .replace(/[\s\p{P}]+/gu, " ")
+        .trim();
+    const earlier = new Set([...tune, ...dev, ...dev2].map((c) => normalise(c.input.text)));
+    const copies = dev3.filter((c) => earlier.has(normalise(c.input.text)));
+    const longCopies = copies.filter((c) => normalise(c.input.text).split(" ").length > 8);
+    expect(longCopies.map((c) => c.id)).toEqual([]);
+    expect(copies.length).toBeLessThanOrEqual(dev3.length * 0.1);
   });
 });

@@ -159,3 +159,92 @@ describe("cues in other words", () => {
     expect(read(text).confidence).toBeLessThan(DEFAULT_THRESHOLD);
   });
 });
+
+describe("opting out, privacy rights, withdrawing and declining, as people say them", () => {
+  const booked = { start: "2026-12-04T20:00:00Z", end: "2026-12-04T21:00:00Z" };
+  const bookedOnly: UnderstandInput = { ...none, booked };
+
+  it.each([
+    "I want out of this list",
+    "Please cease contact.",
+    "How do I stop these?",
+    "Please do not send further emails.",
+    "Please stop reaching out.",
+    "I'd appreciate it if you stopped messaging me.",
+    "unsubcribe",
+    "I DO NOT WANT THESE EMAILS. REMOVE ME.",
+    "Ne m'écrivez plus, merci.",
+    "Bitte streichen Sie mich aus Ihrer Liste.",
+    "Não me contactem mais, por favor.",
+  ])("reads %j as an opt-out", (text) => {
+    expect(read(text).intent).toBe("opt_out");
+  });
+
+  it.each([
+    ["I'd like to exercise my right of access.", "access"],
+    ["Welche Informationen haben Sie über mich?", "access"],
+    [
+      "I'm not asking you to delete anything, I just want to know what you hold about me.",
+      "access",
+    ],
+    ["I'd like to exercise my right to rectification.", "rectification"],
+    ["I'd like to exercise my right to erasure.", "erasure"],
+    [
+      "I'd like you to hold my data but not process it while the dispute is ongoing.",
+      "restriction",
+    ],
+    ["Please stop sharing my information with third parties.", "objection"],
+    ["I'd like to exercise my right to object.", "objection"],
+    ["Please send all my data to my new agency, in a format they can import.", "portability"],
+  ])("reads %j as the %s right", (text, privacyRequest) => {
+    expect(read(text)).toMatchObject({ intent: "privacy_request", privacyRequest });
+  });
+
+  it.each([
+    ["Please consider this my withdrawal from the process.", offered],
+    ["I'd like to decline this opportunity.", offered],
+    ["I will not be continuing with my application.", offered],
+    ["Ich habe eine andere Stelle angenommen und ziehe meine Bewerbung zurück.", offered],
+    ["Can you call off Friday's interview?", bookedOnly],
+  ])("reads %j as withdrawing or cancelling", (text, input) => {
+    expect(read(text, input).intent).toBe("cancel");
+  });
+
+  it.each([
+    "I'm unavailable on those days.",
+    "Sorry, I'm busy all of those times.",
+    "Sorry I can't.",
+    "Lo siento, no puedo en esas fechas.",
+  ])("reads %j as declining the options", (text) => {
+    expect(read(text, offered).intent).toBe("decline");
+  });
+
+  it.each([
+    ["'not interested' with nothing offered", "Not interested.", none, "opt_out"],
+    ["'not interested' with options pending", "Not interested.", offered, "cancel"],
+    [
+      "an opt-out that may also withdraw",
+      "i'm not interested, stop messaging me",
+      offered,
+      "opt_out",
+    ],
+    [
+      "a booked interview that cannot be attended",
+      "I won't be able to attend the interview, sorry.",
+      bookedOnly,
+      "cancel",
+    ],
+    ["a download of one's data", "Can I get a download of all my data?", none, "privacy_request"],
+    [
+      "a new time without a day for a booked interview",
+      "Is it possible to change the time to 4pm?",
+      bookedOnly,
+      "reschedule",
+    ],
+    ["a shift by an amount", "Could we push it back an hour?", bookedOnly, "reschedule"],
+  ])("reads %s as its likeliest intent, below the threshold", (_why, text, input, intent) => {
+    const r = read(text, input);
+    expect(r.intent).toBe(intent);
+    expect(r.confidence).toBeLessThan(DEFAULT_THRESHOLD);
+  });
+});

@@ -1,8 +1,8 @@
 /**
  * The labelled corpus for reading replies (`ally understand`, `shared/spec/understand.md`).
  *
- * Four JSON Lines files sit next to this module: `tune.jsonl`, which the reader may be tuned on;
- * `dev.jsonl` and `dev2.jsonl`, each written later and apart from the reader, scored before any
+ * Five JSON Lines files sit next to this module: `tune.jsonl`, which the reader may be tuned on;
+ * `dev.jsonl`, `dev2.jsonl` and `dev3.jsonl`, each written later and apart from the reader, scored before any
  * rule was changed for them and then used, like tune, to broaden the reader; and
  * `held-out.jsonl`, which is only ever scored. Each line is one reply: the spec's input
  * exactly, and the expected reading without `confidence`. Expected windows may be written as
@@ -81,8 +81,8 @@ export const TAGS = [
 ] as const;
 export type Tag = (typeof TAGS)[number];
 
-export type CorpusPart = "tune" | "dev" | "dev2" | "held-out";
-export const CORPUS_PARTS: readonly CorpusPart[] = ["tune", "dev", "dev2", "held-out"];
+export type CorpusPart = "tune" | "dev" | "dev2" | "dev3" | "held-out";
+export const CORPUS_PARTS: readonly CorpusPart[] = ["tune", "dev", "dev2", "dev3", "held-out"];
 
 /** A half-open interval between two instants, as RFC 3339 UTC text. */
 export type Interval = { start: string; end: string };
@@ -284,12 +284,14 @@ export function loadCorpus(): {
   tune: CorpusCase[];
   dev: CorpusCase[];
   dev2: CorpusCase[];
+  dev3: CorpusCase[];
   heldOut: CorpusCase[];
 } {
   return {
     tune: loadCorpusPart("tune"),
     dev: loadCorpusPart("dev"),
     dev2: loadCorpusPart("dev2"),
+    dev3: loadCorpusPart("dev3"),
     heldOut: loadCorpusPart("held-out"),
   };
 }

@@ -82,6 +82,7 @@ import { readiness } from "./health.js";
 import { type Logger, lineLogger, silentLogger } from "./logger.js";
 import { mailboxDepsFor } from "./mailboxes.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { privacyContactMailHandler } from "./privacy-contact-mail.js";
 import {
   answerersFor,
   DEADLINE_NOTICE_JOB,
@@ -288,6 +289,18 @@ export function buildDeps(
         booking,
         replyAddresses,
         requireDmarcPass: config.mail.trustedAuthservId !== undefined,
+      }),
+      // Mail to the privacy contact address joins the privacy queue, before the assistant.
+      privacyContactMailHandler({
+        address: config.privacy.privacyContact,
+        ownDomain: config.mail.replyDomain,
+        now: () => clock.now(),
+        contact: (now) => ({
+          db: store.db,
+          now,
+          settings: config.privacy,
+          mail: (trx, message, at) => enqueueMail(trx, message, at, config.mail.from),
+        }),
       }),
       assistant.handler,
     ],

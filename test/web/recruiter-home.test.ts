@@ -86,6 +86,9 @@ for (const database of await testDatabases()) {
       expect(upcoming).toContain(`Session 1: ${org.owner.name}`);
       expect(home.text).toContain("1 h 0 min");
       expect(home.text).toMatch(/over 1 interview booked in the last 30 days/);
+      // The way to Ally by email: its waiting messages and its settings.
+      expect(home.text).toContain('href="/app/assistant/escalations"');
+      expect(home.text).toContain('href="/app/assistant/settings"');
     });
 
     it("keeps an interviewer's home to their own things", async () => {
@@ -93,6 +96,7 @@ for (const database of await testDatabases()) {
       expect(home.status).toBe(200);
       expect(home.text).not.toContain("Needs attention");
       expect(home.text).not.toContain(name.booked);
+      expect(home.text).not.toContain('href="/app/assistant/escalations"');
     });
 
     it("lists requests with their interview date and what needs attention", async () => {

@@ -84,6 +84,25 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
                 <a href="/app/jobs">Open roles</a>
               </p>
             </div>
+            {recruiter ? (
+              <div class="card">
+                <h2>Ally by email</h2>
+                <p>Copy Ally on an email to a candidate and it schedules by conversation.</p>
+                <ul>
+                  <li>
+                    <a href="/app/assistant/escalations">Messages waiting for you</a>
+                  </li>
+                  <li>
+                    <a href="/app/assistant/settings">Ally's address and review mode</a>
+                  </li>
+                  {can(actor.role, "members:manage") ? (
+                    <li>
+                      <a href="/app/mailboxes">Mailboxes Ally reads</a>
+                    </li>
+                  ) : null}
+                </ul>
+              </div>
+            ) : null}
             <div class="card">
               <h2>Your interviewer profile</h2>
               <p>Time zone, working hours and interview limits.</p>

@@ -3,11 +3,11 @@
  * conversations with their messages and escalations, and its settings, deleted by the module
  * itself in the closing's transaction. Returns rows deleted per table, never what they held.
  */
+
 import type { OrgId } from "../ids.js";
 import type { AnyHandle } from "../store/handle.js";
+import { deleteOrganisationRows } from "../store/organisation-rows.js";
 import { assistantDb } from "./db.js";
-
-const assistantTables = assistantDb;
 
 /** Children before the conversations they belong to. */
 const TABLES = [
@@ -25,14 +25,5 @@ export async function eraseAssistantOfOrganisation(
   handle: AnyHandle,
   orgId: OrgId,
 ): Promise<{ tables: Record<string, number> }> {
-  const db = assistantTables(handle);
-  const tables: Record<string, number> = {};
-  for (const table of TABLES) {
-    const result = await db
-      .deleteFrom(table)
-      .where("organisation_id", "=", orgId)
-      .executeTakeFirst();
-    tables[table] = Number(result.numDeletedRows);
-  }
-  return { tables };
+  return { tables: await deleteOrganisationRows(assistantDb(handle), TABLES, orgId) };
 }

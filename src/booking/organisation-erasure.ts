@@ -4,7 +4,9 @@
  * calendars and booking links, deleted by the module itself in the closing's transaction.
  * Returns rows deleted per table, never what they held.
  */
+
 import type { OrgId } from "../ids.js";
+import { deleteOrganisationRows } from "../store/organisation-rows.js";
 import { type AnyHandle, bookingDb } from "./db.js";
 
 /** Children before the rows they refer to. */
@@ -26,14 +28,5 @@ export async function eraseBookingOfOrganisation(
   handle: AnyHandle,
   orgId: OrgId,
 ): Promise<{ tables: Record<string, number> }> {
-  const db = bookingDb(handle);
-  const tables: Record<string, number> = {};
-  for (const table of TABLES) {
-    const result = await db
-      .deleteFrom(table)
-      .where("organisation_id", "=", orgId)
-      .executeTakeFirst();
-    tables[table] = Number(result.numDeletedRows);
-  }
-  return { tables };
+  return { tables: await deleteOrganisationRows(bookingDb(handle), TABLES, orgId) };
 }

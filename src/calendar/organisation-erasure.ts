@@ -6,7 +6,9 @@
  * data keys. Then, in the transaction, every calendar connection of its members goes, with the
  * busy time, push channels, sign-in states, event writes and event links they brought.
  */
+
 import type { OrgId } from "../ids.js";
+import { deleteOrganisationRows } from "../store/organisation-rows.js";
 import { type AnyHandle, calendarDb } from "./db.js";
 import type { CalendarConnectionsTable } from "./tables.js";
 
@@ -50,16 +52,7 @@ export function calendarOrganisationErasure(deps: CalendarOrganisationErasureDep
 
     /** Deletes the organisation's calendar rows. */
     async erase(handle: AnyHandle, orgId: OrgId): Promise<{ tables: Record<string, number> }> {
-      const db = calendarDb(handle);
-      const tables: Record<string, number> = {};
-      for (const table of TABLES) {
-        const result = await db
-          .deleteFrom(table)
-          .where("organisation_id", "=", orgId)
-          .executeTakeFirst();
-        tables[table] = Number(result.numDeletedRows);
-      }
-      return { tables };
+      return { tables: await deleteOrganisationRows(calendarDb(handle), TABLES, orgId) };
     },
   };
 }

@@ -4,7 +4,9 @@
  * module itself in the closing's transaction (after booking, whose requests name candidates
  * and jobs). Returns rows deleted per table, never what they held.
  */
+
 import type { OrgId } from "../ids.js";
+import { deleteOrganisationRows } from "../store/organisation-rows.js";
 import { type AnyHandle, hiringDb } from "./db.js";
 
 /** Children before the rows they refer to. */
@@ -25,14 +27,5 @@ export async function eraseHiringOfOrganisation(
   handle: AnyHandle,
   orgId: OrgId,
 ): Promise<{ tables: Record<string, number> }> {
-  const db = hiringDb(handle);
-  const tables: Record<string, number> = {};
-  for (const table of TABLES) {
-    const result = await db
-      .deleteFrom(table)
-      .where("organisation_id", "=", orgId)
-      .executeTakeFirst();
-    tables[table] = Number(result.numDeletedRows);
-  }
-  return { tables };
+  return { tables: await deleteOrganisationRows(hiringDb(handle), TABLES, orgId) };
 }

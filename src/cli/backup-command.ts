@@ -8,10 +8,12 @@
  *
  * The master key (DATA_DIR/master.key or ALLY_MASTER_KEY) is not in the backup: keep it apart.
  */
+
 import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import type { Config } from "../config.js";
+import { configFrom } from "./cli-config.js";
 import type { SlotsIo } from "./slots.js";
 
 const USAGE = "usage: ally backup FILE | ally restore FILE";
@@ -25,19 +27,6 @@ function sqlitePath(config: Config, io: SlotsIo, command: string): string | unde
     return undefined;
   }
   return resolve(url.slice("sqlite:".length));
-}
-
-async function configFrom(
-  env: Record<string, string | undefined>,
-  io: SlotsIo,
-): Promise<Config | undefined> {
-  const { loadConfig } = await import("../config.js");
-  const loaded = loadConfig(env);
-  if (!loaded.ok) {
-    io.stderr(`ally: invalid configuration: ${loaded.errors.join("; ")}`);
-    return undefined;
-  }
-  return loaded.config;
 }
 
 /** Copies the live database to `file` with the online backup API; refuses to overwrite. */

@@ -6,7 +6,9 @@
  * `ally jobs dead`: newest first, one line each: queue, id, what, attempts, when, last error.
  * `ally jobs retry QUEUE ID`: puts one back, due now, with fresh attempts.
  */
+
 import { systemClock } from "../clock.js";
+import { configFrom } from "./cli-config.js";
 import type { SlotsIo } from "./slots.js";
 
 const USAGE = "usage: ally jobs dead | retry QUEUE ID";
@@ -35,16 +37,12 @@ export async function jobsCommand(
     io.stderr(`ally jobs: ${parsed} (${USAGE})`);
     return 2;
   }
-  const { loadConfig } = await import("../config.js");
-  const loaded = loadConfig(env);
-  if (!loaded.ok) {
-    io.stderr(`ally: invalid configuration: ${loaded.errors.join("; ")}`);
-    return 2;
-  }
+  const config = await configFrom(env, io);
+  if (config === undefined) return 2;
   const { openStore } = await import("../store/database.js");
   const { migrateToLatest } = await import("../store/migrations.js");
   const { operatorDeadLetters } = await import("../app/dead-letters.js");
-  const store = openStore(loaded.config.database.url);
+  const store = openStore(config.database.url);
   try {
     await migrateToLatest(store.db, store.dialect);
     const clock = { ...systemClock, now: () => io.nowEpochMs() };

@@ -4,6 +4,7 @@
  * keys and re-encrypts every sealed value under them. Safe while `ally serve` runs; run it
  * again after an interruption. Progress goes to stderr on a terminal; the summary to stdout.
  */
+import { configFrom } from "./cli-config.js";
 import type { SlotsIo } from "./slots.js";
 
 const USAGE = "usage: ally keys rotate [--data-keys] [--batch-size N]";
@@ -35,13 +36,8 @@ export async function keysCommand(
     }
   }
 
-  const { loadConfig } = await import("../config.js");
-  const loaded = loadConfig(env);
-  if (!loaded.ok) {
-    io.stderr(`ally: invalid configuration: ${loaded.errors.join("; ")}`);
-    return 2;
-  }
-  const config = loaded.config;
+  const config = await configFrom(env, io);
+  if (config === undefined) return 2;
   const { openStore } = await import("../store/database.js");
   const { migrateToLatest } = await import("../store/migrations.js");
   const { loadKeyring } = await import("../secrets/load-keyring.js");

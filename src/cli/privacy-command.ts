@@ -5,6 +5,7 @@
  * with near-due and overdue flagged and the referral text for an overdue complaint.
  * `ally privacy answered ID`: marks one answered.
  */
+import { configFrom } from "./cli-config.js";
 import { isRequestsSubcommand, privacyRequestsCommand } from "./privacy-requests-command.js";
 import type { SlotsIo } from "./slots.js";
 
@@ -49,13 +50,8 @@ export async function privacyCommand(
     io.stderr(`ally privacy: ${parsed} (${USAGE})`);
     return 2;
   }
-  const { loadConfig } = await import("../config.js");
-  const loaded = loadConfig(env);
-  if (!loaded.ok) {
-    io.stderr(`ally: invalid configuration: ${loaded.errors.join("; ")}`);
-    return 2;
-  }
-  const config = loaded.config;
+  const config = await configFrom(env, io);
+  if (config === undefined) return 2;
   const { openStore } = await import("../store/database.js");
   const { migrateToLatest } = await import("../store/migrations.js");
   const store = openStore(config.database.url);

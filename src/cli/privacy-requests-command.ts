@@ -9,7 +9,9 @@
  * `ally privacy request ID complete|extend|refuse`: answers one, as an admin does in the app
  *   (completing carries the right out: an access link is mailed, an erasure is done).
  */
+
 import { systemClock } from "../clock.js";
+import { configFrom } from "./cli-config.js";
 import type { SlotsIo } from "./slots.js";
 
 const USAGE = "usage: ally privacy requests [--all] | request ID complete|extend|refuse";
@@ -51,13 +53,8 @@ export async function privacyRequestsCommand(
     io.stderr(`ally privacy: ${parsed} (${USAGE})`);
     return 2;
   }
-  const { loadConfig } = await import("../config.js");
-  const loaded = loadConfig(env);
-  if (!loaded.ok) {
-    io.stderr(`ally: invalid configuration: ${loaded.errors.join("; ")}`);
-    return 2;
-  }
-  const config = loaded.config;
+  const config = await configFrom(env, io);
+  if (config === undefined) return 2;
   const { loadKeyring } = await import("../secrets/load-keyring.js");
   const { openStore } = await import("../store/database.js");
   const { migrateToLatest } = await import("../store/migrations.js");

@@ -9,6 +9,7 @@ import { ERASE_ORGANISATION_JOB } from "../accounts/org-closure.js";
 import { memberDirectory } from "../accounts/reads.js";
 import { createAccountsService } from "../accounts/service.js";
 import { type Assistant, createAssistant, FOLLOW_UP_JOB } from "../assistant/coordinator.js";
+import { assistantErasure } from "../assistant/erasure.js";
 import { assistantAddresses } from "../assistant/held-addresses.js";
 import { eraseAssistantOfOrganisation } from "../assistant/organisation-erasure.js";
 import {
@@ -209,6 +210,7 @@ export function buildDeps(
       bookingErasure,
       calendarErasure({ revoke: (row) => createOAuthSources(oauthDeps).revoke(row) }),
       mailErasure(outboxDirectory === undefined ? {} : { outboxDirectory }),
+      assistantErasure,
       auditErasure,
     ],
     heldAddresses: [accountsAddresses, assistantAddresses, bookingAddresses, hiringAddresses],

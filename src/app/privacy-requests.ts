@@ -1,5 +1,7 @@
 /** Wires the privacy module's request commands to the modules they reach through functions. */
+
 import { accountRecords, hasAccount, organisationNames } from "../accounts/person-records.js";
+import { assistantConversationsOf } from "../assistant/person-records.js";
 import { addressOf } from "../booking/effects.js";
 import { candidateInterviews } from "../booking/person-records.js";
 import type { Clock } from "../clock.js";
@@ -89,6 +91,11 @@ export function privacyRequestDeps(
             module: "booking",
             title: `Interviews arranged by ${name}`,
             records: interviews.records,
+          },
+          {
+            module: "assistant",
+            title: `Emails with Ally about your interviews with ${name}`,
+            records: await assistantConversationsOf(db, organisationId, email),
           },
           ...mailSections,
         ],

@@ -8,6 +8,7 @@
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDeps } from "../../src/app/compose.js";
+import { createConversation, recordMessage } from "../../src/assistant/store.js";
 import { oneCalendar } from "../../src/booking/person-records.js";
 import { sessionUid } from "../../src/calendar/imip.js";
 import { fixedClock } from "../../src/clock.js";
@@ -110,6 +111,39 @@ describe.each(databases)("the access package's contents on $dialect", (database:
     });
     await deps.booking.sendToCandidate(other.owner.actor, otherRequest.id);
 
+    // Ally by email arranged it: the conversation and Sam's reply in it.
+    const conversation = await createConversation(store.db, {
+      organisation_id: org.owner.orgId,
+      request_id: request.id,
+      reply_address: "ally+sam@ally.test",
+      status: "closed",
+      candidate_email: SAM.email,
+      candidate_name: SAM.name,
+      recruiter_user_id: org.owner.userId,
+      time_zone: "Europe/London",
+      memory: {
+        offered: [],
+        awaitingCancelConfirmation: false,
+        rescheduleAsked: false,
+        subject: "Your interview",
+        references: [],
+      },
+      created_at: T0,
+      updated_at: T0,
+    });
+    await recordMessage(store.db, {
+      organisation_id: org.owner.orgId,
+      conversation_id: conversation.id,
+      direction: "in",
+      message_id: "<sam-reply-1@home.example>",
+      party: "candidate",
+      address: SAM.email,
+      subject: "Re: your interview times",
+      text_body: "The first time works for me.",
+      note: "accept, option 1",
+      created_at: T0,
+    });
+
     const stored = await storeInbound(
       store.db,
       replyFromSam(),
@@ -187,6 +221,34 @@ describe.each(databases)("the access package's contents on $dialect", (database:
     expect(data.modules.hiring[0]).toMatchObject({ name: SAM.name, phone: SAM.phone });
     expect(text("summary.html")).toContain("Emails Ally sent you");
     expect(text("summary.html")).toContain("Emails you sent to Ally");
+  });
+
+  it("holds their conversations with Ally by email for this organisation only, with each message and what Ally made of it", async () => {
+    const { text } = await packageFor(org.owner.orgId);
+    const data = JSON.parse(text("data.json"));
+    expect(data.modules.assistant).toEqual([
+      {
+        name: SAM.name,
+        email: SAM.email,
+        timeZone: "Europe/London",
+        status: "closed",
+        startedAt: new Date(T0).toISOString(),
+        messages: [
+          {
+            direction: "in",
+            party: "candidate",
+            address: SAM.email,
+            subject: "Re: your interview times",
+            text: "The first time works for me.",
+            allyNote: "accept, option 1",
+            at: new Date(T0).toISOString(),
+          },
+        ],
+      },
+    ]);
+    expect(text("summary.html")).toContain("Emails with Ally about your interviews");
+    const elsewhere = await packageFor(other.owner.orgId);
+    expect(JSON.parse(elsewhere.text("data.json")).modules.assistant).toEqual([]);
   });
 
   it("leaves the calendar out for an organisation that booked nothing with them", async () => {

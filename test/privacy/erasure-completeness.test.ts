@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDeps } from "../../src/app/compose.js";
+import { addEscalation, createConversation, recordMessage } from "../../src/assistant/store.js";
 import { fixedClock } from "../../src/clock.js";
 import { storeInbound } from "../../src/mail/inbound.js";
 import { folderTransport, sendNext } from "../../src/mail/outbox-worker.js";
@@ -152,6 +153,57 @@ describe.each(databases)("erasure completeness on $dialect", (database: TestData
     return ids;
   }
 
+  async function assistantConversations(orgId: string, requestId: string) {
+    const conversation = (email: string, name: string, request: string | null, n: number) =>
+      createConversation(world.store.db, {
+        organisation_id: orgId,
+        request_id: request,
+        reply_address: `ally+erasure${n}@ally.test`,
+        status: "open",
+        candidate_email: email,
+        candidate_name: name,
+        recruiter_user_id: orgA.owner.userId,
+        time_zone: "Europe/London",
+        memory: {
+          offered: [],
+          awaitingCancelConfirmation: false,
+          rescheduleAsked: false,
+          subject: `Your interview, ${name}`,
+          references: [`<start-${n}@ally.test>`],
+        },
+        created_at: T0,
+        updated_at: T0,
+      });
+    const message = (conversationId: string, n: number, address: string, text: string) =>
+      recordMessage(world.store.db, {
+        organisation_id: orgId,
+        conversation_id: conversationId,
+        direction: "in",
+        message_id: `<erasure-${n}@home.example>`,
+        party: "candidate",
+        address,
+        subject: `Re: interview (${PAT.name})`,
+        text_body: text,
+        note: "accept",
+        created_at: T0,
+      });
+    const pats = await conversation(PAT.email.toUpperCase(), PAT.name, requestId, 1);
+    await message(pats.id, 1, PAT.email, `Tuesday works. Call me on ${PAT.phone}.`);
+    await addEscalation(world.store.db, {
+      organisation_id: orgId,
+      conversation_id: pats.id,
+      request_id: requestId,
+      message_text: `Tuesday works. ${PAT.name}`,
+      reading: JSON.stringify({ intent: "accept" }),
+      suggested: null,
+      reason: "low confidence",
+      created_at: T0,
+    });
+    const other = await conversation("quinn.other@home.example", "Quinn Other", null, 2);
+    await message(other.id, 2, "interviewer@acme.test", `${PAT.name} will join the panel.`);
+    return other.id;
+  }
+
   beforeAll(async () => {
     outboxDir = await mkdtemp(join(tmpdir(), "ally-erasure-"));
     const { store, url, drop } = await database.create();
@@ -219,6 +271,11 @@ describe.each(databases)("erasure completeness on $dialect", (database: TestData
       detail: { bookingId, session: "Screen", sessionIndex: 0, email: PAT.email },
     });
 
+    // Ally by email: a conversation that arranges their interview (their reply, Ally's
+    // answer, an escalation), and another candidate's conversation whose interviewer reply
+    // names them.
+    await assistantConversations(orgA.owner.orgId, bookedRequestId);
+
     // Mail in (their reply) and out (every email above, written to the outbox folder).
     const stored = await storeInbound(
       world.store.db,
@@ -246,6 +303,9 @@ describe.each(databases)("erasure completeness on $dialect", (database: TestData
       "inbound_mail",
       "invitations",
       "audit_log",
+      "assistant_conversations",
+      "assistant_messages",
+      "assistant_escalations",
     ]) {
       expect(tables, `expected traces in ${table}`).toContain(table);
     }
@@ -268,6 +328,17 @@ describe.each(databases)("erasure completeness on $dialect", (database: TestData
     expect(proof.tables.request_events?.anonymised).toBeGreaterThan(0);
     expect(proof.tables.attendee_responses).toEqual({ deleted: 1, anonymised: 0 });
     expect(proof.files).toBeGreaterThan(0);
+    // Their own conversation goes whole; another candidate's only loses their name.
+    expect(proof.tables.assistant_conversations).toEqual({ deleted: 1, anonymised: 0 });
+    expect(proof.tables.assistant_escalations).toEqual({ deleted: 1, anonymised: 0 });
+    expect(proof.tables.assistant_messages).toEqual({ deleted: 1, anonymised: 1 });
+    const kept = await world.store.db
+      .selectFrom("assistant_messages")
+      .select(["subject", "text_body"])
+      .execute();
+    expect(kept).toEqual([
+      { subject: "Re: interview ([erased])", text_body: "[erased] will join the panel." },
+    ]);
     expect(await readErasureProof(world.store.db, proof.id)).toEqual(proof);
     expect(await readErasureProof(world.store.db, proof.id, orgA.owner.orgId)).toBeUndefined();
   });

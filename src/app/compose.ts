@@ -13,6 +13,7 @@ import { assistantErasure } from "../assistant/erasure.js";
 import { assistantAddresses } from "../assistant/held-addresses.js";
 import { eraseAssistantOfOrganisation } from "../assistant/organisation-erasure.js";
 import {
+  addressOf,
   COMPLETE_JOB,
   completionHandler,
   createBookingEffects,
@@ -272,6 +273,10 @@ export function buildDeps(
       booking,
       box,
       allowPrivateHosts: config.calendar.allowPrivateHosts,
+      calendarIdentity: {
+        organizerAddress: addressOf(config.mail.from),
+        host: new URL(config.http.publicUrl).hostname,
+      },
     }),
     outboxDirectory,
     mailboxes: createMailboxes(mailboxDepsFor(config, store, clock, box, tombstones)),

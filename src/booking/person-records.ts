@@ -5,16 +5,19 @@
  * writer (calendar/imip.ts) with the UIDs Ally gave them on calendars and in invitations, so an
  * import updates what the person already has rather than doubling it.
  */
+
+import type { Selectable } from "kysely";
 import {
   buildCalendarObject,
   type InterviewEvent,
   type Person,
   sessionUid,
 } from "../calendar/imip.js";
-import { mintOrgId } from "../ids.js";
+import { mintOrgId, type OrgId } from "../ids.js";
 import { type AnyHandle, bookingDb } from "./db.js";
 import { sessionIndexes } from "./effects.js";
 import { bookingOf, sessionsOf, toBooking } from "./request-repository.js";
+import type { BookingTables } from "./tables.js";
 
 export interface CandidateInterviews {
   /** One record per interview request, with its booking's sessions when booked. */
@@ -52,6 +55,56 @@ export function oneCalendar(objects: readonly string[]): string | null {
   return `${header}${events.join("")}END:VCALENDAR\r\n`;
 }
 
+type RequestRow = Selectable<BookingTables["interview_requests"]>;
+type Booked = Awaited<ReturnType<typeof toBooking>>;
+
+/** One calendar object per booked session, with the UIDs Ally gave them everywhere else. */
+function sessionObjects(
+  request: RequestRow,
+  booking: Booked,
+  options: InterviewsCalendarOptions,
+): string[] {
+  const where = request.location ?? request.video_link ?? undefined;
+  const names = sessionsOf(request).map((s) => s.name);
+  const indexes = sessionIndexes(names, booking.sessions);
+  return booking.sessions.map((session, position) => {
+    const event: InterviewEvent = {
+      uid: sessionUid(booking.icalUid, indexes[position] ?? position, options.host),
+      sequence: booking.sequence,
+      time: { startEpochMs: epoch(session.startsAt), endEpochMs: epoch(session.endsAt) },
+      summary: `Interview: ${session.name}`,
+      ...(where === undefined ? {} : { location: where }),
+      organizer: options.organizer,
+      attendees: [options.attendee],
+    };
+    return buildCalendarObject(event, { dtstampEpochMs: options.dtstampEpochMs });
+  });
+}
+
+/**
+ * One request's booked sessions as a VCALENDAR (the candidate's "add to calendar" file), or
+ * null when nothing is booked on it now.
+ */
+export async function requestCalendar(
+  handle: AnyHandle,
+  orgId: OrgId,
+  requestId: string,
+  options: InterviewsCalendarOptions,
+): Promise<string | null> {
+  const db = bookingDb(handle);
+  const request = await db
+    .selectFrom("interview_requests")
+    .selectAll()
+    .where("organisation_id", "=", orgId)
+    .where("id", "=", requestId)
+    .executeTakeFirst();
+  if (request === undefined) return null;
+  const row = await bookingOf(db, orgId, request.id);
+  const booking = row === undefined ? undefined : await toBooking(db, orgId, row);
+  if (booking === undefined || booking.status !== "active") return null;
+  return oneCalendar(sessionObjects(request, booking, options));
+}
+
 /**
  * The candidate's interview requests and booked sessions in one organisation, given the ids of
  * the organisation's candidate records for them (hiring/person-ids.ts).
@@ -77,7 +130,6 @@ export async function candidateInterviews(
   for (const request of requests) {
     const row = await bookingOf(db, orgId, request.id);
     const booking = row === undefined ? undefined : await toBooking(db, orgId, row);
-    const where = request.location ?? request.video_link ?? undefined;
     records.push({
       status: request.status,
       timeZone: request.time_zone,
@@ -97,20 +149,7 @@ export async function candidateInterviews(
             },
     });
     if (booking === undefined || booking.status !== "active") continue;
-    const names = sessionsOf(request).map((s) => s.name);
-    const indexes = sessionIndexes(names, booking.sessions);
-    for (const [position, session] of booking.sessions.entries()) {
-      const event: InterviewEvent = {
-        uid: sessionUid(booking.icalUid, indexes[position] ?? position, options.host),
-        sequence: booking.sequence,
-        time: { startEpochMs: epoch(session.startsAt), endEpochMs: epoch(session.endsAt) },
-        summary: `Interview: ${session.name}`,
-        ...(where === undefined ? {} : { location: where }),
-        organizer: options.organizer,
-        attendees: [options.attendee],
-      };
-      objects.push(buildCalendarObject(event, { dtstampEpochMs: options.dtstampEpochMs }));
-    }
+    objects.push(...sessionObjects(request, booking, options));
   }
   return { records, ics: oneCalendar(objects) };
 }

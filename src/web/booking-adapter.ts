@@ -11,6 +11,7 @@ import { Temporal } from "temporal-polyfill";
 import { memberNames } from "../accounts/names.js";
 import { createCandidateCalendars } from "../booking/candidate-calendar.js";
 import type { BookingLink } from "../booking/links.js";
+import { requestCalendar } from "../booking/person-records.js";
 import type { CandidateTimes } from "../booking/present.js";
 import { requestNames } from "../booking/request-names.js";
 import type { Option } from "../booking/schemas.js";
@@ -111,6 +112,8 @@ export function candidateBookingFor(deps: {
   box: SecretStore;
   /** config.calendar.allowPrivateHosts, for reading the candidate's calendar. */
   allowPrivateHosts: boolean;
+  /** Who the candidate's calendar file says the events are from, and the UIDs' host. */
+  calendarIdentity: { organizerAddress: string; host: string };
 }): CandidateBooking {
   const { store, clock, booking } = deps;
   const calendars = createCandidateCalendars({
@@ -170,12 +173,27 @@ export function candidateBookingFor(deps: {
           durationMinutes: s.durationMinutes,
           interviewers: [],
           format,
+          videoLink: request.videoLink,
+          location: request.location,
         })),
         options,
         booked,
         grid: { firstDate, days: GRID_DAYS },
       };
       return view;
+    },
+
+    async calendarFile(link) {
+      const known = await names(link);
+      return requestCalendar(store.db, link.orgId, link.requestId, {
+        attendee: { email: known.candidateEmail, name: known.candidateName },
+        organizer: {
+          email: deps.calendarIdentity.organizerAddress,
+          name: `${known.organisationName} via Ally`,
+        },
+        host: deps.calendarIdentity.host,
+        dtstampEpochMs: clock.now(),
+      });
     },
 
     async rescheduleOptions(link) {

@@ -33,6 +33,10 @@ export interface SessionView {
   interviewers: string[];
   /** "Video call", "On site: 1 Main St", … */
   format: string;
+  /** The video call's address, shown as a link; null when there is none. */
+  videoLink: string | null;
+  /** Where it happens in person; null when it does not. */
+  location: string | null;
 }
 
 export type CandidateStatus = "choosing" | "scheduled" | "cancelled" | "closed";
@@ -84,4 +88,9 @@ export interface CandidateBooking {
   /** Reads the candidate's calendar address once and keeps it; bad input names `calendarUrl`. */
   connectCalendar(link: BookingLink, address: string, zone: string): Promise<void>;
   disconnectCalendar(link: BookingLink): Promise<void>;
+  /**
+   * The booked sessions as one iCalendar file for the candidate's own calendar (the same UIDs
+   * as their invitations, so importing updates rather than doubles); null when none is booked.
+   */
+  calendarFile(link: BookingLink): Promise<string | null>;
 }

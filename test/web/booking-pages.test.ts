@@ -146,7 +146,7 @@ for (const database of await testDatabases()) {
       expect(page.status).toBe(200);
       expect(page.text).toContain(secrets[1] as string); // the job title
       expect(page.text).toContain("Acme Rockets");
-      expect(page.text).toContain("Video call: https://meet.example.com/secret");
+      expect(page.text).toContain('Video call: <a href="https://meet.example.com/secret');
       expect(page.text).toContain("<legend>Wednesday 2 December 2026</legend>");
       // The owner works 09:00–17:00 UTC by default: 10:00 in Berlin, the candidate's zone.
       expect(page.text).toContain("10:00–11:00");
@@ -213,6 +213,78 @@ for (const database of await testDatabases()) {
       expect(done.text).toContain("Done: your interview is booked.");
       expect(done.text).toContain(`href="/book/${token}/reschedule"`);
       expect(done.text).toContain(`href="/book/${token}/cancel"`);
+    });
+
+    it("puts the booked interview in the candidate's own calendar: a file with every session, and Google and Outlook links", async () => {
+      world.clock.set(T0);
+      const candidate = await world.deps.hiring.createCandidate(org.owner.actor, {
+        name: "Casey Calendar",
+        email: "casey.calendar@example.com",
+      });
+      const job = await world.deps.hiring.createJob(org.owner.actor, {
+        title: "Rocket engineer",
+        department: null,
+        location: null,
+        description: null,
+      });
+      const request = await world.deps.booking.createRequest(org.owner.actor, {
+        candidateId: candidate.id,
+        jobId: job.id,
+        sessions: [
+          { name: "Session 1", durationMinutes: 60, interviewerIds: [org.owner.userId] },
+          { name: "Session 2", durationMinutes: 45, interviewerIds: [org.admin.userId] },
+        ],
+        maxGapMinutes: 15,
+        windowStart: "2026-12-02T00:00:00Z",
+        windowEnd: "2026-12-05T00:00:00Z",
+        videoLink: "https://meet.example.com/secret",
+      });
+      await sendRequest(world, org.owner, request.id);
+      const token = await bookingTokenFromMail(world, candidate.email);
+      const before = await send(world.ally, "GET", `/book/${token}/interview.ics`, {
+        as: anonymous,
+      });
+      expect(before.status).toBe(303);
+      expect(before.headers.get("location")).toBe(`/book/${token}`);
+      const page = await send(world.ally, "GET", `/book/${token}`, { as: anonymous });
+      // The video call is a link to join, not text to copy.
+      expect(page.text).toContain(
+        '<a href="https://meet.example.com/secret" rel="noopener noreferrer">',
+      );
+      const form = {
+        _form: linkFormToken(token),
+        key: keyOf(page.text),
+        option: optionIds(page.text)[0] as string,
+      };
+      await send(world.ally, "POST", `/book/${token}/book`, { as: anonymous, form });
+
+      const done = await send(world.ally, "GET", `/book/${token}`, { as: anonymous });
+      expect(done.text).toContain("Add it to your calendar");
+      expect(done.text).toContain(`href="/book/${token}/interview.ics"`);
+      const google = [...done.text.matchAll(/href="(https:\/\/calendar\.google\.com[^"]+)"/g)];
+      const outlook = [...done.text.matchAll(/href="(https:\/\/outlook\.live\.com[^"]+)"/g)];
+      expect(google).toHaveLength(2);
+      expect(outlook).toHaveLength(2);
+      const firstGoogle = new URL((google[0]?.[1] ?? "").replaceAll("&amp;", "&"));
+      expect(firstGoogle.searchParams.get("text")).toBe("Interview: Session 1 (Acme Rockets)");
+      expect(firstGoogle.searchParams.get("location")).toBe("https://meet.example.com/secret");
+
+      const file = await send(world.ally, "GET", `/book/${token}/interview.ics`, { as: anonymous });
+      expect(file.status).toBe(200);
+      expect(file.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
+      expect(file.headers.get("content-disposition")).toContain("interview.ics");
+      expect(file.text.match(/BEGIN:VEVENT/g)).toHaveLength(2);
+      expect(file.text).toContain("SUMMARY:Interview: Session 1");
+      expect(file.text).toContain("SUMMARY:Interview: Session 2");
+      // The same UIDs as the invitations the candidate was sent: importing updates, not doubles.
+      const uids = [...file.text.matchAll(/^UID:(.+)$/gm)].map((m) => (m[1] ?? "").trim());
+      const invitations = await world.store.db
+        .selectFrom("outbox")
+        .select("calendar_ics")
+        .where("calendar_ics", "is not", null)
+        .execute();
+      const invited = invitations.map((row) => row.calendar_ics ?? "").join("\n");
+      for (const uid of uids) expect(invited).toContain(`UID:${uid}`);
     });
 
     it("asks for a time when none is chosen, and refuses a form without its link's token", async () => {

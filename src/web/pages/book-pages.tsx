@@ -16,6 +16,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { newSecretToken } from "../../accounts/tokens.js";
+import { addToCalendarLinks } from "../../booking/add-to-calendar.js";
 import { CALENDAR_URL_FIELD, type FittedOptions } from "../../booking/candidate-calendar.js";
 import {
   type BookingLink,
@@ -32,7 +33,12 @@ import {
   zoneChoices,
 } from "../../booking/present.js";
 import { AppError } from "../../errors.js";
-import type { CandidateBooking, CandidatePageView, OptionView } from "../booking-view.js";
+import type {
+  CandidateBooking,
+  CandidatePageView,
+  OptionView,
+  SessionView,
+} from "../booking-view.js";
 import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
 import { HTTP_STATUS } from "../errors.js";
@@ -174,6 +180,70 @@ function ZonePicker({
   );
 }
 
+/** Where a session happens, with the video call as a link to join. */
+function SessionPlace({ session }: { session: SessionView }) {
+  const video = session.videoLink;
+  if (video === null || !/^https?:\/\//i.test(video)) return <>{session.format}</>;
+  return (
+    <>
+      {session.location === null ? "Video call: " : `At ${session.location}, or by video: `}
+      <a href={video} rel="noopener noreferrer">
+        {video}
+      </a>
+    </>
+  );
+}
+
+/**
+ * Ways to put the booked sessions in the candidate's own calendar: one file with them all, and
+ * each session in Google Calendar or Outlook.
+ */
+function AddToCalendar({
+  token,
+  view,
+  option,
+}: {
+  token: string;
+  view: CandidatePageView;
+  option: OptionView;
+}) {
+  const place = view.sessions[0]?.videoLink ?? view.sessions[0]?.location ?? null;
+  const details = `${view.jobTitle} at ${view.organisationName}. ${view.sessions[0]?.format ?? ""}`;
+  return (
+    <section class="card" aria-labelledby="add-to-calendar">
+      <h2 id="add-to-calendar">Add it to your calendar</h2>
+      <p>
+        <a class="button secondary" href={`/book/${token}/interview.ics`} download="interview.ics">
+          Download for any calendar (.ics)
+        </a>
+      </p>
+      <ul>
+        {option.sessions.map((session) => {
+          const links = addToCalendarLinks({
+            title: `Interview: ${session.name} (${view.organisationName})`,
+            startsAt: session.startsAt,
+            endsAt: session.endsAt,
+            details,
+            location: place,
+          });
+          const label = option.sessions.length > 1 ? ` ${session.name}` : "";
+          return (
+            <li>
+              <a href={links.google} rel="noopener noreferrer" target="_blank">
+                Add{label} to Google Calendar
+              </a>
+              {" · "}
+              <a href={links.outlook} rel="noopener noreferrer" target="_blank">
+                Add{label} to Outlook
+              </a>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
 function SessionsSummary({ view }: { view: CandidatePageView }) {
   return (
     <div class="card">
@@ -189,7 +259,7 @@ function SessionsSummary({ view }: { view: CandidatePageView }) {
           <li>
             <strong>{session.name}</strong>, {session.durationMinutes} minutes
             {session.interviewers.length > 0 ? ` with ${session.interviewers.join(", ")}` : ""}.{" "}
-            {session.format}
+            <SessionPlace session={session} />
           </li>
         ))}
       </ul>
@@ -521,6 +591,7 @@ function ScheduledPage({
       {view.booked ? <BookedTimes option={view.booked} zone={zone} /> : null}
       <SessionsSummary view={view} />
       <p>We have sent the details to you and to your interviewers.</p>
+      {view.booked ? <AddToCalendar token={token} view={view} option={view.booked} /> : null}
       <div class="actions">
         <a class="button secondary" href={`${base}/reschedule`}>
           Choose another time
@@ -603,6 +674,22 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       />,
     );
   });
+
+  linkPage(
+    "GET",
+    "/book/:token/interview.ics",
+    "The booked interview as an iCalendar file for the candidate's calendar",
+    async (c, token, link) => {
+      const ics = await port(c).calendarFile(link);
+      // Nothing booked (yet, or any more): the page says what there is to do.
+      if (ics === null) return c.redirect(`/book/${token}`, 303);
+      return c.body(ics, 200, {
+        "content-type": "text/calendar; charset=utf-8",
+        "content-disposition": 'attachment; filename="interview.ics"',
+        "cache-control": "private, no-store",
+      });
+    },
+  );
 
   /** Reads a booking form; refuses one without this link's form token. */
   async function bookingForm(c: C, token: string) {

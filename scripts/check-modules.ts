@@ -14,10 +14,12 @@
  *    `Transaction<Database>` or `ControlledTransaction<Database>` could query every module's
  *    tables. Modules take the shared `AnyHandle` and narrow it; the composition root passes it
  *    on as one (`wideHandles`).
+ * 5. No function over 150 lines (`longFunctions`), tables of data excepted: a reader should be
+ *    able to hold one function in view. Split a long one into named steps.
  *
  * Existing exceptions are listed, each with a reason, in `scripts/module-boundaries.json`. The
- * check fails on a new crossing or cycle, and on a listed exception that no longer occurs (so
- * the list only shrinks). Exempt: `src/store/` (migrations build every table) and
+ * check fails on a new crossing, cycle or long function, and on a listed exception that no
+ * longer occurs (so the list only shrinks). Exempt: `src/store/` (migrations build every table) and
  * `src/privacy/data-map.ts`.
  *
  * @example npx tsx scripts/check-modules.ts        # prints nothing, exits 0 when clean
@@ -47,7 +49,15 @@ const EXEMPT_MODULES = new Set(["store"]);
 const allowSchema = z.object({
   tableAccess: z.array(z.object({ file: z.string(), table: z.string(), reason: z.string() })),
   cycles: z.array(z.object({ modules: z.array(z.string()).min(2), reason: z.string() })),
+  longFunctions: z
+    .array(z.object({ file: z.string(), name: z.string(), reason: z.string() }))
+    .default([]),
 });
+
+function readAllowed(root: string) {
+  const allowFile = join(root, "scripts", "module-boundaries.json");
+  return allowSchema.parse(JSON.parse(readFileSync(allowFile, "utf8")));
+}
 
 interface Tree {
   root: string;
@@ -197,8 +207,7 @@ const moduleOf = (tree: Tree, file: string) => relative(tree.srcDir, file).split
 /** Checks the project under `root` (its `src/` and `scripts/module-boundaries.json`). */
 export function checkModules(root = projectRoot): BoundaryReport {
   const tree = { root, srcDir: join(root, "src") };
-  const allowFile = join(root, "scripts", "module-boundaries.json");
-  const allowed = allowSchema.parse(JSON.parse(readFileSync(allowFile, "utf8")));
+  const allowed = readAllowed(root);
   const files = listSourceFiles(tree.srcDir);
   const owners = tableOwners(tree, files);
   const crossings: { file: string; table: string; owner: string }[] = [];
@@ -273,12 +282,158 @@ export function wideHandles(root = projectRoot): { file: string; line: number; t
   return found;
 }
 
+/** Functions longer than this many lines (first to last, inclusive) fail the check. */
+export const MAX_FUNCTION_LINES = 150;
+
+type FunctionLike =
+  | ts.FunctionDeclaration
+  | ts.FunctionExpression
+  | ts.ArrowFunction
+  | ts.MethodDeclaration
+  | ts.ConstructorDeclaration
+  | ts.GetAccessorDeclaration
+  | ts.SetAccessorDeclaration;
+
+function isFunctionLike(node: ts.Node): node is FunctionLike {
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isGetAccessorDeclaration(node) ||
+    ts.isSetAccessorDeclaration(node)
+  );
+}
+
+/** `x`, `(x)`, `x as const`, `x satisfies T`, `<T>x` → `x`. */
+function unwrapExpression(node: ts.Expression): ts.Expression {
+  let inner = node;
+  while (
+    ts.isParenthesizedExpression(inner) ||
+    ts.isAsExpression(inner) ||
+    ts.isSatisfiesExpression(inner) ||
+    ts.isTypeAssertionExpression(inner)
+  ) {
+    inner = inner.expression;
+  }
+  return inner;
+}
+
+function containsFunction(node: ts.Node): boolean {
+  return isFunctionLike(node) || (ts.forEachChild(node, containsFunction) ?? false);
+}
+
+/**
+ * A table of data: the function's whole body is one object or array literal it returns (an arrow
+ * whose body is the literal, or a block holding only `return <literal>`), and the literal holds
+ * no function (methods, arrows, function expressions), so it is data, not a service built of
+ * closures. Its length is the length of the table, not of any logic.
+ */
+function isDataTable(fn: FunctionLike): boolean {
+  const body = fn.body;
+  if (!body) return false;
+  let returned: ts.Expression | undefined;
+  if (ts.isBlock(body)) {
+    const [only, ...rest] = body.statements;
+    if (only && rest.length === 0 && ts.isReturnStatement(only)) returned = only.expression;
+  } else {
+    returned = body;
+  }
+  if (!returned) return false;
+  const literal = unwrapExpression(returned);
+  return (
+    (ts.isObjectLiteralExpression(literal) || ts.isArrayLiteralExpression(literal)) &&
+    !containsFunction(literal)
+  );
+}
+
+/** The name a reader would look for: the declaration's, or what the function is assigned to. */
+function functionName(fn: FunctionLike, source: ts.SourceFile): string {
+  if (ts.isConstructorDeclaration(fn)) return "constructor";
+  if (fn.name) return fn.name.getText(source);
+  const parent = fn.parent;
+  if (
+    (ts.isVariableDeclaration(parent) ||
+      ts.isPropertyAssignment(parent) ||
+      ts.isPropertyDeclaration(parent)) &&
+    parent.name
+  ) {
+    return parent.name.getText(source);
+  }
+  if (ts.isCallExpression(parent)) {
+    return `(function passed to ${parent.expression.getText(source).slice(0, 60)})`;
+  }
+  return "(anonymous function)";
+}
+
+/**
+ * Every function under `src/` longer than `maxLines`, measured from the line it starts on
+ * (after its doc comment) to the line it ends on. Nested functions are measured on their own
+ * and also count in the length of the function around them, as a reader sees both.
+ */
+export function longFunctions(
+  root = projectRoot,
+  maxLines = MAX_FUNCTION_LINES,
+): { file: string; line: number; name: string; lines: number }[] {
+  const found: { file: string; line: number; name: string; lines: number }[] = [];
+  for (const file of listSourceFiles(join(root, "src"))) {
+    const source = parse(file);
+    const visit = (node: ts.Node) => {
+      if (isFunctionLike(node) && node.body && !isDataTable(node)) {
+        const first = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
+        const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
+        const lines = last - first + 1;
+        if (lines > maxLines) {
+          const name = functionName(node, source);
+          found.push({ file: relative(root, file), line: first + 1, name, lines });
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return found;
+}
+
+export interface FunctionLengthReport {
+  tooLong: { file: string; line: number; name: string; lines: number }[];
+  staleExceptions: { file: string; name: string }[];
+}
+
+/**
+ * Long functions not listed in `module-boundaries.json` (`longFunctions`, by file and name), and
+ * listed ones that are no longer long (so the list only shrinks).
+ */
+export function checkFunctionLengths(root = projectRoot): FunctionLengthReport {
+  const allowed = readAllowed(root).longFunctions;
+  const key = (f: { file: string; name: string }) => `${f.file} ${f.name}`;
+  const allowedKeys = new Set(allowed.map(key));
+  const found = longFunctions(root);
+  const foundKeys = new Set(found.map(key));
+  return {
+    tooLong: found.filter((f) => !allowedKeys.has(key(f))),
+    staleExceptions: allowed
+      .filter((a) => !foundKeys.has(key(a)))
+      .map(({ file, name }) => ({ file, name })),
+  };
+}
+
 function main(): number {
   const report = checkModules();
+  const lengths = checkFunctionLengths();
   const lines = [
     ...wideHandles().map(
       (w) =>
         `${w.file}:${w.line} types a handle as ${w.text}: take AnyHandle and narrow it to the module's tables`,
+    ),
+    ...lengths.tooLong.map(
+      (f) =>
+        `${f.file}:${f.line} ${f.name} (${f.lines} lines) is over ${MAX_FUNCTION_LINES} lines: split it into named steps`,
+    ),
+    ...lengths.staleExceptions.map(
+      (f) =>
+        `${f.file} ${f.name} is no longer over ${MAX_FUNCTION_LINES} lines: remove it from module-boundaries.json`,
     ),
     ...foreignNarrowings().map(
       (n) => `${n.file} imports ${n.module}/db.ts: call ${n.module}'s functions with the handle`,

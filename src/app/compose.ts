@@ -166,31 +166,10 @@ export function buildDeps(
   const outboxDirectory =
     config.mail.smtpUrl === undefined ? resolve(config.mail.outboxDir) : undefined;
   const replyAddresses = replyAddressesFor(config, keyring);
-  const booking = createBookingService({
-    db: store.db,
-    dialect: store.dialect,
-    clock,
-    links: bookingLinks,
+  const booking = bookingFor(config, store, clock, {
     calendars,
-    effects: createBookingEffects({
-      clock,
-      mailFrom: config.mail.from,
-      replyAddress: (binding) => replyAddresses.addressFor(binding),
-      publicUrl: config.http.publicUrl,
-      reminderMinutesBefore: config.booking.reminderMinutesBefore,
-      // The candidate's confirmation carries a link of its own to reschedule or cancel; the
-      // link they booked with keeps working too.
-      candidateLink: async (trx, orgId, requestId) => {
-        const { token } = await bookingLinks.issue(trx, mintOrgId(orgId), requestId, undefined, {
-          revokeEarlier: false,
-        });
-        return `${config.http.publicUrl}/book/${token}`;
-      },
-      revokeLinks: (trx, orgId, requestId) =>
-        bookingLinks.revokeForRequest(trx, mintOrgId(orgId), requestId),
-    }),
-    mailFrom: config.mail.from,
-    publicUrl: config.http.publicUrl,
+    bookingLinks,
+    replyAddresses,
     engine: metrics.countBudgetStops(overrides.engine ?? inlineSlotEngine),
   });
   const hiring = createHiringService({ db: store.db, clock, tombstones });
@@ -220,43 +199,7 @@ export function buildDeps(
     config,
     store,
     clock,
-    accounts: createAccountsService({
-      db: store.db,
-      clock,
-      box,
-      publicUrl: config.http.publicUrl,
-      mailFrom: config.mail.from,
-      sessionTtlMs: config.sessionTtlHours * 3_600_000,
-      mailLimits: config.mail.limits,
-      // Booked interviews first (their recruiters are told), then calendars, then pools.
-      memberRemovalSteps: [
-        (trx, orgId, member) =>
-          tellRecruitersOfRemovedInterviewer(
-            { clock, mailFrom: config.mail.from, publicUrl: config.http.publicUrl },
-            trx,
-            orgId,
-            member,
-          ),
-        (trx, orgId, member) => removeMemberCalendars(trx, orgId, member.userId),
-        (trx, orgId, member) => removeMemberFromPools(trx, orgId, member.userId),
-      ],
-      // A closed organisation's erasure: dependents first, each module over its own tables.
-      organisationErasureSteps: [
-        { module: "assistant", erase: eraseAssistantOfOrganisation },
-        { module: "booking", erase: eraseBookingOfOrganisation },
-        {
-          module: "calendar",
-          ...calendarOrganisationErasure({
-            revoke: (row) => createOAuthSources(oauthDeps).revoke(row),
-          }),
-        },
-        { module: "mail", erase: eraseMailOfOrganisation },
-        { module: "hiring", erase: eraseHiringOfOrganisation },
-        { module: "jobs", erase: eraseJobsOfOrganisation },
-        { module: "privacy", erase: erasePrivacyOfOrganisation },
-        { module: "secrets", erase: eraseSecretsOfOrganisation },
-      ],
-    }),
+    accounts: accountsFor(config, store, clock, box, oauthDeps),
     hiring,
     assistant,
     calendars,
@@ -319,6 +262,104 @@ export function buildDeps(
       metricsToken: config.operations.metricsToken,
     },
   };
+}
+
+/**
+ * The booking commands, with their effects (calendar events, invitations, reminders) and the
+ * candidate's links.
+ */
+function bookingFor(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  deps: {
+    calendars: WebDeps["calendars"];
+    bookingLinks: WebDeps["bookingLinks"];
+    replyAddresses: ReplyAddresses;
+    engine: Parameters<typeof createBookingService>[0]["engine"];
+  },
+): WebDeps["booking"] {
+  return createBookingService({
+    db: store.db,
+    dialect: store.dialect,
+    clock,
+    links: deps.bookingLinks,
+    calendars: deps.calendars,
+    effects: createBookingEffects({
+      clock,
+      mailFrom: config.mail.from,
+      replyAddress: (binding) => deps.replyAddresses.addressFor(binding),
+      publicUrl: config.http.publicUrl,
+      reminderMinutesBefore: config.booking.reminderMinutesBefore,
+      // The candidate's confirmation carries a link of its own to reschedule or cancel; the
+      // link they booked with keeps working too.
+      candidateLink: async (trx, orgId, requestId) => {
+        const { token } = await deps.bookingLinks.issue(
+          trx,
+          mintOrgId(orgId),
+          requestId,
+          undefined,
+          { revokeEarlier: false },
+        );
+        return `${config.http.publicUrl}/book/${token}`;
+      },
+      revokeLinks: (trx, orgId, requestId) =>
+        deps.bookingLinks.revokeForRequest(trx, mintOrgId(orgId), requestId),
+    }),
+    mailFrom: config.mail.from,
+    publicUrl: config.http.publicUrl,
+    engine: deps.engine,
+  });
+}
+
+/**
+ * Accounts, with what removing a member and erasing a closed organisation ask of the other
+ * modules.
+ */
+function accountsFor(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  box: SecretStore,
+  oauthDeps: OAuthDeps,
+): WebDeps["accounts"] {
+  return createAccountsService({
+    db: store.db,
+    clock,
+    box,
+    publicUrl: config.http.publicUrl,
+    mailFrom: config.mail.from,
+    sessionTtlMs: config.sessionTtlHours * 3_600_000,
+    mailLimits: config.mail.limits,
+    // Booked interviews first (their recruiters are told), then calendars, then pools.
+    memberRemovalSteps: [
+      (trx, orgId, member) =>
+        tellRecruitersOfRemovedInterviewer(
+          { clock, mailFrom: config.mail.from, publicUrl: config.http.publicUrl },
+          trx,
+          orgId,
+          member,
+        ),
+      (trx, orgId, member) => removeMemberCalendars(trx, orgId, member.userId),
+      (trx, orgId, member) => removeMemberFromPools(trx, orgId, member.userId),
+    ],
+    // A closed organisation's erasure: dependents first, each module over its own tables.
+    organisationErasureSteps: [
+      { module: "assistant", erase: eraseAssistantOfOrganisation },
+      { module: "booking", erase: eraseBookingOfOrganisation },
+      {
+        module: "calendar",
+        ...calendarOrganisationErasure({
+          revoke: (row) => createOAuthSources(oauthDeps).revoke(row),
+        }),
+      },
+      { module: "mail", erase: eraseMailOfOrganisation },
+      { module: "hiring", erase: eraseHiringOfOrganisation },
+      { module: "jobs", erase: eraseJobsOfOrganisation },
+      { module: "privacy", erase: erasePrivacyOfOrganisation },
+      { module: "secrets", erase: eraseSecretsOfOrganisation },
+    ],
+  });
 }
 
 /** The email assistant (assistant/coordinator.ts), driving the booking commands. */

@@ -28,7 +28,7 @@ import { invalid } from "../errors.js";
 import { newId, type OrgId } from "../ids.js";
 import { SecretsError } from "../secrets/errors.js";
 import type { SecretBinding, SecretStore } from "../secrets/secret-store.js";
-import { type AnyHandle, bookingDb } from "./db.js";
+import { type AnyHandle, type BookingDb, bookingDb } from "./db.js";
 import type { CandidateCalendarsTable } from "./tables.js";
 
 /** The form field the address is typed in; bad input names it. */
@@ -161,6 +161,26 @@ export function hideBusy<
 
 export type CandidateCalendars = ReturnType<typeof createCandidateCalendars>;
 
+/** Keeps `row` as its request's only connected calendar, in place of one connected before. */
+async function replaceCalendar(db: BookingDb, row: CandidateCalendarsTable): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .deleteFrom("candidate_calendars")
+      .where("organisation_id", "=", row.organisation_id)
+      .where("request_id", "=", row.request_id)
+      .execute();
+    await trx.insertInto("candidate_calendars").values(row).execute();
+  });
+}
+
+/** From the first option's start to the last one's end: what is read of the calendar. */
+function spanOf(options: readonly { startsAt: string; endsAt: string }[]): EpochMsInterval {
+  return {
+    startEpochMs: Math.min(...options.map((o) => Date.parse(o.startsAt))),
+    endEpochMs: Math.max(...options.map((o) => Date.parse(o.endsAt))),
+  };
+}
+
 export function createCandidateCalendars(deps: CandidateCalendarDeps) {
   const { clock, box } = deps;
   const db = bookingDb(deps.db);
@@ -257,14 +277,7 @@ export function createCandidateCalendars(deps: CandidateCalendarDeps) {
         last_read_at: now,
         last_error: null,
       };
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .deleteFrom("candidate_calendars")
-          .where("organisation_id", "=", orgId)
-          .where("request_id", "=", requestId)
-          .execute();
-        await trx.insertInto("candidate_calendars").values(row).execute();
-      });
+      await replaceCalendar(db, row);
       return { label: row.label, connectedAt: new Date(now).toISOString() };
     },
 
@@ -293,10 +306,7 @@ export function createCandidateCalendars(deps: CandidateCalendarDeps) {
       if (options.length === 0) {
         return { options, calendar: { label: row.label, hidden: 0, problem: null } };
       }
-      const range = {
-        startEpochMs: Math.min(...options.map((o) => Date.parse(o.startsAt))),
-        endEpochMs: Math.max(...options.map((o) => Date.parse(o.endsAt))),
-      };
+      const range = spanOf(options);
       const key = `${row.id}\u0000${zone}`;
       const now = clock.now();
       let outcome = reads.get(key, range, now);

@@ -22,7 +22,7 @@ import { enqueueInvitations, formatWhen } from "../calendar/invitation-mail.js";
 import { writableCalendars } from "../calendar/receiving-events.js";
 import type { Clock } from "../clock.js";
 import { candidateFacts, jobFacts, schedulingFacts } from "../hiring/scheduling-facts.js";
-import { mintOrgId } from "../ids.js";
+import { mintOrgId, type OrgId } from "../ids.js";
 import { cancelJobs, type Job, type JobHandler, scheduleJob } from "../jobs/scheduled-jobs.js";
 import { escapeHtml } from "../mail/html.js";
 import { enqueueMail } from "../mail/outbox.js";
@@ -104,7 +104,6 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
     const orgId = mintOrgId(await orgOf(trx, change));
     const now = deps.clock.now();
     const facts = await factsOf(trx, orgId, change);
-    const names = change.request.sessions.map((s) => s.name);
     const link =
       change.kind === "cancelled"
         ? undefined
@@ -120,163 +119,231 @@ export function createBookingEffects(deps: EffectsDeps): BookingEffects {
         }) ?? organizerEmail,
       name: `${facts.organisation} via Ally`,
     });
-    const where = change.request.location ?? change.request.videoLink ?? undefined;
-
-    /**
-     * The event as an attendee sees it. The candidate's copy carries their link to reschedule
-     * or cancel; the interviewers' copies (emails and calendars) never do, as the link acts for
-     * the candidate.
-     */
-    const eventFor = (
-      session: Session,
-      index: number,
-      reader: string,
-      forCandidate = false,
-    ): InterviewEvent => {
-      const interviewers = session.interviewerIds
-        .map((id) => facts.people.get(id))
-        .filter((p): p is PersonRow => p !== undefined);
-      const attendees: Attendee[] = [
-        { email: facts.candidate.email, name: facts.candidate.name },
-        ...interviewers.map((p) => ({ email: p.email, name: p.name })),
-      ];
-      const description = [
-        `${session.name} for ${facts.job} with ${facts.candidate.name}.`,
-        `Interviewers: ${interviewers.map((p) => p.name).join(", ") || "to be confirmed"}.`,
-        ...(change.request.videoLink ? [`Video link: ${change.request.videoLink}`] : []),
-        ...(forCandidate && link ? [`To reschedule or cancel: ${link}`] : []),
-      ].join("\n");
-      return {
-        uid: sessionUid(change.booking.uid, index, host),
-        sequence: change.booking.sequence,
-        time: { startEpochMs: epoch(session.startsAt), endEpochMs: epoch(session.endsAt) },
-        summary: `${session.name}: ${facts.job} interview with ${facts.candidate.name}`,
-        description,
-        ...(where === undefined ? {} : { location: where }),
-        ...(forCandidate && link !== undefined ? { url: link } : {}),
-        organizer: organizerFor(reader),
-        attendees,
-      };
+    const run: EffectRun = {
+      trx,
+      orgId,
+      now,
+      change,
+      facts,
+      mailFrom: deps.mailFrom,
+      zones: zonesOf(facts),
+      eventFor: eventBuilder(change, facts, { host, link, organizerFor }),
     };
-
-    const zones: Record<string, string> = {
-      [facts.candidate.email.toLowerCase()]: facts.candidate.zone,
-    };
-    for (const p of facts.people.values()) zones[p.email.toLowerCase()] = p.zone;
-
+    const names = change.request.sessions.map((s) => s.name);
     const indexes = sessionIndexes(names, change.sessions);
     const previous = change.previousSessions ?? [];
     const previousIndexes = sessionIndexes(names, previous);
-    const cancelled = change.kind === "cancelled";
-
     for (const [position, session] of change.sessions.entries()) {
       const index = indexes[position] ?? position;
-      const method = cancelled ? "CANCEL" : "REQUEST";
-      const was = previous[previousIndexes.indexOf(index)];
-      const previousTime =
-        was === undefined || change.kind !== "rescheduled"
-          ? undefined
-          : { startEpochMs: epoch(was.startsAt), endEpochMs: epoch(was.endsAt) };
-      // Interviewers whose calendars Ally cannot write to get the invitation by email.
-      const byMail = new Set<string>();
-      for (const id of session.interviewerIds) {
-        const person = facts.people.get(id);
-        if (person === undefined) continue;
-        if (facts.writable.has(id)) {
-          await enqueueEventWrite(
-            trx,
-            {
-              organisationId: orgId,
-              userId: id,
-              action: cancelled ? "cancel" : "upsert",
-              event: eventFor(session, index, person.email),
-              dtstampEpochMs: now,
-            },
-            now,
-          );
-          // Their calendar has it; they are still told, in their zone.
-          await enqueueMail(
-            trx,
-            interviewerNotice({
-              organisationId: orgId,
-              kind: change.kind,
-              to: { email: person.email, name: person.name, zone: person.zone },
-              candidateName: facts.candidate.name,
-              job: facts.job,
-              sessionName: session.name,
-              time: { startEpochMs: epoch(session.startsAt), endEpochMs: epoch(session.endsAt) },
-              ...(previousTime === undefined ? {} : { previousTime }),
-              videoLink: change.request.videoLink,
-            }),
-            now,
-            deps.mailFrom,
-          );
-        } else {
-          byMail.add(person.email.toLowerCase());
-        }
-      }
-      // One message per recipient: each copy names that recipient's own reply address.
-      const invite = async (invited: InterviewEvent, recipient: string) => {
-        await enqueueInvitations(
-          trx,
-          {
-            organisationId: orgId,
-            method,
-            event: invited,
-            dtstampEpochMs: now,
-            zones,
-            recipients: [recipient],
-            ...(previousTime === undefined ? {} : { previousTime }),
-          },
-          now,
-          deps.mailFrom,
-        );
-      };
-      const candidateEmail = facts.candidate.email.toLowerCase();
-      await invite(eventFor(session, index, candidateEmail, true), candidateEmail);
-      for (const email of byMail) await invite(eventFor(session, index, email), email);
-
-      // Interviewers on this session before a reschedule but not now: their event goes.
       const before = previous[previousIndexes.indexOf(index)];
-      const gone = (before?.interviewerIds ?? []).filter(
-        (id) => !session.interviewerIds.includes(id),
-      );
-      for (const id of gone) {
-        const person = facts.people.get(id);
-        if (person === undefined || before === undefined) continue;
-        const old = { ...eventFor(before, index, person.email), sequence: change.booking.sequence };
-        if (facts.writable.has(id)) {
-          await enqueueEventWrite(
-            trx,
-            {
-              organisationId: orgId,
-              userId: id,
-              action: "cancel",
-              event: old,
-              dtstampEpochMs: now,
-            },
-            now,
-          );
-        } else {
-          await enqueueInvitations(
-            trx,
-            {
-              organisationId: orgId,
-              method: "CANCEL",
-              event: old,
-              dtstampEpochMs: now,
-              zones,
-              recipients: [person.email.toLowerCase()],
-            },
-            now,
-            deps.mailFrom,
-          );
-        }
-      }
+      await tellSessionAttendees(run, session, index, before);
+      await removeDroppedInterviewers(run, session, index, before);
     }
-
     await scheduleFollowUps(trx, orgId, change, now, reminders);
   };
+}
+
+/** One booking change being applied, and what each of its steps needs. */
+interface EffectRun {
+  trx: AnyHandle;
+  orgId: OrgId;
+  now: number;
+  change: BookingChange;
+  facts: Facts;
+  mailFrom: string;
+  /** Each attendee's zone, by lower-case address: invitations show times in it. */
+  zones: Record<string, string>;
+  /** The event of `session` (its `index` in the request) as `reader` sees it. */
+  eventFor: (
+    session: Session,
+    index: number,
+    reader: string,
+    forCandidate?: boolean,
+  ) => InterviewEvent;
+}
+
+function zonesOf(facts: Facts): Record<string, string> {
+  const zones: Record<string, string> = {
+    [facts.candidate.email.toLowerCase()]: facts.candidate.zone,
+  };
+  for (const p of facts.people.values()) zones[p.email.toLowerCase()] = p.zone;
+  return zones;
+}
+
+/**
+ * The event as an attendee sees it. The candidate's copy carries their link to reschedule
+ * or cancel; the interviewers' copies (emails and calendars) never do, as the link acts for
+ * the candidate.
+ */
+function eventBuilder(
+  change: BookingChange,
+  facts: Facts,
+  options: {
+    host: string;
+    link: string | undefined;
+    organizerFor: (attendeeEmail: string) => Person;
+  },
+): EffectRun["eventFor"] {
+  const { host, link, organizerFor } = options;
+  const where = change.request.location ?? change.request.videoLink ?? undefined;
+  return (session, index, reader, forCandidate = false) => {
+    const interviewers = session.interviewerIds
+      .map((id) => facts.people.get(id))
+      .filter((p): p is PersonRow => p !== undefined);
+    const attendees: Attendee[] = [
+      { email: facts.candidate.email, name: facts.candidate.name },
+      ...interviewers.map((p) => ({ email: p.email, name: p.name })),
+    ];
+    const description = [
+      `${session.name} for ${facts.job} with ${facts.candidate.name}.`,
+      `Interviewers: ${interviewers.map((p) => p.name).join(", ") || "to be confirmed"}.`,
+      ...(change.request.videoLink ? [`Video link: ${change.request.videoLink}`] : []),
+      ...(forCandidate && link ? [`To reschedule or cancel: ${link}`] : []),
+    ].join("\n");
+    return {
+      uid: sessionUid(change.booking.uid, index, host),
+      sequence: change.booking.sequence,
+      time: { startEpochMs: epoch(session.startsAt), endEpochMs: epoch(session.endsAt) },
+      summary: `${session.name}: ${facts.job} interview with ${facts.candidate.name}`,
+      description,
+      ...(where === undefined ? {} : { location: where }),
+      ...(forCandidate && link !== undefined ? { url: link } : {}),
+      organizer: organizerFor(reader),
+      attendees,
+    };
+  };
+}
+
+/**
+ * Tells everyone on a session of the change: interviewers with a writable calendar get the
+ * event written there and a plain note by email; the others, and the candidate, an iMIP
+ * invitation (a CANCEL when the booking is cancelled).
+ */
+async function tellSessionAttendees(
+  run: EffectRun,
+  session: Session,
+  index: number,
+  before: Session | undefined,
+): Promise<void> {
+  const { trx, orgId, now, change, facts } = run;
+  const cancelled = change.kind === "cancelled";
+  const previousTime =
+    before === undefined || change.kind !== "rescheduled"
+      ? undefined
+      : { startEpochMs: epoch(before.startsAt), endEpochMs: epoch(before.endsAt) };
+  // Interviewers whose calendars Ally cannot write to get the invitation by email.
+  const byMail = new Set<string>();
+  for (const id of session.interviewerIds) {
+    const person = facts.people.get(id);
+    if (person === undefined) continue;
+    if (facts.writable.has(id)) {
+      await writeToCalendar(run, session, index, person, previousTime);
+    } else {
+      byMail.add(person.email.toLowerCase());
+    }
+  }
+  // One message per recipient: each copy names that recipient's own reply address.
+  const invite = async (invited: InterviewEvent, recipient: string) => {
+    await enqueueInvitations(
+      trx,
+      {
+        organisationId: orgId,
+        method: cancelled ? "CANCEL" : "REQUEST",
+        event: invited,
+        dtstampEpochMs: now,
+        zones: run.zones,
+        recipients: [recipient],
+        ...(previousTime === undefined ? {} : { previousTime }),
+      },
+      now,
+      run.mailFrom,
+    );
+  };
+  const candidateEmail = facts.candidate.email.toLowerCase();
+  await invite(run.eventFor(session, index, candidateEmail, true), candidateEmail);
+  for (const email of byMail) await invite(run.eventFor(session, index, email), email);
+}
+
+/** Writes the session to an interviewer's calendar and tells them by email, in their zone. */
+async function writeToCalendar(
+  run: EffectRun,
+  session: Session,
+  index: number,
+  person: PersonRow,
+  previousTime: { startEpochMs: number; endEpochMs: number } | undefined,
+): Promise<void> {
+  const { trx, orgId, now, change, facts } = run;
+  await enqueueEventWrite(
+    trx,
+    {
+      organisationId: orgId,
+      userId: person.id,
+      action: change.kind === "cancelled" ? "cancel" : "upsert",
+      event: run.eventFor(session, index, person.email),
+      dtstampEpochMs: now,
+    },
+    now,
+  );
+  // Their calendar has it; they are still told, in their zone.
+  await enqueueMail(
+    trx,
+    interviewerNotice({
+      organisationId: orgId,
+      kind: change.kind,
+      to: { email: person.email, name: person.name, zone: person.zone },
+      candidateName: facts.candidate.name,
+      job: facts.job,
+      sessionName: session.name,
+      time: { startEpochMs: epoch(session.startsAt), endEpochMs: epoch(session.endsAt) },
+      ...(previousTime === undefined ? {} : { previousTime }),
+      videoLink: change.request.videoLink,
+    }),
+    now,
+    run.mailFrom,
+  );
+}
+
+/** Interviewers on a session before a reschedule but not now: their event goes. */
+async function removeDroppedInterviewers(
+  run: EffectRun,
+  session: Session,
+  index: number,
+  before: Session | undefined,
+): Promise<void> {
+  const { trx, orgId, now, change, facts } = run;
+  const gone = (before?.interviewerIds ?? []).filter((id) => !session.interviewerIds.includes(id));
+  for (const id of gone) {
+    const person = facts.people.get(id);
+    if (person === undefined || before === undefined) continue;
+    const old = { ...run.eventFor(before, index, person.email), sequence: change.booking.sequence };
+    if (facts.writable.has(id)) {
+      await enqueueEventWrite(
+        trx,
+        {
+          organisationId: orgId,
+          userId: id,
+          action: "cancel",
+          event: old,
+          dtstampEpochMs: now,
+        },
+        now,
+      );
+    } else {
+      await enqueueInvitations(
+        trx,
+        {
+          organisationId: orgId,
+          method: "CANCEL",
+          event: old,
+          dtstampEpochMs: now,
+          zones: run.zones,
+          recipients: [person.email.toLowerCase()],
+        },
+        now,
+        run.mailFrom,
+      );
+    }
+  }
 }
 
 /**

@@ -256,22 +256,17 @@ function singleOf(
   return { event, startEpochMs: startMs, endEpochMs: endMs, recurrenceId };
 }
 
-function planSeries(
-  master: CalendarEvent,
+/**
+ * Overrides keyed by their RECURRENCE-ID in the series' local time; on duplicates the highest
+ * SEQUENCE (then the later one in the file) wins.
+ */
+function overridesByRecurrenceId(
   overrides: readonly CalendarEvent[],
+  dateOnly: boolean,
+  frame: ZoneRules,
   participant: ZoneRules,
-  utc: ZoneRules,
-): SeriesPlan {
-  const frame = frameOf(master.start, participant, utc);
-  const dateOnly = master.start.kind === "date";
-  const dtLocal = master.start.local;
-  const length = lengthOf(master, participant);
-
-  // Overrides keyed by their RECURRENCE-ID in this series' local time; on duplicates the
-  // highest SEQUENCE (then the later one in the file) wins.
+): Map<number, OverrideInfo> {
   const byRid = new Map<number, OverrideInfo>();
-  let ridDays: Map<number, OverrideInfo> | undefined;
-  const futures: OverrideInfo[] = overrides.length === 0 ? NO_FUTURES : [];
   for (const ov of overrides) {
     const rid = ov.recurrenceId as TimeValue;
     const info: OverrideInfo = {
@@ -287,7 +282,15 @@ function planSeries(
     if (existing !== undefined && existing.event.sequence > ov.sequence) continue;
     byRid.set(info.ridLocal, info);
   }
+  return byRid;
+}
 
+/** A bound on how long any instance lasts: the series' length, or an RDATE period's. */
+function longestLengthBoundMs(
+  master: CalendarEvent,
+  length: Length,
+  participant: ZoneRules,
+): number {
   let maxLengthMs = lengthBoundMs(length);
   for (const rd of master.rdates) {
     if (rd.end !== undefined) {
@@ -297,7 +300,12 @@ function planSeries(
       maxLengthMs = Math.max(maxLengthMs, lengthBoundMs(durationLength(rd.duration)));
     }
   }
+  return maxLengthMs;
+}
 
+/** Each RRULE prepared, with its UNTIL in the series' local time. */
+function rulePlans(master: CalendarEvent, frame: ZoneRules, utc: ZoneRules): RulePlan[] {
+  const dateOnly = master.start.kind === "date";
   const rules: RulePlan[] = [];
   for (const rule of master.rrules) {
     let until = defaultUntilLocalSeconds(rule, dateOnly);
@@ -312,7 +320,7 @@ function planSeries(
         until = Math.floor((ms + frame.offsetMsAt(ms)) / 1000);
       }
     }
-    const prepared = prepareRule(rule, dtLocal, dateOnly);
+    const prepared = prepareRule(rule, master.start.local, dateOnly);
     rules.push({
       prepared,
       count: rule.count,
@@ -320,7 +328,15 @@ function planSeries(
       walk: preparedNeedsFullCount(prepared, rule.count),
     });
   }
+  return rules;
+}
 
+/** Each RDATE's start in the series' local time, and its period's length (NaN: none). */
+function rdatePlans(
+  master: CalendarEvent,
+  frame: ZoneRules,
+  participant: ZoneRules,
+): { rdateLocals: number[]; rdatePeriodMs: number[] } {
   const rdateLocals: number[] = master.rdates.length === 0 ? NO_NUMBERS : [];
   const rdatePeriodMs: number[] = master.rdates.length === 0 ? NO_NUMBERS : [];
   for (const rd of master.rdates) {
@@ -337,7 +353,19 @@ function planSeries(
     rdateLocals.push(s);
     rdatePeriodMs.push(periodMs);
   }
+  return { rdateLocals, rdatePeriodMs };
+}
 
+/**
+ * EXDATEs: exact local starts, and whole days (a date EXDATE on a date-time series excludes
+ * every instance that day).
+ */
+function exclusionsOf(
+  master: CalendarEvent,
+  frame: ZoneRules,
+  participant: ZoneRules,
+): { exact: Set<number> | undefined; exDays: Set<number> | undefined } {
+  const dateOnly = master.start.kind === "date";
   let exact: Set<number> | undefined;
   let exDays: Set<number> | undefined;
   for (const ex of master.exdates) {
@@ -349,6 +377,27 @@ function planSeries(
       exact.add(toFrameLocal(ex, frame, participant));
     }
   }
+  return { exact, exDays };
+}
+
+function planSeries(
+  master: CalendarEvent,
+  overrides: readonly CalendarEvent[],
+  participant: ZoneRules,
+  utc: ZoneRules,
+): SeriesPlan {
+  const frame = frameOf(master.start, participant, utc);
+  const dateOnly = master.start.kind === "date";
+  const dtLocal = master.start.local;
+  const length = lengthOf(master, participant);
+
+  const byRid = overridesByRecurrenceId(overrides, dateOnly, frame, participant);
+  let ridDays: Map<number, OverrideInfo> | undefined;
+  const futures: OverrideInfo[] = overrides.length === 0 ? NO_FUTURES : [];
+  const maxLengthMs = longestLengthBoundMs(master, length, participant);
+  const rules = rulePlans(master, frame, utc);
+  const { rdateLocals, rdatePeriodMs } = rdatePlans(master, frame, participant);
+  const { exact, exDays } = exclusionsOf(master, frame, participant);
 
   // An override written for an older revision of the series (lower SEQUENCE, RFC 5545
   // 3.8.7.4) whose instance the current revision no longer has (excluded by EXDATE, or not

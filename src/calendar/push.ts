@@ -12,7 +12,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { GoogleCalendar } from "./connectors/google.js";
 import type { MicrosoftCalendar } from "./connectors/microsoft.js";
-import { type AnyHandle, calendarDb } from "./db.js";
+import { type AnyHandle, type CalendarDb, calendarDb } from "./db.js";
 import type { CalendarPushChannelsTable } from "./tables.js";
 
 /** Renew a channel when less than this is left of it. */
@@ -82,6 +82,119 @@ export type PushTarget = {
 } & PushClient;
 
 export type PushChannels = ReturnType<typeof createPushChannels>;
+
+/**
+ * Asks the provider for a new channel on one calendar, calling `address` with a new secret.
+ * Google channels last `ttlSeconds`; Graph subscriptions until `expiresAtEpochMs`.
+ */
+async function openChannel(
+  target: PushTarget,
+  calendarId: string,
+  address: string,
+  now: number,
+): Promise<{ id: string; secret: string; resourceId: string; expiresAt: number }> {
+  const { id, secret } = newChannelSecret();
+  const created =
+    target.provider === "google"
+      ? await target.client
+          .watch(calendarId, {
+            id,
+            address,
+            token: secret,
+            ttlSeconds: Math.floor(CHANNEL_TTL_MS / 1000),
+          })
+          .then((c) => ({ resourceId: c.resourceId, expiresAt: c.expiresAtEpochMs }))
+      : await target.client
+          .subscribe({
+            notificationUrl: address,
+            clientState: secret,
+            expiresAtEpochMs: now + CHANNEL_TTL_MS,
+            calendarId,
+          })
+          .then((s) => ({ resourceId: s.id, expiresAt: s.expiresAtEpochMs }));
+  return { id, secret, ...created };
+}
+
+/**
+ * Renews an expiring Graph subscription in place; false when Graph refuses (the caller then
+ * opens a new one). Google channels cannot be renewed.
+ */
+async function renewSubscription(
+  db: CalendarDb,
+  target: PushTarget,
+  expiring: CalendarPushChannelsTable,
+  now: number,
+): Promise<boolean> {
+  if (target.provider !== "microsoft") return false;
+  const renewed = await target.client
+    .renewSubscription(expiring.resource_id, now + CHANNEL_TTL_MS)
+    .catch(() => undefined);
+  if (renewed === undefined) return false;
+  await db
+    .updateTable("calendar_push_channels")
+    .set({ expires_at: renewed.expiresAtEpochMs })
+    .where("id", "=", expiring.id)
+    .execute();
+  return true;
+}
+
+/** The live Google channel a notification is for, if its token and resource match. */
+async function googleChannelOf(
+  db: CalendarDb,
+  clock: Clock,
+  notification: GoogleNotification,
+): Promise<CalendarPushChannelsTable | undefined> {
+  const { channelId, token } = notification;
+  if (channelId === undefined || token === undefined) return undefined;
+  const channel = await db
+    .selectFrom("calendar_push_channels")
+    .selectAll()
+    .where("id", "=", channelId)
+    .where("provider", "=", "google")
+    .executeTakeFirst();
+  if (channel === undefined || !sameHash(token, channel.token_hash)) return undefined;
+  if (channel.expires_at < clock.now()) return undefined;
+  if (notification.resourceId !== undefined && notification.resourceId !== channel.resource_id) {
+    return undefined;
+  }
+  return channel;
+}
+
+/**
+ * The connections a Graph notification batch makes due (at most 1,000 entries are read), and
+ * how many entries matched a subscription and its clientState.
+ */
+async function microsoftConnectionsDue(
+  db: CalendarDb,
+  entries: unknown[],
+): Promise<{ accepted: number; ignored: number; due: Set<string> }> {
+  let accepted = 0;
+  let ignored = 0;
+  const due = new Set<string>();
+  for (const entry of entries.slice(0, 1000)) {
+    const { subscriptionId, clientState } = (entry ?? {}) as {
+      subscriptionId?: unknown;
+      clientState?: unknown;
+    };
+    if (typeof subscriptionId !== "string" || typeof clientState !== "string") {
+      ignored += 1;
+      continue;
+    }
+    const channel = await db
+      .selectFrom("calendar_push_channels")
+      .selectAll()
+      .where("provider", "=", "microsoft")
+      .where("resource_id", "=", subscriptionId)
+      .executeTakeFirst();
+    if (channel === undefined || !sameHash(clientState, channel.token_hash)) {
+      ignored += 1;
+      continue;
+    }
+    accepted += 1;
+    due.add(channel.connection_id);
+  }
+  return { accepted, ignored, due };
+}
 
 export function createPushChannels(deps: { db: AnyHandle; clock: Clock }) {
   const { clock } = deps;
@@ -166,47 +279,15 @@ export function createPushChannels(deps: { db: AnyHandle; clock: Clock }) {
         const live = mine.find((c) => c.expires_at - now > RENEW_BEFORE_MS);
         if (live !== undefined) continue;
         const expiring = mine.find((c) => c.expires_at > now);
-        if (target.provider === "microsoft" && expiring !== undefined) {
-          const renewed = await target.client
-            .renewSubscription(expiring.resource_id, now + CHANNEL_TTL_MS)
-            .catch(() => undefined);
-          if (renewed !== undefined) {
-            await db
-              .updateTable("calendar_push_channels")
-              .set({ expires_at: renewed.expiresAtEpochMs })
-              .where("id", "=", expiring.id)
-              .execute();
-            continue;
-          }
-        }
-        const { id, secret } = newChannelSecret();
-        const created =
-          target.provider === "google"
-            ? await target.client
-                .watch(calendarId, {
-                  id,
-                  address,
-                  token: secret,
-                  ttlSeconds: Math.floor(CHANNEL_TTL_MS / 1000),
-                })
-                .then((c) => ({ resourceId: c.resourceId, expiresAt: c.expiresAtEpochMs }))
-            : await target.client
-                .subscribe({
-                  notificationUrl: address,
-                  clientState: secret,
-                  expiresAtEpochMs: now + CHANNEL_TTL_MS,
-                  calendarId,
-                })
-                .then((s) => ({ resourceId: s.id, expiresAt: s.expiresAtEpochMs }));
+        if (expiring !== undefined && (await renewSubscription(db, target, expiring, now)))
+          continue;
+        const opened = await openChannel(target, calendarId, address, now);
         await this.register({
-          id,
-          secret,
+          ...opened,
           organisationId: target.organisationId,
           connectionId: target.connectionId,
           provider: target.provider,
           calendarId,
-          resourceId: created.resourceId,
-          expiresAt: created.expiresAt,
         });
         for (const old of mine) await stop(target, old);
       }
@@ -225,22 +306,8 @@ export function createPushChannels(deps: { db: AnyHandle; clock: Clock }) {
      * or the token does not match).
      */
     async google(notification: GoogleNotification): Promise<"accepted" | "sync" | "unknown"> {
-      const { channelId, token } = notification;
-      if (channelId === undefined || token === undefined) return "unknown";
-      const channel = await db
-        .selectFrom("calendar_push_channels")
-        .selectAll()
-        .where("id", "=", channelId)
-        .where("provider", "=", "google")
-        .executeTakeFirst();
-      if (channel === undefined || !sameHash(token, channel.token_hash)) return "unknown";
-      if (channel.expires_at < clock.now()) return "unknown";
-      if (
-        notification.resourceId !== undefined &&
-        notification.resourceId !== channel.resource_id
-      ) {
-        return "unknown";
-      }
+      const channel = await googleChannelOf(db, clock, notification);
+      if (channel === undefined) return "unknown";
       if (notification.resourceState === "sync") return "sync";
       await syncSoon(channel.connection_id);
       return "accepted";
@@ -254,31 +321,7 @@ export function createPushChannels(deps: { db: AnyHandle; clock: Clock }) {
     async microsoft(body: unknown): Promise<{ accepted: number; ignored: number }> {
       const entries = (body as { value?: unknown } | null)?.value;
       if (!Array.isArray(entries)) return { accepted: 0, ignored: 0 };
-      let accepted = 0;
-      let ignored = 0;
-      const due = new Set<string>();
-      for (const entry of entries.slice(0, 1000)) {
-        const { subscriptionId, clientState } = (entry ?? {}) as {
-          subscriptionId?: unknown;
-          clientState?: unknown;
-        };
-        if (typeof subscriptionId !== "string" || typeof clientState !== "string") {
-          ignored += 1;
-          continue;
-        }
-        const channel = await db
-          .selectFrom("calendar_push_channels")
-          .selectAll()
-          .where("provider", "=", "microsoft")
-          .where("resource_id", "=", subscriptionId)
-          .executeTakeFirst();
-        if (channel === undefined || !sameHash(clientState, channel.token_hash)) {
-          ignored += 1;
-          continue;
-        }
-        accepted += 1;
-        due.add(channel.connection_id);
-      }
+      const { accepted, ignored, due } = await microsoftConnectionsDue(db, entries);
       for (const connectionId of due) await syncSoon(connectionId);
       return { accepted, ignored };
     },

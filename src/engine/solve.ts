@@ -232,18 +232,19 @@ function budgetedGrid(
   return { grid, horizon: { start: problem.range.start, end } };
 }
 
-export function prepare(
+/**
+ * Each participant's calendar over the horizon, memoised on the participant unless the
+ * relaxation ignores some of theirs. Only people in some pool matter; the others are never
+ * prepared (undefined).
+ */
+function participantCalendars(
   problem: EngineProblem,
-  relaxation: Relaxation = {},
-  budget: SearchBudget = new SearchBudget(),
-): PreparedProblem {
-  const { grid, horizon } = budgetedGrid(problem, budget);
-  const indexById = new Map(problem.participants.map((p, i) => [p.id, i]));
+  relaxation: Relaxation,
+  horizon: MinuteInterval,
+): (ParticipantCalendar | undefined)[] {
   const inPools = new Set(problem.sessions.flatMap((s) => s.interviewers));
-  const horizonKey = `${horizon.start}/${horizon.end}`;
-  const calendarKey = `calendar/${horizonKey}`;
-  // Only people in some pool matter; the others are never prepared.
-  const calendars = problem.participants.map((participant) => {
+  const calendarKey = `calendar/${horizon.start}/${horizon.end}`;
+  return problem.participants.map((participant) => {
     if (!inPools.has(participant.id)) return undefined;
     if (!relaxes(relaxation, participant.id)) {
       const entries = memoEntries(participant);
@@ -265,6 +266,72 @@ export function prepare(
     };
     return prepareParticipant(effective, horizon);
   });
+}
+
+/**
+ * Sums a session's difference array into `availableCount` (how many of its pool can start at
+ * each grid index), counts the starts with enough people, and numbers the segments between
+ * changes of any member's runs (`segmentOf`, when `changes` is kept). Leaves `difference` and
+ * `changes` all zero for the next session.
+ */
+function sumAvailable(
+  difference: Int32Array,
+  changes: Uint8Array | undefined,
+  availableCount: Uint16Array,
+  count: number,
+): { possibleStarts: number; segmentOf: Int32Array | undefined } {
+  const gridLength = availableCount.length;
+  let running = 0;
+  let possibleStarts = 0;
+  const segmentOf = changes === undefined ? undefined : new Int32Array(gridLength);
+  let segment = 0;
+  for (let g = 0; g < gridLength; g++) {
+    running += difference[g] as number;
+    difference[g] = 0;
+    availableCount[g] = running;
+    if (running >= count) possibleStarts++;
+    if (changes !== undefined && segmentOf !== undefined) {
+      if (changes[g] === 1) segment++;
+      changes[g] = 0;
+      segmentOf[g] = segment;
+    }
+  }
+  difference[gridLength] = 0;
+  if (changes !== undefined) changes[gridLength] = 0;
+  return { possibleStarts, segmentOf };
+}
+
+/** Working arrays of the search, allocated once per prepared problem. */
+function searchScratch(
+  problem: EngineProblem,
+  sessions: readonly PreparedSession[],
+): { scratch: PreparedProblem["scratch"]; totalSeats: number; seatScratch: SeatScratch } {
+  const scratch = {
+    seatOf: new Int32Array(problem.participants.length).fill(-1),
+    visited: new Int32Array(problem.participants.length),
+    stamp: 0,
+  };
+  const totalSeats = problem.sessions.reduce((sum, session) => sum + session.count, 0);
+  const seatScratch: SeatScratch = {
+    positionOfSeat: new Int32Array(totalSeats),
+    occupant: new Int32Array(totalSeats),
+    candidates: new Int32Array(sessions.reduce((sum, session) => sum + session.pool.length, 0)),
+    candidatesFrom: new Int32Array(sessions.length + 1),
+    freeByPosition: new Int32Array(sessions.length),
+    seatsByPosition: new Int32Array(sessions.length),
+  };
+  return { scratch, totalSeats, seatScratch };
+}
+
+export function prepare(
+  problem: EngineProblem,
+  relaxation: Relaxation = {},
+  budget: SearchBudget = new SearchBudget(),
+): PreparedProblem {
+  const { grid, horizon } = budgetedGrid(problem, budget);
+  const indexById = new Map(problem.participants.map((p, i) => [p.id, i]));
+  const horizonKey = `${horizon.start}/${horizon.end}`;
+  const calendars = participantCalendars(problem, relaxation, horizon);
   const bufferMinutes = relaxation.ignoreBufferMinutes ? 0 : problem.bufferMinutes;
   const gridKey = `${problem.timeZone}/${problem.granularityMinutes}/${horizonKey}`;
   // Difference array of the counts, shared by the sessions: +1 where a run of allowed starts
@@ -308,23 +375,12 @@ export function prepare(
       }
       return runs;
     });
-    let running = 0;
-    let possibleStarts = 0;
-    const segmentOf = changes === undefined ? undefined : new Int32Array(grid.length);
-    let segment = 0;
-    for (let g = 0; g < grid.length; g++) {
-      running += difference[g] as number;
-      difference[g] = 0;
-      availableCount[g] = running;
-      if (running >= session.count) possibleStarts++;
-      if (changes !== undefined && segmentOf !== undefined) {
-        if (changes[g] === 1) segment++;
-        changes[g] = 0;
-        segmentOf[g] = segment;
-      }
-    }
-    difference[grid.length] = 0;
-    if (changes !== undefined) changes[grid.length] = 0;
+    const { possibleStarts, segmentOf } = sumAvailable(
+      difference,
+      changes,
+      availableCount,
+      session.count,
+    );
     const prepared: PreparedSession = {
       index,
       id: session.id,
@@ -349,20 +405,7 @@ export function prepare(
   const earliestStart = relaxation.ignoreNotice
     ? Math.max(problem.range.start, problem.now)
     : problem.now + problem.minNoticeMinutes;
-  const scratch = {
-    seatOf: new Int32Array(problem.participants.length).fill(-1),
-    visited: new Int32Array(problem.participants.length),
-    stamp: 0,
-  };
-  const totalSeats = problem.sessions.reduce((sum, session) => sum + session.count, 0);
-  const seatScratch: SeatScratch = {
-    positionOfSeat: new Int32Array(totalSeats),
-    occupant: new Int32Array(totalSeats),
-    candidates: new Int32Array(sessions.reduce((sum, session) => sum + session.pool.length, 0)),
-    candidatesFrom: new Int32Array(sessions.length + 1),
-    freeByPosition: new Int32Array(sessions.length),
-    seatsByPosition: new Int32Array(sessions.length),
-  };
+  const { scratch, totalSeats, seatScratch } = searchScratch(problem, sessions);
   return {
     problem,
     grid,

@@ -206,14 +206,33 @@ function affirmed(pattern: RegExp, folded: string): boolean {
   return false;
 }
 
+/** What every path of `decideIntent` reads from an analysed reply. */
+interface Reading {
+  folded: string;
+  subject: string;
+  proposed: NonNullable<UnderstandInput["proposed"]>;
+  doubts: string[];
+  /** Clauses that name a time. */
+  withTimes: Set<number>;
+  /** The reply asks something beside the times it names. */
+  hasQuestion: boolean;
+  positive: Mention[];
+  negative: Mention[];
+  unavailable: Interval[];
+  /** The windows offered, worked out only when a path needs them: an accept by option never does. */
+  windowsNow: () => Interval[];
+}
+
+const EMPTY = (): { windows: Interval[]; unavailable: Interval[] } => ({
+  windows: [],
+  unavailable: [],
+});
+
 /**
- * The intent of an analysed reply and the fields that go with it.
- * @example decideIntent(input, analyse(input)).intent // "accept"
+ * What a reply says, before deciding: the mentions that count (not inside a question, not
+ * superseded, not a day of a later action), split into times that suit and times ruled out.
  */
-export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
-  const folded = fold(a.body);
-  const subject = fold(input.subject ?? "");
-  const proposed = input.proposed ?? [];
+function readingOf(input: UnderstandInput, a: Analysis): Reading {
   const doubts: string[] = [];
   const withTimes = new Set(a.mentions.map((m) => m.clauseIndex));
   const infoClauses = new Set(
@@ -243,20 +262,34 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     live.filter((m) => m.except && m.times.length > 0),
     a.ctx,
   );
-  const unavailable = intervalsOf(negative, a.ctx);
   // "the week of the 14th except Wednesday": an excepted day that is none of the days named
   // was resolved on its own, not inside the days it excepts from; a person checks it.
   const positiveDays = new Set(positive.flatMap((m) => daysOf(m, a.ctx).map((d) => `${d.date}`)));
   if (positiveDays.size > 0 && exceptDays.some((d) => !positiveDays.has(`${d}`)))
     doubts.push("an exception outside the days named");
-  // Worked out only when a path needs them: an accept by option never does.
   let cached: Interval[] | undefined;
   const windowsNow = () => {
     cached ??= subtract(intervalsOf(positive, a.ctx, exceptDays), exceptHours);
     return cached;
   };
-  const hasQuestion = infoClauses.size > 0;
-  const empty = { windows: [] as Interval[], unavailable: [] as Interval[] };
+  const folded = fold(a.body);
+  pushReadingDoubts(a, folded, live, doubts);
+  return {
+    folded,
+    subject: fold(input.subject ?? ""),
+    proposed: input.proposed ?? [],
+    doubts,
+    withTimes,
+    hasQuestion: infoClauses.size > 0,
+    positive,
+    negative,
+    unavailable: intervalsOf(negative, a.ctx),
+    windowsNow,
+  };
+}
+
+/** Doubts about the text itself, whatever it turns out to mean. */
+function pushReadingDoubts(a: Analysis, folded: string, live: Mention[], doubts: string[]): void {
   if (a.truncated) doubts.push("long text");
   // "Tuesday the 9th" when the 9th is a Wednesday: one of the two is wrong.
   if (live.some((m) => m.days.some((d) => weekdayDisagrees(d, a.ctx))))
@@ -270,23 +303,34 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
   // "10am your time": whose zone that is, the reader cannot tell.
   if (a.mentions.length > 0 && /\byour (local )?(time|timezone|time zone)\b/.test(folded))
     doubts.push("a time in the reader's zone");
+}
 
-  if (AUTO_REPLY_SUBJECT.test(subject) || AUTO_REPLY.test(folded)) {
-    // A person's reply may borrow an auto-reply's words ("for anything urgent, call me").
-    // "I'm out of office Monday, but Tuesday at 10 works": a person answering, in part.
-    const answers =
-      a.ordinals.chosen.length > 0 ||
-      AFFIRMATIVE.test(folded) ||
-      OPT_OUT.test(folded) ||
-      CANCEL.test(folded) ||
-      a.clauses.some(
-        (c, i) => withTimes.has(i) && !c.negative.some(Boolean) && AVAILABILITY.test(clauseText(c)),
-      );
-    if (!AUTO_REPLY_SUBJECT.test(subject) && answers)
-      doubts.push("auto-reply words in a reply that also answers");
-    return { intent: "unknown", ...empty, base: 0.9, doubts, whole: true };
-  }
+/** An out-of-office or other automatic reply: nobody answered. */
+function autoReplyDecision(a: Analysis, r: Reading): Decision | undefined {
+  const { folded, subject, doubts } = r;
+  if (!AUTO_REPLY_SUBJECT.test(subject) && !AUTO_REPLY.test(folded)) return undefined;
+  // A person's reply may borrow an auto-reply's words ("for anything urgent, call me").
+  // "I'm out of office Monday, but Tuesday at 10 works": a person answering, in part.
+  const answers =
+    a.ordinals.chosen.length > 0 ||
+    AFFIRMATIVE.test(folded) ||
+    OPT_OUT.test(folded) ||
+    CANCEL.test(folded) ||
+    a.clauses.some(
+      (c, i) => r.withTimes.has(i) && !c.negative.some(Boolean) && AVAILABILITY.test(clauseText(c)),
+    );
+  if (!AUTO_REPLY_SUBJECT.test(subject) && answers)
+    doubts.push("auto-reply words in a reply that also answers");
+  return { intent: "unknown", ...EMPTY(), base: 0.9, doubts, whole: true };
+}
 
+/** A privacy request, or no more mail: both settle the reply whatever else it says. */
+function privacyOrOptOutDecision(
+  input: UnderstandInput,
+  a: Analysis,
+  r: Reading,
+): Decision | undefined {
+  const { folded, subject, doubts } = r;
   const privacy = PRIVACY.find((p) => affirmed(p.pattern, folded));
   const optOut = affirmed(OPT_OUT, folded) || (OPT_OUT_SUBJECT.test(subject) && a.tokenCount <= 8);
   // "Don't delete it, just stop using it" is what a restriction says: not a cue turned around.
@@ -308,32 +352,40 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     // "Can I get a download of my data?": a copy to read (access) or to take elsewhere?
     if (privacy.kind === "portability" && !PORTABLE_FORM.test(folded))
       doubts.push("a download: access or portability");
-    return { intent: "privacy_request", privacyRequest: privacy.kind, ...empty, base: 0.9, doubts };
+    return {
+      intent: "privacy_request",
+      privacyRequest: privacy.kind,
+      ...EMPTY(),
+      base: 0.9,
+      doubts,
+    };
   }
-  if (optOut) {
-    // "not these at 8am, after 10 is better": times beside an opt-out are a doubt.
-    if (a.mentions.length > 0 || a.ordinals.chosen.length > 0) doubts.push("opt-out beside times");
-    // "I'm not interested, stop messaging me" in an interview thread: withdrawing, or only no mail?
-    if (
-      (proposed.length > 0 || input.booked) &&
-      (WITHDRAW_HINT.test(folded) || CANCEL.test(folded))
-    )
-      doubts.push("opt-out or withdrawal");
-    // "Please delete me from your list": no more mail, or erasure of what is held?
-    if (erasure && affirmed(erasure, folded)) doubts.push("erasure or opt-out");
-    // "Under GDPR I do not consent to …": an opt-out worded as a privacy right.
-    if (PRIVACY_WORDING.test(folded)) doubts.push("opt-out in privacy words");
-    return { intent: "opt_out", ...empty, base: 0.92, doubts };
-  }
+  if (!optOut) return undefined;
+  // "not these at 8am, after 10 is better": times beside an opt-out are a doubt.
+  if (a.mentions.length > 0 || a.ordinals.chosen.length > 0) doubts.push("opt-out beside times");
+  // "I'm not interested, stop messaging me" in an interview thread: withdrawing, or only no mail?
+  if (
+    (r.proposed.length > 0 || input.booked) &&
+    (WITHDRAW_HINT.test(folded) || CANCEL.test(folded))
+  )
+    doubts.push("opt-out or withdrawal");
+  // "Please delete me from your list": no more mail, or erasure of what is held?
+  if (erasure && affirmed(erasure, folded)) doubts.push("erasure or opt-out");
+  // "Under GDPR I do not consent to …": an opt-out worded as a privacy right.
+  if (PRIVACY_WORDING.test(folded)) doubts.push("opt-out in privacy words");
+  return { intent: "opt_out", ...EMPTY(), base: 0.92, doubts };
+}
 
+/** Withdrawing: cancelling in words, "not interested", or "I can't attend" the booked interview. */
+function withdrawalDecision(input: UnderstandInput, a: Analysis, r: Reading): Decision | undefined {
+  const { folded, doubts } = r;
   const booked = input.booked;
-  const notBooked = (w: Interval) => !booked || !containsInstant(w, booked.start);
   if (affirmed(CANCEL, folded)) {
-    if (RESCHEDULE.test(folded) && windowsNow().length > 0) doubts.push("cancel and new times");
+    if (RESCHEDULE.test(folded) && r.windowsNow().length > 0) doubts.push("cancel and new times");
     // "Is the role still open? I want to withdraw if it's been filled": only on a condition.
-    if (hasQuestion || /\b(if|unless|in case|whether|depending)\b/.test(folded))
+    if (r.hasQuestion || /\b(if|unless|in case|whether|depending)\b/.test(folded))
       doubts.push("withdrawing on a condition or beside a question");
-    return { intent: "cancel", ...empty, base: 0.9, doubts };
+    return { intent: "cancel", ...EMPTY(), base: 0.9, doubts };
   }
 
   // "Not interested.": withdrawing from an interview thread, or no more of a mailing.
@@ -343,71 +395,80 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     a.ordinals.chosen.length === 0 &&
     a.ordinals.excluded.length === 0
   ) {
-    const intent = proposed.length > 0 || booked ? "cancel" : "opt_out";
-    return { intent, ...empty, base: 0.7, doubts: [...doubts, "not interested: in what?"] };
+    const intent = r.proposed.length > 0 || booked ? "cancel" : "opt_out";
+    return { intent, ...EMPTY(), base: 0.7, doubts: [...doubts, "not interested: in what?"] };
   }
 
   // "I won't be able to attend the interview": the booked one is off, but a move may be meant.
-  if (booked && !RESCHEDULE.test(folded) && windowsNow().length === 0 && CANNOT_ATTEND.test(folded))
+  if (
+    booked &&
+    !RESCHEDULE.test(folded) &&
+    r.windowsNow().length === 0 &&
+    CANNOT_ATTEND.test(folded)
+  )
     return {
       intent: "cancel",
-      ...empty,
+      ...EMPTY(),
       base: 0.6,
       doubts: [...doubts, "cannot attend, may want to move"],
     };
+  return undefined;
+}
 
-  if (booked && RESCHEDULE.test(folded)) {
-    const later = weekLater(input, folded);
-    // "the same time on Monday": a time taken from the booked interview, not read here.
-    if (later.length === 0 && /\bsame time\b/.test(folded)) doubts.push("the same time as booked");
-    // "push it back an hour", "a few days later": a shift of the booked time the reader does not work out.
-    if (later.length === 0 && SHIFT_BY.test(folded)) doubts.push("a shift by an amount");
-    // "change the time to 4pm": on the booked day, presumably; a person checks.
-    if (positive.some((m) => m.days.length === 0 && m.times.length > 0))
-      doubts.push("a time without a day");
-    const windows = [...windowsNow().filter(notBooked), ...later];
-    return {
-      intent: "reschedule",
-      windows,
-      unavailable,
-      base: windows.length > 0 ? 0.88 : 0.86,
-      doubts,
-    };
+/** Windows that do not hold the booked interview's start (it is the time being moved from). */
+const notBookedBy = (booked: UnderstandInput["booked"]) => (w: Interval) =>
+  !booked || !containsInstant(w, booked.start);
+
+/** Asking to move the booked interview, with the new times named (or a week later). */
+function rescheduleDecision(input: UnderstandInput, r: Reading): Decision | undefined {
+  const { folded, doubts } = r;
+  if (!input.booked || !RESCHEDULE.test(folded)) return undefined;
+  const later = weekLater(input, folded);
+  // "the same time on Monday": a time taken from the booked interview, not read here.
+  if (later.length === 0 && /\bsame time\b/.test(folded)) doubts.push("the same time as booked");
+  // "push it back an hour", "a few days later": a shift of the booked time the reader does not work out.
+  if (later.length === 0 && SHIFT_BY.test(folded)) doubts.push("a shift by an amount");
+  // "change the time to 4pm": on the booked day, presumably; a person checks.
+  if (r.positive.some((m) => m.days.length === 0 && m.times.length > 0))
+    doubts.push("a time without a day");
+  const windows = [...r.windowsNow().filter(notBookedBy(input.booked)), ...later];
+  return {
+    intent: "reschedule",
+    windows,
+    unavailable: r.unavailable,
+    base: windows.length > 0 ? 0.88 : 0.86,
+    doubts,
+  };
+}
+
+/** New times that suit, beside the options offered (or instead of the booked time). */
+function proposeDecision(input: UnderstandInput, r: Reading): Decision | undefined {
+  const { doubts, unavailable } = r;
+  const booked = input.booked;
+  const windows = r.windowsNow();
+  const newWindows = booked ? windows.filter(notBookedBy(booked)) : windows;
+  if (newWindows.length === 0) return undefined;
+  if (r.positive.some((m) => m.days.length === 0)) doubts.push("a time without a day");
+  if (booked && r.proposed.length === 0) {
+    doubts.push("new times for a booked interview without asking to move it");
+    return { intent: "reschedule", windows: newWindows, unavailable, base: 0.6, doubts };
   }
+  if (r.hasQuestion) doubts.push("also asks a question");
+  if (r.negative.some((m) => m.days.length === 0 && m.times.length > 0))
+    doubts.push("a time ruled out without a day");
+  if (newWindows.some((w) => unavailable.some((u) => overlaps(w, u))))
+    doubts.push("says yes and no to the same time");
+  // Two readings of one time ("Tuesday" and "Tuesday 2-4") overlap: something was misread.
+  if (newWindows.some((w, k) => newWindows.slice(k + 1).some((v) => overlaps(w, v))))
+    doubts.push("overlapping windows");
+  return { intent: "propose", windows: newWindows, unavailable, base: 0.88, doubts };
+}
 
-  const accept = acceptOf(input, a, positive, doubts);
-  if (accept !== undefined) {
-    if (hasQuestion) doubts.push("also asks a question");
-    return {
-      intent: "accept",
-      choice: accept.choice,
-      windows: [],
-      unavailable,
-      base: accept.base,
-      doubts,
-      ...(accept.whole ? { whole: true } : {}),
-    };
-  }
-
+/** No time that suits: a decline, a question, a bare yes or thanks, or nothing understood. */
+function remainingDecision(input: UnderstandInput, a: Analysis, r: Reading): Decision {
+  const { folded, doubts, proposed, positive, negative, unavailable, hasQuestion } = r;
+  const booked = input.booked;
   const confirming = booked && CONFIRMATION.test(folded);
-  const windows = windowsNow();
-  const newWindows = booked ? windows.filter(notBooked) : windows;
-  if (newWindows.length > 0) {
-    if (positive.some((m) => m.days.length === 0)) doubts.push("a time without a day");
-    if (booked && proposed.length === 0) {
-      doubts.push("new times for a booked interview without asking to move it");
-      return { intent: "reschedule", windows: newWindows, unavailable, base: 0.6, doubts };
-    }
-    if (hasQuestion) doubts.push("also asks a question");
-    if (negative.some((m) => m.days.length === 0 && m.times.length > 0))
-      doubts.push("a time ruled out without a day");
-    if (newWindows.some((w) => unavailable.some((u) => overlaps(w, u))))
-      doubts.push("says yes and no to the same time");
-    // Two readings of one time ("Tuesday" and "Tuesday 2-4") overlap: something was misread.
-    if (newWindows.some((w, k) => newWindows.slice(k + 1).some((v) => overlaps(w, v))))
-      doubts.push("overlapping windows");
-    return { intent: "propose", windows: newWindows, unavailable, base: 0.88, doubts };
-  }
   if (positive.some((m) => m.days.length === 0 && m.times.length > 0))
     doubts.push("a time without a day");
 
@@ -424,19 +485,49 @@ export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
     };
   }
   if (hasQuestion || a.clauses.some((c) => c.question && QUESTION_START.test(clauseText(c)))) {
-    return { intent: "question", ...empty, unavailable, base: hasQuestion ? 0.85 : 0.6, doubts };
+    return { intent: "question", ...EMPTY(), unavailable, base: hasQuestion ? 0.85 : 0.6, doubts };
   }
   if (confirming || (booked && positive.length > 0))
-    return { intent: "unknown", ...empty, base: 0.85, doubts };
+    return { intent: "unknown", ...EMPTY(), base: 0.85, doubts };
   const short = a.tokenCount <= 6;
   if (short && (AFFIRMATIVE.test(folded) || /^[\p{Extended_Pictographic}\s!.]+$/u.test(a.body))) {
     if (proposed.length === 1)
       return { intent: "accept", choice: 1, windows: [], unavailable: [], base: 0.85, doubts };
     doubts.push("a yes to several options");
-    return { intent: "unknown", ...empty, base: 0.3, doubts };
+    return { intent: "unknown", ...EMPTY(), base: 0.3, doubts };
   }
-  if (THANKS_ONLY.test(folded) && short) return { intent: "unknown", ...empty, base: 0.8, doubts };
-  return { intent: "unknown", ...empty, base: 0.5, doubts: [...doubts, "nothing understood"] };
+  if (THANKS_ONLY.test(folded) && short)
+    return { intent: "unknown", ...EMPTY(), base: 0.8, doubts };
+  return { intent: "unknown", ...EMPTY(), base: 0.5, doubts: [...doubts, "nothing understood"] };
+}
+
+/**
+ * The intent of an analysed reply and the fields that go with it.
+ * @example decideIntent(input, analyse(input)).intent // "accept"
+ */
+export function decideIntent(input: UnderstandInput, a: Analysis): Decision {
+  const r = readingOf(input, a);
+  const settled =
+    autoReplyDecision(a, r) ??
+    privacyOrOptOutDecision(input, a, r) ??
+    withdrawalDecision(input, a, r) ??
+    rescheduleDecision(input, r);
+  if (settled) return settled;
+
+  const accept = acceptOf(input, a, r.positive, r.doubts);
+  if (accept !== undefined) {
+    if (r.hasQuestion) r.doubts.push("also asks a question");
+    return {
+      intent: "accept",
+      choice: accept.choice,
+      windows: [],
+      unavailable: r.unavailable,
+      base: accept.base,
+      doubts: r.doubts,
+      ...(accept.whole ? { whole: true } : {}),
+    };
+  }
+  return proposeDecision(input, r) ?? remainingDecision(input, a, r);
 }
 
 function acceptOf(

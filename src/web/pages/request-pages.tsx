@@ -382,6 +382,174 @@ function Timeline({
   );
 }
 
+/** The booked interview as an option, to show like the options were. */
+async function bookedView(
+  store: Parameters<typeof optionViews>[0],
+  actor: Actor,
+  request: InterviewRequest,
+): Promise<OptionView[]> {
+  return request.booking?.status === "active"
+    ? await optionViews(store, actor.orgId, [
+        {
+          id: request.booking.id,
+          startsAt: request.booking.sessions[0]?.startsAt ?? request.windowStart,
+          endsAt: request.booking.sessions.at(-1)?.endsAt ?? request.windowEnd,
+          score: 0,
+          sessions: request.booking.sessions,
+        },
+      ])
+    : [];
+}
+
+/** The request's facts: status, window, sessions, place and notes. */
+function RequestFacts({ request }: { request: InterviewRequest }) {
+  const zone = request.timeZone;
+  return (
+    <dl class="card facts">
+      <dt>Status</dt>
+      <dd>{STATUS_LABEL[request.status]}</dd>
+      <dt>Window</dt>
+      <dd>
+        {when(request.windowStart, zone)} to {when(request.windowEnd, zone)} ({zone})
+      </dd>
+      <dt>Sessions</dt>
+      <dd>{request.sessions.map((s) => `${s.name} (${s.durationMinutes} min)`).join(", ")}</dd>
+      {request.location ? (
+        <>
+          <dt>Location</dt>
+          <dd>{request.location}</dd>
+        </>
+      ) : null}
+      {request.videoLink ? (
+        <>
+          <dt>Video link</dt>
+          <dd>{request.videoLink}</dd>
+        </>
+      ) : null}
+      {request.notes ? (
+        <>
+          <dt>Notes</dt>
+          <dd class="mail-body">{request.notes}</dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+/** Why the options are what they are, and what would help, in words. */
+function WhyOptions({ why }: { why: ReturnType<typeof explanationInWords> }) {
+  return (
+    <div class="card">
+      <p>{why.headline}</p>
+      <ul>
+        {why.reasons.map((text) => (
+          <li>{text}</li>
+        ))}
+      </ul>
+      {why.changes.length > 0 ? (
+        <>
+          <p>What would help:</p>
+          <ul>
+            {why.changes.map((text) => (
+              <li>{text}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+/** Sending the options to the candidate (when the request may still be sent), and booking one. */
+function SendOrBook({
+  id,
+  request,
+  canSend,
+  options,
+  csrf,
+  errors,
+}: {
+  id: string;
+  request: InterviewRequest;
+  canSend: boolean;
+  options: OptionView[];
+  csrf: string;
+  errors: FieldErrors | undefined;
+}) {
+  const zone = request.timeZone;
+  return (
+    <>
+      {canSend ? (
+        <form method="post" action={`/app/requests/${id}/offer`} class="actions">
+          <Csrf token={csrf} />
+          <button type="submit">
+            {request.status === "awaiting_candidate"
+              ? "Send a new link to the candidate"
+              : "Send to candidate"}
+          </button>
+        </form>
+      ) : null}
+      <form method="post" action={`/app/requests/${id}/book`} class="stack card" novalidate>
+        <Csrf token={csrf} />
+        <input type="hidden" name="key" value={newSecretToken()} />
+        <OptionsList options={options} zone={zone} error={errors?.option} />
+        <div class="actions">
+          <button type="submit" class="secondary">
+            Book on the candidate's behalf
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}
+
+/** Cancelling the request, with an optional reason and a confirmation. */
+function CancelRequestForm({
+  id,
+  csrf,
+  errors,
+}: {
+  id: string;
+  csrf: string;
+  errors: FieldErrors | undefined;
+}) {
+  return (
+    <form
+      method="post"
+      action={`/app/requests/${id}/cancel`}
+      class="stack card danger-zone"
+      novalidate
+    >
+      <Csrf token={csrf} />
+      <h2>Cancel this request</h2>
+      <Field name="reason" label="Reason (optional)" errors={errors} multiline />
+      {errors?.confirm ? (
+        <span class="error-text" id="field-confirm-error">
+          {errors.confirm}
+        </span>
+      ) : null}
+      <div class="check">
+        <input
+          type="checkbox"
+          id="field-confirm"
+          name="confirm"
+          value="yes"
+          aria-invalid={errors?.confirm ? "true" : undefined}
+          aria-describedby={errors?.confirm ? "field-confirm-error" : undefined}
+        />
+        <label for="field-confirm">
+          Yes, cancel it: the candidate's link stops working and booked time is released.
+        </label>
+      </div>
+      <div class="actions">
+        <button type="submit" class="danger">
+          Cancel the request
+        </button>
+      </div>
+    </form>
+  );
+}
+
 async function requestPage(
   c: C,
   actor: Actor,
@@ -401,18 +569,7 @@ async function requestPage(
   const open = allowed.includes("send") || allowed.includes("book");
   const answer: OptionsAnswer | undefined = open ? await booking.options(actor, id) : undefined;
   const options = answer ? await optionViews(store, actor.orgId, answer.options) : [];
-  const booked =
-    request.booking?.status === "active"
-      ? await optionViews(store, actor.orgId, [
-          {
-            id: request.booking.id,
-            startsAt: request.booking.sessions[0]?.startsAt ?? request.windowStart,
-            endsAt: request.booking.sessions.at(-1)?.endsAt ?? request.windowEnd,
-            score: 0,
-            sessions: request.booking.sessions,
-          },
-        ])
-      : [];
+  const booked = await bookedView(store, actor, request);
   const names = await memberNames(store.db, actor.orgId, [
     ...events.flatMap((e) => (e.actor.id ? [e.actor.id] : [])),
     ...(answer?.explanation?.blockers ?? []).flatMap((b) => (b.participant ? [b.participant] : [])),
@@ -440,34 +597,7 @@ async function requestPage(
         {candidate.name}: {job.title}
       </h1>
       <ErrorSummary errors={errors} message={notice?.message} />
-      <dl class="card facts">
-        <dt>Status</dt>
-        <dd>{STATUS_LABEL[request.status]}</dd>
-        <dt>Window</dt>
-        <dd>
-          {when(request.windowStart, zone)} to {when(request.windowEnd, zone)} ({zone})
-        </dd>
-        <dt>Sessions</dt>
-        <dd>{request.sessions.map((s) => `${s.name} (${s.durationMinutes} min)`).join(", ")}</dd>
-        {request.location ? (
-          <>
-            <dt>Location</dt>
-            <dd>{request.location}</dd>
-          </>
-        ) : null}
-        {request.videoLink ? (
-          <>
-            <dt>Video link</dt>
-            <dd>{request.videoLink}</dd>
-          </>
-        ) : null}
-        {request.notes ? (
-          <>
-            <dt>Notes</dt>
-            <dd class="mail-body">{request.notes}</dd>
-          </>
-        ) : null}
-      </dl>
+      <RequestFacts request={request} />
       {booked[0] ? (
         <>
           <h2>Booked</h2>
@@ -491,88 +621,23 @@ async function requestPage(
       {answer ? (
         <>
           <h2>Options ({zone})</h2>
-          {why ? (
-            <div class="card">
-              <p>{why.headline}</p>
-              <ul>
-                {why.reasons.map((text) => (
-                  <li>{text}</li>
-                ))}
-              </ul>
-              {why.changes.length > 0 ? (
-                <>
-                  <p>What would help:</p>
-                  <ul>
-                    {why.changes.map((text) => (
-                      <li>{text}</li>
-                    ))}
-                  </ul>
-                </>
-              ) : null}
-            </div>
-          ) : null}
+          {why ? <WhyOptions why={why} /> : null}
           {write && options.length > 0 ? (
-            <>
-              {allowed.includes("send") ? (
-                <form method="post" action={`/app/requests/${id}/offer`} class="actions">
-                  <Csrf token={csrf} />
-                  <button type="submit">
-                    {request.status === "awaiting_candidate"
-                      ? "Send a new link to the candidate"
-                      : "Send to candidate"}
-                  </button>
-                </form>
-              ) : null}
-              <form method="post" action={`/app/requests/${id}/book`} class="stack card" novalidate>
-                <Csrf token={csrf} />
-                <input type="hidden" name="key" value={newSecretToken()} />
-                <OptionsList options={options} zone={zone} error={errors?.option} />
-                <div class="actions">
-                  <button type="submit" class="secondary">
-                    Book on the candidate's behalf
-                  </button>
-                </div>
-              </form>
-            </>
+            <SendOrBook
+              id={id}
+              request={request}
+              canSend={allowed.includes("send")}
+              options={options}
+              csrf={csrf}
+              errors={errors}
+            />
           ) : options.length > 0 ? (
             <OptionsList options={options} zone={zone} />
           ) : null}
         </>
       ) : null}
       {write && allowed.includes("cancel") ? (
-        <form
-          method="post"
-          action={`/app/requests/${id}/cancel`}
-          class="stack card danger-zone"
-          novalidate
-        >
-          <Csrf token={csrf} />
-          <h2>Cancel this request</h2>
-          <Field name="reason" label="Reason (optional)" errors={errors} multiline />
-          {errors?.confirm ? (
-            <span class="error-text" id="field-confirm-error">
-              {errors.confirm}
-            </span>
-          ) : null}
-          <div class="check">
-            <input
-              type="checkbox"
-              id="field-confirm"
-              name="confirm"
-              value="yes"
-              aria-invalid={errors?.confirm ? "true" : undefined}
-              aria-describedby={errors?.confirm ? "field-confirm-error" : undefined}
-            />
-            <label for="field-confirm">
-              Yes, cancel it: the candidate's link stops working and booked time is released.
-            </label>
-          </div>
-          <div class="actions">
-            <button type="submit" class="danger">
-              Cancel the request
-            </button>
-          </div>
-        </form>
+        <CancelRequestForm id={id} csrf={csrf} errors={errors} />
       ) : null}
       <h2>Timeline</h2>
       <Timeline events={events} names={names} zone={zone} />

@@ -277,6 +277,7 @@ const cases: Case[] = [
           created_at: AT - 60_000,
           sent_at: AT,
           message_id: `<${marker}@ally.test>`,
+          attempts: 0,
         })
         .execute();
     },

@@ -60,6 +60,7 @@ for (const database of await testDatabases()) {
           created_at: NOW - MAIL_RETENTION_MS - 2 * DAY,
           sent_at: NOW - MAIL_RETENTION_MS - DAY,
           message_id: `<${subject}@ally.test>`,
+          attempts: 0,
         })
         .execute();
     };

@@ -53,11 +53,6 @@ export function cutoffMs(now: Temporal.Instant, span: RetentionSpan): number {
   return now.toZonedDateTimeISO("UTC").subtract(span).epochMilliseconds;
 }
 
-/** `now` as epoch milliseconds, for comparing with stored `…_at` columns. */
-export function epochMs(now: Temporal.Instant): number {
-  return now.epochMilliseconds;
-}
-
 /** `Temporal.Instant` from epoch ms (the clock's unit). */
 export function instantOf(epochMsValue: number): Temporal.Instant {
   return Temporal.Instant.fromEpochMilliseconds(epochMsValue);

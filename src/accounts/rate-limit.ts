@@ -1,7 +1,7 @@
 /**
  * Fixed-window rate limits kept in the database, so every process shares them.
  */
-import { type AccountsDb, type AnyHandle, accountsDb } from "./db.js";
+import type { AccountsDb } from "./db.js";
 
 export interface RateRule {
   windowMs: number;
@@ -37,17 +37,4 @@ export async function takeRate(
     .where("window_start", "=", windowStart)
     .executeTakeFirst();
   return (row?.count ?? 0) <= rule.max;
-}
-
-/** Forgets windows, and failed sign-ins, older than a day (called by the purge job). */
-export async function purgeRates(handle: AnyHandle, now: number): Promise<void> {
-  const db = accountsDb(handle);
-  await db
-    .deleteFrom("rate_limits")
-    .where("window_start", "<", now - 86_400_000)
-    .execute();
-  await db
-    .deleteFrom("sign_in_failures")
-    .where("last_failed_at", "<", now - 86_400_000)
-    .execute();
 }

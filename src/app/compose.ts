@@ -66,12 +66,17 @@ import {
   type ReplyAddresses,
   replyAddressKeys,
 } from "../mail/reply-address.js";
-import { mailRetentionHandler, PURGE_JOB, scheduleMailRetention } from "../mail/retention.js";
 import { submitContactMessage } from "../privacy/complaints.js";
 import { type ErasureDeps, eraseInTransaction } from "../privacy/erasure.js";
 import { auditErasure } from "../privacy/erasure-audit.js";
 import { erasePrivacyOfOrganisation } from "../privacy/organisation-erasure.js";
 import { createTombstones } from "../privacy/tombstones.js";
+import { eraseRetentionOfOrganisation } from "../retention/organisation-erasure.js";
+import {
+  RETENTION_JOB,
+  retentionPurgeHandler,
+  scheduleRetentionPurge,
+} from "../retention/purge-job.js";
 import { type Keyring, singleKeyring } from "../secrets/keyring.js";
 import { eraseSecretsOfOrganisation } from "../secrets/organisation-erasure.js";
 import { createSecretStore, type SecretStore } from "../secrets/secret-store.js";
@@ -356,6 +361,7 @@ function accountsFor(
       { module: "mail", erase: eraseMailOfOrganisation },
       { module: "hiring", erase: eraseHiringOfOrganisation },
       { module: "jobs", erase: eraseJobsOfOrganisation },
+      { module: "retention", erase: eraseRetentionOfOrganisation },
       { module: "privacy", erase: erasePrivacyOfOrganisation },
       { module: "secrets", erase: eraseSecretsOfOrganisation },
     ],
@@ -453,7 +459,14 @@ export async function startWorkers(
   keyring: Keyring,
   deps: Pick<
     WebDeps,
-    "calendars" | "inboundHandlers" | "accounts" | "log" | "tombstones" | "privacy" | "assistant"
+    | "calendars"
+    | "inboundHandlers"
+    | "accounts"
+    | "log"
+    | "tombstones"
+    | "privacy"
+    | "assistant"
+    | "erasure"
   >,
   metrics?: Metrics,
 ): Promise<RunningWorkers> {
@@ -501,7 +514,7 @@ export async function startWorkers(
     pollMs: queue.pollMs,
     log,
   });
-  await scheduleMailRetention(store.db, clock.now(), clock.now());
+  await scheduleRetentionPurge(store.db, clock.now(), clock.now());
   await scheduleDeadlineSweep(store.db, clock.now(), clock.now());
   const jobs = startJobWorker({
     ...shared,
@@ -512,7 +525,7 @@ export async function startWorkers(
         now: () => clock.now(),
       }),
       [COMPLETE_JOB]: completionHandler({ db: store.db, now: () => clock.now() }),
-      [PURGE_JOB]: mailRetentionHandler({ db: store.db, now: () => clock.now(), log }),
+      [RETENTION_JOB]: retentionPurgeHandler({ db: store.db, clock, erasure: deps.erasure, log }),
       [DEADLINE_SWEEP_JOB]: deadlineSweepHandler({ db: store.db, clock }),
       [DEADLINE_NOTICE_JOB]: deadlineNoticeHandler(
         deps.privacy,

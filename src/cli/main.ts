@@ -24,6 +24,7 @@ Usage:
   ally privacy answered ID           mark a privacy message answered
   ally jobs dead                     every queue's dead letters, inbound mail included (operator)
   ally jobs retry QUEUE ID           put one back in its queue, due now
+  ally retention                     each kind of data's rule, and what the daily purge last removed (operator)
   ally backup FILE                   copy the SQLite database to FILE, safely while Ally runs
   ally restore FILE                  put a backup in place (Ally stopped); later erasures are redone
   ally privacy requests [--all]      the operator's queue: requests about Ally's own users, with deadlines
@@ -56,6 +57,10 @@ export async function main(argv: readonly string[], io: SlotsIo = nodeIo): Promi
       return import("./privacy-command.js").then((m) => m.privacyCommand(rest, io, process.env));
     case "jobs":
       return import("./jobs-command.js").then((m) => m.jobsCommand(rest, io, process.env));
+    case "retention":
+      return import("./retention-command.js").then((m) =>
+        m.retentionCommand(rest, io, process.env),
+      );
     case "backup":
       return import("./backup-command.js").then((m) => m.backupCommand(rest, io, process.env));
     case "restore":

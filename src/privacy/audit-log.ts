@@ -27,6 +27,10 @@ export type AuditAction =
   | "export"
   | "deletion"
   | "erasure"
+  /** A closed request's candidate erased when the organisation's retention limit passed. */
+  | "retention-erasure"
+  /** An organisation's retention limits changed; `target` says which. */
+  | "retention-changed"
   | "recontact-refused";
 
 export interface AuditEntry {

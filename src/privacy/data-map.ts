@@ -25,7 +25,30 @@ export type Retention =
   | "customer" // decided by the customer (controller); deleted with the organisation
   | "audit-2y" // two years, for security and accountability
   | "rate-limit-1d" // one day
-  | "mail-90d"; // sent mail, ninety days after sending
+  | "mail-90d" // sent mail, ninety days after sending
+  | "request-3y"; // a data-subject request's record, three years after it was answered
+
+/**
+ * Every `Retention`, at run time (the retention registry and its tests enumerate it). The type
+ * below fails to compile when a value of the union is missing here.
+ */
+export const RETENTIONS = [
+  "account",
+  "membership",
+  "session",
+  "token",
+  "customer",
+  "audit-2y",
+  "rate-limit-1d",
+  "mail-90d",
+  "request-3y",
+] as const satisfies readonly Retention[];
+
+/** `true` only when `RETENTIONS` lists every value of `Retention`. */
+export type RetentionsListed =
+  Exclude<Retention, (typeof RETENTIONS)[number]> extends never ? true : false;
+const retentionsListed: RetentionsListed = true;
+void retentionsListed;
 
 export interface PersonalColumn {
   personal: true;

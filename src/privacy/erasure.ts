@@ -40,6 +40,12 @@ export interface ErasureRequest {
   orgId?: OrgId;
   /** Who asked for it, for the audit trail (an operator or the organisation's admin). */
   actorUserId?: string;
+  /**
+   * Why: the person asked (the default), or the organisation's retention limit passed
+   * (retention/closed-requests.ts). A retention erasure leaves no tombstone: the person may
+   * apply again and be welcome.
+   */
+  reason?: "request" | "retention";
 }
 
 /** The proof of erasure: counts per table and files, no personal data. */
@@ -120,13 +126,14 @@ export async function eraseInTransaction(
     }
     if (result.afterCommit !== undefined) afterCommit.push(result.afterCommit);
   }
-  await deps.tombstones.record(trx, email, orgId, at);
+  const retention = request.reason === "retention";
+  if (!retention) await deps.tombstones.record(trx, email, orgId, at);
   await recordAudit(
     trx,
     {
       organisationId: orgId,
       actorUserId: request.actorUserId ?? null,
-      action: "erasure",
+      action: retention ? "retention-erasure" : "erasure",
       target: proofId,
     },
     at,

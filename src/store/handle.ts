@@ -20,6 +20,7 @@ import type { HiringTables } from "../hiring/tables.js";
 import type { JobsTables } from "../jobs/tables.js";
 import type { MailTables } from "../mail/tables.js";
 import type { PrivacyTables } from "../privacy/tables.js";
+import type { RetentionTables } from "../retention/tables.js";
 import type { SecretsTables } from "../secrets/tables.js";
 import type { Database } from "./schema.js";
 
@@ -35,4 +36,5 @@ export type AnyHandle =
   | Kysely<JobsTables>
   | Kysely<MailTables>
   | Kysely<PrivacyTables>
+  | Kysely<RetentionTables>
   | Kysely<SecretsTables>;

@@ -941,6 +941,37 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0030-retention": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("retention_settings")
+          .addColumn("organisation_id", "text", (c) =>
+            c.primaryKey().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("closed_requests_months", "integer", (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .addColumn("updated_by", "text")
+          .execute();
+        await serial(db.schema.createTable("retention_runs"), "id")
+          .addColumn("run_id", "text", (c) => c.notNull())
+          .addColumn("category", "text", (c) => c.notNull())
+          .addColumn("organisation_id", "text", (c) =>
+            c.references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("ran_at", "bigint", (c) => c.notNull())
+          .addColumn("removed", "integer", (c) => c.notNull())
+          .addColumn("detail", "text", (c) => c.notNull())
+          .addColumn("error", "text")
+          .execute();
+        await db.schema
+          .createIndex("retention_runs_ran_at")
+          .on("retention_runs")
+          .columns(["ran_at", "run_id"])
+          .execute();
+        // The daily purge of every category replaces the mail-only one.
+        await db.deleteFrom("scheduled_jobs").where("key", "=", "mail-retention").execute();
+      },
+    },
   };
 }
 

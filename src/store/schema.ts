@@ -8,6 +8,7 @@ import { type HiringTables, hiringDataMap } from "../hiring/tables.js";
 import { type JobsTables, jobsDataMap } from "../jobs/tables.js";
 import { type MailTables, mailDataMap } from "../mail/tables.js";
 import { type PrivacyTables, privacyDataMap } from "../privacy/tables.js";
+import { type RetentionTables, retentionDataMap } from "../retention/tables.js";
 import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
 
 export type Database = AccountsTables &
@@ -19,6 +20,7 @@ export type Database = AccountsTables &
   JobsTables &
   MailTables &
   PrivacyTables &
+  RetentionTables &
   SecretsTables;
 
 /** Every table's column notes (personal data category, purpose, retention). */
@@ -32,5 +34,6 @@ export const dataMap = {
   ...jobsDataMap,
   ...mailDataMap,
   ...privacyDataMap,
+  ...retentionDataMap,
   ...secretsDataMap,
 };

@@ -39,6 +39,7 @@ import { policyAcceptanceGate, registerPrivacyPages } from "./pages/privacy-page
 import { registerPrivacyRequestPages } from "./pages/privacy-request-pages.js";
 import { registerPublicPages } from "./pages/public-pages.js";
 import { registerRequestPages } from "./pages/request-pages.js";
+import { registerRetentionPages } from "./pages/retention-pages.js";
 import { RouteTable } from "./route-table.js";
 
 export const SESSION_COOKIE = "ally_session";
@@ -286,6 +287,7 @@ export function createApp(deps: WebDeps): AllyApp {
   registerAccountPages(app, routes);
   registerAppPages(app, routes);
   registerAssistantPages(app, routes);
+  registerRetentionPages(app, routes);
   registerHiringPages(app, routes);
   registerCalendarPages(app, routes);
   registerBookPages(app, routes);

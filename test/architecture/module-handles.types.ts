@@ -16,6 +16,7 @@ import { type MailDb, mailDb } from "../../src/mail/db.js";
 import { type PrivacyDb, privacyDb } from "../../src/privacy/db.js";
 import type { ErasureTrx } from "../../src/privacy/erasure-subject.js";
 import type { Tx as PrivacyRequestTx } from "../../src/privacy/requests/deps.js";
+import type { RetentionDb } from "../../src/retention/db.js";
 import { type SecretsDb, secretsDb } from "../../src/secrets/db.js";
 import type { AnyHandle } from "../../src/store/handle.js";
 import type { Database } from "../../src/store/schema.js";
@@ -96,6 +97,17 @@ export function privacyReachesItsOwnTablesOnly(db: PrivacyDb) {
     db.selectFrom("users").selectAll(),
     // @ts-expect-error hiring owns candidates
     db.selectFrom("candidates").selectAll(),
+  ];
+}
+
+export function retentionReachesItsOwnTablesOnly(db: RetentionDb) {
+  return [
+    db.selectFrom("retention_runs").select("removed"),
+    db.insertInto("retention_settings"),
+    // @ts-expect-error accounts owns sessions: their purge is accounts/retention.ts
+    db.deleteFrom("sessions"),
+    // @ts-expect-error booking owns interview_requests: closed ones are read through booking/retention.ts
+    db.selectFrom("interview_requests").selectAll(),
   ];
 }
 

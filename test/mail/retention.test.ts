@@ -1,19 +1,12 @@
 /**
  * Mail is kept ninety days, on every database: sent and received mail older than that goes,
- * mail still waiting to be sent or handled stays, and the purge runs daily as a scheduled job
- * that sets itself up once and then reschedules itself.
+ * mail still waiting to be sent or handled stays. The daily purge that calls it is tested in
+ * test/retention/purge-job.test.ts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock.js";
-import { runNextJob } from "../../src/jobs/scheduled-jobs.js";
 import { enqueueMail } from "../../src/mail/outbox.js";
-import {
-  MAIL_RETENTION_MS,
-  mailRetentionHandler,
-  PURGE_JOB,
-  purgeOldMail,
-  scheduleMailRetention,
-} from "../../src/mail/retention.js";
+import { MAIL_RETENTION_MS, purgeOldMail } from "../../src/mail/retention.js";
 import type { Store } from "../../src/store/database.js";
 import { testDatabases } from "../support/databases.js";
 
@@ -94,26 +87,6 @@ for (const database of await testDatabases()) {
       expect(await purgeOldMail(store.db, NOW)).toEqual({ sent: 2, received: 1 });
       expect(await subjects()).toEqual(["recent sent", "waiting"]);
       expect(await inbound()).toEqual(["recent handled", "unhandled"]);
-    });
-
-    it("runs daily as a job that is set up once and reschedules itself", async () => {
-      await scheduleMailRetention(store.db, NOW, NOW);
-      // A second start leaves the schedule alone.
-      await scheduleMailRetention(store.db, NOW + DAY, NOW);
-      await sentMail("old sent", NOW - MAIL_RETENTION_MS - 2 * DAY, NOW - MAIL_RETENTION_MS - DAY);
-      const handlers = {
-        [PURGE_JOB]: mailRetentionHandler({ db: store.db, now: () => clock.now() }),
-      };
-      expect(await runNextJob({ db: store.db, clock, handlers })).toBe(true);
-      expect(await subjects()).toEqual([]);
-      const [job] = await store.db.selectFrom("scheduled_jobs").selectAll().execute();
-      expect(job).toMatchObject({ key: PURGE_JOB, done_at: null });
-      expect(Number(job?.run_at)).toBe(NOW + DAY);
-      expect(await runNextJob({ db: store.db, clock, handlers })).toBe(false);
-      clock.advance(DAY);
-      expect(await runNextJob({ db: store.db, clock, handlers })).toBe(true);
-      const [again] = await store.db.selectFrom("scheduled_jobs").selectAll().execute();
-      expect(Number(again?.run_at)).toBe(NOW + 2 * DAY);
     });
   });
 }

@@ -26,6 +26,7 @@ import {
   startPublicRequest,
   verifyPublicRequest,
 } from "../../src/privacy/requests/verification.js";
+import { saveOrganisationLimits } from "../../src/retention/settings.js";
 import type { Store } from "../../src/store/database.js";
 import { type TestDatabase, testDatabases } from "../support/databases.js";
 import { factories, makeRequest, sendRequest } from "../support/object-factories.js";
@@ -49,6 +50,7 @@ const EVERY_MODULE = [
   "jobs",
   "mail",
   "privacy",
+  "retention",
   "secrets",
 ];
 
@@ -294,6 +296,20 @@ describe.each(databases)("erasing a closed organisation on $dialect", (database:
       email: erasedEmail,
     });
     await erasePerson(world.deps.erasure, { email: erasedEmail, orgId: org.owner.orgId });
+    // Retention: its own limit, and its share of a purge run.
+    await saveOrganisationLimits(world.store.db, org.owner.actor, { closedRequestsMonths: 6 }, now);
+    await world.store.db
+      .insertInto("retention_runs")
+      .values({
+        run_id: `rtr_${label}`,
+        category: "customer",
+        organisation_id: org.owner.orgId,
+        ran_at: now,
+        removed: 1,
+        detail: JSON.stringify({ candidates: 1 }),
+        error: null,
+      })
+      .execute();
     return [candidateEmail, org.owner.email, org.owner.name, org.recruiter.email, mailbox];
   }
 
@@ -353,6 +369,8 @@ describe.each(databases)("erasing a closed organisation on $dialect", (database:
       "erasure_tombstones",
       "erasure_proofs",
       "audit_log",
+      "retention_settings",
+      "retention_runs",
     ]) {
       expect(before[table] ?? 0, table).toBeGreaterThan(0);
     }

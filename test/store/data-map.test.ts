@@ -4,7 +4,7 @@
  * retention. A migration that adds a column without an answer fails here.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ColumnNote } from "../../src/privacy/data-map.js";
+import { type ColumnNote, RETENTIONS } from "../../src/privacy/data-map.js";
 import type { Store } from "../../src/store/database.js";
 import { dataMap } from "../../src/store/schema.js";
 import { testDatabases } from "../support/databases.js";
@@ -19,16 +19,6 @@ const CATEGORIES = [
   "usage",
   "recruiting",
   "employment",
-];
-const RETENTIONS = [
-  "account",
-  "membership",
-  "session",
-  "token",
-  "customer",
-  "audit-2y",
-  "rate-limit-1d",
-  "mail-90d",
 ];
 
 const mapped = dataMap as unknown as Record<string, Record<string, ColumnNote>>;

@@ -266,6 +266,7 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
   "POST /app/assistant/escalations/approve": () => ({ escalationId: "esc_none" }),
   "POST /app/assistant/escalations/dismiss": () => ({ escalationId: "esc_none" }),
   "POST /app/assistant/settings": () => ({ reviewMode: "off", followUpsMax: "2" }),
+  "POST /app/retention": () => ({ closedRequestsMonths: "24" }),
   "POST /app/members/:userId/remove": () => ({}),
   "POST /app/organisation/close": () => ({}),
   "POST /app/organisation/cancel-closing": () => ({}),

@@ -800,6 +800,17 @@ Object.assign(pageForms, {
   },
 } satisfies Record<string, PageForm>);
 
+Object.assign(pageForms, {
+  "POST /app/retention": {
+    prepare: async ({ org }) => ({
+      caller: viaSession(org.owner),
+      path: "/app/retention",
+      valid: { closedRequestsMonths: "24" },
+    }),
+    fields: { closedRequestsMonths: { kind: "whole-number", min: 1 } },
+  },
+} satisfies Record<string, PageForm>);
+
 /** Page POST routes that take no fields a person types, and why. */
 const formsWithoutFields: Record<string, string> = {
   "POST /app/assistant/escalations/approve":

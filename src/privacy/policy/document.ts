@@ -34,6 +34,7 @@ export const RETENTION_WORDS: Record<Retention, string> = {
   "audit-2y": "two years",
   "rate-limit-1d": "one day",
   "mail-90d": "ninety days after sending",
+  "request-3y": "three years after the request was answered",
 };
 
 /** The legal basis (GDPR art. 6) a purpose rests on, from how long its data is kept. */
@@ -41,6 +42,8 @@ export function legalBasisOf(retention: Retention): string {
   switch (retention) {
     case "customer":
       return "the company's own basis as controller; we process on its instructions (art. 28)";
+    case "request-3y":
+      return "legal obligation: showing how each request about your data was answered (art. 6(1)(c))";
     case "audit-2y":
     case "rate-limit-1d":
       return "legitimate interests: keeping the service and your account secure (art. 6(1)(f))";

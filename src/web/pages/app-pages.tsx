@@ -270,7 +270,8 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
               </>
             ) : null}
             <p>
-              <a href="/app/audit">Audit log</a>
+              <a href="/app/audit">Audit log</a> ·{" "}
+              <a href="/app/retention">How long data is kept</a>
             </p>
           </>
         ) : null}

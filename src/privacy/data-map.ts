@@ -25,7 +25,11 @@ export type Retention =
   | "customer" // decided by the customer (controller); deleted with the organisation
   | "audit-2y" // two years, for security and accountability
   | "rate-limit-1d" // one day
-  | "mail-90d"; // sent mail, ninety days after sending
+  | "mail-90d" // sent mail, ninety days after sending
+  | "usage-13m" // usage analytics (page views): thirteen months after the visit
+  // a consent record: while it is the person's current choice, and three years after it is
+  // replaced, withdrawn or lapses (consent/retention.ts)
+  | "consent-proof";
 
 export interface PersonalColumn {
   personal: true;

@@ -3,6 +3,7 @@
  * the CLI share) and the workers that drain its durable queues. Nothing else wires modules
  * together; `web/` only serves HTTP and `jobs/` only runs queues.
  */
+
 import { resolve } from "node:path";
 import { accountsAddresses, accountsErasure } from "../accounts/erasure.js";
 import { ERASE_ORGANISATION_JOB } from "../accounts/org-closure.js";
@@ -40,6 +41,7 @@ import { createPushChannels } from "../calendar/push.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
+import { consentErasure, eraseConsentOfOrganisation } from "../consent/erasure.js";
 import { hiringAddresses, hiringErasure } from "../hiring/erasure.js";
 import { removeMemberFromPools } from "../hiring/member-removal.js";
 import { eraseHiringOfOrganisation } from "../hiring/organisation-erasure.js";
@@ -209,6 +211,7 @@ export function buildDeps(
       bookingErasure,
       calendarErasure({ revoke: (row) => createOAuthSources(oauthDeps).revoke(row) }),
       mailErasure(outboxDirectory === undefined ? {} : { outboxDirectory }),
+      consentErasure,
       auditErasure,
     ],
     heldAddresses: [accountsAddresses, assistantAddresses, bookingAddresses, hiringAddresses],
@@ -248,6 +251,7 @@ export function buildDeps(
           }),
         },
         { module: "mail", erase: eraseMailOfOrganisation },
+        { module: "consent", erase: eraseConsentOfOrganisation },
         { module: "hiring", erase: eraseHiringOfOrganisation },
         { module: "jobs", erase: eraseJobsOfOrganisation },
         { module: "privacy", erase: erasePrivacyOfOrganisation },

@@ -145,7 +145,10 @@ export async function usageReport(
   });
   const top = async (column: "path" | "referrer_host" | "browser" | "os" | "device") => {
     const rows = await scoped()
-      .select([sql<string | null>`${sql.ref(column)}`.as("label"), (eb) => eb.fn.countAll<number>().as("count")])
+      .select([
+        sql<string | null>`${sql.ref(column)}`.as("label"),
+        (eb) => eb.fn.countAll<number>().as("count"),
+      ])
       .where(column, "is not", null)
       .groupBy(column)
       .orderBy("count", "desc")

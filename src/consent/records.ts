@@ -11,10 +11,10 @@ import { newId } from "../ids.js";
 import { type AnyHandle, consentDb } from "./db.js";
 import { truncateIp } from "./ip.js";
 import {
+  type Choices,
   CONSENT_LIFETIME_MS,
   CONSENT_METHODS,
   CONSENT_NOTICE_VERSION,
-  type Choices,
   type ConsentMethod,
 } from "./notice.js";
 

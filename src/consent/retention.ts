@@ -9,7 +9,7 @@
  * A row goes when its limit is reached (the limit itself included), not one millisecond before.
  * The daily purge job calls `purgeExpired`.
  */
-import { Temporal } from "temporal-polyfill";
+import type { Temporal } from "temporal-polyfill";
 import { type AnyHandle, consentDb } from "./db.js";
 import { CONSENT_LIFETIME_MS } from "./notice.js";
 

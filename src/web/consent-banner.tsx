@@ -6,8 +6,9 @@
  * the page. With a Global Privacy Control signal it says so, and asks nothing more than a
  * dismissal: analytics and marketing stay off while the browser sends it.
  */
-import type { FC } from "hono/jsx";
+
 import { tryGetContext } from "hono/context-storage";
+import type { FC } from "hono/jsx";
 import type { AppEnv } from "./env.js";
 
 export const COOKIE_SETTINGS_PATH = "/cookies";
@@ -33,7 +34,8 @@ export const ConsentBanner: FC = () => {
   const consent = c.var.consent;
   if (consent === undefined || !consent.askNeeded) return null;
   if (c.req.path === COOKIE_SETTINGS_PATH) return null;
-  const back = c.req.method === "GET" ? new URL(c.req.url).pathname + new URL(c.req.url).search : c.req.path;
+  const back =
+    c.req.method === "GET" ? new URL(c.req.url).pathname + new URL(c.req.url).search : c.req.path;
   return (
     <section class="consent-banner" aria-labelledby="consent-banner-title">
       <h2 id="consent-banner-title">Cookies and usage data</h2>

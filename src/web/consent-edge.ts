@@ -12,10 +12,10 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { recordPageView } from "../consent/analytics.js";
 import {
+  type Choices,
   CONSENT_COOKIE,
   CONSENT_LIFETIME_DAYS,
   CONSENT_NOTICE_VERSION,
-  type Choices,
   type ConsentMethod,
   consentCookieValue,
   consentState,

@@ -134,8 +134,19 @@ export const RankedBars: FC<{ id: string; title: string; what: string; counts: C
                 <td>{c.label}</td>
                 <td>{c.count}</td>
                 <td class="bar-cell">
-                  <svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">
-                    <rect x="0" y="1" width={((c.count / max) * 100).toFixed(1)} height="8" class="bar" />
+                  <svg
+                    viewBox="0 0 100 10"
+                    preserveAspectRatio="none"
+                    aria-hidden="true"
+                    focusable="false"
+                  >
+                    <rect
+                      x="0"
+                      y="1"
+                      width={((c.count / max) * 100).toFixed(1)}
+                      height="8"
+                      class="bar"
+                    />
                   </svg>
                 </td>
               </tr>

@@ -71,8 +71,8 @@ async function settingsPage(
       <ErrorSummary errors={options.errors} />
       {options.saved ? <Notice tone="good">Your choices are saved.</Notice> : null}
       <p>
-        Ally sets its own cookies only, and loads nothing from other sites. You can change your
-        mind here at any time; the link is at the foot of every page.
+        Ally sets its own cookies only, and loads nothing from other sites. You can change your mind
+        here at any time; the link is at the foot of every page.
       </p>
       {consent.gpc ? (
         <Notice>
@@ -157,9 +157,9 @@ async function settingsPage(
       <p>
         Analytics and marketing set no cookie of their own: your choice in <code>ally_consent</code>{" "}
         decides whether Ally counts your visits. Each choice is kept as a record (the notice
-        version, your choices, how and when you made them, your network with its last part
-        removed) to show what you agreed to. See the <a href="/privacy">privacy policy</a>.
-        This is notice version {CONSENT_NOTICE_VERSION}.
+        version, your choices, how and when you made them, your network with its last part removed)
+        to show what you agreed to. See the <a href="/privacy">privacy policy</a>. This is notice
+        version {CONSENT_NOTICE_VERSION}.
       </p>
     </>
   );
@@ -185,17 +185,12 @@ async function usagePage(c: C) {
     days,
   );
   return c.html(
-    <Page
-      title="Usage"
-      session={c.var.session}
-      csrfToken={c.var.csrfToken}
-      current="/app/usage"
-    >
+    <Page title="Usage" session={c.var.session} csrfToken={c.var.csrfToken} current="/app/usage">
       <h1>Usage</h1>
       <p>
-        How your organisation's members use Ally, counted only for members who said yes to
-        analytics in their cookie settings. Addresses are kept to their network; nothing leaves
-        Ally. Views are kept 13 months.
+        How your organisation's members use Ally, counted only for members who said yes to analytics
+        in their cookie settings. Addresses are kept to their network; nothing leaves Ally. Views
+        are kept 13 months.
       </p>
       <form method="get" action="/app/usage" class="inline">
         <div class="field">
@@ -211,7 +206,11 @@ async function usagePage(c: C) {
         <button type="submit">Show</button>
       </form>
       <h2>Page views per day</h2>
-      <VisitsChart id="visits" title={`Page views per day, last ${days} days`} days={report.perDay} />
+      <VisitsChart
+        id="visits"
+        title={`Page views per day, last ${days} days`}
+        days={report.perDay}
+      />
       <div class="grid usage-grid">
         <RankedBars id="top-pages" title="Top pages" what="Page" counts={report.topPages} />
         <RankedBars id="referrers" title="Referring sites" what="Site" counts={report.referrers} />
@@ -258,7 +257,8 @@ export function registerConsentPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
         c.var.consent.gpc,
       );
       await saveChoice(c, choices, form.from);
-      const back = form.from === "settings" ? `${COOKIE_SETTINGS_PATH}?saved=1` : safeBack(form.back);
+      const back =
+        form.from === "settings" ? `${COOKIE_SETTINGS_PATH}?saved=1` : safeBack(form.back);
       return c.redirect(back, 303);
     },
   });

@@ -93,9 +93,7 @@ describe("IP truncation", () => {
   });
 });
 
-const visitorId = fc
-  .stringMatching(/^[A-Za-z0-9_-]{16,24}$/)
-  .map((tail) => `v_${tail}`);
+const visitorId = fc.stringMatching(/^[A-Za-z0-9_-]{16,24}$/).map((tail) => `v_${tail}`);
 const stored = fc.record({
   noticeVersion: fc.integer({ min: 1, max: 99 }),
   analytics: fc.boolean(),
@@ -161,7 +159,8 @@ describe("the consent cookie and its notice version", () => {
   it("reads Sec-GPC: 1 as the signal and nothing else", () => {
     expect(gpcRequested("1")).toBe(true);
     expect(gpcRequested(" 1 ")).toBe(true);
-    for (const other of [undefined, "", "0", "true", "yes"]) expect(gpcRequested(other)).toBe(false);
+    for (const other of [undefined, "", "0", "true", "yes"])
+      expect(gpcRequested(other)).toBe(false);
   });
 });
 

@@ -3,7 +3,8 @@
  * A plain form (it works without scripts): Reject all and Accept all side by side, alike in
  * size and colour, Reject first; analytics and marketing as boxes nobody has ticked; "Save
  * choices" for the boxes. It posts to `/consent` with the page's CSRF token and comes back to
- * the page. With a Global Privacy Control signal it says so, and asks nothing more than a
+ * the page (the browser's same-origin Referer says which: the page's address, which may hold
+ * an id or a link's token, is never written into the form). With a Global Privacy Control signal it says so, and asks nothing more than a
  * dismissal: analytics and marketing stay off while the browser sends it.
  */
 
@@ -34,15 +35,12 @@ export const ConsentBanner: FC = () => {
   const consent = c.var.consent;
   if (consent === undefined || !consent.askNeeded) return null;
   if (c.req.path === COOKIE_SETTINGS_PATH) return null;
-  const back =
-    c.req.method === "GET" ? new URL(c.req.url).pathname + new URL(c.req.url).search : c.req.path;
   return (
     <section class="consent-banner" aria-labelledby="consent-banner-title">
       <h2 id="consent-banner-title">Cookies and usage data</h2>
       <form method="post" action={CONSENT_FORM_PATH} class="consent-form">
         <input type="hidden" name="_csrf" value={c.var.csrfToken} />
         <input type="hidden" name="from" value="banner" />
-        <input type="hidden" name="back" value={back} />
         <p>{CATEGORY_TEXT.necessary}</p>
         {consent.gpc ? (
           <>

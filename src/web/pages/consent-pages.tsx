@@ -39,12 +39,28 @@ const choiceForm = z.object({
   analytics: z.literal("yes").optional(),
   marketing: z.literal("yes").optional(),
   from: z.enum(["banner", "settings"]).default("banner"),
-  back: z.string().max(500).optional(),
 });
 
-/** A path on this site to return to; anything else becomes the start page. */
-export function safeBack(back: string | undefined): string {
-  return back !== undefined && /^\/(?!\/)[A-Za-z0-9/_\-?=&.%:~]*$/.test(back) ? back : "/";
+/**
+ * The page the banner was on: the path of a same-origin Referer (Ally's pages send it, by
+ * their Referrer-Policy), else the start page.
+ */
+export function pageToReturnTo(c: C): string {
+  const referer = c.req.header("referer");
+  if (referer === undefined) return "/";
+  try {
+    const from = new URL(referer);
+    const here = new URL(c.req.url);
+    if (
+      from.origin !== here.origin &&
+      from.origin !== new URL(c.var.deps.config.http.publicUrl).origin
+    )
+      return "/";
+    const path = `${from.pathname}${from.search}`;
+    return path.startsWith("/") && !path.startsWith("//") ? path : "/";
+  } catch {
+    return "/";
+  }
 }
 
 const COOKIES: Array<[string, string, string]> = [
@@ -92,7 +108,6 @@ async function settingsPage(
       <form method="post" action={CONSENT_FORM_PATH} class="stack card">
         <Csrf token={c.var.csrfToken} />
         <input type="hidden" name="from" value="settings" />
-        <input type="hidden" name="back" value={COOKIE_SETTINGS_PATH} />
         <fieldset>
           <legend>Cookie categories</legend>
           <p>{CATEGORY_TEXT.necessary}</p>
@@ -224,9 +239,16 @@ async function usagePage(c: C) {
 
 export function registerConsentPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   // Global Privacy Control (https://privacycg.github.io/gpc-spec/): the site says it honours it.
-  app.get("/.well-known/gpc.json", (c) => {
-    c.header("Cache-Control", "public, max-age=86400");
-    return c.json({ gpc: true, lastUpdate: GPC_LAST_UPDATE });
+  defineRoute(app, routes, {
+    method: "GET",
+    path: "/.well-known/gpc.json",
+    kind: "page",
+    access: "public",
+    summary: "Global Privacy Control support resource: Ally honours Sec-GPC",
+    handler: (c) => {
+      c.header("Cache-Control", "public, max-age=86400");
+      return c.json({ gpc: true, lastUpdate: GPC_LAST_UPDATE });
+    },
   });
 
   defineRoute(app, routes, {
@@ -257,8 +279,7 @@ export function registerConsentPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
         c.var.consent.gpc,
       );
       await saveChoice(c, choices, form.from);
-      const back =
-        form.from === "settings" ? `${COOKIE_SETTINGS_PATH}?saved=1` : safeBack(form.back);
+      const back = form.from === "settings" ? `${COOKIE_SETTINGS_PATH}?saved=1` : pageToReturnTo(c);
       return c.redirect(back, 303);
     },
   });

@@ -9,8 +9,9 @@
  * - Sol ticks only analytics with the space bar and saves, then opens "Cookie settings" from the
  *   footer and finds her choice there.
  *
- * Every page with the banner is checked at 390 and 1280 px with the shared page checks and
- * axe-core (no serious or critical finding), and for console errors and requests off loopback.
+ * The banner (plain and with GPC) and the settings page are checked at 390 and 1280 px with the
+ * shared page checks and axe-core (no serious or critical finding; axe runs in the page, so not
+ * in Rae's script-less browser), and every context for console errors and requests off loopback.
  * Without /usr/bin/chromium (or ALLY_CHROMIUM) a developer's run skips with one message; with
  * CI=true it fails.
  */
@@ -142,8 +143,10 @@ describe.skipIf(unavailable !== undefined)("cookie consent in a browser", () => 
     await pressAndWait(page, "Enter");
     expect(new URL(page.url()).pathname).toBe("/");
     expect(await bannerShown(page)).toBe(false);
-    for (const path of ["/privacy", "/cookies", "/login"]) await page.goto(path);
+    for (const path of ["/privacy", "/login", "/cookies"]) await page.goto(path);
+    // The settings page says why analytics and marketing cannot be turned on.
     expect(await page.getByText(/Global Privacy Control signal/).count()).toBeGreaterThan(0);
+    expect(await page.getByLabel(/^Analytics:/).isDisabled()).toBe(true);
     expect(await pageViews()).toBe(0);
     expect(await lastRecord()).toMatchObject({ analytics: 0, marketing: 0 });
   });
@@ -155,7 +158,7 @@ describe.skipIf(unavailable !== undefined)("cookie consent in a browser", () => 
       await page.goto("/privacy");
       expect(await bannerShown(page)).toBe(true);
       expect(await page.locator(".consent-banner input[type=checkbox]:checked").count()).toBe(0);
-      await audit(page, "banner");
+      // axe runs in the page's JavaScript: the same banner is audited in the next step.
       await tabTo(page, "Reject all", byLabel("Reject all"), 120);
       await pressAndWait(page, "Enter");
       expect(new URL(page.url()).pathname).toBe("/privacy");
@@ -169,6 +172,8 @@ describe.skipIf(unavailable !== undefined)("cookie consent in a browser", () => 
   step("after Accept all, page views are recorded", async () => {
     const page = await visitor(PHONE);
     await page.goto("/");
+    expect(await bannerShown(page)).toBe(true);
+    await audit(page, "banner");
     await tabTo(page, "Accept all", byLabel("Accept all"), 80);
     await pressAndWait(page, "Enter");
     expect(await bannerShown(page)).toBe(false);

@@ -22,7 +22,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect } from "vitest";
+import { buildDeps } from "../../src/app/compose.js";
 import { type RunningServer, startServer } from "../../src/app/main.js";
+import { systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { openStore, type Store } from "../../src/store/database.js";
 import { seriousAxeFindings } from "./support/axe.js";
@@ -38,6 +40,7 @@ import {
   storySteps,
   tabTo,
 } from "./support/browser.js";
+import { buildTeam } from "./support/team.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-artifacts/screenshots/", import.meta.url));
 const PHONE = { width: 390, height: 844 };
@@ -53,6 +56,7 @@ describe.skipIf(unavailable !== undefined)("cookie consent in a browser", () => 
   let origin: string;
   let store: Store;
   let browser: Browser;
+  let ownerSession = "";
   const contexts: BrowserContext[] = [];
   const problemSets: ContextProblems[] = [];
   const findings: string[] = [];
@@ -122,6 +126,12 @@ describe.skipIf(unavailable !== undefined)("cookie consent in a browser", () => 
     server = await startServer(loaded.config, () => {});
     origin = server.url;
     store = openStore(`sqlite:${join(dir, "ally.db")}`);
+    const deps = buildDeps(loaded.config, store, systemClock, MASTER_KEY);
+    const team = await buildTeam(deps, store, {
+      email: "ivan@example.test",
+      password: "another long passphrase",
+    });
+    ownerSession = team.ownerSession;
     browser = await launchChromium();
   }, STEP_MS);
 
@@ -204,6 +214,28 @@ describe.skipIf(unavailable !== undefined)("cookie consent in a browser", () => 
       await audit(page, "settings");
     },
   );
+
+  step("the organisation's owner reads her members' usage as charts and tables", async () => {
+    const page = await visitor(PHONE);
+    await page
+      .context()
+      .addCookies([
+        { name: "ally_session", value: ownerSession, url: origin, httpOnly: true, sameSite: "Lax" },
+      ]);
+    await page.goto("/app");
+    await tabTo(page, "Accept all", byLabel("Accept all"), 120);
+    await pressAndWait(page, "Enter");
+    await page.goto("/app/jobs");
+    await page.goto("/app/usage");
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Usage");
+    expect(await page.getByRole("img", { name: /Page views per day/ }).count()).toBe(1);
+    expect(await page.getByRole("cell", { name: "/app/jobs", exact: true }).count()).toBe(1);
+    // The chart's numbers as a table, opened from the keyboard.
+    await tabTo(page, "the table of page views", byLabel(/as a table/), 40);
+    await page.keyboard.press("Enter");
+    expect(await page.getByRole("columnheader", { name: "Day" }).isVisible()).toBe(true);
+    await audit(page, "usage");
+  });
 
   step(
     "every page passed the checks, with no console errors and nothing off loopback",

@@ -83,7 +83,7 @@ export const VisitsChart: FC<{
             <tr>
               <th scope="col">Day</th>
               <th scope="col">Page views</th>
-              <th scope="col">Browsers</th>
+              <th scope="col">Distinct visitors</th>
             </tr>
           </thead>
           <tbody>

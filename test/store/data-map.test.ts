@@ -29,6 +29,8 @@ const RETENTIONS = [
   "audit-2y",
   "rate-limit-1d",
   "mail-90d",
+  "usage-13m",
+  "consent-proof",
 ];
 
 const mapped = dataMap as unknown as Record<string, Record<string, ColumnNote>>;

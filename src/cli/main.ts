@@ -23,6 +23,7 @@ Usage:
   ally privacy queue [--all]         privacy questions and complaints, deadlines and overdue flags
   ally privacy answered ID           mark a privacy message answered
   ally jobs dead                     every queue's dead letters, inbound mail included (operator)
+  ally usage [DAYS]                  usage analytics of the public pages (operator; consented visitors only)
   ally jobs retry QUEUE ID           put one back in its queue, due now
   ally backup FILE                   copy the SQLite database to FILE, safely while Ally runs
   ally restore FILE                  put a backup in place (Ally stopped); later erasures are redone
@@ -56,6 +57,8 @@ export async function main(argv: readonly string[], io: SlotsIo = nodeIo): Promi
       return import("./privacy-command.js").then((m) => m.privacyCommand(rest, io, process.env));
     case "jobs":
       return import("./jobs-command.js").then((m) => m.jobsCommand(rest, io, process.env));
+    case "usage":
+      return import("./usage-command.js").then((m) => m.usageCommand(rest, io, process.env));
     case "backup":
       return import("./backup-command.js").then((m) => m.backupCommand(rest, io, process.env));
     case "restore":

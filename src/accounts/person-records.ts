@@ -15,6 +15,16 @@ export async function hasAccount(handle: AnyHandle, email: string): Promise<bool
   return row !== undefined;
 }
 
+/** The id of the account registered with this address, if any (as a list, for joining). */
+export async function accountUserIds(handle: AnyHandle, email: string): Promise<string[]> {
+  const rows = await accountsDb(handle)
+    .selectFrom("users")
+    .select("id")
+    .where(sql<string>`lower(email)`, "=", email.trim().toLowerCase())
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 export async function organisationNames(
   handle: AnyHandle,
   ids: readonly string[],

@@ -3,6 +3,7 @@
  * the CLI share) and the workers that drain its durable queues. Nothing else wires modules
  * together; `web/` only serves HTTP and `jobs/` only runs queues.
  */
+
 import { resolve } from "node:path";
 import { accountsAddresses, accountsErasure } from "../accounts/erasure.js";
 import { ERASE_ORGANISATION_JOB } from "../accounts/org-closure.js";
@@ -42,6 +43,7 @@ import { createPushChannels } from "../calendar/push.js";
 import { startSyncWorker } from "../calendar/sync-worker.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
+import { consentErasure, eraseConsentOfOrganisation } from "../consent/erasure.js";
 import { hiringAddresses, hiringErasure } from "../hiring/erasure.js";
 import { removeMemberFromPools } from "../hiring/member-removal.js";
 import { eraseHiringOfOrganisation } from "../hiring/organisation-erasure.js";
@@ -196,6 +198,7 @@ export function buildDeps(
       calendarErasure({ revoke: (row) => createOAuthSources(oauthDeps).revoke(row) }),
       mailErasure(outboxDirectory === undefined ? {} : { outboxDirectory }),
       assistantErasure,
+      consentErasure,
       auditErasure,
     ],
     heldAddresses: [accountsAddresses, assistantAddresses, bookingAddresses, hiringAddresses],
@@ -359,6 +362,7 @@ function accountsFor(
         }),
       },
       { module: "mail", erase: eraseMailOfOrganisation },
+      { module: "consent", erase: eraseConsentOfOrganisation },
       { module: "hiring", erase: eraseHiringOfOrganisation },
       { module: "jobs", erase: eraseJobsOfOrganisation },
       { module: "retention", erase: eraseRetentionOfOrganisation },

@@ -1,11 +1,17 @@
 /** Wires the privacy module's request commands to the modules they reach through functions. */
 
-import { accountRecords, hasAccount, organisationNames } from "../accounts/person-records.js";
+import {
+  accountRecords,
+  accountUserIds,
+  hasAccount,
+  organisationNames,
+} from "../accounts/person-records.js";
 import { assistantConversationsOf } from "../assistant/person-records.js";
 import { addressOf } from "../booking/effects.js";
 import { candidateInterviews } from "../booking/person-records.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
+import { consentPersonRecords } from "../consent/erasure.js";
 import { candidateIdsOf } from "../hiring/person-ids.js";
 import { candidateRecords, organisationsWithCandidate } from "../hiring/person-records.js";
 import { mintOrgId } from "../ids.js";
@@ -55,6 +61,7 @@ export function privacyRequestDeps(
         { module: "mail-received", title: "Emails you sent to Ally", records: mail.received },
       ];
       if (organisationId === null) {
+        const usage = await consentPersonRecords(db, await accountUserIds(db, email));
         return {
           sections: [
             {
@@ -63,6 +70,12 @@ export function privacyRequestDeps(
               records: await accountRecords(db, email),
             },
             ...mailSections,
+            { module: "consent", title: "Your cookie choices", records: usage.consents },
+            {
+              module: "usage",
+              title: "Pages you visited (with analytics consent)",
+              records: usage.pageViews,
+            },
           ],
           interviewsIcs: null,
         };

@@ -23,6 +23,7 @@ Usage:
   ally privacy queue [--all]         privacy questions and complaints, deadlines and overdue flags
   ally privacy answered ID           mark a privacy message answered
   ally jobs dead                     every queue's dead letters, inbound mail included (operator)
+  ally usage [DAYS]                  usage analytics of the public pages (operator; consented visitors only)
   ally jobs retry QUEUE ID           put one back in its queue, due now
   ally retention                     each kind of data's rule, and what the daily purge last removed (operator)
   ally backup FILE                   copy the SQLite database to FILE, safely while Ally runs
@@ -61,6 +62,8 @@ export async function main(argv: readonly string[], io: SlotsIo = nodeIo): Promi
       return import("./retention-command.js").then((m) =>
         m.retentionCommand(rest, io, process.env),
       );
+    case "usage":
+      return import("./usage-command.js").then((m) => m.usageCommand(rest, io, process.env));
     case "backup":
       return import("./backup-command.js").then((m) => m.backupCommand(rest, io, process.env));
     case "restore":

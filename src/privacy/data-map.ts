@@ -26,7 +26,11 @@ export type Retention =
   | "audit-2y" // two years, for security and accountability
   | "rate-limit-1d" // one day
   | "mail-90d" // sent mail, ninety days after sending
-  | "request-3y"; // a data-subject request's record, three years after it was answered
+  | "request-3y" // a data-subject request's record, three years after it was answered
+  | "usage-13m" // usage analytics (page views): thirteen months after the visit
+  // a consent record: while it is the person's current choice, and three years after it is
+  // replaced, withdrawn or lapses (consent/retention.ts)
+  | "consent-proof";
 
 /**
  * Every `Retention`, at run time (the retention registry and its tests enumerate it). The type
@@ -42,6 +46,8 @@ export const RETENTIONS = [
   "rate-limit-1d",
   "mail-90d",
   "request-3y",
+  "usage-13m",
+  "consent-proof",
 ] as const satisfies readonly Retention[];
 
 /** `true` only when `RETENTIONS` lists every value of `Retention`. */

@@ -16,6 +16,7 @@ import { purgeExpired as accountsPurge } from "../accounts/retention.js";
 import { purgeExpired as assistantPurge } from "../assistant/retention.js";
 import { purgeExpired as bookingPurge } from "../booking/retention.js";
 import { purgeExpired as calendarPurge } from "../calendar/retention.js";
+import { purgeExpired as consentPurge } from "../consent/retention.js";
 import { purgeExpired as jobsPurge } from "../jobs/retention.js";
 import { purgeExpired as mailPurge } from "../mail/retention.js";
 import type { Retention } from "../privacy/data-map.js";
@@ -107,6 +108,20 @@ export const RETENTION_RULES: Record<RetentionCategory, RetentionRule> = {
     enforcedBy: "purge",
     controller: "operator",
   },
+  "usage-13m": {
+    name: "Usage analytics",
+    rule: "page views removed thirteen months after the visit",
+    limit: "thirteen months",
+    enforcedBy: "purge",
+    controller: "operator",
+  },
+  "consent-proof": {
+    name: "Cookie consent records",
+    rule: "kept while it is the person's choice; removed three years after it is replaced, withdrawn or lapses",
+    limit: "three years after it ends",
+    enforcedBy: "purge",
+    controller: "operator",
+  },
   "finished-jobs": {
     name: "Finished background jobs",
     rule: "removed thirty days after they finished",
@@ -142,6 +157,7 @@ export const MODULE_PURGES: readonly { module: string; purge: ModulePurge }[] = 
   { module: "assistant", purge: assistantPurge },
   { module: "booking", purge: bookingPurge },
   { module: "calendar", purge: calendarPurge },
+  { module: "consent", purge: consentPurge },
   { module: "jobs", purge: jobsPurge },
   { module: "mail", purge: mailPurge },
   { module: "privacy", purge: privacyPurge },

@@ -16,6 +16,7 @@ import type { AssistantTables } from "../assistant/tables.js";
 import type { BookingLinkTables } from "../booking/link-tables.js";
 import type { BookingTables } from "../booking/tables.js";
 import type { CalendarTables } from "../calendar/tables.js";
+import type { ConsentTables } from "../consent/tables.js";
 import type { HiringTables } from "../hiring/tables.js";
 import type { JobsTables } from "../jobs/tables.js";
 import type { MailTables } from "../mail/tables.js";
@@ -32,6 +33,7 @@ export type AnyHandle =
   | Kysely<AssistantTables>
   | Kysely<BookingTables & BookingLinkTables>
   | Kysely<CalendarTables>
+  | Kysely<ConsentTables>
   | Kysely<HiringTables>
   | Kysely<JobsTables>
   | Kysely<MailTables>

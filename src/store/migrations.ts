@@ -972,6 +972,55 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.deleteFrom("scheduled_jobs").where("key", "=", "mail-retention").execute();
       },
     },
+    "0026-consent": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("consent_records")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("visitor_id", "text", (c) => c.notNull())
+          .addColumn("user_id", "text")
+          .addColumn("notice_version", "integer", (c) => c.notNull())
+          .addColumn("analytics", "integer", (c) => c.notNull())
+          .addColumn("marketing", "integer", (c) => c.notNull())
+          .addColumn("method", "text", (c) => c.notNull())
+          .addColumn("recorded_at", "bigint", (c) => c.notNull())
+          .addColumn("ip_prefix", "text")
+          .addColumn("replaced_at", "bigint")
+          .execute();
+        await db.schema
+          .createIndex("consent_records_visitor")
+          .on("consent_records")
+          .columns(["visitor_id", "recorded_at"])
+          .execute();
+        await db.schema
+          .createIndex("consent_records_user")
+          .on("consent_records")
+          .columns(["user_id", "recorded_at"])
+          .execute();
+        await serial(db.schema.createTable("page_views"), "id")
+          .addColumn("visited_at", "bigint", (c) => c.notNull())
+          .addColumn("path", "text", (c) => c.notNull())
+          .addColumn("browser", "text", (c) => c.notNull())
+          .addColumn("os", "text", (c) => c.notNull())
+          .addColumn("device", "text", (c) => c.notNull())
+          .addColumn("referrer_host", "text")
+          .addColumn("ip_prefix", "text")
+          .addColumn("visitor_id", "text", (c) => c.notNull())
+          .addColumn("user_id", "text")
+          .addColumn("organisation_id", "text")
+          .execute();
+        await db.schema
+          .createIndex("page_views_scope")
+          .on("page_views")
+          .columns(["organisation_id", "visited_at"])
+          .execute();
+        await db.schema
+          .createIndex("page_views_visitor")
+          .on("page_views")
+          .column("visitor_id")
+          .execute();
+      },
+    },
   };
 }
 

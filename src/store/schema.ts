@@ -4,6 +4,7 @@ import { type AssistantTables, assistantDataMap } from "../assistant/tables.js";
 import { type BookingLinkTables, bookingLinkDataMap } from "../booking/link-tables.js";
 import { type BookingTables, bookingDataMap } from "../booking/tables.js";
 import { type CalendarTables, calendarDataMap } from "../calendar/tables.js";
+import { type ConsentTables, consentDataMap } from "../consent/tables.js";
 import { type HiringTables, hiringDataMap } from "../hiring/tables.js";
 import { type JobsTables, jobsDataMap } from "../jobs/tables.js";
 import { type MailTables, mailDataMap } from "../mail/tables.js";
@@ -16,6 +17,7 @@ export type Database = AccountsTables &
   BookingLinkTables &
   BookingTables &
   CalendarTables &
+  ConsentTables &
   HiringTables &
   JobsTables &
   MailTables &
@@ -30,6 +32,7 @@ export const dataMap = {
   ...bookingLinkDataMap,
   ...bookingDataMap,
   ...calendarDataMap,
+  ...consentDataMap,
   ...hiringDataMap,
   ...jobsDataMap,
   ...mailDataMap,

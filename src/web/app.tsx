@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { contextStorage } from "hono/context-storage";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { can } from "../accounts/permissions.js";
@@ -21,6 +22,7 @@ import { registerHiringApi } from "./api/hiring-api.js";
 import { registerJobsApi } from "./api/jobs-api.js";
 import { registerTokensApi } from "./api/tokens-api.js";
 import { BOOK_SCRIPT_SOURCE, STYLESHEET } from "./assets.js";
+import { consentEdge } from "./consent-edge.js";
 import { accessSpecFor } from "./define-route.js";
 import type { AppEnv, WebDeps } from "./env.js";
 import { type ErrorBody, HTTP_STATUS, toAppError } from "./errors.js";
@@ -31,6 +33,7 @@ import { registerAppPages } from "./pages/app-pages.js";
 import { registerAssistantPages } from "./pages/assistant-pages.js";
 import { BOOK_SCRIPT, registerBookPages } from "./pages/book-pages.js";
 import { registerCalendarPages } from "./pages/calendar-pages.js";
+import { registerConsentPages } from "./pages/consent-pages.js";
 import { registerDevPages } from "./pages/dev-pages.js";
 import { registerHiringPages } from "./pages/hiring-pages.js";
 import { registerMailboxPages } from "./pages/mailbox-pages.js";
@@ -98,6 +101,9 @@ export function createApp(deps: WebDeps): AllyApp {
     },
   });
   const routes = new RouteTable();
+
+  // The page frame reads this request's context (the cookie banner) without every page passing it.
+  app.use("*", contextStorage());
 
   // Every request: an id (the caller's valid X-Request-Id, or a new one), sent back, and one
   // log line and one timing by route pattern once answered. Never the path or query: they may
@@ -196,6 +202,9 @@ export function createApp(deps: WebDeps): AllyApp {
     return next();
   });
 
+  // The visitor's cookie choice and GPC signal; page views counted with analytics consent only.
+  app.use("*", consentEdge);
+
   // The route table's access rule, enforced before any input is read: callers who may not use
   // a route learn nothing from its validation. Services check permissions again.
   app.use("*", async (c, next) => {
@@ -284,6 +293,7 @@ export function createApp(deps: WebDeps): AllyApp {
   app.use("/app", policyAcceptanceGate);
   registerPublicPages(app, routes);
   registerPrivacyPages(app, routes);
+  registerConsentPages(app, routes);
   registerAccountPages(app, routes);
   registerAppPages(app, routes);
   registerAssistantPages(app, routes);

@@ -97,6 +97,22 @@ dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 ol.timeline { padding-left: 1.25rem; }
 ol.timeline li { margin-bottom: .5rem; }
+/* The cookie banner: in the page's flow before the footer, Reject all and Accept all alike. */
+.consent-banner { width: 100%; max-width: 72rem; margin: 0 auto 1rem; padding: 1rem; background: var(--card); border: 2px solid var(--ink); border-radius: .5rem; }
+.consent-banner h2 { margin: 0 0 .5rem; }
+.consent-banner p { margin: 0 0 .75rem; }
+.consent-banner fieldset { margin: 0 0 .75rem; }
+.consent-actions button { min-width: 9rem; }
+/* Usage charts: SVG drawn on the server, sized by the width they are given. */
+figure.chart { margin: 0 0 1.5rem; background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; }
+figure.chart svg { display: block; width: 100%; height: auto; max-height: 16rem; }
+figure.chart figcaption { color: var(--muted); font-size: .9rem; margin: .5rem 0; }
+svg .bar { fill: var(--accent); }
+svg .axis { stroke: var(--muted); stroke-width: 1; }
+svg .chart-label { fill: var(--ink); font-size: 14px; }
+td.bar-cell { width: 35%; vertical-align: middle; }
+td.bar-cell svg { display: block; width: 100%; height: .75rem; }
+.ranked h2 { margin-top: 1rem; }
 `;
 
 /**

@@ -10,6 +10,7 @@ import type { OAuthConnections } from "../calendar/oauth-connections.js";
 import type { PushChannels } from "../calendar/push.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
+import type { ConsentState } from "../consent/notice.js";
 import type { HiringService } from "../hiring/service.js";
 import type { DeadLetter } from "../jobs/lease-queue.js";
 import type { InboundHandler } from "../mail/inbound.js";
@@ -89,5 +90,7 @@ export interface AppEnv {
     csrfToken: string;
     /** This request's id: the caller's valid X-Request-Id, or a new one; sent back and logged. */
     requestId: string;
+    /** The visitor's cookie choice and GPC signal (web/consent-edge.ts). */
+    consent: ConsentState;
   };
 }

@@ -5,6 +5,7 @@
 import type { Child, FC } from "hono/jsx";
 import { can, type Permission } from "../accounts/permissions.js";
 import type { SessionContext } from "../accounts/service.js";
+import { COOKIE_SETTINGS_PATH, ConsentBanner } from "./consent-banner.js";
 
 export interface PageProps {
   title: string;
@@ -29,6 +30,7 @@ const appNav: Array<[string, string, Permission?]> = [
   ["/app/templates", "Loop templates", "hiring:read"],
   ["/app/calendars", "Calendars"],
   ["/app/members", "Team"],
+  ["/app/usage", "Usage", "audit:read"],
   ["/app/account", "Account"],
 ];
 
@@ -96,9 +98,11 @@ export const Page: FC<PageProps> = ({
       <main id="main" class={narrow ? "narrow" : undefined} tabindex={-1}>
         {children}
       </main>
+      <ConsentBanner />
       <footer>
         Ally schedules interviews. Open source. <a href="/privacy">Privacy policy</a> ·{" "}
-        <a href="/privacy/contact">Contact us about privacy</a>
+        <a href="/privacy/contact">Contact us about privacy</a> ·{" "}
+        <a href={COOKIE_SETTINGS_PATH}>Cookie settings</a>
       </footer>
     </body>
   </html>

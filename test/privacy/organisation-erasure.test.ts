@@ -20,6 +20,7 @@ import {
   recordMessage,
   saveSettings,
 } from "../../src/assistant/store.js";
+import { recordPageView } from "../../src/consent/analytics.js";
 import { storeInbound } from "../../src/mail/inbound.js";
 import { erasePerson } from "../../src/privacy/erasure.js";
 import {
@@ -46,6 +47,7 @@ const EVERY_MODULE = [
   "assistant",
   "booking",
   "calendar",
+  "consent",
   "hiring",
   "jobs",
   "mail",
@@ -310,6 +312,18 @@ describe.each(databases)("erasing a closed organisation on $dialect", (database:
         error: null,
       })
       .execute();
+    // A member's page views, counted with their analytics consent.
+    await recordPageView(world.store.db, {
+      path: "/app/jobs",
+      visitedAtMs: world.clock.now(),
+      userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+      referrer: undefined,
+      ownHost: "ally.test",
+      ip: "203.0.113.9",
+      visitorId: `v_organisationerasure${label}`,
+      userId: org.recruiter.userId,
+      organisationId: org.owner.orgId,
+    });
     return [candidateEmail, org.owner.email, org.owner.name, org.recruiter.email, mailbox];
   }
 

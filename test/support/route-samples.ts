@@ -247,6 +247,7 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
     message: "Which calendars of mine do you read?",
   }),
   "POST /privacy/accept": () => ({ version: "1" }),
+  "POST /consent": () => ({ choice: "reject-all", from: "banner" }),
   "POST /app/account/second-factor/begin": () => ({}),
   "POST /app/account/second-factor/enable": ({ world }) => {
     const secret = newTotpSecret();

@@ -251,6 +251,8 @@ export async function send(
   }
   if (options.csrf === false) csrf = undefined;
   else if (typeof options.csrf === "string") csrf = options.csrf;
+  // A cookie the test sends itself (a consent choice) goes along with the caller's.
+  if (options.headers?.cookie !== undefined) cookies.push(options.headers.cookie);
   if (cookies.length > 0) headers.cookie = cookies.join("; ");
   let body: string | undefined;
   if (options.form !== undefined) {

@@ -822,6 +822,8 @@ const formsWithoutFields: Record<string, string> = {
   "POST /privacy/accept":
     "a button; its hidden version field, when not the version in force, is refused (409) in test/web/privacy-policy-acceptance.test.ts",
   "POST /app/requests/:requestId/offer": "a button",
+  "POST /consent":
+    "the cookie banner's and settings page's buttons; an unknown choice (422), a missing CSRF token (403) and an off-site return path are tested in test/consent/consent-web.test.ts",
   "POST /logout": "a button",
   "POST /verify-email": "the token from the email link; a bad one is an invalid link (400)",
   "POST /confirm-email-change":

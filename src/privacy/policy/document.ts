@@ -35,6 +35,9 @@ export const RETENTION_WORDS: Record<Retention, string> = {
   "rate-limit-1d": "one day",
   "mail-90d": "ninety days after sending",
   "request-3y": "three years after the request was answered",
+  "usage-13m": "thirteen months after the visit",
+  "consent-proof":
+    "while it is your choice, and three years after you change or withdraw it or it lapses",
 };
 
 /** The legal basis (GDPR art. 6) a purpose rests on, from how long its data is kept. */
@@ -47,6 +50,10 @@ export function legalBasisOf(retention: Retention): string {
     case "audit-2y":
     case "rate-limit-1d":
       return "legitimate interests: keeping the service and your account secure (art. 6(1)(f))";
+    case "usage-13m":
+      return "your consent, given and withdrawn in the cookie settings (art. 6(1)(a))";
+    case "consent-proof":
+      return "legal obligation: showing the consent we rely on (art. 6(1)(c) with art. 7(1))";
     default:
       return "performance of the contract with you: running your account (art. 6(1)(b))";
   }

@@ -12,7 +12,8 @@ export type DataCategory =
   | "credential" // password hashes, token hashes, second-factor secrets
   | "usage" // IP addresses, user agents, access times
   | "recruiting" // what a customer records about candidates and interviewers
-  | "employment"; // job titles, roles, working hours
+  | "employment" // job titles, roles, working hours
+  | "published"; // what a person chose to have published under their name (testimonials)
 
 export type Retention =
   // until the account is closed; an account left with no organisation (its last membership
@@ -25,7 +26,12 @@ export type Retention =
   | "customer" // decided by the customer (controller); deleted with the organisation
   | "audit-2y" // two years, for security and accountability
   | "rate-limit-1d" // one day
-  | "mail-90d"; // sent mail, ninety days after sending
+  | "mail-90d" // sent mail, ninety days after sending
+  // a testimonial: its text until the person removes it, it is declined or the organisation
+  // closes; then only the record of the consent steps (who, when, which version), three years
+  // as proof when consent was given, thirty days when it never was; an unanswered request,
+  // sixty days after its last step (testimonials/retention.ts)
+  | "testimonial";
 
 export interface PersonalColumn {
   personal: true;

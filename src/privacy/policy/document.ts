@@ -21,6 +21,7 @@ const CATEGORY_NAMES: Record<DataCategory, string> = {
   usage: "Network addresses, browsers and access times",
   recruiting: "What a company records about its candidates and interviewers",
   employment: "Job titles, roles and working hours",
+  published: "Testimonials you agreed to have published under your name",
 };
 
 /** How long each retention keeps data, in words. */
@@ -34,6 +35,8 @@ export const RETENTION_WORDS: Record<Retention, string> = {
   "audit-2y": "two years",
   "rate-limit-1d": "one day",
   "mail-90d": "ninety days after sending",
+  testimonial:
+    "until you remove your testimonial (one click) or it is declined; the record of your consent three years after",
 };
 
 /** The legal basis (GDPR art. 6) a purpose rests on, from how long its data is kept. */
@@ -41,6 +44,8 @@ export function legalBasisOf(retention: Retention): string {
   switch (retention) {
     case "customer":
       return "the company's own basis as controller; we process on its instructions (art. 28)";
+    case "testimonial":
+      return "your consent, which you withdraw at any time by removing the testimonial (art. 6(1)(a))";
     case "audit-2y":
     case "rate-limit-1d":
       return "legitimate interests: keeping the service and your account secure (art. 6(1)(f))";

@@ -74,6 +74,10 @@ import { type Keyring, singleKeyring } from "../secrets/keyring.js";
 import { eraseSecretsOfOrganisation } from "../secrets/organisation-erasure.js";
 import { createSecretStore, type SecretStore } from "../secrets/secret-store.js";
 import type { Store } from "../store/database.js";
+import { testimonialsErasure } from "../testimonials/erasure.js";
+import { testimonialsAddresses } from "../testimonials/held-addresses.js";
+import { eraseTestimonialsOfOrganisation } from "../testimonials/organisation-erasure.js";
+import { createTestimonials } from "../testimonials/service.js";
 import { candidateBookingFor } from "../web/booking-adapter.js";
 import type { WebDeps } from "../web/env.js";
 import { calendarMembers } from "./calendar-members.js";
@@ -210,8 +214,15 @@ export function buildDeps(
       calendarErasure({ revoke: (row) => createOAuthSources(oauthDeps).revoke(row) }),
       mailErasure(outboxDirectory === undefined ? {} : { outboxDirectory }),
       auditErasure,
+      testimonialsErasure,
     ],
-    heldAddresses: [accountsAddresses, assistantAddresses, bookingAddresses, hiringAddresses],
+    heldAddresses: [
+      accountsAddresses,
+      assistantAddresses,
+      bookingAddresses,
+      hiringAddresses,
+      testimonialsAddresses,
+    ],
   };
   return {
     config,
@@ -240,6 +251,7 @@ export function buildDeps(
       // A closed organisation's erasure: dependents first, each module over its own tables.
       organisationErasureSteps: [
         { module: "assistant", erase: eraseAssistantOfOrganisation },
+        { module: "testimonials", erase: eraseTestimonialsOfOrganisation },
         { module: "booking", erase: eraseBookingOfOrganisation },
         {
           module: "calendar",
@@ -274,6 +286,14 @@ export function buildDeps(
     outboxDirectory,
     mailboxes: createMailboxes(mailboxDepsFor(config, store, clock, box, tombstones)),
     deadLetters: createDeadLetters({ store, clock }),
+    testimonials: createTestimonials({
+      db: store.db,
+      clock,
+      mailFrom: config.mail.from,
+      publicUrl: config.http.publicUrl,
+      mailLimits: config.mail.limits,
+      tombstones,
+    }),
     tombstones,
     erasure,
     privacy: privacyRequestDeps(config, store, clock, async (tx, email, organisationId) =>

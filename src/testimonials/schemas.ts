@@ -4,7 +4,7 @@ import { invalid } from "../errors.js";
 
 const optionalLine = (label: string) =>
   z
-    .string()
+    .string({ error: `${label} must be text` })
     .trim()
     .max(80, `${label} is at most 80 characters`)
     .transform((v) => (v === "" ? null : v))
@@ -14,9 +14,13 @@ const optionalLine = (label: string) =>
 
 /** A member asks a person, by name and email. */
 export const requestInput = z.object({
-  name: z.string().trim().min(1, "Enter the person's name").max(120, "At most 120 characters"),
+  name: z
+    .string({ error: "Enter the person's name" })
+    .trim()
+    .min(1, "Enter the person's name")
+    .max(120, "At most 120 characters"),
   email: z
-    .string()
+    .string({ error: "Enter an email address, like dana@example.com" })
     .trim()
     .toLowerCase()
     .pipe(z.email("Enter an email address, like dana@example.com").max(254)),
@@ -26,12 +30,12 @@ export type RequestInput = z.input<typeof requestInput>;
 /** The text as it would be published: the quote, the name shown, an optional role and company. */
 export const contentInput = z.object({
   quote: z
-    .string()
+    .string({ error: "Write your testimonial" })
     .trim()
     .min(10, "Write at least 10 characters")
     .max(600, "The testimonial is at most 600 characters"),
   displayName: z
-    .string()
+    .string({ error: "Enter the name to show, such as your first name" })
     .trim()
     .min(1, "Enter the name to show, such as your first name")
     .max(80, "The name is at most 80 characters"),

@@ -478,6 +478,11 @@ export function createTestimonials(deps: TestimonialsDeps) {
       });
     },
 
+    /** What the link opens, without recording a view (a form shown again with its errors). */
+    async peek(token: string): Promise<PersonView> {
+      return onLink(token, async (_trx, row, organisation) => personViewOf(row, organisation));
+    },
+
     /** What the link opens, recording that the person viewed it. @throws AppError NOT_FOUND */
     async openLink(token: string): Promise<PersonView> {
       return onLink(token, async (trx, row, organisation) => {

@@ -97,6 +97,10 @@ dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 ol.timeline { padding-left: 1.25rem; }
 ol.timeline li { margin-bottom: .5rem; }
+figure.quote { margin: 0; }
+figure.quote blockquote { margin: 0 0 .5rem; font-size: 1.125rem; }
+figure.quote blockquote p { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+figure.quote figcaption { color: var(--muted); overflow-wrap: anywhere; }
 `;
 
 /**

@@ -29,6 +29,7 @@ const appNav: Array<[string, string, Permission?]> = [
   ["/app/templates", "Loop templates", "hiring:read"],
   ["/app/calendars", "Calendars"],
   ["/app/members", "Team"],
+  ["/app/testimonials", "Testimonials", "testimonials:manage"],
   ["/app/account", "Account"],
 ];
 

@@ -50,6 +50,7 @@ const EVERY_MODULE = [
   "mail",
   "privacy",
   "secrets",
+  "testimonials",
 ];
 
 /** Every table of the live database (not a hand-kept list). */
@@ -353,6 +354,9 @@ describe.each(databases)("erasing a closed organisation on $dialect", (database:
       "erasure_tombstones",
       "erasure_proofs",
       "audit_log",
+      "testimonials",
+      "testimonial_steps",
+      "testimonial_links",
     ]) {
       expect(before[table] ?? 0, table).toBeGreaterThan(0);
     }

@@ -717,7 +717,7 @@ function registerPersonPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void
         return page(
           c,
           token,
-          await service(c).openLink(token),
+          await service(c).peek(token),
           { values, errors: failed.errors },
           failed.status,
         );
@@ -746,7 +746,7 @@ function registerPersonPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void
         return page(
           c,
           token,
-          await service(c).openLink(token),
+          await service(c).peek(token),
           { errors: failed.errors },
           failed.status,
         );

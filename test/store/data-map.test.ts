@@ -19,6 +19,7 @@ const CATEGORIES = [
   "usage",
   "recruiting",
   "employment",
+  "published",
 ];
 const RETENTIONS = [
   "account",
@@ -29,6 +30,7 @@ const RETENTIONS = [
   "audit-2y",
   "rate-limit-1d",
   "mail-90d",
+  "testimonial",
 ];
 
 const mapped = dataMap as unknown as Record<string, Record<string, ColumnNote>>;

@@ -14,7 +14,8 @@ export type Permission =
   | "candidates:read"
   | "candidates:write"
   | "profiles:edit-any" // other people's interviewer profiles
-  | "api-tokens:own"; // create and revoke one's own API tokens
+  | "api-tokens:own" // create and revoke one's own API tokens
+  | "testimonials:manage"; // ask people for testimonials, publish or decline them
 
 const grants: Record<Role, readonly Permission[]> = {
   owner: [
@@ -27,6 +28,7 @@ const grants: Record<Role, readonly Permission[]> = {
     "candidates:write",
     "profiles:edit-any",
     "api-tokens:own",
+    "testimonials:manage",
   ],
   admin: [
     "members:manage",
@@ -37,6 +39,7 @@ const grants: Record<Role, readonly Permission[]> = {
     "candidates:write",
     "profiles:edit-any",
     "api-tokens:own",
+    "testimonials:manage",
   ],
   recruiter: [
     "hiring:read",

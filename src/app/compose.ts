@@ -83,6 +83,10 @@ import { type Keyring, singleKeyring } from "../secrets/keyring.js";
 import { eraseSecretsOfOrganisation } from "../secrets/organisation-erasure.js";
 import { createSecretStore, type SecretStore } from "../secrets/secret-store.js";
 import type { Store } from "../store/database.js";
+import { testimonialsErasure } from "../testimonials/erasure.js";
+import { testimonialsAddresses } from "../testimonials/held-addresses.js";
+import { eraseTestimonialsOfOrganisation } from "../testimonials/organisation-erasure.js";
+import { createTestimonials } from "../testimonials/service.js";
 import { candidateBookingFor } from "../web/booking-adapter.js";
 import type { WebDeps } from "../web/env.js";
 import { calendarMembers } from "./calendar-members.js";
@@ -200,8 +204,15 @@ export function buildDeps(
       assistantErasure,
       consentErasure,
       auditErasure,
+      testimonialsErasure,
     ],
-    heldAddresses: [accountsAddresses, assistantAddresses, bookingAddresses, hiringAddresses],
+    heldAddresses: [
+      accountsAddresses,
+      assistantAddresses,
+      bookingAddresses,
+      hiringAddresses,
+      testimonialsAddresses,
+    ],
   };
   return {
     config,
@@ -232,6 +243,14 @@ export function buildDeps(
     outboxDirectory,
     mailboxes: createMailboxes(mailboxDepsFor(config, store, clock, box, tombstones)),
     deadLetters: createDeadLetters({ store, clock }),
+    testimonials: createTestimonials({
+      db: store.db,
+      clock,
+      mailFrom: config.mail.from,
+      publicUrl: config.http.publicUrl,
+      mailLimits: config.mail.limits,
+      tombstones,
+    }),
     tombstones,
     erasure,
     privacy: privacyRequestDeps(config, store, clock, async (tx, email, organisationId) =>
@@ -354,6 +373,7 @@ function accountsFor(
     // A closed organisation's erasure: dependents first, each module over its own tables.
     organisationErasureSteps: [
       { module: "assistant", erase: eraseAssistantOfOrganisation },
+      { module: "testimonials", erase: eraseTestimonialsOfOrganisation },
       { module: "booking", erase: eraseBookingOfOrganisation },
       {
         module: "calendar",

@@ -19,6 +19,10 @@ import { enqueueMail } from "../mail/outbox.js";
 import { personMail } from "../mail/person-records.js";
 import type { PrivacyRequestDeps } from "../privacy/requests/deps.js";
 import type { Store } from "../store/database.js";
+import {
+  organisationsWithTestimonial,
+  testimonialRecords,
+} from "../testimonials/person-records.js";
 
 /** The privacy policy version in force, until policy versions exist (issue 12). */
 export const POLICY_VERSION = "1";
@@ -48,7 +52,13 @@ export function privacyRequestDeps(
       );
     },
     async holdersOf(tx, email) {
-      const ids = await organisationsWithCandidate(tx, email);
+      // Each organisation that recorded the person as a candidate or asked them for a testimonial.
+      const ids = [
+        ...new Set([
+          ...(await organisationsWithCandidate(tx, email)),
+          ...(await organisationsWithTestimonial(tx, email)),
+        ]),
+      ];
       return {
         organisations: await organisationNames(tx, ids),
         accountHolder: await hasAccount(tx, email),
@@ -109,6 +119,11 @@ export function privacyRequestDeps(
             module: "assistant",
             title: `Emails with Ally about your interviews with ${name}`,
             records: await assistantConversationsOf(db, organisationId, email),
+          },
+          {
+            module: "testimonials",
+            title: `Testimonials ${name} asked you for`,
+            records: await testimonialRecords(db, organisationId, email),
           },
           ...mailSections,
         ],

@@ -12,7 +12,8 @@ export type DataCategory =
   | "credential" // password hashes, token hashes, second-factor secrets
   | "usage" // IP addresses, user agents, access times
   | "recruiting" // what a customer records about candidates and interviewers
-  | "employment"; // job titles, roles, working hours
+  | "employment" // job titles, roles, working hours
+  | "published"; // what a person chose to have published under their name (testimonials)
 
 export type Retention =
   // until the account is closed; an account left with no organisation (its last membership
@@ -30,7 +31,12 @@ export type Retention =
   | "usage-13m" // usage analytics (page views): thirteen months after the visit
   // a consent record: while it is the person's current choice, and three years after it is
   // replaced, withdrawn or lapses (consent/retention.ts)
-  | "consent-proof";
+  | "consent-proof"
+  // a testimonial: its text until the person removes it, it is declined or the organisation
+  // closes; then only the record of the consent steps (who, when, which version), three years
+  // as proof when consent was given, thirty days when it never was; an unanswered request,
+  // sixty days after its last step (testimonials/retention.ts)
+  | "testimonial";
 
 /**
  * Every `Retention`, at run time (the retention registry and its tests enumerate it). The type
@@ -48,6 +54,7 @@ export const RETENTIONS = [
   "request-3y",
   "usage-13m",
   "consent-proof",
+  "testimonial",
 ] as const satisfies readonly Retention[];
 
 /** `true` only when `RETENTIONS` lists every value of `Retention`. */

@@ -22,6 +22,7 @@ import { purgeExpired as mailPurge } from "../mail/retention.js";
 import type { Retention } from "../privacy/data-map.js";
 import { purgeExpired as privacyPurge } from "../privacy/retention.js";
 import type { ModulePurge } from "../privacy/retention-limits.js";
+import { purgeExpired as testimonialsPurge } from "../testimonials/retention.js";
 
 /** Work records with a limit of their own, beside the data map's retentions. */
 export const WORK_CATEGORIES = ["finished-jobs", "event-writes", "dead-letters"] as const;
@@ -122,6 +123,13 @@ export const RETENTION_RULES: Record<RetentionCategory, RetentionRule> = {
     enforcedBy: "purge",
     controller: "operator",
   },
+  testimonial: {
+    name: "Testimonials",
+    rule: "the text is deleted when the person removes it or it is declined; the record of a given consent three years after, one never given thirty days after, an unanswered request sixty days after its last step",
+    limit: "until removed; proof three years",
+    enforcedBy: "purge",
+    controller: "operator",
+  },
   "finished-jobs": {
     name: "Finished background jobs",
     rule: "removed thirty days after they finished",
@@ -161,4 +169,5 @@ export const MODULE_PURGES: readonly { module: string; purge: ModulePurge }[] = 
   { module: "jobs", purge: jobsPurge },
   { module: "mail", purge: mailPurge },
   { module: "privacy", purge: privacyPurge },
+  { module: "testimonials", purge: testimonialsPurge },
 ];

@@ -23,6 +23,7 @@ import type { MailTables } from "../mail/tables.js";
 import type { PrivacyTables } from "../privacy/tables.js";
 import type { RetentionTables } from "../retention/tables.js";
 import type { SecretsTables } from "../secrets/tables.js";
+import type { TestimonialsTables } from "../testimonials/tables.js";
 import type { Database } from "./schema.js";
 
 /** The shared connection, a transaction, or any module's narrowed view of either. */
@@ -39,4 +40,5 @@ export type AnyHandle =
   | Kysely<MailTables>
   | Kysely<PrivacyTables>
   | Kysely<RetentionTables>
-  | Kysely<SecretsTables>;
+  | Kysely<SecretsTables>
+  | Kysely<TestimonialsTables>;

@@ -1014,10 +1014,63 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .on("page_views")
           .columns(["organisation_id", "visited_at"])
           .execute();
+        await db.schema.createIndex("page_views_visitor").on("page_views").column("visitor_id");
+      },
+    },
+    "0029-testimonials": {
+      async up(db: AnyDb) {
         await db.schema
-          .createIndex("page_views_visitor")
-          .on("page_views")
-          .column("visitor_id")
+          .createTable("testimonials")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) => c.notNull())
+          .addColumn("person_name", "text", (c) => c.notNull())
+          .addColumn("person_email", "text", (c) => c.notNull())
+          .addColumn("requested_by", "text", (c) => c.notNull())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("version", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("consented_version", "integer")
+          .addColumn("quote", "text")
+          .addColumn("display_name", "text")
+          .addColumn("role", "text")
+          .addColumn("company", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .addColumn("ended_at", "bigint")
+          .execute();
+        await db.schema
+          .createIndex("testimonials_organisation")
+          .on("testimonials")
+          .columns(["organisation_id", "created_at"])
+          .execute();
+        await db.schema
+          .createIndex("testimonials_status")
+          .on("testimonials")
+          .columns(["status", "updated_at"])
+          .execute();
+        await serial(db.schema.createTable("testimonial_steps"), "id")
+          .addColumn("testimonial_id", "text", (c) =>
+            c.notNull().references("testimonials.id").onDelete("cascade"),
+          )
+          .addColumn("organisation_id", "text", (c) => c.notNull())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("actor", "text", (c) => c.notNull())
+          .addColumn("actor_user_id", "text")
+          .addColumn("version", "integer")
+          .addColumn("at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("testimonial_steps_testimonial")
+          .on("testimonial_steps")
+          .columns(["testimonial_id", "id"])
+          .execute();
+        await db.schema
+          .createTable("testimonial_links")
+          .addColumn("token_hash", "text", (c) => c.primaryKey())
+          .addColumn("testimonial_id", "text", (c) =>
+            c.notNull().references("testimonials.id").onDelete("cascade"),
+          )
+          .addColumn("organisation_id", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
           .execute();
       },
     },

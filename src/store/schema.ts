@@ -11,6 +11,7 @@ import { type MailTables, mailDataMap } from "../mail/tables.js";
 import { type PrivacyTables, privacyDataMap } from "../privacy/tables.js";
 import { type RetentionTables, retentionDataMap } from "../retention/tables.js";
 import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
+import { type TestimonialsTables, testimonialsDataMap } from "../testimonials/tables.js";
 
 export type Database = AccountsTables &
   AssistantTables &
@@ -23,7 +24,8 @@ export type Database = AccountsTables &
   MailTables &
   PrivacyTables &
   RetentionTables &
-  SecretsTables;
+  SecretsTables &
+  TestimonialsTables;
 
 /** Every table's column notes (personal data category, purpose, retention). */
 export const dataMap = {
@@ -39,4 +41,5 @@ export const dataMap = {
   ...privacyDataMap,
   ...retentionDataMap,
   ...secretsDataMap,
+  ...testimonialsDataMap,
 };

@@ -43,6 +43,7 @@ import { registerPrivacyRequestPages } from "./pages/privacy-request-pages.js";
 import { registerPublicPages } from "./pages/public-pages.js";
 import { registerRequestPages } from "./pages/request-pages.js";
 import { registerRetentionPages } from "./pages/retention-pages.js";
+import { registerTestimonialPages } from "./pages/testimonial-pages.js";
 import { RouteTable } from "./route-table.js";
 
 export const SESSION_COOKIE = "ally_session";
@@ -306,6 +307,7 @@ export function createApp(deps: WebDeps): AllyApp {
   registerDevPages(app, routes);
   registerMailboxPages(app, routes);
   registerMailboxWebhook(app, routes);
+  registerTestimonialPages(app, routes);
   registerAccountsApi(app, routes);
   registerTokensApi(app, routes);
   registerHiringApi(app, routes);

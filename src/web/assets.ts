@@ -113,6 +113,10 @@ svg .chart-label { fill: var(--ink); font-size: 14px; }
 td.bar-cell { width: 35%; vertical-align: middle; }
 td.bar-cell svg { display: block; width: 100%; height: .75rem; }
 .ranked h2 { margin-top: 1rem; }
+figure.quote { margin: 0; }
+figure.quote blockquote { margin: 0 0 .5rem; font-size: 1.125rem; }
+figure.quote blockquote p { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+figure.quote figcaption { color: var(--muted); overflow-wrap: anywhere; }
 `;
 
 /**

@@ -19,6 +19,7 @@ import type { ErasureDeps } from "../privacy/erasure.js";
 import type { PrivacyRequestDeps } from "../privacy/requests/deps.js";
 import type { Tombstones } from "../privacy/tombstones.js";
 import type { Store } from "../store/database.js";
+import type { Testimonials } from "../testimonials/service.js";
 import type { CandidateBooking } from "./booking-view.js";
 
 export interface WebDeps {
@@ -47,6 +48,8 @@ export interface WebDeps {
   inboundHandlers: InboundHandler[];
   /** Data-subject requests: the public form, members' own, and controllers' queues. */
   privacy: PrivacyRequestDeps;
+  /** Testimonials: asked by admins, consented to and removed by the person on a signed link. */
+  testimonials: Testimonials;
   /** Work the queues gave up on, for admins (app/dead-letters.ts). */
   deadLetters: {
     list(actor: Actor): Promise<DeadLetter[]>;

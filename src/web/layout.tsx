@@ -31,6 +31,7 @@ const appNav: Array<[string, string, Permission?]> = [
   ["/app/calendars", "Calendars"],
   ["/app/members", "Team"],
   ["/app/usage", "Usage", "audit:read"],
+  ["/app/testimonials", "Testimonials", "testimonials:manage"],
   ["/app/account", "Account"],
 ];
 

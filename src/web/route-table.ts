@@ -25,7 +25,10 @@ export type ObjectKind =
   | "booking-link"
   | "interview-request"
   /** Work a queue gave up on (jobs/lease-queue.ts), named `QUEUE.ID`. */
-  | "dead-job";
+  | "dead-job"
+  | "testimonial"
+  /** A person's signed link to their testimonial (public routes: the link is the credential). */
+  | "testimonial-link";
 
 export interface RouteSpec {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

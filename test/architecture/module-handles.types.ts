@@ -20,6 +20,7 @@ import type { RetentionDb } from "../../src/retention/db.js";
 import { type SecretsDb, secretsDb } from "../../src/secrets/db.js";
 import type { AnyHandle } from "../../src/store/handle.js";
 import type { Database } from "../../src/store/schema.js";
+import { type TestimonialsDb, testimonialsDb } from "../../src/testimonials/db.js";
 
 export function hiringReachesItsOwnTablesOnly(db: HiringDb) {
   return [
@@ -191,3 +192,14 @@ export const effectsSeeTheTransactionNarrowed: BookingEffects = async (trx) => {
   // @ts-expect-error booking's effects run on booking's handle: other modules are called
   await trx.selectFrom("calendar_event_writes").selectAll().execute();
 };
+
+export function testimonialsReachItsOwnTablesOnly(db: TestimonialsDb, handle: AnyHandle) {
+  return [
+    db.selectFrom("testimonials").select("quote"),
+    testimonialsDb(handle).selectFrom("testimonial_steps").selectAll(),
+    // @ts-expect-error accounts owns organisations: testimonials asks accounts/reads.ts
+    db.selectFrom("organisations").selectAll(),
+    // @ts-expect-error mail owns the outbox: testimonials calls enqueueMail
+    db.selectFrom("outbox").selectAll(),
+  ];
+}

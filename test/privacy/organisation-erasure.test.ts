@@ -54,6 +54,7 @@ const EVERY_MODULE = [
   "privacy",
   "retention",
   "secrets",
+  "testimonials",
 ];
 
 /** Every table of the live database (not a hand-kept list). */
@@ -385,6 +386,9 @@ describe.each(databases)("erasing a closed organisation on $dialect", (database:
       "audit_log",
       "retention_settings",
       "retention_runs",
+      "testimonials",
+      "testimonial_steps",
+      "testimonial_links",
     ]) {
       expect(before[table] ?? 0, table).toBeGreaterThan(0);
     }

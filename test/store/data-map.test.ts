@@ -19,6 +19,7 @@ const CATEGORIES = [
   "usage",
   "recruiting",
   "employment",
+  "published",
 ];
 
 const mapped = dataMap as unknown as Record<string, Record<string, ColumnNote>>;

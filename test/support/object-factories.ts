@@ -155,7 +155,40 @@ export const factories: Record<ObjectKind, ObjectFactory | null> = {
     const token = await bookingTokenFromMail(world, candidateEmail);
     return { id: token, secrets: [token, ...secrets] };
   },
+  testimonial: async (world, org) => {
+    const person = await askForTestimonial(world, org);
+    return { id: person.id, secrets: [person.id, person.name, person.email] };
+  },
+  // A person's link, made by asking them: the link is the id its routes take.
+  "testimonial-link": async (world, org) => {
+    const person = await askForTestimonial(world, org);
+    const token = await testimonialTokenFromMail(world, person.email);
+    return { id: token, secrets: [token, person.email] };
+  },
 };
+
+/** Asks a new person for a testimonial, as the testimonials page's form does. */
+export async function askForTestimonial(world: World, org: Organisation) {
+  const n = unique();
+  const name = `Secret Testifier ${n}`;
+  const email = `secret-testifier-${n}@example.com`;
+  const { id } = await world.deps.testimonials.request(org.owner.actor, { name, email });
+  return { id, name, email };
+}
+
+/** The link in the newest testimonial email to `email`, as the person reads it. */
+export async function testimonialTokenFromMail(world: World, email: string): Promise<string> {
+  const row = await world.store.db
+    .selectFrom("outbox")
+    .select("text_body")
+    .where("to_address", "=", email)
+    .where("kind", "like", "testimonial-%")
+    .orderBy("id", "desc")
+    .executeTakeFirst();
+  const match = row === undefined ? null : /\/testimonial\/(tm_[A-Za-z0-9_-]+)/.exec(row.text_body);
+  if (match === null) throw new Error(`no testimonial link in an email to ${email}`);
+  return match[1] as string;
+}
 
 /**
  * A draft interview request in the organisation: one hour with its owner (default working
@@ -233,6 +266,8 @@ export const serviceOf: Record<ObjectKind, string> = {
   "booking-link": "offer",
   "interview-request": "createRequest",
   "dead-job": "retry",
+  testimonial: "request",
+  "testimonial-link": "openLink",
 };
 
 export const ALL_KINDS: ObjectKind[] = [
@@ -246,4 +281,6 @@ export const ALL_KINDS: ObjectKind[] = [
   "booking-link",
   "interview-request",
   "dead-job",
+  "testimonial",
+  "testimonial-link",
 ];

@@ -395,7 +395,29 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
   "POST /book/:token/calendar/disconnect": ({ objectId }) => ({
     _form: linkFormToken(objectId ?? ""),
   }),
+  "POST /app/testimonials": () => ({
+    name: `Person ${unique()}`,
+    email: `person-${unique()}@example.com`,
+  }),
+  // A testimonial nobody wrote yet: publishing or changing it is refused (409), which is harmless.
+  "POST /app/testimonials/:testimonialId/publish": () => ({ version: "0" }),
+  "POST /app/testimonials/:testimonialId/edit": () => testimonialForm(),
+  "POST /app/testimonials/:testimonialId/decline": () => ({ confirm: "yes" }),
+  "POST /testimonial/:token/write": () => testimonialForm(),
+  // Consent to version 1 of a testimonial not yet written: refused (409), nothing published.
+  "POST /testimonial/:token/consent": () => ({ consent: "yes", version: "1" }),
+  "POST /testimonial/:token/remove": () => ({}),
 };
+
+function testimonialForm(): FormFields {
+  return {
+    version: "0",
+    quote: "Ally found a time for all five of us in one go.",
+    displayName: "Rosa",
+    role: "Engineering manager",
+    company: "",
+  };
+}
 
 /** A webhook mailbox of the owner's organisation, made for the form to name. */
 async function webhookMailbox({ world, owner }: SampleContext): Promise<string> {

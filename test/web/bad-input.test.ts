@@ -13,10 +13,12 @@ import type { ObjectKind } from "../../src/web/route-table.js";
 import { sharedFeedUrl } from "../support/calendar-feed.js";
 import { testDatabases } from "../support/databases.js";
 import {
+  askForTestimonial,
   bookingTokenFromMail,
   factories,
   makeRequest,
   sendRequest,
+  testimonialTokenFromMail,
 } from "../support/object-factories.js";
 import {
   type JsonSchema,
@@ -811,6 +813,81 @@ Object.assign(pageForms, {
   },
 } satisfies Record<string, PageForm>);
 
+const testimonialFields: Record<string, FieldKind> = {
+  quote: text(600),
+  displayName: text(80),
+  role: text(80, false),
+  company: text(80, false),
+};
+
+Object.assign(pageForms, {
+  "POST /app/testimonials": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.owner),
+      path: "/app/testimonials",
+      valid: await pageForm("POST /app/testimonials", world, org),
+    }),
+    fields: { name: text(120), email: { kind: "email" } },
+  },
+  "POST /app/testimonials/:testimonialId/edit": {
+    prepare: async ({ world, org }) => {
+      const asked = await askForTestimonial(world, org);
+      const token = await testimonialTokenFromMail(world, asked.email);
+      await world.deps.testimonials.write(token, {
+        quote: "Ally booked the whole loop in a day.",
+        displayName: "Rosa",
+      });
+      const testimonialId = asked.id;
+      return {
+        caller: viaSession(org.owner),
+        path: `/app/testimonials/${testimonialId}/edit`,
+        valid: {
+          version: "1",
+          quote: "Ally booked the whole loop in one day.",
+          displayName: "Rosa",
+        },
+      };
+    },
+    fields: testimonialFields,
+  },
+  "POST /app/testimonials/:testimonialId/decline": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.owner),
+      path: `/app/testimonials/${(await make("testimonial", world, org)).id}/decline`,
+      valid: { confirm: "yes" },
+    }),
+    fields: { confirm: { kind: "confirm" } },
+  },
+  "POST /testimonial/:token/write": {
+    prepare: async ({ world, org }) => ({
+      caller: anonymous,
+      path: `/testimonial/${(await make("testimonial-link", world, org)).id}/write`,
+      valid: {
+        quote: "Ally found a time for all of us.",
+        displayName: "Rosa",
+        role: "",
+        company: "",
+      },
+    }),
+    fields: testimonialFields,
+  },
+  "POST /testimonial/:token/consent": {
+    prepare: async ({ world, org }) => {
+      const token = (await make("testimonial-link", world, org)).id;
+      await world.deps.testimonials.write(token, {
+        quote: "Ally found a time for all of us.",
+        displayName: "Rosa",
+      });
+      return {
+        caller: anonymous,
+        path: `/testimonial/${token}/consent`,
+        valid: { consent: "yes", version: "1" },
+      };
+    },
+    fields: { consent: { kind: "confirm" } },
+  },
+} satisfies Record<string, PageForm>);
+
 /** Page POST routes that take no fields a person types, and why. */
 const formsWithoutFields: Record<string, string> = {
   "POST /app/assistant/escalations/approve":
@@ -838,6 +915,9 @@ const formsWithoutFields: Record<string, string> = {
   "POST /app/mailboxes/test":
     "a choice among the organisation's mailboxes; another organisation's is tested in test/mail/mailbox-pages.test.ts",
   "POST /app/calendars/connect/microsoft": "a button",
+  "POST /app/testimonials/:testimonialId/publish":
+    "a button with the version shown; a stale or unconsented version is refused (409) in test/testimonials/testimonials.test.ts",
+  "POST /testimonial/:token/remove": "a button (one click removes)",
   "POST /app/calendars/:connectionId/calendars":
     "checkboxes and radio buttons over the account's own calendars; unknown ids and a missing choice are tested in test/calendar/oauth-connections.test.ts",
 };

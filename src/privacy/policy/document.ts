@@ -21,6 +21,7 @@ const CATEGORY_NAMES: Record<DataCategory, string> = {
   usage: "Network addresses, browsers and access times",
   recruiting: "What a company records about its candidates and interviewers",
   employment: "Job titles, roles and working hours",
+  published: "Testimonials you agreed to have published under your name",
 };
 
 /** How long each retention keeps data, in words. */
@@ -38,6 +39,8 @@ export const RETENTION_WORDS: Record<Retention, string> = {
   "usage-13m": "thirteen months after the visit",
   "consent-proof":
     "while it is your choice, and three years after you change or withdraw it or it lapses",
+  testimonial:
+    "until you remove your testimonial (one click) or it is declined; the record of your consent three years after",
 };
 
 /** The legal basis (GDPR art. 6) a purpose rests on, from how long its data is kept. */
@@ -47,6 +50,8 @@ export function legalBasisOf(retention: Retention): string {
       return "the company's own basis as controller; we process on its instructions (art. 28)";
     case "request-3y":
       return "legal obligation: showing how each request about your data was answered (art. 6(1)(c))";
+    case "testimonial":
+      return "your consent, which you withdraw at any time by removing the testimonial (art. 6(1)(a))";
     case "audit-2y":
     case "rate-limit-1d":
       return "legitimate interests: keeping the service and your account secure (art. 6(1)(f))";

@@ -25,6 +25,7 @@ import {
 } from "../forms.js";
 import { Csrf, ErrorSummary, Field, type FieldErrors, Notice, Page } from "../layout.js";
 import type { RouteTable } from "../route-table.js";
+import { PublishedQuotes } from "./testimonial-pages.js";
 
 type C = Context<AppEnv>;
 
@@ -170,7 +171,7 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     handler: PageRoute<P>["handler"],
   ) => defineRoute(app, routes, { method, path, kind: "page", access: "public", summary, handler });
 
-  page("GET", "/", "What Ally is", (c) =>
+  page("GET", "/", "What Ally is", async (c) =>
     c.html(
       <Page title="Interview scheduling" session={c.get("session")} csrfToken={c.get("csrfToken")}>
         <h1>Ally schedules your interviews</h1>
@@ -198,6 +199,7 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
             </p>
           </div>
         </div>
+        <PublishedQuotes items={await c.get("deps").testimonials.published()} />
         <p class="actions">
           <a class="button" href="/signup">
             Create your organisation

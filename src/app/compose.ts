@@ -74,6 +74,9 @@ import { type Keyring, singleKeyring } from "../secrets/keyring.js";
 import { eraseSecretsOfOrganisation } from "../secrets/organisation-erasure.js";
 import { createSecretStore, type SecretStore } from "../secrets/secret-store.js";
 import type { Store } from "../store/database.js";
+import { surveysErasure } from "../surveys/erasure.js";
+import { eraseSurveysOfOrganisation } from "../surveys/organisation-erasure.js";
+import { SURVEY_SWEEP_JOB, scheduleSurveySweep, surveySweepHandler } from "../surveys/sweep.js";
 import { candidateBookingFor } from "../web/booking-adapter.js";
 import type { WebDeps } from "../web/env.js";
 import { calendarMembers } from "./calendar-members.js";
@@ -209,6 +212,7 @@ export function buildDeps(
       bookingErasure,
       calendarErasure({ revoke: (row) => createOAuthSources(oauthDeps).revoke(row) }),
       mailErasure(outboxDirectory === undefined ? {} : { outboxDirectory }),
+      surveysErasure,
       auditErasure,
     ],
     heldAddresses: [accountsAddresses, assistantAddresses, bookingAddresses, hiringAddresses],
@@ -240,6 +244,7 @@ export function buildDeps(
       // A closed organisation's erasure: dependents first, each module over its own tables.
       organisationErasureSteps: [
         { module: "assistant", erase: eraseAssistantOfOrganisation },
+        { module: "surveys", erase: eraseSurveysOfOrganisation },
         { module: "booking", erase: eraseBookingOfOrganisation },
         {
           module: "calendar",
@@ -455,6 +460,7 @@ export async function startWorkers(
   });
   await scheduleMailRetention(store.db, clock.now(), clock.now());
   await scheduleDeadlineSweep(store.db, clock.now(), clock.now());
+  await scheduleSurveySweep(store.db, clock.now(), clock.now());
   const jobs = startJobWorker({
     ...shared,
     handlers: {
@@ -466,6 +472,13 @@ export async function startWorkers(
       [COMPLETE_JOB]: completionHandler({ db: store.db, now: () => clock.now() }),
       [PURGE_JOB]: mailRetentionHandler({ db: store.db, now: () => clock.now(), log }),
       [DEADLINE_SWEEP_JOB]: deadlineSweepHandler({ db: store.db, clock }),
+      [SURVEY_SWEEP_JOB]: surveySweepHandler({
+        db: store.db,
+        clock,
+        mailFrom: config.mail.from,
+        publicUrl: config.http.publicUrl,
+        log,
+      }),
       [DEADLINE_NOTICE_JOB]: deadlineNoticeHandler(
         deps.privacy,
         answerersFor(config.privacy.privacyContact),

@@ -11,6 +11,7 @@ import { enqueueMail } from "../mail/outbox.js";
 import { personMail } from "../mail/person-records.js";
 import type { PrivacyRequestDeps } from "../privacy/requests/deps.js";
 import type { Store } from "../store/database.js";
+import { candidateSurveyRecords } from "../surveys/person-records.js";
 
 /** The privacy policy version in force, until policy versions exist (issue 12). */
 export const POLICY_VERSION = "1";
@@ -67,17 +68,13 @@ export function privacyRequestDeps(
       }
       const [organisation] = await organisationNames(db, [organisationId]);
       const name = organisation?.name ?? "the organisation";
-      const interviews = await candidateInterviews(
-        db,
-        organisationId,
-        await candidateIdsOf(db, organisationId, email),
-        {
-          attendee: { email },
-          organizer: { email: addressOf(config.mail.from), name: `${name} via Ally` },
-          host: new URL(config.http.publicUrl).hostname,
-          dtstampEpochMs: clock.now(),
-        },
-      );
+      const candidateIds = await candidateIdsOf(db, organisationId, email);
+      const interviews = await candidateInterviews(db, organisationId, candidateIds, {
+        attendee: { email },
+        organizer: { email: addressOf(config.mail.from), name: `${name} via Ally` },
+        host: new URL(config.http.publicUrl).hostname,
+        dtstampEpochMs: clock.now(),
+      });
       return {
         sections: [
           {
@@ -89,6 +86,11 @@ export function privacyRequestDeps(
             module: "booking",
             title: `Interviews arranged by ${name}`,
             records: interviews.records,
+          },
+          {
+            module: "surveys",
+            title: `Interview surveys from ${name}`,
+            records: await candidateSurveyRecords(db, organisationId, candidateIds),
           },
           ...mailSections,
         ],

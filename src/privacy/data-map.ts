@@ -25,7 +25,8 @@ export type Retention =
   | "customer" // decided by the customer (controller); deleted with the organisation
   | "audit-2y" // two years, for security and accountability
   | "rate-limit-1d" // one day
-  | "mail-90d"; // sent mail, ninety days after sending
+  | "mail-90d" // sent mail, ninety days after sending
+  | "survey-2y"; // a candidate-experience survey and its answer, two years after the interview
 
 export interface PersonalColumn {
   personal: true;

@@ -21,6 +21,7 @@ import type { JobsTables } from "../jobs/tables.js";
 import type { MailTables } from "../mail/tables.js";
 import type { PrivacyTables } from "../privacy/tables.js";
 import type { SecretsTables } from "../secrets/tables.js";
+import type { SurveysTables } from "../surveys/tables.js";
 import type { Database } from "./schema.js";
 
 /** The shared connection, a transaction, or any module's narrowed view of either. */
@@ -35,4 +36,5 @@ export type AnyHandle =
   | Kysely<JobsTables>
   | Kysely<MailTables>
   | Kysely<PrivacyTables>
-  | Kysely<SecretsTables>;
+  | Kysely<SecretsTables>
+  | Kysely<SurveysTables>;

@@ -9,6 +9,7 @@ import { type JobsTables, jobsDataMap } from "../jobs/tables.js";
 import { type MailTables, mailDataMap } from "../mail/tables.js";
 import { type PrivacyTables, privacyDataMap } from "../privacy/tables.js";
 import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
+import { type SurveysTables, surveysDataMap } from "../surveys/tables.js";
 
 export type Database = AccountsTables &
   AssistantTables &
@@ -19,7 +20,8 @@ export type Database = AccountsTables &
   JobsTables &
   MailTables &
   PrivacyTables &
-  SecretsTables;
+  SecretsTables &
+  SurveysTables;
 
 /** Every table's column notes (personal data category, purpose, retention). */
 export const dataMap = {
@@ -33,4 +35,5 @@ export const dataMap = {
   ...mailDataMap,
   ...privacyDataMap,
   ...secretsDataMap,
+  ...surveysDataMap,
 };

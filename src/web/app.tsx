@@ -39,6 +39,7 @@ import { policyAcceptanceGate, registerPrivacyPages } from "./pages/privacy-page
 import { registerPrivacyRequestPages } from "./pages/privacy-request-pages.js";
 import { registerPublicPages } from "./pages/public-pages.js";
 import { registerRequestPages } from "./pages/request-pages.js";
+import { registerSurveyPages } from "./pages/survey-pages.js";
 import { RouteTable } from "./route-table.js";
 
 export const SESSION_COOKIE = "ally_session";
@@ -291,6 +292,7 @@ export function createApp(deps: WebDeps): AllyApp {
   registerBookPages(app, routes);
   registerRequestPages(app, routes);
   registerPrivacyRequestPages(app, routes);
+  registerSurveyPages(app, routes);
   registerDevPages(app, routes);
   registerMailboxPages(app, routes);
   registerMailboxWebhook(app, routes);

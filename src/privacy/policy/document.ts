@@ -34,12 +34,14 @@ export const RETENTION_WORDS: Record<Retention, string> = {
   "audit-2y": "two years",
   "rate-limit-1d": "one day",
   "mail-90d": "ninety days after sending",
+  "survey-2y": "two years after the interview it asks about",
 };
 
 /** The legal basis (GDPR art. 6) a purpose rests on, from how long its data is kept. */
 export function legalBasisOf(retention: Retention): string {
   switch (retention) {
     case "customer":
+    case "survey-2y":
       return "the company's own basis as controller; we process on its instructions (art. 28)";
     case "audit-2y":
     case "rate-limit-1d":

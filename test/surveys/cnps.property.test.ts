@@ -117,7 +117,8 @@ describe("survey results", () => {
             const given = answers
               .map((f) => f.answer?.scheduling)
               .filter((v): v is number => typeof v === "number");
-            const mean = given.length === 0 ? null : given.reduce((a, b) => a + b, 0) / given.length;
+            const mean =
+              given.length === 0 ? null : given.reduce((a, b) => a + b, 0) / given.length;
             if (mean === null) expect(group.averages?.scheduling).toBeNull();
             else expect(group.averages?.scheduling).toBeCloseTo(mean, 9);
           }
@@ -143,10 +144,14 @@ describe("survey results", () => {
         for (let i = 1; i < byMonth.length; i += 1) {
           const [y0, m0] = (byMonth[i - 1]?.month ?? "").split("-").map(Number);
           const [y1, m1] = (byMonth[i]?.month ?? "").split("-").map(Number);
-          expect((y1 as number) * 12 + (m1 as number)).toBe((y0 as number) * 12 + (m0 as number) + 1);
+          expect((y1 as number) * 12 + (m1 as number)).toBe(
+            (y0 as number) * 12 + (m0 as number) + 1,
+          );
         }
         for (const month of byMonth) {
-          const scores = answers.filter((a) => monthOf(a.answeredAt) === month.month).map((a) => a.nps);
+          const scores = answers
+            .filter((a) => monthOf(a.answeredAt) === month.month)
+            .map((a) => a.nps);
           expect(month.nps.answers).toBe(scores.length);
           const expected = oracleCnps(scores);
           if (expected === null) expect(month.nps.cnps).toBeNull();

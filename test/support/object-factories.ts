@@ -5,6 +5,7 @@
 import { fixedClock } from "../../src/clock.js";
 import { createHiringService } from "../../src/hiring/service.js";
 import { runNextJob, scheduledJobsQueue, scheduleJob } from "../../src/jobs/scheduled-jobs.js";
+import { runSurveySweep, SURVEY_MAIL_KIND } from "../../src/surveys/sweep.js";
 import type { ObjectKind } from "../../src/web/route-table.js";
 import { sharedFeedUrl } from "./calendar-feed.js";
 import {
@@ -155,6 +156,33 @@ export const factories: Record<ObjectKind, ObjectFactory | null> = {
     const token = await bookingTokenFromMail(world, candidateEmail);
     return { id: token, secrets: [token, ...secrets] };
   },
+  // A candidate's survey link: an interview booked, and the survey sweep run (on a clock of its
+  // own, two hours after the interview's end) so the link is emailed to the candidate.
+  "survey-link": async (world, org) => {
+    const { request, secrets, candidateEmail } = await makeRequest(world, org);
+    const [option] = (await world.deps.booking.options(org.owner.actor, request.id)).options;
+    if (option === undefined) throw new Error("no time left to book a surveyed interview");
+    const { booking } = await world.deps.booking.book(org.owner.actor, request.id, {
+      optionId: option.id,
+      idempotencyKey: `survey-link-${unique()}-0001`,
+    });
+    const endedAt = Math.max(...booking.sessions.map((s) => Date.parse(s.endsAt)));
+    await runSurveySweep({
+      db: world.store.db,
+      clock: fixedClock(endedAt + 2 * 3_600_000),
+      mailFrom: world.config.mail.from,
+      publicUrl: world.config.http.publicUrl,
+    });
+    const row = await world.store.db
+      .selectFrom("outbox")
+      .select("text_body")
+      .where("to_address", "=", candidateEmail)
+      .where("kind", "=", SURVEY_MAIL_KIND)
+      .executeTakeFirstOrThrow();
+    const token = /\/survey\/(sv_[A-Za-z0-9_-]+)/.exec(row.text_body)?.[1];
+    if (token === undefined) throw new Error(`no survey link in an email to ${candidateEmail}`);
+    return { id: token, secrets: [token, ...secrets] };
+  },
 };
 
 /**
@@ -231,6 +259,7 @@ export const serviceOf: Record<ObjectKind, string> = {
   "api-token": "createApiToken",
   "calendar-connection": "connect",
   "booking-link": "offer",
+  "survey-link": "book",
   "interview-request": "createRequest",
   "dead-job": "retry",
 };
@@ -244,6 +273,7 @@ export const ALL_KINDS: ObjectKind[] = [
   "api-token",
   "calendar-connection",
   "booking-link",
+  "survey-link",
   "interview-request",
   "dead-job",
 ];

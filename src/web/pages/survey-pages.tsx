@@ -261,7 +261,8 @@ function answerValues(values: FormValues) {
   const optional = (name: string) =>
     values[name] === undefined || values[name] === "" ? null : values[name];
   return {
-    nps: values.nps ?? "",
+    // An empty value is no answer (zod would read "" as 0).
+    nps: values.nps === undefined || values.nps.trim() === "" ? undefined : values.nps,
     scheduling: optional("scheduling"),
     preparation: optional("preparation"),
     clarity: optional("clarity"),
@@ -275,6 +276,8 @@ function registerSurveyPage(app: OpenAPIHono<AppEnv>, routes: RouteTable): void 
     path: "/survey/:token",
     kind: "page",
     access: "public",
+    objectParam: "token",
+    objectKind: "survey-link",
     summary: "The candidate's experience survey",
     handler: async (c) => {
       const token = c.req.param("token");
@@ -293,6 +296,8 @@ function registerSurveyPage(app: OpenAPIHono<AppEnv>, routes: RouteTable): void 
     path: "/survey/:token",
     kind: "page",
     access: "public",
+    objectParam: "token",
+    objectKind: "survey-link",
     summary: "Answers the candidate's experience survey",
     handler: async (c) => {
       const token = c.req.param("token");
@@ -326,6 +331,8 @@ function registerSurveyPage(app: OpenAPIHono<AppEnv>, routes: RouteTable): void 
     path: "/survey/:token/opt-out",
     kind: "page",
     access: "public",
+    objectParam: "token",
+    objectKind: "survey-link",
     summary: "Stops further surveys to the candidate",
     handler: async (c) => {
       const token = c.req.param("token");

@@ -29,6 +29,7 @@ const RETENTIONS = [
   "audit-2y",
   "rate-limit-1d",
   "mail-90d",
+  "survey-2y",
 ];
 
 const mapped = dataMap as unknown as Record<string, Record<string, ColumnNote>>;

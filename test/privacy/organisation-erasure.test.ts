@@ -50,6 +50,7 @@ const EVERY_MODULE = [
   "mail",
   "privacy",
   "secrets",
+  "surveys",
 ];
 
 /** Every table of the live database (not a hand-kept list). */
@@ -348,6 +349,8 @@ describe.each(databases)("erasing a closed organisation on $dialect", (database:
       "assistant_conversations",
       "assistant_messages",
       "assistant_escalations",
+      "survey_invitations",
+      "survey_interviewers",
       "scheduled_jobs",
       "privacy_requests",
       "erasure_tombstones",

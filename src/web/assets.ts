@@ -97,6 +97,11 @@ dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 ol.timeline { padding-left: 1.25rem; }
 ol.timeline li { margin-bottom: .5rem; }
+/* Surveys: a 0–10 or 1–5 scale of radios; the cNPS chart at its own size, narrower on a phone. */
+.checks.scale { gap: .25rem .9rem; }
+svg.cnps-chart { display: block; max-width: 100%; height: auto; }
+ul.comments { padding-left: 0; list-style: none; }
+ul.comments blockquote { margin: 0 0 .25rem; }
 `;
 
 /**

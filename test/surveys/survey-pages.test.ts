@@ -93,7 +93,12 @@ for (const database of await testDatabases()) {
     it("refuses an answer without the 0–10 question or out of range, naming the field, and stores nothing", async () => {
       world.clock.set(T0);
       const token = await surveyLink();
-      for (const form of [{ comment: "No score." }, { nps: "11" }, { nps: "7", scheduling: "9" }]) {
+      const forms: Array<Record<string, string>> = [
+        { comment: "No score." },
+        { nps: "11" },
+        { nps: "7", scheduling: "9" },
+      ];
+      for (const form of forms) {
         const before = await snapshot(world);
         const refused = await answer(token, form);
         expect(refused.status).toBe(422);

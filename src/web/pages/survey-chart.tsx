@@ -53,7 +53,8 @@ export function CnpsChart({ months }: { months: MonthResult[] }) {
         role="img"
         aria-labelledby="cnps-chart-title cnps-chart-desc"
         viewBox={`0 0 ${width} ${height}`}
-        width="100%"
+        width={width}
+        height={height}
         preserveAspectRatio="xMinYMin meet"
         class="cnps-chart"
       >

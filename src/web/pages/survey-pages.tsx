@@ -360,6 +360,7 @@ function registerSurveyPage(app: OpenAPIHono<AppEnv>, routes: RouteTable): void 
   });
 }
 
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 const percent = (rate: number | null) => (rate === null ? "–" : `${Math.round(rate * 100)}%`);
 const average = (value: number | null | undefined) => (value == null ? "–" : value.toFixed(1));
 
@@ -513,8 +514,9 @@ async function resultsPage(
           <strong>cNPS {formatCnps(overall.nps?.cnps ?? null)}</strong> from {overall.answered}{" "}
           {overall.answered === 1 ? "answer" : "answers"} to {overall.sent}{" "}
           {overall.sent === 1 ? "survey" : "surveys"} ({percent(overall.responseRate)} answered):{" "}
-          {overall.nps?.promoters ?? 0} promoters, {overall.nps?.passives ?? 0} passives,{" "}
-          {overall.nps?.detractors ?? 0} detractors. Averages out of 5: scheduling{" "}
+          {counted(overall.nps?.promoters ?? 0, "promoter")},{" "}
+          {counted(overall.nps?.passives ?? 0, "passive")},{" "}
+          {counted(overall.nps?.detractors ?? 0, "detractor")}. Averages out of 5: scheduling{" "}
           {average(overall.averages?.scheduling)}, interviewers prepared{" "}
           {average(overall.averages?.preparation)}, process clear{" "}
           {average(overall.averages?.clarity)}.

@@ -183,7 +183,7 @@ async function remindInterviewers(
   return queued;
 }
 
-/** Why an invitation due now is not sent, or undefined when it is. */
+/** Why an invitation due now is not sent, or whom to send it to. */
 async function reasonToSkip(
   trx: AnyHandle,
   row: { organisation_id: string; booking_id: string; candidate_id: string },

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tokenHash } from "../../src/accounts/tokens.js";
+import { runNextJob } from "../../src/jobs/scheduled-jobs.js";
 import { erasePerson } from "../../src/privacy/erasure.js";
 import { setPersonFlag } from "../../src/privacy/restriction.js";
 import type { Store } from "../../src/store/database.js";
@@ -16,7 +17,11 @@ import {
   REMINDER_MAIL_KIND,
   runSurveySweep,
   SURVEY_MAIL_KIND,
+  SURVEY_SWEEP_EVERY_MS,
+  SURVEY_SWEEP_JOB,
   type SurveyDeps,
+  scheduleSurveySweep,
+  surveySweepHandler,
 } from "../../src/surveys/sweep.js";
 import { type BookingOrg, buildBookingOrg, buildRequest } from "../booking/factories.js";
 import { type FeedServer, startFeedServer } from "../calendar/connectors/feed-server.js";
@@ -241,6 +246,30 @@ for (const database of await testDatabases()) {
       expect(await invitationOf(second.bookingId)).toMatchObject([
         { status: "skipped", skipped_reason: "opted-out" },
       ]);
+    });
+
+    it("runs as a scheduled job that sends what is due and comes back fifteen minutes later", async () => {
+      const org = await fresh();
+      const interview = await bookInterview(org);
+      const email = await candidateEmail(org);
+      const at = interview.endedAt + 2 * HOUR;
+      world.clock.set(at);
+      await store.db.deleteFrom("scheduled_jobs").where("key", "=", SURVEY_SWEEP_JOB).execute();
+      await scheduleSurveySweep(store.db, at, at);
+      // Set up again at the next start: the one already scheduled is kept.
+      await scheduleSurveySweep(store.db, at + DAY, at);
+      const handlers = { [SURVEY_SWEEP_JOB]: surveySweepHandler(deps) };
+      while (await runNextJob({ db: store.db, clock: world.clock, handlers })) {
+        // Only the sweep is due among the jobs handled here.
+      }
+      expect(await mailTo(email, SURVEY_MAIL_KIND)).toHaveLength(1);
+      const job = await store.db
+        .selectFrom("scheduled_jobs")
+        .select(["run_at", "done_at"])
+        .where("key", "=", SURVEY_SWEEP_JOB)
+        .executeTakeFirstOrThrow();
+      expect(Number(job.run_at)).toBe(at + SURVEY_SWEEP_EVERY_MS);
+      expect(job.done_at).toBeNull();
     });
 
     it("puts the candidate's surveys in their access package and erases them with the person", async () => {

@@ -33,6 +33,8 @@ export const hiringMethods = new Set(
   Object.keys(createHiringService({ db: undefined as never, clock: fixedClock(0) })),
 );
 
+let surveyWeeks = 0;
+
 /** How to make each kind of object through the services; null while there is none yet. */
 export const factories: Record<ObjectKind, ObjectFactory | null> = {
   job: async (world, org) => {
@@ -159,7 +161,14 @@ export const factories: Record<ObjectKind, ObjectFactory | null> = {
   // A candidate's survey link: an interview booked, and the survey sweep run (on a clock of its
   // own, two hours after the interview's end) so the link is emailed to the candidate.
   "survey-link": async (world, org) => {
-    const { request, secrets, candidateEmail } = await makeRequest(world, org);
+    // A week of its own (from Mon 7 Dec 2026 on), so that surveyed interviews never use up the
+    // owner's time that other objects' requests are offered in Wed 2 to Fri 4 Dec.
+    surveyWeeks += 1;
+    const monday = Date.UTC(2026, 11, 7) + surveyWeeks * 7 * 86_400_000;
+    const { request, secrets, candidateEmail } = await makeRequest(world, org, 1, {
+      start: new Date(monday).toISOString(),
+      end: new Date(monday + 5 * 86_400_000).toISOString(),
+    });
     const [option] = (await world.deps.booking.options(org.owner.actor, request.id)).options;
     if (option === undefined) throw new Error("no time left to book a surveyed interview");
     const { booking } = await world.deps.booking.book(org.owner.actor, request.id, {

@@ -83,6 +83,9 @@ import { type Keyring, singleKeyring } from "../secrets/keyring.js";
 import { eraseSecretsOfOrganisation } from "../secrets/organisation-erasure.js";
 import { createSecretStore, type SecretStore } from "../secrets/secret-store.js";
 import type { Store } from "../store/database.js";
+import { surveysErasure } from "../surveys/erasure.js";
+import { eraseSurveysOfOrganisation } from "../surveys/organisation-erasure.js";
+import { SURVEY_SWEEP_JOB, scheduleSurveySweep, surveySweepHandler } from "../surveys/sweep.js";
 import { testimonialsErasure } from "../testimonials/erasure.js";
 import { testimonialsAddresses } from "../testimonials/held-addresses.js";
 import { eraseTestimonialsOfOrganisation } from "../testimonials/organisation-erasure.js";
@@ -203,6 +206,7 @@ export function buildDeps(
       mailErasure(outboxDirectory === undefined ? {} : { outboxDirectory }),
       assistantErasure,
       consentErasure,
+      surveysErasure,
       auditErasure,
       testimonialsErasure,
     ],
@@ -374,6 +378,7 @@ function accountsFor(
     organisationErasureSteps: [
       { module: "assistant", erase: eraseAssistantOfOrganisation },
       { module: "testimonials", erase: eraseTestimonialsOfOrganisation },
+      { module: "surveys", erase: eraseSurveysOfOrganisation },
       { module: "booking", erase: eraseBookingOfOrganisation },
       {
         module: "calendar",
@@ -540,6 +545,7 @@ export async function startWorkers(
   });
   await scheduleRetentionPurge(store.db, clock.now(), clock.now());
   await scheduleDeadlineSweep(store.db, clock.now(), clock.now());
+  await scheduleSurveySweep(store.db, clock.now(), clock.now());
   const jobs = startJobWorker({
     ...shared,
     handlers: {
@@ -551,6 +557,13 @@ export async function startWorkers(
       [COMPLETE_JOB]: completionHandler({ db: store.db, now: () => clock.now() }),
       [RETENTION_JOB]: retentionPurgeHandler({ db: store.db, clock, erasure: deps.erasure, log }),
       [DEADLINE_SWEEP_JOB]: deadlineSweepHandler({ db: store.db, clock }),
+      [SURVEY_SWEEP_JOB]: surveySweepHandler({
+        db: store.db,
+        clock,
+        mailFrom: config.mail.from,
+        publicUrl: config.http.publicUrl,
+        log,
+      }),
       [DEADLINE_NOTICE_JOB]: deadlineNoticeHandler(
         deps.privacy,
         answerersFor(config.privacy.privacyContact),

@@ -19,6 +19,7 @@ import { enqueueMail } from "../mail/outbox.js";
 import { personMail } from "../mail/person-records.js";
 import type { PrivacyRequestDeps } from "../privacy/requests/deps.js";
 import type { Store } from "../store/database.js";
+import { candidateSurveyRecords } from "../surveys/person-records.js";
 import {
   organisationsWithTestimonial,
   testimonialRecords,
@@ -92,17 +93,13 @@ export function privacyRequestDeps(
       }
       const [organisation] = await organisationNames(db, [organisationId]);
       const name = organisation?.name ?? "the organisation";
-      const interviews = await candidateInterviews(
-        db,
-        organisationId,
-        await candidateIdsOf(db, organisationId, email),
-        {
-          attendee: { email },
-          organizer: { email: addressOf(config.mail.from), name: `${name} via Ally` },
-          host: new URL(config.http.publicUrl).hostname,
-          dtstampEpochMs: clock.now(),
-        },
-      );
+      const candidateIds = await candidateIdsOf(db, organisationId, email);
+      const interviews = await candidateInterviews(db, organisationId, candidateIds, {
+        attendee: { email },
+        organizer: { email: addressOf(config.mail.from), name: `${name} via Ally` },
+        host: new URL(config.http.publicUrl).hostname,
+        dtstampEpochMs: clock.now(),
+      });
       return {
         sections: [
           {
@@ -124,6 +121,11 @@ export function privacyRequestDeps(
             module: "testimonials",
             title: `Testimonials ${name} asked you for`,
             records: await testimonialRecords(db, organisationId, email),
+          },
+          {
+            module: "surveys",
+            title: `Interview surveys from ${name}`,
+            records: await candidateSurveyRecords(db, organisationId, candidateIds),
           },
           ...mailSections,
         ],

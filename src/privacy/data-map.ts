@@ -36,7 +36,8 @@ export type Retention =
   // closes; then only the record of the consent steps (who, when, which version), three years
   // as proof when consent was given, thirty days when it never was; an unanswered request,
   // sixty days after its last step (testimonials/retention.ts)
-  | "testimonial";
+  | "testimonial"
+  | "survey-2y"; // a candidate-experience survey and its answer, two years after the interview
 
 /**
  * Every `Retention`, at run time (the retention registry and its tests enumerate it). The type
@@ -55,6 +56,7 @@ export const RETENTIONS = [
   "usage-13m",
   "consent-proof",
   "testimonial",
+  "survey-2y",
 ] as const satisfies readonly Retention[];
 
 /** `true` only when `RETENTIONS` lists every value of `Retention`. */

@@ -22,6 +22,7 @@ import { purgeExpired as mailPurge } from "../mail/retention.js";
 import type { Retention } from "../privacy/data-map.js";
 import { purgeExpired as privacyPurge } from "../privacy/retention.js";
 import type { ModulePurge } from "../privacy/retention-limits.js";
+import { purgeExpired as surveysPurge } from "../surveys/retention.js";
 import { purgeExpired as testimonialsPurge } from "../testimonials/retention.js";
 
 /** Work records with a limit of their own, beside the data map's retentions. */
@@ -130,6 +131,13 @@ export const RETENTION_RULES: Record<RetentionCategory, RetentionRule> = {
     enforcedBy: "purge",
     controller: "operator",
   },
+  "survey-2y": {
+    name: "Interview surveys",
+    rule: "a survey and its answer removed two years after the interview it asks about",
+    limit: "two years",
+    enforcedBy: "purge",
+    controller: "operator",
+  },
   "finished-jobs": {
     name: "Finished background jobs",
     rule: "removed thirty days after they finished",
@@ -169,5 +177,6 @@ export const MODULE_PURGES: readonly { module: string; purge: ModulePurge }[] = 
   { module: "jobs", purge: jobsPurge },
   { module: "mail", purge: mailPurge },
   { module: "privacy", purge: privacyPurge },
+  { module: "surveys", purge: surveysPurge },
   { module: "testimonials", purge: testimonialsPurge },
 ];

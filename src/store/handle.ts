@@ -23,6 +23,7 @@ import type { MailTables } from "../mail/tables.js";
 import type { PrivacyTables } from "../privacy/tables.js";
 import type { RetentionTables } from "../retention/tables.js";
 import type { SecretsTables } from "../secrets/tables.js";
+import type { SurveysTables } from "../surveys/tables.js";
 import type { TestimonialsTables } from "../testimonials/tables.js";
 import type { Database } from "./schema.js";
 
@@ -41,4 +42,5 @@ export type AnyHandle =
   | Kysely<PrivacyTables>
   | Kysely<RetentionTables>
   | Kysely<SecretsTables>
+  | Kysely<SurveysTables>
   | Kysely<TestimonialsTables>;

@@ -1070,7 +1070,70 @@ function migrations(dialect: Dialect): Record<string, Migration> {
             c.notNull().references("testimonials.id").onDelete("cascade"),
           )
           .addColumn("organisation_id", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull());
+      },
+    },
+    "0028-surveys": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("survey_settings")
+          .addColumn("organisation_id", "text", (c) => c.primaryKey())
+          .addColumn("candidate_surveys", "integer", (c) => c.notNull())
+          .addColumn("delay_hours", "integer", (c) => c.notNull())
+          .addColumn("interviewer_reminders", "integer", (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("survey_invitations")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) => c.notNull())
+          .addColumn("booking_id", "text", (c) => c.notNull().unique())
+          .addColumn("request_id", "text", (c) => c.notNull())
+          .addColumn("job_id", "text", (c) => c.notNull())
+          .addColumn("candidate_id", "text", (c) => c.notNull())
+          .addColumn("ended_at", "bigint", (c) => c.notNull())
+          .addColumn("send_at", "bigint", (c) => c.notNull())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("skipped_reason", "text")
+          .addColumn("token_hash", "text", (c) => c.unique())
+          .addColumn("expires_at", "bigint")
+          .addColumn("sent_at", "bigint")
           .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("survey_invitations_due")
+          .on("survey_invitations")
+          .columns(["status", "send_at"])
+          .execute();
+        await db.schema
+          .createIndex("survey_invitations_organisation")
+          .on("survey_invitations")
+          .columns(["organisation_id", "ended_at"])
+          .execute();
+        await serial(db.schema.createTable("survey_interviewers"), "id")
+          .addColumn("organisation_id", "text", (c) => c.notNull())
+          .addColumn("invitation_id", "text", (c) => c.notNull())
+          .addColumn("user_id", "text", (c) => c.notNull())
+          .addColumn("reminded_at", "bigint")
+          .addUniqueConstraint("survey_interviewers_once", ["invitation_id", "user_id"])
+          .execute();
+        await db.schema
+          .createTable("survey_responses")
+          .addColumn("invitation_id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) => c.notNull())
+          .addColumn("nps", "integer", (c) => c.notNull())
+          .addColumn("scheduling", "integer")
+          .addColumn("preparation", "integer")
+          .addColumn("clarity", "integer")
+          .addColumn("comment", "text")
+          .addColumn("answered_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("survey_opt_outs")
+          .addColumn("organisation_id", "text", (c) => c.notNull())
+          .addColumn("candidate_id", "text", (c) => c.notNull())
+          .addColumn("opted_out_at", "bigint", (c) => c.notNull())
+          .addPrimaryKeyConstraint("survey_opt_outs_pk", ["organisation_id", "candidate_id"])
           .execute();
       },
     },

@@ -11,6 +11,7 @@ import { type MailTables, mailDataMap } from "../mail/tables.js";
 import { type PrivacyTables, privacyDataMap } from "../privacy/tables.js";
 import { type RetentionTables, retentionDataMap } from "../retention/tables.js";
 import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
+import { type SurveysTables, surveysDataMap } from "../surveys/tables.js";
 import { type TestimonialsTables, testimonialsDataMap } from "../testimonials/tables.js";
 
 export type Database = AccountsTables &
@@ -25,6 +26,7 @@ export type Database = AccountsTables &
   PrivacyTables &
   RetentionTables &
   SecretsTables &
+  SurveysTables &
   TestimonialsTables;
 
 /** Every table's column notes (personal data category, purpose, retention). */
@@ -42,4 +44,5 @@ export const dataMap = {
   ...retentionDataMap,
   ...secretsDataMap,
   ...testimonialsDataMap,
+  ...surveysDataMap,
 };

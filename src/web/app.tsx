@@ -43,6 +43,7 @@ import { registerPrivacyRequestPages } from "./pages/privacy-request-pages.js";
 import { registerPublicPages } from "./pages/public-pages.js";
 import { registerRequestPages } from "./pages/request-pages.js";
 import { registerRetentionPages } from "./pages/retention-pages.js";
+import { registerSurveyPages } from "./pages/survey-pages.js";
 import { registerTestimonialPages } from "./pages/testimonial-pages.js";
 import { RouteTable } from "./route-table.js";
 
@@ -304,6 +305,7 @@ export function createApp(deps: WebDeps): AllyApp {
   registerBookPages(app, routes);
   registerRequestPages(app, routes);
   registerPrivacyRequestPages(app, routes);
+  registerSurveyPages(app, routes);
   registerDevPages(app, routes);
   registerMailboxPages(app, routes);
   registerMailboxWebhook(app, routes);

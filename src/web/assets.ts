@@ -117,6 +117,11 @@ figure.quote { margin: 0; }
 figure.quote blockquote { margin: 0 0 .5rem; font-size: 1.125rem; }
 figure.quote blockquote p { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 figure.quote figcaption { color: var(--muted); overflow-wrap: anywhere; }
+/* Surveys: a 0–10 or 1–5 scale of radios; the cNPS chart at its own size, narrower on a phone. */
+.checks.scale { gap: .25rem .9rem; }
+svg.cnps-chart { display: block; max-width: 100%; height: auto; }
+ul.comments { padding-left: 0; list-style: none; }
+ul.comments blockquote { margin: 0 0 .25rem; }
 `;
 
 /**

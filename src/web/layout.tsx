@@ -26,6 +26,7 @@ const appNav: Array<[string, string, Permission?]> = [
   ["/app/jobs", "Jobs", "hiring:read"],
   ["/app/requests", "Requests", "candidates:read"],
   ["/app/candidates", "Candidates", "candidates:read"],
+  ["/app/surveys", "Surveys", "candidates:read"],
   ["/app/pools", "Pools", "hiring:read"],
   ["/app/templates", "Loop templates", "hiring:read"],
   ["/app/calendars", "Calendars"],

@@ -23,6 +23,8 @@ export type ObjectKind =
   | "calendar-connection"
   /** A candidate's signed link (public routes: the link itself is the credential). */
   | "booking-link"
+  /** A candidate's signed survey link (public routes: the link itself is the credential). */
+  | "survey-link"
   | "interview-request"
   /** Work a queue gave up on (jobs/lease-queue.ts), named `QUEUE.ID`. */
   | "dead-job"

@@ -55,6 +55,7 @@ const EVERY_MODULE = [
   "retention",
   "secrets",
   "testimonials",
+  "surveys",
 ];
 
 /** Every table of the live database (not a hand-kept list). */
@@ -379,6 +380,8 @@ describe.each(databases)("erasing a closed organisation on $dialect", (database:
       "assistant_conversations",
       "assistant_messages",
       "assistant_escalations",
+      "survey_invitations",
+      "survey_interviewers",
       "scheduled_jobs",
       "privacy_requests",
       "erasure_tombstones",

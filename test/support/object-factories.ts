@@ -5,6 +5,7 @@
 import { fixedClock } from "../../src/clock.js";
 import { createHiringService } from "../../src/hiring/service.js";
 import { runNextJob, scheduledJobsQueue, scheduleJob } from "../../src/jobs/scheduled-jobs.js";
+import { runSurveySweep, SURVEY_MAIL_KIND } from "../../src/surveys/sweep.js";
 import type { ObjectKind } from "../../src/web/route-table.js";
 import { sharedFeedUrl } from "./calendar-feed.js";
 import {
@@ -31,6 +32,8 @@ export type ObjectFactory = (
 export const hiringMethods = new Set(
   Object.keys(createHiringService({ db: undefined as never, clock: fixedClock(0) })),
 );
+
+let surveyWeeks = 0;
 
 /** How to make each kind of object through the services; null while there is none yet. */
 export const factories: Record<ObjectKind, ObjectFactory | null> = {
@@ -165,6 +168,40 @@ export const factories: Record<ObjectKind, ObjectFactory | null> = {
     const token = await testimonialTokenFromMail(world, person.email);
     return { id: token, secrets: [token, person.email] };
   },
+  // A candidate's survey link: an interview booked, and the survey sweep run (on a clock of its
+  // own, two hours after the interview's end) so the link is emailed to the candidate.
+  "survey-link": async (world, org) => {
+    // A week of its own (from Mon 7 Dec 2026 on), so that surveyed interviews never use up the
+    // owner's time that other objects' requests are offered in Wed 2 to Fri 4 Dec.
+    surveyWeeks += 1;
+    const monday = Date.UTC(2026, 11, 7) + surveyWeeks * 7 * 86_400_000;
+    const { request, secrets, candidateEmail } = await makeRequest(world, org, 1, {
+      start: new Date(monday).toISOString(),
+      end: new Date(monday + 5 * 86_400_000).toISOString(),
+    });
+    const [option] = (await world.deps.booking.options(org.owner.actor, request.id)).options;
+    if (option === undefined) throw new Error("no time left to book a surveyed interview");
+    const { booking } = await world.deps.booking.book(org.owner.actor, request.id, {
+      optionId: option.id,
+      idempotencyKey: `survey-link-${unique()}-0001`,
+    });
+    const endedAt = Math.max(...booking.sessions.map((s) => Date.parse(s.endsAt)));
+    await runSurveySweep({
+      db: world.store.db,
+      clock: fixedClock(endedAt + 2 * 3_600_000),
+      mailFrom: world.config.mail.from,
+      publicUrl: world.config.http.publicUrl,
+    });
+    const row = await world.store.db
+      .selectFrom("outbox")
+      .select("text_body")
+      .where("to_address", "=", candidateEmail)
+      .where("kind", "=", SURVEY_MAIL_KIND)
+      .executeTakeFirstOrThrow();
+    const token = /\/survey\/(sv_[A-Za-z0-9_-]+)/.exec(row.text_body)?.[1];
+    if (token === undefined) throw new Error(`no survey link in an email to ${candidateEmail}`);
+    return { id: token, secrets: [token, ...secrets] };
+  },
 };
 
 /** Asks a new person for a testimonial, as the testimonials page's form does. */
@@ -264,6 +301,7 @@ export const serviceOf: Record<ObjectKind, string> = {
   "api-token": "createApiToken",
   "calendar-connection": "connect",
   "booking-link": "offer",
+  "survey-link": "book",
   "interview-request": "createRequest",
   "dead-job": "retry",
   testimonial: "request",
@@ -279,6 +317,7 @@ export const ALL_KINDS: ObjectKind[] = [
   "api-token",
   "calendar-connection",
   "booking-link",
+  "survey-link",
   "interview-request",
   "dead-job",
   "testimonial",

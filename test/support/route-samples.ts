@@ -248,6 +248,19 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
   }),
   "POST /privacy/accept": () => ({ version: "1" }),
   "POST /consent": () => ({ choice: "reject-all", from: "banner" }),
+  "POST /survey/:token": () => ({
+    nps: "9",
+    scheduling: "5",
+    preparation: "4",
+    clarity: "4",
+    comment: "Clear and friendly.",
+  }),
+  "POST /survey/:token/opt-out": () => ({}),
+  "POST /app/surveys/settings": () => ({
+    candidateSurveys: "yes",
+    delayHours: "2",
+    interviewerReminders: "yes",
+  }),
   "POST /app/account/second-factor/begin": () => ({}),
   "POST /app/account/second-factor/enable": ({ world }) => {
     const secret = newTotpSecret();

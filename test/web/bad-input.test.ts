@@ -888,8 +888,38 @@ Object.assign(pageForms, {
   },
 } satisfies Record<string, PageForm>);
 
+/** One survey link per world: a bad answer changes nothing, so the same link serves every case. */
+const surveyLinks = new WeakMap<World, Promise<string>>();
+Object.assign(pageForms, {
+  "POST /survey/:token": {
+    prepare: async ({ world, org }) => {
+      let link = surveyLinks.get(world);
+      if (link === undefined) {
+        link = make("survey-link", world, org).then((made) => made.id);
+        surveyLinks.set(world, link);
+      }
+      return {
+        caller: anonymous,
+        path: `/survey/${await link}`,
+        valid: await pageForm("POST /survey/:token", world, org),
+      };
+    },
+    fields: { nps: { kind: "whole-number", min: 0 }, comment: text(2000, false) },
+  },
+  "POST /app/surveys/settings": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.owner),
+      path: "/app/surveys/settings",
+      valid: await pageForm("POST /app/surveys/settings", world, org),
+    }),
+    fields: { delayHours: { kind: "whole-number", min: 0 } },
+  },
+} satisfies Record<string, PageForm>);
+
 /** Page POST routes that take no fields a person types, and why. */
 const formsWithoutFields: Record<string, string> = {
+  "POST /survey/:token/opt-out":
+    "a button; unknown and expired links are tested in test/surveys/survey-pages.test.ts",
   "POST /app/assistant/escalations/approve":
     "a button on an escalation; unknown and other organisations' ids are tested in test/assistant/email-flow.test.ts",
   "POST /app/assistant/escalations/dismiss":

@@ -41,12 +41,14 @@ export const RETENTION_WORDS: Record<Retention, string> = {
     "while it is your choice, and three years after you change or withdraw it or it lapses",
   testimonial:
     "until you remove your testimonial (one click) or it is declined; the record of your consent three years after",
+  "survey-2y": "two years after the interview it asks about",
 };
 
 /** The legal basis (GDPR art. 6) a purpose rests on, from how long its data is kept. */
 export function legalBasisOf(retention: Retention): string {
   switch (retention) {
     case "customer":
+    case "survey-2y":
       return "the company's own basis as controller; we process on its instructions (art. 28)";
     case "request-3y":
       return "legal obligation: showing how each request about your data was answered (art. 6(1)(c))";

@@ -1014,7 +1014,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .on("page_views")
           .columns(["organisation_id", "visited_at"])
           .execute();
-        await db.schema.createIndex("page_views_visitor").on("page_views").column("visitor_id");
+        await db.schema
+          .createIndex("page_views_visitor")
+          .on("page_views")
+          .column("visitor_id")
+          .execute();
       },
     },
     "0029-testimonials": {
@@ -1070,7 +1074,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
             c.notNull().references("testimonials.id").onDelete("cascade"),
           )
           .addColumn("organisation_id", "text", (c) => c.notNull())
-          .addColumn("created_at", "bigint", (c) => c.notNull());
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
       },
     },
     "0028-surveys": {

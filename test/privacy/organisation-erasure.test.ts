@@ -54,8 +54,8 @@ const EVERY_MODULE = [
   "privacy",
   "retention",
   "secrets",
-  "testimonials",
   "surveys",
+  "testimonials",
 ];
 
 /** Every table of the live database (not a hand-kept list). */

@@ -25,7 +25,10 @@ export type Retention =
   | "customer" // decided by the customer (controller); deleted with the organisation
   | "audit-2y" // two years, for security and accountability
   | "rate-limit-1d" // one day
-  | "mail-90d"; // sent mail, ninety days after sending
+  | "mail-90d" // sent mail, ninety days after sending
+  | "marketing" // a promotional-list subscription: until the person unsubscribes (or the list goes)
+  | "suppression" // an opt-out's keyed hash: as long as the opt-out must be honoured (kept)
+  | "usage-13m"; // usage data (promotional deliveries and opens): thirteen months
 
 export interface PersonalColumn {
   personal: true;

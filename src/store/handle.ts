@@ -19,6 +19,7 @@ import type { CalendarTables } from "../calendar/tables.js";
 import type { HiringTables } from "../hiring/tables.js";
 import type { JobsTables } from "../jobs/tables.js";
 import type { MailTables } from "../mail/tables.js";
+import type { MarketingTables } from "../marketing/tables.js";
 import type { PrivacyTables } from "../privacy/tables.js";
 import type { SecretsTables } from "../secrets/tables.js";
 import type { Database } from "./schema.js";
@@ -34,5 +35,6 @@ export type AnyHandle =
   | Kysely<HiringTables>
   | Kysely<JobsTables>
   | Kysely<MailTables>
+  | Kysely<MarketingTables>
   | Kysely<PrivacyTables>
   | Kysely<SecretsTables>;

@@ -7,6 +7,7 @@ import { type CalendarTables, calendarDataMap } from "../calendar/tables.js";
 import { type HiringTables, hiringDataMap } from "../hiring/tables.js";
 import { type JobsTables, jobsDataMap } from "../jobs/tables.js";
 import { type MailTables, mailDataMap } from "../mail/tables.js";
+import { type MarketingTables, marketingDataMap } from "../marketing/tables.js";
 import { type PrivacyTables, privacyDataMap } from "../privacy/tables.js";
 import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
 
@@ -18,6 +19,7 @@ export type Database = AccountsTables &
   HiringTables &
   JobsTables &
   MailTables &
+  MarketingTables &
   PrivacyTables &
   SecretsTables;
 
@@ -31,6 +33,7 @@ export const dataMap = {
   ...hiringDataMap,
   ...jobsDataMap,
   ...mailDataMap,
+  ...marketingDataMap,
   ...privacyDataMap,
   ...secretsDataMap,
 };

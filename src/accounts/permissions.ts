@@ -14,7 +14,8 @@ export type Permission =
   | "candidates:read"
   | "candidates:write"
   | "profiles:edit-any" // other people's interviewer profiles
-  | "api-tokens:own"; // create and revoke one's own API tokens
+  | "api-tokens:own" // create and revoke one's own API tokens
+  | "marketing:manage"; // promotional lists, their subscribers and messages
 
 const grants: Record<Role, readonly Permission[]> = {
   owner: [
@@ -27,6 +28,7 @@ const grants: Record<Role, readonly Permission[]> = {
     "candidates:write",
     "profiles:edit-any",
     "api-tokens:own",
+    "marketing:manage",
   ],
   admin: [
     "members:manage",
@@ -37,6 +39,7 @@ const grants: Record<Role, readonly Permission[]> = {
     "candidates:write",
     "profiles:edit-any",
     "api-tokens:own",
+    "marketing:manage",
   ],
   recruiter: [
     "hiring:read",

@@ -65,6 +65,17 @@ import {
   replyAddressKeys,
 } from "../mail/reply-address.js";
 import { mailRetentionHandler, PURGE_JOB, scheduleMailRetention } from "../mail/retention.js";
+import { marketingErasure } from "../marketing/erasure.js";
+import { createMarketingKeys, type MarketingKeys } from "../marketing/keys.js";
+import { eraseMarketingOfOrganisation } from "../marketing/organisation-erasure.js";
+import { marketingRecords } from "../marketing/person-records.js";
+import { SEND_JOB, sendHandler } from "../marketing/send.js";
+import {
+  createMarketing,
+  DEFAULT_BATCH_INTERVAL_MS,
+  DEFAULT_BATCH_SIZE,
+  type Marketing,
+} from "../marketing/service.js";
 import { submitContactMessage } from "../privacy/complaints.js";
 import { type ErasureDeps, eraseInTransaction } from "../privacy/erasure.js";
 import { auditErasure } from "../privacy/erasure-audit.js";
@@ -81,6 +92,7 @@ import { createDeadLetters } from "./dead-letters.js";
 import { readiness } from "./health.js";
 import { type Logger, lineLogger, silentLogger } from "./logger.js";
 import { mailboxDepsFor } from "./mailboxes.js";
+import { marketingOptOutMailHandler } from "./marketing-opt-out-mail.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { privacyContactMailHandler } from "./privacy-contact-mail.js";
 import {
@@ -192,11 +204,14 @@ export function buildDeps(
     engine: metrics.countBudgetStops(overrides.engine ?? inlineSlotEngine),
   });
   const hiring = createHiringService({ db: store.db, clock, tombstones });
+  const marketingKeys = createMarketingKeys(keyring);
+  const marketing = marketingFor(config, store, clock, marketingKeys);
   const assistant = assistantFor(config, store, clock, {
     booking,
     hiring,
     bookingLinks,
     replyAddresses,
+    marketing,
   });
   const erasure: ErasureDeps = {
     db: store.db,
@@ -209,6 +224,7 @@ export function buildDeps(
       bookingErasure,
       calendarErasure({ revoke: (row) => createOAuthSources(oauthDeps).revoke(row) }),
       mailErasure(outboxDirectory === undefined ? {} : { outboxDirectory }),
+      marketingErasure({ keys: marketingKeys, now: () => clock.now() }),
       auditErasure,
     ],
     heldAddresses: [accountsAddresses, assistantAddresses, bookingAddresses, hiringAddresses],
@@ -248,6 +264,7 @@ export function buildDeps(
           }),
         },
         { module: "mail", erase: eraseMailOfOrganisation },
+        { module: "marketing", erase: eraseMarketingOfOrganisation },
         { module: "hiring", erase: eraseHiringOfOrganisation },
         { module: "jobs", erase: eraseJobsOfOrganisation },
         { module: "privacy", erase: erasePrivacyOfOrganisation },
@@ -276,12 +293,18 @@ export function buildDeps(
     deadLetters: createDeadLetters({ store, clock }),
     tombstones,
     erasure,
-    privacy: privacyRequestDeps(config, store, clock, async (tx, email, organisationId) =>
-      eraseInTransaction(erasure, tx, {
-        email,
-        ...(organisationId === null ? {} : { orgId: mintOrgId(organisationId) }),
-      }),
+    privacy: privacyRequestDeps(
+      config,
+      store,
+      clock,
+      async (tx, email, organisationId) =>
+        eraseInTransaction(erasure, tx, {
+          email,
+          ...(organisationId === null ? {} : { orgId: mintOrgId(organisationId) }),
+        }),
+      (db, email, organisationId) => marketingRecords(db, marketingKeys, email, organisationId),
     ),
+    marketing,
     inboundHandlers: [
       calendarReplyHandler({
         db: store.db,
@@ -289,6 +312,15 @@ export function buildDeps(
         booking,
         replyAddresses,
         requireDmarcPass: config.mail.trustedAuthservId !== undefined,
+      }),
+      // "Opt out" (and its other phrasings) in the subject of mail to a service address.
+      marketingOptOutMailHandler({
+        db: store.db,
+        marketing,
+        domain: config.mail.replyDomain,
+        privacyContact: config.privacy.privacyContact,
+        mailFrom: config.mail.from,
+        now: () => clock.now(),
       }),
       // Mail to the privacy contact address joins the privacy queue, before the assistant.
       privacyContactMailHandler({
@@ -324,6 +356,7 @@ function assistantFor(
     hiring: WebDeps["hiring"];
     bookingLinks: WebDeps["bookingLinks"];
     replyAddresses: ReplyAddresses;
+    marketing: Marketing;
   },
 ): Assistant {
   return createAssistant({
@@ -370,6 +403,28 @@ function assistantFor(
         { ...input, topic: "request" },
       );
     },
+    optOut: (orgId, email) => deps.marketing.optOutOfOrganisation(orgId, email),
+  });
+}
+
+/** The service mailbox `LOCAL@replyDomain`, LOCAL being MAIL_FROM's local part. */
+function serviceMailbox(config: Config): string {
+  const local = /([^<\s@]+)@[^>\s]+/.exec(config.mail.from)?.[1] ?? "ally";
+  return `${local}@${config.mail.replyDomain}`;
+}
+
+/** Promotional lists and their sends (marketing/). */
+function marketingFor(config: Config, store: Store, clock: Clock, keys: MarketingKeys): Marketing {
+  return createMarketing({
+    db: store.db,
+    clock,
+    keys,
+    publicUrl: config.http.publicUrl,
+    mailFrom: config.mail.from,
+    unsubscribeMailbox: serviceMailbox(config),
+    mailLimits: config.mail.limits,
+    batchSize: DEFAULT_BATCH_SIZE,
+    batchIntervalMs: DEFAULT_BATCH_INTERVAL_MS,
   });
 }
 
@@ -405,7 +460,14 @@ export async function startWorkers(
   keyring: Keyring,
   deps: Pick<
     WebDeps,
-    "calendars" | "inboundHandlers" | "accounts" | "log" | "tombstones" | "privacy" | "assistant"
+    | "calendars"
+    | "inboundHandlers"
+    | "accounts"
+    | "log"
+    | "tombstones"
+    | "privacy"
+    | "assistant"
+    | "marketing"
   >,
   metrics?: Metrics,
 ): Promise<RunningWorkers> {
@@ -470,6 +532,17 @@ export async function startWorkers(
         deps.privacy,
         answerersFor(config.privacy.privacyContact),
       ),
+      [SEND_JOB]: sendHandler({
+        db: store.db,
+        now: () => clock.now(),
+        keys: createMarketingKeys(keyring),
+        publicUrl: config.http.publicUrl,
+        mailFrom: config.mail.from,
+        unsubscribeMailbox: serviceMailbox(config),
+        mailLimits: config.mail.limits,
+        batchSize: DEFAULT_BATCH_SIZE,
+        batchIntervalMs: DEFAULT_BATCH_INTERVAL_MS,
+      }),
       [FOLLOW_UP_JOB]: async (job) => {
         await deps.assistant?.followUp(job);
       },

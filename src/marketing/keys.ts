@@ -44,7 +44,9 @@ export function createMarketingKeys(source: MarketingKeySource): MarketingKeys {
   const derive = (info: string) =>
     source.versions.flatMap((version) => {
       const master = source.get(version);
-      return master === undefined ? [] : [Buffer.from(hkdfSync("sha256", master, "ally", info, 32))];
+      return master === undefined
+        ? []
+        : [Buffer.from(hkdfSync("sha256", master, "ally", info, 32))];
     });
   const addressKeys = derive("ally marketing address v1");
   const linkKeys = derive("ally marketing link v1");
@@ -56,7 +58,11 @@ export function createMarketingKeys(source: MarketingKeySource): MarketingKeys {
   const hash = (key: Buffer, email: string) =>
     createHmac("sha256", key).update(normaliseAddress(email)).digest("hex");
   const signature = (key: Buffer, body: string) =>
-    createHmac("sha256", key).update(body).digest().subarray(0, SIGNATURE_BYTES).toString("base64url");
+    createHmac("sha256", key)
+      .update(body)
+      .digest()
+      .subarray(0, SIGNATURE_BYTES)
+      .toString("base64url");
   return {
     addressHash: (email) => hash(newestAddress, email),
     addressHashes: (email) => addressKeys.map((key) => hash(key, email)),

@@ -40,7 +40,11 @@ export interface Subscriber {
 }
 
 export const listInput = z.object({
-  name: z.string().trim().min(1, "Name is required").max(120, "Name must be at most 120 characters"),
+  name: z
+    .string()
+    .trim()
+    .min(1, "Name is required")
+    .max(120, "Name must be at most 120 characters"),
   description: z
     .string()
     .trim()
@@ -338,7 +342,12 @@ export async function confirmationOf(
     .where("marketing_subscribers.id", "=", subscriberId)
     .executeTakeFirst();
   if (row === undefined) return { ok: false, problem: "unknown" };
-  return { ok: true, listName: row.list_name, scope: scopeOfRow(row.organisation_id), subscriberId };
+  return {
+    ok: true,
+    listName: row.list_name,
+    scope: scopeOfRow(row.organisation_id),
+    subscriberId,
+  };
 }
 
 /**

@@ -17,7 +17,9 @@ export function organisationOf(scope: Scope): OrgId | null {
 /** `organisation_id = ?` for a customer, `organisation_id is null` for the operator. */
 export function inScope(scope: Scope, table?: string): RawBuilder<boolean> {
   const column = sql.ref(table === undefined ? "organisation_id" : `${table}.organisation_id`);
-  return scope === "operator" ? sql<boolean>`${column} is null` : sql<boolean>`${column} = ${scope.orgId}`;
+  return scope === "operator"
+    ? sql<boolean>`${column} is null`
+    : sql<boolean>`${column} = ${scope.orgId}`;
 }
 
 /** The scope of a stored row. Its organisation was proven by the signed link that named it. */

@@ -196,7 +196,11 @@ export async function sendBatch(
             .where("id", "=", delivery.id)
             .execute();
         };
-        if (delivery.email === null || delivery.email_hash === null || delivery.confirmed_at === null) {
+        if (
+          delivery.email === null ||
+          delivery.email_hash === null ||
+          delivery.confirmed_at === null
+        ) {
           await skip("no longer subscribed");
           continue;
         }
@@ -244,7 +248,9 @@ export async function sendBatch(
           await scheduleSend(trx, scope, messageId, now + HOUR_MS, now);
           return "paused";
         } else {
-          await skip(queued.notSent === "restricted" ? "restricted" : "too much mail to this address");
+          await skip(
+            queued.notSent === "restricted" ? "restricted" : "too much mail to this address",
+          );
         }
       }
       const left = await trx

@@ -61,7 +61,10 @@ export async function unsubscribeByLink(
   return marketingDb(handle)
     .transaction()
     .execute(async (trx) => {
-      const row = subscriberId === undefined ? undefined : await subscriptionOf(trx, link.scope, subscriberId);
+      const row =
+        subscriberId === undefined
+          ? undefined
+          : await subscriptionOf(trx, link.scope, subscriberId);
       if (row === undefined) return { ...link, subscribed: false };
       await suppress(
         trx,

@@ -29,6 +29,7 @@ const appNav: Array<[string, string, Permission?]> = [
   ["/app/templates", "Loop templates", "hiring:read"],
   ["/app/calendars", "Calendars"],
   ["/app/members", "Team"],
+  ["/app/marketing", "Marketing", "marketing:manage"],
   ["/app/account", "Account"],
 ];
 

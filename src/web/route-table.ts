@@ -25,7 +25,13 @@ export type ObjectKind =
   | "booking-link"
   | "interview-request"
   /** Work a queue gave up on (jobs/lease-queue.ts), named `QUEUE.ID`. */
-  | "dead-job";
+  | "dead-job"
+  /** A promotional list (marketing/); its sign-up page is public. */
+  | "marketing-list"
+  /** Signed links in marketing mail: confirming a subscription, unsubscribing, the open beacon. */
+  | "marketing-confirmation"
+  | "unsubscribe-link"
+  | "open-beacon";
 
 export interface RouteSpec {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

@@ -393,6 +393,20 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
   "POST /book/:token/calendar/disconnect": ({ objectId }) => ({
     _form: linkFormToken(objectId ?? ""),
   }),
+  "POST /app/marketing/lists": () => ({ name: `List ${unique()}`, description: "" }),
+  "POST /app/marketing/lists/:listId/subscribers": () => ({
+    email: `subscriber-${unique()}@example.com`,
+    name: "",
+    consentSource: "Ticked the box on our careers fair sheet",
+  }),
+  "POST /app/marketing/lists/:listId/messages": () => ({ subject: "News", text: "Hello." }),
+  "POST /m/join/:listId": () => ({
+    email: `joiner-${unique()}@example.com`,
+    name: "",
+    consent: "yes",
+  }),
+  "POST /m/confirm/:token": () => ({}),
+  "POST /u/:token": () => ({}),
 };
 
 /** A webhook mailbox of the owner's organisation, made for the form to name. */

@@ -34,6 +34,9 @@ export const RETENTION_WORDS: Record<Retention, string> = {
   "audit-2y": "two years",
   "rate-limit-1d": "one day",
   "mail-90d": "ninety days after sending",
+  marketing: "until you unsubscribe",
+  suppression: "as long as your opt-out must be honoured (a keyed hash of your address only)",
+  "usage-13m": "thirteen months",
 };
 
 /** The legal basis (GDPR art. 6) a purpose rests on, from how long its data is kept. */
@@ -44,6 +47,11 @@ export function legalBasisOf(retention: Retention): string {
     case "audit-2y":
     case "rate-limit-1d":
       return "legitimate interests: keeping the service and your account secure (art. 6(1)(f))";
+    case "marketing":
+    case "usage-13m":
+      return "your consent, which you can withdraw at any time (art. 6(1)(a))";
+    case "suppression":
+      return "legal obligation: honouring your objection to direct marketing (art. 21(3), art. 6(1)(c))";
     default:
       return "performance of the contract with you: running your account (art. 6(1)(b))";
   }

@@ -13,7 +13,6 @@ import { scopesOfAddress, suppress } from "./suppression.js";
 
 async function erase(handle: AnyHandle, keys: MarketingKeys, subject: ErasureSubject, now: number) {
   let subscriptions = 0;
-  let suppressed = 0;
   for (const email of subject.emails) {
     const hashes = keys.addressHashes(email);
     const scopes: Scope[] =
@@ -31,7 +30,6 @@ async function erase(handle: AnyHandle, keys: MarketingKeys, subject: ErasureSub
         { scope, hashes, method: "erasure", listId: null },
         now,
       );
-      suppressed += 1;
     }
   }
   return {

@@ -50,8 +50,8 @@ export interface OptOut {
 }
 
 /**
- * Suppresses the address in the scope and deletes its subscriptions there (with their
- * deliveries and opens); call inside the transaction of the opt-out. Idempotent: a second
+ * Suppresses the address in the scope and deletes its subscriptions there (an erasure also
+ * their deliveries and opens); call inside the transaction of the opt-out. Idempotent: a second
  * opt-out records nothing new. Returns how many subscriptions ended.
  */
 export async function suppress(handle: AnyHandle, optOut: OptOut, now: number): Promise<number> {
@@ -80,14 +80,20 @@ export async function suppress(handle: AnyHandle, optOut: OptOut, now: number): 
       now,
     );
   }
-  return endSubscriptions(db, optOut.scope, optOut.hashes);
+  return endSubscriptions(db, optOut.scope, optOut.hashes, optOut.method === "erasure");
 }
 
-/** Deletes the address's subscriptions in the scope, with their deliveries and opens. */
+/**
+ * Deletes the address's subscriptions in the scope. Their deliveries still waiting are skipped
+ * ("opted out"); those already queued stay, counted in the sends' progress until the usage
+ * retention ends, with nothing left that leads to the person. With `forget` (an erasure) the
+ * deliveries and opens go too.
+ */
 export async function endSubscriptions(
   handle: AnyHandle,
   scope: Scope,
   hashes: readonly string[],
+  forget = false,
 ): Promise<number> {
   const db = marketingDb(handle);
   const subscribers = await db
@@ -98,12 +104,21 @@ export async function endSubscriptions(
     .execute();
   const ids = subscribers.map((s) => s.id);
   if (ids.length === 0) return 0;
-  const deliveries = db
-    .selectFrom("marketing_deliveries")
-    .select("id")
-    .where("subscriber_id", "in", ids);
-  await db.deleteFrom("marketing_opens").where("delivery_id", "in", deliveries).execute();
-  await db.deleteFrom("marketing_deliveries").where("subscriber_id", "in", ids).execute();
+  if (forget) {
+    const deliveries = db
+      .selectFrom("marketing_deliveries")
+      .select("id")
+      .where("subscriber_id", "in", ids);
+    await db.deleteFrom("marketing_opens").where("delivery_id", "in", deliveries).execute();
+    await db.deleteFrom("marketing_deliveries").where("subscriber_id", "in", ids).execute();
+  } else {
+    await db
+      .updateTable("marketing_deliveries")
+      .set({ status: "skipped", reason: "opted out" })
+      .where("subscriber_id", "in", ids)
+      .where("status", "=", "pending")
+      .execute();
+  }
   await db.deleteFrom("marketing_subscribers").where("id", "in", ids).execute();
   return ids.length;
 }

@@ -113,7 +113,9 @@ async function ListPage(props: ListPageProps) {
       {list.description === "" ? null : <p>{list.description}</p>}
       <p>
         Sign-up page to share (people confirm by email before they are added):{" "}
-        <a href={joinUrl}>{joinUrl}</a>
+        <a href={joinUrl}>
+          <code>{joinUrl}</code>
+        </a>
       </p>
 
       <h2>Send a message</h2>

@@ -66,6 +66,7 @@ import {
 } from "../mail/reply-address.js";
 import { mailRetentionHandler, PURGE_JOB, scheduleMailRetention } from "../mail/retention.js";
 import { marketingErasure } from "../marketing/erasure.js";
+import { marketingAddresses } from "../marketing/held-addresses.js";
 import { createMarketingKeys, type MarketingKeys } from "../marketing/keys.js";
 import { eraseMarketingOfOrganisation } from "../marketing/organisation-erasure.js";
 import { marketingRecords } from "../marketing/person-records.js";
@@ -227,7 +228,13 @@ export function buildDeps(
       marketingErasure({ keys: marketingKeys, now: () => clock.now() }),
       auditErasure,
     ],
-    heldAddresses: [accountsAddresses, assistantAddresses, bookingAddresses, hiringAddresses],
+    heldAddresses: [
+      accountsAddresses,
+      assistantAddresses,
+      bookingAddresses,
+      hiringAddresses,
+      marketingAddresses,
+    ],
   };
   return {
     config,

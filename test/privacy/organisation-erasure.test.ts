@@ -48,6 +48,7 @@ const EVERY_MODULE = [
   "hiring",
   "jobs",
   "mail",
+  "marketing",
   "privacy",
   "secrets",
 ];

@@ -8,9 +8,9 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { AppError } from "../../errors.js";
-import { joinInput, listInput, subscriberInput } from "../../marketing/lists.js";
+import { joinInput, listInput, type Subscriber, subscriberInput } from "../../marketing/lists.js";
 import { BEACON_GIF } from "../../marketing/opens.js";
-import { messageInput } from "../../marketing/send.js";
+import { messageInput, type SendProgress } from "../../marketing/send.js";
 import { defineRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
 import { formFailure, formValues, INVALID_FORM, parseForm, requireActor } from "../forms.js";
@@ -86,6 +86,89 @@ async function ListsPage(props: { c: C; errors?: FieldErrors; values?: Values })
   );
 }
 
+function SendsTable({ sends }: { sends: SendProgress[] }) {
+  return (
+    <>
+      {sends.length === 0 ? (
+        <p>Nothing sent yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="stacked">
+            <caption class="visually-hidden">Messages sent to this list and their progress</caption>
+            <thead>
+              <tr>
+                <th scope="col">Subject</th>
+                <th scope="col">Started</th>
+                <th scope="col">Queued</th>
+                <th scope="col">Skipped</th>
+                <th scope="col">Waiting</th>
+                <th scope="col">Opened</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sends.map((s) => (
+                <tr>
+                  <td data-label="Subject">{s.subject}</td>
+                  <td data-label="Started">{when(s.createdAt)}</td>
+                  <td data-label="Queued">
+                    {s.queued} of {s.total}
+                    {s.finishedAt === null ? " (sending)" : " (done)"}
+                  </td>
+                  <td data-label="Skipped">{s.skipped}</td>
+                  <td data-label="Waiting">{s.pending}</td>
+                  <td data-label="Opened">{s.opens}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+function SubscribersTable({ subscribers }: { subscribers: Subscriber[] }) {
+  return (
+    <>
+      {subscribers.length === 0 ? (
+        <p>No one yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="stacked">
+            <caption class="visually-hidden">Subscribers and their consent</caption>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Name</th>
+                <th scope="col">Consent</th>
+                <th scope="col">Source</th>
+                <th scope="col">Consented at</th>
+              </tr>
+            </thead>
+            <tbody>
+              {subscribers.map((s) => (
+                <tr>
+                  <td data-label="Email">{s.email}</td>
+                  <td data-label="Name">{s.name || "—"}</td>
+                  <td data-label="Consent">
+                    {s.confirmedAt === null
+                      ? "awaiting confirmation"
+                      : s.consentMethod === "admin"
+                        ? "added by an admin"
+                        : "confirmed by email"}
+                  </td>
+                  <td data-label="Source">{s.consentSource}</td>
+                  <td data-label="Consented at">{when(s.consentAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
 interface ListPageProps {
   c: C;
   listId: string;
@@ -147,77 +230,10 @@ async function ListPage(props: ListPageProps) {
       </form>
 
       <h2>Sent messages</h2>
-      {sends.length === 0 ? (
-        <p>Nothing sent yet.</p>
-      ) : (
-        <div class="table-wrap">
-          <table class="stacked">
-            <caption class="visually-hidden">Messages sent to this list and their progress</caption>
-            <thead>
-              <tr>
-                <th scope="col">Subject</th>
-                <th scope="col">Started</th>
-                <th scope="col">Queued</th>
-                <th scope="col">Skipped</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">Opened</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sends.map((s) => (
-                <tr>
-                  <td data-label="Subject">{s.subject}</td>
-                  <td data-label="Started">{when(s.createdAt)}</td>
-                  <td data-label="Queued">
-                    {s.queued} of {s.total}
-                    {s.finishedAt === null ? " (sending)" : " (done)"}
-                  </td>
-                  <td data-label="Skipped">{s.skipped}</td>
-                  <td data-label="Waiting">{s.pending}</td>
-                  <td data-label="Opened">{s.opens}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <SendsTable sends={sends} />
 
       <h2>Subscribers</h2>
-      {subscribers.length === 0 ? (
-        <p>No one yet.</p>
-      ) : (
-        <div class="table-wrap">
-          <table class="stacked">
-            <caption class="visually-hidden">Subscribers and their consent</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Name</th>
-                <th scope="col">Consent</th>
-                <th scope="col">Source</th>
-                <th scope="col">Consented at</th>
-              </tr>
-            </thead>
-            <tbody>
-              {subscribers.map((s) => (
-                <tr>
-                  <td data-label="Email">{s.email}</td>
-                  <td data-label="Name">{s.name || "—"}</td>
-                  <td data-label="Consent">
-                    {s.confirmedAt === null
-                      ? "awaiting confirmation"
-                      : s.consentMethod === "admin"
-                        ? "added by an admin"
-                        : "confirmed by email"}
-                  </td>
-                  <td data-label="Source">{s.consentSource}</td>
-                  <td data-label="Consented at">{when(s.consentAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <SubscribersTable subscribers={subscribers} />
 
       <h2>Add a subscriber</h2>
       <form method="post" action={`/app/marketing/lists/${list.id}/subscribers`} class="stack card">

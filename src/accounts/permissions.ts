@@ -15,7 +15,8 @@ export type Permission =
   | "candidates:write"
   | "profiles:edit-any" // other people's interviewer profiles
   | "api-tokens:own" // create and revoke one's own API tokens
-  | "testimonials:manage"; // ask people for testimonials, publish or decline them
+  | "testimonials:manage" // ask people for testimonials, publish or decline them
+  | "marketing:manage"; // promotional lists, their subscribers and messages
 
 const grants: Record<Role, readonly Permission[]> = {
   owner: [
@@ -29,6 +30,7 @@ const grants: Record<Role, readonly Permission[]> = {
     "profiles:edit-any",
     "api-tokens:own",
     "testimonials:manage",
+    "marketing:manage",
   ],
   admin: [
     "members:manage",
@@ -40,6 +42,7 @@ const grants: Record<Role, readonly Permission[]> = {
     "profiles:edit-any",
     "api-tokens:own",
     "testimonials:manage",
+    "marketing:manage",
   ],
   recruiter: [
     "hiring:read",

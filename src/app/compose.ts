@@ -68,6 +68,18 @@ import {
   type ReplyAddresses,
   replyAddressKeys,
 } from "../mail/reply-address.js";
+import { marketingErasure } from "../marketing/erasure.js";
+import { marketingAddresses } from "../marketing/held-addresses.js";
+import { createMarketingKeys, type MarketingKeys } from "../marketing/keys.js";
+import { eraseMarketingOfOrganisation } from "../marketing/organisation-erasure.js";
+import { marketingRecords } from "../marketing/person-records.js";
+import { SEND_JOB, sendHandler } from "../marketing/send.js";
+import {
+  createMarketing,
+  DEFAULT_BATCH_INTERVAL_MS,
+  DEFAULT_BATCH_SIZE,
+  type Marketing,
+} from "../marketing/service.js";
 import { submitContactMessage } from "../privacy/complaints.js";
 import { type ErasureDeps, eraseInTransaction } from "../privacy/erasure.js";
 import { auditErasure } from "../privacy/erasure-audit.js";
@@ -97,6 +109,7 @@ import { createDeadLetters } from "./dead-letters.js";
 import { readiness } from "./health.js";
 import { type Logger, lineLogger, silentLogger } from "./logger.js";
 import { mailboxDepsFor } from "./mailboxes.js";
+import { marketingOptOutMailHandler } from "./marketing-opt-out-mail.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { privacyContactMailHandler } from "./privacy-contact-mail.js";
 import {
@@ -187,11 +200,14 @@ export function buildDeps(
     engine: metrics.countBudgetStops(overrides.engine ?? inlineSlotEngine),
   });
   const hiring = createHiringService({ db: store.db, clock, tombstones });
+  const marketingKeys = createMarketingKeys(keyring);
+  const marketing = marketingFor(config, store, clock, marketingKeys);
   const assistant = assistantFor(config, store, clock, {
     booking,
     hiring,
     bookingLinks,
     replyAddresses,
+    marketing,
   });
   const erasure: ErasureDeps = {
     db: store.db,
@@ -207,6 +223,7 @@ export function buildDeps(
       assistantErasure,
       consentErasure,
       surveysErasure,
+      marketingErasure({ keys: marketingKeys, now: () => clock.now() }),
       auditErasure,
       testimonialsErasure,
     ],
@@ -216,6 +233,7 @@ export function buildDeps(
       bookingAddresses,
       hiringAddresses,
       testimonialsAddresses,
+      marketingAddresses,
     ],
   };
   return {
@@ -257,34 +275,24 @@ export function buildDeps(
     }),
     tombstones,
     erasure,
-    privacy: privacyRequestDeps(config, store, clock, async (tx, email, organisationId) =>
-      eraseInTransaction(erasure, tx, {
-        email,
-        ...(organisationId === null ? {} : { orgId: mintOrgId(organisationId) }),
-      }),
-    ),
-    inboundHandlers: [
-      calendarReplyHandler({
-        db: store.db,
-        clock,
-        booking,
-        replyAddresses,
-        requireDmarcPass: config.mail.trustedAuthservId !== undefined,
-      }),
-      // Mail to the privacy contact address joins the privacy queue, before the assistant.
-      privacyContactMailHandler({
-        address: config.privacy.privacyContact,
-        ownDomain: config.mail.replyDomain,
-        now: () => clock.now(),
-        contact: (now) => ({
-          db: store.db,
-          now,
-          settings: config.privacy,
-          mail: (trx, message, at) => enqueueMail(trx, message, at, config.mail.from),
+    privacy: privacyRequestDeps(
+      config,
+      store,
+      clock,
+      async (tx, email, organisationId) =>
+        eraseInTransaction(erasure, tx, {
+          email,
+          ...(organisationId === null ? {} : { orgId: mintOrgId(organisationId) }),
         }),
-      }),
-      assistant.handler,
-    ],
+      (db, email, organisationId) => marketingRecords(db, marketingKeys, email, organisationId),
+    ),
+    marketing,
+    inboundHandlers: inboundHandlersFor(config, store, clock, {
+      booking,
+      replyAddresses,
+      marketing,
+      assistant,
+    }),
     log,
     operations: {
       recordRequest: (request) => metrics.recordRequest(request),
@@ -293,6 +301,52 @@ export function buildDeps(
       metricsToken: config.operations.metricsToken,
     },
   };
+}
+
+/** Inbound mail, in the order its handlers are asked: the first to take a message keeps it. */
+function inboundHandlersFor(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  deps: {
+    booking: WebDeps["booking"];
+    replyAddresses: ReplyAddresses;
+    marketing: Marketing;
+    assistant: Assistant;
+  },
+): WebDeps["inboundHandlers"] {
+  const { booking, replyAddresses, marketing, assistant } = deps;
+  return [
+    calendarReplyHandler({
+      db: store.db,
+      clock,
+      booking,
+      replyAddresses,
+      requireDmarcPass: config.mail.trustedAuthservId !== undefined,
+    }),
+    // "Opt out" (and its other phrasings) in the subject of mail to a service address.
+    marketingOptOutMailHandler({
+      db: store.db,
+      marketing,
+      domain: config.mail.replyDomain,
+      privacyContact: config.privacy.privacyContact,
+      mailFrom: config.mail.from,
+      now: () => clock.now(),
+    }),
+    // Mail to the privacy contact address joins the privacy queue, before the assistant.
+    privacyContactMailHandler({
+      address: config.privacy.privacyContact,
+      ownDomain: config.mail.replyDomain,
+      now: () => clock.now(),
+      contact: (now) => ({
+        db: store.db,
+        now,
+        settings: config.privacy,
+        mail: (trx, message, at) => enqueueMail(trx, message, at, config.mail.from),
+      }),
+    }),
+    assistant.handler,
+  ];
 }
 
 /**
@@ -387,6 +441,7 @@ function accountsFor(
         }),
       },
       { module: "mail", erase: eraseMailOfOrganisation },
+      { module: "marketing", erase: eraseMarketingOfOrganisation },
       { module: "consent", erase: eraseConsentOfOrganisation },
       { module: "hiring", erase: eraseHiringOfOrganisation },
       { module: "jobs", erase: eraseJobsOfOrganisation },
@@ -407,6 +462,7 @@ function assistantFor(
     hiring: WebDeps["hiring"];
     bookingLinks: WebDeps["bookingLinks"];
     replyAddresses: ReplyAddresses;
+    marketing: Marketing;
   },
 ): Assistant {
   return createAssistant({
@@ -453,6 +509,28 @@ function assistantFor(
         { ...input, topic: "request" },
       );
     },
+    optOut: (orgId, email) => deps.marketing.optOutOfOrganisation(orgId, email),
+  });
+}
+
+/** The service mailbox `LOCAL@replyDomain`, LOCAL being MAIL_FROM's local part. */
+function serviceMailbox(config: Config): string {
+  const local = /([^<\s@]+)@[^>\s]+/.exec(config.mail.from)?.[1] ?? "ally";
+  return `${local}@${config.mail.replyDomain}`;
+}
+
+/** Promotional lists and their sends (marketing/). */
+function marketingFor(config: Config, store: Store, clock: Clock, keys: MarketingKeys): Marketing {
+  return createMarketing({
+    db: store.db,
+    clock,
+    keys,
+    publicUrl: config.http.publicUrl,
+    mailFrom: config.mail.from,
+    unsubscribeMailbox: serviceMailbox(config),
+    mailLimits: config.mail.limits,
+    batchSize: DEFAULT_BATCH_SIZE,
+    batchIntervalMs: DEFAULT_BATCH_INTERVAL_MS,
   });
 }
 
@@ -496,6 +574,7 @@ export async function startWorkers(
     | "privacy"
     | "assistant"
     | "erasure"
+    | "marketing"
   >,
   metrics?: Metrics,
 ): Promise<RunningWorkers> {
@@ -568,6 +647,17 @@ export async function startWorkers(
         deps.privacy,
         answerersFor(config.privacy.privacyContact),
       ),
+      [SEND_JOB]: sendHandler({
+        db: store.db,
+        now: () => clock.now(),
+        keys: createMarketingKeys(keyring),
+        publicUrl: config.http.publicUrl,
+        mailFrom: config.mail.from,
+        unsubscribeMailbox: serviceMailbox(config),
+        mailLimits: config.mail.limits,
+        batchSize: DEFAULT_BATCH_SIZE,
+        batchIntervalMs: DEFAULT_BATCH_INTERVAL_MS,
+      }),
       [FOLLOW_UP_JOB]: async (job) => {
         await deps.assistant?.followUp(job);
       },

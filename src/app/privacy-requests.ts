@@ -19,6 +19,7 @@ import { enqueueMail } from "../mail/outbox.js";
 import { personMail } from "../mail/person-records.js";
 import type { PrivacyRequestDeps } from "../privacy/requests/deps.js";
 import type { Store } from "../store/database.js";
+import type { AnyHandle } from "../store/handle.js";
 import { candidateSurveyRecords } from "../surveys/person-records.js";
 import {
   organisationsWithTestimonial,
@@ -33,6 +34,12 @@ export function privacyRequestDeps(
   store: Store,
   clock: Clock,
   erase?: PrivacyRequestDeps["erase"],
+  /** The person's promotional subscriptions and opt-outs (marketing/person-records.ts). */
+  marketing?: (
+    db: AnyHandle,
+    email: string,
+    organisationId: string | null,
+  ) => Promise<Array<Record<string, unknown>>>,
 ): PrivacyRequestDeps {
   return {
     db: store.db,
@@ -70,6 +77,15 @@ export function privacyRequestDeps(
       const mailSections = [
         { module: "mail-sent", title: "Emails Ally sent you", records: mail.sent },
         { module: "mail-received", title: "Emails you sent to Ally", records: mail.received },
+        ...(marketing === undefined
+          ? []
+          : [
+              {
+                module: "marketing",
+                title: "Promotional email: your subscriptions, consent and opt-outs",
+                records: await marketing(db, email, organisationId),
+              },
+            ]),
       ];
       if (organisationId === null) {
         const usage = await consentPersonRecords(db, await accountUserIds(db, email));

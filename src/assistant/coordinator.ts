@@ -59,8 +59,13 @@ export interface AssistantDeps {
     /** A link for the candidate to choose on the booking page. */
     bookingLink(orgId: OrgId, requestId: string): Promise<string>;
   };
-  /** Hands a privacy request or opt-out to the privacy features (their queue). */
+  /** Hands a privacy request to the privacy features (their queue). */
   privacy(input: { name: string; email: string; message: string }): Promise<void>;
+  /**
+   * An opt-out from promotional email: suppresses the address for the organisation's lists
+   * (marketing/). Without it, an opt-out joins the privacy queue like a request.
+   */
+  optOut?(orgId: OrgId, email: string): Promise<number>;
   defaults: { durationMinutes: number; windowDays: number };
   log?: (line: string) => void;
 }

@@ -91,6 +91,9 @@ export async function perform(
       });
       return "question forwarded to the recruiter";
     case "privacy":
+      if (action.request === "opt_out" && deps.optOut !== undefined) {
+        return optOut(ctx, conversation, context, deps.optOut);
+      }
       await deps.privacy({
         name: conversation.candidate_name || conversation.candidate_email,
         email: conversation.candidate_email,
@@ -209,4 +212,37 @@ async function bookOrMove(
     context.cause,
   );
   return `${action.kind === "book" ? "booked" : "moved to"} ${action.optionId}`;
+}
+
+/**
+ * A reply read as an opt-out from promotional email: the sender's address is suppressed for the
+ * organisation's lists at once, the candidate is told so (the interview itself goes on unless
+ * they cancel it), and the request's timeline records it for the recruiter.
+ */
+async function optOut(
+  ctx: AssistantContext,
+  conversation: store.Conversation,
+  context: ActionContext,
+  suppress: (orgId: ReturnType<typeof mintOrgId>, email: string) => Promise<number>,
+): Promise<string> {
+  const { deps } = ctx;
+  const orgId = mintOrgId(conversation.organisation_id);
+  const ended = await suppress(orgId, conversation.candidate_email);
+  await send(
+    ctx,
+    conversation,
+    { address: conversation.candidate_email, party: "candidate" },
+    plainMessage(conversation.memory.subject, [
+      `Hi ${conversation.candidate_name || "there"},`,
+      "Done: you will receive no promotional email from us at this address. Messages about your interview still reach you; to withdraw from it, just say so.",
+    ]),
+    context.cause,
+  );
+  if (conversation.request_id !== null) {
+    await deps.booking.note(orgId, conversation.request_id, "assistant-privacy", {
+      request: "opt_out",
+      unsubscribed: ended,
+    });
+  }
+  return `opt-out: promotional email suppressed for the sender (${ended} subscription(s) ended)`;
 }

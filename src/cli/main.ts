@@ -30,6 +30,8 @@ Usage:
   ally restore FILE                  put a backup in place (Ally stopped); later erasures are redone
   ally privacy requests [--all]      the operator's queue: requests about Ally's own users, with deadlines
   ally privacy request ID ACTION     complete, extend or refuse one of them
+  ally marketing lists|create|add|subscribers|send|progress
+                                     the operator's promotional list of its customers (consent recorded)
   ally demo                          run \`ally slots --explain\` on the bundled example
   ally help                          this text
 
@@ -56,6 +58,10 @@ export async function main(argv: readonly string[], io: SlotsIo = nodeIo): Promi
       return import("./keys-command.js").then((m) => m.keysCommand(rest, io, process.env));
     case "privacy":
       return import("./privacy-command.js").then((m) => m.privacyCommand(rest, io, process.env));
+    case "marketing":
+      return import("./marketing-command.js").then((m) =>
+        m.marketingCommand(rest, io, process.env),
+      );
     case "jobs":
       return import("./jobs-command.js").then((m) => m.jobsCommand(rest, io, process.env));
     case "retention":

@@ -31,7 +31,11 @@ export type AuditAction =
   | "retention-erasure"
   /** An organisation's retention limits changed; `target` says which. */
   | "retention-changed"
-  | "recontact-refused";
+  | "recontact-refused"
+  /** A person's marketing consent was recorded (double opt-in confirmed, or an admin's addition). */
+  | "marketing-consent"
+  /** A person opted out of promotional email; `target` says how (one-click, link, email, ...). */
+  | "marketing-opt-out";
 
 export interface AuditEntry {
   organisationId: OrgId | null;

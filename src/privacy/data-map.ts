@@ -37,7 +37,9 @@ export type Retention =
   // as proof when consent was given, thirty days when it never was; an unanswered request,
   // sixty days after its last step (testimonials/retention.ts)
   | "testimonial"
-  | "survey-2y"; // a candidate-experience survey and its answer, two years after the interview
+  | "survey-2y" // a candidate-experience survey and its answer, two years after the interview
+  | "marketing" // a promotional-list subscription: until the person unsubscribes (or the list goes)
+  | "suppression"; // an opt-out's keyed hash: as long as the opt-out must be honoured (kept)
 
 /**
  * Every `Retention`, at run time (the retention registry and its tests enumerate it). The type
@@ -57,6 +59,8 @@ export const RETENTIONS = [
   "consent-proof",
   "testimonial",
   "survey-2y",
+  "marketing",
+  "suppression",
 ] as const satisfies readonly Retention[];
 
 /** `true` only when `RETENTIONS` lists every value of `Retention`. */

@@ -19,6 +19,7 @@ import { purgeExpired as calendarPurge } from "../calendar/retention.js";
 import { purgeExpired as consentPurge } from "../consent/retention.js";
 import { purgeExpired as jobsPurge } from "../jobs/retention.js";
 import { purgeExpired as mailPurge } from "../mail/retention.js";
+import { purgeExpired as marketingPurge } from "../marketing/retention.js";
 import type { Retention } from "../privacy/data-map.js";
 import { purgeExpired as privacyPurge } from "../privacy/retention.js";
 import type { ModulePurge } from "../privacy/retention-limits.js";
@@ -138,6 +139,20 @@ export const RETENTION_RULES: Record<RetentionCategory, RetentionRule> = {
     enforcedBy: "purge",
     controller: "operator",
   },
+  marketing: {
+    name: "Promotional email subscriptions",
+    rule: "a subscription kept until the person unsubscribes; an unconfirmed sign-up removed after seven days; deliveries and opens removed thirteen months after",
+    limit: "until unsubscribed",
+    enforcedBy: "purge",
+    controller: "operator",
+  },
+  suppression: {
+    name: "Promotional opt-outs",
+    rule: "kept as a keyed hash of the address for as long as the opt-out must be honoured; never purged",
+    limit: "while the opt-out must be honoured",
+    enforcedBy: "event",
+    controller: "operator",
+  },
   "finished-jobs": {
     name: "Finished background jobs",
     rule: "removed thirty days after they finished",
@@ -176,6 +191,7 @@ export const MODULE_PURGES: readonly { module: string; purge: ModulePurge }[] = 
   { module: "consent", purge: consentPurge },
   { module: "jobs", purge: jobsPurge },
   { module: "mail", purge: mailPurge },
+  { module: "marketing", purge: marketingPurge },
   { module: "privacy", purge: privacyPurge },
   { module: "surveys", purge: surveysPurge },
   { module: "testimonials", purge: testimonialsPurge },

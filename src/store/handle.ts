@@ -20,6 +20,7 @@ import type { ConsentTables } from "../consent/tables.js";
 import type { HiringTables } from "../hiring/tables.js";
 import type { JobsTables } from "../jobs/tables.js";
 import type { MailTables } from "../mail/tables.js";
+import type { MarketingTables } from "../marketing/tables.js";
 import type { PrivacyTables } from "../privacy/tables.js";
 import type { RetentionTables } from "../retention/tables.js";
 import type { SecretsTables } from "../secrets/tables.js";
@@ -39,6 +40,7 @@ export type AnyHandle =
   | Kysely<HiringTables>
   | Kysely<JobsTables>
   | Kysely<MailTables>
+  | Kysely<MarketingTables>
   | Kysely<PrivacyTables>
   | Kysely<RetentionTables>
   | Kysely<SecretsTables>

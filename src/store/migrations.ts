@@ -1142,6 +1142,109 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0027-marketing": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("marketing_lists")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("description", "text", (c) => c.notNull())
+          .addColumn("created_by", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("marketing_lists_organisation")
+          .on("marketing_lists")
+          .column("organisation_id")
+          .execute();
+        await db.schema
+          .createTable("marketing_subscribers")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("list_id", "text", (c) =>
+            c.notNull().references("marketing_lists.id").onDelete("cascade"),
+          )
+          .addColumn("email", "text", (c) => c.notNull())
+          .addColumn("email_hash", "text", (c) => c.notNull())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("consent_method", "text", (c) => c.notNull())
+          .addColumn("consent_source", "text", (c) => c.notNull())
+          .addColumn("consent_at", "bigint")
+          .addColumn("confirmed_at", "bigint")
+          .addColumn("added_by", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addUniqueConstraint("marketing_subscribers_list_email", ["list_id", "email_hash"])
+          .execute();
+        await db.schema
+          .createIndex("marketing_subscribers_hash")
+          .on("marketing_subscribers")
+          .column("email_hash")
+          .execute();
+        await serial(db.schema.createTable("marketing_suppressions"), "id")
+          .addColumn("organisation_id", "text", (c) =>
+            c.references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("email_hash", "text", (c) => c.notNull())
+          .addColumn("method", "text", (c) => c.notNull())
+          .addColumn("list_id", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("marketing_suppressions_hash")
+          .on("marketing_suppressions")
+          .columns(["email_hash", "organisation_id"])
+          .execute();
+        await db.schema
+          .createTable("marketing_messages")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("list_id", "text", (c) =>
+            c.notNull().references("marketing_lists.id").onDelete("cascade"),
+          )
+          .addColumn("subject", "text", (c) => c.notNull())
+          .addColumn("text_body", "text", (c) => c.notNull())
+          .addColumn("html_body", "text")
+          .addColumn("created_by", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("finished_at", "bigint")
+          .execute();
+        await db.schema
+          .createTable("marketing_deliveries")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("organisation_id", "text", (c) =>
+            c.references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("message_id", "text", (c) =>
+            c.notNull().references("marketing_messages.id").onDelete("cascade"),
+          )
+          .addColumn("subscriber_id", "text", (c) => c.notNull())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("reason", "text")
+          .addColumn("queued_at", "bigint")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("marketing_deliveries_message")
+          .on("marketing_deliveries")
+          .columns(["message_id", "status"])
+          .execute();
+        await serial(db.schema.createTable("marketing_opens"), "id")
+          .addColumn("organisation_id", "text", (c) =>
+            c.references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("message_id", "text", (c) => c.notNull())
+          .addColumn("delivery_id", "text", (c) => c.notNull().unique())
+          .addColumn("opened_hour", "bigint", (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { type ConsentTables, consentDataMap } from "../consent/tables.js";
 import { type HiringTables, hiringDataMap } from "../hiring/tables.js";
 import { type JobsTables, jobsDataMap } from "../jobs/tables.js";
 import { type MailTables, mailDataMap } from "../mail/tables.js";
+import { type MarketingTables, marketingDataMap } from "../marketing/tables.js";
 import { type PrivacyTables, privacyDataMap } from "../privacy/tables.js";
 import { type RetentionTables, retentionDataMap } from "../retention/tables.js";
 import { type SecretsTables, secretsDataMap } from "../secrets/tables.js";
@@ -23,6 +24,7 @@ export type Database = AccountsTables &
   HiringTables &
   JobsTables &
   MailTables &
+  MarketingTables &
   PrivacyTables &
   RetentionTables &
   SecretsTables &
@@ -40,6 +42,7 @@ export const dataMap = {
   ...hiringDataMap,
   ...jobsDataMap,
   ...mailDataMap,
+  ...marketingDataMap,
   ...privacyDataMap,
   ...retentionDataMap,
   ...secretsDataMap,

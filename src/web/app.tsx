@@ -38,6 +38,7 @@ import { registerDevPages } from "./pages/dev-pages.js";
 import { registerHiringPages } from "./pages/hiring-pages.js";
 import { registerMailboxPages } from "./pages/mailbox-pages.js";
 import { INBOUND_MAIL_PATH, registerMailboxWebhook } from "./pages/mailbox-webhook.js";
+import { registerMarketingPages } from "./pages/marketing-pages.js";
 import { policyAcceptanceGate, registerPrivacyPages } from "./pages/privacy-pages.js";
 import { registerPrivacyRequestPages } from "./pages/privacy-request-pages.js";
 import { registerPublicPages } from "./pages/public-pages.js";
@@ -243,6 +244,9 @@ export function createApp(deps: WebDeps): AllyApp {
   const publicOrigin = new URL(deps.config.http.publicUrl).origin;
   app.use("*", async (c, next) => {
     if (!UNSAFE.has(c.req.method) || c.get("actor")?.via === "api-token") return next();
+    // RFC 8058: a mail client POSTs the one-click unsubscribe from anywhere, with no cookie; the
+    // signed token in the path is the credential, and unsubscribing is what it may only do.
+    if (/^\/u\/[^/]+$/.test(c.req.path)) return next();
     // An API call without a session cookie carries no ambient credential to forge: it is
     // answered as unauthenticated (401) by the route, not as a failed form (403).
     if (c.req.path.startsWith("/api/") && c.get("session") === undefined) return next();
@@ -310,6 +314,7 @@ export function createApp(deps: WebDeps): AllyApp {
   registerMailboxPages(app, routes);
   registerMailboxWebhook(app, routes);
   registerTestimonialPages(app, routes);
+  registerMarketingPages(app, routes);
   registerAccountsApi(app, routes);
   registerTokensApi(app, routes);
   registerHiringApi(app, routes);

@@ -15,6 +15,7 @@ import type { HiringService } from "../hiring/service.js";
 import type { DeadLetter } from "../jobs/lease-queue.js";
 import type { InboundHandler } from "../mail/inbound.js";
 import type { Mailboxes } from "../mail/mailboxes/connections.js";
+import type { Marketing } from "../marketing/service.js";
 import type { ErasureDeps } from "../privacy/erasure.js";
 import type { PrivacyRequestDeps } from "../privacy/requests/deps.js";
 import type { Tombstones } from "../privacy/tombstones.js";
@@ -44,6 +45,8 @@ export interface WebDeps {
   outboxDirectory: string | undefined;
   /** Mailboxes Ally reads (IMAP, provider webhooks), managed by admins (mail/mailboxes/). */
   mailboxes: Mailboxes;
+  /** Promotional lists, sends, opt-outs and beacons (marketing/service.ts). */
+  marketing: Marketing;
   /** What received mail is offered to, in order (mail/inbound.ts). */
   inboundHandlers: InboundHandler[];
   /** Data-subject requests: the public form, members' own, and controllers' queues. */

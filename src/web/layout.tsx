@@ -33,6 +33,7 @@ const appNav: Array<[string, string, Permission?]> = [
   ["/app/members", "Team"],
   ["/app/usage", "Usage", "audit:read"],
   ["/app/testimonials", "Testimonials", "testimonials:manage"],
+  ["/app/marketing", "Marketing", "marketing:manage"],
   ["/app/account", "Account"],
 ];
 

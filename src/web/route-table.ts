@@ -30,7 +30,13 @@ export type ObjectKind =
   | "dead-job"
   | "testimonial"
   /** A person's signed link to their testimonial (public routes: the link is the credential). */
-  | "testimonial-link";
+  | "testimonial-link"
+  /** A promotional list (marketing/); its sign-up page is public. */
+  | "marketing-list"
+  /** Signed links in marketing mail: confirming a subscription, unsubscribing, the open beacon. */
+  | "marketing-confirmation"
+  | "unsubscribe-link"
+  | "open-beacon";
 
 export interface RouteSpec {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

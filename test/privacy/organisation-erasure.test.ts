@@ -51,6 +51,7 @@ const EVERY_MODULE = [
   "hiring",
   "jobs",
   "mail",
+  "marketing",
   "privacy",
   "retention",
   "secrets",

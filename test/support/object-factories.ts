@@ -5,12 +5,16 @@
 import { fixedClock } from "../../src/clock.js";
 import { createHiringService } from "../../src/hiring/service.js";
 import { runNextJob, scheduledJobsQueue, scheduleJob } from "../../src/jobs/scheduled-jobs.js";
+import { createMarketingKeys } from "../../src/marketing/keys.js";
+import { sendBatch } from "../../src/marketing/send.js";
+import { singleKeyring } from "../../src/secrets/keyring.js";
 import { runSurveySweep, SURVEY_MAIL_KIND } from "../../src/surveys/sweep.js";
 import type { ObjectKind } from "../../src/web/route-table.js";
 import { sharedFeedUrl } from "./calendar-feed.js";
 import {
   addMember,
   apiTokenFor,
+  MASTER_KEY,
   type Organisation,
   type Person,
   unique,
@@ -202,6 +206,39 @@ export const factories: Record<ObjectKind, ObjectFactory | null> = {
     if (token === undefined) throw new Error(`no survey link in an email to ${candidateEmail}`);
     return { id: token, secrets: [token, ...secrets] };
   },
+  "marketing-list": async (world, org) => {
+    const { listId, secrets } = await makeMarketingList(world, org);
+    return { id: listId, secrets: [listId, ...secrets] };
+  },
+  // A person asks to join a list; the link is the one in the confirmation email.
+  "marketing-confirmation": async (world, org) => {
+    const { listId } = await makeMarketingList(world, org);
+    const email = `secret-joiner-${unique()}@example.com`;
+    await world.deps.marketing.join(listId, { email, name: "", consent: "yes" });
+    const token = await tokenFromMail(
+      world,
+      email,
+      "marketing-confirm",
+      /\/m\/confirm\/([^\s"<]+)/,
+    );
+    return { id: token, secrets: [email] };
+  },
+  "unsubscribe-link": async (world, org) => {
+    const { email, secrets } = await sentPromotion(world, org);
+    const token = await tokenFromMail(world, email, "marketing", /\/u\/([^\s"<>]+)/);
+    return { id: token, secrets };
+  },
+  "open-beacon": async (world, org) => {
+    const { email, secrets } = await sentPromotion(world, org);
+    const token = await tokenFromMail(
+      world,
+      email,
+      "marketing",
+      /\/m\/o\/([^\s"<>]+)/,
+      "html_body",
+    );
+    return { id: token, secrets };
+  },
 };
 
 /** Asks a new person for a testimonial, as the testimonials page's form does. */
@@ -224,6 +261,56 @@ export async function testimonialTokenFromMail(world: World, email: string): Pro
     .executeTakeFirst();
   const match = row === undefined ? null : /\/testimonial\/(tm_[A-Za-z0-9_-]+)/.exec(row.text_body);
   if (match === null) throw new Error(`no testimonial link in an email to ${email}`);
+  return match[1] as string;
+}
+
+/** A marketing list of the organisation with one subscriber (consent recorded by the owner). */
+export async function makeMarketingList(world: World, org: Organisation) {
+  const n = unique();
+  const commands = world.deps.marketing.forActor(org.owner.actor);
+  const { id: listId } = await commands.createList({ name: `Secret list ${n}`, description: "" });
+  const email = `secret-subscriber-${n}@example.com`;
+  await commands.addSubscriber(listId, { email, name: "", consentSource: "Signed up at our fair" });
+  return { listId, email, secrets: [`Secret list ${n}`, email] };
+}
+
+/** A promotional message sent to a new list's subscriber, queued in the outbox. */
+async function sentPromotion(world: World, org: Organisation) {
+  const made = await makeMarketingList(world, org);
+  const commands = world.deps.marketing.forActor(org.owner.actor);
+  const { messageId } = await commands.send(made.listId, { subject: "News", text: "Hello" });
+  await sendBatch(
+    world.store.db,
+    {
+      keys: createMarketingKeys(singleKeyring(MASTER_KEY)),
+      publicUrl: world.config.http.publicUrl,
+      mailFrom: world.config.mail.from,
+      unsubscribeMailbox: "ally@ally.test",
+      batchSize: 50,
+      batchIntervalMs: 60_000,
+    },
+    messageId,
+    world.clock.now(),
+  );
+  return made;
+}
+
+async function tokenFromMail(
+  world: World,
+  email: string,
+  kind: string,
+  pattern: RegExp,
+  column: "text_body" | "html_body" = "text_body",
+): Promise<string> {
+  const row = await world.store.db
+    .selectFrom("outbox")
+    .select(["text_body", "html_body"])
+    .where("to_address", "=", email)
+    .where("kind", "=", kind)
+    .orderBy("id", "desc")
+    .executeTakeFirst();
+  const match = pattern.exec(row?.[column] ?? "");
+  if (match === null) throw new Error(`no link in the ${kind} email to ${email}`);
   return match[1] as string;
 }
 
@@ -306,6 +393,10 @@ export const serviceOf: Record<ObjectKind, string> = {
   "dead-job": "retry",
   testimonial: "request",
   "testimonial-link": "openLink",
+  "marketing-list": "createList",
+  "marketing-confirmation": "confirm",
+  "unsubscribe-link": "unsubscribe",
+  "open-beacon": "open",
 };
 
 export const ALL_KINDS: ObjectKind[] = [
@@ -322,4 +413,8 @@ export const ALL_KINDS: ObjectKind[] = [
   "dead-job",
   "testimonial",
   "testimonial-link",
+  "marketing-list",
+  "marketing-confirmation",
+  "unsubscribe-link",
+  "open-beacon",
 ];

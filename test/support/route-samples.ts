@@ -420,6 +420,20 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
   // Consent to version 1 of a testimonial not yet written: refused (409), nothing published.
   "POST /testimonial/:token/consent": () => ({ consent: "yes", version: "1" }),
   "POST /testimonial/:token/remove": () => ({}),
+  "POST /app/marketing/lists": () => ({ name: `List ${unique()}`, description: "" }),
+  "POST /app/marketing/lists/:listId/subscribers": () => ({
+    email: `subscriber-${unique()}@example.com`,
+    name: "",
+    consentSource: "Ticked the box on our careers fair sheet",
+  }),
+  "POST /app/marketing/lists/:listId/messages": () => ({ subject: "News", text: "Hello." }),
+  "POST /m/join/:listId": () => ({
+    email: `joiner-${unique()}@example.com`,
+    name: "",
+    consent: "yes",
+  }),
+  "POST /m/confirm/:token": () => ({}),
+  "POST /u/:token": () => ({}),
 };
 
 function testimonialForm(): FormFields {

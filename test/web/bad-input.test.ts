@@ -914,12 +914,57 @@ Object.assign(pageForms, {
     }),
     fields: { delayHours: { kind: "whole-number", min: 0 } },
   },
+  "POST /app/marketing/lists": {
+    prepare: async ({ world, org }) => ({
+      caller: viaSession(org.admin),
+      path: "/app/marketing/lists",
+      valid: await pageForm("POST /app/marketing/lists", world, org),
+    }),
+    fields: { name: text(120), description: text(1000, false) },
+  },
+  "POST /app/marketing/lists/:listId/subscribers": {
+    prepare: async ({ world, org }) => {
+      const list = await make("marketing-list", world, org);
+      return {
+        caller: viaSession(org.admin),
+        path: `/app/marketing/lists/${list.id}/subscribers`,
+        valid: await pageForm("POST /app/marketing/lists/:listId/subscribers", world, org),
+      };
+    },
+    fields: { email: { kind: "email" }, name: text(200, false), consentSource: text(500) },
+  },
+  "POST /app/marketing/lists/:listId/messages": {
+    prepare: async ({ world, org }) => {
+      const list = await make("marketing-list", world, org);
+      return {
+        caller: viaSession(org.admin),
+        path: `/app/marketing/lists/${list.id}/messages`,
+        valid: await pageForm("POST /app/marketing/lists/:listId/messages", world, org),
+      };
+    },
+    fields: { subject: text(200), text: text(20_000) },
+  },
+  "POST /m/join/:listId": {
+    prepare: async ({ world, org }) => {
+      const list = await make("marketing-list", world, org);
+      return {
+        caller: anonymous,
+        path: `/m/join/${list.id}`,
+        valid: await pageForm("POST /m/join/:listId", world, org),
+      };
+    },
+    fields: { email: { kind: "email" }, name: text(200, false), consent: { kind: "confirm" } },
+  },
 } satisfies Record<string, PageForm>);
 
 /** Page POST routes that take no fields a person types, and why. */
 const formsWithoutFields: Record<string, string> = {
   "POST /survey/:token/opt-out":
     "a button; unknown and expired links are tested in test/surveys/survey-pages.test.ts",
+  "POST /m/confirm/:token":
+    "a button on the confirmation link's page; made-up and tampered links are refused (404) by the generated signed-link tests, and test/marketing/marketing-flow.test.ts confirms",
+  "POST /u/:token":
+    "a button (or a mail client's one-click POST); made-up and tampered links are refused (404) by the generated signed-link tests, and test/marketing/unsubscribe-smtp.test.ts unsubscribes",
   "POST /app/assistant/escalations/approve":
     "a button on an escalation; unknown and other organisations' ids are tested in test/assistant/email-flow.test.ts",
   "POST /app/assistant/escalations/dismiss":

@@ -42,6 +42,8 @@ export const RETENTION_WORDS: Record<Retention, string> = {
   testimonial:
     "until you remove your testimonial (one click) or it is declined; the record of your consent three years after",
   "survey-2y": "two years after the interview it asks about",
+  marketing: "until you unsubscribe",
+  suppression: "as long as your opt-out must be honoured (a keyed hash of your address only)",
 };
 
 /** The legal basis (GDPR art. 6) a purpose rests on, from how long its data is kept. */
@@ -59,6 +61,10 @@ export function legalBasisOf(retention: Retention): string {
       return "legitimate interests: keeping the service and your account secure (art. 6(1)(f))";
     case "usage-13m":
       return "your consent, given and withdrawn in the cookie settings (art. 6(1)(a))";
+    case "marketing":
+      return "your consent, which you can withdraw at any time (art. 6(1)(a))";
+    case "suppression":
+      return "legal obligation: honouring your objection to direct marketing (art. 21(3), art. 6(1)(c))";
     case "consent-proof":
       return "legal obligation: showing the consent we rely on (art. 6(1)(c) with art. 7(1))";
     default:

@@ -22,6 +22,7 @@ const actionSchema: z.ZodType<Action> = z.discriminatedUnion("kind", [
   }),
   z.object({ kind: z.literal("confirm-cancel") }),
   z.object({ kind: z.literal("cancel") }),
+  z.object({ kind: z.literal("interviewer-unavailable"), userId: z.string().min(1).max(64) }),
 ]);
 
 /** A recruiter approves an escalation: Ally carries out its suggestion. */

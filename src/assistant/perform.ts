@@ -5,7 +5,7 @@
  */
 import { AppError } from "../errors.js";
 import { mintOrgId } from "../ids.js";
-import type { Reading } from "../understand/index.js";
+import { type Reading, stripQuoted } from "../understand/index.js";
 import { type AssistantContext, DAY_MS, settingsFor } from "./context.js";
 import type { Action, ConversationState, OfferedOption } from "./decide.js";
 import { optionsMessage, plainMessage, spanIn } from "./messages.js";
@@ -128,6 +128,8 @@ export async function perform(
     case "book":
     case "move":
       return bookOrMove(ctx, conversation, action, context);
+    case "interviewer-unavailable":
+      return interviewerUnavailable(ctx, conversation, action, context);
     case "confirm-cancel":
       await send(
         ctx,
@@ -157,6 +159,44 @@ export async function perform(
       );
       return "cancelled";
   }
+}
+
+/**
+ * An interviewer cannot make it: the booking module handles each of their upcoming seats as a
+ * calendar decline (replaced from the pool, or the recruiter told). When they hold no seat to
+ * give up, a person looks at it.
+ */
+async function interviewerUnavailable(
+  ctx: AssistantContext,
+  conversation: store.Conversation,
+  action: Extract<Action, { kind: "interviewer-unavailable" }>,
+  context: ActionContext,
+): Promise<string> {
+  const requestId = conversation.request_id;
+  if (requestId === null) return "no request";
+  const orgId = mintOrgId(conversation.organisation_id);
+  const result = await ctx.deps.booking.interviewerUnavailable(orgId, requestId, action.userId, {
+    words: stripQuoted(context.text).body.slice(0, 2_000),
+  });
+  if (!result.handled) {
+    return perform(
+      ctx,
+      conversation,
+      {
+        kind: "escalate",
+        reason: `an interviewer says they cannot make it, but ${result.reason}`,
+        suggested: null,
+      },
+      context,
+    );
+  }
+  return result.sessions
+    .map((s) =>
+      s.replaced
+        ? `${s.session}: interviewer replaced by ${s.name} (${s.userId})`
+        : `${s.session}: recruiter told (${s.reason})`,
+    )
+    .join("; ");
 }
 
 /**

@@ -340,6 +340,49 @@ for (const database of await testDatabases()) {
       expect((await mailTo(org.recruiter.email)).at(-1)?.kind).toBe("decline-needs-attention");
     });
 
+    it("refuses an edit that does not fit the suggestion, leaving the escalation open; a fitting edit books the time chosen", async () => {
+      await ccAlly("lee@example.org", "<cc-4@recruiter.example>");
+      await reply("lee@example.org", "the second one might work, not sure", "<lee-1@example.org>");
+      const open = (await assistant.openEscalations(org.recruiter.actor)).find((e) =>
+        e.messageText.startsWith("the second one might work"),
+      );
+      if (open === undefined) throw new Error("no escalation");
+      const draft = (await assistant.drafts(org.recruiter.actor)).get(open.id);
+      expect(draft?.message).toContain("You're booked for");
+      expect(draft?.chosen).toBe(
+        open.suggested && (open.suggested as { optionId: string }).optionId,
+      );
+      const other = draft?.choices.find((c) => c.id !== draft.chosen);
+      if (other === undefined) throw new Error("no other time to choose");
+      await expect(
+        assistant.approve(org.recruiter.actor, open.id, { optionId: "opt_never_offered" }),
+      ).rejects.toMatchObject({ code: "VALIDATION_FAILED", field: "optionId" });
+      const stranger = await buildBookingOrg(world, store, feeds);
+      await expect(
+        assistant.approve(stranger.recruiter.actor, open.id, { optionId: other.id }),
+      ).rejects.toMatchObject({ code: "NOT_FOUND" });
+      expect((await assistant.openEscalations(org.recruiter.actor)).map((e) => e.id)).toContain(
+        open.id,
+      );
+      expect((await requestFor("lee@example.org")).status).toBe("awaiting_candidate");
+      expect(
+        await assistant.approve(org.recruiter.actor, open.id, {
+          optionId: other.id,
+          message: "Hi Lee,\n\nBooked you in. Change it here: [booking link]",
+        }),
+      ).toBe(`booked ${other.id}`);
+      const booked = await requestFor("lee@example.org");
+      expect(booked.status).toBe("scheduled");
+      expect(other.label).toContain(
+        new Date(booked.booking?.sessions[0]?.startsAt ?? 0).toISOString().slice(11, 16),
+      );
+      const told = (await mailTo("lee@example.org")).at(-1);
+      expect(told?.text_body).toMatch(
+        /^Hi Lee,\n\nBooked you in\. Change it here: \S+\/book\/\S+$/,
+      );
+      expect(told?.html_body).toContain("<p>Hi Lee,</p>");
+    });
+
     it("does not answer an out-of-office reply, Ally's own mail, or another Ally's", async () => {
       await ccAlly("kim@example.org", "<cc-3@recruiter.example>");
       const before = (await mailTo("kim@example.org")).length;

@@ -5,10 +5,10 @@
  */
 import { mintOrgId } from "../ids.js";
 import type { InboundMessage } from "../mail/inbound.js";
-import { understand } from "../understand/index.js";
+import { readInterviewerReply, understand } from "../understand/index.js";
 import { intakeAnswer } from "./cc-intake.js";
 import { type AssistantContext, answerability, distrust, settingsFor } from "./context.js";
-import { decide, remember } from "./decide.js";
+import { decide, type Incoming, remember } from "./decide.js";
 import { perform, stateOf } from "./perform.js";
 import { escalate } from "./send.js";
 import * as store from "./store.js";
@@ -71,10 +71,23 @@ export async function onThread(
     });
     return `assistant: not acted on: ${untrusted}`;
   }
-  const incoming = {
-    sender: isCandidate ? ("candidate" as const) : ("interviewer" as const),
+  const incoming: Incoming = {
+    sender: isCandidate ? "candidate" : "interviewer",
     answerability: verdict,
     reading,
+    ...(isCandidate || member === undefined
+      ? {}
+      : {
+          interviewer: {
+            userId: member.userId,
+            ...readInterviewerReply({
+              subject: message.subject,
+              text: message.text,
+              reading,
+              ...(state.booked === null ? {} : { booked: state.booked }),
+            }),
+          },
+        }),
   };
   const decision = decide(state, incoming);
   const done: string[] = [];

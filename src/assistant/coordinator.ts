@@ -27,7 +27,7 @@ import { onThread } from "./candidate-reply.js";
 import { onIntake } from "./cc-intake.js";
 import { assistantContext, settingsFor } from "./context.js";
 import type { AnyHandle } from "./db.js";
-import { approve, dismiss } from "./escalations.js";
+import { approve, dismiss, drafts, type EscalationEdit } from "./escalations.js";
 import { followUp } from "./follow-up.js";
 import * as store from "./store.js";
 
@@ -93,8 +93,11 @@ export function createAssistant(deps: AssistantDeps) {
   return {
     handler,
     followUp: (job: Job) => followUp(ctx, job),
-    /** A recruiter approves an escalation: Ally carries out its suggestion. */
-    approve: (actor: Actor, escalationId: string) => approve(ctx, actor, escalationId),
+    /** A recruiter approves an escalation, edited or not: Ally carries out its suggestion. */
+    approve: (actor: Actor, escalationId: string, edit: EscalationEdit = {}) =>
+      approve(ctx, actor, escalationId, edit),
+    /** What the recruiter may edit in each open escalation, with Ally's drafts. */
+    drafts: (actor: Actor) => drafts(ctx, actor),
     dismiss: (actor: Actor, escalationId: string) => dismiss(ctx, actor, escalationId),
     openEscalations: (actor: Actor) => store.openEscalations(db, actor.orgId),
     settings: (orgId: OrgId) => settingsFor(ctx, orgId),

@@ -12,7 +12,10 @@
  *   the booked time is kept until a new one is booked;
  * - Ally never sends more than `dailyLimit` messages on a thread in a day: past it, a person
  *   decides;
- * - privacy requests and opt-outs always reach the privacy features, whatever else holds.
+ * - privacy requests and opt-outs always reach the privacy features, whatever else holds;
+ * - an interviewer's "can't make it" is handled as a calendar decline of their seat (replaced
+ *   from the pool, or the recruiter told) only on a booked interview, above threshold and in
+ *   automatic mode; it never books, moves, cancels or offers anything to the candidate.
  */
 import { Temporal } from "temporal-polyfill";
 import type { Interval, PrivacyRequest, Reading } from "../understand/index.js";
@@ -57,6 +60,11 @@ export type Incoming = {
   sender: Sender;
   answerability: Answerability;
   reading: Reading;
+  /**
+   * For an interviewer's message: who they are (a member on the thread) and the interviewer
+   * reading of it (src/understand/interviewer-reply.ts).
+   */
+  interviewer?: { userId: string; cannotAttend: boolean; confidence: number };
 };
 
 /** What to say to the candidate along with options. */
@@ -70,6 +78,8 @@ export type Action =
   | { kind: "confirm-cancel" }
   | { kind: "cancel" }
   | { kind: "forward-question" }
+  /** An interviewer cannot make the booked interview: as a calendar decline of their seat. */
+  | { kind: "interviewer-unavailable"; userId: string }
   | { kind: "privacy"; request: PrivacyRequest | "opt_out" }
   | { kind: "escalate"; reason: string; suggested: Action | null };
 
@@ -237,13 +247,7 @@ export function decide(state: ConversationState, incoming: Incoming): Decision {
     const note = answerability.kind === "out-of-office" ? "no-answer-yet" : "automatic";
     return { actions: [{ kind: "none", note }], why: `not answered: ${answerability.reason}` };
   }
-  if (incoming.sender === "interviewer") {
-    const reason =
-      reading.intent === "decline" || reading.intent === "cancel"
-        ? "an interviewer says they cannot make it"
-        : "an interviewer wrote on the thread";
-    return { actions: [escalate(reason)], why: reason };
-  }
+  if (incoming.sender === "interviewer") return interviewerDecision(state, incoming);
   const action = proposedAction(state, reading);
   if (alwaysSafe(action)) {
     return { actions: [action], why: whyOf(action, reading) };
@@ -271,6 +275,38 @@ export function decide(state: ConversationState, incoming: Incoming): Decision {
     };
   }
   return { actions: [action], why: whyOf(action, reading) };
+}
+
+/** An interviewer's message: "can't make it" on a booked interview is acted on when sure. */
+function interviewerDecision(state: ConversationState, incoming: Incoming): Decision {
+  const said = incoming.interviewer;
+  const { reading } = incoming;
+  if (said === undefined || !said.cannotAttend) {
+    const reason =
+      said === undefined && (reading.intent === "decline" || reading.intent === "cancel")
+        ? "an interviewer says they cannot make it"
+        : "an interviewer wrote on the thread";
+    return { actions: [escalate(reason)], why: reason };
+  }
+  const action: Action = { kind: "interviewer-unavailable", userId: said.userId };
+  const booked = BOOKED.includes(state.status) && state.booked !== null;
+  const held = (reason: string, suggested: Action | null = action): Decision => ({
+    actions: [escalate(reason, suggested)],
+    why: reason,
+  });
+  if (!booked) {
+    return held("an interviewer says they cannot make it, and nothing is booked", null);
+  }
+  if (said.confidence < state.threshold) {
+    return held(
+      `Ally is not sure an interviewer cannot make it (confidence ${said.confidence.toFixed(2)} below ${state.threshold})`,
+    );
+  }
+  if (state.mode === "review") return held("review mode: a person approves every action");
+  return {
+    actions: [action],
+    why: `an interviewer cannot make it (confidence ${said.confidence.toFixed(2)})`,
+  };
 }
 
 function whyOf(action: Action, reading: Reading): string {

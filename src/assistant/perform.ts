@@ -5,15 +5,66 @@
  */
 import { AppError } from "../errors.js";
 import { mintOrgId } from "../ids.js";
-import type { Reading } from "../understand/index.js";
+import { type Reading, stripQuoted } from "../understand/index.js";
 import { type AssistantContext, DAY_MS, settingsFor } from "./context.js";
 import type { Action, ConversationState, OfferedOption } from "./decide.js";
-import { optionsMessage, plainMessage, spanIn } from "./messages.js";
+import { candidateMessage, LINK_PLACEHOLDER, ownWords } from "./drafts.js";
+import type { Written } from "./messages.js";
 import { escalate, scheduleFollowUp, send } from "./send.js";
 import * as store from "./store.js";
 
-/** Why an action is carried out: its cause (the key of what it sends) and the message read. */
-export type ActionContext = { cause: string; text: string; reading: Reading | null };
+/**
+ * Why an action is carried out: its cause (the key of what it sends) and the message read; a
+ * recruiter who approved it may have put the candidate's message in their own words, and
+ * chosen among options Ally had not offered (`known`, to name the time).
+ */
+export type ActionContext = {
+  cause: string;
+  text: string;
+  reading: Reading | null;
+  ownWords?: string;
+  known?: readonly OfferedOption[];
+};
+
+/** The message `action` sends the candidate (the recruiter's words when they gave some). */
+async function writtenFor(
+  ctx: AssistantContext,
+  conversation: store.Conversation,
+  action: Action,
+  context: ActionContext,
+): Promise<Written | null> {
+  const orgId = mintOrgId(conversation.organisation_id);
+  const requestId = conversation.request_id;
+  const needsLink =
+    action.kind === "offer" || (context.ownWords?.includes(LINK_PLACEHOLDER) ?? false);
+  const link =
+    needsLink && requestId !== null ? await ctx.deps.directory.bookingLink(orgId, requestId) : "";
+  const subject = conversation.memory.subject;
+  if (context.ownWords !== undefined) return ownWords(subject, context.ownWords, link);
+  return candidateMessage(
+    {
+      candidateName: conversation.candidate_name,
+      subject,
+      timeZone: conversation.time_zone,
+      known: [...conversation.memory.offered, ...(context.known ?? [])],
+    },
+    action,
+    link,
+  );
+}
+
+/** Sends the candidate the message `action` calls for, once (keyed by the cause). */
+async function tellCandidate(
+  ctx: AssistantContext,
+  conversation: store.Conversation,
+  action: Action,
+  context: ActionContext,
+): Promise<void> {
+  const written = await writtenFor(ctx, conversation, action, context);
+  if (written === null) return;
+  const candidate = { address: conversation.candidate_email, party: "candidate" as const };
+  await send(ctx, conversation, candidate, written, context.cause);
+}
 
 /** The conversation's state for decide.ts, read from the booking module. */
 export async function stateOf(
@@ -66,9 +117,6 @@ export async function perform(
   const { deps } = ctx;
   const orgId = mintOrgId(conversation.organisation_id);
   const requestId = conversation.request_id;
-  const candidate = { address: conversation.candidate_email, party: "candidate" as const };
-  const subject = conversation.memory.subject;
-  const hello = `Hi ${conversation.candidate_name || "there"},`;
   switch (action.kind) {
     case "none":
       return action.note === "no-answer-yet" ? "out of office: no answer yet" : "not answered";
@@ -110,56 +158,64 @@ export async function perform(
       return `privacy: ${action.request} handed to the privacy queue`;
     case "offer": {
       if (requestId === null) return "no request";
-      const link = await deps.directory.bookingLink(orgId, requestId);
-      await send(
-        ctx,
-        conversation,
-        candidate,
-        optionsMessage({
-          candidateName: conversation.candidate_name,
-          subject,
-          reason: action.reason,
-          options: action.options,
-          timeZone: conversation.time_zone,
-          bookingLink: link,
-        }),
-        context.cause,
-      );
+      await tellCandidate(ctx, conversation, action, context);
       await scheduleFollowUp(ctx, conversation, deps.clock.now());
       return `offered ${action.options.length} option(s)`;
     }
     case "book":
     case "move":
       return bookOrMove(ctx, conversation, action, context);
+    case "interviewer-unavailable":
+      return interviewerUnavailable(ctx, conversation, action, context);
     case "confirm-cancel":
-      await send(
-        ctx,
-        conversation,
-        candidate,
-        plainMessage(subject, [
-          hello,
-          'Shall I cancel your interview? Reply "yes, cancel it" and I will; otherwise nothing changes.',
-        ]),
-        context.cause,
-      );
+      await tellCandidate(ctx, conversation, action, context);
       return "asked the candidate to confirm the cancellation";
     case "cancel":
       if (requestId === null) return "no request";
       await deps.booking.candidateCancel(requestId, {
         reason: "The candidate cancelled by email.",
       });
-      await send(
-        ctx,
-        conversation,
-        candidate,
-        plainMessage(subject, [
-          hello,
-          "Your interview is cancelled. Thank you for letting us know.",
-        ]),
-        context.cause,
-      );
+      await tellCandidate(ctx, conversation, action, context);
       return "cancelled";
   }
+}
+
+/**
+ * An interviewer cannot make it: the booking module handles each of their upcoming seats as a
+ * calendar decline (replaced from the pool, or the recruiter told). When they hold no seat to
+ * give up, a person looks at it.
+ */
+async function interviewerUnavailable(
+  ctx: AssistantContext,
+  conversation: store.Conversation,
+  action: Extract<Action, { kind: "interviewer-unavailable" }>,
+  context: ActionContext,
+): Promise<string> {
+  const requestId = conversation.request_id;
+  if (requestId === null) return "no request";
+  const orgId = mintOrgId(conversation.organisation_id);
+  const result = await ctx.deps.booking.interviewerUnavailable(orgId, requestId, action.userId, {
+    words: stripQuoted(context.text).body.slice(0, 2_000),
+  });
+  if (!result.handled) {
+    return perform(
+      ctx,
+      conversation,
+      {
+        kind: "escalate",
+        reason: `an interviewer says they cannot make it, but ${result.reason}`,
+        suggested: null,
+      },
+      context,
+    );
+  }
+  return result.sessions
+    .map((s) =>
+      s.replaced
+        ? `${s.session}: interviewer replaced by ${s.name} (${s.userId})`
+        : `${s.session}: recruiter told (${s.reason})`,
+    )
+    .join("; ");
 }
 
 /**
@@ -175,13 +231,14 @@ async function bookOrMove(
   const { deps } = ctx;
   const requestId = conversation.request_id;
   if (requestId === null) return "no request";
-  const zone = conversation.time_zone;
   const input = { optionId: action.optionId, idempotencyKey: `assistant:${context.cause}` };
   try {
     if (action.kind === "book") await deps.booking.candidateBook(requestId, input);
     else await deps.booking.candidateReschedule(requestId, input);
   } catch (error) {
     if (error instanceof AppError && error.code === "SLOT_TAKEN") {
+      // Ally's own words now: the recruiter's were for the time that was taken.
+      const fallback = { cause: context.cause, text: context.text, reading: context.reading };
       const orgId = mintOrgId(conversation.organisation_id);
       const { state } = await stateOf(ctx, conversation, await settingsFor(ctx, orgId));
       const options = state.available.slice(0, 3);
@@ -190,27 +247,14 @@ async function bookOrMove(
           ctx,
           conversation,
           { kind: "escalate", reason: "the time was taken and none is free", suggested: null },
-          context,
+          fallback,
         );
       }
-      return perform(ctx, conversation, { kind: "offer", reason: "fresh", options }, context);
+      return perform(ctx, conversation, { kind: "offer", reason: "fresh", options }, fallback);
     }
     throw error;
   }
-  const chosen = [...conversation.memory.offered].find((o) => o.id === action.optionId);
-  const when = chosen === undefined ? "the time you chose" : `${spanIn(chosen, zone)} (${zone})`;
-  await send(
-    ctx,
-    conversation,
-    { address: conversation.candidate_email, party: "candidate" },
-    plainMessage(conversation.memory.subject, [
-      `Hi ${conversation.candidate_name || "there"},`,
-      action.kind === "book"
-        ? `You're booked for ${when}. The calendar invitation is on its way.`
-        : `Your interview has moved to ${when}. The updated invitation is on its way.`,
-    ]),
-    context.cause,
-  );
+  await tellCandidate(ctx, conversation, action, context);
   return `${action.kind === "book" ? "booked" : "moved to"} ${action.optionId}`;
 }
 

@@ -22,12 +22,12 @@ import { mintOrgId, type OrgId } from "../ids.js";
 import type { InboundHandler, InboundMessage } from "../mail/inbound.js";
 import type { ReplyAddresses } from "../mail/reply-address.js";
 import { type AnyHandle, bookingDb } from "./db.js";
+import { settleDecline } from "./interviewer-decline.js";
 import { readable } from "./readable.js";
 import { requestRow, sessionsOf } from "./request-repository.js";
 import type { BookingService } from "./service.js";
 
-/** An interviewer who declines at least this long before the session is replaced from the pool. */
-export const REPLACE_NOTICE_MS = 48 * 3_600_000;
+export { REPLACE_NOTICE_MS } from "./interviewer-decline.js";
 
 export interface ReplyHandlerDeps {
   db: AnyHandle;
@@ -179,48 +179,50 @@ export function calendarReplyHandler(deps: ReplyHandlerDeps): InboundHandler {
 
     // A session's interviewers share its time; a cancelled booking was refused above.
     const startsAt = Number(slots[0]?.starts_at ?? 0);
-    const when = readable(new Date(startsAt).toISOString());
-    const detail = {
-      bookingId: booking.id,
-      session: session.name,
-      sessionIndex: target.sessionIndex,
-      email,
-    };
-    const escalate = async (reason: string, advice: string) => {
+    if (interviewer === undefined) {
+      const reason = "the candidate declined";
       await deps.booking.tellRecruiter(orgId, request.id, {
         kind: "decline-needs-attention",
         subject: `${who} declined ${session.name} with ${request.candidate_name}`,
         paragraphs: [
-          `${who} declined ${session.name} with ${request.candidate_name} on ${when}.`,
+          `${who} declined ${session.name} with ${request.candidate_name} on ${readable(new Date(startsAt).toISOString())}.`,
           `Ally did not change the interview: ${reason}.`,
-          advice,
+          "Ask them for times that work, or reschedule or cancel the interview.",
         ],
-        detail: { ...detail, reason },
+        detail: {
+          bookingId: booking.id,
+          session: session.name,
+          sessionIndex: target.sessionIndex,
+          email,
+          reason,
+        },
         needsNewTime: true,
       });
       return `recorded: ${answered}; recruiter told (${reason})`;
-    };
-    if (interviewer === undefined) {
-      return escalate(
-        "the candidate declined",
-        "Ask them for times that work, or reschedule or cancel the interview.",
-      );
     }
-    if (startsAt - clock.now() <= REPLACE_NOTICE_MS) {
-      return escalate(
-        "the session is less than 48 hours away",
-        "Find someone to stand in, or reschedule the interview.",
-      );
-    }
-    const result = await deps.booking.replaceInterviewer(
+    const outcome = await settleDecline(
+      {
+        now: clock.now(),
+        replaceInterviewer: deps.booking.replaceInterviewer,
+        tellRecruiter: deps.booking.tellRecruiter,
+      },
       orgId,
-      booking.id,
-      target.sessionIndex,
-      interviewer.userId,
+      {
+        requestId: request.id,
+        candidateName: request.candidate_name,
+        bookingId: booking.id,
+        sessionIndex: target.sessionIndex,
+        sessionName: session.name,
+        startsAt,
+        userId: interviewer.userId,
+        who,
+        email,
+      },
+      { verb: "declined" },
     );
-    if (result.replaced) {
-      return `recorded: ${answered}; replaced by ${result.name} (${result.userId})`;
+    if (outcome.replaced) {
+      return `recorded: ${answered}; replaced by ${outcome.name} (${outcome.userId})`;
     }
-    return escalate(result.reason, "Find someone to stand in, or reschedule the interview.");
+    return `recorded: ${answered}; recruiter told (${outcome.reason})`;
   };
 }

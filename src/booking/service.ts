@@ -38,7 +38,12 @@ import type {
 } from "./schemas.js";
 import type { RequestStatus } from "./tables.js";
 
-export type { AttendeeReply, BookingResult, ReplacementResult } from "./commands/index.js";
+export type {
+  AttendeeReply,
+  BookingResult,
+  ReplacementResult,
+  UnavailableResult,
+} from "./commands/index.js";
 export {
   type BookingChange,
   type BookingDeps,
@@ -138,6 +143,18 @@ export function createBookingService(deps: BookingDeps) {
     /** Replaces an interviewer who declined a pool session with a free member of the pool. */
     replaceInterviewer: (orgId: OrgId, bookingId: string, sessionIndex: number, userId: string) =>
       commands.replaceInterviewer(ctx, orgId, bookingId, sessionIndex, userId),
+
+    /**
+     * An interviewer said by email that they cannot make the booked interview: each upcoming
+     * session they are on is handled as a calendar Decline (replaced from the pool, or the
+     * recruiter told); the candidate's time stays. `orgId` comes from the conversation.
+     */
+    interviewerUnavailable: (
+      orgId: OrgId,
+      requestId: string,
+      userId: string,
+      said: { words: string },
+    ) => commands.interviewerUnavailable(ctx, orgId, requestId, userId, said),
 
     /** Emails the request's creator and notes it on the timeline. */
     tellRecruiter: (

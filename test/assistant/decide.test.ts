@@ -174,6 +174,41 @@ describe("the coordinator, by example", () => {
       reason: "an interviewer says they cannot make it",
     });
   });
+
+  const fromInterviewer = (cannotAttend: boolean, confidence: number): Incoming => ({
+    ...fromCandidate({ intent: "unknown", confidence: 0.5 }),
+    sender: "interviewer",
+    interviewer: { userId: "usr_dana", cannotAttend, confidence },
+  });
+  const bookedState = (overrides: Partial<ConversationState> = {}) =>
+    stateWith({ status: "scheduled", booked: span(0, 1), ...overrides });
+
+  it("hands an interviewer's sure \"can't make it\" on a booked interview to the decline handling", () => {
+    expect(only(bookedState(), fromInterviewer(true, 0.9))).toEqual({
+      kind: "interviewer-unavailable",
+      userId: "usr_dana",
+    });
+  });
+
+  it("asks a person when an interviewer's \"can't make it\" is unsure, or in review mode, suggesting the decline", () => {
+    for (const [state, incoming] of [
+      [bookedState(), fromInterviewer(true, 0.5)],
+      [bookedState({ mode: "review" }), fromInterviewer(true, 0.9)],
+    ] as const) {
+      expect(only(state, incoming)).toMatchObject({
+        kind: "escalate",
+        suggested: { kind: "interviewer-unavailable", userId: "usr_dana" },
+      });
+    }
+  });
+
+  it("asks a person, suggesting nothing, when an interviewer can't make an interview not yet booked", () => {
+    expect(only(stateWith(), fromInterviewer(true, 0.9))).toEqual({
+      kind: "escalate",
+      reason: "an interviewer says they cannot make it, and nothing is booked",
+      suggested: null,
+    });
+  });
 });
 
 // Random states and readings for the properties.
@@ -217,11 +252,19 @@ const arbAnswerability: fc.Arbitrary<Answerability> = fc.oneof(
     { answer: false, kind: "bounce", reason: "dsn" },
   ),
 );
-const arbIncoming: fc.Arbitrary<Incoming> = fc.record({
-  sender: fc.constantFrom("candidate", "interviewer"),
-  answerability: arbAnswerability,
-  reading: arbReading,
-});
+const arbIncoming: fc.Arbitrary<Incoming> = fc.record(
+  {
+    sender: fc.constantFrom("candidate", "interviewer"),
+    answerability: arbAnswerability,
+    reading: arbReading,
+    interviewer: fc.record({
+      userId: fc.constantFrom("usr_dana", "usr_eli"),
+      cannotAttend: fc.boolean(),
+      confidence: fc.double({ min: 0, max: 1, noNaN: true }),
+    }),
+  },
+  { requiredKeys: ["sender", "answerability", "reading"] },
+);
 
 const acting = (a: Action) => writesBooking(a) || a.kind === "offer" || a.kind === "confirm-cancel";
 
@@ -282,6 +325,28 @@ describe("the coordinator's invariants", () => {
           const known = [...state.offered, ...state.available].map((o) => o.id);
           expect(known).toContain(action.optionId);
         }
+      }),
+      SEED,
+    );
+  });
+
+  it("an interviewer's message never books, moves, cancels or offers, nor writes to the candidate; their decline is handled only when sure, booked and in automatic mode", () => {
+    fc.assert(
+      fc.property(arbState, arbIncoming, (state, incoming) => {
+        if (incoming.sender !== "interviewer") return;
+        const { actions } = decide(state, incoming);
+        expect(actions.filter(acting)).toEqual([]);
+        expect(actions.reduce((n, a) => n + messagesOf(a), 0)).toBe(0);
+        const handed = actions.filter((a) => a.kind === "interviewer-unavailable");
+        if (handed.length === 0) return;
+        const said = incoming.interviewer;
+        expect(incoming.answerability.answer).toBe(true);
+        expect(said?.cannotAttend).toBe(true);
+        expect(said?.confidence ?? 0).toBeGreaterThanOrEqual(state.threshold);
+        expect(state.mode).toBe("automatic");
+        expect(["scheduled", "rescheduling"]).toContain(state.status);
+        expect(state.booked).not.toBeNull();
+        expect(handed).toEqual([{ kind: "interviewer-unavailable", userId: said?.userId }]);
       }),
       SEED,
     );

@@ -190,6 +190,53 @@ for (const database of await testDatabases()) {
       );
     });
 
+    /** An interviewer answers on the thread with reply-all to the recruiter's first email. */
+    async function interviewerWrites(text: string, messageId: string, inReplyTo: string) {
+      await smtp().sendMail({
+        from: `${org.dana.name} <${org.dana.email}>`,
+        to: org.recruiter.email,
+        cc: `Ally <${allyAddress}>`,
+        subject: "Re: Your interview for Platform engineer",
+        text: `${text}\n\nOn Tue, ${org.recruiter.name} wrote:\n> Hi Sam,`,
+        messageId,
+        inReplyTo,
+        references: [inReplyTo],
+        envelope: { from: org.dana.email, to: [allyAddress] },
+      });
+      await drain();
+    }
+
+    it("reads an interviewer's plain-text \"can't make it\" as a calendar decline: the recruiter is told, the candidate's time stays", async () => {
+      const before = await requestFor("sam@example.org");
+      const toSam = (await mailTo("sam@example.org")).length;
+      const toRecruiter = (await mailTo(org.recruiter.email)).length;
+      await interviewerWrites(
+        "Sorry, something came up and I can't make Monday's interview.",
+        "<dana-1@example.org>",
+        "<cc-1@recruiter.example>",
+      );
+      // The session has named interviewers: no pool to draw from, so the recruiter is told.
+      expect(await outcomeOf("<dana-1@example.org>")).toMatch(
+        /Interview: recruiter told \(Interview has named interviewers, not a pool/,
+      );
+      const after = await requestFor("sam@example.org");
+      expect(after.status).toBe("rescheduling");
+      expect(after.booking?.sessions).toEqual(before.booking?.sessions);
+      expect(await mailTo("sam@example.org")).toHaveLength(toSam);
+      const told = (await mailTo(org.recruiter.email)).slice(toRecruiter);
+      expect(told.map((m) => m.kind)).toEqual(["decline-needs-attention"]);
+      expect(told[0]?.subject).toBe(
+        `${org.dana.name} wrote that they cannot make Interview with Sam Example`,
+      );
+      expect(told[0]?.text_body).toContain("I can't make Monday's interview.");
+      const answers = await store.db
+        .selectFrom("attendee_responses")
+        .select(["attendee_email", "partstat"])
+        .where("attendee_email", "=", org.dana.email)
+        .execute();
+      expect(answers).toEqual([{ attendee_email: org.dana.email, partstat: "DECLINED" }]);
+    });
+
     it("handles a message delivered twice once", async () => {
       const before = (await mailTo("sam@example.org")).length;
       await reply("sam@example.org", "Thanks again!", "<sam-3@example.org>");
@@ -259,6 +306,81 @@ for (const database of await testDatabases()) {
       expect((await requestFor("robin@example.org")).status).toBe("scheduled");
       const still = await assistant.openEscalations(org.recruiter.actor);
       expect(still.map((e) => e.id)).not.toContain(open.id);
+    });
+
+    it("asks the recruiter when an interviewer's \"can't make it\" is hedged, and handles it as a decline once approved", async () => {
+      const before = await requestFor("robin@example.org");
+      expect(before.status).toBe("scheduled");
+      const toRecruiter = (await mailTo(org.recruiter.email)).length;
+      await interviewerWrites(
+        "I might not be able to make it on Monday, I'll let you know.",
+        "<dana-2@example.org>",
+        "<cc-2@recruiter.example>",
+      );
+      expect(await outcomeOf("<dana-2@example.org>")).toMatch(
+        /escalated: Ally is not sure an interviewer cannot make it/,
+      );
+      expect((await requestFor("robin@example.org")).status).toBe("scheduled");
+      const escalationMail = (await mailTo(org.recruiter.email)).slice(toRecruiter);
+      expect(escalationMail.map((m) => m.kind)).toEqual(["assistant-escalation"]);
+      const open = (await assistant.openEscalations(org.recruiter.actor)).find((e) =>
+        e.messageText.includes("I might not be able to make it"),
+      );
+      if (open === undefined) throw new Error("no escalation");
+      expect(open.suggested).toEqual({
+        kind: "interviewer-unavailable",
+        userId: org.dana.actor.userId,
+      });
+      expect(await assistant.approve(org.recruiter.actor, open.id)).toMatch(
+        /^Interview: recruiter told/,
+      );
+      const after = await requestFor("robin@example.org");
+      expect(after.status).toBe("rescheduling");
+      expect(after.booking?.sessions).toEqual(before.booking?.sessions);
+      expect((await mailTo(org.recruiter.email)).at(-1)?.kind).toBe("decline-needs-attention");
+    });
+
+    it("refuses an edit that does not fit the suggestion, leaving the escalation open; a fitting edit books the time chosen", async () => {
+      await ccAlly("lee@example.org", "<cc-4@recruiter.example>");
+      await reply("lee@example.org", "the second one might work, not sure", "<lee-1@example.org>");
+      const open = (await assistant.openEscalations(org.recruiter.actor)).find((e) =>
+        e.messageText.startsWith("the second one might work"),
+      );
+      if (open === undefined) throw new Error("no escalation");
+      const draft = (await assistant.drafts(org.recruiter.actor)).get(open.id);
+      expect(draft?.message).toContain("You're booked for");
+      expect(draft?.chosen).toBe(
+        open.suggested && (open.suggested as { optionId: string }).optionId,
+      );
+      const other = draft?.choices.find((c) => c.id !== draft.chosen);
+      if (other === undefined) throw new Error("no other time to choose");
+      await expect(
+        assistant.approve(org.recruiter.actor, open.id, { optionId: "opt_never_offered" }),
+      ).rejects.toMatchObject({ code: "VALIDATION_FAILED", field: "optionId" });
+      const stranger = await buildBookingOrg(world, store, feeds);
+      await expect(
+        assistant.approve(stranger.recruiter.actor, open.id, { optionId: other.id }),
+      ).rejects.toMatchObject({ code: "NOT_FOUND" });
+      expect((await assistant.openEscalations(org.recruiter.actor)).map((e) => e.id)).toContain(
+        open.id,
+      );
+      expect((await requestFor("lee@example.org")).status).toBe("awaiting_candidate");
+      expect(
+        await assistant.approve(org.recruiter.actor, open.id, {
+          optionId: other.id,
+          message: "Hi Lee,\n\nBooked you in. Change it here: [booking link]",
+        }),
+      ).toBe(`booked ${other.id}`);
+      const booked = await requestFor("lee@example.org");
+      expect(booked.status).toBe("scheduled");
+      expect(other.label).toContain(
+        new Date(booked.booking?.sessions[0]?.startsAt ?? 0).toISOString().slice(11, 16),
+      );
+      const told = (await mailTo("lee@example.org")).at(-1);
+      expect(told?.text_body).toMatch(
+        /^Hi Lee,\n\nBooked you in\. Change it here: \S+\/book\/\S+$/,
+      );
+      expect(told?.html_body).toContain("<p>Hi Lee,</p>");
     });
 
     it("does not answer an out-of-office reply, Ally's own mail, or another Ally's", async () => {

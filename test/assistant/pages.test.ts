@@ -59,12 +59,12 @@ describe("the assistant's pages", () => {
     expect(page.text).toContain("Nothing is waiting for you.");
   });
 
-  it("refuses an unknown escalation on its field", async () => {
+  it("answers 404 for an unknown escalation, saying so on its field", async () => {
     const answer = await send(world.ally, "POST", "/app/assistant/escalations/approve", {
       as: viaSession(org.recruiter),
       form: { escalationId: "esc_none" },
     });
-    expect(answer.status).toBe(422);
+    expect(answer.status).toBe(404);
     expect(answer.text).toContain("No open escalation with this id.");
   });
 });

@@ -7,6 +7,10 @@
 export { book } from "./book.js";
 export { cancel } from "./cancel.js";
 export { createRequest } from "./create-request.js";
+export {
+  interviewerUnavailable,
+  type UnavailableResult,
+} from "./interviewer-unavailable.js";
 export { proposeTimes } from "./propose-times.js";
 export { type AttendeeReply, recordAttendeeAnswer } from "./record-attendee-answer.js";
 export { type ReplacementResult, replaceInterviewer } from "./replace-interviewer.js";

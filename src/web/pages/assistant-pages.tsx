@@ -1,11 +1,13 @@
 /**
  * The email assistant's pages: open escalations (the message, Ally's reading, the suggested
- * action; approve or dismiss), and the organisation's Ally address and review mode.
+ * action; approve, edit then approve, or dismiss), and the organisation's Ally address and
+ * review mode.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { Assistant } from "../../assistant/coordinator.js";
+import type { EscalationDraft, EscalationEdit } from "../../assistant/escalations.js";
 import type { Escalation } from "../../assistant/store.js";
 import { AppError } from "../../errors.js";
 import { defineRoute } from "../define-route.js";
@@ -16,13 +18,48 @@ import type { RouteTable } from "../route-table.js";
 
 type C = Context<AppEnv>;
 
-const escalationForm = z.object({
-  escalationId: z
-    .string({ error: "Escalation is required" })
-    .trim()
-    .min(1, "Escalation is required")
-    .max(100, "Escalation must be the id of an open escalation"),
-});
+const MESSAGE_MAX = 5000;
+/** Line endings as browsers send them, folded, and the ends trimmed. */
+const folded = (text: string) => text.replace(/\r\n?/g, "\n").trim();
+
+const escalationForm = z
+  .object({
+    escalationId: z
+      .string({ error: "Escalation is required" })
+      .trim()
+      .min(1, "Escalation is required")
+      .max(100, "Escalation must be the id of an open escalation"),
+    /** Another time to book instead of the suggested one (edit and approve). */
+    optionId: z.string().trim().max(100, "Choose one of the times listed").optional(),
+    /** The candidate's message in the recruiter's words; unchanged from `draft` means Ally's. */
+    message: z
+      .string()
+      .max(MESSAGE_MAX, `Message must be at most ${MESSAGE_MAX} characters`)
+      .optional(),
+    draft: z
+      .string()
+      .max(MESSAGE_MAX * 2)
+      .optional(),
+  })
+  .superRefine((form, issues) => {
+    if (form.message !== undefined && form.draft !== undefined && folded(form.message) === "") {
+      issues.addIssue({
+        code: "custom",
+        path: ["message"],
+        message: "Message cannot be empty: write to the candidate, or approve Ally's words",
+      });
+    }
+  });
+
+/** The recruiter's changes in a submitted form: only what differs from Ally's suggestion. */
+function editOf(form: z.infer<typeof escalationForm>): EscalationEdit {
+  const edit: EscalationEdit = {};
+  if (form.optionId !== undefined && form.optionId !== "") edit.optionId = form.optionId;
+  if (form.message !== undefined && folded(form.message) !== folded(form.draft ?? "")) {
+    edit.message = folded(form.message);
+  }
+  return edit;
+}
 
 const settingsForm = z.object({
   reviewMode: z.enum(["on", "off"], { error: 'Review mode must be "on" or "off"' }),
@@ -63,6 +100,8 @@ function suggestionText(suggested: unknown): string {
       return "Ask the candidate to confirm the cancellation.";
     case "cancel":
       return "Cancel the interview.";
+    case "interviewer-unavailable":
+      return "The interviewer cannot make it: replace them from the pool, or tell the recruiter (the candidate's time stays).";
     default:
       return parsed.data.kind;
   }
@@ -74,11 +113,90 @@ function readingText(reading: unknown): string {
   return `${parsed.data.intent} (confidence ${parsed.data.confidence.toFixed(2)})`;
 }
 
-async function EscalationsPage(props: { c: C; errors?: FieldErrors; notice?: string }) {
+/**
+ * The form to edit a suggestion before approving it: another time, the candidate's message in
+ * the recruiter's words. The escalation whose edit was refused keeps what was typed, opens, and
+ * owns the field ids the error summary links to.
+ */
+function EditForm(props: {
+  escalation: Escalation;
+  draft: EscalationDraft;
+  csrf: string;
+  failed?: { errors: FieldErrors; values: Record<string, string> } | undefined;
+}) {
+  const { escalation: e, draft, failed } = props;
+  const ids = (name: string) => (failed === undefined ? `field-${name}-${e.id}` : `field-${name}`);
+  const error = (name: string) => failed?.errors[name];
+  const invalidAttrs = (name: string) =>
+    error(name) === undefined
+      ? {}
+      : { "aria-invalid": "true", "aria-describedby": `${ids(name)}-error` };
+  const chosen = failed?.values.optionId ?? draft.chosen ?? "";
+  const message = failed?.values.message ?? draft.message ?? "";
+  return (
+    <details open={failed !== undefined}>
+      <summary>Edit before approving</summary>
+      <form method="post" action="/app/assistant/escalations/approve">
+        <Csrf token={props.csrf} />
+        <input type="hidden" name="escalationId" value={e.id} />
+        {draft.choices.length === 0 ? null : (
+          <div class="field">
+            <label for={ids("optionId")}>Time to book</label>
+            {error("optionId") === undefined ? null : (
+              <span class="error-text" id={`${ids("optionId")}-error`}>
+                {error("optionId")}
+              </span>
+            )}
+            <select id={ids("optionId")} name="optionId" {...invalidAttrs("optionId")}>
+              {draft.choices.map((o) => (
+                <option value={o.id} selected={o.id === chosen}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        {draft.message === null ? null : (
+          <div class="field">
+            <label for={ids("message")}>Message to the candidate</label>
+            <span class="hint" id={`${ids("message")}-hint`}>
+              Sent as written; [booking link] becomes the candidate's link.
+            </span>
+            {error("message") === undefined ? null : (
+              <span class="error-text" id={`${ids("message")}-error`}>
+                {error("message")}
+              </span>
+            )}
+            <textarea
+              id={ids("message")}
+              name="message"
+              rows={8}
+              maxlength={MESSAGE_MAX}
+              {...invalidAttrs("message")}
+            >
+              {message}
+            </textarea>
+            <input type="hidden" name="draft" value={draft.message} />
+          </div>
+        )}
+        <button type="submit">Approve with changes</button>
+      </form>
+    </details>
+  );
+}
+
+async function EscalationsPage(props: {
+  c: C;
+  errors?: FieldErrors;
+  notice?: string;
+  /** The escalation whose form was refused, with what was typed. */
+  failed?: { escalationId: string; values: Record<string, string> };
+}) {
   const { c } = props;
   const actor = requireActor(c);
   const assistant = assistantOf(c);
   const escalations: Escalation[] = await assistant.openEscalations(actor);
+  const drafts = await assistant.drafts(actor);
   const settings = await assistant.settings(actor.orgId);
   const csrf = c.get("csrfToken");
   return (
@@ -88,7 +206,7 @@ async function EscalationsPage(props: { c: C; errors?: FieldErrors; notice?: str
       {props.notice === undefined ? null : <Notice tone="good">{props.notice}</Notice>}
       <p>
         Messages Ally did not act on alone. Ally's address for your organisation is{" "}
-        <strong>{settings.address}</strong>; review mode is{" "}
+        <code>{settings.address}</code>; review mode is{" "}
         <strong>{settings.reviewMode ? "on" : "off"}</strong> (
         <a href="/app/assistant/settings">settings</a>).
       </p>
@@ -109,9 +227,7 @@ async function EscalationsPage(props: { c: C; errors?: FieldErrors; notice?: str
                     </>
                   )}
                 </p>
-                <blockquote style="white-space:pre-wrap;overflow-wrap:anywhere">
-                  {e.messageText.slice(0, 2000)}
-                </blockquote>
+                <blockquote class="mail-body">{e.messageText.slice(0, 2000)}</blockquote>
                 <p>Ally's reading: {readingText(e.reading)}</p>
                 <p>Suggested: {suggestionText(e.suggested)}</p>
                 <form
@@ -135,8 +251,18 @@ async function EscalationsPage(props: { c: C; errors?: FieldErrors; notice?: str
                   </button>
                 </form>{" "}
                 {e.requestId === null ? null : (
-                  <a href={`/app/requests/${e.requestId}`}>Edit: act on the request yourself</a>
+                  <a href={`/app/requests/${e.requestId}`}>Act on the request yourself</a>
                 )}
+                {(() => {
+                  const draft = drafts.get(e.id);
+                  if (draft === undefined) return null;
+                  if (draft.choices.length === 0 && draft.message === null) return null;
+                  const failed =
+                    props.failed?.escalationId === e.id
+                      ? { errors: props.errors ?? {}, values: props.failed.values }
+                      : undefined;
+                  return <EditForm escalation={e} draft={draft} csrf={csrf} failed={failed} />;
+                })()}
               </article>
             </li>
           ))}
@@ -208,20 +334,37 @@ export function registerAssistantPages(app: OpenAPIHono<AppEnv>, routes: RouteTa
       summary: verb === "approve" ? "Approves Ally's suggestion" : "Dismisses an escalation",
       handler: async (c) => {
         const actor = requireActor(c);
-        const parsed = parseForm(escalationForm, await formValues(c));
+        const values = await formValues(c);
+        const typed = {
+          escalationId: String(values.escalationId ?? ""),
+          values: {
+            ...(typeof values.optionId === "string" ? { optionId: values.optionId } : {}),
+            ...(typeof values.message === "string" ? { message: values.message } : {}),
+          },
+        };
+        const parsed = parseForm(escalationForm, values);
         if (!parsed.ok) {
-          return c.html(await EscalationsPage({ c, errors: parsed.errors }), INVALID_FORM);
+          return c.html(
+            await EscalationsPage({ c, errors: parsed.errors, failed: typed }),
+            INVALID_FORM,
+          );
         }
+        const { escalationId } = parsed.value;
         try {
-          if (verb === "approve") await assistantOf(c).approve(actor, parsed.value.escalationId);
-          else await assistantOf(c).dismiss(actor, parsed.value.escalationId);
+          if (verb === "approve") {
+            await assistantOf(c).approve(actor, escalationId, editOf(parsed.value));
+          } else await assistantOf(c).dismiss(actor, escalationId);
         } catch (error) {
           if (error instanceof AppError && error.code === "NOT_FOUND") {
+            // Unknown, resolved or another organisation's: alike, not found.
             const errors = { escalationId: "No open escalation with this id." };
-            return c.html(await EscalationsPage({ c, errors }), INVALID_FORM);
+            return c.html(await EscalationsPage({ c, errors }), 404);
           }
           const failed = formFailure(c, error, "escalationId");
-          return c.html(await EscalationsPage({ c, errors: failed.errors }), failed.status);
+          return c.html(
+            await EscalationsPage({ c, errors: failed.errors, failed: typed }),
+            failed.status,
+          );
         }
         return c.redirect("/app/assistant/escalations", 303);
       },

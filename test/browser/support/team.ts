@@ -18,7 +18,7 @@ const META = { ip: "127.0.0.1", userAgent: "browser test" };
  * while it waits, from the .eml file the running server wrote once sent (the outbox empties a
  * sent message's body).
  */
-async function tokenMailedTo(store: Store, to: string): Promise<string> {
+export async function tokenMailedTo(store: Store, to: string): Promise<string> {
   const row = await store.db
     .selectFrom("outbox")
     .select(["text_body", "file_path", "sent_at"])

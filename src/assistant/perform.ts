@@ -9,7 +9,7 @@ import { type Reading, stripQuoted } from "../understand/index.js";
 import { type AssistantContext, DAY_MS, settingsFor } from "./context.js";
 import type { Action, ConversationState, OfferedOption } from "./decide.js";
 import { candidateMessage, LINK_PLACEHOLDER, ownWords } from "./drafts.js";
-import type { Written } from "./messages.js";
+import { plainMessage, type Written } from "./messages.js";
 import { escalate, scheduleFollowUp, send } from "./send.js";
 import * as store from "./store.js";
 

@@ -71,6 +71,46 @@ export function parseSessionUid(uid: string): { bookingUid: string; sessionIndex
 }
 
 /**
+ * The candidate declined a session on their calendar: Ally changes nothing and asks the
+ * recruiter to find a new time. Returns the reason given.
+ */
+async function tellOfCandidateDecline(
+  deps: ReplyHandlerDeps,
+  orgId: OrgId,
+  declined: {
+    requestId: string;
+    candidateName: string;
+    bookingId: string;
+    sessionIndex: number;
+    sessionName: string;
+    startsAt: number;
+    who: string;
+    email: string;
+  },
+): Promise<string> {
+  const reason = "the candidate declined";
+  const { who, sessionName, candidateName } = declined;
+  await deps.booking.tellRecruiter(orgId, declined.requestId, {
+    kind: "decline-needs-attention",
+    subject: `${who} declined ${sessionName} with ${candidateName}`,
+    paragraphs: [
+      `${who} declined ${sessionName} with ${candidateName} on ${readable(new Date(declined.startsAt).toISOString())}.`,
+      `Ally did not change the interview: ${reason}.`,
+      "Ask them for times that work, or reschedule or cancel the interview.",
+    ],
+    detail: {
+      bookingId: declined.bookingId,
+      session: sessionName,
+      sessionIndex: declined.sessionIndex,
+      email: declined.email,
+      reason,
+    },
+    needsNewTime: true,
+  });
+  return reason;
+}
+
+/**
  * Handles mail whose calendar part is a METHOD:REPLY; passes on everything else. Returns what
  * it did (or why it ignored the reply) for the inbound record.
  * @example handlers: [calendarReplyHandler({ db, clock, booking })]
@@ -180,23 +220,15 @@ export function calendarReplyHandler(deps: ReplyHandlerDeps): InboundHandler {
     // A session's interviewers share its time; a cancelled booking was refused above.
     const startsAt = Number(slots[0]?.starts_at ?? 0);
     if (interviewer === undefined) {
-      const reason = "the candidate declined";
-      await deps.booking.tellRecruiter(orgId, request.id, {
-        kind: "decline-needs-attention",
-        subject: `${who} declined ${session.name} with ${request.candidate_name}`,
-        paragraphs: [
-          `${who} declined ${session.name} with ${request.candidate_name} on ${readable(new Date(startsAt).toISOString())}.`,
-          `Ally did not change the interview: ${reason}.`,
-          "Ask them for times that work, or reschedule or cancel the interview.",
-        ],
-        detail: {
-          bookingId: booking.id,
-          session: session.name,
-          sessionIndex: target.sessionIndex,
-          email,
-          reason,
-        },
-        needsNewTime: true,
+      const reason = await tellOfCandidateDecline(deps, orgId, {
+        requestId: request.id,
+        candidateName: request.candidate_name,
+        bookingId: booking.id,
+        sessionIndex: target.sessionIndex,
+        sessionName: session.name,
+        startsAt,
+        who,
+        email,
       });
       return `recorded: ${answered}; recruiter told (${reason})`;
     }

@@ -8,6 +8,7 @@
  *   --quick                  small and short (under a minute): a smoke test, figures not comparable
  *   --only=sqlite,pg1,pg2    some of the targets
  *   --profile=DIR            each server writes a CPU profile (node --cpu-prof) into DIR
+ *   --seconds=N --amount=N   bound each page and options scenario differently
  * See BENCHMARKS.md ("Load").
  */
 import { execFileSync } from "node:child_process";
@@ -35,7 +36,16 @@ async function main(args: readonly string[]): Promise<number> {
     ?.slice(7)
     .split(",");
   const profileDir = args.find((a) => a.startsWith("--profile="))?.slice(10);
-  const plan = quick ? QUICK : FULL;
+  const number = (name: string) => {
+    const value = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    return value === undefined ? undefined : Number(value);
+  };
+  const base = quick ? QUICK : FULL;
+  const plan = {
+    ...base,
+    amount: number("amount") ?? base.amount,
+    maxSeconds: number("seconds") ?? base.maxSeconds,
+  };
   const names = (only ?? Object.keys(TARGETS)) as Array<keyof typeof TARGETS>;
   const hasPostgres = await postgresReachable();
   const results: Array<TargetResults & { loadBefore: string; loadAfter: string }> = [];

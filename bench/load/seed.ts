@@ -74,6 +74,21 @@ export function weekday(weekStart: number, n: number): number {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** `make(0)` … `make(count - 1)`, eight at a time, in order. */
+async function inBatches<T>(
+  count: number,
+  make: (i: number) => Promise<T>,
+  onProgress: (done: number) => void,
+): Promise<T[]> {
+  const made: T[] = [];
+  for (let from = 0; from < count; from += 8) {
+    const batch = Array.from({ length: Math.min(8, count - from) }, (_, j) => make(from + j));
+    made.push(...(await Promise.all(batch)));
+    onProgress(made.length);
+  }
+  return made;
+}
+
 /** The token in a booking-link email. */
 function linkToken(text: string): string {
   const match = /\/book\/(bk_[A-Za-z0-9_-]{43})/.exec(text);
@@ -171,21 +186,26 @@ export async function seedLoad(
     if (option === undefined) throw new Error(`no option for the request at ${iso(start)}`);
     return { requestId: request.id, optionId: option.id };
   };
-  const distinct: BookTarget[] = [];
-  for (let k = 0; k < size.distinctRequests; k++) {
-    if (k % 20 === 0) onProgress(`seeding: booking request ${k + 1}/${size.distinctRequests}`);
-    const day = weekday(weekStart, Math.floor(k / mainPool));
-    distinct.push(await single(interviewerIds[k % mainPool] as string, day + 9 * HOUR_MS));
-  }
-  const hot: BookTarget[] = [];
-  for (let g = 0; g < size.hotGroups; g++) {
-    onProgress(`seeding: hot slot ${g + 1}/${size.hotGroups}`);
-    const day = weekday(weekStart, Math.floor(g / mainPool));
-    for (let i = 0; i < size.hotGroupSize; i++) {
-      const target = await single(interviewerIds[g % mainPool] as string, day + 14 * HOUR_MS);
-      hot.push({ ...target, group: g });
-    }
-  }
+  // A few at a time: PostgreSQL serves them side by side (SQLite one after the other).
+  const distinct = await inBatches(
+    size.distinctRequests,
+    (k) => {
+      const day = weekday(weekStart, Math.floor(k / mainPool));
+      return single(interviewerIds[k % mainPool] as string, day + 9 * HOUR_MS);
+    },
+    (done) => onProgress(`seeding: booking request ${done}/${size.distinctRequests}`),
+  );
+  const hotTotal = size.hotGroups * size.hotGroupSize;
+  const hot = await inBatches(
+    hotTotal,
+    async (k) => {
+      const group = Math.floor(k / size.hotGroupSize);
+      const day = weekday(weekStart, Math.floor(group / mainPool));
+      const target = await single(interviewerIds[group % mainPool] as string, day + 14 * HOUR_MS);
+      return { ...target, group };
+    },
+    (done) => onProgress(`seeding: hot slot request ${done}/${hotTotal}`),
+  );
   return {
     apiToken,
     owner: org.owner,

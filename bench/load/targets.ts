@@ -4,8 +4,10 @@
  * it: real `ally serve` processes (dist/, as `npm start` runs it), or the same server started in
  * this process (for the test, which needs no build).
  */
+
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -14,8 +16,12 @@ import { startServer } from "../../src/app/main.js";
 import { loadConfig } from "../../src/config.js";
 import { openStore, type Store } from "../../src/store/database.js";
 import { migrateToLatest } from "../../src/store/migrations.js";
-import { MAIL_DOMAIN, MASTER_KEY, startAlly } from "../../test/faults/ally-process.js";
+import { MAIL_DOMAIN, MASTER_KEY } from "../../test/faults/ally-process.js";
 import { POSTGRES_ADMIN_URL } from "../../test/support/databases.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const BIN = join(ROOT, "bin", "ally.js");
+const DIST = join(ROOT, "dist", "cli", "main.js");
 
 export interface Database {
   url: string;
@@ -78,9 +84,67 @@ function rssOf(pid: number): number {
   }
 }
 
+/** One `ally serve` process (dist/) on loopback, started with `nodeArgs`. */
+function spawnAlly(env: Record<string, string>, nodeArgs: string[]): Promise<AllyProcess> {
+  if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run npm run build first`);
+  const child = spawn(process.execPath, [...nodeArgs, BIN, "serve"], {
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      PUBLIC_URL: "http://127.0.0.1:3000",
+      MAIL_FROM: `Ally <ally@${MAIL_DOMAIN}>`,
+      DATA_DIR: mkdtempSync(join(tmpdir(), "ally-load-data-")),
+      ALLY_MASTER_KEY: MASTER_KEY.toString("base64"),
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr.on("data", (chunk) => {
+    // Keep the last few kilobytes: enough to say why it failed.
+    err = `${err}${chunk}`.slice(-8000);
+  });
+  const exited = new Promise<void>((done) => child.on("exit", () => done()));
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`ally serve did not start in 60 s: ${err}`));
+    }, 60_000);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`ally serve ended before serving: ${err}`));
+    });
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const serving = /serving on (http:\/\/\S+?)[\s(]/.exec(out);
+      if (serving === null) return;
+      clearTimeout(timer);
+      resolve({
+        url: serving[1] as string,
+        pid: child.pid ?? 0,
+        async stop() {
+          if (child.exitCode !== null) return;
+          child.kill("SIGTERM");
+          const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+          await exited;
+          clearTimeout(killer);
+        },
+      });
+    });
+  });
+}
+
+interface AllyProcess {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
 /**
  * `count` real `ally serve` processes on the database. With `profileDir`, each writes a CPU
- * profile (`--cpu-prof`) there when it stops.
+ * profile (`node --cpu-prof`) there when it stops.
  */
 export async function startProcesses(
   databaseUrl: string,
@@ -88,14 +152,13 @@ export async function startProcesses(
   profileDir?: string,
 ): Promise<Servers> {
   const env: Record<string, string> = { DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" };
-  if (profileDir !== undefined) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${profileDir}`;
-  const processes = [];
-  // One after the other: the first applies nothing (the database is migrated), and they
-  // must not race for the data folder's first master key.
-  for (let i = 0; i < count; i++) processes.push(await startAlly(env));
+  const nodeArgs = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
+  const processes: AllyProcess[] = [];
+  // One after the other, so that they do not race for the data folder's first master key.
+  for (let i = 0; i < count; i++) processes.push(await spawnAlly(env, nodeArgs));
   return {
     urls: processes.map((p) => p.url),
-    rssMb: () => processes.map((p) => rssOf(p.child.pid ?? 0)),
+    rssMb: () => processes.map((p) => rssOf(p.pid)),
     async stop() {
       await Promise.all(processes.map((p) => p.stop()));
     },

@@ -42,7 +42,8 @@ export async function standIns(
     const profile = profiles.get(memberId);
     if (profile === undefined) continue;
     const range = { start: time.start - DAY_MS, end: time.end + DAY_MS };
-    const busy = (await ctx.calendars.busyIntervalsForMany(reader, [memberId], range)).get(memberId);
+    const answers = await ctx.calendars.busyIntervalsForMany(reader, [memberId], range);
+    const busy = answers.get(memberId);
     const facts = interviewerFacts(memberId, profile, busy?.busy ?? [], booked);
     if (!fitsExactly(facts, time, row.time_zone, ctx.clock.now())) continue;
     const { week } = localDayAndWeek(time.start, profile.timeZone);

@@ -87,6 +87,7 @@ function rssOf(pid: number): number {
 /** One `ally serve` process (dist/) on loopback, started with `nodeArgs`. */
 function spawnAlly(env: Record<string, string>, nodeArgs: string[]): Promise<AllyProcess> {
   if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run npm run build first`);
+  const dataDir = mkdtempSync(join(tmpdir(), "ally-load-data-"));
   const child = spawn(process.execPath, [...nodeArgs, BIN, "serve"], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -94,7 +95,7 @@ function spawnAlly(env: Record<string, string>, nodeArgs: string[]): Promise<All
       HOST: "127.0.0.1",
       PUBLIC_URL: "http://127.0.0.1:3000",
       MAIL_FROM: `Ally <ally@${MAIL_DOMAIN}>`,
-      DATA_DIR: mkdtempSync(join(tmpdir(), "ally-load-data-")),
+      DATA_DIR: dataDir,
       ALLY_MASTER_KEY: MASTER_KEY.toString("base64"),
       ...env,
     },
@@ -105,7 +106,12 @@ function spawnAlly(env: Record<string, string>, nodeArgs: string[]): Promise<All
     // Keep the last few kilobytes: enough to say why it failed.
     err = `${err}${chunk}`.slice(-8000);
   });
-  const exited = new Promise<void>((done) => child.on("exit", () => done()));
+  const exited = new Promise<void>((done) =>
+    child.on("exit", () => {
+      rmSync(dataDir, { recursive: true, force: true });
+      done();
+    }),
+  );
   return new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => {

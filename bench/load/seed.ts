@@ -5,7 +5,7 @@
  * and interview requests of four kinds:
  *
  * - `page`: a 2-session loop (60 then 45 minutes, one interviewer of the pool of 30 each) over
- *   five weekdays, sent to the candidate, whose emailed booking link the run opens;
+ *   five weekdays, sent to a candidate of its own, whose emailed booking link the run opens;
  * - `options`: the same loop on pools of 10, 30 and 100, left as drafts;
  * - `distinct`: one 45-minute session with one named interviewer in a one-hour window of its
  *   own (09:00 on a weekday, interviewer k mod pool, day k div pool), so no two overlap;
@@ -155,7 +155,16 @@ export async function seedLoad(
   const linkTokens: string[] = [];
   for (let i = 0; i < size.pageRequests; i++) {
     onProgress(`seeding: booking link ${i + 1}/${size.pageRequests}`);
-    const request = await deps.booking.createRequest(actor, loop(pools.get(mainPool) as string));
+    // A candidate each: Ally sends one address at most ten emails an hour.
+    const own = await deps.hiring.createCandidate(actor, {
+      name: `Candidate ${i + 1}`,
+      email: `candidate-${i + 1}@example.org`,
+      timeZone: "UTC",
+    });
+    const request = await deps.booking.createRequest(actor, {
+      ...loop(pools.get(mainPool) as string),
+      candidateId: own.id,
+    });
     await deps.booking.sendToCandidate(actor, request.id);
     const mail = await store.db
       .selectFrom("outbox")

@@ -12,6 +12,7 @@
  */
 import { systemClock } from "../clock.js";
 import type { Config } from "../config.js";
+import { inlineFirst } from "../engine-pool/inline-first.js";
 import { createEnginePool } from "../engine-pool/pool.js";
 import { startSmtpListener } from "../mail/smtp-listener.js";
 import type { Keyring } from "../secrets/keyring.js";
@@ -72,6 +73,7 @@ export async function startServer(
   const { keyring, store } = await openDatabase(config, log, logger);
   const clock = systemClock;
   // Options are computed on worker threads: one costly request must not stall the others.
+  // A small problem is answered on this thread, cheaper than the trip to a worker and back.
   const enginePool = createEnginePool({ size: config.engine.workers });
   const metrics = createMetrics({
     store,
@@ -79,7 +81,11 @@ export async function startServer(
     syncIntervalMs: config.calendar.syncMinutes * 60_000,
     processMetrics: true,
   });
-  const deps = buildDeps(config, store, clock, keyring, { engine: enginePool, logger, metrics });
+  const deps = buildDeps(config, store, clock, keyring, {
+    engine: inlineFirst(enginePool),
+    logger,
+    metrics,
+  });
   const { app } = createApp(deps);
   const workers = await startWorkers(config, store, clock, keyring, deps, metrics);
   const inbound = config.mail.inbound;

@@ -53,8 +53,32 @@ export const candidateHoursSchema = z
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-/** Windows inside `range` (epoch minutes) when the candidate may be offered time. */
+/** Recent answers of `candidateHourWindows`: a request asks the same again on every view. */
+const recentWindows = new Map<string, readonly MinuteInterval[]>();
+const RECENT_WINDOWS = 1_000;
+
+/**
+ * Windows inside `range` (epoch minutes) when the candidate may be offered time. The same
+ * question is answered from memory (a copy), since working it out takes a zone conversion per day.
+ */
 export function candidateHourWindows(
+  range: MinuteInterval,
+  zone: string,
+  hours: CandidateHours,
+): MinuteInterval[] {
+  const key = `${range.start} ${range.end} ${zone} ${hours.start} ${hours.end} ${hours.days.join(",")}`;
+  let windows = recentWindows.get(key);
+  if (windows === undefined) {
+    windows = workOutWindows(range, zone, hours);
+    if (recentWindows.size >= RECENT_WINDOWS) {
+      recentWindows.delete(recentWindows.keys().next().value as string);
+    }
+    recentWindows.set(key, windows);
+  }
+  return windows.map((w) => ({ start: w.start, end: w.end }));
+}
+
+function workOutWindows(
   range: MinuteInterval,
   zone: string,
   hours: CandidateHours,

@@ -53,8 +53,8 @@ export interface BookingDeps {
   db: AnyHandle;
   dialect: Dialect;
   clock: Clock;
-  /** Materialised busy time and trust warnings (`busyFor`). */
-  calendars: Pick<CalendarService, "busyFor" | "busyForMany">;
+  /** Materialised busy time and trust warnings (`busyIntervalsForMany`). */
+  calendars: Pick<CalendarService, "busyIntervalsForMany">;
   effects?: BookingEffects;
   /** Sender of the emails Ally writes to recruiters and candidates (MAIL_FROM). */
   mailFrom?: string;
@@ -72,7 +72,7 @@ export interface BookingContext {
   db: BookingDb;
   dialect: Dialect;
   clock: Clock;
-  calendars: Pick<CalendarService, "busyFor" | "busyForMany">;
+  calendars: Pick<CalendarService, "busyIntervalsForMany">;
   effects: BookingEffects | undefined;
   mailFrom: string | undefined;
   publicUrl: string | undefined;

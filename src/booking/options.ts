@@ -46,11 +46,14 @@ export async function shapeOf(
   };
 }
 
-/** What the engine knows of one interviewer: their profile, calendar busy time and bookings. */
+/**
+ * What the engine knows of one interviewer: their profile, calendar busy time (epoch ms) and
+ * bookings.
+ */
 export function interviewerFacts(
   userId: string,
   profile: InterviewerProfile,
-  busy: ReadonlyArray<{ start: string; end: string }>,
+  busy: ReadonlyArray<{ start: number; end: number }>,
   booked: Map<string, Array<{ start: number; end: number }>>,
 ): InterviewerFacts {
   return {
@@ -59,7 +62,7 @@ export function interviewerFacts(
     workingHours: profile.workingHours,
     perDayLimit: profile.perDayLimit,
     perWeekLimit: profile.perWeekLimit,
-    busy: busy.map((b) => ({ start: Date.parse(b.start), end: Date.parse(b.end) })),
+    busy: busy.map((b) => ({ start: b.start, end: b.end })),
     booked: booked.get(userId) ?? [],
   };
 }
@@ -89,7 +92,7 @@ export async function computeOptions(
   const booked = await bookedSlots(db, row.organisation_id, userIds, around, exceptBookingId);
   const warnings: string[] = [];
   const facts: InterviewerFacts[] = [];
-  const calendars = await ctx.calendars.busyForMany(
+  const calendars = await ctx.calendars.busyIntervalsForMany(
     reader,
     userIds.filter((id) => profiles.has(id)),
     // Beyond the window too: "widen the window to Friday" must count Friday's meetings.
@@ -145,17 +148,20 @@ export function readerFor(caller: Caller, row: InterviewRequestsTable): Actor {
   return { userId: row.created_by, orgId: caller.orgId, role: "interviewer", via: "session" };
 }
 
-/** The option with this id: among today's options, or offered to the candidate. */
+/**
+ * The option with this id: offered to the candidate, or among today's options. An offered
+ * option is taken as it was offered (the booking's lock and check guard it), so only an id
+ * that was not offered costs a fresh computation; `fresh` is that computation when it ran.
+ */
 export async function findOption(
   ctx: BookingContext,
   row: InterviewRequestsTable,
   caller: Caller,
   optionId: string,
   exceptBookingId?: string,
-): Promise<{ option: Option | undefined; fresh: OptionsAnswer }> {
+): Promise<{ option: Option; fresh?: undefined } | { option?: Option; fresh: OptionsAnswer }> {
+  const offered = offeredOptionsOf(row).find((o) => o.id === optionId);
+  if (offered !== undefined) return { option: offered };
   const fresh = await computeOptions(ctx, row, readerFor(caller, row), exceptBookingId);
-  const option =
-    fresh.options.find((o) => o.id === optionId) ??
-    offeredOptionsOf(row).find((o) => o.id === optionId);
-  return { option, fresh };
+  return { option: fresh.options.find((o) => o.id === optionId), fresh };
 }

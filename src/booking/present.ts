@@ -80,6 +80,25 @@ export function longDay(date: Temporal.PlainDate | string): string {
  * local day names it: "23:30–Wed 2 Dec, 00:30".
  */
 export function timesOf(range: TimeRange, zone: string): string {
+  return remembered(`t ${range.startsAt} ${range.endsAt} ${zone}`, () => workOutTimes(range, zone));
+}
+
+/** Recently formatted ranges: a booking page shows the same options on every view. */
+const recentTexts = new Map<string, string>();
+const RECENT_TEXTS = 5_000;
+
+function remembered(key: string, work: () => string): string {
+  let text = recentTexts.get(key);
+  if (text === undefined) {
+    text = work();
+    if (recentTexts.size >= RECENT_TEXTS)
+      recentTexts.delete(recentTexts.keys().next().value as string);
+    recentTexts.set(key, text);
+  }
+  return text;
+}
+
+function workOutTimes(range: TimeRange, zone: string): string {
   const start = zoned(range.startsAt, zone);
   const end = zoned(range.endsAt, zone);
   const sameDay = Temporal.PlainDate.compare(start.toPlainDate(), end.toPlainDate()) === 0;
@@ -103,7 +122,10 @@ export function timesOf(range: TimeRange, zone: string): string {
  *   // "Tue 1 Dec, 10:00–11:00 (Europe/Berlin)"
  */
 export function formatRange(range: TimeRange, zone: string): string {
-  return `${shortDay(zoned(range.startsAt, zone))}, ${timesOf(range, zone)} (${zone})`;
+  return remembered(
+    `r ${range.startsAt} ${range.endsAt} ${zone}`,
+    () => `${shortDay(zoned(range.startsAt, zone))}, ${timesOf(range, zone)} (${zone})`,
+  );
 }
 
 export interface DayGroup<T> {

@@ -41,11 +41,10 @@ export async function standIns(
   for (const memberId of pool) {
     const profile = profiles.get(memberId);
     if (profile === undefined) continue;
-    const busy = await ctx.calendars.busyFor(reader, memberId, {
-      start: time.start - DAY_MS,
-      end: time.end + DAY_MS,
-    });
-    const facts = interviewerFacts(memberId, profile, busy.busy, booked);
+    const range = { start: time.start - DAY_MS, end: time.end + DAY_MS };
+    const answers = await ctx.calendars.busyIntervalsForMany(reader, [memberId], range);
+    const busy = answers.get(memberId);
+    const facts = interviewerFacts(memberId, profile, busy?.busy ?? [], booked);
     if (!fitsExactly(facts, time, row.time_zone, ctx.clock.now())) continue;
     const { week } = localDayAndWeek(time.start, profile.timeZone);
     const load = facts.booked.filter(

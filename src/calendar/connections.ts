@@ -10,15 +10,15 @@
  * busy time, syncing, disconnecting, the sync lease), given one `CalendarContext`.
  */
 import type { Actor } from "../accounts/service.js";
-import type { BusyAnswer, Interval } from "./connections/busy-time.js";
-import { busyForMany } from "./connections/busy-time.js";
+import type { BusyAnswer, BusyIntervals, Interval } from "./connections/busy-time.js";
+import { busyForMany, busyIntervalsForMany } from "./connections/busy-time.js";
 import { claimDue } from "./connections/claim-due.js";
 import { type ConnectInput, connectFeed } from "./connections/connect-feed.js";
 import { type CalendarDeps, calendarContext } from "./connections/context.js";
 import { disconnect, syncConnection } from "./connections/disconnect.js";
 import { getConnection, healthByMember, listConnections } from "./connections/listing.js";
 
-export type { BusyAnswer, Interval } from "./connections/busy-time.js";
+export type { BusyAnswer, BusyIntervals, Interval } from "./connections/busy-time.js";
 export type { ConnectInput } from "./connections/connect-feed.js";
 export type {
   CalendarDeps,
@@ -64,5 +64,11 @@ export function createCalendarService(deps: CalendarDeps) {
     /** `busyFor` for several members in three queries. */
     busyForMany: (actor: Actor, userIds: readonly string[], range: Interval) =>
       busyForMany(context, actor, userIds, range),
+    /** `busyForMany` in epoch milliseconds, as the slot engine reads busy time. */
+    busyIntervalsForMany: (
+      actor: Actor,
+      userIds: readonly string[],
+      range: Interval,
+    ): Promise<Map<string, BusyIntervals>> => busyIntervalsForMany(context, actor, userIds, range),
   };
 }

@@ -22,6 +22,35 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** Prepared statements kept per connection; beyond this many, the oldest are dropped. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The SQLite connection as Kysely sees it, preparing each distinct SQL text once: Kysely
+ * prepares every query it runs, and preparing costs more than running most of Ally's queries.
+ * A statement is reusable once its `all` or `run` has returned (Ally never streams rows).
+ */
+function withStatementCache(database: SQLite.Database) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string): SQLite.Statement {
+      let statement = cache.get(text);
+      if (statement === undefined) {
+        statement = database.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) {
+          cache.delete(cache.keys().next().value as string);
+        }
+        cache.set(text, statement);
+      }
+      return statement;
+    },
+    close(): void {
+      cache.clear();
+      database.close();
+    },
+  };
+}
+
 /**
  * Opens the database named by a URL: `sqlite:PATH`, `sqlite::memory:`, or `postgres://…`.
  * @example const store = openStore("sqlite:./data/ally.db");
@@ -41,7 +70,9 @@ export function openStore(
     database.pragma("journal_mode = WAL");
     database.pragma("foreign_keys = ON");
     database.pragma("busy_timeout = 5000");
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    });
     return { db, dialect: "sqlite", close: () => db.destroy() };
   }
   const pool = new pg.Pool({

@@ -65,7 +65,7 @@ export async function choose(
   if (option === undefined) {
     // A double submit whose twin committed meanwhile: the time is its own booking's now.
     if (await keyUsed()) return resultOf(ctx, orgId, requestId);
-    throw await refused(ctx, caller, requestId, choice.action, optionId, fresh.options);
+    throw await refused(ctx, caller, requestId, choice.action, optionId, fresh?.options ?? []);
   }
   let outcome: WriteOutcome;
   try {

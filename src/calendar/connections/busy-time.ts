@@ -60,6 +60,12 @@ function warningsFor(
   return warnings;
 }
 
+/** Busy time as epoch-millisecond intervals (what the engine reads), with the same warnings. */
+export interface BusyIntervals {
+  busy: Interval[];
+  warnings: string[];
+}
+
 /**
  * `busyFor` for several members in three queries, whatever their number (a pool's options
  * read everyone at once).
@@ -71,10 +77,31 @@ export async function busyForMany(
   userIds: readonly string[],
   range: Interval,
 ): Promise<Map<string, BusyAnswer>> {
+  const answers = new Map<string, BusyAnswer>();
+  for (const [userId, answer] of await busyIntervalsForMany(context, actor, userIds, range)) {
+    answers.set(userId, {
+      busy: answer.busy.map((b) => ({ start: iso(b.start), end: iso(b.end) })),
+      warnings: answer.warnings,
+    });
+  }
+  return answers;
+}
+
+/**
+ * `busyForMany` with the busy time as epoch milliseconds: what the slot engine takes, without
+ * writing instants as text and reading them back.
+ * @throws AppError NOT_FOUND when one of them is not a member of the actor's organisation.
+ */
+export async function busyIntervalsForMany(
+  context: CalendarContext,
+  actor: Actor,
+  userIds: readonly string[],
+  range: Interval,
+): Promise<Map<string, BusyIntervals>> {
   requirePermission(actor.role, "hiring:read");
   const { clock, members } = context.deps;
   const db = calendarDb(context.deps.db);
-  const answers = new Map<string, BusyAnswer>();
+  const answers = new Map<string, BusyIntervals>();
   const ids = [...new Set(userIds)];
   if (ids.length === 0) return answers;
   const people = await members.membersOf(actor.orgId, ids);
@@ -94,21 +121,22 @@ export async function busyForMany(
     .where("user_id", "in", ids)
     .orderBy("created_at")
     .execute();
+  // One pass over each result, whatever the number of members.
+  const blocksOf = new Map<string, Interval[]>(ids.map((id) => [id, []]));
+  for (const b of blocks) {
+    blocksOf.get(b.user_id)?.push({
+      start: Math.max(Number(b.start_at), range.start),
+      end: Math.min(Number(b.end_at), range.end),
+    });
+  }
+  const connectionsOf = new Map<string, ConnectionFacts[]>(ids.map((id) => [id, []]));
+  for (const c of connections) connectionsOf.get(c.user_id)?.push(c);
   const now = clock.now();
   for (const userId of ids) {
-    const busy = mergeIntervals(
-      blocks
-        .filter((b) => b.user_id === userId)
-        .map((b) => ({
-          start: Math.max(Number(b.start_at), range.start),
-          end: Math.min(Number(b.end_at), range.end),
-        })),
-    );
     const name = people.get(userId)?.name ?? "";
-    const theirs = connections.filter((c) => c.user_id === userId);
     answers.set(userId, {
-      busy: busy.map((b) => ({ start: iso(b.start), end: iso(b.end) })),
-      warnings: warningsFor(context, name, theirs, now),
+      busy: mergeIntervals(blocksOf.get(userId) ?? []),
+      warnings: warningsFor(context, name, connectionsOf.get(userId) ?? [], now),
     });
   }
   return answers;

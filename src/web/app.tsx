@@ -108,181 +108,16 @@ export function createApp(deps: WebDeps): AllyApp {
   // The page frame reads this request's context (the cookie banner) without every page passing it.
   app.use("*", contextStorage());
 
-  // Every request: an id (the caller's valid X-Request-Id, or a new one), sent back, and one
-  // log line and one timing by route pattern once answered. Never the path or query: they may
-  // carry a booking link's or a sign-in link's token.
-  app.use("*", async (c, next) => {
-    const startedAt = performance.now();
-    const incoming = c.req.header("x-request-id");
-    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    c.set("requestId", requestId);
-    await next();
-    c.header("X-Request-Id", requestId);
-    const durationSeconds = (performance.now() - startedAt) / 1000;
-    const route = routePatternOf(c);
-    const status = c.res.status;
-    deps.operations.recordRequest({ method: c.req.method, route, status, durationSeconds });
-    // Probes and scrapes come every few seconds: logged only at debug.
-    const level = PROBES.has(route) ? "debug" : "info";
-    deps.log[level](
-      {
-        requestId,
-        method: c.req.method,
-        route,
-        status,
-        durationMs: Math.round(durationSeconds * 10_000) / 10,
-      },
-      "request",
-    );
-  });
-
-  // Security headers on every response. No scripts, so the policy forbids them, except on the
-  // candidate's booking pages, which may run one same-origin file (they work without it).
-  app.use("*", async (c, next) => {
-    await next();
-    const scripts = c.req.path.startsWith("/book/") ? "'self'" : "'none'";
-    c.header(
-      "Content-Security-Policy",
-      `default-src 'self'; script-src ${scripts}; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
-    );
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("Referrer-Policy", "same-origin");
-    c.header("X-Frame-Options", "DENY");
-  });
+  useRequestLog(app, deps);
+  useSecurityHeaders(app);
 
   registerOperations(app, deps);
 
-  // Who is calling: a bearer API token, or a session cookie.
-  app.use("*", async (c, next) => {
-    c.set("deps", deps);
-    c.set("meta", { ip: clientIp(c), userAgent: c.req.header("user-agent") ?? "" });
-    c.set("actor", undefined);
-    c.set("session", undefined);
-    const api = c.req.path.startsWith("/api/");
-    const authorization = c.req.header("authorization");
-    if (authorization !== undefined && !api && /^Bearer\s/i.test(authorization)) {
-      // Tokens are for programs calling the API; pages (and their forms, which change accounts)
-      // answer only to a signed-in session with its CSRF token.
-      throw new AppError(
-        "FORBIDDEN",
-        "API tokens work only with the API under /api/v1. Sign in to use Ally's pages.",
-      );
-    }
-    // Outside the API another scheme (a proxy's Basic auth in front of Ally) is not ours to judge.
-    // A mail provider posting to the inbound webhook authenticates as a mailbox, not a member.
-    const mailboxBasic = c.req.path === INBOUND_MAIL_PATH && /^Basic\s/i.test(authorization ?? "");
-    if (authorization !== undefined && api && !mailboxBasic) {
-      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      const actor = match
-        ? await deps.accounts.authenticateApiToken(match[1] as string)
-        : undefined;
-      if (actor === undefined)
-        throw new AppError("UNAUTHENTICATED", "The API token is missing, malformed or revoked.");
-      c.set("actor", actor);
-      c.set("csrfToken", "");
-      return next();
-    }
-    const cookie = getCookie(c, SESSION_COOKIE);
-    const session = cookie === undefined ? undefined : await deps.accounts.session(cookie);
-    if (session !== undefined) {
-      c.set("session", session);
-      if (!session.pendingSecondFactor) c.set("actor", session.actor);
-      c.set("csrfToken", session.csrfToken);
-    } else {
-      // Anonymous forms: a double-submit token in a strict cookie.
-      let anonymous = getCookie(c, ANON_CSRF_COOKIE);
-      if (anonymous === undefined || anonymous.length < 32) {
-        anonymous = newSecretToken();
-        setCookie(c, ANON_CSRF_COOKIE, anonymous, {
-          httpOnly: true,
-          secure: deps.config.http.secureCookies,
-          sameSite: "Lax",
-          path: "/",
-        });
-      }
-      c.set("csrfToken", anonymous);
-    }
-    return next();
-  });
-
+  useCaller(app, deps);
   // The visitor's cookie choice and GPC signal; page views counted with analytics consent only.
   app.use("*", consentEdge);
-
-  // The route table's access rule, enforced before any input is read: callers who may not use
-  // a route learn nothing from its validation. Services check permissions again.
-  app.use("*", async (c, next) => {
-    const spec = accessSpecFor(c);
-    const method = c.req.method === "HEAD" ? "GET" : c.req.method;
-    const actor = c.get("actor");
-    if (spec !== undefined && actor?.via === "api-token") {
-      if (spec.kind !== "api" || spec.sessionOnly === true) {
-        throw new AppError(
-          "FORBIDDEN",
-          "API tokens cannot do this: sign in to Ally and do it on your account page.",
-        );
-      }
-      requireScope(actor, scopeFor(method));
-    }
-    if (spec === undefined || spec.access === "public") return next();
-    if (actor === undefined) {
-      throw new AppError(
-        "UNAUTHENTICATED",
-        spec.kind === "api"
-          ? "Send an API token: Authorization: Bearer <token>."
-          : "Sign in to continue.",
-      );
-    }
-    if (typeof spec.access === "object" && !can(actor.role, spec.access.permission)) {
-      throw forbidden();
-    }
-    return next();
-  });
-
-  // CSRF: state-changing requests carried by a cookie must echo the token (form field or
-  // X-CSRF-Token header) and, when the browser says where they come from (Origin, else
-  // Sec-Fetch-Site), be same-origin.
-  const publicOrigin = new URL(deps.config.http.publicUrl).origin;
-  app.use("*", async (c, next) => {
-    if (!UNSAFE.has(c.req.method) || c.get("actor")?.via === "api-token") return next();
-    // RFC 8058: a mail client POSTs the one-click unsubscribe from anywhere, with no cookie; the
-    // signed token in the path is the credential, and unsubscribing is what it may only do.
-    if (/^\/u\/[^/]+$/.test(c.req.path)) return next();
-    // An API call without a session cookie carries no ambient credential to forge: it is
-    // answered as unauthenticated (401) by the route, not as a failed form (403).
-    if (c.req.path.startsWith("/api/") && c.get("session") === undefined) return next();
-    const origin = c.req.header("origin");
-    // RFC 6454: browsers send Origin on cross-origin and most same-origin POSTs; "null" is an
-    // opaque origin (a sandboxed frame, a data: page), never ours.
-    if (origin !== undefined && origin !== publicOrigin && origin !== new URL(c.req.url).origin) {
-      throw new AppError("CSRF_FAILED", "Cross-origin request refused.");
-    }
-    const site = c.req.header("sec-fetch-site");
-    if (site !== undefined && site !== "same-origin" && site !== "none") {
-      throw new AppError("CSRF_FAILED", "Cross-site request refused.");
-    }
-    // A candidate's booking forms carry a token bound to their link instead of a cookie's; the
-    // page checks it (book-pages.tsx).
-    if (c.req.path.startsWith("/book/")) return next();
-    let sent = c.req.header("x-csrf-token");
-    if (sent === undefined) {
-      const type = c.req.header("content-type") ?? "";
-      if (
-        type.includes("application/x-www-form-urlencoded") ||
-        type.includes("multipart/form-data")
-      ) {
-        const body = await c.req.parseBody();
-        const field = body._csrf;
-        sent = typeof field === "string" ? field : undefined;
-      }
-    }
-    if (sent === undefined || !constantTimeEqual(sent, c.get("csrfToken"))) {
-      throw new AppError(
-        "CSRF_FAILED",
-        "The form has expired. Go back, reload the page and try again.",
-      );
-    }
-    return next();
-  });
+  useAccessRules(app);
+  useCsrfCheck(app, deps);
 
   app.get("/assets/app.css", (c) => {
     c.header("Cache-Control", "public, max-age=3600");
@@ -341,6 +176,202 @@ export function createApp(deps: WebDeps): AllyApp {
     description: "A webhook mailbox's id and key (or X-Ally-Mailbox with X-Ally-Signature)",
   });
 
+  answerMissingAndFailed(app, deps);
+
+  return { app, routes };
+}
+
+/**
+ * Every request: an id (the caller's valid X-Request-Id, or a new one), sent back, and one
+ * log line and one timing by route pattern once answered. Never the path or query: they may
+ * carry a booking link's or a sign-in link's token.
+ */
+function useRequestLog(app: OpenAPIHono<AppEnv>, deps: WebDeps): void {
+  app.use("*", async (c, next) => {
+    const startedAt = performance.now();
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set("requestId", requestId);
+    await next();
+    c.header("X-Request-Id", requestId);
+    const durationSeconds = (performance.now() - startedAt) / 1000;
+    const route = routePatternOf(c);
+    const status = c.res.status;
+    deps.operations.recordRequest({ method: c.req.method, route, status, durationSeconds });
+    // Probes and scrapes come every few seconds: logged only at debug.
+    const level = PROBES.has(route) ? "debug" : "info";
+    deps.log[level](
+      {
+        requestId,
+        method: c.req.method,
+        route,
+        status,
+        durationMs: Math.round(durationSeconds * 10_000) / 10,
+      },
+      "request",
+    );
+  });
+}
+
+/**
+ * Security headers on every response. No scripts, so the policy forbids them, except on the
+ * candidate's booking pages, which may run one same-origin file (they work without it).
+ */
+function useSecurityHeaders(app: OpenAPIHono<AppEnv>): void {
+  app.use("*", async (c, next) => {
+    await next();
+    const scripts = c.req.path.startsWith("/book/") ? "'self'" : "'none'";
+    c.header(
+      "Content-Security-Policy",
+      `default-src 'self'; script-src ${scripts}; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    );
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "same-origin");
+    c.header("X-Frame-Options", "DENY");
+  });
+}
+
+/** Who is calling: a bearer API token, or a session cookie. */
+function useCaller(app: OpenAPIHono<AppEnv>, deps: WebDeps): void {
+  app.use("*", async (c, next) => {
+    c.set("deps", deps);
+    c.set("meta", { ip: clientIp(c), userAgent: c.req.header("user-agent") ?? "" });
+    c.set("actor", undefined);
+    c.set("session", undefined);
+    const api = c.req.path.startsWith("/api/");
+    const authorization = c.req.header("authorization");
+    if (authorization !== undefined && !api && /^Bearer\s/i.test(authorization)) {
+      // Tokens are for programs calling the API; pages (and their forms, which change accounts)
+      // answer only to a signed-in session with its CSRF token.
+      throw new AppError(
+        "FORBIDDEN",
+        "API tokens work only with the API under /api/v1. Sign in to use Ally's pages.",
+      );
+    }
+    // Outside the API another scheme (a proxy's Basic auth in front of Ally) is not ours to judge.
+    // A mail provider posting to the inbound webhook authenticates as a mailbox, not a member.
+    const mailboxBasic = c.req.path === INBOUND_MAIL_PATH && /^Basic\s/i.test(authorization ?? "");
+    if (authorization !== undefined && api && !mailboxBasic) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      const actor = match
+        ? await deps.accounts.authenticateApiToken(match[1] as string)
+        : undefined;
+      if (actor === undefined)
+        throw new AppError("UNAUTHENTICATED", "The API token is missing, malformed or revoked.");
+      c.set("actor", actor);
+      c.set("csrfToken", "");
+      return next();
+    }
+    const cookie = getCookie(c, SESSION_COOKIE);
+    const session = cookie === undefined ? undefined : await deps.accounts.session(cookie);
+    if (session !== undefined) {
+      c.set("session", session);
+      if (!session.pendingSecondFactor) c.set("actor", session.actor);
+      c.set("csrfToken", session.csrfToken);
+    } else {
+      // Anonymous forms: a double-submit token in a strict cookie.
+      let anonymous = getCookie(c, ANON_CSRF_COOKIE);
+      if (anonymous === undefined || anonymous.length < 32) {
+        anonymous = newSecretToken();
+        setCookie(c, ANON_CSRF_COOKIE, anonymous, {
+          httpOnly: true,
+          secure: deps.config.http.secureCookies,
+          sameSite: "Lax",
+          path: "/",
+        });
+      }
+      c.set("csrfToken", anonymous);
+    }
+    return next();
+  });
+}
+
+/**
+ * The route table's access rule, enforced before any input is read: callers who may not use
+ * a route learn nothing from its validation. Services check permissions again.
+ */
+function useAccessRules(app: OpenAPIHono<AppEnv>): void {
+  app.use("*", async (c, next) => {
+    const spec = accessSpecFor(c);
+    const method = c.req.method === "HEAD" ? "GET" : c.req.method;
+    const actor = c.get("actor");
+    if (spec !== undefined && actor?.via === "api-token") {
+      if (spec.kind !== "api" || spec.sessionOnly === true) {
+        throw new AppError(
+          "FORBIDDEN",
+          "API tokens cannot do this: sign in to Ally and do it on your account page.",
+        );
+      }
+      requireScope(actor, scopeFor(method));
+    }
+    if (spec === undefined || spec.access === "public") return next();
+    if (actor === undefined) {
+      throw new AppError(
+        "UNAUTHENTICATED",
+        spec.kind === "api"
+          ? "Send an API token: Authorization: Bearer <token>."
+          : "Sign in to continue.",
+      );
+    }
+    if (typeof spec.access === "object" && !can(actor.role, spec.access.permission)) {
+      throw forbidden();
+    }
+    return next();
+  });
+}
+
+/**
+ * CSRF: state-changing requests carried by a cookie must echo the token (form field or
+ * X-CSRF-Token header) and, when the browser says where they come from (Origin, else
+ * Sec-Fetch-Site), be same-origin.
+ */
+function useCsrfCheck(app: OpenAPIHono<AppEnv>, deps: WebDeps): void {
+  const publicOrigin = new URL(deps.config.http.publicUrl).origin;
+  app.use("*", async (c, next) => {
+    if (!UNSAFE.has(c.req.method) || c.get("actor")?.via === "api-token") return next();
+    // RFC 8058: a mail client POSTs the one-click unsubscribe from anywhere, with no cookie; the
+    // signed token in the path is the credential, and unsubscribing is what it may only do.
+    if (/^\/u\/[^/]+$/.test(c.req.path)) return next();
+    // An API call without a session cookie carries no ambient credential to forge: it is
+    // answered as unauthenticated (401) by the route, not as a failed form (403).
+    if (c.req.path.startsWith("/api/") && c.get("session") === undefined) return next();
+    const origin = c.req.header("origin");
+    // RFC 6454: browsers send Origin on cross-origin and most same-origin POSTs; "null" is an
+    // opaque origin (a sandboxed frame, a data: page), never ours.
+    if (origin !== undefined && origin !== publicOrigin && origin !== new URL(c.req.url).origin) {
+      throw new AppError("CSRF_FAILED", "Cross-origin request refused.");
+    }
+    const site = c.req.header("sec-fetch-site");
+    if (site !== undefined && site !== "same-origin" && site !== "none") {
+      throw new AppError("CSRF_FAILED", "Cross-site request refused.");
+    }
+    // A candidate's booking forms carry a token bound to their link instead of a cookie's; the
+    // page checks it (book-pages.tsx).
+    if (c.req.path.startsWith("/book/")) return next();
+    let sent = c.req.header("x-csrf-token");
+    if (sent === undefined) {
+      const type = c.req.header("content-type") ?? "";
+      if (
+        type.includes("application/x-www-form-urlencoded") ||
+        type.includes("multipart/form-data")
+      ) {
+        const body = await c.req.parseBody();
+        const field = body._csrf;
+        sent = typeof field === "string" ? field : undefined;
+      }
+    }
+    if (sent === undefined || !constantTimeEqual(sent, c.get("csrfToken"))) {
+      throw new AppError(
+        "CSRF_FAILED",
+        "The form has expired. Go back, reload the page and try again.",
+      );
+    }
+    return next();
+  });
+}
+
+/** Pages and API answers for an unknown address, and for every error a route throws. */
+function answerMissingAndFailed(app: OpenAPIHono<AppEnv>, deps: WebDeps): void {
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) {
       return c.json<ErrorBody>({ error: { code: "NOT_FOUND", message: "No such endpoint." } }, 404);
@@ -431,6 +462,4 @@ export function createApp(deps: WebDeps): AllyApp {
       500,
     );
   });
-
-  return { app, routes };
 }

@@ -49,7 +49,18 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 });
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The member a route names. */
+const one = { objectParam: "userId", objectKind: "member" as const };
+
 export function registerAccountsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerMemberApi(app, routes);
+  registerInvitationApi(app, routes);
+  registerProfileApi(app, routes);
+  registerClosureApi(app, routes);
+}
+
+/** The caller, and the organisation's members: listing, reading, changing a role, removing. */
+function registerMemberApi(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/me",
@@ -95,8 +106,6 @@ export function registerAccountsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
       return c.json({ members: members.map((m) => ({ ...m, joinedAt: iso(m.joinedAt) })) }, 200);
     },
   });
-
-  const one = { objectParam: "userId", objectKind: "member" as const };
   defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/members/:userId",
@@ -163,7 +172,10 @@ export function registerAccountsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
       return c.body(null, 204);
     },
   });
+}
 
+/** Invitations: listing them and inviting someone. */
+function registerInvitationApi(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/api/v1/invitations",
@@ -221,8 +233,6 @@ export function registerAccountsApi(app: OpenAPIHono<AppEnv>, routes: RouteTable
       );
     },
   });
-  registerProfileApi(app, routes);
-  registerClosureApi(app, routes);
 }
 
 /** The caller's own details, and the organisation's (owners change them). */

@@ -72,11 +72,18 @@ const answers = (code: ErrorCode) => `${HTTP_STATUS[code]} \`${code}\``;
 /** Every route reads its request through the booking service. */
 const booking = (c: Context<AppEnv>) => c.get("deps").booking;
 
-export function registerBookingApi(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const read = { permission: "candidates:read" } as const;
-  const write = { permission: "candidates:write" } as const;
-  const one = { objectParam: "requestId", objectKind: "interview-request" } as const;
+/** Who may read and who may change requests, and the request a route names. */
+const read = { permission: "candidates:read" } as const;
+const write = { permission: "candidates:write" } as const;
+const one = { objectParam: "requestId", objectKind: "interview-request" } as const;
 
+export function registerBookingApi(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerRequestReadApi(app, routes);
+  registerRequestCommandApi(app, routes);
+}
+
+/** Listing, creating and reading interview requests, and a request's options. */
+function registerRequestReadApi(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: PATH,
@@ -150,7 +157,10 @@ export function registerBookingApi(app: OpenAPIHono<AppEnv>, routes: RouteTable)
     handler: async (c) =>
       c.json((await booking(c).options(apiActor(c), c.req.valid("param").requestId)) as never, 200),
   });
+}
 
+/** A request's commands: offer, send, book, reschedule, cancel. */
+function registerRequestCommandApi(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "POST",
     path: `${ONE}/offer`,

@@ -9,6 +9,7 @@ import {
   disableSecondFactorInput,
   secondFactorInput,
 } from "../../accounts/schemas.js";
+import type { ApiTokenInfo } from "../../accounts/service.js";
 import type { TokenScope } from "../../accounts/token-scopes.js";
 import { defineRoute, type PageRoute } from "../define-route.js";
 import type { AppEnv } from "../env.js";
@@ -31,6 +32,122 @@ const describeScopes = (scopes: readonly TokenScope[]) =>
   scopes.includes("write") ? (scopes.includes("read") ? "read and write" : "write") : "read only";
 const REVOKES_TOKENS =
   "Turning two-step sign-in on or off, or resetting your password, revokes all your API tokens.";
+
+/** Two-step sign-in: turning it off, finishing turning it on, or starting to. */
+function SecondFactorCard({
+  c,
+  secondFactor,
+  enrolment,
+  errors,
+}: {
+  c: C;
+  secondFactor: boolean;
+  enrolment?: { secret: string; uri: string };
+  errors?: FieldErrors;
+}) {
+  return (
+    <div class="card">
+      {secondFactor ? (
+        <form method="post" action="/app/account/second-factor/disable" class="stack" novalidate>
+          <p>
+            Two-step sign-in is on: after your password, Ally asks for a code from your
+            authenticator app.
+          </p>
+          <Csrf token={c.get("csrfToken")} />
+          <Field
+            name="password"
+            label="Your password, to turn it off"
+            type="password"
+            autocomplete="current-password"
+            errors={errors}
+            required
+          />
+          <div class="actions">
+            <button type="submit" class="danger">
+              Turn off two-step sign-in
+            </button>
+          </div>
+        </form>
+      ) : enrolment ? (
+        <form method="post" action="/app/account/second-factor/enable" class="stack" novalidate>
+          <p>
+            Add this key to your authenticator app (as a time-based key), then enter the code it
+            shows.
+          </p>
+          <p>
+            Setup key: <code class="secret">{enrolment.secret}</code>
+          </p>
+          <p class="hint">
+            Or open this address on your phone: <span>{enrolment.uri}</span>
+          </p>
+          <Csrf token={c.get("csrfToken")} />
+          <input type="hidden" name="secret" value={enrolment.secret} />
+          <Field
+            name="code"
+            label="Six-digit code"
+            inputmode="numeric"
+            autocomplete="one-time-code"
+            errors={errors}
+            required
+          />
+          <button type="submit">Turn on two-step sign-in</button>
+        </form>
+      ) : (
+        <form method="post" action="/app/account/second-factor/begin" class="actions">
+          <p>Protect your account with a code from an authenticator app.</p>
+          <Csrf token={c.get("csrfToken")} />
+          <button type="submit">Set up two-step sign-in</button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+/** The member's API tokens, each with what it may do, when it was last used and a revoke button. */
+function TokensTable({ c, tokens }: { c: C; tokens: ApiTokenInfo[] }) {
+  if (tokens.length === 0) return null;
+  return (
+    <div class="table-wrap">
+      <table class="stacked">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">May</th>
+            <th scope="col">Created (UTC)</th>
+            <th scope="col">Last used</th>
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {tokens.map((t) => (
+            <tr>
+              <td data-label="Name">{t.name}</td>
+              <td data-label="May">{describeScopes(t.scopes)}</td>
+              <td data-label="Created (UTC)">
+                {new Date(t.createdAt).toISOString().slice(0, 16).replace("T", " ")}
+              </td>
+              <td data-label="Last used">
+                {t.lastUsedAt
+                  ? new Date(t.lastUsedAt).toISOString().slice(0, 16).replace("T", " ")
+                  : "never"}
+              </td>
+              <td>
+                <form method="post" action={`/app/account/tokens/${t.id}/revoke`}>
+                  <Csrf token={c.get("csrfToken")} />
+                  <button type="submit" class="secondary" aria-label={`Revoke ${t.name}`}>
+                    Revoke
+                  </button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
 
 async function AccountPage({
   c,
@@ -67,60 +184,7 @@ async function AccountPage({
 
       <h2 id="second-factor">Two-step sign-in</h2>
       <p class="hint">{REVOKES_TOKENS}</p>
-      <div class="card">
-        {secondFactor ? (
-          <form method="post" action="/app/account/second-factor/disable" class="stack" novalidate>
-            <p>
-              Two-step sign-in is on: after your password, Ally asks for a code from your
-              authenticator app.
-            </p>
-            <Csrf token={c.get("csrfToken")} />
-            <Field
-              name="password"
-              label="Your password, to turn it off"
-              type="password"
-              autocomplete="current-password"
-              errors={errors}
-              required
-            />
-            <div class="actions">
-              <button type="submit" class="danger">
-                Turn off two-step sign-in
-              </button>
-            </div>
-          </form>
-        ) : enrolment ? (
-          <form method="post" action="/app/account/second-factor/enable" class="stack" novalidate>
-            <p>
-              Add this key to your authenticator app (as a time-based key), then enter the code it
-              shows.
-            </p>
-            <p>
-              Setup key: <code class="secret">{enrolment.secret}</code>
-            </p>
-            <p class="hint">
-              Or open this address on your phone: <span>{enrolment.uri}</span>
-            </p>
-            <Csrf token={c.get("csrfToken")} />
-            <input type="hidden" name="secret" value={enrolment.secret} />
-            <Field
-              name="code"
-              label="Six-digit code"
-              inputmode="numeric"
-              autocomplete="one-time-code"
-              errors={errors}
-              required
-            />
-            <button type="submit">Turn on two-step sign-in</button>
-          </form>
-        ) : (
-          <form method="post" action="/app/account/second-factor/begin" class="actions">
-            <p>Protect your account with a code from an authenticator app.</p>
-            <Csrf token={c.get("csrfToken")} />
-            <button type="submit">Set up two-step sign-in</button>
-          </form>
-        )}
-      </div>
+      <SecondFactorCard c={c} secondFactor={secondFactor} enrolment={enrolment} errors={errors} />
 
       <h2 id="api-tokens">API tokens</h2>
       <p>
@@ -134,47 +198,7 @@ async function AccountPage({
           <code class="secret">{newToken}</code>
         </div>
       ) : null}
-      {tokens.length > 0 ? (
-        <div class="table-wrap">
-          <table class="stacked">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">May</th>
-                <th scope="col">Created (UTC)</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.map((t) => (
-                <tr>
-                  <td data-label="Name">{t.name}</td>
-                  <td data-label="May">{describeScopes(t.scopes)}</td>
-                  <td data-label="Created (UTC)">
-                    {new Date(t.createdAt).toISOString().slice(0, 16).replace("T", " ")}
-                  </td>
-                  <td data-label="Last used">
-                    {t.lastUsedAt
-                      ? new Date(t.lastUsedAt).toISOString().slice(0, 16).replace("T", " ")
-                      : "never"}
-                  </td>
-                  <td>
-                    <form method="post" action={`/app/account/tokens/${t.id}/revoke`}>
-                      <Csrf token={c.get("csrfToken")} />
-                      <button type="submit" class="secondary" aria-label={`Revoke ${t.name}`}>
-                        Revoke
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <TokensTable c={c} tokens={tokens} />
       <form method="post" action="/app/account/tokens" class="stack card" novalidate>
         <Csrf token={c.get("csrfToken")} />
         <Field

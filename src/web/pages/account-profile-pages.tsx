@@ -215,6 +215,12 @@ function CloseAccountPage({
 
 export function registerProfilePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   registerMemberRemovalConfirmation(app, routes);
+  registerOwnProfilePages(app, routes);
+  registerOrganisationPages(app, routes);
+}
+
+/** Your own profile, and confirming a change of email address. */
+function registerOwnProfilePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/account/profile",
@@ -314,7 +320,10 @@ export function registerProfilePages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
       }
     },
   });
+}
 
+/** The organisation's settings, removing a member, closing your account or the organisation. */
+function registerOrganisationPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/organisation",

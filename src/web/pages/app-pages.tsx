@@ -3,7 +3,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { can } from "../../accounts/permissions.js";
 import { inviteInput, roleChangeInput } from "../../accounts/schemas.js";
-import type { Member } from "../../accounts/service.js";
+import type { Invitation, Member } from "../../accounts/service.js";
 import { ROLES } from "../../accounts/tables.js";
 import { forbidden } from "../../errors.js";
 import { listAudit } from "../../privacy/audit-log.js";
@@ -36,7 +36,231 @@ export function calendarSummary(
   return `${health.connected} connected`;
 }
 
+/** The team: its members and, for those who manage members, invitations. */
+const TeamPage = async ({
+  c,
+  errors,
+  values,
+  message,
+}: {
+  c: C;
+  errors?: FieldErrors;
+  values?: FormValues;
+  message?: string;
+}) => {
+  const actor = requireActor(c);
+  const { accounts } = c.get("deps");
+  const members = await accounts.listMembers(actor);
+  const manage = can(actor.role, "members:manage");
+  const invitations = manage ? await accounts.listInvitations(actor) : [];
+  const calendarHealth = can(actor.role, "hiring:read")
+    ? await c.get("deps").calendars.healthByMember(actor)
+    : undefined;
+  const roleOptions = ROLES.filter((r) => r !== "owner" || actor.role === "owner").map((r) => ({
+    value: r,
+    label: r,
+  }));
+  return (
+    <Page
+      title="Team"
+      session={c.get("session")}
+      csrfToken={c.get("csrfToken")}
+      current="/app/members"
+    >
+      <h1>Team</h1>
+      {message ? <Notice tone="good">{message}</Notice> : null}
+      <ErrorSummary errors={errors} />
+      <MembersTable
+        c={c}
+        members={members}
+        manage={manage}
+        roleOptions={roleOptions}
+        calendarHealth={calendarHealth}
+      />
+      {manage ? (
+        <InviteSection
+          c={c}
+          errors={errors}
+          values={values}
+          roleOptions={roleOptions}
+          invitations={invitations}
+        />
+      ) : null}
+    </Page>
+  );
+};
+
+type RoleOption = { value: string; label: string };
+type CalendarHealth = Map<string, Parameters<typeof calendarSummary>[0] & object>;
+
+/** Every member, with their role (changeable by those who manage members) and calendars. */
+function MembersTable({
+  c,
+  members,
+  manage,
+  roleOptions,
+  calendarHealth,
+}: {
+  c: C;
+  members: Member[];
+  manage: boolean;
+  roleOptions: RoleOption[];
+  calendarHealth: CalendarHealth | undefined;
+}) {
+  const actor = requireActor(c);
+  return (
+    <div class="table-wrap">
+      <table class="stacked">
+        <caption class="visually-hidden">Members</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">Profile</th>
+            {calendarHealth ? <th scope="col">Calendars</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((m: Member) => (
+            <tr>
+              <td data-label="Name">{m.name}</td>
+              <td data-label="Email">{m.email}</td>
+              <td data-label="Role">
+                {manage && m.userId !== actor.userId ? (
+                  <form method="post" action={`/app/members/${m.userId}/role`} class="inline">
+                    <Csrf token={c.get("csrfToken")} />
+                    <label class="visually-hidden" for={`role-${m.userId}`}>
+                      Role of {m.name}
+                    </label>
+                    <select id={`role-${m.userId}`} name="role">
+                      {roleOptions
+                        .concat(
+                          m.role === "owner" && actor.role !== "owner"
+                            ? [{ value: "owner", label: "owner" }]
+                            : [],
+                        )
+                        .map((r) => (
+                          <option value={r.value} selected={r.value === m.role}>
+                            {r.label}
+                          </option>
+                        ))}
+                    </select>
+                    <button type="submit" class="secondary">
+                      Change
+                    </button>
+                  </form>
+                ) : (
+                  m.role
+                )}
+                {manage && m.userId !== actor.userId ? (
+                  <a
+                    class="button secondary"
+                    href={`/app/members/${m.userId}/remove`}
+                    aria-label={`Remove ${m.name}`}
+                  >
+                    Remove
+                  </a>
+                ) : null}
+              </td>
+              <td data-label="Profile">
+                <a href={`/app/interviewers/${m.userId}`}>Hours and limits</a>
+              </td>
+              {calendarHealth ? (
+                <td data-label="Calendars">{calendarSummary(calendarHealth.get(m.userId))}</td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The invitation form and the invitations already sent. */
+function InviteSection({
+  c,
+  errors,
+  values,
+  roleOptions,
+  invitations,
+}: {
+  c: C;
+  errors?: FieldErrors;
+  values?: FormValues;
+  roleOptions: RoleOption[];
+  invitations: Invitation[];
+}) {
+  return (
+    <>
+      <h2>Invite someone</h2>
+      <form method="post" action="/app/members/invite" class="stack card" novalidate>
+        <Csrf token={c.get("csrfToken")} />
+        <Field
+          name="email"
+          label="Their email"
+          type="email"
+          value={values?.email}
+          errors={errors}
+          required
+        />
+        <Field
+          name="role"
+          label="Role"
+          value={values?.role ?? "interviewer"}
+          options={roleOptions}
+          errors={errors}
+        />
+        <button type="submit">Send invitation</button>
+      </form>
+      {invitations.length > 0 ? (
+        <>
+          <h2>Invitations</h2>
+          <div class="table-wrap">
+            <table class="stacked">
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Sent</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {invitations.map((i) => (
+                  <tr>
+                    <td data-label="Email">{i.email}</td>
+                    <td data-label="Role">{i.role}</td>
+                    <td data-label="Sent">{when(i.createdAt)}</td>
+                    <td data-label="Status">
+                      {i.acceptedAt
+                        ? "accepted"
+                        : i.expiresAt < c.get("deps").clock.now()
+                          ? "expired"
+                          : "waiting"}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+      <p>
+        <a href="/app/audit">Audit log</a> · <a href="/app/retention">How long data is kept</a>
+      </p>
+    </>
+  );
+}
+
 export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerHomePage(app, routes);
+  registerTeamPages(app, routes);
+  registerAuditPage(app, routes);
+}
+
+/** The signed-in home. */
+function registerHomePage(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app",
@@ -115,170 +339,10 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
       );
     },
   });
+}
 
-  const TeamPage = async ({
-    c,
-    errors,
-    values,
-    message,
-  }: {
-    c: C;
-    errors?: FieldErrors;
-    values?: FormValues;
-    message?: string;
-  }) => {
-    const actor = requireActor(c);
-    const { accounts } = c.get("deps");
-    const members = await accounts.listMembers(actor);
-    const manage = can(actor.role, "members:manage");
-    const invitations = manage ? await accounts.listInvitations(actor) : [];
-    const calendarHealth = can(actor.role, "hiring:read")
-      ? await c.get("deps").calendars.healthByMember(actor)
-      : undefined;
-    const roleOptions = ROLES.filter((r) => r !== "owner" || actor.role === "owner").map((r) => ({
-      value: r,
-      label: r,
-    }));
-    return (
-      <Page
-        title="Team"
-        session={c.get("session")}
-        csrfToken={c.get("csrfToken")}
-        current="/app/members"
-      >
-        <h1>Team</h1>
-        {message ? <Notice tone="good">{message}</Notice> : null}
-        <ErrorSummary errors={errors} />
-        <div class="table-wrap">
-          <table class="stacked">
-            <caption class="visually-hidden">Members</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Profile</th>
-                {calendarHealth ? <th scope="col">Calendars</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((m: Member) => (
-                <tr>
-                  <td data-label="Name">{m.name}</td>
-                  <td data-label="Email">{m.email}</td>
-                  <td data-label="Role">
-                    {manage && m.userId !== actor.userId ? (
-                      <form method="post" action={`/app/members/${m.userId}/role`} class="inline">
-                        <Csrf token={c.get("csrfToken")} />
-                        <label class="visually-hidden" for={`role-${m.userId}`}>
-                          Role of {m.name}
-                        </label>
-                        <select id={`role-${m.userId}`} name="role">
-                          {roleOptions
-                            .concat(
-                              m.role === "owner" && actor.role !== "owner"
-                                ? [{ value: "owner", label: "owner" }]
-                                : [],
-                            )
-                            .map((r) => (
-                              <option value={r.value} selected={r.value === m.role}>
-                                {r.label}
-                              </option>
-                            ))}
-                        </select>
-                        <button type="submit" class="secondary">
-                          Change
-                        </button>
-                      </form>
-                    ) : (
-                      m.role
-                    )}
-                    {manage && m.userId !== actor.userId ? (
-                      <a
-                        class="button secondary"
-                        href={`/app/members/${m.userId}/remove`}
-                        aria-label={`Remove ${m.name}`}
-                      >
-                        Remove
-                      </a>
-                    ) : null}
-                  </td>
-                  <td data-label="Profile">
-                    <a href={`/app/interviewers/${m.userId}`}>Hours and limits</a>
-                  </td>
-                  {calendarHealth ? (
-                    <td data-label="Calendars">{calendarSummary(calendarHealth.get(m.userId))}</td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        {manage ? (
-          <>
-            <h2>Invite someone</h2>
-            <form method="post" action="/app/members/invite" class="stack card" novalidate>
-              <Csrf token={c.get("csrfToken")} />
-              <Field
-                name="email"
-                label="Their email"
-                type="email"
-                value={values?.email}
-                errors={errors}
-                required
-              />
-              <Field
-                name="role"
-                label="Role"
-                value={values?.role ?? "interviewer"}
-                options={roleOptions}
-                errors={errors}
-              />
-              <button type="submit">Send invitation</button>
-            </form>
-            {invitations.length > 0 ? (
-              <>
-                <h2>Invitations</h2>
-                <div class="table-wrap">
-                  <table class="stacked">
-                    <thead>
-                      <tr>
-                        <th scope="col">Email</th>
-                        <th scope="col">Role</th>
-                        <th scope="col">Sent</th>
-                        <th scope="col">Status</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {invitations.map((i) => (
-                        <tr>
-                          <td data-label="Email">{i.email}</td>
-                          <td data-label="Role">{i.role}</td>
-                          <td data-label="Sent">{when(i.createdAt)}</td>
-                          <td data-label="Status">
-                            {i.acceptedAt
-                              ? "accepted"
-                              : i.expiresAt < c.get("deps").clock.now()
-                                ? "expired"
-                                : "waiting"}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              </>
-            ) : null}
-            <p>
-              <a href="/app/audit">Audit log</a> ·{" "}
-              <a href="/app/retention">How long data is kept</a>
-            </p>
-          </>
-        ) : null}
-      </Page>
-    );
-  };
-
+/** The team: its members, inviting someone and changing a role. */
+function registerTeamPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/members",
@@ -338,7 +402,10 @@ export function registerAppPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): 
       return c.redirect("/app/members", 303);
     },
   });
+}
 
+/** The organisation's audit log. */
+function registerAuditPage(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/audit",

@@ -620,9 +620,13 @@ const bookedNotice: Record<string, string> = {
   moved: "Done: your interview has moved to the new time.",
 };
 
-export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  /** A page on a booking link: `run` has the link; a link that opens nothing says why. */
-  const linkPage = (
+/**
+ * Declares pages on a booking link on `app`: `linkPage(method, path, summary, run)`, where `run`
+ * has the link; a link that opens nothing says why.
+ */
+const linkPages =
+  (app: OpenAPIHono<AppEnv>, routes: RouteTable) =>
+  (
     method: "GET" | "POST",
     path: string,
     summary: string,
@@ -644,6 +648,126 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
     });
   };
 
+/** Reads a booking form; refuses one without this link's form token. */
+async function bookingForm(c: C, token: string) {
+  const values = await allFormValues(c);
+  if (!linkFormTokenMatches(token, one(values, "_form"))) {
+    throw new AppError(
+      "CSRF_FAILED",
+      "The form has expired. Go back, reload the page and try again.",
+    );
+  }
+  return values;
+}
+
+/** Where the calendar forms go back to: the page that offers times, if one does. */
+const timesPage = (token: string, view: CandidatePageView) =>
+  view.status === "scheduled" ? `/book/${token}/reschedule` : `/book/${token}`;
+
+const gridPage = (
+  token: string,
+  view: CandidatePageView,
+  zone: string,
+  values: Map<string, string[]>,
+  errors?: FieldErrors,
+) => {
+  const ticked = new Set(values.get("ticked") ?? []);
+  let first = true;
+  return (
+    <>
+      <h1>Tell us when suits you</h1>
+      <ErrorSummary errors={errors} />
+      <p>
+        Tick the parts of the days when you could take the interview, or tell us in your own words.
+        Times are in {zone}.
+      </p>
+      <form method="post" action={`/book/${token}/other`} class="stack" novalidate>
+        <FormToken token={token} />
+        <input type="hidden" name="zone" value={zone} />
+        {errors?.ticked ? (
+          <span class="error-text" id="field-ticked-error">
+            {errors.ticked}
+          </span>
+        ) : null}
+        {weekGrid(view.grid.firstDate, view.grid.days).map((day) => (
+          <fieldset class="day">
+            <legend>{day.legend}</legend>
+            <div class="checks">
+              {day.parts.map((part) => {
+                const id = first ? "field-ticked" : `tick-${part.value.replace("/", "-")}`;
+                first = false;
+                return (
+                  <div class="check">
+                    <input
+                      type="checkbox"
+                      name="ticked"
+                      id={id}
+                      value={part.value}
+                      checked={ticked.has(part.value)}
+                      aria-invalid={errors?.ticked ? "true" : undefined}
+                      aria-describedby={errors?.ticked ? "field-ticked-error" : undefined}
+                    />
+                    <label for={id}>
+                      {part.label} <span class="hint">{part.hours}</span>
+                    </label>
+                  </div>
+                );
+              })}
+            </div>
+          </fieldset>
+        ))}
+        <Field
+          name="text"
+          label="Anything else about your times"
+          hint={'For example: "any afternoon after the 10th" or "not Fridays".'}
+          value={one(values, "text")}
+          errors={errors}
+          multiline
+        />
+        <div class="actions">
+          <button type="submit">Send my times</button>
+          <a href={`/book/${token}`}>Back to the times on offer</a>
+        </div>
+      </form>
+    </>
+  );
+};
+
+const cancelPage = (token: string, view: CandidatePageView, zone: string, errors?: FieldErrors) => (
+  <>
+    <h1>Cancel your interview?</h1>
+    <ErrorSummary errors={errors} />
+    {view.booked ? <BookedTimes option={view.booked} zone={zone} /> : null}
+    <form method="post" action={`/book/${token}/cancel`} class="stack card danger-zone" novalidate>
+      <FormToken token={token} />
+      <Field
+        name="reason"
+        label="Reason (optional)"
+        hint="The recruiter sees this."
+        errors={errors}
+        multiline
+      />
+      <div class="actions">
+        <button type="submit" class="danger">
+          Yes, cancel the interview
+        </button>
+        <a href={`/book/${token}`}>No, keep it</a>
+      </div>
+    </form>
+  </>
+);
+
+export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerLinkPages(app, routes);
+  registerChoicePages(app, routes);
+  registerCandidateCalendarPages(app, routes);
+  registerOwnTimesPages(app, routes);
+  registerCancelPages(app, routes);
+}
+
+/** The booking link's page, and the booked interview as a calendar file. */
+function registerLinkPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const linkPage = linkPages(app, routes);
   linkPage("GET", "/book/:token", "The candidate's booking page", async (c, token, link) => {
     const view = await port(c).view(link);
     const zone = zoneFor(c, token, view.defaultZone);
@@ -690,19 +814,11 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       });
     },
   );
+}
 
-  /** Reads a booking form; refuses one without this link's form token. */
-  async function bookingForm(c: C, token: string) {
-    const values = await allFormValues(c);
-    if (!linkFormTokenMatches(token, one(values, "_form"))) {
-      throw new AppError(
-        "CSRF_FAILED",
-        "The form has expired. Go back, reload the page and try again.",
-      );
-    }
-    return values;
-  }
-
+/** Booking a time, and moving a booking to a new one. */
+function registerChoicePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const linkPage = linkPages(app, routes);
   for (const mode of ["book", "reschedule"] as const) {
     const path = `/book/:token/${mode}`;
     const summary =
@@ -799,11 +915,11 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       );
     },
   );
+}
 
-  /** Where the calendar forms go back to: the page that offers times, if one does. */
-  const timesPage = (token: string, view: CandidatePageView) =>
-    view.status === "scheduled" ? `/book/${token}/reschedule` : `/book/${token}`;
-
+/** Connecting the candidate's calendar to hide their busy times, and disconnecting it. */
+function registerCandidateCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const linkPage = linkPages(app, routes);
   linkPage(
     "POST",
     "/book/:token/calendar",
@@ -856,76 +972,11 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       return c.redirect(timesPage(token, await booking.view(link)), 303);
     },
   );
+}
 
-  const gridPage = (
-    token: string,
-    view: CandidatePageView,
-    zone: string,
-    values: Map<string, string[]>,
-    errors?: FieldErrors,
-  ) => {
-    const ticked = new Set(values.get("ticked") ?? []);
-    let first = true;
-    return (
-      <>
-        <h1>Tell us when suits you</h1>
-        <ErrorSummary errors={errors} />
-        <p>
-          Tick the parts of the days when you could take the interview, or tell us in your own
-          words. Times are in {zone}.
-        </p>
-        <form method="post" action={`/book/${token}/other`} class="stack" novalidate>
-          <FormToken token={token} />
-          <input type="hidden" name="zone" value={zone} />
-          {errors?.ticked ? (
-            <span class="error-text" id="field-ticked-error">
-              {errors.ticked}
-            </span>
-          ) : null}
-          {weekGrid(view.grid.firstDate, view.grid.days).map((day) => (
-            <fieldset class="day">
-              <legend>{day.legend}</legend>
-              <div class="checks">
-                {day.parts.map((part) => {
-                  const id = first ? "field-ticked" : `tick-${part.value.replace("/", "-")}`;
-                  first = false;
-                  return (
-                    <div class="check">
-                      <input
-                        type="checkbox"
-                        name="ticked"
-                        id={id}
-                        value={part.value}
-                        checked={ticked.has(part.value)}
-                        aria-invalid={errors?.ticked ? "true" : undefined}
-                        aria-describedby={errors?.ticked ? "field-ticked-error" : undefined}
-                      />
-                      <label for={id}>
-                        {part.label} <span class="hint">{part.hours}</span>
-                      </label>
-                    </div>
-                  );
-                })}
-              </div>
-            </fieldset>
-          ))}
-          <Field
-            name="text"
-            label="Anything else about your times"
-            hint={'For example: "any afternoon after the 10th" or "not Fridays".'}
-            value={one(values, "text")}
-            errors={errors}
-            multiline
-          />
-          <div class="actions">
-            <button type="submit">Send my times</button>
-            <a href={`/book/${token}`}>Back to the times on offer</a>
-          </div>
-        </form>
-      </>
-    );
-  };
-
+/** The candidate's own times, when none offered suits them. */
+function registerOwnTimesPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const linkPage = linkPages(app, routes);
   linkPage(
     "GET",
     "/book/:token/other",
@@ -974,7 +1025,11 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       );
     },
   );
+}
 
+/** Cancelling the interview. */
+function registerCancelPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const linkPage = linkPages(app, routes);
   linkPage(
     "GET",
     "/book/:token/cancel",
@@ -984,39 +1039,6 @@ export function registerBookPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       const zone = zoneFor(c, token, view.defaultZone);
       return frame(c, "Cancel your interview", cancelPage(token, view, zone));
     },
-  );
-  const cancelPage = (
-    token: string,
-    view: CandidatePageView,
-    zone: string,
-    errors?: FieldErrors,
-  ) => (
-    <>
-      <h1>Cancel your interview?</h1>
-      <ErrorSummary errors={errors} />
-      {view.booked ? <BookedTimes option={view.booked} zone={zone} /> : null}
-      <form
-        method="post"
-        action={`/book/${token}/cancel`}
-        class="stack card danger-zone"
-        novalidate
-      >
-        <FormToken token={token} />
-        <Field
-          name="reason"
-          label="Reason (optional)"
-          hint="The recruiter sees this."
-          errors={errors}
-          multiline
-        />
-        <div class="actions">
-          <button type="submit" class="danger">
-            Yes, cancel the interview
-          </button>
-          <a href={`/book/${token}`}>No, keep it</a>
-        </div>
-      </form>
-    </>
   );
   linkPage("POST", "/book/:token/cancel", "Cancels the interview", async (c, token, link) => {
     const values = await bookingForm(c, token);

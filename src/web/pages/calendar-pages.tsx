@@ -59,159 +59,345 @@ const STATUS: Record<CalendarConnection["status"], string> = {
 const when = (iso: string | null) =>
   iso === null ? "Never" : `${iso.slice(0, 16).replace("T", " ")} UTC`;
 
-export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const frame = sectionFrame("/app/calendars");
+const frame = sectionFrame("/app/calendars");
 
-  const listPage = async (
-    c: C,
-    values: ConnectValues,
-    errors?: FieldErrors,
-    /** A problem that belongs to no field (a refused Google or Microsoft sign-in). */
-    problem?: string,
-  ) => {
-    const actor = requireActor(c);
-    const { calendars, calendarAccounts } = c.get("deps");
-    const connections = await calendars.listConnections(actor);
-    const providers = calendarAccounts.providers();
-    const csrf = c.get("csrfToken");
-    return frame(
-      c,
-      "Calendars",
-      <>
-        <h1>Your calendars</h1>
-        <p>
-          Ally reads busy time from the calendars you connect, in the background, so interviews are
-          only offered when you are free.
-        </p>
-        {problem === undefined ? (
-          <ErrorSummary errors={errors} />
-        ) : (
-          <div
-            class="error-summary"
-            role="alert"
-            aria-labelledby="error-summary-title"
-            tabindex={-1}
-            autofocus
-          >
-            <h2 id="error-summary-title">The calendar was not connected</h2>
-            <p>{problem}</p>
-          </div>
-        )}
-        {connections.length === 0 ? (
-          <p>No calendar connected yet.</p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">Connected calendars</caption>
-              <thead>
+const listPage = async (
+  c: C,
+  values: ConnectValues,
+  errors?: FieldErrors,
+  /** A problem that belongs to no field (a refused Google or Microsoft sign-in). */
+  problem?: string,
+) => {
+  const actor = requireActor(c);
+  const { calendars, calendarAccounts } = c.get("deps");
+  const connections = await calendars.listConnections(actor);
+  const providers = calendarAccounts.providers();
+  const csrf = c.get("csrfToken");
+  return frame(
+    c,
+    "Calendars",
+    <>
+      <h1>Your calendars</h1>
+      <p>
+        Ally reads busy time from the calendars you connect, in the background, so interviews are
+        only offered when you are free.
+      </p>
+      {problem === undefined ? (
+        <ErrorSummary errors={errors} />
+      ) : (
+        <div
+          class="error-summary"
+          role="alert"
+          aria-labelledby="error-summary-title"
+          tabindex={-1}
+          autofocus
+        >
+          <h2 id="error-summary-title">The calendar was not connected</h2>
+          <p>{problem}</p>
+        </div>
+      )}
+      {connections.length === 0 ? (
+        <p>No calendar connected yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="visually-hidden">Connected calendars</caption>
+            <thead>
+              <tr>
+                <th scope="col">Calendar</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last synced</th>
+                <th scope="col">Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {connections.map((connection) => (
                 <tr>
-                  <th scope="col">Calendar</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Last synced</th>
-                  <th scope="col">Last error</th>
+                  <td>
+                    <a href={`/app/calendars/${connection.id}`}>{connection.label}</a>
+                    {connection.account === null ? null : (
+                      <span class="hint"> ({connection.account})</span>
+                    )}
+                  </td>
+                  <td>{STATUS[connection.status]}</td>
+                  <td>{when(connection.lastSyncedAt)}</td>
+                  <td>{connection.lastError ?? "None"}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {connections.map((connection) => (
-                  <tr>
-                    <td>
-                      <a href={`/app/calendars/${connection.id}`}>{connection.label}</a>
-                      {connection.account === null ? null : (
-                        <span class="hint"> ({connection.account})</span>
-                      )}
-                    </td>
-                    <td>{STATUS[connection.status]}</td>
-                    <td>{when(connection.lastSyncedAt)}</td>
-                    <td>{connection.lastError ?? "None"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {providers.map((provider) => (
-          <form
-            method="post"
-            action={`/app/calendars/connect/${provider}`}
-            class="stack card"
-            novalidate
-          >
-            <h2>Connect {PROVIDER_NAMES[provider]}</h2>
-            <p class="hint">
-              {provider === "google"
-                ? "You sign in at Google and allow Ally to see when you are busy and to add interviews to your calendar."
-                : "You sign in at Microsoft (work, school or personal account) and allow Ally to see when you are busy and to add interviews to your calendar."}
-            </p>
-            <Csrf token={csrf} />
-            <div class="actions">
-              <button type="submit">Connect {PROVIDER_NAMES[provider]}</button>
-            </div>
-          </form>
-        ))}
-        <form method="post" action="/app/calendars/caldav" class="stack card" novalidate>
-          <h2>Connect a CalDAV calendar</h2>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {providers.map((provider) => (
+        <form
+          method="post"
+          action={`/app/calendars/connect/${provider}`}
+          class="stack card"
+          novalidate
+        >
+          <h2>Connect {PROVIDER_NAMES[provider]}</h2>
           <p class="hint">
-            iCloud, Fastmail, Nextcloud or any CalDAV server. For iCloud, make an app-specific
-            password at appleid.apple.com.
+            {provider === "google"
+              ? "You sign in at Google and allow Ally to see when you are busy and to add interviews to your calendar."
+              : "You sign in at Microsoft (work, school or personal account) and allow Ally to see when you are busy and to add interviews to your calendar."}
           </p>
           <Csrf token={csrf} />
-          <Field
-            name="url"
-            label="Calendar address"
-            hint="Your server's address (https://caldav.icloud.com, https://caldav.fastmail.com) to connect all its calendars, or one calendar's address"
-            value={values.url}
-            errors={errors}
-            type="url"
-            inputmode="url"
-            required
-          />
-          <Field
-            name="username"
-            label="User name"
-            value={values.username}
-            errors={errors}
-            autocomplete="username"
-            required
-          />
-          <Field
-            name="password"
-            label="App-specific password"
-            type="password"
-            value=""
-            errors={errors}
-            autocomplete="off"
-            required
-          />
           <div class="actions">
-            <button type="submit">Connect CalDAV calendar</button>
+            <button type="submit">Connect {PROVIDER_NAMES[provider]}</button>
           </div>
         </form>
-        <form method="post" action="/app/calendars/ics-feed" class="stack card" novalidate>
-          <h2>Connect an ICS feed</h2>
-          <p class="hint">
-            The calendar's secret iCal address (Google: "Secret address in iCal format"; Outlook:
-            "Publish calendar", ICS link).
-          </p>
-          <Csrf token={csrf} />
-          <Field
-            name="feedUrl"
-            label="Secret iCal address"
-            value={values.feedUrl}
-            errors={errors}
-            type="url"
-            inputmode="url"
-            autocomplete="off"
-            required
-          />
-          <div class="actions">
-            <button type="submit">Connect ICS feed</button>
-          </div>
-        </form>
-      </>,
-      false,
-    );
-  };
+      ))}
+      <form method="post" action="/app/calendars/caldav" class="stack card" novalidate>
+        <h2>Connect a CalDAV calendar</h2>
+        <p class="hint">
+          iCloud, Fastmail, Nextcloud or any CalDAV server. For iCloud, make an app-specific
+          password at appleid.apple.com.
+        </p>
+        <Csrf token={csrf} />
+        <Field
+          name="url"
+          label="Calendar address"
+          hint="Your server's address (https://caldav.icloud.com, https://caldav.fastmail.com) to connect all its calendars, or one calendar's address"
+          value={values.url}
+          errors={errors}
+          type="url"
+          inputmode="url"
+          required
+        />
+        <Field
+          name="username"
+          label="User name"
+          value={values.username}
+          errors={errors}
+          autocomplete="username"
+          required
+        />
+        <Field
+          name="password"
+          label="App-specific password"
+          type="password"
+          value=""
+          errors={errors}
+          autocomplete="off"
+          required
+        />
+        <div class="actions">
+          <button type="submit">Connect CalDAV calendar</button>
+        </div>
+      </form>
+      <form method="post" action="/app/calendars/ics-feed" class="stack card" novalidate>
+        <h2>Connect an ICS feed</h2>
+        <p class="hint">
+          The calendar's secret iCal address (Google: "Secret address in iCal format"; Outlook:
+          "Publish calendar", ICS link).
+        </p>
+        <Csrf token={csrf} />
+        <Field
+          name="feedUrl"
+          label="Secret iCal address"
+          value={values.feedUrl}
+          errors={errors}
+          type="url"
+          inputmode="url"
+          autocomplete="off"
+          required
+        />
+        <div class="actions">
+          <button type="submit">Connect ICS feed</button>
+        </div>
+      </form>
+    </>,
+    false,
+  );
+};
 
+const onePage = async (c: C, connection: CalendarConnection, errors?: FieldErrors) => {
+  const actor = requireActor(c);
+  return frame(
+    c,
+    connection.label,
+    <>
+      <h1>{connection.label}</h1>
+      <ErrorSummary errors={errors} />
+      {connection.status === "unhealthy" ? (
+        <Notice>
+          Ally cannot read this calendar, so your busy time may be out of date:{" "}
+          {connection.lastError}
+        </Notice>
+      ) : null}
+      <dl class="card">
+        {connection.account === null ? null : (
+          <>
+            <dt>Account</dt>
+            <dd>{connection.account}</dd>
+          </>
+        )}
+        <dt>Status</dt>
+        <dd>{STATUS[connection.status]}</dd>
+        <dt>Last synced</dt>
+        <dd>{when(connection.lastSyncedAt)}</dd>
+        <dt>Last error</dt>
+        <dd>{connection.lastError ?? "None"}</dd>
+      </dl>
+      {connection.provider === "google" || connection.provider === "microsoft" ? (
+        <p>
+          <a href={`/app/calendars/${connection.id}/calendars`}>
+            Choose which calendars count as busy
+          </a>
+        </p>
+      ) : null}
+      {connection.provider === "microsoft" &&
+      mayActOnConnection(actor, connection.userId, "change") ? (
+        <p class="hint">
+          Microsoft has no way for Ally to withdraw its access: disconnecting deletes Ally's tokens;
+          to remove Ally from your account too, do so under your Microsoft account's app
+          permissions.
+        </p>
+      ) : null}
+      {mayActOnConnection(actor, connection.userId, "change") ? (
+        <DeleteForm
+          action={`/app/calendars/${connection.id}/delete`}
+          what="this calendar connection"
+          csrfToken={c.get("csrfToken")}
+          errors={errors}
+        />
+      ) : null}
+      <p>
+        <a href="/app/calendars">All your calendars</a>
+      </p>
+    </>,
+  );
+};
+
+const oneConnection = {
+  objectParam: "connectionId",
+  objectKind: "calendar-connection" as const,
+};
+
+const choosePage = async (
+  c: C,
+  choices: CalendarChoices,
+  values?: { busy: string[]; receivesEvents: string },
+  errors?: FieldErrors,
+) => {
+  const actor = requireActor(c);
+  const connection = await c.get("deps").calendars.getConnection(actor, choices.connectionId);
+  const busy = new Set(
+    values?.busy ?? choices.calendars.filter((cal) => cal.busy).map((cal) => cal.id),
+  );
+  const receives =
+    values?.receivesEvents ?? choices.calendars.find((cal) => cal.receivesEvents)?.id ?? "";
+  const mine = mayActOnConnection(actor, connection.userId, "change");
+  const busyError = errors?.busy;
+  const receivesError = errors?.receivesEvents;
+  return frame(
+    c,
+    `Calendars of ${choices.label}`,
+    <>
+      <h1>Choose calendars</h1>
+      <p>
+        {choices.label}
+        {choices.account === null ? "" : `, ${choices.account}`}
+      </p>
+      <ErrorSummary errors={errors} />
+      {choices.calendars.length === 0 ? (
+        <p>This connection is a single calendar: there is nothing to choose.</p>
+      ) : (
+        <form
+          method="post"
+          action={`/app/calendars/${choices.connectionId}/calendars`}
+          class="stack card"
+          novalidate
+        >
+          <Csrf token={c.get("csrfToken")} />
+          <fieldset aria-describedby={busyError ? "field-busy-error" : "field-busy-hint"}>
+            <legend>Calendars that count as busy</legend>
+            <span class="hint" id="field-busy-hint">
+              Ally offers interview times only when you are free in every calendar ticked here.
+            </span>
+            {busyError ? (
+              <span class="error-text" id="field-busy-error">
+                {busyError}
+              </span>
+            ) : null}
+            <div class="checks">
+              {choices.calendars.map((calendar, i) => {
+                const id = i === 0 ? "field-busy" : `busy-${i}`;
+                return (
+                  <div class="check">
+                    <input
+                      type="checkbox"
+                      id={id}
+                      name="busy"
+                      value={calendar.id}
+                      checked={busy.has(calendar.id)}
+                      disabled={!mine}
+                      aria-invalid={busyError && i === 0 ? "true" : undefined}
+                    />
+                    <label for={id}>{calendar.name}</label>
+                  </div>
+                );
+              })}
+            </div>
+          </fieldset>
+          <fieldset
+            aria-describedby={
+              receivesError ? "field-receivesEvents-error" : "field-receivesEvents-hint"
+            }
+          >
+            <legend>Calendar that receives Ally's events</legend>
+            <span class="hint" id="field-receivesEvents-hint">
+              Interviews Ally books for you are added to this calendar.
+            </span>
+            {receivesError ? (
+              <span class="error-text" id="field-receivesEvents-error">
+                {receivesError}
+              </span>
+            ) : null}
+            <div class="checks">
+              {choices.calendars.map((calendar, i) => {
+                const id = i === 0 ? "field-receivesEvents" : `receives-${i}`;
+                return (
+                  <div class="check">
+                    <input
+                      type="radio"
+                      id={id}
+                      name="receivesEvents"
+                      value={calendar.id}
+                      checked={receives === calendar.id}
+                      disabled={!mine}
+                      aria-invalid={receivesError && i === 0 ? "true" : undefined}
+                    />
+                    <label for={id}>{calendar.name}</label>
+                  </div>
+                );
+              })}
+            </div>
+          </fieldset>
+          {mine ? (
+            <SaveOrCancel
+              label="Save calendars"
+              cancelHref={`/app/calendars/${choices.connectionId}`}
+            />
+          ) : null}
+        </form>
+      )}
+      <p>
+        <a href={`/app/calendars/${choices.connectionId}`}>Back to {choices.label}</a>
+      </p>
+    </>,
+  );
+};
+
+export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerConnectPages(app, routes);
+  registerConnectionPages(app, routes);
+  registerOAuthPages(app, routes);
+  registerChoicePages(app, routes);
+}
+
+/** The list of connections and the CalDAV and ICS feed forms that add one. */
+function registerConnectPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/calendars",
@@ -270,69 +456,10 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
       return c.redirect("/app/calendars", 303);
     },
   });
+}
 
-  const onePage = async (c: C, connection: CalendarConnection, errors?: FieldErrors) => {
-    const actor = requireActor(c);
-    return frame(
-      c,
-      connection.label,
-      <>
-        <h1>{connection.label}</h1>
-        <ErrorSummary errors={errors} />
-        {connection.status === "unhealthy" ? (
-          <Notice>
-            Ally cannot read this calendar, so your busy time may be out of date:{" "}
-            {connection.lastError}
-          </Notice>
-        ) : null}
-        <dl class="card">
-          {connection.account === null ? null : (
-            <>
-              <dt>Account</dt>
-              <dd>{connection.account}</dd>
-            </>
-          )}
-          <dt>Status</dt>
-          <dd>{STATUS[connection.status]}</dd>
-          <dt>Last synced</dt>
-          <dd>{when(connection.lastSyncedAt)}</dd>
-          <dt>Last error</dt>
-          <dd>{connection.lastError ?? "None"}</dd>
-        </dl>
-        {connection.provider === "google" || connection.provider === "microsoft" ? (
-          <p>
-            <a href={`/app/calendars/${connection.id}/calendars`}>
-              Choose which calendars count as busy
-            </a>
-          </p>
-        ) : null}
-        {connection.provider === "microsoft" &&
-        mayActOnConnection(actor, connection.userId, "change") ? (
-          <p class="hint">
-            Microsoft has no way for Ally to withdraw its access: disconnecting deletes Ally's
-            tokens; to remove Ally from your account too, do so under your Microsoft account's app
-            permissions.
-          </p>
-        ) : null}
-        {mayActOnConnection(actor, connection.userId, "change") ? (
-          <DeleteForm
-            action={`/app/calendars/${connection.id}/delete`}
-            what="this calendar connection"
-            csrfToken={c.get("csrfToken")}
-            errors={errors}
-          />
-        ) : null}
-        <p>
-          <a href="/app/calendars">All your calendars</a>
-        </p>
-      </>,
-    );
-  };
-
-  const oneConnection = {
-    objectParam: "connectionId",
-    objectKind: "calendar-connection" as const,
-  };
+/** One connection's health, and disconnecting it. */
+function registerConnectionPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/calendars/:connectionId",
@@ -366,7 +493,10 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
       return c.redirect("/app/calendars", 303);
     },
   });
+}
 
+/** Connecting Google or Microsoft 365: the sign-in there and the way back. */
+function registerOAuthPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   for (const provider of OAUTH_PROVIDERS) {
     defineRoute(app, routes, {
       method: "POST",
@@ -411,122 +541,10 @@ export function registerCalendarPages(app: OpenAPIHono<AppEnv>, routes: RouteTab
       },
     });
   }
+}
 
-  const choosePage = async (
-    c: C,
-    choices: CalendarChoices,
-    values?: { busy: string[]; receivesEvents: string },
-    errors?: FieldErrors,
-  ) => {
-    const actor = requireActor(c);
-    const connection = await c.get("deps").calendars.getConnection(actor, choices.connectionId);
-    const busy = new Set(
-      values?.busy ?? choices.calendars.filter((cal) => cal.busy).map((cal) => cal.id),
-    );
-    const receives =
-      values?.receivesEvents ?? choices.calendars.find((cal) => cal.receivesEvents)?.id ?? "";
-    const mine = mayActOnConnection(actor, connection.userId, "change");
-    const busyError = errors?.busy;
-    const receivesError = errors?.receivesEvents;
-    return frame(
-      c,
-      `Calendars of ${choices.label}`,
-      <>
-        <h1>Choose calendars</h1>
-        <p>
-          {choices.label}
-          {choices.account === null ? "" : `, ${choices.account}`}
-        </p>
-        <ErrorSummary errors={errors} />
-        {choices.calendars.length === 0 ? (
-          <p>This connection is a single calendar: there is nothing to choose.</p>
-        ) : (
-          <form
-            method="post"
-            action={`/app/calendars/${choices.connectionId}/calendars`}
-            class="stack card"
-            novalidate
-          >
-            <Csrf token={c.get("csrfToken")} />
-            <fieldset aria-describedby={busyError ? "field-busy-error" : "field-busy-hint"}>
-              <legend>Calendars that count as busy</legend>
-              <span class="hint" id="field-busy-hint">
-                Ally offers interview times only when you are free in every calendar ticked here.
-              </span>
-              {busyError ? (
-                <span class="error-text" id="field-busy-error">
-                  {busyError}
-                </span>
-              ) : null}
-              <div class="checks">
-                {choices.calendars.map((calendar, i) => {
-                  const id = i === 0 ? "field-busy" : `busy-${i}`;
-                  return (
-                    <div class="check">
-                      <input
-                        type="checkbox"
-                        id={id}
-                        name="busy"
-                        value={calendar.id}
-                        checked={busy.has(calendar.id)}
-                        disabled={!mine}
-                        aria-invalid={busyError && i === 0 ? "true" : undefined}
-                      />
-                      <label for={id}>{calendar.name}</label>
-                    </div>
-                  );
-                })}
-              </div>
-            </fieldset>
-            <fieldset
-              aria-describedby={
-                receivesError ? "field-receivesEvents-error" : "field-receivesEvents-hint"
-              }
-            >
-              <legend>Calendar that receives Ally's events</legend>
-              <span class="hint" id="field-receivesEvents-hint">
-                Interviews Ally books for you are added to this calendar.
-              </span>
-              {receivesError ? (
-                <span class="error-text" id="field-receivesEvents-error">
-                  {receivesError}
-                </span>
-              ) : null}
-              <div class="checks">
-                {choices.calendars.map((calendar, i) => {
-                  const id = i === 0 ? "field-receivesEvents" : `receives-${i}`;
-                  return (
-                    <div class="check">
-                      <input
-                        type="radio"
-                        id={id}
-                        name="receivesEvents"
-                        value={calendar.id}
-                        checked={receives === calendar.id}
-                        disabled={!mine}
-                        aria-invalid={receivesError && i === 0 ? "true" : undefined}
-                      />
-                      <label for={id}>{calendar.name}</label>
-                    </div>
-                  );
-                })}
-              </div>
-            </fieldset>
-            {mine ? (
-              <SaveOrCancel
-                label="Save calendars"
-                cancelHref={`/app/calendars/${choices.connectionId}`}
-              />
-            ) : null}
-          </form>
-        )}
-        <p>
-          <a href={`/app/calendars/${choices.connectionId}`}>Back to {choices.label}</a>
-        </p>
-      </>,
-    );
-  };
-
+/** Choosing which of an account's calendars count as busy and which receives Ally's events. */
+function registerChoicePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/calendars/:connectionId/calendars",

@@ -91,9 +91,45 @@ function CandidateForm(props: {
   );
 }
 
-export function registerCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const frame = sectionFrame("/app/candidates");
+const frame = sectionFrame("/app/candidates");
 
+const newPage = (c: C, values: FormValues, errors?: FieldErrors) =>
+  frame(
+    c,
+    "Add a candidate",
+    <>
+      <h1>Add a candidate</h1>
+      <ErrorSummary errors={errors} />
+      <CandidateForm c={c} values={values} errors={errors} />
+    </>,
+  );
+
+const candidatePage = (c: C, candidate: Candidate, values: FormValues, errors?: FieldErrors) =>
+  frame(
+    c,
+    candidate.name,
+    <>
+      <h1>{candidate.name}</h1>
+      <ErrorSummary errors={errors} />
+      <CandidateForm c={c} candidate={candidate} values={values} errors={errors} />
+      <DeleteForm
+        action={`/app/candidates/${candidate.id}/delete`}
+        what="this candidate"
+        csrfToken={c.get("csrfToken")}
+        errors={errors}
+      />
+    </>,
+  );
+const one = { objectParam: "candidateId", objectKind: "candidate" as const };
+
+export function registerCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerCandidateListPage(app, routes);
+  registerNewCandidatePages(app, routes);
+  registerOneCandidatePages(app, routes);
+}
+
+/** The organisation's candidates. */
+function registerCandidateListPage(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/candidates",
@@ -147,17 +183,10 @@ export function registerCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTa
       );
     },
   });
+}
 
-  const newPage = (c: C, values: FormValues, errors?: FieldErrors) =>
-    frame(
-      c,
-      "Add a candidate",
-      <>
-        <h1>Add a candidate</h1>
-        <ErrorSummary errors={errors} />
-        <CandidateForm c={c} values={values} errors={errors} />
-      </>,
-    );
+/** Adding a candidate. */
+function registerNewCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/candidates/new",
@@ -190,24 +219,10 @@ export function registerCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTa
       }
     },
   });
+}
 
-  const candidatePage = (c: C, candidate: Candidate, values: FormValues, errors?: FieldErrors) =>
-    frame(
-      c,
-      candidate.name,
-      <>
-        <h1>{candidate.name}</h1>
-        <ErrorSummary errors={errors} />
-        <CandidateForm c={c} candidate={candidate} values={values} errors={errors} />
-        <DeleteForm
-          action={`/app/candidates/${candidate.id}/delete`}
-          what="this candidate"
-          csrfToken={c.get("csrfToken")}
-          errors={errors}
-        />
-      </>,
-    );
-  const one = { objectParam: "candidateId", objectKind: "candidate" as const };
+/** One candidate: seeing, changing and deleting them. */
+function registerOneCandidatePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/candidates/:candidateId",

@@ -80,7 +80,66 @@ function JobForm({
   );
 }
 
+const newJobPage = (c: C, values: FormValues, errors?: FieldErrors) => (
+  <Page
+    title="New job"
+    session={c.get("session")}
+    csrfToken={c.get("csrfToken")}
+    current="/app/jobs"
+    narrow
+  >
+    <h1>New job</h1>
+    <ErrorSummary errors={errors} />
+    <JobForm c={c} values={values} errors={errors} />
+  </Page>
+);
+
+const jobPage = (c: C, job: Job, values: FormValues, errors?: FieldErrors) => {
+  const write = can(requireActor(c).role, "hiring:write");
+  return (
+    <Page
+      title={job.title}
+      session={c.get("session")}
+      csrfToken={c.get("csrfToken")}
+      current="/app/jobs"
+      narrow
+    >
+      <h1>{job.title}</h1>
+      <ErrorSummary errors={errors} />
+      {write ? (
+        <>
+          <JobForm c={c} job={job} values={values} errors={errors} />
+          <DeleteForm
+            action={`/app/jobs/${job.id}/delete`}
+            what="this job"
+            csrfToken={c.get("csrfToken")}
+            errors={errors}
+          />
+        </>
+      ) : (
+        <div class="card">
+          <p>{job.department ?? ""}</p>
+          <p>{job.location ?? ""}</p>
+          <p>{job.description ?? ""}</p>
+        </div>
+      )}
+    </Page>
+  );
+};
+const jobRoute = { objectParam: "jobId", objectKind: "job" as const };
+
 export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerJobListPage(app, routes);
+  registerNewJobPages(app, routes);
+  registerOneJobPages(app, routes);
+  registerCandidatePages(app, routes);
+  registerPoolPages(app, routes);
+  registerTemplatePages(app, routes);
+  registerProfilePages(app, routes);
+}
+
+/** The organisation's jobs. */
+function registerJobListPage(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/jobs",
@@ -136,20 +195,10 @@ export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       );
     },
   });
+}
 
-  const newJobPage = (c: C, values: FormValues, errors?: FieldErrors) => (
-    <Page
-      title="New job"
-      session={c.get("session")}
-      csrfToken={c.get("csrfToken")}
-      current="/app/jobs"
-      narrow
-    >
-      <h1>New job</h1>
-      <ErrorSummary errors={errors} />
-      <JobForm c={c} values={values} errors={errors} />
-    </Page>
-  );
+/** Making a new job. */
+function registerNewJobPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/jobs/new",
@@ -176,40 +225,10 @@ export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       return c.redirect(`/app/jobs/${job.id}`, 303);
     },
   });
+}
 
-  const jobPage = (c: C, job: Job, values: FormValues, errors?: FieldErrors) => {
-    const write = can(requireActor(c).role, "hiring:write");
-    return (
-      <Page
-        title={job.title}
-        session={c.get("session")}
-        csrfToken={c.get("csrfToken")}
-        current="/app/jobs"
-        narrow
-      >
-        <h1>{job.title}</h1>
-        <ErrorSummary errors={errors} />
-        {write ? (
-          <>
-            <JobForm c={c} job={job} values={values} errors={errors} />
-            <DeleteForm
-              action={`/app/jobs/${job.id}/delete`}
-              what="this job"
-              csrfToken={c.get("csrfToken")}
-              errors={errors}
-            />
-          </>
-        ) : (
-          <div class="card">
-            <p>{job.department ?? ""}</p>
-            <p>{job.location ?? ""}</p>
-            <p>{job.description ?? ""}</p>
-          </div>
-        )}
-      </Page>
-    );
-  };
-  const jobRoute = { objectParam: "jobId", objectKind: "job" as const };
+/** One job: seeing, changing and deleting it. */
+function registerOneJobPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/jobs/:jobId",
@@ -256,9 +275,4 @@ export function registerHiringPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     page: async (c, actor, id, errors) =>
       jobPage(c, await c.get("deps").hiring.getJob(actor, id), {}, errors),
   });
-
-  registerCandidatePages(app, routes);
-  registerPoolPages(app, routes);
-  registerTemplatePages(app, routes);
-  registerProfilePages(app, routes);
 }

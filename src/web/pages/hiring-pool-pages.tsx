@@ -96,13 +96,88 @@ function PoolFormView(props: {
   );
 }
 
-export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const frame = sectionFrame("/app/pools");
-  const readForm = async (c: C): Promise<PoolForm> => {
-    const values = await allFormValues(c);
-    return { name: one(values, "name"), memberIds: values.get("memberIds") ?? [] };
-  };
+const frame = sectionFrame("/app/pools");
+const readForm = async (c: C): Promise<PoolForm> => {
+  const values = await allFormValues(c);
+  return { name: one(values, "name"), memberIds: values.get("memberIds") ?? [] };
+};
 
+const newPage = async (c: C, values: PoolForm, errors?: FieldErrors) => {
+  const members = await c.get("deps").accounts.listMembers(requireActor(c));
+  return frame(
+    c,
+    "New pool",
+    <>
+      <h1>New interviewer pool</h1>
+      <ErrorSummary errors={errors} />
+      <PoolFormView c={c} members={members} values={values} errors={errors} />
+    </>,
+  );
+};
+
+const poolPage = async (
+  c: C,
+  pool: Pool,
+  values: PoolForm,
+  errors?: FieldErrors,
+  message?: string,
+) => {
+  const actor = requireActor(c);
+  const members = await c.get("deps").accounts.listMembers(actor);
+  const inPool = new Set(pool.memberIds);
+  return frame(
+    c,
+    pool.name,
+    <>
+      <h1>{pool.name}</h1>
+      <ErrorSummary errors={errors} message={message} />
+      {can(actor.role, "hiring:write") ? (
+        <>
+          <PoolFormView c={c} pool={pool} members={members} values={values} errors={errors} />
+          <DeleteForm
+            action={`/app/pools/${pool.id}/delete`}
+            what="this pool"
+            csrfToken={c.get("csrfToken")}
+            errors={errors}
+          />
+        </>
+      ) : (
+        <div class="card">
+          <h2>Members</h2>
+          <ul>
+            {members
+              .filter((m) => inPool.has(m.userId))
+              .map((m) => (
+                <li>{m.name}</li>
+              ))}
+          </ul>
+        </div>
+      )}
+    </>,
+  );
+};
+const onePool = { objectParam: "poolId", objectKind: "pool" as const };
+
+const poolPageFor = async (
+  c: C,
+  actor: Actor,
+  id: string,
+  errors?: FieldErrors,
+  message?: string,
+) => {
+  const pool = await c.get("deps").hiring.getPool(actor, id);
+  const values = { name: pool.name, memberIds: pool.memberIds };
+  return poolPage(c, pool, values, errors, message);
+};
+
+export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerPoolListPage(app, routes);
+  registerNewPoolPages(app, routes);
+  registerOnePoolPages(app, routes);
+}
+
+/** The organisation's interviewer pools. */
+function registerPoolListPage(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/pools",
@@ -162,19 +237,10 @@ export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       );
     },
   });
+}
 
-  const newPage = async (c: C, values: PoolForm, errors?: FieldErrors) => {
-    const members = await c.get("deps").accounts.listMembers(requireActor(c));
-    return frame(
-      c,
-      "New pool",
-      <>
-        <h1>New interviewer pool</h1>
-        <ErrorSummary errors={errors} />
-        <PoolFormView c={c} members={members} values={values} errors={errors} />
-      </>,
-    );
-  };
+/** Making a new pool. */
+function registerNewPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/pools/new",
@@ -208,49 +274,10 @@ export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       }
     },
   });
+}
 
-  const poolPage = async (
-    c: C,
-    pool: Pool,
-    values: PoolForm,
-    errors?: FieldErrors,
-    message?: string,
-  ) => {
-    const actor = requireActor(c);
-    const members = await c.get("deps").accounts.listMembers(actor);
-    const inPool = new Set(pool.memberIds);
-    return frame(
-      c,
-      pool.name,
-      <>
-        <h1>{pool.name}</h1>
-        <ErrorSummary errors={errors} message={message} />
-        {can(actor.role, "hiring:write") ? (
-          <>
-            <PoolFormView c={c} pool={pool} members={members} values={values} errors={errors} />
-            <DeleteForm
-              action={`/app/pools/${pool.id}/delete`}
-              what="this pool"
-              csrfToken={c.get("csrfToken")}
-              errors={errors}
-            />
-          </>
-        ) : (
-          <div class="card">
-            <h2>Members</h2>
-            <ul>
-              {members
-                .filter((m) => inPool.has(m.userId))
-                .map((m) => (
-                  <li>{m.name}</li>
-                ))}
-            </ul>
-          </div>
-        )}
-      </>,
-    );
-  };
-  const onePool = { objectParam: "poolId", objectKind: "pool" as const };
+/** One pool: seeing, changing and deleting it. */
+function registerOnePoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/pools/:poolId",
@@ -288,17 +315,6 @@ export function registerPoolPages(app: OpenAPIHono<AppEnv>, routes: RouteTable):
       return c.redirect(`/app/pools/${pool.id}`, 303);
     },
   });
-  const poolPageFor = async (
-    c: C,
-    actor: Actor,
-    id: string,
-    errors?: FieldErrors,
-    message?: string,
-  ) => {
-    const pool = await c.get("deps").hiring.getPool(actor, id);
-    const values = { name: pool.name, memberIds: pool.memberIds };
-    return poolPage(c, pool, values, errors, message);
-  };
   registerDeleteRoute(app, routes, {
     listPath: "/app/pools",
     param: "poolId",

@@ -249,14 +249,94 @@ function TemplateFormView(props: {
   );
 }
 
-export function registerTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const frame = sectionFrame("/app/templates");
-  const choices = async (c: C) => {
-    const actor = requireActor(c);
-    const { hiring } = c.get("deps");
-    return { jobs: await hiring.listJobs(actor), pools: await hiring.listPools(actor) };
-  };
+const frame = sectionFrame("/app/templates");
+const choices = async (c: C) => {
+  const actor = requireActor(c);
+  const { hiring } = c.get("deps");
+  return { jobs: await hiring.listJobs(actor), pools: await hiring.listPools(actor) };
+};
 
+const newPage = async (c: C, values: TemplateForm, errors?: FieldErrors) => {
+  const { jobs, pools } = await choices(c);
+  return frame(
+    c,
+    "New loop template",
+    <>
+      <h1>New loop template</h1>
+      <ErrorSummary errors={errors} />
+      {pools.length === 0 ? (
+        <p>
+          Sessions draw their interviewers from pools: <a href="/app/pools/new">create a pool</a>{" "}
+          first.
+        </p>
+      ) : null}
+      <TemplateFormView c={c} jobs={jobs} pools={pools} values={values} errors={errors} />
+    </>,
+  );
+};
+
+const templatePage = async (
+  c: C,
+  template: LoopTemplate,
+  values: TemplateForm,
+  errors?: FieldErrors,
+) => {
+  const actor = requireActor(c);
+  const { jobs, pools } = await choices(c);
+  const poolNames = new Map(pools.map((pool) => [pool.id, pool.name]));
+  return frame(
+    c,
+    template.name,
+    <>
+      <h1>{template.name}</h1>
+      <ErrorSummary errors={errors} />
+      {can(actor.role, "hiring:write") ? (
+        <>
+          <TemplateFormView
+            c={c}
+            template={template}
+            jobs={jobs}
+            pools={pools}
+            values={values}
+            errors={errors}
+          />
+          <DeleteForm
+            action={`/app/templates/${template.id}/delete`}
+            what="this template"
+            csrfToken={c.get("csrfToken")}
+            errors={errors}
+          />
+        </>
+      ) : (
+        <div class="card">
+          <p>
+            {template.order === "fixed"
+              ? "Sessions run in the order listed"
+              : "Sessions run in any order"}
+            , with gaps of at most {template.maxGapMinutes} minutes.
+          </p>
+          <ol>
+            {template.sessions.map((s) => (
+              <li>
+                {`${s.name}: ${s.durationMinutes} min, ${s.count} from ${poolNames.get(s.poolId) ?? "a pool"}`}
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+    </>,
+  );
+};
+const oneTemplate = { objectParam: "templateId", objectKind: "loop-template" as const };
+
+export function registerTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerTemplateListPage(app, routes);
+  registerNewTemplatePages(app, routes);
+  registerOneTemplatePages(app, routes);
+}
+
+/** The organisation's loop templates. */
+function registerTemplateListPage(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/templates",
@@ -316,25 +396,10 @@ export function registerTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTab
       );
     },
   });
+}
 
-  const newPage = async (c: C, values: TemplateForm, errors?: FieldErrors) => {
-    const { jobs, pools } = await choices(c);
-    return frame(
-      c,
-      "New loop template",
-      <>
-        <h1>New loop template</h1>
-        <ErrorSummary errors={errors} />
-        {pools.length === 0 ? (
-          <p>
-            Sessions draw their interviewers from pools: <a href="/app/pools/new">create a pool</a>{" "}
-            first.
-          </p>
-        ) : null}
-        <TemplateFormView c={c} jobs={jobs} pools={pools} values={values} errors={errors} />
-      </>,
-    );
-  };
+/** Making a new loop template. */
+function registerNewTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/templates/new",
@@ -369,60 +434,10 @@ export function registerTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTab
       }
     },
   });
+}
 
-  const templatePage = async (
-    c: C,
-    template: LoopTemplate,
-    values: TemplateForm,
-    errors?: FieldErrors,
-  ) => {
-    const actor = requireActor(c);
-    const { jobs, pools } = await choices(c);
-    const poolNames = new Map(pools.map((pool) => [pool.id, pool.name]));
-    return frame(
-      c,
-      template.name,
-      <>
-        <h1>{template.name}</h1>
-        <ErrorSummary errors={errors} />
-        {can(actor.role, "hiring:write") ? (
-          <>
-            <TemplateFormView
-              c={c}
-              template={template}
-              jobs={jobs}
-              pools={pools}
-              values={values}
-              errors={errors}
-            />
-            <DeleteForm
-              action={`/app/templates/${template.id}/delete`}
-              what="this template"
-              csrfToken={c.get("csrfToken")}
-              errors={errors}
-            />
-          </>
-        ) : (
-          <div class="card">
-            <p>
-              {template.order === "fixed"
-                ? "Sessions run in the order listed"
-                : "Sessions run in any order"}
-              , with gaps of at most {template.maxGapMinutes} minutes.
-            </p>
-            <ol>
-              {template.sessions.map((s) => (
-                <li>
-                  {`${s.name}: ${s.durationMinutes} min, ${s.count} from ${poolNames.get(s.poolId) ?? "a pool"}`}
-                </li>
-              ))}
-            </ol>
-          </div>
-        )}
-      </>,
-    );
-  };
-  const oneTemplate = { objectParam: "templateId", objectKind: "loop-template" as const };
+/** One loop template: seeing, changing and deleting it. */
+function registerOneTemplatePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/templates/:templateId",

@@ -67,6 +67,237 @@ export function mailboxActor(c: C): MailboxActor {
 
 const MANAGE = { permission: "members:manage" } as const;
 
+/** What the last action did: a webhook's address and key (shown once), a test's result, a removal. */
+function OutcomeNotices({ outcome, publicUrl }: { outcome?: Outcome; publicUrl: string }) {
+  return (
+    <>
+      {outcome?.kind === "webhook" ? (
+        <Notice tone="good">
+          <p>
+            Webhook for {outcome.connection.address} set up. Give your provider this address; it
+            holds the key, which Ally shows only now:
+          </p>
+          <p>
+            <code>{`${publicUrl.replace("://", `://${outcome.connection.id}:${outcome.key}@`)}${INBOUND_MAIL_PATH}`}</code>
+          </p>
+          <p class="hint">
+            Post JSON {"{"} "raw": the message {"}"}, or sign the raw message with HMAC-SHA256 under
+            the key in X-Ally-Signature, with X-Ally-Mailbox: {outcome.connection.id}.
+          </p>
+        </Notice>
+      ) : null}
+      {outcome?.kind === "tested" ? (
+        <Notice tone={outcome.error === null ? "good" : undefined}>
+          {outcome.error === null
+            ? `${outcome.label}: Ally logged in and opened the INBOX.`
+            : `${outcome.label}: ${outcome.error}`}
+        </Notice>
+      ) : null}
+      {outcome?.kind === "removed" ? <Notice tone="good">The mailbox was removed.</Notice> : null}
+    </>
+  );
+}
+
+/** The connected mailboxes, when they were last read and their last error. */
+function MailboxTable({ mailboxes }: { mailboxes: MailboxConnection[] }) {
+  return mailboxes.length === 0 ? (
+    <p>No mailbox connected yet.</p>
+  ) : (
+    <div class="table-wrap">
+      <table>
+        <caption class="visually-hidden">Connected mailboxes</caption>
+        <thead>
+          <tr>
+            <th scope="col">Mailbox</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Last read</th>
+            <th scope="col">Last error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {mailboxes.map((m) => (
+            <tr>
+              <td>
+                {m.label}
+                <span class="hint"> ({m.address})</span>
+              </td>
+              <td>{KIND_NAMES[m.kind]}</td>
+              <td>{when(m.lastPolledAt)}</td>
+              <td>{m.lastError ?? "None"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Testing a connected mailbox now, and removing one. */
+function ManageMailboxForms({
+  csrf,
+  choices,
+  errors,
+}: {
+  csrf: string;
+  choices: { value: string; label: string }[];
+  errors?: FieldErrors;
+}) {
+  return (
+    <>
+      <form method="post" action="/app/mailboxes/test" class="stack card" novalidate>
+        <h2>Test a mailbox</h2>
+        <Csrf token={csrf} />
+        <Field name="mailbox" label="Mailbox" options={choices} errors={errors} />
+        <div class="actions">
+          <button type="submit">Test now</button>
+        </div>
+      </form>
+      <form method="post" action="/app/mailboxes/remove" class="stack card danger-zone">
+        <h2>Remove a mailbox</h2>
+        <p class="hint">Ally stops reading it; mail already read stays with its requests.</p>
+        <Csrf token={csrf} />
+        <Field name="remove" label="Mailbox" options={choices} errors={errors} />
+        {errors?.confirm ? (
+          <span class="error-text" id="field-confirm-error">
+            {errors.confirm}
+          </span>
+        ) : null}
+        <div class="check">
+          <input
+            type="checkbox"
+            id="field-confirm"
+            name="confirm"
+            value="yes"
+            aria-invalid={errors?.confirm ? "true" : undefined}
+            aria-describedby={errors?.confirm ? "field-confirm-error" : undefined}
+          />
+          <label for="field-confirm">Yes, remove this mailbox.</label>
+        </div>
+        <div class="actions">
+          <button type="submit" class="danger">
+            Remove mailbox
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}
+
+/** The form that connects an IMAP mailbox. */
+function ImapForm({
+  csrf,
+  imap,
+  errors,
+}: {
+  csrf: string;
+  imap: ImapValues;
+  errors?: FieldErrors;
+}) {
+  return (
+    <form method="post" action="/app/mailboxes/imap" class="stack card" novalidate>
+      <h2>Connect an IMAP mailbox</h2>
+      <p class="hint">
+        Ally reads new mail in the INBOX every few minutes and moves what it has read to a folder.
+        For Gmail or Microsoft 365 use an app password, or connect the account's calendar and its
+        mail below.
+      </p>
+      <Csrf token={csrf} />
+      <Field name="label" label="Name (optional)" value={imap.label} errors={errors} />
+      <Field
+        name="address"
+        label="The mailbox's email address"
+        type="email"
+        inputmode="email"
+        value={imap.address}
+        errors={errors}
+        autocomplete="off"
+        required
+      />
+      <Field
+        name="host"
+        label="IMAP server"
+        hint="e.g. imap.fastmail.com"
+        value={imap.host}
+        errors={errors}
+        autocomplete="off"
+        required
+      />
+      <Field
+        name="port"
+        label="Port"
+        inputmode="numeric"
+        value={imap.port}
+        errors={errors}
+        required
+      />
+      <Field
+        name="tls"
+        label="Security"
+        options={[
+          { value: "yes", label: "TLS (IMAPS, usually port 993)" },
+          { value: "no", label: "STARTTLS or none (usually port 143)" },
+        ]}
+        value={imap.tls}
+        errors={errors}
+      />
+      <Field
+        name="username"
+        label="User name"
+        value={imap.username}
+        errors={errors}
+        autocomplete="off"
+        required
+      />
+      <Field
+        name="password"
+        label="Password (or app password)"
+        type="password"
+        value=""
+        errors={errors}
+        autocomplete="off"
+        required
+      />
+      <Field
+        name="handledFolder"
+        label="Move read mail to"
+        hint="Leave empty to leave it in the INBOX"
+        value={imap.handledFolder}
+        errors={errors}
+      />
+      <div class="actions">
+        <button type="submit">Connect mailbox</button>
+      </div>
+    </form>
+  );
+}
+
+/** The form that sets up an inbound-parse webhook. */
+function WebhookForm({ csrf, errors }: { csrf: string; errors?: FieldErrors }) {
+  return (
+    <form method="post" action="/app/mailboxes/webhook" class="stack card" novalidate>
+      <h2>Set up an inbound-parse webhook</h2>
+      <p class="hint">
+        For a provider that receives your mail and posts it on (SendGrid Inbound Parse or Mailgun
+        routes in raw mode).
+      </p>
+      <Csrf token={csrf} />
+      <Field
+        name="webhookAddress"
+        label="The address mail is sent to"
+        type="email"
+        inputmode="email"
+        value=""
+        errors={errors}
+        autocomplete="off"
+        required
+      />
+      <div class="actions">
+        <button type="submit">Set up webhook</button>
+      </div>
+    </form>
+  );
+}
+
 export function registerMailboxPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   const frame = sectionFrame("/app/mailboxes");
 
@@ -95,193 +326,13 @@ export function registerMailboxPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
           however many ways it arrives.
         </p>
         <ErrorSummary errors={errors} />
-        {outcome?.kind === "webhook" ? (
-          <Notice tone="good">
-            <p>
-              Webhook for {outcome.connection.address} set up. Give your provider this address; it
-              holds the key, which Ally shows only now:
-            </p>
-            <p>
-              <code>{`${publicUrl.replace("://", `://${outcome.connection.id}:${outcome.key}@`)}${INBOUND_MAIL_PATH}`}</code>
-            </p>
-            <p class="hint">
-              Post JSON {"{"} "raw": the message {"}"}, or sign the raw message with HMAC-SHA256
-              under the key in X-Ally-Signature, with X-Ally-Mailbox: {outcome.connection.id}.
-            </p>
-          </Notice>
-        ) : null}
-        {outcome?.kind === "tested" ? (
-          <Notice tone={outcome.error === null ? "good" : undefined}>
-            {outcome.error === null
-              ? `${outcome.label}: Ally logged in and opened the INBOX.`
-              : `${outcome.label}: ${outcome.error}`}
-          </Notice>
-        ) : null}
-        {outcome?.kind === "removed" ? <Notice tone="good">The mailbox was removed.</Notice> : null}
-        {mailboxes.length === 0 ? (
-          <p>No mailbox connected yet.</p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">Connected mailboxes</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Mailbox</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Last read</th>
-                  <th scope="col">Last error</th>
-                </tr>
-              </thead>
-              <tbody>
-                {mailboxes.map((m) => (
-                  <tr>
-                    <td>
-                      {m.label}
-                      <span class="hint"> ({m.address})</span>
-                    </td>
-                    <td>{KIND_NAMES[m.kind]}</td>
-                    <td>{when(m.lastPolledAt)}</td>
-                    <td>{m.lastError ?? "None"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <OutcomeNotices outcome={outcome} publicUrl={publicUrl} />
+        <MailboxTable mailboxes={mailboxes} />
         {mailboxes.length === 0 ? null : (
-          <>
-            <form method="post" action="/app/mailboxes/test" class="stack card" novalidate>
-              <h2>Test a mailbox</h2>
-              <Csrf token={csrf} />
-              <Field name="mailbox" label="Mailbox" options={choices} errors={errors} />
-              <div class="actions">
-                <button type="submit">Test now</button>
-              </div>
-            </form>
-            <form method="post" action="/app/mailboxes/remove" class="stack card danger-zone">
-              <h2>Remove a mailbox</h2>
-              <p class="hint">Ally stops reading it; mail already read stays with its requests.</p>
-              <Csrf token={csrf} />
-              <Field name="remove" label="Mailbox" options={choices} errors={errors} />
-              {errors?.confirm ? (
-                <span class="error-text" id="field-confirm-error">
-                  {errors.confirm}
-                </span>
-              ) : null}
-              <div class="check">
-                <input
-                  type="checkbox"
-                  id="field-confirm"
-                  name="confirm"
-                  value="yes"
-                  aria-invalid={errors?.confirm ? "true" : undefined}
-                  aria-describedby={errors?.confirm ? "field-confirm-error" : undefined}
-                />
-                <label for="field-confirm">Yes, remove this mailbox.</label>
-              </div>
-              <div class="actions">
-                <button type="submit" class="danger">
-                  Remove mailbox
-                </button>
-              </div>
-            </form>
-          </>
+          <ManageMailboxForms csrf={csrf} choices={choices} errors={errors} />
         )}
-        <form method="post" action="/app/mailboxes/imap" class="stack card" novalidate>
-          <h2>Connect an IMAP mailbox</h2>
-          <p class="hint">
-            Ally reads new mail in the INBOX every few minutes and moves what it has read to a
-            folder. For Gmail or Microsoft 365 use an app password, or connect the account's
-            calendar and its mail below.
-          </p>
-          <Csrf token={csrf} />
-          <Field name="label" label="Name (optional)" value={imap.label} errors={errors} />
-          <Field
-            name="address"
-            label="The mailbox's email address"
-            type="email"
-            inputmode="email"
-            value={imap.address}
-            errors={errors}
-            autocomplete="off"
-            required
-          />
-          <Field
-            name="host"
-            label="IMAP server"
-            hint="e.g. imap.fastmail.com"
-            value={imap.host}
-            errors={errors}
-            autocomplete="off"
-            required
-          />
-          <Field
-            name="port"
-            label="Port"
-            inputmode="numeric"
-            value={imap.port}
-            errors={errors}
-            required
-          />
-          <Field
-            name="tls"
-            label="Security"
-            options={[
-              { value: "yes", label: "TLS (IMAPS, usually port 993)" },
-              { value: "no", label: "STARTTLS or none (usually port 143)" },
-            ]}
-            value={imap.tls}
-            errors={errors}
-          />
-          <Field
-            name="username"
-            label="User name"
-            value={imap.username}
-            errors={errors}
-            autocomplete="off"
-            required
-          />
-          <Field
-            name="password"
-            label="Password (or app password)"
-            type="password"
-            value=""
-            errors={errors}
-            autocomplete="off"
-            required
-          />
-          <Field
-            name="handledFolder"
-            label="Move read mail to"
-            hint="Leave empty to leave it in the INBOX"
-            value={imap.handledFolder}
-            errors={errors}
-          />
-          <div class="actions">
-            <button type="submit">Connect mailbox</button>
-          </div>
-        </form>
-        <form method="post" action="/app/mailboxes/webhook" class="stack card" novalidate>
-          <h2>Set up an inbound-parse webhook</h2>
-          <p class="hint">
-            For a provider that receives your mail and posts it on (SendGrid Inbound Parse or
-            Mailgun routes in raw mode).
-          </p>
-          <Csrf token={csrf} />
-          <Field
-            name="webhookAddress"
-            label="The address mail is sent to"
-            type="email"
-            inputmode="email"
-            value=""
-            errors={errors}
-            autocomplete="off"
-            required
-          />
-          <div class="actions">
-            <button type="submit">Set up webhook</button>
-          </div>
-        </form>
+        <ImapForm csrf={csrf} imap={imap} errors={errors} />
+        <WebhookForm csrf={csrf} errors={errors} />
       </>,
     );
   };

@@ -246,15 +246,72 @@ function RequestTable({
   );
 }
 
-export function registerPrivacyRequestPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const page = (
+/** Declares privacy pages on `app`: `page(method, path, access, summary, handler)`. */
+const privacyPages =
+  (app: OpenAPIHono<AppEnv>, routes: RouteTable) =>
+  (
     method: "GET" | "POST",
     path: string,
     access: PageRoute["access"],
     summary: string,
     handler: PageRoute["handler"],
-  ) => defineRoute(app, routes, { method, path, kind: "page", access, summary, handler });
+  ) =>
+    defineRoute(app, routes, { method, path, kind: "page", access, summary, handler });
 
+const ownPage = async (
+  c: C,
+  values: FormValues,
+  errors?: FieldErrors,
+  status: ContentfulStatusCode = 200,
+) => {
+  const session = c.get("session");
+  const requests = await listOwnRequests(c.get("deps").privacy, session?.userEmail ?? "");
+  return frame(
+    c,
+    "Your data",
+    <>
+      <h1>Your data and your rights</h1>
+      <ErrorSummary errors={errors} />
+      <form method="post" action="/app/account/privacy" class="stack card" novalidate>
+        <Csrf token={c.get("csrfToken")} />
+        <RequestFields values={values} errors={errors} />
+        <button type="submit">Send the request</button>
+      </form>
+      <h2>Your requests</h2>
+      <RequestTable requests={requests} c={c} answerable={false} />
+    </>,
+    status,
+  );
+};
+
+const queuePage = async (c: C, errors?: FieldErrors, status: ContentfulStatusCode = 200) => {
+  const actor = requireActor(c);
+  const requests = await listQueue(c.get("deps").privacy, { organisationId: actor.orgId });
+  return frame(
+    c,
+    "Privacy requests",
+    <>
+      <h1>Privacy requests</h1>
+      <p>
+        People's requests about the candidate data your organisation holds: you are its controller.
+        Answer within the deadline; extend once, with notice, when a request is complex.
+      </p>
+      <ErrorSummary errors={errors} />
+      <RequestTable requests={requests} c={c} answerable />
+    </>,
+    status,
+  );
+};
+
+export function registerPrivacyRequestPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerPublicPrivacyPages(app, routes);
+  registerOwnPrivacyPages(app, routes);
+  registerPrivacyQueuePages(app, routes);
+}
+
+/** The public privacy request: its form, its code, and the access package it downloads. */
+function registerPublicPrivacyPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const page = privacyPages(app, routes);
   page("GET", "/privacy/request", "public", "The public privacy request form", (c) =>
     frame(
       c,
@@ -341,33 +398,11 @@ export function registerPrivacyRequestPages(app: OpenAPIHono<AppEnv>, routes: Ro
       }
     },
   );
+}
 
-  const ownPage = async (
-    c: C,
-    values: FormValues,
-    errors?: FieldErrors,
-    status: ContentfulStatusCode = 200,
-  ) => {
-    const session = c.get("session");
-    const requests = await listOwnRequests(c.get("deps").privacy, session?.userEmail ?? "");
-    return frame(
-      c,
-      "Your data",
-      <>
-        <h1>Your data and your rights</h1>
-        <ErrorSummary errors={errors} />
-        <form method="post" action="/app/account/privacy" class="stack card" novalidate>
-          <Csrf token={c.get("csrfToken")} />
-          <RequestFields values={values} errors={errors} />
-          <button type="submit">Send the request</button>
-        </form>
-        <h2>Your requests</h2>
-        <RequestTable requests={requests} c={c} answerable={false} />
-      </>,
-      status,
-    );
-  };
-
+/** A member's own privacy requests. */
+function registerOwnPrivacyPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const page = privacyPages(app, routes);
   page("GET", "/app/account/privacy", "member", "Own privacy requests", (c) =>
     ownPage(c, { kind: "access", jurisdiction: "gdpr" }),
   );
@@ -393,27 +428,11 @@ export function registerPrivacyRequestPages(app: OpenAPIHono<AppEnv>, routes: Ro
       return c.redirect("/app/account/privacy", 303);
     },
   );
+}
 
-  const queuePage = async (c: C, errors?: FieldErrors, status: ContentfulStatusCode = 200) => {
-    const actor = requireActor(c);
-    const requests = await listQueue(c.get("deps").privacy, { organisationId: actor.orgId });
-    return frame(
-      c,
-      "Privacy requests",
-      <>
-        <h1>Privacy requests</h1>
-        <p>
-          People's requests about the candidate data your organisation holds: you are its
-          controller. Answer within the deadline; extend once, with notice, when a request is
-          complex.
-        </p>
-        <ErrorSummary errors={errors} />
-        <RequestTable requests={requests} c={c} answerable />
-      </>,
-      status,
-    );
-  };
-
+/** The queue of privacy requests the organisation has to answer. */
+function registerPrivacyQueuePages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const page = privacyPages(app, routes);
   page(
     "GET",
     "/app/privacy/requests",

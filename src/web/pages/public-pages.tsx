@@ -163,14 +163,28 @@ function SignInForm({
   );
 }
 
-export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
-  const page = <P extends string>(
+/** Declares public pages on `app`: `page(method, path, summary, handler)`. */
+const publicPages =
+  (app: OpenAPIHono<AppEnv>, routes: RouteTable) =>
+  <P extends string>(
     method: "GET" | "POST",
     path: P,
     summary: string,
     handler: PageRoute<P>["handler"],
-  ) => defineRoute(app, routes, { method, path, kind: "page", access: "public", summary, handler });
+  ) =>
+    defineRoute(app, routes, { method, path, kind: "page", access: "public", summary, handler });
 
+export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerSignUpPages(app, routes);
+  registerVerifyEmailPages(app, routes);
+  registerSignInPages(app, routes);
+  registerPasswordResetPages(app, routes);
+  registerInvitationPages(app, routes);
+}
+
+/** What Ally is, and signing up an organisation and its owner. */
+function registerSignUpPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const page = publicPages(app, routes);
   page("GET", "/", "What Ally is", async (c) =>
     c.html(
       <Page title="Interview scheduling" session={c.get("session")} csrfToken={c.get("csrfToken")}>
@@ -251,7 +265,11 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
       </>,
     );
   });
+}
 
+/** Confirming an email address, and sending the link again. */
+function registerVerifyEmailPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const page = publicPages(app, routes);
   page("POST", "/verify-email/resend", "Sends the verification link again", async (c) => {
     const values = await formValues(c);
     const parsed = parseForm(resetRequestInput, values);
@@ -316,7 +334,11 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     setSessionCookie(c, session);
     return c.redirect(session.pendingSecondFactor ? "/login/second-factor" : "/app?welcome=1", 303);
   });
+}
 
+/** Signing in (with a second factor when the account has one) and out. */
+function registerSignInPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const page = publicPages(app, routes);
   page("GET", "/login", "Sign-in form", (c) => {
     if (c.get("actor")) return c.redirect(safeNext(c.req.query("next")), 303);
     const message = c.req.query("reset")
@@ -419,7 +441,11 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     clearSessionCookie(c);
     return c.redirect("/login", 303);
   });
+}
 
+/** Asking for a password reset link and setting a new password with it. */
+function registerPasswordResetPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const page = publicPages(app, routes);
   const ForgotForm = ({
     c,
     errors,
@@ -531,7 +557,11 @@ export function registerPublicPages(app: OpenAPIHono<AppEnv>, routes: RouteTable
     clearSessionCookie(c);
     return c.redirect("/login?reset=1", 303);
   });
+}
 
+/** Accepting an invitation to an organisation. */
+function registerInvitationPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const page = publicPages(app, routes);
   const AcceptForm = async ({
     c,
     token,

@@ -733,7 +733,59 @@ function actionFailure(c: C, error: unknown) {
   };
 }
 
+const requestRoute = {
+  kind: "page" as const,
+  objectParam: "requestId",
+  objectKind: "interview-request" as const,
+};
+
+/**
+ * Declares request actions on `app`: `action(path, summary, run)` runs one; an expected failure
+ * shows the request page with the reason.
+ */
+const requestActions =
+  (app: OpenAPIHono<AppEnv>, routes: RouteTable) =>
+  (
+    path: string,
+    summary: string,
+    run: (
+      c: C,
+      actor: Actor,
+      id: string,
+      values: Map<string, string[]>,
+    ) => Promise<FieldErrors | string>,
+  ) => {
+    defineRoute(app, routes, {
+      method: "POST",
+      path,
+      ...requestRoute,
+      access: { permission: "candidates:write" },
+      summary,
+      handler: async (c) => {
+        const actor = requireActor(c);
+        const id = c.req.param("requestId") as string;
+        const values = await allFormValues(c);
+        try {
+          const outcome = await run(c, actor, id, values);
+          if (typeof outcome === "string")
+            return c.redirect(`/app/requests/${id}?done=${outcome}`, 303);
+          return c.html(await requestPage(c, actor, id, { errors: outcome }), INVALID_FORM);
+        } catch (error) {
+          const failed = actionFailure(c, error);
+          return c.html(await requestPage(c, actor, id, failed.notice), failed.status);
+        }
+      },
+    });
+  };
+
 export function registerRequestPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  registerRequestListPages(app, routes);
+  registerRequestPage(app, routes);
+  registerRequestActions(app, routes);
+}
+
+/** The organisation's interview requests, and making a new one. */
+function registerRequestListPages(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/requests",
@@ -810,12 +862,10 @@ export function registerRequestPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
       }
     },
   });
+}
 
-  const requestRoute = {
-    kind: "page" as const,
-    objectParam: "requestId",
-    objectKind: "interview-request" as const,
-  };
+/** One interview request's page. */
+function registerRequestPage(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
   defineRoute(app, routes, {
     method: "GET",
     path: "/app/requests/:requestId",
@@ -838,41 +888,11 @@ export function registerRequestPages(app: OpenAPIHono<AppEnv>, routes: RouteTabl
       );
     },
   });
+}
 
-  /** Runs a request action; an expected failure shows the request page with the reason. */
-  const action = (
-    path: string,
-    summary: string,
-    run: (
-      c: C,
-      actor: Actor,
-      id: string,
-      values: Map<string, string[]>,
-    ) => Promise<FieldErrors | string>,
-  ) => {
-    defineRoute(app, routes, {
-      method: "POST",
-      path,
-      ...requestRoute,
-      access: { permission: "candidates:write" },
-      summary,
-      handler: async (c) => {
-        const actor = requireActor(c);
-        const id = c.req.param("requestId") as string;
-        const values = await allFormValues(c);
-        try {
-          const outcome = await run(c, actor, id, values);
-          if (typeof outcome === "string")
-            return c.redirect(`/app/requests/${id}?done=${outcome}`, 303);
-          return c.html(await requestPage(c, actor, id, { errors: outcome }), INVALID_FORM);
-        } catch (error) {
-          const failed = actionFailure(c, error);
-          return c.html(await requestPage(c, actor, id, failed.notice), failed.status);
-        }
-      },
-    });
-  };
-
+/** A request's actions: send it to the candidate, book an option for them, cancel it. */
+function registerRequestActions(app: OpenAPIHono<AppEnv>, routes: RouteTable): void {
+  const action = requestActions(app, routes);
   action(
     "/app/requests/:requestId/offer",
     "Sends the options to the candidate",

@@ -6,6 +6,7 @@
  */
 import { newTotpSecret, totpAt } from "../../src/accounts/totp.js";
 import { buildDeps } from "../../src/app/compose.js";
+import { addEscalation, createConversation } from "../../src/assistant/store.js";
 import { linkFormToken } from "../../src/booking/links.js";
 import { fixedClock } from "../../src/clock.js";
 import {
@@ -127,6 +128,40 @@ export function sampleFromSchema(doc: OpenApiDocument, raw: JsonSchema, name = "
       return text.padEnd(schema.minLength ?? 0, "x").slice(0, schema.maxLength ?? 200);
     }
   }
+}
+
+/** An open escalation in the owner's organisation: a question Ally could not answer alone. */
+async function openEscalation(world: World, owner: Person): Promise<string> {
+  const n = unique();
+  const conversation = await createConversation(world.store.db, {
+    organisation_id: owner.orgId,
+    request_id: null,
+    reply_address: `ally+sample${n}@ally.test`,
+    status: "open",
+    candidate_email: `asker-${n}@example.com`,
+    candidate_name: "Asker",
+    recruiter_user_id: owner.userId,
+    time_zone: "Europe/London",
+    memory: {
+      offered: [],
+      awaitingCancelConfirmation: false,
+      rescheduleAsked: false,
+      subject: "Your interview",
+      references: [],
+    },
+    created_at: world.clock.now(),
+    updated_at: world.clock.now(),
+  });
+  return addEscalation(world.store.db, {
+    organisation_id: owner.orgId,
+    conversation_id: conversation.id,
+    request_id: null,
+    message_text: "Is it remote?",
+    reading: JSON.stringify({ intent: "question" }),
+    suggested: null,
+    reason: "a question for a person",
+    created_at: world.clock.now(),
+  });
 }
 
 export interface SampleContext {
@@ -277,8 +312,12 @@ export const pageForms: Record<string, (ctx: SampleContext) => FormFields | Prom
   }),
   "POST /app/organisation": () => ({ name: `Organisation ${unique()}` }),
   // No escalation is open in the generated tests: the id is refused on its field (422).
-  "POST /app/assistant/escalations/approve": () => ({ escalationId: "esc_none" }),
-  "POST /app/assistant/escalations/dismiss": () => ({ escalationId: "esc_none" }),
+  "POST /app/assistant/escalations/approve": async ({ world, owner }) => ({
+    escalationId: await openEscalation(world, owner),
+  }),
+  "POST /app/assistant/escalations/dismiss": async ({ world, owner }) => ({
+    escalationId: await openEscalation(world, owner),
+  }),
   "POST /app/assistant/settings": () => ({ reviewMode: "off", followUpsMax: "2" }),
   "POST /app/retention": () => ({ closedRequestsMonths: "24" }),
   "POST /app/members/:userId/remove": () => ({}),

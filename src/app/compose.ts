@@ -585,6 +585,11 @@ export async function startWorkers(
   // Sending one message or handling one reply takes seconds, and their retries wait in
   // multiples of the lease: at most a minute's lease for mail.
   const mailLeaseMs = Math.min(queue.leaseMs, 60_000);
+  // The recurring jobs are set up before any worker starts, so none of these writes waits on a
+  // worker's transaction.
+  await scheduleRetentionPurge(store.db, clock.now(), clock.now());
+  await scheduleDeadlineSweep(store.db, clock.now(), clock.now());
+  await scheduleSurveySweep(store.db, clock.now(), clock.now());
   const outbox = startOutboxWorker({
     ...shared,
     transport:
@@ -622,9 +627,6 @@ export async function startWorkers(
     pollMs: queue.pollMs,
     log,
   });
-  await scheduleRetentionPurge(store.db, clock.now(), clock.now());
-  await scheduleDeadlineSweep(store.db, clock.now(), clock.now());
-  await scheduleSurveySweep(store.db, clock.now(), clock.now());
   const jobs = startJobWorker({
     ...shared,
     handlers: {

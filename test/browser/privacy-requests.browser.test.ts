@@ -29,7 +29,7 @@ import { type RunningServer, startServer } from "../../src/app/main.js";
 import { systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { openStore, type Store } from "../../src/store/database.js";
-import { seriousAxeFindings } from "./support/axe.js";
+import { auditAtBothWidths, LAPTOP, PHONE } from "./support/axe.js";
 import {
   byLabel,
   type ContextProblems,
@@ -37,7 +37,6 @@ import {
   launchChromium,
   missingTools,
   newContext,
-  pageFindings,
   pressAndWait,
   storySteps,
   tabTo,
@@ -46,8 +45,6 @@ import { type OutboxMail, readMail } from "./support/mail.js";
 import { buildTeam } from "./support/team.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-artifacts/screenshots/", import.meta.url));
-const PHONE = { width: 390, height: 844 };
-const LAPTOP = { width: 1280, height: 800 };
 const STEP_MS = 60_000;
 const MASTER_KEY = Buffer.alloc(32, 7);
 
@@ -98,17 +95,9 @@ describe.skipIf(unavailable !== undefined)("a candidate's privacy requests in a 
 
   /** The shared page checks and axe, at the phone's width and the laptop's. */
   async function audit(page: Page, name: string): Promise<void> {
-    const own = page.viewportSize() ?? PHONE;
-    for (const [label, size] of [
-      ["390 px", PHONE],
-      ["1280 px", LAPTOP],
-    ] as const) {
-      await page.setViewportSize(size);
-      findings.push(...(await pageFindings(page, `${name} at ${label}`)));
-      findings.push(...(await seriousAxeFindings(page, `${name} at ${label}`)));
-    }
-    await page.setViewportSize(own);
-    await page.screenshot({ path: join(SCREENSHOTS, `privacy-${name}.png`), fullPage: true });
+    findings.push(
+      ...(await auditAtBothWidths(page, name, join(SCREENSHOTS, `privacy-${name}.png`))),
+    );
   }
 
   /** The next message to `to` whose subject matches, not one returned before (polling). */

@@ -13,7 +13,7 @@
  * ALLY_CHROMIUM) a developer's run skips with one message; with CI=true it fails.
  */
 import { mkdirSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,7 +25,7 @@ import { fixedClock, systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { openStore, type Store } from "../../src/store/database.js";
 import { runSurveySweep } from "../../src/surveys/sweep.js";
-import { seriousAxeFindings } from "./support/axe.js";
+import { auditAtBothWidths, LAPTOP, PHONE } from "./support/axe.js";
 import {
   byLabel,
   type ContextProblems,
@@ -33,18 +33,15 @@ import {
   launchChromium,
   missingTools,
   newContext,
-  pageFindings,
   pressAndWait,
   replaceText,
   storySteps,
   tabTo,
 } from "./support/browser.js";
-import { type OutboxMail, readMail } from "./support/mail.js";
+import { waitForMail } from "./support/mail.js";
 import { buildTeam } from "./support/team.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-artifacts/screenshots/", import.meta.url));
-const PHONE = { width: 390, height: 844 };
-const LAPTOP = { width: 1280, height: 800 };
 const STEP_MS = 60_000;
 const DAY_MS = 86_400_000;
 const MASTER_KEY = Buffer.alloc(32, 7);
@@ -79,31 +76,12 @@ describe.skipIf(unavailable !== undefined)("candidate surveys in a browser", () 
 
   /** The shared page checks and axe, at the phone's width and the laptop's. */
   async function audit(page: Page, name: string): Promise<void> {
-    const own = page.viewportSize() ?? PHONE;
-    for (const [label, size] of [
-      ["390 px", PHONE],
-      ["1280 px", LAPTOP],
-    ] as const) {
-      await page.setViewportSize(size);
-      findings.push(...(await pageFindings(page, `${name} at ${label}`)));
-      findings.push(...(await seriousAxeFindings(page, `${name} at ${label}`)));
-    }
-    await page.setViewportSize(own);
-    await page.screenshot({ path: join(SCREENSHOTS, `survey-${name}.png`), fullPage: true });
+    findings.push(
+      ...(await auditAtBothWidths(page, name, join(SCREENSHOTS, `survey-${name}.png`))),
+    );
   }
 
-  async function mailTo(to: string, subject: RegExp, timeoutMs = 30_000): Promise<OutboxMail> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const names = await readdir(outbox).catch(() => [] as string[]);
-      for (const name of names.filter((n) => n.endsWith(".eml")).sort()) {
-        const mail = await readMail(join(outbox, name));
-        if (mail.to.toLowerCase().includes(to) && subject.test(mail.subject)) return mail;
-      }
-      if (Date.now() > deadline) throw new Error(`no email to ${to} matching ${subject}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const mailTo = (to: string, subject: RegExp) => waitForMail(outbox, to, subject);
 
   /** Tabs into a radio group (its first radio) and chooses `value` with the arrow keys. */
   async function choose(page: Page, groupStart: string, from: number, value: number) {

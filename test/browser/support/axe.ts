@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { z } from "zod";
+import { pageFindings } from "./browser.js";
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -48,4 +49,33 @@ export async function seriousAxeFindings(page: Page, name: string): Promise<stri
   return (await axeViolations(page))
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${name}: axe ${v.impact} ${v.rule} (${v.help}) at ${v.targets.join(", ")}`);
+}
+
+/** A phone's viewport and a laptop's, the two widths every page is checked at. */
+export const PHONE = { width: 390, height: 844 };
+export const LAPTOP = { width: 1280, height: 800 };
+
+/**
+ * The shared page checks (browser.ts `pageFindings`) and axe at the phone's width and the
+ * laptop's, then a full-page screenshot at the page's own width into `screenshotPath`.
+ * @example findings.push(...(await auditAtBothWidths(page, "settings", join(SHOTS, "x.png"))))
+ */
+export async function auditAtBothWidths(
+  page: Page,
+  name: string,
+  screenshotPath: string,
+): Promise<string[]> {
+  const own = page.viewportSize() ?? PHONE;
+  const findings: string[] = [];
+  for (const [label, size] of [
+    ["390 px", PHONE],
+    ["1280 px", LAPTOP],
+  ] as const) {
+    await page.setViewportSize(size);
+    findings.push(...(await pageFindings(page, `${name} at ${label}`)));
+    findings.push(...(await seriousAxeFindings(page, `${name} at ${label}`)));
+  }
+  await page.setViewportSize(own);
+  await page.screenshot({ path: screenshotPath, fullPage: true });
+  return findings;
 }

@@ -10,16 +10,12 @@
  * The daily purge job calls `purgeExpired`.
  */
 import type { Temporal } from "temporal-polyfill";
+import { cutoffMs, type PurgedRows } from "../privacy/retention-limits.js";
 import { type AnyHandle, consentDb } from "./db.js";
 import { CONSENT_LIFETIME_MS } from "./notice.js";
 
 export const PAGE_VIEW_MONTHS = 13;
 export const CONSENT_PROOF_YEARS = 3;
-
-/** The instant `amount` calendar units before `now`, in UTC. */
-function before(now: Temporal.Instant, amount: { months?: number; years?: number }): number {
-  return now.toZonedDateTimeISO("UTC").subtract(amount).epochMilliseconds;
-}
 
 /**
  * Removes page views and consent records past their limit.
@@ -29,14 +25,14 @@ function before(now: Temporal.Instant, amount: { months?: number; years?: number
 export async function purgeExpired(
   handle: AnyHandle,
   now: Temporal.Instant,
-): Promise<{ table: string; category: string; removed: number }[]> {
+): Promise<PurgedRows[]> {
   const db = consentDb(handle);
-  const viewsBefore = before(now, { months: PAGE_VIEW_MONTHS });
+  const viewsBefore = cutoffMs(now, { months: PAGE_VIEW_MONTHS });
   const views = await db
     .deleteFrom("page_views")
     .where("visited_at", "<=", viewsBefore)
     .executeTakeFirst();
-  const proofBefore = before(now, { years: CONSENT_PROOF_YEARS });
+  const proofBefore = cutoffMs(now, { years: CONSENT_PROOF_YEARS });
   const records = await db
     .deleteFrom("consent_records")
     .where((eb) =>

@@ -7,21 +7,19 @@
  * A row is purged at its limit exactly, not one millisecond before.
  */
 import type { Temporal } from "temporal-polyfill";
+import { cutoffMs, type PurgedRows } from "../privacy/retention-limits.js";
 import { type AnyHandle, marketingDb } from "./db.js";
 import { CONFIRM_TTL_MS } from "./lists.js";
 
-export interface Purged {
-  table: string;
-  category: string;
-  removed: number;
-}
-
 /** `now` minus thirteen calendar months, in UTC, as epoch ms. */
 export function thirteenMonthsBefore(now: Temporal.Instant): number {
-  return now.toZonedDateTimeISO("UTC").subtract({ months: 13 }).epochMilliseconds;
+  return cutoffMs(now, { months: 13 });
 }
 
-export async function purgeExpired(handle: AnyHandle, now: Temporal.Instant): Promise<Purged[]> {
+export async function purgeExpired(
+  handle: AnyHandle,
+  now: Temporal.Instant,
+): Promise<PurgedRows[]> {
   const db = marketingDb(handle);
   const nowMs = now.epochMilliseconds;
   const usageBefore = thirteenMonthsBefore(now);

@@ -6,27 +6,20 @@
  * before. The daily purge job calls `purgeExpired`.
  */
 import type { Temporal } from "temporal-polyfill";
+import { cutoffMs, type PurgedRows } from "../privacy/retention-limits.js";
 import { type AnyHandle, surveysDb } from "./db.js";
-
-export interface Purged {
-  table: string;
-  category: string;
-  removed: number;
-}
-
-/** The instant before which (inclusive) an interview's survey is past its two years. */
-export function surveyCutoff(now: Temporal.Instant): number {
-  return now.toZonedDateTimeISO("UTC").subtract({ years: 2 }).epochMilliseconds;
-}
 
 /**
  * Removes the survey rows past their limit at `now`.
  * @example await purgeExpired(db, Temporal.Now.instant())
  *   // [{ table: "survey_responses", category: "survey-2y", removed: 3 }, …]
  */
-export async function purgeExpired(handle: AnyHandle, now: Temporal.Instant): Promise<Purged[]> {
+export async function purgeExpired(
+  handle: AnyHandle,
+  now: Temporal.Instant,
+): Promise<PurgedRows[]> {
   const db = surveysDb(handle);
-  const cutoff = surveyCutoff(now);
+  const cutoff = cutoffMs(now, { years: 2 });
   const old = (
     await db.selectFrom("survey_invitations").select("id").where("ended_at", "<=", cutoff).execute()
   ).map((r) => r.id);

@@ -11,25 +11,16 @@
  * A published testimonial is kept until the person removes it or the organisation closes.
  */
 import type { Temporal } from "temporal-polyfill";
+import { cutoffMs, type PurgedRows } from "../privacy/retention-limits.js";
 import { type AnyHandle, type TestimonialsDb, testimonialsDb } from "./db.js";
 import { UNANSWERED_DAYS } from "./mail.js";
 
 export const PROOF_YEARS = 3;
 export const NEVER_CONSENTED_DAYS = 30;
-const DAY_MS = 86_400_000;
-
-export interface Purged {
-  table: string;
-  category: string;
-  removed: number;
-}
 
 /** The testimonials whose record has reached its limit at `now`. */
 async function expiredIds(db: TestimonialsDb, now: Temporal.Instant): Promise<string[]> {
-  const nowMs = now.epochMilliseconds;
-  const proofCutoff = now
-    .toZonedDateTimeISO("UTC")
-    .subtract({ years: PROOF_YEARS }).epochMilliseconds;
+  const proofCutoff = cutoffMs(now, { years: PROOF_YEARS });
   const rows = await db
     .selectFrom("testimonials")
     .select("id")
@@ -43,12 +34,12 @@ async function expiredIds(db: TestimonialsDb, now: Temporal.Instant): Promise<st
         eb.and([
           eb("ended_at", "is not", null),
           eb("consented_version", "is", null),
-          eb("ended_at", "<=", nowMs - NEVER_CONSENTED_DAYS * DAY_MS),
+          eb("ended_at", "<=", cutoffMs(now, { days: NEVER_CONSENTED_DAYS })),
         ]),
         eb.and([
           eb("ended_at", "is", null),
           eb("consented_version", "is", null),
-          eb("updated_at", "<=", nowMs - UNANSWERED_DAYS * DAY_MS),
+          eb("updated_at", "<=", cutoffMs(now, { days: UNANSWERED_DAYS })),
         ]),
       ]),
     )
@@ -61,7 +52,10 @@ async function expiredIds(db: TestimonialsDb, now: Temporal.Instant): Promise<st
  * @example await purgeExpired(db, Temporal.Now.instant())
  *   // [{ table: "testimonials", category: "testimonial", removed: 2 }, …]
  */
-export async function purgeExpired(handle: AnyHandle, now: Temporal.Instant): Promise<Purged[]> {
+export async function purgeExpired(
+  handle: AnyHandle,
+  now: Temporal.Instant,
+): Promise<PurgedRows[]> {
   const db = testimonialsDb(handle);
   const ids = await expiredIds(db, now);
   const counts = { testimonial_links: 0, testimonial_steps: 0, testimonials: 0 };

@@ -8,7 +8,7 @@
  * own mail opt no one out; other automatic mail is honoured but not answered (RFC 3834). Wired
  * here because it joins mail's inbound handlers, marketing and the assistant's loop safety.
  */
-import { mayAnswer } from "../assistant/loop-safety.js";
+import { mailFactsOf, mayAnswer } from "../assistant/loop-safety.js";
 import type { InboundHandler, InboundMessage } from "../mail/inbound.js";
 import { enqueueMail } from "../mail/outbox.js";
 import { subjectSaysOptOut } from "../marketing/opt-out-subject.js";
@@ -39,16 +39,7 @@ export function marketingOptOutMailHandler(deps: OptOutMailDeps): InboundHandler
     if (message.fromAddress === "" || !toService(message, deps)) return undefined;
     const receivedAt = new Date(message.receivedAt).toISOString();
     if (!subjectSaysOptOut(message.subject, receivedAt)) return undefined;
-    const verdict = mayAnswer(
-      {
-        headers: message.headers ?? {},
-        fromAddress: message.fromAddress,
-        returnPath: message.envelopeFrom,
-        subject: message.subject,
-        text: message.text,
-      },
-      [`@${deps.domain}`, deps.privacyContact],
-    );
+    const verdict = mayAnswer(mailFactsOf(message), [`@${deps.domain}`, deps.privacyContact]);
     if (
       !verdict.answer &&
       (verdict.kind === "own-address" ||

@@ -6,7 +6,7 @@
  * acknowledged, so two autoresponders never talk to each other. Wired here, in the
  * composition root, because it joins two modules: mail's inbound handlers and privacy's queue.
  */
-import { mayAnswer } from "../assistant/loop-safety.js";
+import { mailFactsOf, mayAnswer } from "../assistant/loop-safety.js";
 import { AppError } from "../errors.js";
 import type { InboundHandler, InboundMessage } from "../mail/inbound.js";
 import { type ContactDeps, contactInput, submitContactMessage } from "../privacy/complaints.js";
@@ -34,16 +34,7 @@ function addressedTo(message: InboundMessage, address: string): boolean {
 export function privacyContactMailHandler(deps: ContactMailDeps): InboundHandler {
   return async (message) => {
     if (!addressedTo(message, deps.address)) return undefined;
-    const verdict = mayAnswer(
-      {
-        headers: message.headers ?? {},
-        fromAddress: message.fromAddress,
-        returnPath: message.envelopeFrom,
-        subject: message.subject,
-        text: message.text,
-      },
-      [`@${deps.ownDomain}`, deps.address],
-    );
+    const verdict = mayAnswer(mailFactsOf(message), [`@${deps.ownDomain}`, deps.address]);
     if (!verdict.answer) return `privacy contact: not queued, ${verdict.reason}`;
     const body = [message.subject, message.text].filter((part) => part.trim() !== "").join("\n\n");
     const parsed = contactInput.safeParse({

@@ -8,7 +8,7 @@ import { mintOrgId, type OrgId } from "../ids.js";
 import type { InboundMessage } from "../mail/inbound.js";
 import { DEFAULT_THRESHOLD } from "../understand/index.js";
 import type { AssistantDeps, Member } from "./coordinator.js";
-import { mayAnswer } from "./loop-safety.js";
+import { mailFactsOf, mayAnswer } from "./loop-safety.js";
 import * as store from "./store.js";
 
 export const DAY_MS = 86_400_000;
@@ -56,16 +56,7 @@ export function answerability(
   settings: store.Settings,
   message: InboundMessage,
 ) {
-  return mayAnswer(
-    {
-      headers: message.headers ?? {},
-      fromAddress: message.fromAddress,
-      returnPath: message.envelopeFrom,
-      subject: message.subject,
-      text: message.text,
-    },
-    [`@${ctx.deps.domain}`, settings.address],
-  );
+  return mayAnswer(mailFactsOf(message), [`@${ctx.deps.domain}`, settings.address]);
 }
 
 /** Why the sender is not vouched for by DMARC, or undefined. */

@@ -11,6 +11,7 @@
  * An out-of-office reply is told apart from the rest: it means "no answer yet", so follow-ups
  * go on as if nothing had arrived.
  */
+import type { InboundMessage } from "../mail/inbound.js";
 
 /** What the check reads of a message. Header names in any case; values as received. */
 export type MailFacts = {
@@ -95,6 +96,17 @@ function looksOutOfOffice(facts: MailFacts): boolean {
 
 function silence(kind: SilenceKind, reason: string): Answerability {
   return { answer: false, kind, reason };
+}
+
+/** What loop safety reads of a received message. */
+export function mailFactsOf(message: InboundMessage): MailFacts {
+  return {
+    headers: message.headers ?? {},
+    fromAddress: message.fromAddress,
+    returnPath: message.envelopeFrom,
+    subject: message.subject,
+    text: message.text,
+  };
 }
 
 /**
